@@ -1,0 +1,2 @@
+// The C API of libpq, seen from Swift through this module.
+#include <libpq-fe.h>

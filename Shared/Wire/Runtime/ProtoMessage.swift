@@ -1,0 +1,85 @@
+import CProtobufC
+import NIOCore
+
+/// Namespace of the Swift value types generated from `proto/` (`PB.Tick`, `PB.Envelope`, ...).
+public enum PB {}
+
+/// A message of the wire contract: a Swift value type with a generated mapping onto the protobuf-c
+/// struct of the same message. Encoding fills that struct and calls protobuf-c's `*_pack`;
+/// decoding calls `*_unpack` and maps the struct back.
+///
+/// The underscored requirements are implemented by generated code only.
+public protocol ProtoMessage: Sendable, Hashable {
+    /// The protobuf-c struct protoc-c generated for this message.
+    associatedtype CMessage
+    /// Fully qualified proto name, e.g. `tradewind.v1.Tick`.
+    static var protoName: String { get }
+    init()
+    static func _cInit(_ c: UnsafeMutablePointer<CMessage>)
+    static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int
+    static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int
+    static func _cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ length: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>?
+    func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError)
+    init(_cMessage c: UnsafePointer<CMessage>) throws(WireError)
+}
+
+extension ProtoMessage {
+    /// Appends the protobuf encoding to `buffer`; returns the number of bytes written.
+    @inlinable
+    @discardableResult
+    public func encode(into buffer: inout ByteBuffer) throws(WireError) -> Int {
+        try WireArena.with { arena throws(WireError) -> Int in
+            let c = try arena.message(self)
+            let size = Self._cPackedSize(c)
+            if size == 0 { return 0 }
+            return buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+                Self._cPack(c, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+    }
+
+    /// The protobuf encoding as an array.
+    @inlinable
+    public func encodedBytes() throws(WireError) -> [UInt8] {
+        try WireArena.with { arena throws(WireError) -> [UInt8] in
+            let c = try arena.message(self)
+            let size = Self._cPackedSize(c)
+            return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                count = size == 0 ? 0 : Self._cPack(c, out.baseAddress!)
+            }
+        }
+    }
+
+    /// Decodes `bytes`; malformed, truncated or over-long input throws `WireError`, never traps.
+    @inlinable
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
+        self = try WireArena.with { arena throws(WireError) -> Self in
+            var allocator = arena.allocator
+            var empty: UInt8 = 0
+            let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafeMutablePointer(to: &empty) { UnsafePointer($0) }
+            guard let c = Self._cUnpack(&allocator, bytes.count, data) else {
+                throw WireError.malformed(Self.protoName, length: bytes.count)
+            }
+            // Everything protobuf-c allocated lives in the arena and goes with it.
+            return try Self(_cMessage: c)
+        }
+    }
+
+    /// Decodes the readable bytes of `buffer` without consuming them.
+    @inlinable
+    public init(decoding buffer: ByteBuffer) throws(WireError) {
+        var result: Result<Self, WireError>?
+        buffer.withUnsafeReadableBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
+        self = try result!.get()
+    }
+
+    /// Decodes `bytes`.
+    @inlinable
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        var result: Result<Self, WireError>?
+        bytes.withUnsafeBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
+        self = try result!.get()
+    }
+}

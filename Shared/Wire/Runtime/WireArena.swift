@@ -1,0 +1,152 @@
+import CProtobufC
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Scratch memory for one encode or decode.
+///
+/// Encoding builds the protobuf-c struct tree (strings, arrays, sub-messages) here instead of with
+/// one `malloc` per node; decoding hands protobuf-c an allocator that carves from here. The first
+/// block is on the stack (`withUnsafeTemporaryAllocation`); larger messages spill into heap blocks
+/// that are all released when the scope ends. Nothing in it outlives `WireArena.with`.
+///
+/// The value is a handle: copies refer to the same memory, and the bump state lives in a header at
+/// the start of that memory, so the handle can travel through C as `allocator_data`.
+public struct WireArena {
+    @usableFromInline let header: UnsafeMutablePointer<Header>
+
+    @usableFromInline struct Header {
+        @usableFromInline var cursor: UnsafeMutableRawPointer
+        @usableFromInline var end: UnsafeMutableRawPointer
+        /// Heap blocks, each starting with the pointer to the previous one.
+        @usableFromInline var spilled: UnsafeMutableRawPointer?
+
+        @usableFromInline init(cursor: UnsafeMutableRawPointer, end: UnsafeMutableRawPointer, spilled: UnsafeMutableRawPointer?) {
+            self.cursor = cursor
+            self.end = end
+            self.spilled = spilled
+        }
+    }
+
+    /// The stack block's size: enough for every fixed-size message of the contract.
+    @usableFromInline static let stackBytes = 4096
+    /// Smallest heap block; large messages get a block of their own size.
+    static let spillBytes = 64 * 1024
+
+    /// Runs `body` with a fresh arena and frees everything it allocated afterwards.
+    @inlinable
+    public static func with<R, E: Error>(_ body: (WireArena) throws(E) -> R) throws(E) -> R {
+        try withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { raw throws(E) -> R in
+            let base = raw.baseAddress!
+            let header = base.bindMemory(to: Header.self, capacity: 1)
+            let start = base + MemoryLayout<Header>.stride
+            header.initialize(to: Header(cursor: start, end: base + stackBytes, spilled: nil))
+            defer { WireArena.releaseSpilled(header) }
+            return try body(WireArena(header: header))
+        }
+    }
+
+    @usableFromInline init(header: UnsafeMutablePointer<Header>) { self.header = header }
+
+    @usableFromInline static func releaseSpilled(_ header: UnsafeMutablePointer<Header>) {
+        var block = header.pointee.spilled
+        while let b = block {
+            block = b.load(as: UnsafeMutableRawPointer?.self)
+            free(b)
+        }
+    }
+
+    /// `size` bytes aligned to 8 (every protobuf-c field needs at most 8).
+    @inlinable
+    public func allocate(bytes size: Int) -> UnsafeMutableRawPointer {
+        let aligned = (size + 7) & ~7
+        let p = header.pointee.cursor
+        if aligned <= header.pointee.end - p {
+            header.pointee.cursor = p + aligned
+            return p
+        }
+        return spill(aligned)
+    }
+
+    @usableFromInline func spill(_ size: Int) -> UnsafeMutableRawPointer {
+        let link = 16
+        let blockSize = max(Self.spillBytes, size + link)
+        guard let block = malloc(blockSize) else { fatalError("WireArena: out of memory allocating \(blockSize) bytes") }
+        block.storeBytes(of: header.pointee.spilled, as: UnsafeMutableRawPointer?.self)
+        header.pointee.spilled = block
+        let p = block + link
+        header.pointee.cursor = p + size
+        header.pointee.end = block + blockSize
+        return p
+    }
+
+    /// Uninitialized room for `count` values of `type`.
+    @inlinable
+    public func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        allocate(bytes: MemoryLayout<T>.stride * count).bindMemory(to: T.self, capacity: count)
+    }
+
+    /// A copy of `values` (trivial element types only: numbers).
+    @inlinable
+    public func copy<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let p = allocate(T.self, count: values.count)
+        values.withUnsafeBufferPointer { src in
+            p.initialize(from: src.baseAddress!, count: src.count)
+        }
+        return p
+    }
+
+    /// A NUL-terminated copy of `string`; a string holding a NUL byte is refused, because protobuf-c
+    /// would silently cut it there.
+    @inlinable
+    public func cString(_ string: String, field: StaticString) throws(WireError) -> UnsafeMutablePointer<CChar> {
+        if let p = string.utf8.withContiguousStorageIfAvailable({ copyCString($0) }) {
+            guard let p else { throw Self.nulError(field) }
+            return p
+        }
+        guard let p = Array(string.utf8).withUnsafeBufferPointer({ copyCString($0) }) else { throw Self.nulError(field) }
+        return p
+    }
+
+    @usableFromInline func copyCString(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CChar>? {
+        let n = utf8.count
+        if n > 0, memchr(utf8.baseAddress!, 0, n) != nil { return nil }
+        let p = allocate(bytes: n + 1).bindMemory(to: CChar.self, capacity: n + 1)
+        if n > 0 { memcpy(p, utf8.baseAddress!, n) }
+        p[n] = 0
+        return p
+    }
+
+    @usableFromInline static func nulError(_ field: StaticString) -> WireError {
+        WireError(code: .nulInString, message: "\(field) contains a NUL byte; send such data as a bytes field")
+    }
+
+    /// protobuf-c's view of `bytes`, copied into the arena.
+    @inlinable
+    public func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        ProtobufCBinaryData(len: bytes.count, data: bytes.isEmpty ? nil : copy(bytes))
+    }
+
+    /// A protobuf-c struct for `message`, filled in.
+    @inlinable
+    public func message<M: ProtoMessage>(_ message: M) throws(WireError) -> UnsafeMutablePointer<M.CMessage> {
+        let c = allocate(M.CMessage.self, count: 1)
+        M._cInit(c)
+        try message._fill(c, self)
+        return c
+    }
+
+    /// A protobuf-c allocator that carves from this arena. Its `free` does nothing: the arena is
+    /// released as a whole, which is also what makes decoding cheap.
+    @usableFromInline var allocator: ProtobufCAllocator {
+        ProtobufCAllocator(alloc: wireArenaAlloc, free: wireArenaFree, allocator_data: UnsafeMutableRawPointer(header))
+    }
+}
+
+@usableFromInline let wireArenaAlloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { data, size in
+    WireArena(header: data!.assumingMemoryBound(to: WireArena.Header.self)).allocate(bytes: size)
+}
+
+@usableFromInline let wireArenaFree: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { _, _ in }
