@@ -12,6 +12,7 @@ let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "RPC",
             dependencies: [
-                "Wire", nio, nioPosix, logging, metrics, lifecycle,
+                "Wire", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/RPC", exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPC", "Bus", "Store", "Wire", nio, nioPosix, logging, metrics, lifecycle,
+                "RPC", "Bus", "Store", "Wire", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -5,6 +5,9 @@
 public enum MethodCatalog {
     /// All methods, keyed by `Service.Method`.
     public static let methods: [String: MethodInfo] = [
+        "Diagnostics.Info": MethodInfo(name: "Diagnostics.Info", serverStreaming: false, request: PB.Empty.self, response: PB.ServiceInfo.self),
+        "Diagnostics.Echo": MethodInfo(name: "Diagnostics.Echo", serverStreaming: false, request: PB.EchoMessage.self, response: PB.EchoMessage.self),
+        "Diagnostics.Count": MethodInfo(name: "Diagnostics.Count", serverStreaming: true, request: PB.CountRequest.self, response: PB.EchoMessage.self),
         "Execution.SubmitOrder": MethodInfo(name: "Execution.SubmitOrder", serverStreaming: false, request: PB.SubmitOrderRequest.self, response: PB.Order.self),
         "Execution.CancelOrder": MethodInfo(name: "Execution.CancelOrder", serverStreaming: false, request: PB.CancelOrderRequest.self, response: PB.Order.self),
         "Execution.GetOrder": MethodInfo(name: "Execution.GetOrder", serverStreaming: false, request: PB.GetOrderRequest.self, response: PB.Order.self),

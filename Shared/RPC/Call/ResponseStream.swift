@@ -1,0 +1,25 @@
+import Wire
+
+/// The items of a server-streaming call. Iterating starts the call; leaving the loop early (or
+/// cancelling the task) cancels it on the server.
+public struct ResponseStream<Item: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Item
+    let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+
+        public mutating func next() async throws -> Item? {
+            if base == nil { base = try await open().makeAsyncIterator() }
+            guard let bytes = try await base!.next() else { return nil }
+            do {
+                return try Item(decoding: bytes)
+            } catch {
+                throw RPCError(code: .internal, message: "a stream item is not a valid \(Item.protoName): \(error.message)")
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(open: open) }
+}

@@ -1,0 +1,48 @@
+import NIOCore
+import Wire
+
+/// Handlers by method name. A service's generated `registerMethods(with:)` fills one; the server
+/// looks each request's method up here.
+public struct Router: Sendable {
+    /// A method's handler, erased to bytes in and frames out.
+    public typealias Handler = @Sendable (_ payload: [UInt8], _ context: ServerCallContext, _ sink: CallSink) async throws -> Void
+
+    struct Route: Sendable {
+        let kind: MethodKind
+        let handler: Handler
+    }
+
+    private(set) var routes: [String: Route] = [:]
+
+    public init() {}
+
+    /// Every registered `Service.Method`, sorted.
+    public var methodNames: [String] { routes.keys.sorted() }
+
+    func route(_ method: String) -> Route? { routes[method] }
+
+    /// Serves `method` with a handler that answers once.
+    public mutating func unary<Req, Res>(
+        _ method: MethodDescriptor<Req, Res>,
+        _ handler: @escaping @Sendable (Req, ServerCallContext) async throws -> Res
+    ) {
+        precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
+        routes[method.fullName] = Route(kind: .unary) { payload, context, sink in
+            let request = try Req(decoding: payload)
+            let response = try await handler(request, context)
+            try sink.respond(response)
+        }
+    }
+
+    /// Serves `method` with a handler that writes any number of items, then returns.
+    public mutating func serverStreaming<Req, Res>(
+        _ method: MethodDescriptor<Req, Res>,
+        _ handler: @escaping @Sendable (Req, ServerCallContext, StreamWriter<Res>) async throws -> Void
+    ) {
+        precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
+        routes[method.fullName] = Route(kind: .serverStreaming) { payload, context, sink in
+            let request = try Req(decoding: payload)
+            try await handler(request, context, StreamWriter(sink: sink))
+        }
+    }
+}

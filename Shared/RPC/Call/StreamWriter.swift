@@ -1,0 +1,12 @@
+import Wire
+
+/// Where a server-streaming handler writes its items. `write` waits while the connection's send
+/// buffer is full, so a slow client slows the handler down instead of growing memory.
+public struct StreamWriter<Item: ProtoMessage>: Sendable {
+    let sink: CallSink
+
+    /// Sends one item; throws `cancelled` once the client has gone or cancelled.
+    public func write(_ item: Item) async throws {
+        try await sink.streamItem(item)
+    }
+}

@@ -1,0 +1,295 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import Wire
+
+/// A connection to one RPC server, kept up by `run()`: connect, handshake, serve calls, and after a
+/// loss reconnect with jittered exponential backoff. Calls multiplex over the one connection.
+///
+/// Calls made while there is no connection fail fast with `unavailable` (saying why and when the
+/// next attempt is), except while a connection attempt is in progress, which they wait for up to
+/// `connectWait`. Once the peer is back, calls succeed again without restarting anything.
+public final class RPCClient: Service, Sendable {
+    public let configuration: RPCClientConfiguration
+    /// The event loop the connection lives on; a caller task that prefers `executor` makes calls
+    /// without thread hops.
+    public let eventLoop: any EventLoop
+    /// A task executor on `eventLoop`.
+    public let executor: EventLoopTaskExecutor
+    let logger: Logger
+    private let nextStreamID = Atomic<UInt64>(1)
+    private let state = Mutex<ConnectionState>(.connecting(waiters: []))
+
+    private struct Connection: @unchecked Sendable {
+        // @unchecked Sendable: `handler` is only used through `eventLoop` (see ClientConnectionHandler).
+        let channel: any Channel
+        let handler: ClientConnectionHandler
+    }
+
+    private enum ConnectionState {
+        case connecting(waiters: [CheckedContinuation<Connection, any Error>])
+        case connected(Connection)
+        case waitingToRetry(lastError: RPCError, retryAt: ContinuousClock.Instant)
+        case shutDown
+    }
+
+    public init(
+        configuration: RPCClientConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.eventLoop = group.next()
+        self.executor = EventLoopTaskExecutor(eventLoop: eventLoop)
+        self.logger = logger
+    }
+
+    // MARK: Lifecycle
+
+    public func run() async throws {
+        var attempt = 0
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                do {
+                    let connection = try await connect()
+                    attempt = 0
+                    setConnected(connection)
+                    await withTaskCancellationHandler {
+                        try? await connection.channel.closeFuture.get()
+                    } onCancel: {
+                        connection.channel.close(promise: nil)
+                    }
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    logger.info("rpc connection lost; reconnecting", metadata: ["rpc.target": "\(configuration.target)"])
+                    setConnecting()
+                    continue
+                } catch {
+                    let delay = configuration.backoff.delay(attempt: attempt)
+                    attempt += 1
+                    let rpc = (error as? RPCError) ?? RPCError(code: .unavailable, message: "\(error)")
+                    let message = "\(configuration.target) is unavailable: \(rpc.message)"
+                    setWaiting(RPCError(code: rpc.code == .unauthenticated ? .unauthenticated : .unavailable, message: message), delay: delay)
+                    if attempt == 1 || attempt % 20 == 0 {
+                        logger.warning("rpc connect failed", metadata: ["rpc.target": "\(configuration.target)", "error": "\(rpc.message)"])
+                    }
+                    try? await Task.sleep(for: delay)
+                    setConnecting()
+                }
+            }
+        } onGracefulShutdown: {
+            self.shutDown()
+        }
+        shutDown()
+    }
+
+    private func connect() async throws -> Connection {
+        let handler = ClientConnectionHandler(eventLoop: eventLoop, configuration: configuration)
+        let maxFrame = configuration.maxFrameBytes
+        let initialize: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandlers([
+                    ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrame)),
+                    MessageToByteHandler(FrameEncoder()),
+                    handler,
+                ])
+            }
+        }
+        let channel: any Channel
+        switch configuration.target {
+        case .tcp(let host, let port):
+            channel = try await ClientBootstrap(group: eventLoop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(configuration.connectTimeout)
+                .channelInitializer(initialize)
+                .connect(host: host, port: port).get()
+        case .inProcess(let server):
+            channel = try await InProcessConnection.connect(to: server, on: eventLoop, initialize: initialize)
+        }
+        do {
+            try await handler.handshakeDone.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return Connection(channel: channel, handler: handler)
+    }
+
+    private func setConnected(_ connection: Connection) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Connection, any Error>] in
+            guard case .connecting(let w) = s else {
+                if case .shutDown = s { connection.channel.close(promise: nil) }
+                return []
+            }
+            s = .connected(connection)
+            return w
+        }
+        for w in waiters { w.resume(returning: connection) }
+    }
+
+    private func setConnecting() {
+        state.withLock { s in
+            switch s {
+            case .connected, .waitingToRetry: s = .connecting(waiters: [])
+            case .connecting, .shutDown: break
+            }
+        }
+    }
+
+    private func setWaiting(_ error: RPCError, delay: Duration) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Connection, any Error>] in
+            guard case .connecting(let w) = s else { return [] }
+            s = .waitingToRetry(lastError: error, retryAt: .now + delay)
+            return w
+        }
+        for w in waiters { w.resume(throwing: error) }
+    }
+
+    private func shutDown() {
+        let (waiters, connection) = state.withLock { s -> ([CheckedContinuation<Connection, any Error>], Connection?) in
+            defer { s = .shutDown }
+            switch s {
+            case .connecting(let w): return (w, nil)
+            case .connected(let c): return ([], c)
+            case .waitingToRetry, .shutDown: return ([], nil)
+            }
+        }
+        connection?.channel.close(promise: nil)
+        for w in waiters { w.resume(throwing: RPCError(code: .unavailable, message: "the client is shut down")) }
+    }
+
+    /// The live connection, or `unavailable` saying why there is none.
+    private func connection() async throws(RPCError) -> Connection {
+        enum Next { case ready(Connection), wait, fail(RPCError) }
+        let next: Next = state.withLock { s in
+            switch s {
+            case .connected(let c): return .ready(c)
+            case .connecting: return .wait
+            case .waitingToRetry(let e, let at):
+                let left = at - .now
+                let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+                let when = ms > 0 ? "; next attempt in \(ms) ms" : ""
+                return .fail(RPCError(code: e.code, message: e.message + when))
+            case .shutDown: return .fail(RPCError(code: .unavailable, message: "the client for \(configuration.target) is shut down"))
+            }
+        }
+        switch next {
+        case .ready(let c): return c
+        case .fail(let e): throw e
+        case .wait: return try await waitForConnection()
+        }
+    }
+
+    private func waitForConnection() async throws(RPCError) -> Connection {
+        do {
+            return try await withThrowingTaskGroup(of: Connection?.self) { group in
+                group.addTask {
+                    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Connection, any Error>) in
+                        let immediate: Result<Connection, any Error>? = self.state.withLock { s in
+                            switch s {
+                            case .connecting(var w):
+                                w.append(c)
+                                s = .connecting(waiters: w)
+                                return nil
+                            case .connected(let conn): return .success(conn)
+                            case .waitingToRetry(let e, _): return .failure(e)
+                            case .shutDown: return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
+                            }
+                        }
+                        if let immediate { c.resume(with: immediate) }
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: self.configuration.connectWait)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let connection = first else {
+                    throw RPCError(code: .unavailable, message: "\(configuration.target): no connection within \(configuration.connectWait)")
+                }
+                return connection
+            }
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(code: .unavailable, message: "\(configuration.target): \(error)")
+        }
+    }
+
+    // MARK: Calls
+
+    /// Calls a unary method.
+    public func unary<Req, Res>(
+        _ method: MethodDescriptor<Req, Res>, _ request: Req, options: CallOptions = .init()
+    ) async throws(RPCError) -> Res {
+        let bytes = try await unary(method: method.fullName, payload: Self.encode(request), options: options)
+        do {
+            return try Res(decoding: bytes)
+        } catch {
+            throw RPCError(code: .internal, message: "\(method.fullName) answered with a malformed \(Res.protoName): \(error.message)")
+        }
+    }
+
+    /// Calls a unary method with an already encoded request; returns the encoded response.
+    public func unary(method: String, payload: [UInt8], options: CallOptions = .init()) async throws(RPCError) -> [UInt8] {
+        let connection = try await connection()
+        let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let timeout = options.timeout ?? configuration.defaultTimeout
+        let loop = eventLoop
+        let handler = connection.handler
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
+                    if loop.inEventLoop {
+                        handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: options.traceparent, pending: .unary(c))
+                    } else {
+                        loop.execute {
+                            handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: options.traceparent, pending: .unary(c))
+                        }
+                    }
+                }
+            } onCancel: {
+                loop.execute { handler.cancel(id: id) }
+            }
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(code: .internal, message: "\(error)")
+        }
+    }
+
+    /// Calls a server-streaming method; the call starts when the stream is first iterated.
+    public func serverStreaming<Req, Res>(
+        _ method: MethodDescriptor<Req, Res>, _ request: Req, options: CallOptions = .init()
+    ) -> ResponseStream<Res> {
+        ResponseStream { () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error> in
+            try await self.openStream(method: method.fullName, payload: Self.encode(request), options: options)
+        }
+    }
+
+    /// Opens a server stream with an already encoded request; yields encoded items.
+    public func openStream(method: String, payload: [UInt8], options: CallOptions = .init()) async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error> {
+        let connection = try await connection()
+        let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let loop = eventLoop
+        let handler = connection.handler
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(configuration.streamBufferItems))
+        continuation.onTermination = { reason in
+            if case .cancelled = reason { loop.execute { handler.cancel(id: id) } }
+        }
+        loop.execute {
+            handler.start(id: id, method: method, payload: payload, timeout: options.timeout, traceparent: options.traceparent, pending: .stream(continuation))
+        }
+        return stream
+    }
+
+    static func encode<M: ProtoMessage>(_ message: M) throws(RPCError) -> [UInt8] {
+        do {
+            return try message.encodedBytes()
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.message)
+        }
+    }
+}

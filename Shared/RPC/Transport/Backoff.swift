@@ -1,0 +1,30 @@
+/// Jittered exponential backoff between reconnect attempts.
+public struct Backoff: Sendable, Hashable {
+    public var initial: Duration = .milliseconds(50)
+    public var maximum: Duration = .seconds(5)
+    public var multiplier: Double = 2
+    /// The delay is drawn uniformly from [(1 − jitter)·d, d].
+    public var jitter: Double = 0.5
+
+    public init() {}
+
+    /// Delay before attempt number `attempt` (0 for the first retry).
+    public func delay<R: RandomNumberGenerator>(attempt: Int, using rng: inout R) -> Duration {
+        let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18
+        let cap = Double(maximum.components.seconds) + Double(maximum.components.attoseconds) / 1e18
+        let d = min(cap, base * pow(multiplier, Double(min(attempt, 60))))
+        let jittered = d * Double.random(in: (1 - jitter)...1, using: &rng)
+        return .nanoseconds(Int64(jittered * 1e9))
+    }
+
+    public func delay(attempt: Int) -> Duration {
+        var rng = SystemRandomNumberGenerator()
+        return delay(attempt: attempt, using: &rng)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,36 @@
+import NIOCore
+
+/// Settings of an `RPCServer`.
+public struct RPCServerConfiguration: Sendable {
+    /// Address to listen on; loopback by default.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one (read it back from `RPCServer.localAddress`).
+    public var port: Int = 0
+    /// Shared secret clients prove in the hello frame (at least 16 bytes).
+    public var secret: [UInt8]
+    /// Name this server gives in logs.
+    public var name: String = "tradewind"
+    /// Largest frame accepted; longer frames are refused with an error frame and the connection closed.
+    public var maxFrameBytes: Int = 4 << 20
+    /// Calls in flight per connection; more are refused with `resource_exhausted`.
+    public var maxConcurrentStreams: Int = 1024
+    /// How long a new connection may take to send a valid hello.
+    public var handshakeTimeout: TimeAmount = .seconds(5)
+    /// How long shutdown waits for in-flight calls before cancelling them.
+    public var drainTimeout: TimeAmount = .seconds(10)
+
+    public init(secret: [UInt8]) {
+        self.secret = secret
+    }
+
+    /// Checks every value; the error names the setting and what would be accepted.
+    public func validate() throws(RPCError) {
+        func bad(_ m: String) -> RPCError { RPCError(code: .invalidArgument, message: m) }
+        guard secret.count >= 16 else { throw bad("rpc secret must be at least 16 bytes (got \(secret.count))") }
+        guard (0...65535).contains(port) else { throw bad("rpc port \(port) is outside 0...65535") }
+        guard (64...(1 << 30)).contains(maxFrameBytes) else { throw bad("rpc maxFrameBytes \(maxFrameBytes) is outside 64...1073741824") }
+        guard (1...1_000_000).contains(maxConcurrentStreams) else {
+            throw bad("rpc maxConcurrentStreams \(maxConcurrentStreams) is outside 1...1000000")
+        }
+    }
+}

@@ -1,0 +1,366 @@
+import Logging
+import CoreMetrics
+import NIOCore
+import Wire
+
+/// One server-side connection: handshake, call dispatch, deadlines, cancellation, stream
+/// back-pressure, ping and drain.
+///
+/// Everything here runs on the channel's event loop. Each call's handler runs as a task whose
+/// preferred executor is that same event loop (see `EventLoopTaskExecutor`), so answering a call
+/// needs no thread hop. Calls are tracked in `calls` and cancelled when the connection goes.
+final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked Sendable: every mutable property is read and written on `eventLoop` only;
+    // entry points from tasks (`CallSink`) check `inEventLoop` and hop when needed.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = PB.Envelope
+
+    enum State {
+        case awaitingHello(nonce: [UInt8])
+        case ready(peerName: String)
+        case draining(peerName: String)
+        case closed
+    }
+
+    struct ActiveCall {
+        var task: Task<Void, Never>?
+        var timer: Scheduled<Void>?
+        let kind: MethodKind
+        let method: String
+    }
+
+    let eventLoop: any EventLoop
+    let router: Router
+    let configuration: RPCServerConfiguration
+    let executor: EventLoopTaskExecutor
+    let metrics: RPCServerMetrics
+    let registry: ConnectionRegistry
+    var logger: Logger
+
+    private var context: ChannelHandlerContext?
+    private var state: State
+    private var calls: [UInt64: ActiveCall] = [:]
+    private var flushScheduled = false
+    private var writabilityWaiters: [EventLoopPromise<Void>] = []
+    private var peer = "unknown"
+
+    init(
+        eventLoop: any EventLoop, router: Router, configuration: RPCServerConfiguration,
+        metrics: RPCServerMetrics, registry: ConnectionRegistry, logger: Logger
+    ) {
+        self.eventLoop = eventLoop
+        self.router = router
+        self.configuration = configuration
+        self.executor = EventLoopTaskExecutor(eventLoop: eventLoop)
+        self.metrics = metrics
+        self.registry = registry
+        self.logger = logger
+        self.state = .awaitingHello(nonce: Handshake.makeNonce())
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress.map { "\($0.ipAddress ?? "local"):\($0.port ?? 0)" } ?? "in-process"
+        logger[metadataKey: "rpc.peer"] = "\(peer)"
+        registry.add(self)
+        guard case .awaitingHello(let nonce) = state else { return }
+        var challenge = PB.Envelope(kind: .challenge)
+        challenge.handshake = PB.Handshake(
+            protocolVersion: Handshake.protocolVersion, nonce: nonce, peerName: configuration.name,
+            maxFrameBytes: UInt32(configuration.maxFrameBytes), maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams))
+        write(challenge)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            let handler = loopBound.value
+            if case .awaitingHello = handler.state {
+                handler.closeWithError(.unauthenticated, "no hello within \(handler.configuration.handshakeTimeout)")
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state = .closed
+        for (_, call) in calls {
+            call.task?.cancel()
+            call.timer?.cancel()
+        }
+        calls.removeAll()
+        failWritabilityWaiters()
+        registry.remove(self)
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            let waiters = writabilityWaiters
+            writabilityWaiters.removeAll()
+            for w in waiters { w.succeed() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let wire = error as? WireError, wire.code == .frameTooLarge {
+            closeWithError(.resourceExhausted, wire.message)
+        } else if error is WireError {
+            closeWithError(.invalidArgument, "\(error)")
+        } else {
+            logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let envelope: PB.Envelope
+        do {
+            envelope = try PB.Envelope(decoding: frame)
+        } catch {
+            metrics.malformedFrames.increment()
+            closeWithError(.invalidArgument, "malformed envelope: \(error.message)")
+            return
+        }
+        switch state {
+        case .awaitingHello(let nonce):
+            receiveHello(envelope, nonce: nonce)
+        case .ready(let peerName), .draining(let peerName):
+            receive(envelope, peerName: peerName)
+        case .closed:
+            break
+        }
+    }
+
+    // MARK: Handshake
+
+    private func receiveHello(_ envelope: PB.Envelope, nonce: [UInt8]) {
+        guard envelope.kind == .hello, let hello = envelope.handshake else {
+            closeWithError(.unauthenticated, "the first frame must be a hello answering the challenge")
+            return
+        }
+        guard hello.protocolVersion == Handshake.protocolVersion else {
+            closeWithError(
+                .failedPrecondition,
+                "protocol version \(hello.protocolVersion) is not supported; this server speaks \(Handshake.protocolVersion)")
+            return
+        }
+        guard Handshake.verify(mac: hello.mac, secret: configuration.secret, nonce: nonce) else {
+            metrics.authFailures.increment()
+            closeWithError(.unauthenticated, "the hello does not prove the shared secret; check rpc.secret on both sides")
+            return
+        }
+        state = .ready(peerName: hello.peerName)
+        logger[metadataKey: "rpc.peer_name"] = "\(hello.peerName)"
+        var welcome = PB.Envelope(kind: .welcome)
+        welcome.handshake = PB.Handshake(protocolVersion: Handshake.protocolVersion, peerName: configuration.name)
+        write(welcome)
+    }
+
+    // MARK: Frames after the handshake
+
+    private func receive(_ envelope: PB.Envelope, peerName: String) {
+        switch envelope.kind {
+        case .request:
+            startCall(envelope, peerName: peerName)
+        case .cancel:
+            if let call = calls.removeValue(forKey: envelope.streamId) {
+                call.timer?.cancel()
+                call.task?.cancel()
+                metrics.record(method: call.method, code: "cancelled")
+            }
+        case .ping:
+            write(PB.Envelope(kind: .pong, payload: envelope.payload))
+        case .pong:
+            break
+        default:
+            closeWithError(.invalidArgument, "unexpected \(envelope.kind.protoName ?? "unknown") frame from a client")
+        }
+    }
+
+    private func startCall(_ envelope: PB.Envelope, peerName: String) {
+        let id = envelope.streamId
+        guard id != 0, calls[id] == nil else {
+            sendError(id, .invalidArgument, "stream id \(id) is zero or already in use on this connection")
+            return
+        }
+        if case .draining = state {
+            sendError(id, .unavailable, "\(configuration.name) is shutting down; retry on a new connection")
+            return
+        }
+        guard calls.count < configuration.maxConcurrentStreams else {
+            metrics.record(method: envelope.method, code: "resource_exhausted")
+            sendError(id, .resourceExhausted, "more than \(configuration.maxConcurrentStreams) calls in flight on one connection")
+            return
+        }
+        guard let route = router.route(envelope.method) else {
+            metrics.record(method: "unknown", code: "unimplemented")
+            sendError(id, .unimplemented, "unknown method \"\(envelope.method)\" on \(configuration.name)")
+            return
+        }
+        guard envelope.timeoutNs >= 0 else {
+            sendError(id, .deadlineExceeded, "the call arrived with its deadline already passed")
+            return
+        }
+        let deadline: NIODeadline? = envelope.timeoutNs > 0 ? .now() + .nanoseconds(envelope.timeoutNs) : nil
+        var callLogger = logger
+        callLogger[metadataKey: "rpc.method"] = "\(envelope.method)"
+        let context = ServerCallContext(
+            method: envelope.method, deadline: deadline, peer: peer, peerName: peerName,
+            traceparent: envelope.traceparent, logger: callLogger)
+        let sink = CallSink(connection: self, streamID: id)
+        calls[id] = ActiveCall(kind: route.kind, method: envelope.method)
+        let payload = envelope.payload
+        let handler = route.handler
+        // The task cannot start before this function returns: it is queued on this event loop.
+        let task = Task(executorPreference: executor) {
+            do {
+                try await handler(payload, context, sink)
+                sink.finish()
+            } catch {
+                sink.fail(error)
+            }
+        }
+        calls[id]?.task = task
+        if let deadline {
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            calls[id]?.timer = eventLoop.scheduleTask(deadline: deadline) {
+                loopBound.value.expire(id, timeoutNs: envelope.timeoutNs)
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64, timeoutNs: Int64) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.task?.cancel()
+        metrics.record(method: call.method, code: "deadline_exceeded")
+        sendError(id, .deadlineExceeded, "\(call.method) did not finish within its \(timeoutNs / 1_000_000) ms deadline")
+    }
+
+    // MARK: Answers (called through CallSink, on the event loop)
+
+    func respond(_ id: UInt64, payload: [UInt8]) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.timer?.cancel()
+        metrics.record(method: call.method, code: "ok")
+        write(PB.Envelope(streamId: id, kind: .response, payload: payload))
+    }
+
+    /// Sends a stream item. Returns a future to wait on when the send buffer is full, else nil.
+    func streamItem(_ id: UInt64, payload: [UInt8]) throws(RPCError) -> EventLoopFuture<Void>? {
+        guard calls[id] != nil, let context else {
+            throw RPCError(code: .cancelled, message: "the client cancelled the stream or went away")
+        }
+        write(PB.Envelope(streamId: id, kind: .streamItem, payload: payload))
+        if context.channel.isWritable { return nil }
+        let promise = eventLoop.makePromise(of: Void.self)
+        writabilityWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    func finish(_ id: UInt64) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.timer?.cancel()
+        metrics.record(method: call.method, code: "ok")
+        if call.kind == .serverStreaming {
+            write(PB.Envelope(streamId: id, kind: .streamEnd, statusCode: .ok))
+        } else {
+            // A unary handler returned without answering: a bug in the handler, said as such.
+            sendError(id, .internal, "\(call.method) returned no response")
+        }
+        closeIfDrained()
+    }
+
+    func fail(_ id: UInt64, error: any Error) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.timer?.cancel()
+        let (rpc, exposed) = RPCError.from(error)
+        if !exposed {
+            logger.error("handler failed", metadata: ["rpc.method": "\(call.method)", "error": "\(String(reflecting: error))"])
+        }
+        metrics.record(method: call.method, code: rpc.code.description)
+        sendError(id, rpc.code, rpc.message)
+        closeIfDrained()
+    }
+
+    // MARK: Drain
+
+    /// Stops taking calls (GOAWAY), lets the running ones finish, then closes.
+    func startDraining() {
+        switch state {
+        case .ready(let peerName):
+            state = .draining(peerName: peerName)
+            write(PB.Envelope(kind: .goaway, statusMessage: "\(configuration.name) is shutting down"))
+            closeIfDrained()
+        case .awaitingHello:
+            state = .closed
+            context?.close(promise: nil)
+        case .draining, .closed:
+            break
+        }
+    }
+
+    /// Cancels whatever still runs and closes (the drain timeout passed).
+    func forceClose() {
+        for (id, call) in calls {
+            call.task?.cancel()
+            call.timer?.cancel()
+            sendError(id, .unavailable, "\(configuration.name) shut down before the call finished")
+        }
+        calls.removeAll()
+        context?.close(promise: nil)
+    }
+
+    private func closeIfDrained() {
+        if case .draining = state, calls.isEmpty {
+            state = .closed
+            flushNow()
+            context?.close(promise: nil)
+        }
+    }
+
+    // MARK: Writing
+
+    private func write(_ envelope: PB.Envelope) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(envelope), promise: nil)
+        scheduleFlush()
+    }
+
+    /// One flush for every answer produced in the same turn of the event loop.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute { loopBound.value.flushNow() }
+    }
+
+    private func flushNow() {
+        flushScheduled = false
+        context?.flush()
+    }
+
+    private func sendError(_ id: UInt64, _ code: RPCError.Code, _ message: String) {
+        write(PB.Envelope(streamId: id, kind: .error, statusCode: code.wire, statusMessage: message))
+    }
+
+    /// A connection-level error: tell the client why, then close.
+    private func closeWithError(_ code: RPCError.Code, _ message: String) {
+        guard let context else { return }
+        logger.info("closing connection", metadata: ["rpc.code": "\(code)", "reason": "\(message)"])
+        state = .closed
+        let envelope = PB.Envelope(kind: .error, statusCode: code.wire, statusMessage: message)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(envelope)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func failWritabilityWaiters() {
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for w in waiters { w.fail(RPCError(code: .cancelled, message: "the connection closed")) }
+    }
+}
