@@ -39,7 +39,13 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var isNegative: Bool { raw < 0 }
     public var isZero: Bool { raw == 0 }
-    public var magnitude: FixedDecimal { get throws(ArithmeticError) { raw == .min ? throw .overflow("|\(self)|") : FixedDecimal(raw: Swift.abs(raw)) } }
+    /// |self|; throws for the one value whose magnitude does not fit.
+    public var magnitude: FixedDecimal {
+        get throws(ArithmeticError) {
+            guard raw != .min else { throw .overflow("|\(self)|") }
+            return FixedDecimal(raw: Swift.abs(raw))
+        }
+    }
 
     public static func < (a: FixedDecimal, b: FixedDecimal) -> Bool { a.raw < b.raw }
 

@@ -1,0 +1,63 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RPC
+import Wire
+
+let testSecret = Array("test-secret-0123456789".utf8)
+
+/// Test routes: echo, a counting stream, a handler that sleeps until cancelled, one that throws.
+func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
+    var router = Router()
+    router.unary(DiagnosticsMethods.echo) { request, _ in request }
+    router.serverStreaming(DiagnosticsMethods.count) { request, _, writer in
+        for i in 0..<request.count { try await writer.write(PB.EchoMessage(seq: i, payload: request.payload)) }
+    }
+    router.unary(DiagnosticsMethods.info) { _, context in
+        do {
+            try await Task.sleep(for: .seconds(30))
+        } catch {
+            cancelled.mark()
+            throw error
+        }
+        return PB.ServiceInfo(service: context.method)
+    }
+    return router
+}
+
+let DiagnosticsMethods = (
+    echo: MethodDescriptor<PB.EchoMessage, PB.EchoMessage>(service: "Diagnostics", method: "Echo", kind: .unary),
+    count: MethodDescriptor<PB.CountRequest, PB.EchoMessage>(service: "Diagnostics", method: "Count", kind: .serverStreaming),
+    info: MethodDescriptor<PB.Empty, PB.ServiceInfo>(service: "Diagnostics", method: "Info", kind: .unary)
+)
+
+import Synchronization
+final class CancelProbe: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func mark() { flag.store(true, ordering: .relaxed) }
+    var wasCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Runs a server on a free loopback port and a client connected to it, then tears both down.
+func withServer<R: Sendable>(
+    router: Router = testRouter(),
+    configure: (inout RPCServerConfiguration) -> Void = { _ in },
+    clientSecret: [UInt8] = testSecret,
+    _ body: @Sendable (RPCServer, RPCClient, Int) async throws -> R
+) async throws -> R {
+    var config = RPCServerConfiguration(secret: testSecret)
+    config.name = "test-server"
+    configure(&config)
+    let logger = Logger(label: "test")
+    let server = try RPCServer(configuration: config, router: router, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let port = try await server.localAddress.port!
+        var clientConfig = RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: clientSecret)
+        clientConfig.defaultTimeout = .seconds(10)
+        let client = RPCClient(configuration: clientConfig, logger: logger)
+        group.addTask { try await client.run() }
+        defer { group.cancelAll() }
+        return try await body(server, client, port)
+    }
+}
