@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Private Postgres and Redis for Tradewind, under .run/ (git-ignored), on free loopback ports.
+#   scripts/infra.sh start   start both (idempotent); writes .run/infra.env
+#   scripts/infra.sh stop    stop exactly what start started (by pid file)
+#   scripts/infra.sh env     print the environment (source it: eval "$(scripts/infra.sh env)")
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+run="$root/.run"
+pgdata="$run/postgres"
+envfile="$run/infra.env"
+pgbin=/usr/lib/postgresql/15/bin
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+pg_running() { [ -f "$pgdata/postmaster.pid" ] && "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; }
+redis_running() { [ -f "$run/redis.pid" ] && kill -0 "$(cat "$run/redis.pid")" 2>/dev/null; }
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  "$root/scripts/install-deps.sh"
+  mkdir -p "$run"
+  if [ -f "$envfile" ] && pg_running && redis_running; then cat "$envfile"; return; fi
+  pg_port=$(free_port); redis_port=$(free_port)
+  if ! pg_running; then
+    if [ ! -f "$pgdata/PG_VERSION" ]; then
+      rm -rf "$pgdata"; mkdir -p "$pgdata"
+      [ "$(id -u)" -eq 0 ] && chown postgres: "$pgdata" "$run"
+      as_pg "$pgbin/initdb" -D "$pgdata" -U tradewind --auth=trust -E UTF8 >/dev/null
+    fi
+    as_pg "$pgbin/pg_ctl" -D "$pgdata" -w -l "$pgdata/server.log" \
+      -o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null
+    as_pg "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U tradewind -d postgres -qc "CREATE DATABASE tradewind" >/dev/null 2>&1 || true
+  else
+    pg_port=$(sed -n 4p "$pgdata/postmaster.pid")
+  fi
+  if ! redis_running; then
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --pidfile "$run/redis.pid" --dir "$run" --logfile "$run/redis.log" >/dev/null
+    for _ in $(seq 50); do redis_running && break; sleep 0.1; done
+    echo "$redis_port" > "$run/redis.port"
+  else
+    redis_port=$(cat "$run/redis.port")
+  fi
+  cat > "$envfile" <<ENV
+export TRADEWIND_PG_HOST=127.0.0.1
+export TRADEWIND_PG_PORT=$pg_port
+export TRADEWIND_PG_USER=tradewind
+export TRADEWIND_PG_DATABASE=tradewind
+export TRADEWIND_REDIS_HOST=127.0.0.1
+export TRADEWIND_REDIS_PORT=$redis_port
+ENV
+  cat "$envfile"
+}
+
+stop() {
+  if [ -f "$run/redis.pid" ]; then kill "$(cat "$run/redis.pid")" 2>/dev/null || true; rm -f "$run/redis.pid"; fi
+  if pg_running; then as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null || true; fi
+  rm -f "$envfile"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  env) [ -f "$envfile" ] && cat "$envfile" || { echo "infra is not running; run scripts/infra.sh start" >&2; exit 1; } ;;
+  *) echo "usage: scripts/infra.sh start|stop|env" >&2; exit 2 ;;
+esac
