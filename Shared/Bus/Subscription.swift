@@ -1,0 +1,128 @@
+import CoreMetrics
+import Foundation
+import Logging
+import Synchronization
+
+/// What a subscription delivers.
+public enum BusDelivery: Sendable, Hashable {
+    /// A message on `channel` (without the bus prefix).
+    case message(channel: String, payload: [UInt8])
+    /// The connection was lost and is subscribed again: messages may have been missed, so re-read
+    /// current state from its owner over RPC.
+    case resubscribed
+}
+
+/// A live subscription: an `AsyncSequence` of deliveries fed by a thread of its own that owns one
+/// Redis connection, reconnects with backoff and resubscribes. Its buffer is bounded; when the
+/// consumer falls behind, the oldest deliveries are dropped and counted (`droppedCount`).
+/// Ends when the consuming task is cancelled or `cancel()` is called.
+public final class BusSubscription: AsyncSequence, Sendable {
+    public typealias Element = BusDelivery
+
+    private let stream: AsyncStream<BusDelivery>
+    private let continuation: AsyncStream<BusDelivery>.Continuation
+    private let state = Mutex<(connection: RedisConnection?, cancelled: Bool)>((nil, false))
+    private let dropped = Atomic<Int>(0)
+    private let ready = Atomic<Bool>(false)
+
+    /// Deliveries dropped because the consumer was too slow.
+    public var droppedCount: Int { dropped.load(ordering: .relaxed) }
+
+    /// True once the first SUBSCRIBE has been confirmed by Redis.
+    public var isSubscribed: Bool { ready.load(ordering: .acquiring) }
+
+    init(channels: [String], patterns: [String], configuration: BusConfiguration, metrics: BusMetrics, logger: Logger) {
+        (stream, continuation) = AsyncStream.makeStream(of: BusDelivery.self, bufferingPolicy: .bufferingNewest(configuration.subscriberBufferLimit))
+        continuation.onTermination = { [weak self] _ in self?.cancel() }
+        let thread = Thread { [self] in
+            loop(channels: channels, patterns: patterns, configuration: configuration, metrics: metrics, logger: logger)
+        }
+        thread.name = "tw-bus-subscriber"
+        thread.start()
+    }
+
+    public func makeAsyncIterator() -> AsyncStream<BusDelivery>.AsyncIterator { stream.makeAsyncIterator() }
+
+    /// Stops the subscription and its thread.
+    public func cancel() {
+        let connection = state.withLock { s in
+            s.cancelled = true
+            return s.connection
+        }
+        connection?.interrupt()
+        continuation.finish()
+    }
+
+    /// Waits (up to `timeout`) until Redis has confirmed the subscription.
+    public func waitUntilSubscribed(timeout: Duration = .seconds(5)) async throws(BusError) {
+        let deadline = ContinuousClock.now + timeout
+        while !isSubscribed {
+            guard ContinuousClock.now < deadline else { throw BusError(code: .connectionFailed, message: "not subscribed within \(timeout)") }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    private func loop(channels: [String], patterns: [String], configuration: BusConfiguration, metrics: BusMetrics, logger: Logger) {
+        let prefix = Array(configuration.prefix.utf8)
+        var attempt = 0
+        var everConnected = false
+        while !isCancelled {
+            do {
+                let connection = try RedisConnection(host: configuration.host, port: configuration.port)
+                let cancelledMeanwhile = state.withLock { s in
+                    s.connection = connection
+                    return s.cancelled
+                }
+                if cancelledMeanwhile { break }
+                // Named so operators (and tests) can tell subscriptions apart in CLIENT LIST.
+                let name = "tw-sub-" + String(configuration.prefix.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" })
+                _ = try connection.command([Array("CLIENT".utf8), Array("SETNAME".utf8), Array(name.utf8)])
+                var expected = 0
+                if !channels.isEmpty {
+                    connection.append([Array("SUBSCRIBE".utf8)] + channels.map { prefix + Array($0.utf8) })
+                    expected += channels.count
+                }
+                if !patterns.isEmpty {
+                    connection.append([Array("PSUBSCRIBE".utf8)] + patterns.map { prefix + Array($0.utf8) })
+                    expected += patterns.count
+                }
+                for _ in 0..<expected { _ = try connection.readReply() }
+                if everConnected {
+                    metrics.reconnects.increment()
+                    continuation.yield(.resubscribed)
+                }
+                everConnected = true
+                attempt = 0
+                ready.store(true, ordering: .releasing)
+                while true {
+                    let reply = try connection.readReply()
+                    guard case .array(let parts) = reply, let kind = parts.first?.text else { continue }
+                    let channelIndex: Int
+                    switch kind {
+                    case "message": channelIndex = 1
+                    case "pmessage": channelIndex = 2
+                    default: continue
+                    }
+                    guard parts.count == channelIndex + 2, case .string(let rawChannel) = parts[channelIndex],
+                        case .string(let payload) = parts[channelIndex + 1]
+                    else { continue }
+                    let channel = String(decoding: rawChannel.dropFirst(prefix.count), as: UTF8.self)
+                    metrics.delivered.increment()
+                    if case .dropped = continuation.yield(.message(channel: channel, payload: payload)) {
+                        dropped.add(1, ordering: .relaxed)
+                        metrics.subscriberDropped.increment()
+                    }
+                }
+            } catch {
+                state.withLock { $0.connection = nil }
+                if isCancelled { break }
+                if attempt == 0 { logger.warning("bus subscription lost; reconnecting", metadata: ["error": "\(error)"]) }
+                attempt += 1
+                Thread.sleep(forTimeInterval: configuration.reconnectDelay(attempt: attempt))
+            }
+        }
+        continuation.finish()
+    }
+}
