@@ -78,8 +78,9 @@ let package = Package(
 
         // Services.
         .target(
-            name: "EchoService", dependencies: ["ServiceKit", "Contract", "RPC", "Wire", logging],
-            path: "Services/Echo/Sources", swiftSettings: swiftSettings),
+            name: "EchoService", dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", logging],
+            path: "Services/Echo", exclude: ["Main"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "tradewind-echo", dependencies: ["EchoService", "ServiceKit"], path: "Services/Echo/Main",
             swiftSettings: swiftSettings),

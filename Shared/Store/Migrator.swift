@@ -51,8 +51,12 @@ public enum Migrator {
     public static func migrate(_ store: Store, schema: SQLIdentifier, migrations: [Migration], logger: Logger) async throws -> [Int] {
         try await store.withTransaction { tx in
             try await tx.query("SELECT pg_advisory_xact_lock(hashtext(\("tradewind.migrate." + schema.name)))")
+            // A service role may not create schemas (Postgres checks that before IF NOT EXISTS), so
+            // only ask when the schema is really missing.
+            if try await tx.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema.name)").isEmpty {
+                try await tx.unsafeExecuteRaw("CREATE SCHEMA \"\(schema.name)\"")
+            }
             try await tx.unsafeExecuteRaw("""
-                CREATE SCHEMA IF NOT EXISTS "\(schema.name)";
                 CREATE TABLE IF NOT EXISTS "\(schema.name)".schema_migrations (
                     version integer PRIMARY KEY,
                     name text NOT NULL,

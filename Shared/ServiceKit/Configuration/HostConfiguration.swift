@@ -1,0 +1,117 @@
+import Bus
+import Foundation
+import Logging
+import NIOCore
+import RPC
+import Store
+
+/// The settings every service has (RPC, admin HTTP, Postgres, Redis, logs), read from
+/// `ConfigValues`. Services add their own keys with `extraKeys`.
+public struct HostConfiguration: Sendable {
+    public var service: String
+    public var version: String = "0.1.0"
+    public var rpc: RPCServerConfiguration
+    public var adminHost: String = "127.0.0.1"
+    /// 0 picks a free port.
+    public var adminPort: Int = 0
+    /// nil runs without Postgres (a service that owns no tables).
+    public var postgres: StoreConfiguration?
+    /// The schema the service owns and migrates.
+    public var schema: String
+    /// Administrative Postgres login used once at start-up to create the schema and the service's
+    /// role (nil: the schema and role already exist).
+    public var provisionAdmin: StoreConfiguration?
+    public var bus: BusConfiguration?
+    public var logLevel: Logger.Level = .info
+    public var logFormat: String = "json"
+    /// Where `Services/<Name>/Migrations` is; nil means the service has no migrations.
+    public var migrationsDirectory: String?
+
+    /// Defaults for a service named `service` (loopback, dev secret, schema = name).
+    public init(service: String) {
+        self.service = service
+        self.schema = service.replacingOccurrences(of: "-", with: "_")
+        self.rpc = RPCServerConfiguration(secret: Array("tradewind-dev-secret-change-me".utf8))
+        self.rpc.name = service
+    }
+
+    /// Every key `read` understands, plus `extra`.
+    public static func keys(extra: Set<String> = []) -> Set<String> {
+        Set([
+            "config", "rpc.host", "rpc.port", "rpc.secret", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
+            "rpc.drain_timeout_ms", "admin.host", "admin.port", "postgres.enabled", "postgres.host", "postgres.port",
+            "postgres.user", "postgres.password", "postgres.database", "postgres.pool_size", "postgres.admin_user",
+            "postgres.admin_password", "redis.enabled", "redis.host", "redis.port", "redis.prefix", "log.level",
+            "log.format", "migrations.directory",
+        ]).union(extra)
+    }
+
+    /// Reads defaults < `--config` file < environment < flags for `service`.
+    public static func read(
+        service: String, arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+        environment: [String: String] = ProcessInfo.processInfo.environment, extraKeys: Set<String> = []
+    ) throws(ConfigError) -> (HostConfiguration, ConfigValues) {
+        let known = keys(extra: extraKeys)
+        // The file is named by a flag or the environment before anything else is read.
+        let file = Self.configFile(arguments: arguments, environment: environment)
+        let v = try ConfigValues(known: known, file: file, environment: environment, arguments: arguments)
+        var c = HostConfiguration(service: service)
+        c.rpc.host = v.string("rpc.host", default: c.rpc.host)
+        c.rpc.port = try v.int("rpc.port", default: 0, range: 0...65535)
+        let secret = v.string("rpc.secret", default: "")
+        if !secret.isEmpty {
+            guard secret.utf8.count >= 16 else { throw ConfigError(key: "rpc.secret", message: "must be at least 16 characters") }
+            c.rpc.secret = Array(secret.utf8)
+        }
+        c.rpc.maxFrameBytes = try v.int("rpc.max_frame_bytes", default: c.rpc.maxFrameBytes, range: 1024...(1 << 30))
+        c.rpc.maxConcurrentStreams = try v.int("rpc.max_concurrent_streams", default: c.rpc.maxConcurrentStreams, range: 1...1_000_000)
+        c.rpc.drainTimeout = .milliseconds(Int64(try v.int("rpc.drain_timeout_ms", default: 10_000, range: 0...600_000)))
+        c.adminHost = v.string("admin.host", default: c.adminHost)
+        c.adminPort = try v.int("admin.port", default: 0, range: 0...65535)
+        if try v.bool("postgres.enabled", default: true) {
+            var pg = StoreConfiguration()
+            pg.host = v.string("postgres.host", default: pg.host)
+            pg.port = try v.int("postgres.port", default: pg.port, range: 1...65535)
+            pg.user = v.string("postgres.user", default: c.schema)
+            pg.password = v.string("postgres.password", default: "")
+            pg.database = v.string("postgres.database", default: pg.database)
+            pg.poolSize = try v.int("postgres.pool_size", default: pg.poolSize, range: 1...256)
+            pg.schema = c.schema
+            pg.applicationName = service
+            c.postgres = pg
+            let adminUser = v.string("postgres.admin_user", default: "")
+            if !adminUser.isEmpty {
+                var admin = pg
+                admin.user = adminUser
+                admin.password = v.string("postgres.admin_password", default: "")
+                admin.schema = nil
+                admin.poolSize = 1
+                c.provisionAdmin = admin
+            }
+        }
+        if try v.bool("redis.enabled", default: true) {
+            var bus = BusConfiguration()
+            bus.host = v.string("redis.host", default: bus.host)
+            bus.port = try v.int("redis.port", default: bus.port, range: 1...65535)
+            bus.prefix = v.string("redis.prefix", default: "")
+            c.bus = bus
+        }
+        let level = try v.choice("log.level", default: "info", Logger.Level.allCases.map(\.rawValue))
+        c.logLevel = Logger.Level(rawValue: level) ?? .info
+        c.logFormat = try v.choice("log.format", default: "json", ["json", "text"])
+        let migrations = v.string("migrations.directory", default: "")
+        c.migrationsDirectory = migrations.isEmpty ? nil : migrations
+        return (c, v)
+    }
+
+    static func configFile(arguments: [String], environment: [String: String]) -> String? {
+        for (i, a) in arguments.enumerated() {
+            if a.hasPrefix("--config=") { return String(a.dropFirst("--config=".count)) }
+            if a == "--config", i + 1 < arguments.count { return arguments[i + 1] }
+        }
+        return environment["TRADEWIND_CONFIG"]
+    }
+
+    /// True when the RPC secret is still the built-in development one.
+    public var usesDevelopmentSecret: Bool { rpc.secret == Array("tradewind-dev-secret-change-me".utf8) }
+}
