@@ -97,7 +97,10 @@ let package = Package(
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests",
-            dependencies: ["Wire", "CWireReference", "TradewindProto", "CProtobufC", nio, .product(name: "NIOTestUtils", package: "swift-nio")],
+            dependencies: [
+                "Wire", "CWireReference", "TradewindProto", "CProtobufC", nio,
+                .product(name: "NIOTestUtils", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RPCTests", dependencies: ["RPC", "Contract", "Wire", "ServiceKitTesting", nio, nioPosix, logging],

@@ -552,6 +552,11 @@ def gen_catalog(model, files):
             for m in service_method_infos(model, f, s):
                 key = f'{s.name}.{m["name"]}'
                 src += f'        "{key}": MethodInfo(name: "{key}", serverStreaming: {"true" if m["streaming"] else "false"}, request: {m["req"]}.self, response: {m["res"]}.self),\n'
+    src += "    ]\n\n    /// Every message type of the contract (map entries excluded).\n"
+    src += "    public static let messageTypes: [any ProtoMessage.Type] = [\n"
+    for f in files:
+        for m in f.message_type:
+            src += f"        PB.{m.name}.self,\n"
     src += "    ]\n}\n"
     return src
 

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Raw settings merged from their sources, lowest first: defaults, then a JSON file, then the
 /// environment, then command-line flags. Keys are dotted (`rpc.port`); the environment spells them
@@ -39,7 +40,7 @@ public struct ConfigValues: Sendable {
                 switch v {
                 case let nested as [String: Any]: try flatten(nested, key)
                 case let s as String: try set(key, s, "file \(file)")
-                case let b as Bool where type(of: v) == type(of: true as Any): try set(key, b ? "true" : "false", "file \(file)")
+                case let b as Bool where isJSONBoolean(v): try set(key, b ? "true" : "false", "file \(file)")
                 case let n as NSNumber: try set(key, n.stringValue, "file \(file)")
                 default: throw ConfigError(key: key, message: "in \(file) must be a string, number or boolean")
                 }
