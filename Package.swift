@@ -76,6 +76,9 @@ let package = Package(
         // and the C baseline of `tradewind bench codec`.
         .target(name: "CWireReference", dependencies: ["TradewindProto", "CProtobufC"], path: "Shared/CWireReference"),
 
+        // Raw C baselines for `tradewind bench` (TCP ping-pong and pipelining, hiredis fan-out).
+        .target(name: "CBenchBaselines", dependencies: ["CHiredis"], path: "Benchmarks/CBaselines"),
+
         // Services.
         .target(
             name: "EchoService", dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", logging],
@@ -87,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [
-                "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CHiredis", "CLibPQ",
+                "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CBenchBaselines", "CHiredis", "CLibPQ",
                 "EchoService", nio, nioPosix, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

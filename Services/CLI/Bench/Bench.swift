@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// `tradewind bench codec|rpc|bus|store`: each prints one JSON object of figures, with its baseline
+/// measured in the same run. Build in release (`swift build -c release`) before trusting them.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a hot path; prints one JSON object.",
+        subcommands: [CodecBench.self, RPCBench.self, BusBench.self, StoreBench.self])
+}
+
+/// Prints `figures` as one JSON object with keys in a stable order.
+func printFigures(_ name: String, _ figures: [(String, Double)]) {
+    let body = figures.map { key, value in
+        let v = value.isFinite ? (value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.3f", value)) : "null"
+        return "\"\(key)\":\(v)"
+    }
+    print("{\"bench\":\"\(name)\",\(body.joined(separator: ","))}")
+}
+
+/// The value at `q` (0...1) of sorted `values`.
+func percentile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))]
+}
+
+/// Monotonic nanoseconds.
+func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+import Dispatch
+import Foundation

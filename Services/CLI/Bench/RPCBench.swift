@@ -1,0 +1,122 @@
+import ArgumentParser
+import CBenchBaselines
+import Contract
+import Logging
+import NIOCore
+import NIOPosix
+import RPC
+import Wire
+
+/// Unary latency and throughput, pipelining and streaming over one loopback TCP connection,
+/// against a raw C framed ping-pong and pipelined echo measured in the same run.
+struct RPCBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rpc", abstract: "RPC calls vs raw C over loopback TCP.")
+
+    @Option(help: "Sequential unary calls.") var calls = 20_000
+    @Option(help: "Calls for the pipelined run.") var pipelined = 200_000
+    @Option(help: "Calls in flight for the pipelined run.") var inFlight = 128
+    @Option(help: "Stream items.") var items = 1_000_000
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let secret = Array("bench-secret-0123456789".utf8)
+        var router = Router()
+        BenchDiagnostics().registerMethods(with: &router)
+        var serverConfig = RPCServerConfiguration(secret: secret)
+        serverConfig.maxConcurrentStreams = 4096
+        // Server and client on separate event loops, as two processes would be.
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try RPCServer(configuration: serverConfig, router: router, group: serverGroup, logger: logger)
+        let request = PB.EchoMessage(seq: 1, payload: Array(repeating: 7, count: 64))
+        let payloadBytes = try PB.Envelope(streamId: 1, kind: .request, method: "Diagnostics.Echo", timeoutNs: 30_000_000_000, payload: request.encodedBytes()).encodedBytes().count
+
+        // Baselines first, on a quiet machine.
+        var cSamples = [UInt64](repeating: 0, count: calls)
+        guard tw_base_tcp_pingpong(calls, payloadBytes, &cSamples) == 0 else { throw ValidationError("C ping-pong baseline failed") }
+        let cSorted = cSamples.map { Double($0) / 1000 }.sorted()
+        let cPipelined = tw_base_tcp_pipelined(pipelined * 4, payloadBytes, inFlight)
+
+        let figures: [(String, Double)] = try await withThrowingTaskGroup(of: [(String, Double)]?.self) { group in
+            group.addTask { try await server.run(); return nil }
+            let port = try await server.localAddress.port!
+            var clientConfig = RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: secret)
+            clientConfig.streamBufferItems = 1 << 20
+            let client = RPCClient(configuration: clientConfig, group: clientGroup, logger: logger)
+            group.addTask { try await client.run(); return nil }
+            group.addTask(executorPreference: client.executor) {
+                try await measure(client: client, request: request)
+            }
+            var result: [(String, Double)] = []
+            while let next = try await group.next() {
+                if let figures = next {
+                    result = figures
+                    group.cancelAll()
+                }
+            }
+            return result
+        }
+        printFigures("rpc", figures + [
+            ("c_pingpong_p50_us", percentile(cSorted, 0.5)), ("c_pingpong_p99_us", percentile(cSorted, 0.99)),
+            ("c_pipelined_per_s", cPipelined), ("frame_bytes", Double(payloadBytes + 4)),
+        ] + [("p50_ratio_to_c", (figures.first { $0.0 == "unary_p50_us" }?.1 ?? .nan) / percentile(cSorted, 0.5))])
+        try await serverGroup.shutdownGracefully()
+        try await clientGroup.shutdownGracefully()
+    }
+
+    /// Runs on the client's event loop (executor preference), as a latency-sensitive caller would.
+    func measure(client: RPCClient, request: PB.EchoMessage) async throws -> [(String, Double)] {
+        let diagnostics = DiagnosticsClient(client)
+        // Wait for the connection, then warm up.
+        for attempt in 0..<200 {
+            if (try? await diagnostics.echo(request)) != nil { break }
+            if attempt == 199 { throw ValidationError("no connection to the bench server") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        for _ in 0..<2_000 { _ = try await diagnostics.echo(request) }
+
+        var samples: [Double] = []
+        samples.reserveCapacity(calls)
+        let seqStart = nowNs()
+        for _ in 0..<calls {
+            let t0 = nowNs()
+            _ = try await diagnostics.echo(request)
+            samples.append(Double(nowNs() - t0) / 1000)
+        }
+        let seqSeconds = Double(nowNs() - seqStart) / 1e9
+        samples.sort()
+
+        let perWorker = pipelined / inFlight
+        let pipeStart = nowNs()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<inFlight {
+                group.addTask(executorPreference: client.executor) {
+                    for _ in 0..<perWorker { _ = try await diagnostics.echo(request) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let pipeSeconds = Double(nowNs() - pipeStart) / 1e9
+
+        let streamStart = nowNs()
+        var received = 0
+        for try await _ in diagnostics.count(PB.CountRequest(count: UInt64(items), payload: Array(repeating: 1, count: 32))) { received += 1 }
+        let streamSeconds = Double(nowNs() - streamStart) / 1e9
+
+        return [
+            ("unary_p50_us", percentile(samples, 0.5)), ("unary_p99_us", percentile(samples, 0.99)),
+            ("unary_per_s", Double(calls) / seqSeconds), ("pipelined_per_s", Double(perWorker * inFlight) / pipeSeconds),
+            ("stream_items_per_s", Double(received) / streamSeconds),
+        ]
+    }
+}
+
+/// Diagnostics for the bench: echo and a counting stream, no I/O.
+struct BenchDiagnostics: DiagnosticsService {
+    func info(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ServiceInfo { PB.ServiceInfo(service: "bench") }
+    func echo(_ request: PB.EchoMessage, context: ServerCallContext) async throws -> PB.EchoMessage { request }
+    func count(_ request: PB.CountRequest, context: ServerCallContext, writer: StreamWriter<PB.EchoMessage>) async throws {
+        for i in 0..<request.count { try await writer.write(PB.EchoMessage(seq: i, payload: request.payload)) }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `tradewind`: the operator and developer command line.
+@main
+struct Tradewind: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tradewind",
+        abstract: "Operate and measure Tradewind services.",
+        subcommands: [Call.self, Methods.self, Bench.self])
+}
