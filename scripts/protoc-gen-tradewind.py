@@ -293,6 +293,9 @@ def gen_message(model, msg, comments, path):
     e.append(f"    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {{ {fn}__unpack(a, n, d) }}\n\n")
     # fill
     e.append("    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {\n")
+    fixed = sum(1 for f in fields if not f.repeated and f.fd.type not in (FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_MESSAGE))
+    if fixed:
+        e.append(f"        arena.addBound({fixed * 15})  // tag + value of each singular number, enum or bool\n")
     for f in fields:
         if f.oneof is not None:
             continue
@@ -363,6 +366,8 @@ def gen_fill_field(f, lbl, value):
         t = f.fd.type
         plain = t not in (FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_BOOL, FD.TYPE_ENUM, FD.TYPE_MESSAGE)
         out.append(f"        if !{value}.isEmpty {{\n")
+        if t not in (FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_MESSAGE):
+            out.append(f"            arena.addBound(15 + {value}.count * 15)\n")
         if plain:
             out.append(f"            c.pointee.{f.c} = arena.copy({value})\n")
         else:

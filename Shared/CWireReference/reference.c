@@ -1,5 +1,4 @@
 #include "CWireReference.h"
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -35,15 +34,15 @@ size_t tw_ref_pack_order(const char *id, const char *symbol, int32_t side, int64
   o.status = (Tradewind__V1__OrderStatus)status;
   o.created_at_ns = created_ns;
   o.updated_at_ns = created_ns;
+  static const char *const ids[16] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7",
+                                      "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15"};
   Tradewind__V1__Fill fills[16];
   Tradewind__V1__Fill *fill_ptrs[16];
-  char ids[16][8];
   if (n_fills > 16) n_fills = 16;
   for (size_t i = 0; i < n_fills; i++) {
     Tradewind__V1__Fill f = TRADEWIND__V1__FILL__INIT;
     fills[i] = f;
-    snprintf(ids[i], sizeof ids[i], "f%zu", i);
-    fills[i].id = ids[i];
+    fills[i].id = (char *)ids[i];
     fills[i].order_id = (char *)id;
     fills[i].symbol = (char *)symbol;
     fills[i].side = (Tradewind__V1__Side)side;

@@ -478,6 +478,7 @@ extension PB.Status: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__status__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.code = Tradewind__V1__StatusCode(rawValue: UInt32(bitPattern: self.code.rawValue))
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "Status.message") }
         if !self.reason.isEmpty { c.pointee.reason = try arena.cString(self.reason, field: "Status.reason") }
@@ -500,6 +501,7 @@ extension PB.Decimal: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decimal__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.raw = self.raw
     }
 
@@ -518,6 +520,7 @@ extension PB.Instrument: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__instrument__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Instrument.symbol") }
         c.pointee.asset_class = Tradewind__V1__AssetClass(rawValue: UInt32(bitPattern: self.assetClass.rawValue))
         if !self.baseCurrency.isEmpty { c.pointee.base_currency = try arena.cString(self.baseCurrency, field: "Instrument.base_currency") }
@@ -565,6 +568,7 @@ extension PB.Tick: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__tick__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(105)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Tick.symbol") }
         c.pointee.ts_ns = self.tsNs
         c.pointee.price = self.price
@@ -597,6 +601,7 @@ extension PB.Candle: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__candle__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(150)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Candle.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         c.pointee.open_time_ns = self.openTimeNs
@@ -635,6 +640,7 @@ extension PB.Quote: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__quote__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(135)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Quote.symbol") }
         c.pointee.ts_ns = self.tsNs
         c.pointee.last = self.last
@@ -671,6 +677,7 @@ extension PB.PageRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__page_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.limit = self.limit
         if !self.cursor.isEmpty { c.pointee.cursor = try arena.cString(self.cursor, field: "PageRequest.cursor") }
     }
@@ -691,6 +698,7 @@ extension PB.PageInfo: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__page_info__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.nextCursor.isEmpty { c.pointee.next_cursor = try arena.cString(self.nextCursor, field: "PageInfo.next_cursor") }
         c.pointee.has_more = (self.hasMore ? 1 : 0)
     }
@@ -730,6 +738,7 @@ extension PB.TimeRange: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__time_range__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         c.pointee.from_ns = self.fromNs
         c.pointee.to_ns = self.toNs
     }

@@ -67,6 +67,7 @@ extension PB.ServiceInfo: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__service_info__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.service.isEmpty { c.pointee.service = try arena.cString(self.service, field: "ServiceInfo.service") }
         if !self.version.isEmpty { c.pointee.version = try arena.cString(self.version, field: "ServiceInfo.version") }
         c.pointee.started_at_ns = self.startedAtNs
@@ -100,6 +101,7 @@ extension PB.EchoMessage: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__echo_message__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.seq = self.seq
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
         if !self.text.isEmpty { c.pointee.text = try arena.cString(self.text, field: "EchoMessage.text") }
@@ -122,6 +124,7 @@ extension PB.CountRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__count_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         c.pointee.count = self.count
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
         c.pointee.interval_us = self.intervalUs

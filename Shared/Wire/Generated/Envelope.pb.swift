@@ -159,6 +159,7 @@ extension PB.Envelope: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__envelope__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
         c.pointee.stream_id = self.streamId
         c.pointee.kind = Tradewind__V1__FrameKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
         if !self.method.isEmpty { c.pointee.method = try arena.cString(self.method, field: "Envelope.method") }
@@ -193,6 +194,7 @@ extension PB.Handshake: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__handshake__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         c.pointee.protocol_version = self.protocolVersion
         if !self.nonce.isEmpty { c.pointee.nonce = arena.binary(self.nonce) }
         if !self.mac.isEmpty { c.pointee.mac = arena.binary(self.mac) }

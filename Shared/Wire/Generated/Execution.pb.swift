@@ -667,6 +667,7 @@ extension PB.SubmitOrderRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__submit_order_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "SubmitOrderRequest.account_id") }
         if !self.clientOrderId.isEmpty { c.pointee.client_order_id = try arena.cString(self.clientOrderId, field: "SubmitOrderRequest.client_order_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "SubmitOrderRequest.symbol") }
@@ -709,6 +710,7 @@ extension PB.Order: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(90)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Order.id") }
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "Order.account_id") }
         if !self.clientOrderId.isEmpty { c.pointee.client_order_id = try arena.cString(self.clientOrderId, field: "Order.client_order_id") }
@@ -780,6 +782,7 @@ extension PB.Fill: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__fill__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Fill.id") }
         if !self.orderId.isEmpty { c.pointee.order_id = try arena.cString(self.orderId, field: "Fill.order_id") }
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "Fill.account_id") }
@@ -818,6 +821,7 @@ extension PB.Position: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__position__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "Position.account_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Position.symbol") }
         if let v = self.quantity { c.pointee.quantity = try arena.message(v) }
@@ -856,6 +860,7 @@ extension PB.Trade: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__trade__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Trade.id") }
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "Trade.account_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Trade.symbol") }
@@ -922,6 +927,7 @@ extension PB.Account: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__account__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Account.id") }
         if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "Account.owner_id") }
         c.pointee.mode = Tradewind__V1__AccountMode(rawValue: UInt32(bitPattern: self.mode.rawValue))
@@ -967,6 +973,7 @@ extension PB.CreateAccountRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_account_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "CreateAccountRequest.owner_id") }
         c.pointee.mode = Tradewind__V1__AccountMode(rawValue: UInt32(bitPattern: self.mode.rawValue))
         if !self.broker.isEmpty { c.pointee.broker = try arena.cString(self.broker, field: "CreateAccountRequest.broker") }
@@ -1047,6 +1054,7 @@ extension PB.ListOrdersRequest: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "ListOrdersRequest.account_id") }
         if !self.statuses.isEmpty {
+            arena.addBound(15 + self.statuses.count * 15)
             let items = arena.allocate(Tradewind__V1__OrderStatus.self, count: self.statuses.count)
             for (i, v) in self.statuses.enumerated() { items[i] = Tradewind__V1__OrderStatus(rawValue: UInt32(bitPattern: v.rawValue)) }
             c.pointee.statuses = items
@@ -1227,6 +1235,7 @@ extension PB.EquitySample: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_sample__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.ts_ns = self.tsNs
         if let v = self.equity { c.pointee.equity = try arena.message(v) }
     }
@@ -1274,6 +1283,7 @@ extension PB.OrderEvent: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order_event__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.ts_ns = self.tsNs
         switch self.event {
         case nil: break

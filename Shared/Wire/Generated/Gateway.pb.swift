@@ -234,6 +234,7 @@ extension PB.User: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__user__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "User.id") }
         if !self.email.isEmpty { c.pointee.email = try arena.cString(self.email, field: "User.email") }
         c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
@@ -325,6 +326,7 @@ extension PB.SetUserRoleRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__set_user_role_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "SetUserRoleRequest.id") }
         c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
     }
@@ -363,6 +365,7 @@ extension PB.IntrospectTokenResponse: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__introspect_token_response__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         c.pointee.active = (self.active ? 1 : 0)
         if let v = self.user { c.pointee.user = try arena.message(v) }
         c.pointee.expires_at_ns = self.expiresAtNs
@@ -385,6 +388,7 @@ extension PB.CreateApiKeyRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_api_key_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.userId.isEmpty { c.pointee.user_id = try arena.cString(self.userId, field: "CreateApiKeyRequest.user_id") }
         if !self.label.isEmpty { c.pointee.label = try arena.cString(self.label, field: "CreateApiKeyRequest.label") }
         c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
@@ -472,6 +476,7 @@ extension PB.SystemEvent: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__system_event__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.channel.isEmpty { c.pointee.channel = try arena.cString(self.channel, field: "SystemEvent.channel") }
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
         c.pointee.ts_ns = self.tsNs

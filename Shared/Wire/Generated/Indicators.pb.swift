@@ -254,6 +254,7 @@ extension PB.ParameterSpec: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__parameter_spec__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "ParameterSpec.name") }
         c.pointee.default_value = self.defaultValue
         c.pointee.min_value = self.minValue
@@ -362,6 +363,7 @@ extension PB.IndicatorSpec: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "IndicatorSpec.name") }
         if !self.parameters.isEmpty {
+            arena.addBound(15 + self.parameters.count * 15)
             c.pointee.parameters = arena.copy(self.parameters)
             c.pointee.n_parameters = self.parameters.count
         }
@@ -386,6 +388,7 @@ extension PB.IndicatorSet: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_set__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "IndicatorSet.id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "IndicatorSet.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
@@ -421,6 +424,7 @@ extension PB.CreateIndicatorSetRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_indicator_set_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "CreateIndicatorSetRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if !self.indicators.isEmpty {
@@ -515,6 +519,7 @@ extension PB.ComputeSeriesRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__compute_series_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "ComputeSeriesRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.range { c.pointee.range = try arena.message(v) }
@@ -541,6 +546,7 @@ extension PB.SeriesColumn: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "SeriesColumn.name") }
         if !self.values.isEmpty {
+            arena.addBound(15 + self.values.count * 15)
             c.pointee.values = arena.copy(self.values)
             c.pointee.n_values = self.values.count
         }
@@ -566,6 +572,7 @@ extension PB.ComputeSeriesResponse: ProtoMessage {
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.openTimesNs.isEmpty {
+            arena.addBound(15 + self.openTimesNs.count * 15)
             c.pointee.open_times_ns = arena.copy(self.openTimesNs)
             c.pointee.n_open_times_ns = self.openTimesNs.count
         }
@@ -600,6 +607,7 @@ extension PB.LatestRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__latest_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "LatestRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
     }
@@ -620,6 +628,7 @@ extension PB.IndicatorSnapshot: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_snapshot__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "IndicatorSnapshot.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         c.pointee.open_time_ns = self.openTimeNs
@@ -664,6 +673,7 @@ extension PB.StreamSnapshotsRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_snapshots_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "StreamSnapshotsRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
     }

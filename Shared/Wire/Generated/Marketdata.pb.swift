@@ -277,6 +277,7 @@ extension PB.ListAssetsRequest: ProtoMessage {
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.assetClasses.isEmpty {
+            arena.addBound(15 + self.assetClasses.count * 15)
             let items = arena.allocate(Tradewind__V1__AssetClass.self, count: self.assetClasses.count)
             for (i, v) in self.assetClasses.enumerated() { items[i] = Tradewind__V1__AssetClass(rawValue: UInt32(bitPattern: v.rawValue)) }
             c.pointee.asset_classes = items
@@ -366,6 +367,7 @@ extension PB.GetCandlesRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_candles_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "GetCandlesRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.range { c.pointee.range = try arena.message(v) }
@@ -421,6 +423,7 @@ extension PB.BackfillRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backfill_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "BackfillRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.range { c.pointee.range = try arena.message(v) }
@@ -445,6 +448,7 @@ extension PB.BackfillResponse: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backfill_response__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         c.pointee.fetched = self.fetched
         c.pointee.inserted = self.inserted
         c.pointee.duplicates = self.duplicates
@@ -467,6 +471,7 @@ extension PB.GapsRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__gaps_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "GapsRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.range { c.pointee.range = try arena.message(v) }
@@ -489,6 +494,7 @@ extension PB.Gap: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__gap__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         c.pointee.from_ns = self.fromNs
         c.pointee.to_ns = self.toNs
         c.pointee.missing_candles = self.missingCandles
@@ -538,6 +544,7 @@ extension PB.FeedInfo: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__feed_info__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "FeedInfo.name") }
         if !self.kind.isEmpty { c.pointee.kind = try arena.cString(self.kind, field: "FeedInfo.kind") }
         c.pointee.connected = (self.connected ? 1 : 0)
@@ -629,6 +636,7 @@ extension PB.StreamCandlesRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_candles_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.symbols.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.symbols.count)
             for (i, v) in self.symbols.enumerated() { items[i] = try arena.cString(v, field: "StreamCandlesRequest.symbols") }

@@ -681,6 +681,7 @@ extension PB.AgentInfo: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_info__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "AgentInfo.name") }
         if !self.kind.isEmpty { c.pointee.kind = try arena.cString(self.kind, field: "AgentInfo.kind") }
         if !self.description.isEmpty { c.pointee.description = try arena.cString(self.description, field: "AgentInfo.description") }
@@ -799,6 +800,7 @@ extension PB.AgentWeight: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_weight__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.agent.isEmpty { c.pointee.agent = try arena.cString(self.agent, field: "AgentWeight.agent") }
         c.pointee.weight = self.weight
     }
@@ -819,6 +821,7 @@ extension PB.StrategyConfig: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__strategy_config__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "StrategyConfig.name") }
         if !self.parameters.isEmpty {
             let entries = arena.allocate(UnsafeMutablePointer<Tradewind__V1__StrategyConfig__ParametersEntry>?.self, count: self.parameters.count)
@@ -870,6 +873,7 @@ extension PB.BotRiskSettings: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot_risk_settings__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         c.pointee.risk_per_trade = self.riskPerTrade
         if let v = self.maxPositionNotional { c.pointee.max_position_notional = try arena.message(v) }
         c.pointee.stop_loss_pct = self.stopLossPct
@@ -896,6 +900,7 @@ extension PB.Bot: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(90)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Bot.id") }
         if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "Bot.owner_id") }
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "Bot.name") }
@@ -940,6 +945,7 @@ extension PB.CreateBotRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_bot_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "CreateBotRequest.owner_id") }
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "CreateBotRequest.name") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "CreateBotRequest.symbol") }
@@ -1071,6 +1077,7 @@ extension PB.BotStatus: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot_status__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "BotStatus.bot_id") }
         c.pointee.state = Tradewind__V1__BotState(rawValue: UInt32(bitPattern: self.state.rawValue))
         c.pointee.ts_ns = self.tsNs
@@ -1097,6 +1104,7 @@ extension PB.AgentOpinion: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_opinion__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.agent.isEmpty { c.pointee.agent = try arena.cString(self.agent, field: "AgentOpinion.agent") }
         c.pointee.action = Tradewind__V1__Action(rawValue: UInt32(bitPattern: self.action.rawValue))
         c.pointee.confidence = self.confidence
@@ -1123,6 +1131,7 @@ extension PB.Decision: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decision__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(75)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Decision.id") }
         if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "Decision.bot_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "Decision.symbol") }
@@ -1172,6 +1181,7 @@ extension PB.AnalyzeRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__analyze_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "AnalyzeRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.strategy { c.pointee.strategy = try arena.message(v) }
@@ -1243,6 +1253,7 @@ extension PB.BacktestRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "BacktestRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.range { c.pointee.range = try arena.message(v) }
@@ -1275,6 +1286,7 @@ extension PB.EquityPoint: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_point__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.ts_ns = self.tsNs
         if let v = self.equity { c.pointee.equity = try arena.message(v) }
     }
@@ -1295,6 +1307,7 @@ extension PB.BacktestTrade: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_trade__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         c.pointee.side = Tradewind__V1__Side(rawValue: UInt32(bitPattern: self.side.rawValue))
         c.pointee.entry_ns = self.entryNs
         c.pointee.exit_ns = self.exitNs
@@ -1325,6 +1338,7 @@ extension PB.BacktestResult: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_result__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(90)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "BacktestResult.id") }
         if let v = self.request { c.pointee.request = try arena.message(v) }
         if let v = self.finalEquity { c.pointee.final_equity = try arena.message(v) }

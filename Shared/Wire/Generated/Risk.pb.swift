@@ -323,6 +323,7 @@ extension PB.OrderIntent: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order_intent__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "OrderIntent.account_id") }
         if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "OrderIntent.bot_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "OrderIntent.symbol") }
@@ -371,6 +372,7 @@ extension PB.RuleResult: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__rule_result__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.rule.isEmpty { c.pointee.rule = try arena.cString(self.rule, field: "RuleResult.rule") }
         c.pointee.passed = (self.passed ? 1 : 0)
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "RuleResult.message") }
@@ -393,6 +395,7 @@ extension PB.CheckOrderResponse: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__check_order_response__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.approved = (self.approved ? 1 : 0)
         if let v = self.outcome { c.pointee.outcome = try arena.message(v) }
         if !self.rules.isEmpty {
@@ -426,6 +429,7 @@ extension PB.SizePositionRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__size_position_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(90)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "SizePositionRequest.account_id") }
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "SizePositionRequest.symbol") }
         c.pointee.side = Tradewind__V1__Side(rawValue: UInt32(bitPattern: self.side.rawValue))
@@ -484,6 +488,7 @@ extension PB.RiskLimits: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__risk_limits__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "RiskLimits.account_id") }
         if let v = self.maxPositionNotional { c.pointee.max_position_notional = try arena.message(v) }
         c.pointee.max_open_positions = self.maxOpenPositions
@@ -572,6 +577,7 @@ extension PB.Exposure: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__exposure__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "Exposure.account_id") }
         if let v = self.grossNotional { c.pointee.gross_notional = try arena.message(v) }
         if let v = self.netNotional { c.pointee.net_notional = try arena.message(v) }
@@ -609,6 +615,7 @@ extension PB.KillSwitchState: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__kill_switch_state__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         c.pointee.engaged = (self.engaged ? 1 : 0)
         if !self.reason.isEmpty { c.pointee.reason = try arena.cString(self.reason, field: "KillSwitchState.reason") }
         if !self.changedBy.isEmpty { c.pointee.changed_by = try arena.cString(self.changedBy, field: "KillSwitchState.changed_by") }
@@ -633,6 +640,7 @@ extension PB.SetKillSwitchRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__set_kill_switch_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         c.pointee.engaged = (self.engaged ? 1 : 0)
         if !self.reason.isEmpty { c.pointee.reason = try arena.cString(self.reason, field: "SetKillSwitchRequest.reason") }
         if !self.changedBy.isEmpty { c.pointee.changed_by = try arena.cString(self.changedBy, field: "SetKillSwitchRequest.changed_by") }
@@ -655,6 +663,7 @@ extension PB.RiskAlert: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__risk_alert__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "RiskAlert.id") }
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "RiskAlert.account_id") }
         c.pointee.severity = Tradewind__V1__AlertSeverity(rawValue: UInt32(bitPattern: self.severity.rawValue))

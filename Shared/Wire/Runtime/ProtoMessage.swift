@@ -32,10 +32,11 @@ extension ProtoMessage {
     public func encode(into buffer: inout ByteBuffer) throws(WireError) -> Int {
         try WireArena.with { arena throws(WireError) -> Int in
             let c = try arena.message(self)
-            let size = Self._cPackedSize(c)
-            if size == 0 { return 0 }
-            return buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-                Self._cPack(c, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let bound = arena.bound
+            return buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { out in
+                let written = Self._cPack(c, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                precondition(written <= bound, "\(Self.protoName): packed \(written) bytes over the bound of \(bound)")
+                return written
             }
         }
     }
@@ -45,9 +46,10 @@ extension ProtoMessage {
     public func encodedBytes() throws(WireError) -> [UInt8] {
         try WireArena.with { arena throws(WireError) -> [UInt8] in
             let c = try arena.message(self)
-            let size = Self._cPackedSize(c)
-            return [UInt8](unsafeUninitializedCapacity: size) { out, count in
-                count = size == 0 ? 0 : Self._cPack(c, out.baseAddress!)
+            let bound = arena.bound
+            return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+                count = Self._cPack(c, out.baseAddress!)
+                precondition(count <= bound, "\(Self.protoName): packed \(count) bytes over the bound of \(bound)")
             }
         }
     }
