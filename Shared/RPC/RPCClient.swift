@@ -90,7 +90,6 @@ public final class RPCClient: Service, Sendable {
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandlers([
                     ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrame)),
-                    MessageToByteHandler(FrameEncoder()),
                     handler,
                 ])
             }
@@ -100,6 +99,7 @@ public final class RPCClient: Service, Sendable {
         case .tcp(let host, let port):
             channel = try await ClientBootstrap(group: eventLoop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
                 .connectTimeout(configuration.connectTimeout)
                 .channelInitializer(initialize)
                 .connect(host: host, port: port).get()
@@ -240,7 +240,7 @@ public final class RPCClient: Service, Sendable {
         let handler = connection.handler
         do {
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
+                try await withUnsafeThrowingContinuation { (c: UnsafeContinuation<[UInt8], any Error>) in
                     if loop.inEventLoop {
                         handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: options.traceparent, pending: .unary(c))
                     } else {

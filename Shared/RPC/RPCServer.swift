@@ -73,7 +73,6 @@ public final class RPCServer: Service, Sendable {
             registry: registry, logger: logger)
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)),
-            MessageToByteHandler(FrameEncoder()),
             handler,
         ])
     }
@@ -86,6 +85,7 @@ public final class RPCServer: Service, Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try self.initializePipeline(channel) }
                 }

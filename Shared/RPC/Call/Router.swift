@@ -8,8 +8,17 @@ public struct Router: Sendable {
     public typealias Handler = @Sendable (_ payload: [UInt8], _ context: ServerCallContext, _ sink: CallSink) async throws -> Void
 
     struct Route: Sendable {
+        let method: String
         let kind: MethodKind
         let handler: Handler
+        let metrics: MethodMetrics
+
+        init(method: String, kind: MethodKind, handler: @escaping Handler) {
+            self.method = method
+            self.kind = kind
+            self.handler = handler
+            self.metrics = MethodMetrics(method: method)
+        }
     }
 
     private(set) var routes: [String: Route] = [:]
@@ -27,7 +36,7 @@ public struct Router: Sendable {
         _ handler: @escaping @Sendable (Req, ServerCallContext) async throws -> Res
     ) {
         precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
-        routes[method.fullName] = Route(kind: .unary) { payload, context, sink in
+        routes[method.fullName] = Route(method: method.fullName, kind: .unary) { payload, context, sink in
             let request = try Req(decoding: payload)
             let response = try await handler(request, context)
             try sink.respond(response)
@@ -40,7 +49,7 @@ public struct Router: Sendable {
         _ handler: @escaping @Sendable (Req, ServerCallContext, StreamWriter<Res>) async throws -> Void
     ) {
         precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
-        routes[method.fullName] = Route(kind: .serverStreaming) { payload, context, sink in
+        routes[method.fullName] = Route(method: method.fullName, kind: .serverStreaming) { payload, context, sink in
             let request = try Req(decoding: payload)
             try await handler(request, context, StreamWriter(sink: sink))
         }

@@ -14,16 +14,23 @@ public struct ServerCallContext: Sendable {
     public let peerName: String
     /// W3C trace context of the caller, empty when none.
     public let traceparent: String
-    /// A logger carrying `rpc.method` and `rpc.peer`.
-    public let logger: Logger
+    private let connectionLogger: Logger
 
-    public init(method: String, deadline: NIODeadline?, peer: String, peerName: String, traceparent: String, logger: Logger) {
+    public init(method: String, deadline: NIODeadline?, peer: String, peerName: String, traceparent: String, connectionLogger: Logger) {
         self.method = method
         self.deadline = deadline
         self.peer = peer
         self.peerName = peerName
         self.traceparent = traceparent
-        self.logger = logger
+        self.connectionLogger = connectionLogger
+    }
+
+    /// A logger carrying `rpc.method` and `rpc.peer`, built when asked for (most calls never log,
+    /// and adding metadata allocates).
+    public var logger: Logger {
+        var l = connectionLogger
+        l[metadataKey: "rpc.method"] = "\(method)"
+        return l
     }
 
     /// Time left before the deadline (`nil` without one).

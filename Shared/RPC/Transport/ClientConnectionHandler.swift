@@ -8,16 +8,17 @@ import Wire
 final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked Sendable: mutable state is touched on `eventLoop` only (callers hop with `execute`).
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = PB.Envelope
+    typealias OutboundOut = ByteBuffer
 
     enum Pending {
-        case unary(CheckedContinuation<[UInt8], any Error>)
+        case unary(UnsafeContinuation<[UInt8], any Error>)
         case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
     }
 
     struct Call {
         let pending: Pending
-        var timer: Scheduled<Void>?
+        let deadline: NIODeadline?
+        let timeoutNs: Int64
         let method: String
     }
 
@@ -25,14 +26,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     let configuration: RPCClientConfiguration
     let handshakeDone: EventLoopPromise<Void>
     private var context: ChannelHandlerContext?
+    private var writer: FrameWriter?
     private var calls: [UInt64: Call] = [:]
     private var ready = false
     private(set) var goingAway = false
-    private var flushScheduled = false
     private var lastRead = NIODeadline.now()
     private var pingSentAt: NIODeadline?
     private var keepalive: RepeatedTask?
     private var closedError: RPCError?
+    private var sweep = DeadlineSweep()
 
     init(eventLoop: any EventLoop, configuration: RPCClientConfiguration) {
         self.eventLoop = eventLoop
@@ -40,7 +42,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         self.handshakeDone = eventLoop.makePromise()
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.writer = FrameWriter(context: context)
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -53,6 +58,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func channelInactive(context: ChannelHandlerContext) {
         keepalive?.cancel()
+        sweep.stop()
         let error = closedError ?? RPCError(code: .unavailable, message: "connection to \(configuration.target) closed")
         handshakeDone.fail(error)
         failAll(error)
@@ -128,16 +134,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             resolve(pending, .failure(RPCError(code: .unavailable, message: reason)))
             return
         }
-        var timeoutNs: Int64 = 0
-        var call = Call(pending: pending, method: method)
-        if let timeout {
-            timeoutNs = max(1, timeout.nanosecondsClamped)
+        let timeoutNs = timeout.map { max(1, $0.nanosecondsClamped) } ?? 0
+        let deadline = timeout.map { _ in NIODeadline.now() + .nanoseconds(timeoutNs) }
+        calls[id] = Call(pending: pending, deadline: deadline, timeoutNs: timeoutNs, method: method)
+        if deadline != nil {
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            call.timer = eventLoop.scheduleTask(in: .nanoseconds(timeoutNs)) {
-                loopBound.value.expire(id, timeoutNs: timeoutNs)
-            }
+            sweep.ensureRunning(on: eventLoop) { loopBound.value.expireOverdue() }
         }
-        calls[id] = call
         write(PB.Envelope(streamId: id, kind: .request, method: method, timeoutNs: timeoutNs, traceparent: traceparent, payload: payload))
     }
 
@@ -148,15 +151,24 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         write(PB.Envelope(streamId: id, kind: .cancel))
     }
 
-    private func expire(_ id: UInt64, timeoutNs: Int64) {
-        guard let call = calls[id] else { return }
-        complete(id, .failure(RPCError(code: .deadlineExceeded, message: "\(call.method) got no answer within \(timeoutNs / 1_000_000) ms")))
-        write(PB.Envelope(streamId: id, kind: .cancel))
+    /// Fails every call past its deadline and tells the server; stops sweeping when none is left.
+    private func expireOverdue() {
+        let now = NIODeadline.now()
+        var anyWithDeadline = false
+        for (id, call) in calls {
+            guard let deadline = call.deadline else { continue }
+            guard deadline <= now else {
+                anyWithDeadline = true
+                continue
+            }
+            complete(id, .failure(RPCError(code: .deadlineExceeded, message: "\(call.method) got no answer within \(call.timeoutNs / 1_000_000) ms")))
+            write(PB.Envelope(streamId: id, kind: .cancel))
+        }
+        if !anyWithDeadline { sweep.stop() }
     }
 
     private func complete(_ id: UInt64, _ result: Result<[UInt8], RPCError>) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.timer?.cancel()
         resolve(call.pending, result)
     }
 
@@ -182,10 +194,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private func failAll(_ error: RPCError) {
         let all = calls
         calls.removeAll()
-        for (_, call) in all {
-            call.timer?.cancel()
-            resolve(call.pending, .failure(error))
-        }
+        for (_, call) in all { resolve(call.pending, .failure(error)) }
     }
 
     var isUsable: Bool { ready && !goingAway && closedError == nil && context != nil }
@@ -206,15 +215,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     private func write(_ envelope: PB.Envelope) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(envelope), promise: nil)
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.execute {
-            let handler = loopBound.value
-            handler.flushScheduled = false
-            handler.context?.flush()
+        do {
+            try writer?.write(envelope)
+        } catch {
+            // Only a caller's own request can fail to encode, and those are encoded before they get here.
+            preconditionFailure("cannot encode an outbound frame: \(error)")
         }
     }
 }

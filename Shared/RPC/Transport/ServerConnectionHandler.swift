@@ -13,7 +13,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     // @unchecked Sendable: every mutable property is read and written on `eventLoop` only;
     // entry points from tasks (`CallSink`) check `inEventLoop` and hop when needed.
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = PB.Envelope
+    typealias OutboundOut = ByteBuffer
 
     enum State {
         case awaitingHello(nonce: [UInt8])
@@ -24,9 +24,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     struct ActiveCall {
         var task: Task<Void, Never>?
-        var timer: Scheduled<Void>?
+        let deadline: NIODeadline?
+        let timeoutNs: Int64
         let kind: MethodKind
-        let method: String
+        let route: Router.Route
     }
 
     let eventLoop: any EventLoop
@@ -38,11 +39,12 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     var logger: Logger
 
     private var context: ChannelHandlerContext?
+    private var writer: FrameWriter?
     private var state: State
     private var calls: [UInt64: ActiveCall] = [:]
-    private var flushScheduled = false
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
     private var peer = "unknown"
+    private var sweep = DeadlineSweep()
 
     init(
         eventLoop: any EventLoop, router: Router, configuration: RPCServerConfiguration,
@@ -62,6 +64,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.writer = FrameWriter(context: context)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -86,11 +89,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func channelInactive(context: ChannelHandlerContext) {
         state = .closed
-        for (_, call) in calls {
-            call.task?.cancel()
-            call.timer?.cancel()
-        }
+        for (_, call) in calls { call.task?.cancel() }
         calls.removeAll()
+        sweep.stop()
         failWritabilityWaiters()
         registry.remove(self)
         context.fireChannelInactive()
@@ -169,9 +170,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             startCall(envelope, peerName: peerName)
         case .cancel:
             if let call = calls.removeValue(forKey: envelope.streamId) {
-                call.timer?.cancel()
                 call.task?.cancel()
-                metrics.record(method: call.method, code: "cancelled")
+                call.route.metrics.record(.cancelled)
             }
         case .ping:
             write(PB.Envelope(kind: .pong, payload: envelope.payload))
@@ -193,12 +193,12 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             return
         }
         guard calls.count < configuration.maxConcurrentStreams else {
-            metrics.record(method: envelope.method, code: "resource_exhausted")
+            router.route(envelope.method)?.metrics.record(.resourceExhausted)
             sendError(id, .resourceExhausted, "more than \(configuration.maxConcurrentStreams) calls in flight on one connection")
             return
         }
         guard let route = router.route(envelope.method) else {
-            metrics.record(method: "unknown", code: "unimplemented")
+            metrics.unknownMethods.increment()
             sendError(id, .unimplemented, "unknown method \"\(envelope.method)\" on \(configuration.name)")
             return
         }
@@ -207,13 +207,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             return
         }
         let deadline: NIODeadline? = envelope.timeoutNs > 0 ? .now() + .nanoseconds(envelope.timeoutNs) : nil
-        var callLogger = logger
-        callLogger[metadataKey: "rpc.method"] = "\(envelope.method)"
         let context = ServerCallContext(
             method: envelope.method, deadline: deadline, peer: peer, peerName: peerName,
-            traceparent: envelope.traceparent, logger: callLogger)
+            traceparent: envelope.traceparent, connectionLogger: logger)
         let sink = CallSink(connection: self, streamID: id)
-        calls[id] = ActiveCall(kind: route.kind, method: envelope.method)
+        calls[id] = ActiveCall(deadline: deadline, timeoutNs: envelope.timeoutNs, kind: route.kind, route: route)
         let payload = envelope.payload
         let handler = route.handler
         // The task cannot start before this function returns: it is queued on this event loop.
@@ -226,27 +224,35 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             }
         }
         calls[id]?.task = task
-        if let deadline {
+        if deadline != nil {
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            calls[id]?.timer = eventLoop.scheduleTask(deadline: deadline) {
-                loopBound.value.expire(id, timeoutNs: envelope.timeoutNs)
-            }
+            sweep.ensureRunning(on: eventLoop) { loopBound.value.expireOverdue() }
         }
     }
 
-    private func expire(_ id: UInt64, timeoutNs: Int64) {
-        guard let call = calls.removeValue(forKey: id) else { return }
-        call.task?.cancel()
-        metrics.record(method: call.method, code: "deadline_exceeded")
-        sendError(id, .deadlineExceeded, "\(call.method) did not finish within its \(timeoutNs / 1_000_000) ms deadline")
+    /// Fails every call past its deadline (and cancels its task); stops sweeping when none is left.
+    private func expireOverdue() {
+        let now = NIODeadline.now()
+        var anyWithDeadline = false
+        for (id, call) in calls {
+            guard let deadline = call.deadline else { continue }
+            guard deadline <= now else {
+                anyWithDeadline = true
+                continue
+            }
+            calls[id] = nil
+            call.task?.cancel()
+            call.route.metrics.record(.deadlineExceeded)
+            sendError(id, .deadlineExceeded, "\(call.route.method) did not finish within its \(call.timeoutNs / 1_000_000) ms deadline")
+        }
+        if !anyWithDeadline { sweep.stop() }
     }
 
     // MARK: Answers (called through CallSink, on the event loop)
 
     func respond(_ id: UInt64, payload: [UInt8]) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.timer?.cancel()
-        metrics.record(method: call.method, code: "ok")
+        call.route.metrics.ok.increment()
         write(PB.Envelope(streamId: id, kind: .response, payload: payload))
     }
 
@@ -264,25 +270,24 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func finish(_ id: UInt64) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.timer?.cancel()
-        metrics.record(method: call.method, code: "ok")
         if call.kind == .serverStreaming {
+            call.route.metrics.ok.increment()
             write(PB.Envelope(streamId: id, kind: .streamEnd, statusCode: .ok))
         } else {
             // A unary handler returned without answering: a bug in the handler, said as such.
-            sendError(id, .internal, "\(call.method) returned no response")
+            call.route.metrics.record(.internal)
+            sendError(id, .internal, "\(call.route.method) returned no response")
         }
         closeIfDrained()
     }
 
     func fail(_ id: UInt64, error: any Error) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.timer?.cancel()
         let (rpc, exposed) = RPCError.from(error)
         if !exposed {
-            logger.error("handler failed", metadata: ["rpc.method": "\(call.method)", "error": "\(String(reflecting: error))"])
+            logger.error("handler failed", metadata: ["rpc.method": "\(call.route.method)", "error": "\(String(reflecting: error))"])
         }
-        metrics.record(method: call.method, code: rpc.code.description)
+        call.route.metrics.record(rpc.code)
         sendError(id, rpc.code, rpc.message)
         closeIfDrained()
     }
@@ -308,7 +313,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     func forceClose() {
         for (id, call) in calls {
             call.task?.cancel()
-            call.timer?.cancel()
             sendError(id, .unavailable, "\(configuration.name) shut down before the call finished")
         }
         calls.removeAll()
@@ -318,7 +322,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private func closeIfDrained() {
         if case .draining = state, calls.isEmpty {
             state = .closed
-            flushNow()
+            writer?.flushNow()
             context?.close(promise: nil)
         }
     }
@@ -326,22 +330,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     // MARK: Writing
 
     private func write(_ envelope: PB.Envelope) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(envelope), promise: nil)
-        scheduleFlush()
-    }
-
-    /// One flush for every answer produced in the same turn of the event loop.
-    private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.execute { loopBound.value.flushNow() }
-    }
-
-    private func flushNow() {
-        flushScheduled = false
-        context?.flush()
+        do {
+            try writer?.write(envelope)
+        } catch {
+            logger.error("cannot encode an outbound frame", metadata: ["error": "\(error)"])
+        }
     }
 
     private func sendError(_ id: UInt64, _ code: RPCError.Code, _ message: String) {
@@ -350,12 +343,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     /// A connection-level error: tell the client why, then close.
     private func closeWithError(_ code: RPCError.Code, _ message: String) {
-        guard let context else { return }
+        guard let writer else { return }
         logger.info("closing connection", metadata: ["rpc.code": "\(code)", "reason": "\(message)"])
         state = .closed
-        let envelope = PB.Envelope(kind: .error, statusCode: code.wire, statusMessage: message)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(envelope)).whenComplete { _ in channel.close(promise: nil) }
+        writer.writeAndClose(PB.Envelope(kind: .error, statusCode: code.wire, statusMessage: message))
     }
 
     private func failWritabilityWaiters() {
