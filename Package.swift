@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "ServiceKitTesting", logging], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", "ServiceKitTesting", "EchoService", "Contract", "RPC", "Wire", logging, nio, nioPosix],
+            dependencies: ["ServiceKit", "ServiceKitTesting", "EchoService", "Contract", "RPC", "Wire", "Bus", "Store", logging, nio, nioPosix],
             swiftSettings: swiftSettings),
     ]
 )

@@ -40,7 +40,7 @@ public struct HostConfiguration: Sendable {
         Set([
             "config", "rpc.host", "rpc.port", "rpc.secret", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
             "rpc.drain_timeout_ms", "admin.host", "admin.port", "postgres.enabled", "postgres.host", "postgres.port",
-            "postgres.user", "postgres.password", "postgres.database", "postgres.pool_size", "postgres.admin_user",
+            "postgres.user", "postgres.password", "postgres.schema", "postgres.database", "postgres.pool_size", "postgres.admin_user",
             "postgres.admin_password", "redis.enabled", "redis.host", "redis.port", "redis.prefix", "log.level",
             "log.format", "migrations.directory",
         ]).union(extra)
@@ -68,6 +68,12 @@ public struct HostConfiguration: Sendable {
         c.rpc.drainTimeout = .milliseconds(Int64(try v.int("rpc.drain_timeout_ms", default: 10_000, range: 0...600_000)))
         c.adminHost = v.string("admin.host", default: c.adminHost)
         c.adminPort = try v.int("admin.port", default: 0, range: 0...65535)
+        let schema = v.string("postgres.schema", default: c.schema)
+        do {
+            c.schema = try SQLIdentifier(schema).name
+        } catch {
+            throw ConfigError(key: "postgres.schema", message: "\"\(schema)\" \(error.message)")
+        }
         if try v.bool("postgres.enabled", default: true) {
             var pg = StoreConfiguration()
             pg.host = v.string("postgres.host", default: pg.host)

@@ -1,0 +1,66 @@
+import Bus
+import Logging
+import NIOCore
+import RPC
+import ServiceKit
+import Store
+
+/// Runs a real service host on free ports against the real Postgres and Redis, each test with its
+/// own schema and Redis key prefix, and always tears it down.
+public enum ServiceHarness {
+    /// A configuration for `service` on loopback port 0, with a private schema and bus prefix.
+    public static func configuration(service: String) -> HostConfiguration {
+        var c = HostConfiguration(service: service)
+        c.rpc.secret = Array("harness-secret-0123456789".utf8)
+        c.rpc.drainTimeout = .seconds(2)
+        c.schema = TestEnvironment.uniqueName("t")
+        var pg = TestEnvironment.postgres
+        pg.schema = c.schema
+        pg.poolSize = 2
+        c.postgres = pg
+        var bus = BusConfiguration()
+        bus.host = TestEnvironment.redisHost
+        bus.port = TestEnvironment.redisPort
+        bus.prefix = c.schema + ":"
+        c.bus = bus
+        c.logLevel = .warning
+        c.logFormat = "text"
+        return c
+    }
+
+    /// Builds a host with `build`, runs it, hands `body` the host and a connected client, then stops
+    /// it and drops its schema.
+    public static func withHost<R: Sendable>(
+        service: String = "harness", configure: (inout HostConfiguration) -> Void = { _ in },
+        build: (HostConfiguration) throws -> ServiceHost,
+        _ body: @Sendable (ServiceHost, RPCClient) async throws -> R
+    ) async throws -> R {
+        var config = configuration(service: service)
+        configure(&config)
+        let host = try build(config)
+        let result: R
+        do {
+            result = try await withThrowingTaskGroup(of: R?.self) { group in
+                group.addTask { try await host.run(handleSignals: false); return nil }
+                let port = try await host.rpcAddress.port!
+                let client = RPCClient(
+                    configuration: RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: config.rpc.secret),
+                    logger: Logger(label: "harness"))
+                group.addTask { try await client.run(); return nil }
+                defer { group.cancelAll() }
+                return try await body(host, client)
+            }
+        } catch {
+            await dropSchema(config.schema)
+            throw error
+        }
+        await dropSchema(config.schema)
+        return result
+    }
+
+    static func dropSchema(_ schema: String) async {
+        guard let admin = try? Store(configuration: TestEnvironment.postgres, logger: Logger(label: "harness")) else { return }
+        try? await admin.unsafeExecuteRaw("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
+        await admin.shutdown()
+    }
+}
