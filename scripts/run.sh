@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs Tradewind locally: installs what is missing, starts a private Postgres and Redis
+# (scripts/infra.sh), builds, and starts the services on loopback. Ctrl-C stops everything.
+#   scripts/run.sh              every service
+#   scripts/run.sh echo         one named service alone
+#   scripts/run.sh --release    build in release mode first
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mode=debug
+only=""
+for arg in "$@"; do
+  case "$arg" in
+    --release) mode=release ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    *) only="$arg" ;;
+  esac
+done
+
+# The services and their ports (RPC, admin). Until the trading services land (issue 3), the
+# platform is the example service built on ServiceKit.
+declare -A rpc_port=([echo]=7001)
+declare -A admin_port=([echo]=9001)
+services=(echo)
+if [ -n "$only" ]; then
+  [ -n "${rpc_port[$only]:-}" ] || { echo "unknown service \"$only\"; known: ${services[*]}" >&2; exit 2; }
+  services=("$only")
+fi
+
+scripts/install-deps.sh
+scripts/infra.sh start >/dev/null
+eval "$(scripts/infra.sh env)"
+swift build -c "$mode"
+bin=$(swift build -c "$mode" --show-bin-path)
+
+export TRADEWIND_RPC_SECRET="${TRADEWIND_RPC_SECRET:-local-dev-secret-$(id -un)-tradewind}"
+mkdir -p .run/logs
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  scripts/infra.sh stop
+  echo "stopped."
+}
+trap stop INT TERM EXIT
+
+for s in "${services[@]}"; do
+  "$bin/tradewind-$s" \
+    --rpc.port="${rpc_port[$s]}" --admin.port="${admin_port[$s]}" \
+    --postgres.port="$TRADEWIND_PG_PORT" --postgres.user="$s" --postgres.password="$s-local" \
+    --postgres.admin_user="$TRADEWIND_PG_USER" --redis.port="$TRADEWIND_REDIS_PORT" \
+    2> >(tee -a ".run/logs/$s.log" >&2) &
+  pids+=($!)
+done
+
+sleep 2
+echo
+echo "Tradewind is running (Postgres :$TRADEWIND_PG_PORT, Redis :$TRADEWIND_REDIS_PORT; logs in .run/logs):"
+for s in "${services[@]}"; do
+  echo "  $s  rpc 127.0.0.1:${rpc_port[$s]}  admin http://127.0.0.1:${admin_port[$s]}/readyz"
+done
+echo
+echo "Try:  TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET $bin/tradewind call 127.0.0.1:7001 Diagnostics.Info"
+echo "Ctrl-C stops everything."
+wait
