@@ -56,7 +56,7 @@ let package = Package(
             path: "Shared/RPC", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contract", dependencies: ["RPC", "Wire"], path: "Shared/Contract", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
-            name: "Bus", dependencies: ["CHiredis", "Wire", logging, metrics, coreMetrics, lifecycle], path: "Shared/Bus",
+            name: "Bus", dependencies: ["CHiredis", "Wire", nio, logging, metrics, coreMetrics, lifecycle], path: "Shared/Bus",
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Store", dependencies: ["CLibPQ", logging, metrics, lifecycle, nio, nioPosix], path: "Shared/Store",

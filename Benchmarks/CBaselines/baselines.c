@@ -156,16 +156,16 @@ double tw_base_redis_fanout(const char *host, int port, const char *channel, siz
   pthread_t threads[64];
   struct sub_args args[64];
   if (subscribers > 64) subscribers = 64;
+  /* Connect the publisher first: if Redis is not there, fail before any thread exists. */
+  redisContext *pub = redisConnect(host, port);
+  if (!pub || pub->err) { if (pub) redisFree(pub); return -1; }
   for (size_t i = 0; i < subscribers; i++) {
     args[i] = (struct sub_args){host, port, channel, messages, 0, 0};
     pthread_create(&threads[i], NULL, subscriber_thread, &args[i]);
   }
   for (size_t i = 0; i < subscribers; i++) {
     while (__atomic_load_n(&args[i].ready, __ATOMIC_ACQUIRE) == 0) usleep(1000);
-    if (args[i].ready < 0) return -1;
   }
-  redisContext *pub = redisConnect(host, port);
-  if (!pub || pub->err) return -1;
   char *body = malloc(payload);
   memset(body, 'x', payload);
   uint64_t t0 = now_ns();

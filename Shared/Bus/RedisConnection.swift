@@ -54,6 +54,31 @@ final class RedisConnection: @unchecked Sendable {
         return RedisValue(raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// Reads one pub/sub push (blocking) without building a `RedisValue` tree: returns the channel's
+    /// raw bytes (valid only inside `body`) and a copy of the payload, or nil for pushes that are
+    /// not messages (subscribe confirmations). The hot path of every subscription.
+    func readMessage<R>(_ body: (UnsafeRawBufferPointer, [UInt8]) -> R) throws(BusError) -> R? {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+            throw BusError(code: .connectionLost, message: "Redis connection lost: \(lastError)")
+        }
+        defer { freeReplyObject(raw) }
+        let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
+        guard reply.type == REDIS_REPLY_ARRAY, reply.elements >= 3, let items = reply.element, let kind = items[0]?.pointee else { return nil }
+        // "message" channel payload, or "pmessage" pattern channel payload.
+        let channelIndex: Int
+        switch kind.len {
+        case 7 where memcmp(kind.str, "message", 7) == 0: channelIndex = 1
+        case 8 where memcmp(kind.str, "pmessage", 8) == 0: channelIndex = 2
+        default: return nil
+        }
+        guard reply.elements == channelIndex + 2, let channel = items[channelIndex]?.pointee, let payload = items[channelIndex + 1]?.pointee,
+            channel.type == REDIS_REPLY_STRING, payload.type == REDIS_REPLY_STRING
+        else { return nil }
+        let bytes = payload.len > 0 ? Array(UnsafeRawBufferPointer(start: payload.str, count: payload.len)) : []
+        return body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), bytes)
+    }
+
     /// Sends one command and reads its reply.
     func command(_ args: [[UInt8]]) throws(BusError) -> RedisValue {
         append(args)

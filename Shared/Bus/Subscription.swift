@@ -19,8 +19,7 @@ public enum BusDelivery: Sendable, Hashable {
 public final class BusSubscription: AsyncSequence, Sendable {
     public typealias Element = BusDelivery
 
-    private let stream: AsyncStream<BusDelivery>
-    private let continuation: AsyncStream<BusDelivery>.Continuation
+    private let buffer: DeliveryBuffer
     private let state = Mutex<(connection: RedisConnection?, cancelled: Bool)>((nil, false))
     private let dropped = Atomic<Int>(0)
     private let ready = Atomic<Bool>(false)
@@ -32,8 +31,7 @@ public final class BusSubscription: AsyncSequence, Sendable {
     public var isSubscribed: Bool { ready.load(ordering: .acquiring) }
 
     init(channels: [String], patterns: [String], configuration: BusConfiguration, metrics: BusMetrics, logger: Logger) {
-        (stream, continuation) = AsyncStream.makeStream(of: BusDelivery.self, bufferingPolicy: .bufferingNewest(configuration.subscriberBufferLimit))
-        continuation.onTermination = { [weak self] _ in self?.cancel() }
+        buffer = DeliveryBuffer(limit: configuration.subscriberBufferLimit)
         let thread = Thread { [self] in
             loop(channels: channels, patterns: patterns, configuration: configuration, metrics: metrics, logger: logger)
         }
@@ -41,7 +39,21 @@ public final class BusSubscription: AsyncSequence, Sendable {
         thread.start()
     }
 
-    public func makeAsyncIterator() -> AsyncStream<BusDelivery>.AsyncIterator { stream.makeAsyncIterator() }
+    /// Iterates deliveries until the subscription is cancelled (by `cancel()` or by cancelling the
+    /// consuming task, which also stops the subscription).
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let subscription: BusSubscription
+
+        public mutating func next() async -> BusDelivery? {
+            guard let d = await subscription.buffer.next() else {
+                subscription.cancel()
+                return nil
+            }
+            return d
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(subscription: self) }
 
     /// Stops the subscription and its thread.
     public func cancel() {
@@ -50,7 +62,7 @@ public final class BusSubscription: AsyncSequence, Sendable {
             return s.connection
         }
         connection?.interrupt()
-        continuation.finish()
+        buffer.finish()
     }
 
     /// Waits (up to `timeout`) until Redis has confirmed the subscription.
@@ -91,26 +103,26 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 for _ in 0..<expected { _ = try connection.readReply() }
                 if everConnected {
                     metrics.reconnects.increment()
-                    continuation.yield(.resubscribed)
+                    _ = buffer.push(.resubscribed)
                 }
                 everConnected = true
                 attempt = 0
                 ready.store(true, ordering: .releasing)
+                // The channel name is decoded once and reused while messages keep coming on it.
+                var lastRaw: [UInt8] = []
+                var lastChannel = ""
                 while true {
-                    let reply = try connection.readReply()
-                    guard case .array(let parts) = reply, let kind = parts.first?.text else { continue }
-                    let channelIndex: Int
-                    switch kind {
-                    case "message": channelIndex = 1
-                    case "pmessage": channelIndex = 2
-                    default: continue
+                    let delivery = try connection.readMessage { rawChannel, payload -> BusDelivery in
+                        let name = rawChannel.dropFirst(prefix.count)
+                        if !name.elementsEqual(lastRaw) {
+                            lastRaw = Array(name)
+                            lastChannel = String(decoding: name, as: UTF8.self)
+                        }
+                        return .message(channel: lastChannel, payload: payload)
                     }
-                    guard parts.count == channelIndex + 2, case .string(let rawChannel) = parts[channelIndex],
-                        case .string(let payload) = parts[channelIndex + 1]
-                    else { continue }
-                    let channel = String(decoding: rawChannel.dropFirst(prefix.count), as: UTF8.self)
+                    guard let delivery else { continue }
                     metrics.delivered.increment()
-                    if case .dropped = continuation.yield(.message(channel: channel, payload: payload)) {
+                    if !buffer.push(delivery) {
                         dropped.add(1, ordering: .relaxed)
                         metrics.subscriberDropped.increment()
                     }
@@ -123,6 +135,6 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 Thread.sleep(forTimeInterval: configuration.reconnectDelay(attempt: attempt))
             }
         }
-        continuation.finish()
+        buffer.finish()
     }
 }
