@@ -153,18 +153,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     /// Fails every call past its deadline and tells the server; stops sweeping when none is left.
     private func expireOverdue() {
-        let now = NIODeadline.now()
-        var anyWithDeadline = false
-        for (id, call) in calls {
-            guard let deadline = call.deadline else { continue }
-            guard deadline <= now else {
-                anyWithDeadline = true
-                continue
-            }
+        let (expired, pending) = DeadlineSweep.overdue(calls) { $0.deadline }
+        for (id, call) in expired {
             complete(id, .failure(RPCError(code: .deadlineExceeded, message: "\(call.method) got no answer within \(call.timeoutNs / 1_000_000) ms")))
             write(PB.Envelope(streamId: id, kind: .cancel))
         }
-        if !anyWithDeadline { sweep.stop() }
+        if !pending { sweep.stop() }
     }
 
     private func complete(_ id: UInt64, _ result: Result<[UInt8], RPCError>) {

@@ -19,4 +19,16 @@ struct DeadlineSweep {
         task?.cancel()
         task = nil
     }
+
+    /// The calls past their deadline, and whether any call still waits for its deadline.
+    static func overdue<Call>(_ calls: [UInt64: Call], deadline: (Call) -> NIODeadline?) -> (expired: [(id: UInt64, call: Call)], pending: Bool) {
+        let now = NIODeadline.now()
+        var expired: [(id: UInt64, call: Call)] = []
+        var pending = false
+        for (id, call) in calls {
+            guard let d = deadline(call) else { continue }
+            if d <= now { expired.append((id, call)) } else { pending = true }
+        }
+        return (expired, pending)
+    }
 }

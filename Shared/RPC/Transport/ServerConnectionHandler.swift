@@ -232,20 +232,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     /// Fails every call past its deadline (and cancels its task); stops sweeping when none is left.
     private func expireOverdue() {
-        let now = NIODeadline.now()
-        var anyWithDeadline = false
-        for (id, call) in calls {
-            guard let deadline = call.deadline else { continue }
-            guard deadline <= now else {
-                anyWithDeadline = true
-                continue
-            }
+        let (expired, pending) = DeadlineSweep.overdue(calls) { $0.deadline }
+        for (id, call) in expired {
             calls[id] = nil
             call.task?.cancel()
             call.route.metrics.record(.deadlineExceeded)
             sendError(id, .deadlineExceeded, "\(call.route.method) did not finish within its \(call.timeoutNs / 1_000_000) ms deadline")
         }
-        if !anyWithDeadline { sweep.stop() }
+        if !pending { sweep.stop() }
     }
 
     // MARK: Answers (called through CallSink, on the event loop)
