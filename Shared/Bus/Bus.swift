@@ -11,12 +11,14 @@ import Wire
 /// used under a lock from a dedicated command thread; nothing blocking runs on an event loop or the
 /// cooperative pool. Publishing never blocks. Run it as a `Service` to flush and close on shutdown.
 public final class Bus: Service, Sendable {
+    /// The settings this bus was made with.
     public let configuration: BusConfiguration
     let logger: Logger
     let metrics = BusMetrics()
     private let publisher: Publisher
     private let commands: CommandRunner
 
+    /// Starts the publisher and command threads; connections are made on first use and re-made after a loss.
     public init(configuration: BusConfiguration, logger: Logger) throws(BusError) {
         try configuration.validate()
         self.configuration = configuration
@@ -25,6 +27,7 @@ public final class Bus: Service, Sendable {
         self.commands = CommandRunner(configuration: configuration)
     }
 
+    /// Waits for graceful shutdown, then flushes the publish queue and closes the connections.
     public func run() async throws {
         try? await gracefulShutdown()
         shutdown()

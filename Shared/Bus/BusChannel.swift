@@ -1,14 +1,23 @@
 /// The channel names of ARCHITECTURE §4. Symbols and ids are validated by their owners before
 /// they get here; a name holding a space or control character is refused by `Bus`.
 public enum BusChannel {
+    /// `tw.md.tick.<SYMBOL>`: every tick of a symbol.
     public static func tick(_ symbol: String) -> String { "tw.md.tick.\(symbol)" }
+    /// `tw.md.candle.<TF>.<SYMBOL>`: candles (forming, closed, corrections).
     public static func candle(_ timeframe: String, _ symbol: String) -> String { "tw.md.candle.\(timeframe).\(symbol)" }
+    /// `tw.ind.<TF>.<SYMBOL>`: indicator snapshots per closed bar.
     public static func indicators(_ timeframe: String, _ symbol: String) -> String { "tw.ind.\(timeframe).\(symbol)" }
+    /// `tw.ai.decision.<BOT>`: a bot's decisions.
     public static func decision(bot: String) -> String { "tw.ai.decision.\(bot)" }
+    /// `tw.exec.order.<ACCOUNT>`: order updates.
     public static func order(account: String) -> String { "tw.exec.order.\(account)" }
+    /// `tw.exec.fill.<ACCOUNT>`: fills.
     public static func fill(account: String) -> String { "tw.exec.fill.\(account)" }
+    /// `tw.exec.position.<ACCOUNT>`: position changes.
     public static func position(account: String) -> String { "tw.exec.position.\(account)" }
+    /// `tw.risk.alert`: risk alerts for every account.
     public static let riskAlert = "tw.risk.alert"
+    /// `tw.sys.<SERVICE>`: a service's own events.
     public static func system(_ service: String) -> String { "tw.sys.\(service)" }
     /// The hash holding a symbol's latest quote.
     public static func quoteKey(_ symbol: String) -> String { "tw.md.quote.\(symbol)" }

@@ -1,5 +1,6 @@
 /// Where and how the bus connects.
 public struct BusConfiguration: Sendable {
+    /// Redis address.
     public var host: String = "127.0.0.1"
     public var port: Int = 6379
     /// Prepended to every channel, pattern and key (e.g. a test's private prefix `t_123:`);
@@ -11,8 +12,10 @@ public struct BusConfiguration: Sendable {
     public var subscriberBufferLimit: Int = 8_192
     /// Reconnect delays.
     public var reconnectInitialMilliseconds: Int = 50
+    /// The longest wait between reconnect attempts.
     public var reconnectMaximumMilliseconds: Int = 2_000
 
+    /// Loopback defaults.
     public init() {}
 
     /// Seconds to wait before reconnect attempt `attempt` (1-based): exponential, capped, jittered.
@@ -21,6 +24,7 @@ public struct BusConfiguration: Sendable {
         return Double(ms) * Double.random(in: 0.5...1) / 1000
     }
 
+    /// Checks every value; the message names the setting.
     public func validate() throws(BusError) {
         func bad(_ m: String) -> BusError { BusError(code: .connectionFailed, message: m) }
         guard !host.isEmpty else { throw bad("redis host must not be empty") }

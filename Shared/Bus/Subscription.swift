@@ -53,6 +53,7 @@ public final class BusSubscription: AsyncSequence, Sendable {
         }
     }
 
+    /// An iterator over the deliveries; there is one buffer, so use one iterator per subscription.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(subscription: self) }
 
     /// Stops the subscription and its thread.

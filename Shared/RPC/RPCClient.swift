@@ -12,6 +12,7 @@ import Wire
 /// next attempt is), except while a connection attempt is in progress, which they wait for up to
 /// `connectWait`. Once the peer is back, calls succeed again without restarting anything.
 public final class RPCClient: Service, Sendable {
+    /// The settings this client was made with.
     public let configuration: RPCClientConfiguration
     /// The event loop the connection lives on; a caller task that prefers `executor` makes calls
     /// without thread hops.
@@ -35,6 +36,7 @@ public final class RPCClient: Service, Sendable {
         case shutDown
     }
 
+    /// A client for `configuration.target`; nothing connects until `run()`.
     public init(
         configuration: RPCClientConfiguration,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
@@ -47,6 +49,7 @@ public final class RPCClient: Service, Sendable {
 
     // MARK: Lifecycle
 
+    /// Connects and keeps reconnecting until graceful shutdown or cancellation; then fails pending calls.
     public func run() async throws {
         var attempt = 0
         await withGracefulShutdownHandler {

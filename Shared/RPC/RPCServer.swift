@@ -10,6 +10,7 @@ import Wire
 /// Shutdown is graceful: stop accepting, send GOAWAY on every connection, let in-flight calls finish
 /// within `drainTimeout`, cancel what is left, return.
 public final class RPCServer: Service, Sendable {
+    /// The settings this server was made with.
     public let configuration: RPCServerConfiguration
     let router: Router
     let group: any EventLoopGroup
@@ -24,6 +25,7 @@ public final class RPCServer: Service, Sendable {
         case failed(any Error)
     }
 
+    /// A server for `router`; validates the configuration. Nothing listens until `run()`.
     public init(
         configuration: RPCServerConfiguration, router: Router,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
@@ -77,6 +79,7 @@ public final class RPCServer: Service, Sendable {
         ])
     }
 
+    /// Listens until graceful shutdown or cancellation, then drains connections.
     public func run() async throws {
         let serverChannel: any Channel
         do {

@@ -5,6 +5,7 @@ public struct CallOptions: Sendable {
     /// W3C `traceparent` to continue a trace across the call.
     public var traceparent: String
 
+    /// Options with the client's default timeout and no trace context unless given.
     public init(timeout: Duration? = nil, traceparent: String = "") {
         self.timeout = timeout
         self.traceparent = traceparent

@@ -39,10 +39,13 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
             self = Code(rawValue: wire.rawValue) ?? .unknown
         }
 
+        /// The code as carried in an envelope.
         public var wire: PB.StatusCode { PB.StatusCode(rawValue: rawValue) }
     }
 
+    /// What kind of failure, for programs.
     public var code: Code
+    /// What was wrong, for people.
     public var message: String
 
     public init(code: Code, message: String) {

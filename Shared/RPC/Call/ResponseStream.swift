@@ -6,6 +6,7 @@ public struct ResponseStream<Item: ProtoMessage>: AsyncSequence, Sendable {
     public typealias Element = Item
     let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
 
+    /// Starts the call on the first `next()` and decodes each item.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
         var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
@@ -21,5 +22,6 @@ public struct ResponseStream<Item: ProtoMessage>: AsyncSequence, Sendable {
         }
     }
 
+    /// An iterator that starts the call when first advanced.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(open: open) }
 }

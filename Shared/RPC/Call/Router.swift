@@ -23,6 +23,7 @@ public struct Router: Sendable {
 
     private(set) var routes: [String: Route] = [:]
 
+    /// An empty router.
     public init() {}
 
     /// Every registered `Service.Method`, sorted.

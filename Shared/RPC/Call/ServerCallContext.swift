@@ -16,6 +16,7 @@ public struct ServerCallContext: Sendable {
     public let traceparent: String
     private let connectionLogger: Logger
 
+    /// A context for one call (made by the server; public for handler tests).
     public init(method: String, deadline: NIODeadline?, peer: String, peerName: String, traceparent: String, connectionLogger: Logger) {
         self.method = method
         self.deadline = deadline

@@ -1,11 +1,15 @@
 /// Jittered exponential backoff between reconnect attempts.
 public struct Backoff: Sendable, Hashable {
+    /// The first retry's (largest possible) delay.
     public var initial: Duration = .milliseconds(50)
+    /// No delay is longer than this.
     public var maximum: Duration = .seconds(5)
+    /// Growth per attempt.
     public var multiplier: Double = 2
     /// The delay is drawn uniformly from [(1 − jitter)·d, d].
     public var jitter: Double = 0.5
 
+    /// 50 ms doubling to 5 s, with up to half taken off at random.
     public init() {}
 
     /// Delay before attempt number `attempt` (0 for the first retry).
@@ -17,6 +21,7 @@ public struct Backoff: Sendable, Hashable {
         return .nanoseconds(Int64(jittered * 1e9))
     }
 
+    /// Delay before attempt number `attempt`, with system randomness.
     public func delay(attempt: Int) -> Duration {
         var rng = SystemRandomNumberGenerator()
         return delay(attempt: attempt, using: &rng)

@@ -9,12 +9,15 @@ import NIOCore
 public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: the only stored property is an `EventLoop`, which is Sendable itself;
     // the class exists to give the executor a stable identity.
+    /// The loop jobs run on.
     public let eventLoop: any EventLoop
 
+    /// An executor running jobs on `eventLoop`.
     public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
+    /// Runs `job` on the event loop, in order with the loop's other tasks.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute {

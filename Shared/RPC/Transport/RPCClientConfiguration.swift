@@ -25,6 +25,7 @@ public struct RPCClientConfiguration: Sendable {
     /// Items a server stream may buffer ahead of its consumer before it is failed.
     public var streamBufferItems: Int = 4096
 
+    /// Defaults for everything but where to connect and the secret.
     public init(target: RPCTarget, secret: [UInt8]) {
         self.target = target
         self.secret = secret

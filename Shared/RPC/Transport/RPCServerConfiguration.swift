@@ -19,6 +19,7 @@ public struct RPCServerConfiguration: Sendable {
     /// How long shutdown waits for in-flight calls before cancelling them.
     public var drainTimeout: TimeAmount = .seconds(10)
 
+    /// Loopback, a free port and the defaults above, with `secret`.
     public init(secret: [UInt8]) {
         self.secret = secret
     }

@@ -28,6 +28,7 @@ public final class AdminServer: Service, Sendable {
     /// The bound address, once `run()` has bound it.
     public var localAddress: SocketAddress? { bound.withLock { $0 } }
 
+    /// Serves until graceful shutdown.
     public func run() async throws {
         let registry = Observability.registry
         let readiness = self.readiness

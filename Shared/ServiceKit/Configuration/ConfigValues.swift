@@ -78,8 +78,10 @@ public struct ConfigValues: Sendable {
         return values[key]
     }
 
+    /// The text of `key`, or `fallback`.
     public func string(_ key: String, default fallback: String) -> String { raw(key)?.value ?? fallback }
 
+    /// `key` as a whole number within `range`, or `fallback`.
     public func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let (text, source) = raw(key) else { return fallback }
         guard let v = Int(text) else { throw ConfigError(key: key, message: "\"\(text)\" (\(source)) is not a whole number") }
@@ -87,6 +89,7 @@ public struct ConfigValues: Sendable {
         return v
     }
 
+    /// `key` as a finite number within `range`, or `fallback`.
     public func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) throws(ConfigError) -> Double {
         guard let (text, source) = raw(key) else { return fallback }
         guard let v = Double(text), v.isFinite else { throw ConfigError(key: key, message: "\"\(text)\" (\(source)) is not a number") }
@@ -94,6 +97,7 @@ public struct ConfigValues: Sendable {
         return v
     }
 
+    /// `key` as true/false (also 1/0, yes/no, on/off), or `fallback`.
     public func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard let (text, source) = raw(key) else { return fallback }
         switch text.lowercased() {
@@ -115,9 +119,12 @@ public struct ConfigValues: Sendable {
 
 /// A setting that is missing, malformed or out of range.
 public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The setting, e.g. `rpc.port`.
     public let key: String
+    /// What is wrong with it, and where the value came from.
     public let message: String
 
+    /// An error about `key`.
     public init(key: String, message: String) {
         self.key = key
         self.message = message

@@ -8,9 +8,13 @@ import Store
 /// The settings every service has (RPC, admin HTTP, Postgres, Redis, logs), read from
 /// `ConfigValues`. Services add their own keys with `extraKeys`.
 public struct HostConfiguration: Sendable {
+    /// The service name (logs, metrics, default schema and role).
     public var service: String
+    /// Reported by Diagnostics.Info.
     public var version: String = "0.1.0"
+    /// The RPC listener.
     public var rpc: RPCServerConfiguration
+    /// The admin HTTP listener.
     public var adminHost: String = "127.0.0.1"
     /// 0 picks a free port.
     public var adminPort: Int = 0
@@ -21,6 +25,7 @@ public struct HostConfiguration: Sendable {
     /// Administrative Postgres login used once at start-up to create the schema and the service's
     /// role (nil: the schema and role already exist).
     public var provisionAdmin: StoreConfiguration?
+    /// nil runs without Redis.
     public var bus: BusConfiguration?
     public var logLevel: Logger.Level = .info
     public var logFormat: String = "json"
