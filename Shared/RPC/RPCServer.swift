@@ -128,7 +128,11 @@ public final class RPCServer: Service, Sendable {
                 return false
             }
             if await group.next() == false {
-                self.logger.warning("drain timeout passed; cancelling remaining calls")
+                if Task.isCancelled {
+                    self.logger.info("server task cancelled; closing remaining connections")
+                } else {
+                    self.logger.warning("drain timeout passed; cancelling remaining calls")
+                }
                 for c in self.registry.all { c.eventLoop.execute { c.forceClose() } }
                 await self.registry.waitUntilEmpty()
             }

@@ -84,9 +84,13 @@ public final class AdminServer: Service, Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: type)
                 headers.add(name: "Content-Length", value: "\(body.count)")
+                headers.add(name: "Connection", value: "close")
                 try await outbound.write(.head(HTTPResponseHead(version: head.version, status: status, headers: headers)))
                 try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
                 try await outbound.write(.end(nil))
+                // One request per connection: scrapes and probes are rare, and closing says "done"
+                // to clients that read until EOF.
+                return
             }
         }
     }

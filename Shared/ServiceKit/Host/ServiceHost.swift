@@ -40,6 +40,9 @@ public final class ServiceHost: Sendable {
         services: (HostResources) throws -> [any Service] = { _ in [] }
     ) throws {
         Observability.bootstrapLogging(service: configuration.service, level: configuration.logLevel, format: configuration.logFormat)
+        // Install the metrics backend before anything creates a metric (the router creates its
+        // counters below; made against the default no-op factory they would never be exported).
+        _ = Observability.registry
         var logger = Logger(label: "tradewind.\(configuration.service)")
         logger.logLevel = configuration.logLevel
         if configuration.usesDevelopmentSecret {
