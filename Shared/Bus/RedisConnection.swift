@@ -54,29 +54,39 @@ final class RedisConnection: @unchecked Sendable {
         return RedisValue(raw.assumingMemoryBound(to: redisReply.self))
     }
 
-    /// Reads one pub/sub push (blocking) without building a `RedisValue` tree: returns the channel's
-    /// raw bytes (valid only inside `body`) and a copy of the payload, or nil for pushes that are
-    /// not messages (subscribe confirmations). The hot path of every subscription.
-    func readMessage<R>(_ body: (UnsafeRawBufferPointer, [UInt8]) -> R) throws(BusError) -> R? {
+    /// Reads pub/sub pushes: blocks for the first, then takes every further one hiredis already
+    /// holds in its buffer (no I/O), so a burst is handed over in one batch. For each message,
+    /// `body` gets the channel's raw bytes (valid only during the call) and a copy of the payload;
+    /// pushes that are not messages (subscribe confirmations) are skipped.
+    func readMessages(_ body: (UnsafeRawBufferPointer, [UInt8]) -> Void) throws(BusError) {
         var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+        guard redisGetReply(context, &raw) == REDIS_OK, let first = raw else {
             throw BusError(code: .connectionLost, message: "Redis connection lost: \(lastError)")
         }
+        Self.deliver(first, body)
+        while true {
+            var next: UnsafeMutableRawPointer?
+            guard redisReaderGetReply(context.pointee.reader, &next) == REDIS_OK, let reply = next else { break }
+            Self.deliver(reply, body)
+        }
+    }
+
+    private static func deliver(_ raw: UnsafeMutableRawPointer, _ body: (UnsafeRawBufferPointer, [UInt8]) -> Void) {
         defer { freeReplyObject(raw) }
         let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
-        guard reply.type == REDIS_REPLY_ARRAY, reply.elements >= 3, let items = reply.element, let kind = items[0]?.pointee else { return nil }
+        guard reply.type == REDIS_REPLY_ARRAY, reply.elements >= 3, let items = reply.element, let kind = items[0]?.pointee else { return }
         // "message" channel payload, or "pmessage" pattern channel payload.
         let channelIndex: Int
         switch kind.len {
         case 7 where memcmp(kind.str, "message", 7) == 0: channelIndex = 1
         case 8 where memcmp(kind.str, "pmessage", 8) == 0: channelIndex = 2
-        default: return nil
+        default: return
         }
         guard reply.elements == channelIndex + 2, let channel = items[channelIndex]?.pointee, let payload = items[channelIndex + 1]?.pointee,
             channel.type == REDIS_REPLY_STRING, payload.type == REDIS_REPLY_STRING
-        else { return nil }
+        else { return }
         let bytes = payload.len > 0 ? Array(UnsafeRawBufferPointer(start: payload.str, count: payload.len)) : []
-        return body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), bytes)
+        body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), bytes)
     }
 
     /// Sends one command and reads its reply.

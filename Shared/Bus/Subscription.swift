@@ -43,13 +43,20 @@ public final class BusSubscription: AsyncSequence, Sendable {
     /// consuming task, which also stops the subscription).
     public struct AsyncIterator: AsyncIteratorProtocol {
         let subscription: BusSubscription
+        var batch: [BusDelivery] = []
+        var index = 0
 
         public mutating func next() async -> BusDelivery? {
-            guard let d = await subscription.buffer.next() else {
-                subscription.cancel()
-                return nil
+            if index == batch.count {
+                guard let more = await subscription.buffer.nextBatch() else {
+                    subscription.cancel()
+                    return nil
+                }
+                batch = more
+                index = 0
             }
-            return d
+            defer { index += 1 }
+            return batch[index]
         }
     }
 
@@ -104,7 +111,7 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 for _ in 0..<expected { _ = try connection.readReply() }
                 if everConnected {
                     metrics.reconnects.increment()
-                    _ = buffer.push(.resubscribed)
+                    _ = buffer.push([.resubscribed])
                 }
                 everConnected = true
                 attempt = 0
@@ -112,20 +119,22 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 // The channel name is decoded once and reused while messages keep coming on it.
                 var lastRaw: [UInt8] = []
                 var lastChannel = ""
+                var batch: [BusDelivery] = []
                 while true {
-                    let delivery = try connection.readMessage { rawChannel, payload -> BusDelivery in
+                    batch.removeAll(keepingCapacity: true)
+                    try connection.readMessages { rawChannel, payload in
                         let name = rawChannel.dropFirst(prefix.count)
                         if !name.elementsEqual(lastRaw) {
                             lastRaw = Array(name)
                             lastChannel = String(decoding: name, as: UTF8.self)
                         }
-                        return .message(channel: lastChannel, payload: payload)
+                        batch.append(.message(channel: lastChannel, payload: payload))
                     }
-                    guard let delivery else { continue }
-                    metrics.delivered.increment()
-                    if !buffer.push(delivery) {
-                        dropped.add(1, ordering: .relaxed)
-                        metrics.subscriberDropped.increment()
+                    metrics.delivered.increment(by: batch.count)
+                    let lost = buffer.push(batch)
+                    if lost > 0 {
+                        dropped.add(lost, ordering: .relaxed)
+                        metrics.subscriberDropped.increment(by: lost)
                     }
                 }
             } catch {
