@@ -44,7 +44,7 @@ public final class Bus: Service, Sendable {
     /// Publishes raw bytes; returns false when the queue was full and the message was dropped.
     @discardableResult
     public func publish(_ channel: String, payload: [UInt8]) -> Bool {
-        publisher.publish(channel: Array((configuration.prefix + channel).utf8), payload: payload)
+        publisher.publish(channel: channel, payload: payload)
     }
 
     /// Publishes a contract message, protobuf-encoded (the same bytes as on the RPC wire).

@@ -10,6 +10,9 @@ final class Publisher: Sendable {
     private struct Queue {
         var items: [(channel: [UInt8], payload: [UInt8])] = []
         var stopped = false
+        // Publishers mostly repeat a channel: its prefixed bytes are made once.
+        var lastChannel = ""
+        var lastChannelBytes: [UInt8] = []
     }
 
     private let queue = Mutex(Queue())
@@ -29,11 +32,16 @@ final class Publisher: Sendable {
         thread.start()
     }
 
-    /// Queues a message; false when the queue is full (dropped, counted).
-    func publish(channel: [UInt8], payload: [UInt8]) -> Bool {
+    /// Queues a message for `channel` (the bus prefix is added here); false when the queue is full
+    /// (dropped, counted).
+    func publish(channel: String, payload: [UInt8]) -> Bool {
         let (accepted, wake) = queue.withLock { q -> (Bool, Bool) in
             guard !q.stopped, q.items.count < configuration.publishQueueLimit else { return (false, false) }
-            q.items.append((channel, payload))
+            if channel != q.lastChannel {
+                q.lastChannel = channel
+                q.lastChannelBytes = Array((configuration.prefix + channel).utf8)
+            }
+            q.items.append((q.lastChannelBytes, payload))
             return (true, q.items.count == 1)
         }
         if !accepted {
@@ -76,7 +84,7 @@ final class Publisher: Sendable {
                     connection = try RedisConnection(host: configuration.host, port: configuration.port)
                     attempt = 0
                 }
-                for m in batch { connection!.append([Array("PUBLISH".utf8), m.channel, m.payload]) }
+                for m in batch { connection!.appendPublish(channel: m.channel, payload: m.payload) }
                 for _ in batch { _ = try connection!.readReply() }
                 metrics.published.increment(by: batch.count)
             } catch {

@@ -54,11 +54,38 @@ final class RedisConnection: @unchecked Sendable {
         return RedisValue(raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// Queues `PUBLISH channel payload` without waiting and without allocating (the publisher's
+    /// hot path; replies are read in bulk with `readReply`).
+    func appendPublish(channel: [UInt8], payload: [UInt8]) {
+        let command: StaticString = "PUBLISH"
+        channel.withUnsafeBufferPointer { c in
+            payload.withUnsafeBufferPointer { p in
+                command.withUTF8Buffer { cmd in
+                    // An empty argument still needs a valid pointer.
+                    let dummy = UnsafeRawPointer(bitPattern: 1)!
+                    var argv: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer) = (
+                        UnsafeRawPointer(cmd.baseAddress!), c.baseAddress.map(UnsafeRawPointer.init) ?? dummy,
+                        p.baseAddress.map(UnsafeRawPointer.init) ?? dummy
+                    )
+                    var lens: (Int, Int, Int) = (cmd.count, c.count, p.count)
+                    withUnsafeMutablePointer(to: &argv) { a in
+                        withUnsafeMutablePointer(to: &lens) { l in
+                            _ = redisAppendCommandArgv(
+                                context, 3,
+                                UnsafeMutableRawPointer(a).assumingMemoryBound(to: UnsafePointer<CChar>?.self),
+                                UnsafeRawPointer(l).assumingMemoryBound(to: Int.self))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Reads pub/sub pushes: blocks for the first, then takes every further one hiredis already
     /// holds in its buffer (no I/O), so a burst is handed over in one batch. For each message,
-    /// `body` gets the channel's raw bytes (valid only during the call) and a copy of the payload;
+    /// `body` gets the channel's and the payload's raw bytes, valid only during the call;
     /// pushes that are not messages (subscribe confirmations) are skipped.
-    func readMessages(_ body: (UnsafeRawBufferPointer, [UInt8]) -> Void) throws(BusError) {
+    func readMessages(_ body: (_ channel: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> Void) throws(BusError) {
         var raw: UnsafeMutableRawPointer?
         guard redisGetReply(context, &raw) == REDIS_OK, let first = raw else {
             throw BusError(code: .connectionLost, message: "Redis connection lost: \(lastError)")
@@ -71,7 +98,7 @@ final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    private static func deliver(_ raw: UnsafeMutableRawPointer, _ body: (UnsafeRawBufferPointer, [UInt8]) -> Void) {
+    private static func deliver(_ raw: UnsafeMutableRawPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
         defer { freeReplyObject(raw) }
         let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
         guard reply.type == REDIS_REPLY_ARRAY, reply.elements >= 3, let items = reply.element, let kind = items[0]?.pointee else { return }
@@ -85,8 +112,7 @@ final class RedisConnection: @unchecked Sendable {
         guard reply.elements == channelIndex + 2, let channel = items[channelIndex]?.pointee, let payload = items[channelIndex + 1]?.pointee,
             channel.type == REDIS_REPLY_STRING, payload.type == REDIS_REPLY_STRING
         else { return }
-        let bytes = payload.len > 0 ? Array(UnsafeRawBufferPointer(start: payload.str, count: payload.len)) : []
-        body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), bytes)
+        body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), UnsafeRawBufferPointer(start: payload.str, count: payload.len))
     }
 
     /// Sends one command and reads its reply.

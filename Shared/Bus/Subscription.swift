@@ -5,8 +5,9 @@ import Synchronization
 
 /// What a subscription delivers.
 public enum BusDelivery: Sendable, Hashable {
-    /// A message on `channel` (without the bus prefix).
-    case message(channel: String, payload: [UInt8])
+    /// A message on `channel` (without the bus prefix). The payload is a slice of a buffer shared
+    /// by the messages that arrived together (one allocation per burst, not per message).
+    case message(channel: String, payload: ArraySlice<UInt8>)
     /// The connection was lost and is subscribed again: messages may have been missed, so re-read
     /// current state from its owner over RPC.
     case resubscribed
@@ -119,17 +120,23 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 // The channel name is decoded once and reused while messages keep coming on it.
                 var lastRaw: [UInt8] = []
                 var lastChannel = ""
+                var spans: [(channel: String, range: Range<Int>)] = []
                 var batch: [BusDelivery] = []
                 while true {
-                    batch.removeAll(keepingCapacity: true)
+                    spans.removeAll(keepingCapacity: true)
+                    var bytes: [UInt8] = []
                     try connection.readMessages { rawChannel, payload in
                         let name = rawChannel.dropFirst(prefix.count)
                         if !name.elementsEqual(lastRaw) {
                             lastRaw = Array(name)
                             lastChannel = String(decoding: name, as: UTF8.self)
                         }
-                        batch.append(.message(channel: lastChannel, payload: payload))
+                        let start = bytes.count
+                        bytes.append(contentsOf: payload)
+                        spans.append((lastChannel, start..<bytes.count))
                     }
+                    batch.removeAll(keepingCapacity: true)
+                    for span in spans { batch.append(.message(channel: span.channel, payload: bytes[span.range])) }
                     metrics.delivered.increment(by: batch.count)
                     let lost = buffer.push(batch)
                     if lost > 0 {

@@ -77,6 +77,14 @@ extension ProtoMessage {
         self = try result!.get()
     }
 
+    /// Decodes the bytes of a slice.
+    @inlinable
+    public init(decoding bytes: ArraySlice<UInt8>) throws(WireError) {
+        var result: Result<Self, WireError>?
+        bytes.withUnsafeBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
+        self = try result!.get()
+    }
+
     /// Decodes `bytes`.
     @inlinable
     public init(decoding bytes: [UInt8]) throws(WireError) {
