@@ -37,21 +37,25 @@ public enum TestEnvironment {
         let schema = try SQLIdentifier(uniqueName("t"))
         let logger = Logger(label: "test")
         let admin = try Store(configuration: postgres, logger: logger)
-        defer { Task { await admin.shutdown() } }
-        try await admin.unsafeExecuteRaw("CREATE SCHEMA \"\(schema.name)\"")
         var config = postgres
         config.schema = schema.name
         config.poolSize = poolSize
-        let store = try Store(configuration: config, logger: logger)
+        let result: Result<R, any Error>
         do {
-            let result = try await body(store, schema)
-            await store.shutdown()
-            try await admin.unsafeExecuteRaw("DROP SCHEMA \"\(schema.name)\" CASCADE")
-            return result
-        } catch {
+            try await admin.unsafeExecuteRaw("CREATE SCHEMA \"\(schema.name)\"")
+            let store = try Store(configuration: config, logger: logger)
+            do {
+                result = .success(try await body(store, schema))
+            } catch {
+                result = .failure(error)
+            }
             await store.shutdown()
             try? await admin.unsafeExecuteRaw("DROP SCHEMA \"\(schema.name)\" CASCADE")
+        } catch {
+            await admin.shutdown()
             throw error
         }
+        await admin.shutdown()
+        return try result.get()
     }
 }

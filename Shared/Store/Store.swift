@@ -35,13 +35,15 @@ public final class Store: Service, Sendable {
 
     /// Closes every connection and stops the worker threads; later calls fail with `closed`.
     public func shutdown() async {
-        let (idle, waiters) = pool.withLock { p in
+        // Idle connections close (PQfinish) as the pool lets go of them; leased ones close when
+        // their operation returns them to a closed pool.
+        let waiters = pool.withLock { p in
             p.closed = true
-            defer { p.idle.removeAll(); p.waiters.removeAll() }
-            return (p.idle, p.waiters)
+            p.idle.removeAll()
+            defer { p.waiters.removeAll() }
+            return p.waiters
         }
         for w in waiters { w.resume(returning: nil) }
-        _ = idle
         try? await threads.shutdownGracefully()
     }
 
