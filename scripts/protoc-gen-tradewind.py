@@ -288,7 +288,6 @@ def gen_message(model, msg, comments, path):
     e.append(f"    public typealias CMessage = {c}\n")
     e.append(f'    public static let protoName = "{msg["full"][1:]}"\n')
     e.append(f"    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) {{ {fn}__init(c) }}\n")
-    e.append(f"    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int {{ {fn}__get_packed_size(c) }}\n")
     e.append(f"    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {{ {fn}__pack(c, out) }}\n")
     e.append(f"    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {{ {fn}__unpack(a, n, d) }}\n\n")
     # fill

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,5 +41,3 @@ public enum HTTPProbe {
         return (code, body)
     }
 }
-
-import Foundation

@@ -1,4 +1,9 @@
 import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One libpq connection. Blocking: it is only ever used on a `Store` worker thread, by one caller
 /// at a time (the pool hands it out exclusively).
@@ -85,9 +90,3 @@ extension String {
         return String(s)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Creates a service's schema and its own login role that can use only that schema.
 ///
 /// Run with an administrative connection (the cluster owner) at install or start-up. The role
@@ -10,7 +12,7 @@ public enum SchemaProvisioner {
             try await tx.query("SELECT pg_advisory_xact_lock(hashtext('tradewind.provision'))")
             let exists = try await tx.query("SELECT 1 FROM pg_roles WHERE rolname = \(role.name)").count > 0
             // Passwords cannot be bound parameters in DDL: quote them as a literal, doubling quotes.
-            let literal = "'" + password.replacingAll("'", with: "''") + "'"
+            let literal = "'" + password.replacingOccurrences(of: "'", with: "''") + "'"
             guard !password.contains("\0") else { throw StoreError(code: .queryFailed, message: "the role password contains a NUL byte") }
             if exists {
                 try await tx.unsafeExecuteRaw("ALTER ROLE \"\(role.name)\" LOGIN PASSWORD \(literal)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where and how a `Store` connects.
 public struct StoreConfiguration: Sendable {
     public var host: String = "127.0.0.1"
@@ -17,7 +19,7 @@ public struct StoreConfiguration: Sendable {
 
     /// libpq's keyword=value connection string, values quoted and escaped.
     var conninfo: String {
-        func q(_ v: String) -> String { "'" + v.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'") + "'" }
+        func q(_ v: String) -> String { "'" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
         var parts = [
             "host=\(q(host))", "port=\(port)", "user=\(q(user))", "dbname=\(q(database))",
             "connect_timeout=\(connectTimeoutSeconds)", "application_name=\(q(applicationName))",
@@ -36,11 +38,5 @@ public struct StoreConfiguration: Sendable {
         guard !database.isEmpty else { throw bad("postgres database must not be empty") }
         guard (1...256).contains(poolSize) else { throw bad("postgres poolSize \(poolSize) is outside 1...256") }
         if let schema { _ = try SQLIdentifier(schema) }
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RPC
+import Synchronization
 import Wire
 
 let testSecret = Array("test-secret-0123456789".utf8)
@@ -31,7 +32,6 @@ let DiagnosticsMethods = (
     info: MethodDescriptor<PB.Empty, PB.ServiceInfo>(service: "Diagnostics", method: "Info", kind: .unary)
 )
 
-import Synchronization
 final class CancelProbe: Sendable {
     private let flag = Atomic<Bool>(false)
     func mark() { flag.store(true, ordering: .relaxed) }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 
 /// `tradewind bench codec|rpc|bus|store`: each prints one JSON object of figures, with its baseline
 /// measured in the same run. Build in release (`swift build -c release`) before trusting them.
@@ -25,6 +27,3 @@ func percentile(_ sorted: [Double], _ q: Double) -> Double {
 
 /// Monotonic nanoseconds.
 func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-import Dispatch
-import Foundation

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import CBenchBaselines
 import Logging
+import Foundation
 
 /// One publisher to ten subscribers, 100-byte payloads, against a raw hiredis C fan-out in the
 /// same run. Needs a Redis: `--redis-port` or $TRADEWIND_REDIS_PORT (scripts/infra.sh start).
@@ -65,5 +66,3 @@ struct BusBench: AsyncParsableCommand {
         ])
     }
 }
-
-import Foundation

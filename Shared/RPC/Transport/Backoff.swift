@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Jittered exponential backoff between reconnect attempts.
 public struct Backoff: Sendable, Hashable {
     /// The first retry's (largest possible) delay.
@@ -27,9 +33,3 @@ public struct Backoff: Sendable, Hashable {
         return delay(attempt: attempt, using: &rng)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -191,8 +191,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         for (_, call) in all { resolve(call.pending, .failure(error)) }
     }
 
-    var isUsable: Bool { ready && !goingAway && closedError == nil && context != nil }
-
     // MARK: Keepalive and writing
 
     private func keepaliveTick() {

@@ -1,16 +1,8 @@
 import NIOCore
 
-/// Writes each outbound `PB.Envelope` as one frame: a 4-byte big-endian length, then the envelope
-/// encoded by protobuf-c straight into the outbound buffer.
-public struct FrameEncoder: MessageToByteEncoder {
-    public typealias OutboundIn = PB.Envelope
-
-    public init() {}
-
-    public func encode(data: PB.Envelope, out: inout ByteBuffer) throws {
-        try Self.writeFrame(data, into: &out)
-    }
-
+/// Writes envelopes as frames: a 4-byte big-endian length, then the envelope encoded by protobuf-c
+/// straight into the outbound buffer (the RPC connections batch them with `FrameWriter`).
+public enum FrameEncoder {
     /// Appends `envelope` as one frame to `buffer`.
     @inlinable
     public static func writeFrame(_ envelope: PB.Envelope, into buffer: inout ByteBuffer) throws(WireError) {

@@ -473,7 +473,6 @@ extension PB.Status: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Status
     public static let protoName = "tradewind.v1.Status"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__status__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__status__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__status__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__status__unpack(a, n, d) }
 
@@ -496,7 +495,6 @@ extension PB.Decimal: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Decimal
     public static let protoName = "tradewind.v1.Decimal"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__decimal__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__decimal__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__decimal__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decimal__unpack(a, n, d) }
 
@@ -515,7 +513,6 @@ extension PB.Instrument: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Instrument
     public static let protoName = "tradewind.v1.Instrument"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__instrument__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__instrument__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__instrument__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__instrument__unpack(a, n, d) }
 
@@ -563,7 +560,6 @@ extension PB.Tick: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Tick
     public static let protoName = "tradewind.v1.Tick"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__tick__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__tick__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__tick__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__tick__unpack(a, n, d) }
 
@@ -596,7 +592,6 @@ extension PB.Candle: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Candle
     public static let protoName = "tradewind.v1.Candle"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__candle__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__candle__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__candle__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__candle__unpack(a, n, d) }
 
@@ -635,7 +630,6 @@ extension PB.Quote: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Quote
     public static let protoName = "tradewind.v1.Quote"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__quote__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__quote__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__quote__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__quote__unpack(a, n, d) }
 
@@ -672,7 +666,6 @@ extension PB.PageRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__PageRequest
     public static let protoName = "tradewind.v1.PageRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__page_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__page_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__page_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__page_request__unpack(a, n, d) }
 
@@ -693,7 +686,6 @@ extension PB.PageInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__PageInfo
     public static let protoName = "tradewind.v1.PageInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__page_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__page_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__page_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__page_info__unpack(a, n, d) }
 
@@ -714,7 +706,6 @@ extension PB.Empty: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Empty
     public static let protoName = "tradewind.v1.Empty"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__empty__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__empty__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__empty__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__empty__unpack(a, n, d) }
 
@@ -733,7 +724,6 @@ extension PB.TimeRange: ProtoMessage {
     public typealias CMessage = Tradewind__V1__TimeRange
     public static let protoName = "tradewind.v1.TimeRange"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__time_range__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__time_range__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__time_range__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__time_range__unpack(a, n, d) }
 

@@ -62,7 +62,6 @@ extension PB.ServiceInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ServiceInfo
     public static let protoName = "tradewind.v1.ServiceInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__service_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__service_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__service_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__service_info__unpack(a, n, d) }
 
@@ -96,7 +95,6 @@ extension PB.EchoMessage: ProtoMessage {
     public typealias CMessage = Tradewind__V1__EchoMessage
     public static let protoName = "tradewind.v1.EchoMessage"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__echo_message__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__echo_message__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__echo_message__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__echo_message__unpack(a, n, d) }
 
@@ -119,7 +117,6 @@ extension PB.CountRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CountRequest
     public static let protoName = "tradewind.v1.CountRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__count_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__count_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__count_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__count_request__unpack(a, n, d) }
 

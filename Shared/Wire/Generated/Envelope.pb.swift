@@ -154,7 +154,6 @@ extension PB.Envelope: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Envelope
     public static let protoName = "tradewind.v1.Envelope"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__envelope__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__envelope__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__envelope__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__envelope__unpack(a, n, d) }
 
@@ -189,7 +188,6 @@ extension PB.Handshake: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Handshake
     public static let protoName = "tradewind.v1.Handshake"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__handshake__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__handshake__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__handshake__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__handshake__unpack(a, n, d) }
 

@@ -662,7 +662,6 @@ extension PB.SubmitOrderRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SubmitOrderRequest
     public static let protoName = "tradewind.v1.SubmitOrderRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__submit_order_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__submit_order_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__submit_order_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__submit_order_request__unpack(a, n, d) }
 
@@ -705,7 +704,6 @@ extension PB.Order: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Order
     public static let protoName = "tradewind.v1.Order"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__order__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__order__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__order__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order__unpack(a, n, d) }
 
@@ -777,7 +775,6 @@ extension PB.Fill: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Fill
     public static let protoName = "tradewind.v1.Fill"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__fill__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__fill__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__fill__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__fill__unpack(a, n, d) }
 
@@ -816,7 +813,6 @@ extension PB.Position: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Position
     public static let protoName = "tradewind.v1.Position"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__position__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__position__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__position__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__position__unpack(a, n, d) }
 
@@ -855,7 +851,6 @@ extension PB.Trade: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Trade
     public static let protoName = "tradewind.v1.Trade"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__trade__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__trade__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__trade__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__trade__unpack(a, n, d) }
 
@@ -898,7 +893,6 @@ extension PB.Balance: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Balance
     public static let protoName = "tradewind.v1.Balance"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__balance__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__balance__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__balance__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__balance__unpack(a, n, d) }
 
@@ -922,7 +916,6 @@ extension PB.Account: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Account
     public static let protoName = "tradewind.v1.Account"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__account__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__account__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__account__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__account__unpack(a, n, d) }
 
@@ -968,7 +961,6 @@ extension PB.CreateAccountRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CreateAccountRequest
     public static let protoName = "tradewind.v1.CreateAccountRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_account_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__create_account_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_account_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_account_request__unpack(a, n, d) }
 
@@ -995,7 +987,6 @@ extension PB.CancelOrderRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CancelOrderRequest
     public static let protoName = "tradewind.v1.CancelOrderRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__cancel_order_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__cancel_order_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__cancel_order_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__cancel_order_request__unpack(a, n, d) }
 
@@ -1015,7 +1006,6 @@ extension PB.GetOrderRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetOrderRequest
     public static let protoName = "tradewind.v1.GetOrderRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_order_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_order_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_order_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_order_request__unpack(a, n, d) }
 
@@ -1047,7 +1037,6 @@ extension PB.ListOrdersRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListOrdersRequest
     public static let protoName = "tradewind.v1.ListOrdersRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_orders_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_orders_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_orders_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_orders_request__unpack(a, n, d) }
 
@@ -1081,7 +1070,6 @@ extension PB.ListOrdersResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListOrdersResponse
     public static let protoName = "tradewind.v1.ListOrdersResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_orders_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_orders_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_orders_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_orders_response__unpack(a, n, d) }
 
@@ -1110,7 +1098,6 @@ extension PB.AccountRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__AccountRequest
     public static let protoName = "tradewind.v1.AccountRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__account_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__account_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__account_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__account_request__unpack(a, n, d) }
 
@@ -1128,7 +1115,6 @@ extension PB.ListPositionsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListPositionsResponse
     public static let protoName = "tradewind.v1.ListPositionsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_positions_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_positions_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_positions_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_positions_response__unpack(a, n, d) }
 
@@ -1155,7 +1141,6 @@ extension PB.ListTradesRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListTradesRequest
     public static let protoName = "tradewind.v1.ListTradesRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_trades_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_trades_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_trades_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_trades_request__unpack(a, n, d) }
 
@@ -1181,7 +1166,6 @@ extension PB.ListTradesResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListTradesResponse
     public static let protoName = "tradewind.v1.ListTradesResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_trades_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_trades_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_trades_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_trades_response__unpack(a, n, d) }
 
@@ -1210,7 +1194,6 @@ extension PB.EquityHistoryRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__EquityHistoryRequest
     public static let protoName = "tradewind.v1.EquityHistoryRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__equity_history_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__equity_history_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__equity_history_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_history_request__unpack(a, n, d) }
 
@@ -1230,7 +1213,6 @@ extension PB.EquitySample: ProtoMessage {
     public typealias CMessage = Tradewind__V1__EquitySample
     public static let protoName = "tradewind.v1.EquitySample"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__equity_sample__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__equity_sample__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__equity_sample__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_sample__unpack(a, n, d) }
 
@@ -1251,7 +1233,6 @@ extension PB.EquityHistoryResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__EquityHistoryResponse
     public static let protoName = "tradewind.v1.EquityHistoryResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__equity_history_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__equity_history_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__equity_history_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_history_response__unpack(a, n, d) }
 
@@ -1278,7 +1259,6 @@ extension PB.OrderEvent: ProtoMessage {
     public typealias CMessage = Tradewind__V1__OrderEvent
     public static let protoName = "tradewind.v1.OrderEvent"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__order_event__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__order_event__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__order_event__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order_event__unpack(a, n, d) }
 

@@ -229,7 +229,6 @@ extension PB.User: ProtoMessage {
     public typealias CMessage = Tradewind__V1__User
     public static let protoName = "tradewind.v1.User"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__user__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__user__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__user__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__user__unpack(a, n, d) }
 
@@ -256,7 +255,6 @@ extension PB.GetUserRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetUserRequest
     public static let protoName = "tradewind.v1.GetUserRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_user_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_user_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_user_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_user_request__unpack(a, n, d) }
 
@@ -274,7 +272,6 @@ extension PB.ListUsersRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListUsersRequest
     public static let protoName = "tradewind.v1.ListUsersRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_users_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_users_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_users_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_users_request__unpack(a, n, d) }
 
@@ -292,7 +289,6 @@ extension PB.ListUsersResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListUsersResponse
     public static let protoName = "tradewind.v1.ListUsersResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_users_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_users_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_users_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_users_response__unpack(a, n, d) }
 
@@ -321,7 +317,6 @@ extension PB.SetUserRoleRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SetUserRoleRequest
     public static let protoName = "tradewind.v1.SetUserRoleRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__set_user_role_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__set_user_role_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__set_user_role_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__set_user_role_request__unpack(a, n, d) }
 
@@ -342,7 +337,6 @@ extension PB.IntrospectTokenRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IntrospectTokenRequest
     public static let protoName = "tradewind.v1.IntrospectTokenRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__introspect_token_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__introspect_token_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__introspect_token_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__introspect_token_request__unpack(a, n, d) }
 
@@ -360,7 +354,6 @@ extension PB.IntrospectTokenResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IntrospectTokenResponse
     public static let protoName = "tradewind.v1.IntrospectTokenResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__introspect_token_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__introspect_token_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__introspect_token_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__introspect_token_response__unpack(a, n, d) }
 
@@ -383,7 +376,6 @@ extension PB.CreateApiKeyRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CreateApiKeyRequest
     public static let protoName = "tradewind.v1.CreateApiKeyRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_api_key_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__create_api_key_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_api_key_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_api_key_request__unpack(a, n, d) }
 
@@ -406,7 +398,6 @@ extension PB.CreateApiKeyResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CreateApiKeyResponse
     public static let protoName = "tradewind.v1.CreateApiKeyResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_api_key_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__create_api_key_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_api_key_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_api_key_response__unpack(a, n, d) }
 
@@ -426,7 +417,6 @@ extension PB.RevokeApiKeyRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__RevokeApiKeyRequest
     public static let protoName = "tradewind.v1.RevokeApiKeyRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__revoke_api_key_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__revoke_api_key_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__revoke_api_key_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__revoke_api_key_request__unpack(a, n, d) }
 
@@ -444,7 +434,6 @@ extension PB.StreamEventsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StreamEventsRequest
     public static let protoName = "tradewind.v1.StreamEventsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__stream_events_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__stream_events_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__stream_events_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_events_request__unpack(a, n, d) }
 
@@ -471,7 +460,6 @@ extension PB.SystemEvent: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SystemEvent
     public static let protoName = "tradewind.v1.SystemEvent"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__system_event__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__system_event__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__system_event__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__system_event__unpack(a, n, d) }
 

@@ -249,7 +249,6 @@ extension PB.ParameterSpec: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ParameterSpec
     public static let protoName = "tradewind.v1.ParameterSpec"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__parameter_spec__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__parameter_spec__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__parameter_spec__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__parameter_spec__unpack(a, n, d) }
 
@@ -276,7 +275,6 @@ extension PB.IndicatorInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IndicatorInfo
     public static let protoName = "tradewind.v1.IndicatorInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__indicator_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__indicator_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__indicator_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_info__unpack(a, n, d) }
 
@@ -329,7 +327,6 @@ extension PB.ListIndicatorsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListIndicatorsResponse
     public static let protoName = "tradewind.v1.ListIndicatorsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_indicators_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_indicators_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_indicators_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_indicators_response__unpack(a, n, d) }
 
@@ -356,7 +353,6 @@ extension PB.IndicatorSpec: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IndicatorSpec
     public static let protoName = "tradewind.v1.IndicatorSpec"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__indicator_spec__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__indicator_spec__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__indicator_spec__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_spec__unpack(a, n, d) }
 
@@ -383,7 +379,6 @@ extension PB.IndicatorSet: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IndicatorSet
     public static let protoName = "tradewind.v1.IndicatorSet"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__indicator_set__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__indicator_set__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__indicator_set__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_set__unpack(a, n, d) }
 
@@ -419,7 +414,6 @@ extension PB.CreateIndicatorSetRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CreateIndicatorSetRequest
     public static let protoName = "tradewind.v1.CreateIndicatorSetRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_indicator_set_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__create_indicator_set_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_indicator_set_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_indicator_set_request__unpack(a, n, d) }
 
@@ -451,7 +445,6 @@ extension PB.ListIndicatorSetsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListIndicatorSetsRequest
     public static let protoName = "tradewind.v1.ListIndicatorSetsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_indicator_sets_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_indicator_sets_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_indicator_sets_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_indicator_sets_request__unpack(a, n, d) }
 
@@ -469,7 +462,6 @@ extension PB.ListIndicatorSetsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListIndicatorSetsResponse
     public static let protoName = "tradewind.v1.ListIndicatorSetsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_indicator_sets_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_indicator_sets_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_indicator_sets_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_indicator_sets_response__unpack(a, n, d) }
 
@@ -496,7 +488,6 @@ extension PB.DeleteIndicatorSetRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__DeleteIndicatorSetRequest
     public static let protoName = "tradewind.v1.DeleteIndicatorSetRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__delete_indicator_set_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__delete_indicator_set_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__delete_indicator_set_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__delete_indicator_set_request__unpack(a, n, d) }
 
@@ -514,7 +505,6 @@ extension PB.ComputeSeriesRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ComputeSeriesRequest
     public static let protoName = "tradewind.v1.ComputeSeriesRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__compute_series_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__compute_series_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__compute_series_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__compute_series_request__unpack(a, n, d) }
 
@@ -539,7 +529,6 @@ extension PB.SeriesColumn: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SeriesColumn
     public static let protoName = "tradewind.v1.SeriesColumn"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__series_column__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__series_column__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__series_column__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__series_column__unpack(a, n, d) }
 
@@ -566,7 +555,6 @@ extension PB.ComputeSeriesResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ComputeSeriesResponse
     public static let protoName = "tradewind.v1.ComputeSeriesResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__compute_series_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__compute_series_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__compute_series_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__compute_series_response__unpack(a, n, d) }
 
@@ -602,7 +590,6 @@ extension PB.LatestRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__LatestRequest
     public static let protoName = "tradewind.v1.LatestRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__latest_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__latest_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__latest_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__latest_request__unpack(a, n, d) }
 
@@ -623,7 +610,6 @@ extension PB.IndicatorSnapshot: ProtoMessage {
     public typealias CMessage = Tradewind__V1__IndicatorSnapshot
     public static let protoName = "tradewind.v1.IndicatorSnapshot"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__indicator_snapshot__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__indicator_snapshot__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__indicator_snapshot__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_snapshot__unpack(a, n, d) }
 
@@ -668,7 +654,6 @@ extension PB.StreamSnapshotsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StreamSnapshotsRequest
     public static let protoName = "tradewind.v1.StreamSnapshotsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__stream_snapshots_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__stream_snapshots_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__stream_snapshots_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_snapshots_request__unpack(a, n, d) }
 

@@ -251,7 +251,6 @@ extension PB.Asset: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Asset
     public static let protoName = "tradewind.v1.Asset"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__asset__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__asset__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__asset__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__asset__unpack(a, n, d) }
 
@@ -271,7 +270,6 @@ extension PB.ListAssetsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListAssetsRequest
     public static let protoName = "tradewind.v1.ListAssetsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_assets_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_assets_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_assets_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_assets_request__unpack(a, n, d) }
 
@@ -299,7 +297,6 @@ extension PB.ListAssetsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListAssetsResponse
     public static let protoName = "tradewind.v1.ListAssetsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_assets_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_assets_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_assets_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_assets_response__unpack(a, n, d) }
 
@@ -326,7 +323,6 @@ extension PB.GetInstrumentRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetInstrumentRequest
     public static let protoName = "tradewind.v1.GetInstrumentRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_instrument_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_instrument_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_instrument_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_instrument_request__unpack(a, n, d) }
 
@@ -344,7 +340,6 @@ extension PB.GetQuoteRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetQuoteRequest
     public static let protoName = "tradewind.v1.GetQuoteRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_quote_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_quote_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_quote_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_quote_request__unpack(a, n, d) }
 
@@ -362,7 +357,6 @@ extension PB.GetCandlesRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetCandlesRequest
     public static let protoName = "tradewind.v1.GetCandlesRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_candles_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_candles_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_candles_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_candles_request__unpack(a, n, d) }
 
@@ -389,7 +383,6 @@ extension PB.GetCandlesResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetCandlesResponse
     public static let protoName = "tradewind.v1.GetCandlesResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_candles_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_candles_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_candles_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_candles_response__unpack(a, n, d) }
 
@@ -418,7 +411,6 @@ extension PB.BackfillRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BackfillRequest
     public static let protoName = "tradewind.v1.BackfillRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__backfill_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__backfill_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__backfill_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backfill_request__unpack(a, n, d) }
 
@@ -443,7 +435,6 @@ extension PB.BackfillResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BackfillResponse
     public static let protoName = "tradewind.v1.BackfillResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__backfill_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__backfill_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__backfill_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backfill_response__unpack(a, n, d) }
 
@@ -466,7 +457,6 @@ extension PB.GapsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GapsRequest
     public static let protoName = "tradewind.v1.GapsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__gaps_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__gaps_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__gaps_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__gaps_request__unpack(a, n, d) }
 
@@ -489,7 +479,6 @@ extension PB.Gap: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Gap
     public static let protoName = "tradewind.v1.Gap"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__gap__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__gap__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__gap__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__gap__unpack(a, n, d) }
 
@@ -512,7 +501,6 @@ extension PB.GapsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GapsResponse
     public static let protoName = "tradewind.v1.GapsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__gaps_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__gaps_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__gaps_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__gaps_response__unpack(a, n, d) }
 
@@ -539,7 +527,6 @@ extension PB.FeedInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__FeedInfo
     public static let protoName = "tradewind.v1.FeedInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__feed_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__feed_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__feed_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__feed_info__unpack(a, n, d) }
 
@@ -577,7 +564,6 @@ extension PB.ListFeedsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListFeedsResponse
     public static let protoName = "tradewind.v1.ListFeedsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_feeds_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_feeds_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_feeds_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_feeds_response__unpack(a, n, d) }
 
@@ -604,7 +590,6 @@ extension PB.StreamTicksRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StreamTicksRequest
     public static let protoName = "tradewind.v1.StreamTicksRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__stream_ticks_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__stream_ticks_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__stream_ticks_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_ticks_request__unpack(a, n, d) }
 
@@ -631,7 +616,6 @@ extension PB.StreamCandlesRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StreamCandlesRequest
     public static let protoName = "tradewind.v1.StreamCandlesRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__stream_candles_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__stream_candles_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__stream_candles_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__stream_candles_request__unpack(a, n, d) }
 

@@ -676,7 +676,6 @@ extension PB.AgentInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__AgentInfo
     public static let protoName = "tradewind.v1.AgentInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__agent_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__agent_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__agent_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_info__unpack(a, n, d) }
 
@@ -701,7 +700,6 @@ extension PB.ListAgentsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListAgentsResponse
     public static let protoName = "tradewind.v1.ListAgentsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_agents_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_agents_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_agents_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_agents_response__unpack(a, n, d) }
 
@@ -728,7 +726,6 @@ extension PB.StrategyInfo: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StrategyInfo
     public static let protoName = "tradewind.v1.StrategyInfo"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__strategy_info__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__strategy_info__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__strategy_info__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__strategy_info__unpack(a, n, d) }
 
@@ -768,7 +765,6 @@ extension PB.ListStrategiesResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListStrategiesResponse
     public static let protoName = "tradewind.v1.ListStrategiesResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_strategies_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_strategies_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_strategies_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_strategies_response__unpack(a, n, d) }
 
@@ -795,7 +791,6 @@ extension PB.AgentWeight: ProtoMessage {
     public typealias CMessage = Tradewind__V1__AgentWeight
     public static let protoName = "tradewind.v1.AgentWeight"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__agent_weight__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__agent_weight__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__agent_weight__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_weight__unpack(a, n, d) }
 
@@ -816,7 +811,6 @@ extension PB.StrategyConfig: ProtoMessage {
     public typealias CMessage = Tradewind__V1__StrategyConfig
     public static let protoName = "tradewind.v1.StrategyConfig"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__strategy_config__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__strategy_config__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__strategy_config__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__strategy_config__unpack(a, n, d) }
 
@@ -868,7 +862,6 @@ extension PB.BotRiskSettings: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BotRiskSettings
     public static let protoName = "tradewind.v1.BotRiskSettings"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__bot_risk_settings__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__bot_risk_settings__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__bot_risk_settings__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot_risk_settings__unpack(a, n, d) }
 
@@ -895,7 +888,6 @@ extension PB.Bot: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Bot
     public static let protoName = "tradewind.v1.Bot"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__bot__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__bot__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__bot__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot__unpack(a, n, d) }
 
@@ -940,7 +932,6 @@ extension PB.CreateBotRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CreateBotRequest
     public static let protoName = "tradewind.v1.CreateBotRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_bot_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__create_bot_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_bot_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_bot_request__unpack(a, n, d) }
 
@@ -975,7 +966,6 @@ extension PB.UpdateBotRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__UpdateBotRequest
     public static let protoName = "tradewind.v1.UpdateBotRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__update_bot_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__update_bot_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__update_bot_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__update_bot_request__unpack(a, n, d) }
 
@@ -1005,7 +995,6 @@ extension PB.GetBotRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetBotRequest
     public static let protoName = "tradewind.v1.GetBotRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_bot_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_bot_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_bot_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_bot_request__unpack(a, n, d) }
 
@@ -1023,7 +1012,6 @@ extension PB.ListBotsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListBotsRequest
     public static let protoName = "tradewind.v1.ListBotsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_bots_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_bots_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_bots_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_bots_request__unpack(a, n, d) }
 
@@ -1043,7 +1031,6 @@ extension PB.ListBotsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListBotsResponse
     public static let protoName = "tradewind.v1.ListBotsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_bots_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_bots_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_bots_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_bots_response__unpack(a, n, d) }
 
@@ -1072,7 +1059,6 @@ extension PB.BotStatus: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BotStatus
     public static let protoName = "tradewind.v1.BotStatus"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__bot_status__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__bot_status__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__bot_status__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__bot_status__unpack(a, n, d) }
 
@@ -1099,7 +1085,6 @@ extension PB.AgentOpinion: ProtoMessage {
     public typealias CMessage = Tradewind__V1__AgentOpinion
     public static let protoName = "tradewind.v1.AgentOpinion"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__agent_opinion__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__agent_opinion__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__agent_opinion__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_opinion__unpack(a, n, d) }
 
@@ -1126,7 +1111,6 @@ extension PB.Decision: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Decision
     public static let protoName = "tradewind.v1.Decision"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__decision__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__decision__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__decision__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decision__unpack(a, n, d) }
 
@@ -1176,7 +1160,6 @@ extension PB.AnalyzeRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__AnalyzeRequest
     public static let protoName = "tradewind.v1.AnalyzeRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__analyze_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__analyze_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__analyze_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__analyze_request__unpack(a, n, d) }
 
@@ -1199,7 +1182,6 @@ extension PB.ListDecisionsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListDecisionsRequest
     public static let protoName = "tradewind.v1.ListDecisionsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_decisions_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_decisions_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_decisions_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_decisions_request__unpack(a, n, d) }
 
@@ -1219,7 +1201,6 @@ extension PB.ListDecisionsResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ListDecisionsResponse
     public static let protoName = "tradewind.v1.ListDecisionsResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_decisions_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__list_decisions_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_decisions_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_decisions_response__unpack(a, n, d) }
 
@@ -1248,7 +1229,6 @@ extension PB.BacktestRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BacktestRequest
     public static let protoName = "tradewind.v1.BacktestRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__backtest_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__backtest_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__backtest_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_request__unpack(a, n, d) }
 
@@ -1281,7 +1261,6 @@ extension PB.EquityPoint: ProtoMessage {
     public typealias CMessage = Tradewind__V1__EquityPoint
     public static let protoName = "tradewind.v1.EquityPoint"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__equity_point__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__equity_point__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__equity_point__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__equity_point__unpack(a, n, d) }
 
@@ -1302,7 +1281,6 @@ extension PB.BacktestTrade: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BacktestTrade
     public static let protoName = "tradewind.v1.BacktestTrade"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__backtest_trade__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__backtest_trade__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__backtest_trade__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_trade__unpack(a, n, d) }
 
@@ -1333,7 +1311,6 @@ extension PB.BacktestResult: ProtoMessage {
     public typealias CMessage = Tradewind__V1__BacktestResult
     public static let protoName = "tradewind.v1.BacktestResult"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__backtest_result__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__backtest_result__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__backtest_result__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__backtest_result__unpack(a, n, d) }
 
@@ -1390,7 +1367,6 @@ extension PB.GetBacktestRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetBacktestRequest
     public static let protoName = "tradewind.v1.GetBacktestRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_backtest_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_backtest_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_backtest_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_backtest_request__unpack(a, n, d) }
 
@@ -1408,7 +1384,6 @@ extension PB.ChatMessage: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ChatMessage
     public static let protoName = "tradewind.v1.ChatMessage"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__chat_message__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__chat_message__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__chat_message__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__chat_message__unpack(a, n, d) }
 
@@ -1428,7 +1403,6 @@ extension PB.ChatRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ChatRequest
     public static let protoName = "tradewind.v1.ChatRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__chat_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__chat_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__chat_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__chat_request__unpack(a, n, d) }
 
@@ -1461,7 +1435,6 @@ extension PB.ChatResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__ChatResponse
     public static let protoName = "tradewind.v1.ChatResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__chat_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__chat_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__chat_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__chat_response__unpack(a, n, d) }
 

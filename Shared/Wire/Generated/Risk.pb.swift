@@ -318,7 +318,6 @@ extension PB.OrderIntent: ProtoMessage {
     public typealias CMessage = Tradewind__V1__OrderIntent
     public static let protoName = "tradewind.v1.OrderIntent"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__order_intent__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__order_intent__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__order_intent__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__order_intent__unpack(a, n, d) }
 
@@ -349,7 +348,6 @@ extension PB.CheckOrderRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CheckOrderRequest
     public static let protoName = "tradewind.v1.CheckOrderRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__check_order_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__check_order_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__check_order_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__check_order_request__unpack(a, n, d) }
 
@@ -367,7 +365,6 @@ extension PB.RuleResult: ProtoMessage {
     public typealias CMessage = Tradewind__V1__RuleResult
     public static let protoName = "tradewind.v1.RuleResult"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__rule_result__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__rule_result__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__rule_result__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__rule_result__unpack(a, n, d) }
 
@@ -390,7 +387,6 @@ extension PB.CheckOrderResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__CheckOrderResponse
     public static let protoName = "tradewind.v1.CheckOrderResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__check_order_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__check_order_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__check_order_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__check_order_response__unpack(a, n, d) }
 
@@ -424,7 +420,6 @@ extension PB.SizePositionRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SizePositionRequest
     public static let protoName = "tradewind.v1.SizePositionRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__size_position_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__size_position_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__size_position_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__size_position_request__unpack(a, n, d) }
 
@@ -461,7 +456,6 @@ extension PB.SizePositionResponse: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SizePositionResponse
     public static let protoName = "tradewind.v1.SizePositionResponse"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__size_position_response__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__size_position_response__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__size_position_response__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__size_position_response__unpack(a, n, d) }
 
@@ -483,7 +477,6 @@ extension PB.RiskLimits: ProtoMessage {
     public typealias CMessage = Tradewind__V1__RiskLimits
     public static let protoName = "tradewind.v1.RiskLimits"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__risk_limits__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__risk_limits__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__risk_limits__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__risk_limits__unpack(a, n, d) }
 
@@ -514,7 +507,6 @@ extension PB.GetLimitsRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetLimitsRequest
     public static let protoName = "tradewind.v1.GetLimitsRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_limits_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_limits_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_limits_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_limits_request__unpack(a, n, d) }
 
@@ -532,7 +524,6 @@ extension PB.GetExposureRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__GetExposureRequest
     public static let protoName = "tradewind.v1.GetExposureRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_exposure_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__get_exposure_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_exposure_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_exposure_request__unpack(a, n, d) }
 
@@ -550,7 +541,6 @@ extension PB.SymbolExposure: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SymbolExposure
     public static let protoName = "tradewind.v1.SymbolExposure"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__symbol_exposure__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__symbol_exposure__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__symbol_exposure__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__symbol_exposure__unpack(a, n, d) }
 
@@ -572,7 +562,6 @@ extension PB.Exposure: ProtoMessage {
     public typealias CMessage = Tradewind__V1__Exposure
     public static let protoName = "tradewind.v1.Exposure"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__exposure__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__exposure__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__exposure__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__exposure__unpack(a, n, d) }
 
@@ -610,7 +599,6 @@ extension PB.KillSwitchState: ProtoMessage {
     public typealias CMessage = Tradewind__V1__KillSwitchState
     public static let protoName = "tradewind.v1.KillSwitchState"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__kill_switch_state__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__kill_switch_state__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__kill_switch_state__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__kill_switch_state__unpack(a, n, d) }
 
@@ -635,7 +623,6 @@ extension PB.SetKillSwitchRequest: ProtoMessage {
     public typealias CMessage = Tradewind__V1__SetKillSwitchRequest
     public static let protoName = "tradewind.v1.SetKillSwitchRequest"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__set_kill_switch_request__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__set_kill_switch_request__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__set_kill_switch_request__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__set_kill_switch_request__unpack(a, n, d) }
 
@@ -658,7 +645,6 @@ extension PB.RiskAlert: ProtoMessage {
     public typealias CMessage = Tradewind__V1__RiskAlert
     public static let protoName = "tradewind.v1.RiskAlert"
     public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__risk_alert__init(c) }
-    public static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int { tradewind__v1__risk_alert__get_packed_size(c) }
     public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__risk_alert__pack(c, out) }
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__risk_alert__unpack(a, n, d) }
 

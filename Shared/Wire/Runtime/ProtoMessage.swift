@@ -16,7 +16,6 @@ public protocol ProtoMessage: Sendable, Hashable {
     static var protoName: String { get }
     init()
     static func _cInit(_ c: UnsafeMutablePointer<CMessage>)
-    static func _cPackedSize(_ c: UnsafePointer<CMessage>) -> Int
     static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int
     static func _cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ length: Int, _ data: UnsafePointer<UInt8>
