@@ -44,6 +44,7 @@ let package = Package(
 
         // Shared Swift libraries, dependencies pointing one way.
         .target(name: "TradingCore", path: "Shared/TradingCore", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Indicators", path: "Shared/Indicators", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Wire", dependencies: ["TradewindProto", "CProtobufC", nio], path: "Shared/Wire",
             exclude: ["README.md"], swiftSettings: swiftSettings),

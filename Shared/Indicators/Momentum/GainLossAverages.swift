@@ -1,0 +1,84 @@
+/// Wilder-smoothed average gain and loss of a series, the core of RSI and CMO.
+///
+/// The first averages are plain means of the first `period` changes; after that
+/// avg = (avg · (period − 1) + change) / period, in that order, as TA-Lib computes it.
+public struct GainLossAverages: Sendable, Hashable {
+    public let period: Int
+    @usableFromInline var previous = 0.0
+    @usableFromInline var seen = 0
+    @usableFromInline var gain = 0.0
+    @usableFromInline var loss = 0.0
+
+    public init(period: Int) {
+        precondition(period >= 2, "the period must be at least 2")
+        self.period = period
+    }
+
+    /// Returns the averages once `period` changes have been seen.
+    @inlinable
+    public mutating func update(_ value: Double) -> (gain: Double, loss: Double)? {
+        defer { previous = value }
+        seen += 1
+        if seen == 1 { return nil }
+        let change = value - previous
+        if seen <= period + 1 {
+            if change < 0 { loss -= change } else { gain += change }
+            guard seen == period + 1 else { return nil }
+            loss /= Double(period)
+            gain /= Double(period)
+            return (gain, loss)
+        }
+        let smoothing = Double(period - 1)
+        loss *= smoothing
+        gain *= smoothing
+        if change < 0 { loss -= change } else { gain += change }
+        loss /= Double(period)
+        gain /= Double(period)
+        return (gain, loss)
+    }
+}
+
+/// Relative strength index: 100 · gain / (gain + loss) over Wilder averages; 0 when nothing moved.
+public struct RSI: ValueIndicator, Hashable {
+    public typealias Output = Double
+
+    public let period: Int
+    @usableFromInline var averages: GainLossAverages
+
+    public init(period: Int = 14) {
+        self.period = period
+        averages = GainLossAverages(period: period)
+    }
+
+    public var lookback: Int { period }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Double? {
+        guard let (gain, loss) = averages.update(value) else { return nil }
+        let total = gain + loss
+        return isTALibZero(total) ? 0 : 100.0 * (gain / total)
+    }
+}
+
+/// Chande momentum oscillator, TA-Lib's way (Wilder averages, like RSI):
+/// 100 · (gain − loss) / (gain + loss); 0 when nothing moved.
+public struct CMO: ValueIndicator, Hashable {
+    public typealias Output = Double
+
+    public let period: Int
+    @usableFromInline var averages: GainLossAverages
+
+    public init(period: Int = 14) {
+        self.period = period
+        averages = GainLossAverages(period: period)
+    }
+
+    public var lookback: Int { period }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Double? {
+        guard let (gain, loss) = averages.update(value) else { return nil }
+        let total = gain + loss
+        return isTALibZero(total) ? 0 : 100.0 * ((gain - loss) / total)
+    }
+}

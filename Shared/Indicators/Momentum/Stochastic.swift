@@ -1,0 +1,106 @@
+/// Raw stochastic %K: where the close sits in the range of the last `period` bars, in percent;
+/// 0 when the range is flat. Written (close − lowest) / ((highest − lowest) / 100) as TA-Lib does.
+public struct RawStochastic: Sendable, Hashable {
+    @usableFromInline var range: RangeWindow
+
+    public init(period: Int) { range = RangeWindow(period: period) }
+
+    public var lookback: Int { range.period - 1 }
+
+    @inlinable
+    public mutating func update(high: Double, low: Double, close: Double) -> Double? {
+        guard let extremes = range.push(high: high, low: low) else { return nil }
+        let scale = (extremes.high - extremes.low) / 100.0
+        return scale != 0 ? (close - extremes.low) / scale : 0
+    }
+}
+
+/// Fast stochastic (STOCHF): %K and %D = average of %K. Outputs (fastk, fastd).
+public struct FastStochastic: StreamingIndicator, Hashable {
+    @usableFromInline var k: RawStochastic
+    @usableFromInline var d: MovingAverage
+
+    public init(fastK: Int = 5, fastD: Int = 3, type: MovingAverageType = .sma) {
+        k = RawStochastic(period: fastK)
+        d = MovingAverage(type, period: fastD)
+    }
+
+    public var lookback: Int { k.lookback + d.lookback }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Pair? {
+        update(high: bar.high, low: bar.low, close: bar.close)
+    }
+
+    @inlinable
+    public mutating func update(high: Double, low: Double, close: Double) -> Pair? {
+        guard let fastK = k.update(high: high, low: low, close: close), let fastD = d.update(fastK) else {
+            return nil
+        }
+        return Pair(fastK, fastD)
+    }
+}
+
+/// Slow stochastic (STOCH): slow %K = average of raw %K, slow %D = average of slow %K.
+/// Outputs (slowk, slowd).
+public struct Stochastic: StreamingIndicator, Hashable {
+    @usableFromInline var k: RawStochastic
+    @usableFromInline var slowK: MovingAverage
+    @usableFromInline var slowD: MovingAverage
+
+    public init(
+        fastK: Int = 5, slowK: Int = 3, slowKType: MovingAverageType = .sma, slowD: Int = 3,
+        slowDType: MovingAverageType = .sma
+    ) {
+        k = RawStochastic(period: fastK)
+        self.slowK = MovingAverage(slowKType, period: slowK)
+        self.slowD = MovingAverage(slowDType, period: slowD)
+    }
+
+    public var lookback: Int { k.lookback + slowK.lookback + slowD.lookback }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Pair? {
+        guard let raw = k.update(high: bar.high, low: bar.low, close: bar.close), let smoothK = slowK.update(raw),
+            let smoothD = slowD.update(smoothK)
+        else { return nil }
+        return Pair(smoothK, smoothD)
+    }
+}
+
+/// Stochastic RSI (STOCHRSI): the fast stochastic of RSI values. Outputs (fastk, fastd).
+public struct StochasticRSI: ValueIndicator, Hashable {
+    public typealias Output = Pair
+
+    @usableFromInline var rsi: RSI
+    @usableFromInline var stochastic: FastStochastic
+
+    public init(period: Int = 14, fastK: Int = 5, fastD: Int = 3, type: MovingAverageType = .sma) {
+        rsi = RSI(period: period)
+        stochastic = FastStochastic(fastK: fastK, fastD: fastD, type: type)
+    }
+
+    public var lookback: Int { rsi.lookback + stochastic.lookback }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Pair? {
+        guard let strength = rsi.update(value) else { return nil }
+        return stochastic.update(high: strength, low: strength, close: strength)
+    }
+}
+
+/// Williams %R: (highest − close) / ((highest − lowest) / −100); 0 when the range is flat.
+public struct WilliamsR: StreamingIndicator, Hashable {
+    @usableFromInline var range: RangeWindow
+
+    public init(period: Int = 14) { range = RangeWindow(period: period) }
+
+    public var lookback: Int { range.period - 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
+        let scale = (extremes.high - extremes.low) / -100.0
+        return scale != 0 ? (extremes.high - bar.close) / scale : 0
+    }
+}

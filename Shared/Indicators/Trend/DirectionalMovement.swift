@@ -1,0 +1,175 @@
+/// Wilder's directional movement, the shared core of PLUS_DM, MINUS_DM, PLUS_DI, MINUS_DI, DX,
+/// ADX and ADXR.
+///
+/// One-bar movement: up = high − previous high, down = previous low − low; +DM1 = up when up > 0 and
+/// up > down, −DM1 = down when down > 0 and down > up (otherwise 0). The first `period − 1` DM1 and
+/// true ranges are summed (bars 1…period−1); from bar `period` on each sum is smoothed as
+/// s = s − s/period + today's value, as TA-Lib does.
+public struct DirectionalMovement: Sendable, Hashable {
+    public let period: Int
+    @usableFromInline var plus = 0.0
+    @usableFromInline var minus = 0.0
+    @usableFromInline var range = 0.0
+    /// Bars seen so far, counting the current one.
+    @usableFromInline var bars = 0
+    @usableFromInline var previous = PriceBar(value: 0)
+
+    public init(period: Int) {
+        precondition(period >= 2, "the period must be at least 2")
+        self.period = period
+    }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) {
+        defer { previous = bar }
+        bars += 1
+        if bars == 1 { return }
+        let up = bar.high - previous.high
+        let down = previous.low - bar.low
+        let range = trueRange(high: bar.high, low: bar.low, previousClose: previous.close)
+        if bars > period {
+            let length = Double(period)
+            plus -= plus / length
+            minus -= minus / length
+            self.range = self.range - self.range / length + range
+        } else {
+            self.range += range
+        }
+        if down > 0 && up < down {
+            minus += down
+        } else if up > 0 && up > down {
+            plus += up
+        }
+    }
+
+    /// True once the sums are smoothed (bar `period` on): when DI and DX are defined.
+    @inlinable
+    public var isSmoothed: Bool { bars > period }
+
+    /// (+DI, −DI) in percent, or nil when the smoothed true range is zero.
+    @inlinable
+    public var indicators: (plus: Double, minus: Double)? {
+        guard !isTALibZero(range) else { return nil }
+        return (100.0 * (plus / range), 100.0 * (minus / range))
+    }
+
+    /// DX = 100 · |−DI − +DI| / (−DI + +DI), or nil when undefined (flat range or no movement).
+    @inlinable
+    public var index: Double? {
+        guard let (plusDI, minusDI) = indicators else { return nil }
+        let sum = minusDI + plusDI
+        return isTALibZero(sum) ? nil : 100.0 * (abs(minusDI - plusDI) / sum)
+    }
+}
+
+/// PLUS_DM and MINUS_DM: the summed, then Wilder-smoothed one-bar directional movement.
+public struct DirectionalMovementSum: StreamingIndicator, Hashable {
+    public enum Direction: Sendable, Hashable { case plus, minus }
+
+    public let direction: Direction
+    @usableFromInline var core: DirectionalMovement
+
+    public init(_ direction: Direction, period: Int = 14) {
+        self.direction = direction
+        core = DirectionalMovement(period: period)
+    }
+
+    public var lookback: Int { core.period - 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        core.update(bar)
+        guard core.bars >= core.period else { return nil }
+        return direction == .plus ? core.plus : core.minus
+    }
+}
+
+/// PLUS_DI and MINUS_DI: 100 · smoothed DM / smoothed true range; 0 when the range is zero.
+public struct DirectionalIndicator: StreamingIndicator, Hashable {
+    public let direction: DirectionalMovementSum.Direction
+    @usableFromInline var core: DirectionalMovement
+
+    public init(_ direction: DirectionalMovementSum.Direction, period: Int = 14) {
+        self.direction = direction
+        core = DirectionalMovement(period: period)
+    }
+
+    public var lookback: Int { core.period }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        core.update(bar)
+        guard core.isSmoothed else { return nil }
+        guard let (plus, minus) = core.indicators else { return 0 }
+        return direction == .plus ? plus : minus
+    }
+}
+
+/// DX; where it is undefined TA-Lib repeats the previous value (0 on the first bar).
+public struct DirectionalIndex: StreamingIndicator, Hashable {
+    @usableFromInline var core: DirectionalMovement
+    @usableFromInline var last = 0.0
+
+    public init(period: Int = 14) { core = DirectionalMovement(period: period) }
+
+    public var lookback: Int { core.period }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        core.update(bar)
+        guard core.isSmoothed else { return nil }
+        if let index = core.index { last = index }
+        return last
+    }
+}
+
+/// ADX: the mean of the first `period` DX values (an undefined DX counts 0), then Wilder smoothing;
+/// an undefined DX leaves ADX unchanged.
+public struct AverageDirectionalIndex: StreamingIndicator, Hashable {
+    @usableFromInline var core: DirectionalMovement
+    @usableFromInline var average = 0.0
+    @usableFromInline var indexCount = 0
+
+    public init(period: Int = 14) { core = DirectionalMovement(period: period) }
+
+    public var lookback: Int { 2 * core.period - 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        core.update(bar)
+        guard core.isSmoothed else { return nil }
+        let period = core.period
+        indexCount += 1
+        if indexCount <= period {
+            average += core.index ?? 0
+            guard indexCount == period else { return nil }
+            average /= Double(period)
+            return average
+        }
+        if let index = core.index {
+            average = (average * Double(period - 1) + index) / Double(period)
+        }
+        return average
+    }
+}
+
+/// ADXR: the mean of today's ADX and the ADX of `period − 1` bars ago.
+public struct AverageDirectionalIndexRating: StreamingIndicator, Hashable {
+    @usableFromInline var adx: AverageDirectionalIndex
+    @usableFromInline var history: RingBuffer
+
+    public init(period: Int = 14) {
+        adx = AverageDirectionalIndex(period: period)
+        history = RingBuffer(capacity: period)
+    }
+
+    public var lookback: Int { adx.lookback + history.capacity - 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        guard let today = adx.update(bar) else { return nil }
+        history.push(today)
+        guard history.isFull else { return nil }
+        return (today + history.oldest) / 2.0
+    }
+}

@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Least-squares line through the last `period` values (TA-Lib's LINEARREG family).
+///
+/// With x counted in bars and the oldest bar of the window at x = 0: slope m, intercept b;
+/// LINEARREG is the line at today (b + m·(period − 1)), TSF the next bar (b + m·period),
+/// LINEARREG_ANGLE atan(m) in degrees. Σy and Σ(age·y) are kept running, so an update is O(1)
+/// where TA-Lib re-sums the window (the two agree far inside the 1e-9 tolerance).
+public struct LinearRegression: ValueIndicator, Hashable {
+    public typealias Output = Double
+
+    public enum Form: Sendable, Hashable { case value, slope, intercept, angle, forecast }
+
+    public let period: Int
+    public let form: Form
+    @usableFromInline var window: RingBuffer
+    @usableFromInline var sumY = 0.0
+    /// Σ age · y, age 0 being the newest value.
+    @usableFromInline var sumAgeY = 0.0
+    @usableFromInline let sumX: Double
+    @usableFromInline let divisor: Double
+
+    public init(_ form: Form, period: Int = 14) {
+        precondition(period >= 2, "the period must be at least 2")
+        self.form = form
+        self.period = period
+        window = RingBuffer(capacity: period)
+        let n = Double(period)
+        sumX = n * (n - 1) * 0.5
+        let sumXSquared = n * (n - 1) * (2 * n - 1) / 6
+        divisor = sumX * sumX - n * sumXSquared
+    }
+
+    public var lookback: Int { period - 1 }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Double? {
+        // Every held value ages by one bar; the one leaving the window (age period − 1) goes.
+        sumAgeY += sumY
+        if window.isFull {
+            let leaving = window.oldest
+            sumAgeY -= Double(period) * leaving
+            sumY -= leaving
+        }
+        sumY += value
+        window.push(value)
+        guard window.isFull else { return nil }
+        let n = Double(period)
+        let slope = (n * sumAgeY - sumX * sumY) / divisor
+        switch form {
+        case .slope: return slope
+        case .angle: return atan(slope) * (180.0 / Double.pi)
+        default: break
+        }
+        let intercept = (sumY - slope * sumX) / n
+        switch form {
+        case .intercept: return intercept
+        case .forecast: return intercept + slope * n
+        default: return intercept + slope * (n - 1)
+        }
+    }
+}
+
+/// MIDPOINT: (highest + lowest) / 2 of the last `period` values.
+public struct MidPoint: ValueIndicator, Hashable {
+    public typealias Output = Double
+
+    @usableFromInline var range: RangeWindow
+
+    public init(period: Int = 14) {
+        precondition(period >= 2, "the period must be at least 2")
+        range = RangeWindow(period: period)
+    }
+
+    public var lookback: Int { range.period - 1 }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Double? {
+        guard let extremes = range.push(high: value, low: value) else { return nil }
+        return (extremes.high + extremes.low) / 2.0
+    }
+}
+
+/// MIDPRICE: (highest high + lowest low) / 2 over the last `period` bars.
+public struct MidPrice: StreamingIndicator, Hashable {
+    @usableFromInline var range: RangeWindow
+
+    public init(period: Int = 14) {
+        precondition(period >= 2, "the period must be at least 2")
+        range = RangeWindow(period: period)
+    }
+
+    public var lookback: Int { range.period - 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
+        return (extremes.high + extremes.low) / 2.0
+    }
+}

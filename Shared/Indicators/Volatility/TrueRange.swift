@@ -1,0 +1,53 @@
+/// True range (TRANGE): the greatest of high − low and the distances of high and low from the
+/// previous close. First value on the second bar.
+public struct TrueRange: StreamingIndicator, Hashable {
+    @usableFromInline var previousClose: Double? = nil
+
+    public init() {}
+
+    public var lookback: Int { 1 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        defer { previousClose = bar.close }
+        guard let previousClose else { return nil }
+        return trueRange(high: bar.high, low: bar.low, previousClose: previousClose)
+    }
+}
+
+/// Average true range: the mean of the first `period` true ranges, then Wilder smoothing
+/// atr = (atr · (period − 1) + tr) / period. NATR is ATR / close · 100 (0 for a zero close).
+public struct AverageTrueRange: StreamingIndicator, Hashable {
+    public let period: Int
+    public let normalized: Bool
+    @usableFromInline var range = TrueRange()
+    @usableFromInline var seen = 0
+    @usableFromInline var average = 0.0
+
+    public init(period: Int = 14, normalized: Bool = false) {
+        precondition(period >= 1, "ATR period must be at least 1")
+        self.period = period
+        self.normalized = normalized
+    }
+
+    public var lookback: Int { period }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        guard let value = range.update(bar) else { return nil }
+        seen += 1
+        if seen < period {
+            average += value
+            return nil
+        }
+        if seen == period {
+            average = (average + value) / Double(period)
+        } else {
+            average *= Double(period - 1)
+            average += value
+            average /= Double(period)
+        }
+        guard normalized else { return average }
+        return isTALibZero(bar.close) ? 0 : (average / bar.close) * 100.0
+    }
+}

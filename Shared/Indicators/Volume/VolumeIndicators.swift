@@ -1,0 +1,132 @@
+/// On-balance volume: starts at the first bar's volume, then adds the volume of an up close and
+/// subtracts that of a down close.
+public struct OnBalanceVolume: StreamingIndicator, Hashable {
+    @usableFromInline var total = 0.0
+    @usableFromInline var previousClose: Double? = nil
+
+    public init() {}
+
+    public var lookback: Int { 0 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        if let previousClose {
+            if bar.close > previousClose {
+                total += bar.volume
+            } else if bar.close < previousClose {
+                total -= bar.volume
+            }
+        } else {
+            total = bar.volume
+        }
+        previousClose = bar.close
+        return total
+    }
+}
+
+/// Chaikin accumulation/distribution line: Σ ((close − low) − (high − close)) / (high − low) · volume,
+/// skipping bars with no range.
+public struct AccumulationDistribution: StreamingIndicator, Hashable {
+    @usableFromInline var total = 0.0
+
+    public init() {}
+
+    public var lookback: Int { 0 }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        let range = bar.high - bar.low
+        if range > 0 {
+            total += (((bar.close - bar.low) - (bar.high - bar.close)) / range) * bar.volume
+        }
+        return total
+    }
+}
+
+/// Chaikin A/D oscillator: fast EMA − slow EMA of the A/D line. Unlike EMA, TA-Lib seeds both with
+/// the first A/D value (not a mean) and updates them as k·x + (1 − k)·e; the first value comes after
+/// max(fast, slow) − 1 bars.
+public struct ChaikinOscillator: StreamingIndicator, Hashable {
+    @usableFromInline var line = AccumulationDistribution()
+    @usableFromInline let fastK: Double
+    @usableFromInline let slowK: Double
+    @usableFromInline var fast = 0.0
+    @usableFromInline var slow = 0.0
+    @usableFromInline var seen = 0
+    public let lookback: Int
+
+    public init(fast: Int = 3, slow: Int = 10) {
+        precondition(fast >= 2 && slow >= 2, "ADOSC periods must be at least 2")
+        fastK = 2.0 / Double(fast + 1)
+        slowK = 2.0 / Double(slow + 1)
+        lookback = max(fast, slow) - 1
+    }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        let value = line.update(bar)!
+        seen += 1
+        if seen == 1 {
+            fast = value
+            slow = value
+        } else {
+            fast = fastK * value + (1 - fastK) * fast
+            slow = slowK * value + (1 - slowK) * slow
+        }
+        return seen > lookback ? fast - slow : nil
+    }
+}
+
+/// Volume-weighted average price (not in TA-Lib): Σ typical price · volume / Σ volume with typical
+/// price (high + low + close) / 3. Over the last `period` bars, or since the first bar when `period`
+/// is 0 (anchored: feed it one session to get the session VWAP). With no volume in the window it is
+/// the plain mean of the typical prices.
+public struct VWAP: StreamingIndicator, Hashable {
+    public let period: Int
+    @usableFromInline var weighted: RingBuffer?
+    @usableFromInline var volumes: RingBuffer?
+    @usableFromInline var typicals: RingBuffer?
+    @usableFromInline var weightedSum = 0.0
+    @usableFromInline var volumeSum = 0.0
+    @usableFromInline var typicalSum = 0.0
+    @usableFromInline var seen = 0
+
+    public init(period: Int = 0) {
+        precondition(period >= 0, "the VWAP period must not be negative")
+        self.period = period
+        if period > 0 {
+            weighted = RingBuffer(capacity: period)
+            volumes = RingBuffer(capacity: period)
+            typicals = RingBuffer(capacity: period)
+        }
+    }
+
+    public var lookback: Int { max(0, period - 1) }
+
+    @inlinable
+    public mutating func update(_ bar: PriceBar) -> Double? {
+        let typical = (bar.high + bar.low + bar.close) / 3.0
+        let flow = typical * bar.volume
+        seen += 1
+        weightedSum += flow
+        volumeSum += bar.volume
+        typicalSum += typical
+        let count: Double
+        if period > 0 {
+            // Drop the bar that left the window before adding this one's.
+            if weighted!.isFull {
+                weightedSum -= weighted!.oldest
+                volumeSum -= volumes!.oldest
+                typicalSum -= typicals!.oldest
+            }
+            weighted!.push(flow)
+            volumes!.push(bar.volume)
+            typicals!.push(typical)
+            guard seen >= period else { return nil }
+            count = Double(period)
+        } else {
+            count = Double(seen)
+        }
+        return volumeSum > 0 ? weightedSum / volumeSum : typicalSum / count
+    }
+}
