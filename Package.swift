@@ -100,6 +100,8 @@ let package = Package(
         // Tests.
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "IndicatorsTests", dependencies: ["Indicators"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "WireTests",
             dependencies: [
                 "Wire", "CWireReference", "TradewindProto", "CProtobufC", nio,

@@ -1,5 +1,5 @@
 /// Commodity channel index: (tp − mean) / (0.015 · mean deviation) over the last `period` typical
-/// prices tp = (high + low + close) / 3; 0 when either term is zero.
+/// prices tp = (high + low + close) / 3; 0 when either term is zero (to TA-Lib's scaled epsilon).
 ///
 /// The mean deviation needs the whole window, so an update costs O(period), as in TA-Lib; the
 /// mean is re-summed too rather than kept running, so long streams do not drift.
@@ -27,8 +27,12 @@ public struct CCI: StreamingIndicator, Hashable {
             mean /= count
             var deviation = 0.0
             for value in values { deviation += abs(value - mean) }
+            deviation /= count
             let distance = typical - mean
-            return distance != 0 && deviation != 0 ? distance / (0.015 * (deviation / count)) : 0
+            // Both terms are differences of prices near the mean: zero within TA-Lib's scaled epsilon.
+            let scale = abs(mean)
+            guard !isTALibZero(distance, scale: scale) && !isTALibZero(deviation, scale: scale) else { return 0 }
+            return distance / (0.015 * deviation)
         }
     }
 }

@@ -38,7 +38,8 @@ public struct GainLossAverages: Sendable, Hashable {
     }
 }
 
-/// Relative strength index: 100 · gain / (gain + loss) over Wilder averages; 0 when nothing moved.
+/// Relative strength index: 100 · gain / (gain + loss) over Wilder averages; 0 only when both
+/// averages are exactly zero (TA-Lib's RSI and CMO divide by any non-zero total, however small).
 public struct RSI: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -56,7 +57,7 @@ public struct RSI: ValueIndicator, Hashable {
     public mutating func update(_ value: Double) -> Double? {
         guard let (gain, loss) = averages.update(value) else { return nil }
         let total = gain + loss
-        return isTALibZero(total) ? 0 : 100.0 * (gain / total)
+        return total != 0 ? 100.0 * (gain / total) : 0
     }
 }
 
@@ -79,6 +80,6 @@ public struct CMO: ValueIndicator, Hashable {
     public mutating func update(_ value: Double) -> Double? {
         guard let (gain, loss) = averages.update(value) else { return nil }
         let total = gain + loss
-        return isTALibZero(total) ? 0 : 100.0 * ((gain - loss) / total)
+        return total != 0 ? 100.0 * ((gain - loss) / total) : 0
     }
 }

@@ -1,5 +1,6 @@
 /// Raw stochastic %K: where the close sits in the range of the last `period` bars, in percent;
-/// 0 when the range is flat. Written (close − lowest) / ((highest − lowest) / 100) as TA-Lib does.
+/// 0 when the range is flat (to TA-Lib's scaled epsilon). Written (close − lowest) / ((highest − lowest) / 100)
+/// as TA-Lib does.
 public struct RawStochastic: Sendable, Hashable {
     @usableFromInline var range: RangeWindow
 
@@ -10,8 +11,9 @@ public struct RawStochastic: Sendable, Hashable {
     @inlinable
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
         guard let extremes = range.push(high: high, low: low) else { return nil }
-        let scale = (extremes.high - extremes.low) / 100.0
-        return scale != 0 ? (close - extremes.low) / scale : 0
+        let range = extremes.high - extremes.low
+        guard !isTALibZero(range, scale: abs(extremes.high) + abs(extremes.low)) else { return 0 }
+        return (close - extremes.low) / (range / 100.0)
     }
 }
 
@@ -100,7 +102,8 @@ public struct WilliamsR: StreamingIndicator, Hashable {
     @inlinable
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
-        let scale = (extremes.high - extremes.low) / -100.0
-        return scale != 0 ? (extremes.high - bar.close) / scale : 0
+        let range = extremes.high - extremes.low
+        guard !isTALibZero(range, scale: abs(extremes.high) + abs(extremes.low)) else { return 0 }
+        return (extremes.high - bar.close) / (range / -100.0)
     }
 }

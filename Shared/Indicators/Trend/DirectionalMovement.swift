@@ -84,7 +84,7 @@ public struct DirectionalMovementSum: StreamingIndicator, Hashable {
     }
 }
 
-/// PLUS_DI and MINUS_DI: 100 · smoothed DM / smoothed true range; 0 when the range is zero.
+/// PLUS_DI and MINUS_DI: 100 · smoothed DM / smoothed true range; 0 when the range is exactly zero.
 public struct DirectionalIndicator: StreamingIndicator, Hashable {
     public let direction: DirectionalMovementSum.Direction
     @usableFromInline var core: DirectionalMovement
@@ -100,8 +100,9 @@ public struct DirectionalIndicator: StreamingIndicator, Hashable {
     public mutating func update(_ bar: PriceBar) -> Double? {
         core.update(bar)
         guard core.isSmoothed else { return nil }
-        guard let (plus, minus) = core.indicators else { return 0 }
-        return direction == .plus ? plus : minus
+        // Unlike DX and ADX, TA-Lib's DI divides by any non-zero range.
+        guard core.range != 0 else { return 0 }
+        return 100.0 * ((direction == .plus ? core.plus : core.minus) / core.range)
     }
 }
 

@@ -8,8 +8,9 @@ import Darwin
 ///
 /// With x counted in bars and the oldest bar of the window at x = 0: slope m, intercept b;
 /// LINEARREG is the line at today (b + m·(period − 1)), TSF the next bar (b + m·period),
-/// LINEARREG_ANGLE atan(m) in degrees. Σy and Σ(age·y) are kept running, so an update is O(1)
-/// where TA-Lib re-sums the window (the two agree far inside the 1e-9 tolerance).
+/// LINEARREG_ANGLE atan(m) in degrees. The sums are re-taken over the window every bar, O(period)
+/// as in TA-Lib: the slope is a small difference of large sums, so running sums would drift from
+/// TA-Lib's values by more than the 1e-9 agreement allows.
 public struct LinearRegression: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -18,9 +19,6 @@ public struct LinearRegression: ValueIndicator, Hashable {
     public let period: Int
     public let form: Form
     @usableFromInline var window: RingBuffer
-    @usableFromInline var sumY = 0.0
-    /// Σ age · y, age 0 being the newest value.
-    @usableFromInline var sumAgeY = 0.0
     @usableFromInline let sumX: Double
     @usableFromInline let divisor: Double
 
@@ -39,16 +37,18 @@ public struct LinearRegression: ValueIndicator, Hashable {
 
     @inlinable
     public mutating func update(_ value: Double) -> Double? {
-        // Every held value ages by one bar; the one leaving the window (age period − 1) goes.
-        sumAgeY += sumY
-        if window.isFull {
-            let leaving = window.oldest
-            sumAgeY -= Double(period) * leaving
-            sumY -= leaving
-        }
-        sumY += value
         window.push(value)
         guard window.isFull else { return nil }
+        // Oldest first, each value weighted by its age in bars.
+        var sumY = 0.0
+        var sumAgeY = 0.0
+        var age = period - 1
+        while age >= 0 {
+            let y = window[age: age]
+            sumY += y
+            sumAgeY += Double(age) * y
+            age -= 1
+        }
         let n = Double(period)
         let slope = (n * sumAgeY - sumX * sumY) / divisor
         switch form {
