@@ -92,13 +92,15 @@ let package = Package(
             name: "TradewindCLI",
             dependencies: [
                 "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CBenchBaselines", "CHiredis", "CLibPQ",
-                "EchoService", nio, nioPosix, logging,
+                "EchoService", "Indicators", nio, nioPosix, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Tests.
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
+        // Runs the built `tradewind` binary; depends on it so `swift build --build-tests` builds it first.
+        .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
