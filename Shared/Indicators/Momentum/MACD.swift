@@ -1,13 +1,13 @@
 /// Moving average convergence/divergence: line = fast − slow, signal = average of the line,
 /// histogram = line − signal. Outputs (macd, signal, hist) all begin on the same bar
 /// (33 for 12/26/9), because the fast average starts where the slow one does.
-public struct MACDCore<Fast: ValueIndicator, Slow: ValueIndicator, Signal: ValueIndicator>: ValueIndicator, Hashable
+///
+/// The arithmetic shared by `MACD` and `MACDExtended`, which differ only in their averages.
+public struct MACDCore<Fast: ValueIndicator, Slow: ValueIndicator, Signal: ValueIndicator>: Sendable, Hashable
 where
     Fast.Output == Double, Slow.Output == Double, Signal.Output == Double, Fast: Hashable, Slow: Hashable,
     Signal: Hashable
 {
-    public typealias Output = Triple
-
     @usableFromInline var averages: AlignedAverages<Fast, Slow>
     @usableFromInline var signal: Signal
 
@@ -28,36 +28,52 @@ where
 }
 
 /// MACD with EMAs (TA-Lib's MACD and MACDFIX).
-public typealias MACD = MACDCore<EMA, EMA, EMA>
+public struct MACD: ValueIndicator, Hashable {
+    public typealias Output = Triple
 
-/// MACD with a moving-average type per line (TA-Lib's MACDEXT).
-public typealias MACDExtended = MACDCore<MovingAverage, MovingAverage, MovingAverage>
+    @usableFromInline var core: MACDCore<EMA, EMA, EMA>
 
-extension MACDCore where Fast == EMA, Slow == EMA, Signal == EMA {
     /// Periods are swapped if `slow` < `fast`, as TA-Lib does.
     public init(fast: Int = 12, slow: Int = 26, signal: Int = 9) {
-        self.init(
+        core = MACDCore(
             fast: EMA(period: min(fast, slow)), slow: EMA(period: max(fast, slow)), signal: EMA(period: signal))
     }
 
+    init(core: MACDCore<EMA, EMA, EMA>) { self.core = core }
+
     /// MACDFIX: the classic 12/26 with TA-Lib's fixed smoothing factors 0.15 and 0.075.
     public static func fixed(signal: Int = 9) -> MACD {
-        MACD(fast: EMA(period: 12, k: 0.15), slow: EMA(period: 26, k: 0.075), signal: EMA(period: signal))
+        MACD(core: MACDCore(fast: EMA(period: 12, k: 0.15), slow: EMA(period: 26, k: 0.075), signal: EMA(period: signal)))
     }
+
+    public var lookback: Int { core.lookback }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Triple? { core.update(value) }
 }
 
-extension MACDCore where Fast == MovingAverage, Slow == MovingAverage, Signal == MovingAverage {
-    /// MACDEXT. If `slow` < `fast` the periods and their types are swapped, as TA-Lib does.
+/// MACD with a moving-average type per line (TA-Lib's MACDEXT).
+public struct MACDExtended: ValueIndicator, Hashable {
+    public typealias Output = Triple
+
+    @usableFromInline var core: MACDCore<MovingAverage, MovingAverage, MovingAverage>
+
+    /// If `slow` < `fast` the periods and their types are swapped, as TA-Lib does.
     public init(
         fast: Int = 12, fastType: MovingAverageType = .sma, slow: Int = 26, slowType: MovingAverageType = .sma,
         signal: Int = 9, signalType: MovingAverageType = .sma
     ) {
         let swap = slow < fast
-        self.init(
+        core = MACDCore(
             fast: MovingAverage(swap ? slowType : fastType, period: swap ? slow : fast),
             slow: MovingAverage(swap ? fastType : slowType, period: swap ? fast : slow),
             signal: MovingAverage(signalType, period: signal))
     }
+
+    public var lookback: Int { core.lookback }
+
+    @inlinable
+    public mutating func update(_ value: Double) -> Triple? { core.update(value) }
 }
 
 /// TRIX: the one-bar rate of change, in percent, of a triple-smoothed EMA.
