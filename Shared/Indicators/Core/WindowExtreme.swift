@@ -15,53 +15,49 @@ public enum Lowest: ExtremeOrder {
     public static func supersedes(_ candidate: Double, _ incumbent: Double) -> Bool { candidate <= incumbent }
 }
 
-/// The highest (or lowest) value over the last `window` bars and the bar it came from, in amortized
-/// O(1) per bar (a monotonic deque), where TA-Lib rescans the window whenever its extreme leaves it.
+/// The highest (or lowest) value over the last `window` bars and the bar it came from.
+///
+/// TA-Lib's scheme: keep the extreme and where it was; a new value that supersedes it takes its
+/// place, and only when the extreme leaves the window is the window rescanned. On market data that
+/// is about one predictable comparison per bar (amortized O(1)); a monotonic deque was measured
+/// 10× slower here, its pops being unpredictable branches.
 public struct WindowExtreme<Order: ExtremeOrder>: Sendable, Hashable {
-    @usableFromInline var values: [Double]
-    @usableFromInline var positions: [Int]
-    @usableFromInline var front = 0
-    @usableFromInline var count = 0
-    @usableFromInline let window: Int
+    @usableFromInline var window: RingBuffer
+    @usableFromInline var extreme = 0.0
+    @usableFromInline var extremePosition = -1
     /// Bars pushed so far; the position of the next bar.
     @usableFromInline var bar = 0
 
     public init(window: Int) {
         precondition(window > 0, "a window holds at least one bar")
-        self.window = window
-        values = [Double](repeating: 0, count: window)
-        positions = [Int](repeating: 0, count: window)
+        self.window = RingBuffer(capacity: window)
     }
 
     /// Adds the next bar's value and returns the extreme over the last `window` bars with how many
     /// bars ago it happened (0 = this bar).
     @inlinable
     public mutating func push(_ value: Double) -> (value: Double, age: Int) {
-        let capacity = window
         let position = bar
         bar += 1
-        return values.withUnsafeMutableBufferPointer { values in
-            positions.withUnsafeMutableBufferPointer { positions in
-                // Drop the entry that left the window.
-                if count > 0 && positions[front] <= position - capacity {
-                    front += 1
-                    if front == capacity { front = 0 }
-                    count -= 1
+        window.push(value)
+        if position - extremePosition >= window.capacity || extremePosition < 0 {
+            // The extreme left the window: rescan it, oldest first, so the latest tie wins.
+            let held = min(bar, window.capacity)
+            var age = held - 1
+            extreme = window[age: age]
+            extremePosition = position - age
+            while age > 0 {
+                age -= 1
+                let candidate = window[age: age]
+                if Order.supersedes(candidate, extreme) {
+                    extreme = candidate
+                    extremePosition = position - age
                 }
-                // Drop entries the new value supersedes (from the back).
-                while count > 0 {
-                    var back = front + count - 1
-                    if back >= capacity { back -= capacity }
-                    guard Order.supersedes(value, values[back]) else { break }
-                    count -= 1
-                }
-                var slot = front + count
-                if slot >= capacity { slot -= capacity }
-                values[slot] = value
-                positions[slot] = position
-                count += 1
-                return (values[front], position - positions[front])
             }
+        } else if Order.supersedes(value, extreme) {
+            extreme = value
+            extremePosition = position
         }
+        return (extreme, position - extremePosition)
     }
 }
