@@ -19,82 +19,57 @@ public enum MovingAverageType: Int, Sendable, Hashable, CaseIterable {
 }
 
 /// A moving average of a type chosen at run time, for the indicators that take `matype`.
-public enum MovingAverage: ValueIndicator, Hashable {
+///
+/// A tag and one optional per kind rather than an enum with payloads: updating `sma!` mutates in
+/// place, where taking an enum payload out and putting it back copied its window every bar
+/// (measured: 15 ns of a 17 ns update).
+public struct MovingAverage: ValueIndicator, Hashable {
     public typealias Output = Double
 
-    case sma(SMA)
-    case ema(EMA)
-    case wma(WMA)
-    case dema(DEMA)
-    case tema(TEMA)
-    case trima(TRIMA)
-    case kama(KAMA)
-    case t3(T3)
-    /// TA-Lib answers a period-1 average with the input itself, whatever the type.
-    case identity
+    @usableFromInline enum Kind: Sendable, Hashable { case sma, ema, wma, dema, tema, trima, kama, t3, identity }
 
+    @usableFromInline let kind: Kind
+    @usableFromInline var sma: SMA?
+    @usableFromInline var ema: EMA?
+    @usableFromInline var wma: WMA?
+    @usableFromInline var dema: DEMA?
+    @usableFromInline var tema: TEMA?
+    @usableFromInline var trima: TRIMA?
+    @usableFromInline var kama: KAMA?
+    @usableFromInline var t3: T3?
+    public let lookback: Int
+
+    /// TA-Lib answers a period-1 average with the input itself, whatever the type.
     public init(_ type: MovingAverageType, period: Int) {
-        if period == 1 {
-            self = .identity
+        guard period > 1 else {
+            kind = .identity
+            lookback = 0
             return
         }
         switch type {
-        case .sma: self = .sma(SMA(period: period))
-        case .ema: self = .ema(EMA(period: period))
-        case .wma: self = .wma(WMA(period: period))
-        case .dema: self = .dema(DEMA(period: period))
-        case .tema: self = .tema(TEMA(period: period))
-        case .trima: self = .trima(TRIMA(period: period))
-        case .kama: self = .kama(KAMA(period: period))
-        case .t3: self = .t3(T3(period: period))
-        }
-    }
-
-    public var lookback: Int {
-        switch self {
-        case .sma(let m): m.lookback
-        case .ema(let m): m.lookback
-        case .wma(let m): m.lookback
-        case .dema(let m): m.lookback
-        case .tema(let m): m.lookback
-        case .trima(let m): m.lookback
-        case .kama(let m): m.lookback
-        case .t3(let m): m.lookback
-        case .identity: 0
+        case .sma: kind = .sma; sma = SMA(period: period); lookback = sma!.lookback
+        case .ema: kind = .ema; ema = EMA(period: period); lookback = ema!.lookback
+        case .wma: kind = .wma; wma = WMA(period: period); lookback = wma!.lookback
+        case .dema: kind = .dema; dema = DEMA(period: period); lookback = dema!.lookback
+        case .tema: kind = .tema; tema = TEMA(period: period); lookback = tema!.lookback
+        case .trima: kind = .trima; trima = TRIMA(period: period); lookback = trima!.lookback
+        case .kama: kind = .kama; kama = KAMA(period: period); lookback = kama!.lookback
+        case .t3: kind = .t3; t3 = T3(period: period); lookback = t3!.lookback
         }
     }
 
     @inlinable
     public mutating func update(_ value: Double) -> Double? {
-        // Take the payload out, update it, put it back: no copy of its window on the way.
-        switch consume self {
-        case .sma(var m):
-            defer { self = .sma(m) }
-            return m.update(value)
-        case .ema(var m):
-            defer { self = .ema(m) }
-            return m.update(value)
-        case .wma(var m):
-            defer { self = .wma(m) }
-            return m.update(value)
-        case .dema(var m):
-            defer { self = .dema(m) }
-            return m.update(value)
-        case .tema(var m):
-            defer { self = .tema(m) }
-            return m.update(value)
-        case .trima(var m):
-            defer { self = .trima(m) }
-            return m.update(value)
-        case .kama(var m):
-            defer { self = .kama(m) }
-            return m.update(value)
-        case .t3(var m):
-            defer { self = .t3(m) }
-            return m.update(value)
-        case .identity:
-            self = .identity
-            return value
+        switch kind {
+        case .sma: sma!.update(value)
+        case .ema: ema!.update(value)
+        case .wma: wma!.update(value)
+        case .dema: dema!.update(value)
+        case .tema: tema!.update(value)
+        case .trima: trima!.update(value)
+        case .kama: kama!.update(value)
+        case .t3: t3!.update(value)
+        case .identity: value
         }
     }
 }
