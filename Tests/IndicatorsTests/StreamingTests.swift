@@ -45,7 +45,7 @@ struct StreamingTests {
 
     @Test("a copied indicator continues independently of the original")
     func copiesAreIndependent() {
-        var original = RSI(period: 14)
+        var original = GainLossOscillator(.rsi, period: 14)
         for index in 0..<100 { _ = original.update(Self.series.close[index]) }
         var copy = original
         let fromOriginal = (100..<200).compactMap { original.update(Self.series.close[$0]) }

@@ -65,10 +65,10 @@ public enum IndicatorCatalog {
             outputs: ["macd", "signal", "hist"]
         ) { (MACD.fixed(signal: $0.int(0))) },
         IndicatorDefinition("rsi", "Relative Strength Index", inputs: close, parameters: [.period(14)]) {
-            (RSI(period: $0.int(0)))
+            (GainLossOscillator(.rsi, period: $0.int(0)))
         },
         IndicatorDefinition("cmo", "Chande Momentum Oscillator", inputs: close, parameters: [.period(14)]) {
-            (CMO(period: $0.int(0)))
+            (GainLossOscillator(.cmo, period: $0.int(0)))
         },
         IndicatorDefinition("mom", "Momentum", inputs: close, parameters: [.period(10, minimum: 1)]) {
             (RateOfChange(.momentum, period: $0.int(0)))

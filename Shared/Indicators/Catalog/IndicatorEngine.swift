@@ -36,8 +36,7 @@ extension T3: IndicatorEngine {}
 extension MovingAverage: IndicatorEngine {}
 extension MACD: IndicatorEngine {}
 extension MACDExtended: IndicatorEngine {}
-extension RSI: IndicatorEngine {}
-extension CMO: IndicatorEngine {}
+extension GainLossOscillator: IndicatorEngine {}
 extension RateOfChange: IndicatorEngine {}
 extension TRIX: IndicatorEngine {}
 extension PriceOscillator: IndicatorEngine {}

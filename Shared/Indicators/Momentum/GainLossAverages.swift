@@ -38,48 +38,34 @@ public struct GainLossAverages: Sendable, Hashable {
     }
 }
 
-/// Relative strength index: 100 · gain / (gain + loss) over Wilder averages; 0 only when both
-/// averages are exactly zero (TA-Lib's RSI and CMO divide by any non-zero total, however small).
-public struct RSI: ValueIndicator, Hashable {
+/// RSI and CMO, which TA-Lib computes alike from Wilder's average gain and loss:
+/// RSI = 100 · gain / (gain + loss), CMO = 100 · (gain − loss) / (gain + loss). 0 only when both
+/// averages are exactly zero (TA-Lib divides by any non-zero total, however small).
+public struct GainLossOscillator: ValueIndicator, Hashable {
     public typealias Output = Double
 
-    public let period: Int
+    public enum Form: Sendable, Hashable {
+        /// Relative strength index.
+        case rsi
+        /// Chande momentum oscillator (TA-Lib's, with Wilder averages).
+        case cmo
+    }
+
+    public let form: Form
     @usableFromInline var averages: GainLossAverages
 
-    public init(period: Int = 14) {
-        self.period = period
+    public init(_ form: Form, period: Int = 14) {
+        self.form = form
         averages = GainLossAverages(period: period)
     }
 
-    public var lookback: Int { period }
+    public var lookback: Int { averages.period }
 
     @inlinable
     public mutating func update(_ value: Double) -> Double? {
         guard let (gain, loss) = averages.update(value) else { return nil }
         let total = gain + loss
-        return total != 0 ? 100.0 * (gain / total) : 0
-    }
-}
-
-/// Chande momentum oscillator, TA-Lib's way (Wilder averages, like RSI):
-/// 100 · (gain − loss) / (gain + loss); 0 when nothing moved.
-public struct CMO: ValueIndicator, Hashable {
-    public typealias Output = Double
-
-    public let period: Int
-    @usableFromInline var averages: GainLossAverages
-
-    public init(period: Int = 14) {
-        self.period = period
-        averages = GainLossAverages(period: period)
-    }
-
-    public var lookback: Int { period }
-
-    @inlinable
-    public mutating func update(_ value: Double) -> Double? {
-        guard let (gain, loss) = averages.update(value) else { return nil }
-        let total = gain + loss
-        return total != 0 ? 100.0 * ((gain - loss) / total) : 0
+        guard total != 0 else { return 0 }
+        return form == .rsi ? 100.0 * (gain / total) : 100.0 * ((gain - loss) / total)
     }
 }

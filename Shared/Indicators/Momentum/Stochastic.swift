@@ -74,11 +74,11 @@ public struct Stochastic: StreamingIndicator, Hashable {
 public struct StochasticRSI: ValueIndicator, Hashable {
     public typealias Output = Pair
 
-    @usableFromInline var rsi: RSI
+    @usableFromInline var rsi: GainLossOscillator
     @usableFromInline var stochastic: FastStochastic
 
     public init(period: Int = 14, fastK: Int = 5, fastD: Int = 3, type: MovingAverageType = .sma) {
-        rsi = RSI(period: period)
+        rsi = GainLossOscillator(.rsi, period: period)
         stochastic = FastStochastic(fastK: fastK, fastD: fastD, type: type)
     }
 
