@@ -80,7 +80,10 @@ struct RPCCallTests {
         let probe = CancelProbe()
         try await withServer(router: testRouter(cancelled: probe)) { _, client, _ in
             let task = Task { try await client.unary(DiagnosticsMethods.info, PB.Empty()) }
-            try await Task.sleep(for: .milliseconds(100))
+            // Cancel only once the server runs the handler (a loaded machine may take longer than any
+            // fixed sleep to connect and send).
+            for _ in 0..<500 where !probe.hasStarted { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(probe.hasStarted)
             task.cancel()
             let result = await task.result
             #expect(throws: RPCError.self) { try result.get() }

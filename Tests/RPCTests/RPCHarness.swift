@@ -15,6 +15,7 @@ func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
         for i in 0..<request.count { try await writer.write(PB.EchoMessage(seq: i, payload: request.payload)) }
     }
     router.unary(DiagnosticsMethods.info) { _, context in
+        cancelled.markStarted()
         do {
             try await Task.sleep(for: .seconds(30))
         } catch {
@@ -32,10 +33,14 @@ let DiagnosticsMethods = (
     info: MethodDescriptor<PB.Empty, PB.ServiceInfo>(service: "Diagnostics", method: "Info", kind: .unary)
 )
 
+/// Records that the slow handler started and that it was cancelled.
 final class CancelProbe: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
     func mark() { flag.store(true, ordering: .relaxed) }
+    func markStarted() { started.store(true, ordering: .relaxed) }
     var wasCancelled: Bool { flag.load(ordering: .relaxed) }
+    var hasStarted: Bool { started.load(ordering: .relaxed) }
 }
 
 /// Runs a server on a free loopback port and a client connected to it, then tears both down.
