@@ -4,8 +4,9 @@
 Runs the real TA-Lib (the PyPI wheel bundles the C library) on seeded synthetic OHLCV and on edge
 cases, for every indicator in the catalogue and several parameter sets. Output, committed:
   Tests/IndicatorsTests/Golden/cases.txt      one indicator spec per line, CLI syntax (rsi:14)
-  Tests/IndicatorsTests/Golden/<dataset>.csv  open,high,low,close,volume, then one column per output,
-                                               named as `tradewind indicators` names them; empty = no value
+  Tests/IndicatorsTests/Golden/<dataset>.csv  open,high,low,close,volume (exact), then one column per
+                                               output (11 significant digits), named as `tradewind
+                                               indicators` names them; empty = no value
 VWAP and pivot points are not in TA-Lib: they are computed here from their documented formulas.
 
 Run through scripts/indicators-golden.sh, which pins the versions below in a private venv.
@@ -195,6 +196,17 @@ def datasets():
     }
 
 
+def cell(column, value):
+    """Inputs exactly (shortest round-trip form); outputs to 11 significant digits, a rounding 20× finer
+    than the 1e-9 agreement the tests check, which keeps the files small."""
+    if math.isnan(value):
+        return ""
+    return repr(float(value)) if column in INPUTS else f"{value:.11g}"
+
+
+INPUTS = ("open", "high", "low", "close", "volume")
+
+
 def write(name, data):
     columns = {k: data[k] for k in ("open", "high", "low", "close", "volume")}
     for spec in CASES:
@@ -210,7 +222,7 @@ def write(name, data):
         out = csv.writer(f, lineterminator="\n")
         out.writerow(columns.keys())
         for i in range(len(data["close"])):
-            out.writerow("" if math.isnan(v[i]) else repr(float(v[i])) for v in columns.values())
+            out.writerow(cell(name, v[i]) for name, v in columns.items())
     return len(columns) - 5
 
 
