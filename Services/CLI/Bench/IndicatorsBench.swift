@@ -52,17 +52,14 @@ struct IndicatorsBench: ParsableCommand {
 
     static func batchNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {
         var engine = indicator.makeEngine()
-        let count = series.count
-        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: count * engine.width)
-        defer { block.deallocate() }
-        let columns = UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>.allocate(capacity: engine.width)
-        defer { columns.deallocate() }
-        for k in 0..<engine.width { columns[k] = block.baseAddress! + k * count }
-        let start = nowNs()
-        series.withColumns { engine.run(over: $0, into: columns) }
-        let elapsed = nowNs() - start
-        blackHole(block[count - 1])
-        return Double(elapsed) / Double(count)
+        var elapsed: UInt64 = 0
+        let columns = makeOutputColumns(count: series.count, width: engine.width) { columns in
+            let start = nowNs()
+            series.withColumns { engine.run(over: $0, into: columns) }
+            elapsed = nowNs() - start
+        }
+        blackHole(columns)
+        return Double(elapsed) / Double(series.count)
     }
 
     static func streamNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {

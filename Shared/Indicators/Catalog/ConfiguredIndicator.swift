@@ -58,16 +58,8 @@ public struct ConfiguredIndicator: Sendable, CustomStringConvertible {
     /// The batch form over owned columns: one array per output, NaN during warm-up.
     public func compute(_ series: PriceSeries) -> [[Double]] {
         var engine = makeEngine()
-        let width = definition.width
-        let count = series.count
-        var columns = [[Double]](repeating: [], count: width)
-        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count * width))
-        defer { block.deallocate() }
-        let pointers = UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>.allocate(capacity: width)
-        defer { pointers.deallocate() }
-        for k in 0..<width { pointers[k] = block.baseAddress! + k * count }
-        series.withColumns { engine.run(over: $0, into: pointers) }
-        for k in 0..<width { columns[k] = Array(UnsafeBufferPointer(start: pointers[k], count: count)) }
-        return columns
+        return makeOutputColumns(count: series.count, width: definition.width) { columns in
+            series.withColumns { engine.run(over: $0, into: columns) }
+        }
     }
 }

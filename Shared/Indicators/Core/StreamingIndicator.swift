@@ -72,13 +72,8 @@ extension StreamingIndicator {
     /// Convenience batch form over owned columns: one array per output, NaN during warm-up.
     public func compute(_ series: PriceSeries) -> [[Double]] {
         var indicator = self
-        let count = series.count
-        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count * Output.width))
-        defer { block.deallocate() }
-        let columns = UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>.allocate(capacity: Output.width)
-        defer { columns.deallocate() }
-        for k in 0..<Output.width { columns[k] = block.baseAddress! + k * count }
-        series.withColumns { indicator.run(over: $0, into: columns) }
-        return (0..<Output.width).map { k in Array(UnsafeBufferPointer(start: columns[k], count: count)) }
+        return makeOutputColumns(count: series.count, width: Output.width) { columns in
+            series.withColumns { indicator.run(over: $0, into: columns) }
+        }
     }
 }
