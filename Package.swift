@@ -88,11 +88,19 @@ let package = Package(
         .executableTarget(
             name: "tradewind-echo", dependencies: ["EchoService", "ServiceKit"], path: "Services/Echo/Main",
             swiftSettings: swiftSettings),
+        .target(
+            name: "MarketDataService",
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle],
+            path: "Services/MarketData", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-market-data", dependencies: ["MarketDataService", "ServiceKit"], path: "Services/MarketData/Main",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [
                 "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CBenchBaselines", "CHiredis", "CLibPQ",
-                "EchoService", "Indicators", nio, nioPosix, logging,
+                "EchoService", "MarketDataService", "TradingCore", "Indicators", nio, nioPosix, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -101,6 +109,10 @@ let package = Package(
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
         // Runs the built `tradewind` binary; depends on it so `swift build --build-tests` builds it first.
         .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MarketDataTests",
+            dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(

@@ -53,7 +53,7 @@ struct ConfigurationTests {
 struct PluginRegistryTests {
     @Test("a duplicate name is refused and an unknown one lists the known names")
     func registry() throws {
-        var registry = PluginRegistry<String>(kind: "feed")
+        var registry = PluginRegistry<String, PluginContext>(kind: "feed")
         try registry.register("simulated") { _ in "sim" }
         try registry.register("replay") { _ in "replay" }
         #expect(throws: PluginError.self) { try registry.register("simulated") { _ in "again" } }

@@ -1,8 +1,9 @@
 /// Plugins of one kind (feeds, agents, brokers, ...) by name: a registry of factories, passed in as
 /// a value. Registering a name twice is a programming error; asking for an unknown name is a
-/// configuration error that lists the known names.
-public struct PluginRegistry<Plugin>: Sendable {
-    public typealias Factory = @Sendable (PluginContext) throws -> Plugin
+/// configuration error that lists the known names. `Context` is what a factory builds from (a
+/// service passes its own: a feed needs the instrument catalog; `PluginContext` is the plain one).
+public struct PluginRegistry<Plugin, Context>: Sendable {
+    public typealias Factory = @Sendable (Context) throws -> Plugin
 
     private var factories: [String: Factory] = [:]
     /// What the plugins are, for messages ("feed", "broker").
@@ -22,7 +23,7 @@ public struct PluginRegistry<Plugin>: Sendable {
     }
 
     /// Builds the plugin configured as `name`.
-    public func make(_ name: String, context: PluginContext) throws -> Plugin {
+    public func make(_ name: String, context: Context) throws -> Plugin {
         guard let factory = factories[name] else {
             throw PluginError(message: "unknown \(kind) \"\(name)\"; known: \(names.joined(separator: ", "))")
         }

@@ -1,0 +1,82 @@
+import TradingCore
+
+/// The instruments this service knows, each with a dense index (`InstrumentID`) that the hot path
+/// uses instead of hashing symbol strings.
+public struct InstrumentCatalog: Sendable {
+    public private(set) var instruments: [Instrument] = []
+    private var bySymbol: [String: InstrumentID] = [:]
+    private var byVenue: [String: [String: InstrumentID]] = [:]
+
+    public init(_ instruments: [Instrument]) throws(MarketDataError) {
+        for i in instruments { try add(i) }
+    }
+
+    public mutating func add(_ instrument: Instrument) throws(MarketDataError) {
+        guard bySymbol[instrument.symbol.value] == nil else {
+            throw MarketDataError(.invalidConfiguration, "instrument \(instrument.symbol) is listed twice")
+        }
+        let id = InstrumentID(Int32(instruments.count))
+        instruments.append(instrument)
+        bySymbol[instrument.symbol.value] = id
+        for (feed, venueSymbol) in instrument.venueSymbols { byVenue[feed, default: [:]][venueSymbol] = id }
+    }
+
+    public var count: Int { instruments.count }
+
+    public subscript(id: InstrumentID) -> Instrument { instruments[Int(id.rawValue)] }
+
+    /// The instrument with canonical `symbol`.
+    public func id(of symbol: String) -> InstrumentID? { bySymbol[symbol] }
+
+    /// The instrument `feed` calls `venueSymbol` (its own spelling, or the canonical one).
+    public func id(venueSymbol: String, feed: String) -> InstrumentID? {
+        byVenue[feed]?[venueSymbol] ?? bySymbol[venueSymbol]
+    }
+
+    /// The instrument for `symbol`, or `unknown_symbol` naming the known ones.
+    public func require(_ symbol: String) throws(MarketDataError) -> InstrumentID {
+        guard let id = bySymbol[symbol] else {
+            let known = instruments.prefix(12).map(\.symbol.value).joined(separator: ", ")
+            throw MarketDataError(.unknownSymbol, "unknown symbol \"\(symbol)\"; known: \(known)\(instruments.count > 12 ? ", …" : "")")
+        }
+        return id
+    }
+}
+
+/// The dense index of an instrument in its catalog.
+public struct InstrumentID: Sendable, Hashable, Comparable {
+    public let rawValue: Int32
+    public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    public var index: Int { Int(rawValue) }
+    public static func < (a: InstrumentID, b: InstrumentID) -> Bool { a.rawValue < b.rawValue }
+}
+
+extension InstrumentCatalog {
+    /// The offline default: crypto pairs (24/7), FX majors (24/5, New York 17:00 roll), US stocks and
+    /// ETFs (09:30–16:00 New York), with venue spellings for Binance, OANDA and Yahoo.
+    public static func standard() -> InstrumentCatalog {
+        func d(_ text: String) -> FixedDecimal { try! FixedDecimal(parsing: text) }
+        func s(_ text: String) -> Symbol { try! Symbol(text) }
+        let fxSessions = TradingSessions(
+            timeZone: "America/New_York", windows: [.init(openMinute: 1020, closeMinute: 1020 + 1440)], weekdays: [7, 1, 2, 3, 4])
+        let usEquity = try! TradingSessions(timeZone: "America/New_York", windows: ["09:30-16:00"])
+        var list: [Instrument] = []
+        for (base, tick, lot) in [("BTC", "0.01", "0.00001"), ("ETH", "0.01", "0.0001"), ("SOL", "0.01", "0.001"), ("BNB", "0.01", "0.001"), ("XRP", "0.0001", "0.1")] {
+            list.append(Instrument(
+                symbol: s("\(base)/USDT"), assetClass: .crypto, baseCurrency: base, quoteCurrency: "USDT", venue: "binance",
+                venueSymbols: ["binance": "\(base)USDT", "yahoo": "\(base)-USD"], tickSize: d(tick), lotSize: d(lot), minNotional: d("5")))
+        }
+        for (base, quote, tick) in [("EUR", "USD", "0.00001"), ("GBP", "USD", "0.00001"), ("USD", "JPY", "0.001"), ("AUD", "USD", "0.00001"), ("USD", "CHF", "0.00001")] {
+            list.append(Instrument(
+                symbol: s("\(base)/\(quote)"), assetClass: .fx, baseCurrency: base, quoteCurrency: quote, venue: "oanda",
+                venueSymbols: ["oanda": "\(base)_\(quote)", "yahoo": "\(base)\(quote)=X"], tickSize: d(tick), lotSize: d("1"),
+                sessions: fxSessions))
+        }
+        for (name, cls) in [("AAPL", AssetClass.stock), ("MSFT", .stock), ("NVDA", .stock), ("AMZN", .stock), ("SPY", .etf), ("QQQ", .etf)] {
+            list.append(Instrument(
+                symbol: s(name), assetClass: cls, baseCurrency: name, quoteCurrency: "USD", venue: "nasdaq",
+                tickSize: d("0.01"), lotSize: d("1"), sessions: usEquity))
+        }
+        return try! InstrumentCatalog(list)
+    }
+}
