@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/RPC", exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Contract", dependencies: ["RPC", "Wire"], path: "Shared/Contract", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Contract", dependencies: ["RPC", "Wire", "TradingCore"], path: "Shared/Contract", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "Bus", dependencies: ["CHiredis", "Wire", nio, logging, metrics, coreMetrics, lifecycle], path: "Shared/Bus",
             exclude: ["README.md"], swiftSettings: swiftSettings),

@@ -112,3 +112,17 @@ func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
+
+extension TradingSessions {
+    /// True when the market is open at some moment of `[start, end)`, sampled every 15 minutes.
+    public func trades(during start: Int64, _ end: Int64) -> Bool {
+        if isContinuous { return true }
+        let step: Int64 = 15 * 60_000_000_000
+        var t = start
+        while t < end {
+            if isOpen(at: t) { return true }
+            t += step
+        }
+        return false
+    }
+}

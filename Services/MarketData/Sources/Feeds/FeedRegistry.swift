@@ -1,0 +1,27 @@
+import ServiceKit
+
+/// The feed plugins this build knows, with the settings each reads (`feeds.<name>.<key>`).
+/// Adding a feed is a new file and one `register` line here.
+public struct FeedRegistry: Sendable {
+    public private(set) var plugins = PluginRegistry<any MarketFeed, FeedContext>(kind: "feed")
+    public private(set) var settingKeys: [String: [String]] = [:]
+
+    public init() {}
+
+    public mutating func register(_ name: String, settings: [String], _ factory: @escaping @Sendable (FeedContext) throws -> any MarketFeed) throws {
+        try plugins.register(name, factory)
+        settingKeys[name] = settings + ["symbols"]
+    }
+
+    /// Every configuration key the registered feeds read.
+    public var configurationKeys: Set<String> {
+        Set(settingKeys.flatMap { name, keys in keys.map { "feeds.\(name).\($0)" } })
+    }
+
+    public static func standard() -> FeedRegistry {
+        var r = FeedRegistry()
+        try! r.register(SimulatedFeed.name, settings: ["seed", "time_scale", "start_ns", "step_ms", "batch_ms"]) { try SimulatedFeed(context: $0) }
+        try! r.register(ReplayFeed.name, settings: ["file", "speed", "symbol", "timeframe", "batch"]) { try ReplayFeed(context: $0) }
+        return r
+    }
+}

@@ -1,0 +1,105 @@
+import Bus
+import Foundation
+import Logging
+import ServiceLifecycle
+import TradingCore
+
+/// The long-running part of market-data: every configured feed (restarted with backoff when it
+/// fails), the latest-quote hashes in Redis, and candle retention. Stops on graceful shutdown.
+final class MarketDataRuntime: Service, Sendable {
+    let pipeline: MarketDataPipeline
+    let feeds: [any MarketFeed]
+    let settings: MarketDataSettings
+    let repository: CandleRepository?
+    let logger: Logger
+
+    init(pipeline: MarketDataPipeline, feeds: [any MarketFeed], settings: MarketDataSettings, repository: CandleRepository?, logger: Logger) {
+        self.pipeline = pipeline
+        self.feeds = feeds
+        self.settings = settings
+        self.repository = repository
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for feed in self.feeds { group.addTask { await self.runFeed(feed) } }
+                if self.pipeline.bus != nil { group.addTask { await self.publishQuotes() } }
+                if self.repository != nil { group.addTask { await self.applyRetention() } }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    private func runFeed(_ feed: any MarketFeed) async {
+        let sink = pipeline.sink(for: feed.name)
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                try await feed.run(into: sink)
+                if Task.isCancelled { return }
+                attempt = 0
+            } catch is CancellationError {
+                return
+            } catch {
+                attempt += 1
+                if attempt == 1 || attempt % 10 == 0 {
+                    logger.warning("feed stopped; restarting", metadata: ["marketdata.feed": "\(feed.name)", "error": "\(error)", "attempt": "\(attempt)"])
+                }
+            }
+            // Jittered exponential backoff up to 30 s.
+            let delay = min(30_000, 250 << min(attempt, 7))
+            try? await Task.sleep(for: .milliseconds(Int.random(in: delay / 2...delay)))
+        }
+    }
+
+    /// Writes changed quotes to their Redis hashes (`tw.md.quote.<SYMBOL>`).
+    private func publishQuotes() async {
+        guard let bus = pipeline.bus else { return }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.quotePublishInterval)
+            for q in pipeline.takeChangedQuotes() {
+                do {
+                    try await bus.setFields(BusChannel.quoteKey(q.symbol), QuoteFields.encode(q))
+                } catch {
+                    logger.debug("quote hash write failed", metadata: ["error": "\(error)"])
+                    break
+                }
+            }
+        }
+    }
+
+    /// Deletes candles older than each timeframe's retention, every ten minutes.
+    private func applyRetention() async {
+        guard let repository else { return }
+        while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            for (tf, days) in settings.retentionDays {
+                do {
+                    let n = try await repository.deleteOlder(tf, than: now - Int64(days) * 86_400_000_000_000)
+                    if n > 0 { logger.info("retention removed candles", metadata: ["candles.timeframe": "\(tf)", "candles.removed": "\(n)"]) }
+                } catch {
+                    logger.warning("retention failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: .seconds(600))
+        }
+    }
+}
+
+/// A quote as the fields of its Redis hash, and back.
+enum QuoteFields {
+    static func encode(_ q: Quote) -> [(String, String)] {
+        [("ts_ns", String(q.tsNs)), ("last", "\(q.last)"), ("bid", "\(q.bid)"), ("ask", "\(q.ask)"),
+         ("change_24h", "\(q.change24h)"), ("change_24h_pct", "\(q.change24hPct)"), ("volume_24h", "\(q.volume24h)"),
+         ("high_24h", "\(q.high24h)"), ("low_24h", "\(q.low24h)")]
+    }
+
+    static func decode(_ fields: [String: String], symbol: String) -> Quote? {
+        guard let ts = fields["ts_ns"].flatMap(Int64.init), let last = fields["last"].flatMap(Double.init) else { return nil }
+        func d(_ k: String) -> Double { fields[k].flatMap(Double.init) ?? 0 }
+        return Quote(symbol: symbol, tsNs: ts, last: last, bid: d("bid"), ask: d("ask"), change24h: d("change_24h"),
+                     change24hPct: d("change_24h_pct"), volume24h: d("volume_24h"), high24h: d("high_24h"), low24h: d("low_24h"))
+    }
+}

@@ -1,0 +1,41 @@
+import Synchronization
+
+/// In-process fan-out for server streams: each subscriber has a filter and a bounded buffer; a
+/// subscriber that falls behind loses its oldest items (counted), never slowing the feed.
+final class Broadcaster<Element: Sendable>: Sendable {
+    private struct Subscriber: Sendable {
+        let accepts: @Sendable (Element) -> Bool
+        let continuation: AsyncStream<Element>.Continuation
+    }
+
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let nextID = Atomic<Int>(0)
+    private let active = Atomic<Int>(0)
+    private let droppedItems = Atomic<UInt64>(0)
+
+    /// True when anyone listens: the feed path skips building stream items otherwise.
+    var hasSubscribers: Bool { active.load(ordering: .relaxed) > 0 }
+    var droppedCount: UInt64 { droppedItems.load(ordering: .relaxed) }
+
+    /// A stream of the items `accepts` lets through, holding at most `buffer` unread ones.
+    func subscribe(buffer: Int = 10_000, accepts: @escaping @Sendable (Element) -> Bool) -> AsyncStream<Element> {
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        let (stream, continuation) = AsyncStream<Element>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            if self.subscribers.withLock({ $0.removeValue(forKey: id) }) != nil { self.active.subtract(1, ordering: .relaxed) }
+        }
+        subscribers.withLock { $0[id] = Subscriber(accepts: accepts, continuation: continuation) }
+        active.add(1, ordering: .relaxed)
+        return stream
+    }
+
+    func publish(_ items: some Sequence<Element>) {
+        let current = subscribers.withLock { Array($0.values) }
+        for s in current {
+            for item in items where s.accepts(item) {
+                if case .dropped = s.continuation.yield(item) { droppedItems.add(1, ordering: .relaxed) }
+            }
+        }
+    }
+}
