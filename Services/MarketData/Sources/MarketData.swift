@@ -49,7 +49,7 @@ public func readMarketDataConfiguration(
     environment: [String: String] = ProcessInfo.processInfo.environment, registry: FeedRegistry = .standard()
 ) throws -> (HostConfiguration, MarketDataSettings) {
     let (host, values) = try HostConfiguration.read(
-        service: "market-data", arguments: arguments, environment: environment,
+        service: "market-data", schema: "marketdata", arguments: arguments, environment: environment,
         extraKeys: MarketDataSettings.keys.union(registry.configurationKeys))
     return (host, try MarketDataSettings.read(values, registry: registry))
 }

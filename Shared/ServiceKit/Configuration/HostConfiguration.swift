@@ -32,10 +32,11 @@ public struct HostConfiguration: Sendable {
     /// Where `Services/<Name>/Migrations` is; nil means the service has no migrations.
     public var migrationsDirectory: String?
 
-    /// Defaults for a service named `service` (loopback, dev secret, schema = name).
-    public init(service: String) {
+    /// Defaults for a service named `service` (loopback, dev secret); the schema defaults to the
+    /// name with `-` as `_` unless given (ARCHITECTURE §1 names `marketdata` for `market-data`).
+    public init(service: String, schema: String? = nil) {
         self.service = service
-        self.schema = service.replacingOccurrences(of: "-", with: "_")
+        self.schema = schema ?? service.replacingOccurrences(of: "-", with: "_")
         self.rpc = RPCServerConfiguration(secret: Array("tradewind-dev-secret-change-me".utf8))
         self.rpc.name = service
     }
@@ -53,14 +54,14 @@ public struct HostConfiguration: Sendable {
 
     /// Reads defaults < `--config` file < environment < flags for `service`.
     public static func read(
-        service: String, arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+        service: String, schema: String? = nil, arguments: [String] = Array(CommandLine.arguments.dropFirst()),
         environment: [String: String] = ProcessInfo.processInfo.environment, extraKeys: Set<String> = []
     ) throws(ConfigError) -> (HostConfiguration, ConfigValues) {
         let known = keys(extra: extraKeys)
         // The file is named by a flag or the environment before anything else is read.
         let file = Self.configFile(arguments: arguments, environment: environment)
         let v = try ConfigValues(known: known, file: file, environment: environment, arguments: arguments)
-        var c = HostConfiguration(service: service)
+        var c = HostConfiguration(service: service, schema: schema)
         c.rpc.host = v.string("rpc.host", default: c.rpc.host)
         c.rpc.port = try v.int("rpc.port", default: 0, range: 0...65535)
         let secret = v.string("rpc.secret", default: "")

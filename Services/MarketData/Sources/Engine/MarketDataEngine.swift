@@ -81,7 +81,8 @@ public struct MarketDataEngine: Sendable {
     // MARK: Ticks
 
     /// Validates `tick` against the rules of `TickIssue`, applies it, and appends what it produced
-    /// to `out`. Returns the issue found (nil for a clean tick); the tick was dropped when `issue.drops`.
+    /// to `out`. Returns the issue found (nil for a clean tick); the tick was accepted exactly when
+    /// it was appended to `out.ticks`.
     @discardableResult
     public mutating func ingest(_ tick: MarketTick, now: Int64, into out: inout EngineOutput) -> TickIssue? {
         var tick = tick
@@ -97,7 +98,8 @@ public struct MarketDataEngine: Sendable {
             tick.bid = 0
             tick.ask = 0
         }
-        if !tick.isTrade && !tick.hasQuote { return reject(issue ?? .invalidPrice) }
+        // A quote-only update whose quote was bad has nothing left (its issue is already counted).
+        if !tick.isTrade && !tick.hasQuote { return issue ?? reject(.invalidPrice) }
         if tick.tsNs > now &+ rules.maxFutureSkewNs { return reject(.clockSkew) }
 
         // Then order: repeats are dropped, older ticks are placed in their own candle.

@@ -80,22 +80,18 @@ public final class MarketDataPipeline: Sendable {
         let wallNs = DispatchTime.now().uptimeNanoseconds
         let issues: [(TickIssue, MarketTick)] = state.withLock { s in
             var issues: [(TickIssue, MarketTick)] = []
-            var rejected: UInt64 = 0
             for tick in batch {
-                if let issue = s.engine.ingest(tick, now: clock, into: &out) {
-                    issues.append((issue, tick))
-                    if issue.drops { rejected += 1 }
-                    if issue.drops { continue }
-                }
-                s.quoteChanged[tick.instrument.index] = true
+                if let issue = s.engine.ingest(tick, now: clock, into: &out) { issues.append((issue, tick)) }
             }
+            // Accepted ticks are exactly those in `out.ticks`.
+            for t in out.ticks { s.quoteChanged[t.instrument.index] = true }
             s.engine.advance(to: clock, into: &out)
             if wallNs &- s.lastFormingPublishNs >= formingIntervalNs {
                 s.lastFormingPublishNs = wallNs
                 s.engine.collectForming(into: &out)
             }
             s.feeds[feed]?.received += UInt64(batch.count)
-            s.feeds[feed]?.rejected += rejected
+            s.feeds[feed]?.rejected += UInt64(batch.count - out.ticks.count)
             return issues
         }
         for (issue, tick) in issues {

@@ -38,7 +38,7 @@ struct SimulatedHistory: Sendable {
             amplitude *= 1.41
         }
         let p = basePrice * exp(volatility * sum)
-        return max(tick, (p / tick).rounded() * tick)
+        return quantize(p, tick: tick, .toNearestOrEven)
     }
 
     /// Smooth noise in [-1, 1]: hashed values at integer points, joined by a smoothstep.

@@ -97,10 +97,10 @@ public struct SimulatedMarket: Sendable {
     }
 
     private func makeTick(_ w: inout Walker, _ ts: Int64) -> MarketTick {
-        let price = max(w.tick, (exp(w.logPrice) / w.tick).rounded() * w.tick)
+        let price = quantize(exp(w.logPrice), tick: w.tick, .toNearestOrEven)
         let half = (w.spreadTicks * (1 + w.rng.nextDouble())).rounded() / 2 * w.tick
-        let bid = max(w.tick, ((price - half) / w.tick).rounded(.down) * w.tick)
-        let ask = max(bid + w.tick, ((price + half) / w.tick).rounded(.up) * w.tick)
+        let bid = quantize(price - half, tick: w.tick, .down)
+        let ask = max(quantize(bid + w.tick, tick: w.tick, .toNearestOrEven), quantize(price + half, tick: w.tick, .up))
         let size = w.typicalSize * exp(0.8 * w.rng.nextGaussian())
         w.seq += 1
         let aggressor: Side = w.rng.next() & 1 == 0 ? .buy : .sell
@@ -137,4 +137,13 @@ func fnv1a(_ text: String) -> UInt64 {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
     for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
     return h
+}
+
+/// `price` on the tick grid, at least one tick. Decimal ticks (0.01) divide by their inverse so the
+/// result is the double nearest the decimal price (64980.34, not 64980.340000000004).
+func quantize(_ price: Double, tick: Double, _ rule: FloatingPointRoundingRule) -> Double {
+    let inverse = (1 / tick).rounded()
+    let steps = tick < 1 && abs(inverse * tick - 1) < 1e-12 ? (price * inverse).rounded(rule) : (price / tick).rounded(rule)
+    let q = tick < 1 && abs(inverse * tick - 1) < 1e-12 ? steps / inverse : steps * tick
+    return max(q, tick)
 }
