@@ -59,8 +59,8 @@ public struct MarketDataEngine: Sendable {
         var lastSeq: UInt64 = 0
         var lastTick: MarketTick?
         let pricesFromQuotes: Bool
-        /// Session-local day for 1d candles (nil: UTC days); the current day's bounds are cached.
-        let localClock: LocalClock?
+        /// Sessions with a time zone (nil: UTC days); the current local day's bounds are cached.
+        let sessions: TradingSessions?
         var dayStart: Int64 = .max
         var dayEnd: Int64 = .min
     }
@@ -73,7 +73,7 @@ public struct MarketDataEngine: Sendable {
         instruments = catalog.instruments.map { i in
             InstrumentState(
                 pricesFromQuotes: i.pricesFromQuotes,
-                localClock: i.sessions.timeZone == nil ? nil : i.sessions.localClock)
+                sessions: i.sessions.timeZone == nil ? nil : i.sessions)
         }
         quotes = Array(repeating: QuoteState(), count: catalog.count)
     }
@@ -209,19 +209,14 @@ public struct MarketDataEngine: Sendable {
         out.candles.append(CandleEvent(kind: .closed, candle: forming))
     }
 
-    /// The period of `tf` containing `ts`: UTC-aligned, except 1d of an instrument with a session
-    /// time zone, which runs from local midnight to local midnight.
+    /// The period of `tf` containing `ts` (`TradingSessions.period`), with the current session day cached.
     private func period(_ tf: Timeframe, _ state: inout InstrumentState, _ ts: Int64) -> (Int64, Int64) {
-        if tf == .d1, let local = state.localClock {
-            if ts < state.dayStart || ts >= state.dayEnd {
-                state.dayStart = local.dayStart(containing: ts)
-                // The next local midnight: 26 h later always lands in the next local day (DST days are 23–25 h).
-                state.dayEnd = local.dayStart(containing: state.dayStart + 26 * 3_600_000_000_000)
-            }
-            return (state.dayStart, state.dayEnd)
+        guard tf == .d1, let sessions = state.sessions else {
+            let start = tf.periodStart(containing: ts)
+            return (start, start + tf.nanoseconds)
         }
-        let start = tf.periodStart(containing: ts)
-        return (start, start + tf.nanoseconds)
+        if ts < state.dayStart || ts >= state.dayEnd { (state.dayStart, state.dayEnd) = sessions.period(.d1, containing: ts) }
+        return (state.dayStart, state.dayEnd)
     }
 
     // MARK: Time

@@ -33,6 +33,12 @@ public struct InstrumentCatalog: Sendable {
         byVenue[feed]?[venueSymbol] ?? bySymbol[venueSymbol]
     }
 
+    /// The instrument spelled `text` canonically or by any venue (`BTCUSDT`, `EUR_USD`): files
+    /// exported from a venue keep its spelling.
+    public func id(anySpelling text: String) -> InstrumentID? {
+        bySymbol[text] ?? byVenue.keys.sorted().lazy.compactMap { byVenue[$0]?[text] }.first
+    }
+
     /// The instrument for `symbol`, or `unknown_symbol` naming the known ones.
     public func require(_ symbol: String) throws(MarketDataError) -> InstrumentID {
         guard let id = bySymbol[symbol] else {

@@ -1,4 +1,5 @@
 import Foundation
+import TradingCore
 
 /// When an instrument trades: daily windows in the venue's time zone on given weekdays, or always.
 ///
@@ -114,6 +115,18 @@ func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
 }
 
 extension TradingSessions {
+    /// The period of `timeframe` containing `ns`: UTC-aligned, except the day of an instrument with
+    /// a session time zone, which runs from local midnight to local midnight (23–25 h around DST).
+    public func period(_ timeframe: Timeframe, containing ns: Int64) -> (start: Int64, end: Int64) {
+        if timeframe == .d1, timeZone != nil {
+            let start = localClock.dayStart(containing: ns)
+            // 26 h after a local midnight is always inside the next local day.
+            return (start, localClock.dayStart(containing: start + 26 * 3_600_000_000_000))
+        }
+        let start = timeframe.periodStart(containing: ns)
+        return (start, start + timeframe.nanoseconds)
+    }
+
     /// True when the market is open at some moment of `[start, end)`, sampled every 15 minutes.
     public func trades(during start: Int64, _ end: Int64) -> Bool {
         if isContinuous { return true }

@@ -27,7 +27,7 @@ public struct ReplayFeed: MarketFeed {
         if let text = context.settings["timeframe"] {
             do { timeframe = try Timeframe(parsing: text) } catch { throw MarketDataError(.invalidConfiguration, "feeds.replay.timeframe: \(error.message)") }
         }
-        try self.init(file: ReplayFile(path: path, catalog: context.catalog, feed: Self.name, symbol: symbol, timeframe: timeframe),
+        try self.init(file: ReplayFile(path: path, catalog: context.catalog, symbol: symbol, timeframe: timeframe),
                       catalog: context.catalog, speed: context.settings["speed"] ?? "max", batch: try context.int("batch", default: 10_000, range: 1...1_000_000))
     }
 

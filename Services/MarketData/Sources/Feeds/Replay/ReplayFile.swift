@@ -5,7 +5,7 @@ import TradingCore
 ///
 /// CSV with a header, columns in any order and case:
 /// - a time column: `time`, `timestamp`, `ts`, `date`, `datetime` or `open_time` (see `TimestampParser`);
-/// - optionally `symbol` (canonical or the replay feed's venue spelling); otherwise the `symbol` setting;
+/// - optionally `symbol` (canonical or any venue's spelling, `BTCUSDT`); otherwise the `symbol` setting;
 /// - candles: `open`, `high`, `low`, `close`, optional `volume`; each candle becomes four ticks inside
 ///   its period (open; low and high in the order the bar most likely took; close with the volume),
 ///   which rebuild exactly that candle. Its timeframe is the `timeframe` setting or is inferred from
@@ -19,14 +19,14 @@ struct ReplayFile: Sendable {
 
     static let timeColumns = ["time", "timestamp", "ts", "date", "datetime", "open_time"]
 
-    init(path: String, catalog: InstrumentCatalog, feed: String, symbol: InstrumentID?, timeframe: Timeframe?) throws(MarketDataError) {
+    init(path: String, catalog: InstrumentCatalog, symbol: InstrumentID?, timeframe: Timeframe?) throws(MarketDataError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MarketDataError(.malformedFile, "cannot read replay file \(path)")
         }
-        try self.init(text: String(decoding: data, as: UTF8.self), name: path, catalog: catalog, feed: feed, symbol: symbol, timeframe: timeframe)
+        try self.init(text: String(decoding: data, as: UTF8.self), name: path, catalog: catalog, symbol: symbol, timeframe: timeframe)
     }
 
-    init(text: String, name: String, catalog: InstrumentCatalog, feed: String, symbol: InstrumentID?, timeframe: Timeframe?) throws(MarketDataError) {
+    init(text: String, name: String, catalog: InstrumentCatalog, symbol: InstrumentID?, timeframe: Timeframe?) throws(MarketDataError) {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().makeIterator()
         guard let (_, headerLine) = lines.next() else { throw MarketDataError(.malformedFile, "\(name) is empty; it needs a header line") }
         let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -74,7 +74,7 @@ struct ReplayFile: Sendable {
             var id = symbol
             if let symbolCol {
                 let text = String(try cell(symbolCol, "symbol"))
-                guard let found = catalog.id(venueSymbol: text, feed: feed) else {
+                guard let found = catalog.id(anySpelling: text) else {
                     throw MarketDataError(.unknownSymbol, "\(name) line \(lineNumber): unknown symbol \"\(text)\"")
                 }
                 id = found

@@ -60,27 +60,27 @@ struct SimulatedHistory: Sendable {
     /// The candles of `[from, to)` (aligned to the timeframe), skipping periods outside trading hours.
     func candles(_ id: InstrumentID, _ tf: Timeframe, from: Int64, to: Int64) -> [CandleState] {
         var out: [CandleState] = []
-        var start = tf.periodStart(containing: from)
-        if start < from { start += tf.nanoseconds }
+        var start = sessions.period(tf, containing: from).start
+        if start < from { start = sessions.period(tf, containing: start).end }
         let samples = 16
         while start < to {
-            let end = start + tf.nanoseconds
+            let end = sessions.period(tf, containing: start).end
             defer { start = end }
-            if !sessions.isContinuous && tf != .d1 && !sessions.isOpen(at: start) { continue }
+            if !sessions.trades(during: start, end) { continue }
             let open = price(at: start)
             let close = price(at: end)
             var high = max(open, close)
             var low = min(open, close)
             for s in 1..<samples {
-                let p = price(at: start + tf.nanoseconds / Int64(samples) * Int64(s))
+                let p = price(at: start + (end - start) / Int64(samples) * Int64(s))
                 high = max(high, p)
                 low = min(low, p)
             }
             var rng = SplitMix64(seed: seed ^ UInt64(bitPattern: start))
-            let volume = typicalVolumePerMinute * Double(tf.nanoseconds / 60_000_000_000) * exp(0.5 * rng.nextGaussian())
+            let volume = typicalVolumePerMinute * Double((end - start) / 60_000_000_000) * exp(0.5 * rng.nextGaussian())
             out.append(CandleState(
                 instrument: id, timeframe: tf, openTime: start, periodEnd: end, open: open, high: high, low: low, close: close,
-                volume: volume, tradeCount: UInt32(min(Double(UInt32.max), Double(tf.nanoseconds) / 1e9))))
+                volume: volume, tradeCount: UInt32(min(Double(UInt32.max), Double(end - start) / 1e9))))
         }
         return out
     }
