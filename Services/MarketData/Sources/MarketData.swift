@@ -11,7 +11,7 @@ public func buildMarketData(
 ) throws -> ServiceHost {
     var configuration = configuration
     if configuration.migrationsDirectory == nil {
-        configuration.migrationsDirectory = Bundle.module.path(forResource: "Migrations", ofType: nil)
+        configuration.migrationsDirectory = marketDataMigrationsDirectory
     }
     var parts: (MarketDataPipeline, [any MarketFeed], CandleRepository?, CandleWriter?)?
     func assemble(_ resources: HostResources) throws -> (MarketDataPipeline, [any MarketFeed], CandleRepository?, CandleWriter?) {
@@ -53,3 +53,6 @@ public func readMarketDataConfiguration(
         extraKeys: MarketDataSettings.keys.union(registry.configurationKeys))
     return (host, try MarketDataSettings.read(values, registry: registry))
 }
+
+/// Where market-data's SQL migrations are (for tools that prepare a schema without the host).
+public var marketDataMigrationsDirectory: String? { Bundle.module.path(forResource: "Migrations", ofType: nil) }

@@ -42,6 +42,7 @@ public final class MarketDataPipeline: Sendable {
     private let issueCounters: [Counter]
     private let loggedIssues = Atomic<Int>(0)
 
+    /// A pipeline over `catalog`; `bus` and `writer` are optional (no publishing / no storage).
     init(catalog: InstrumentCatalog, rules: CandleRules, bus: Bus?, writer: CandleWriter?, formingInterval: Duration, publishTicks: Bool, logger: Logger) {
         self.catalog = catalog
         self.state = Mutex(State(engine: MarketDataEngine(catalog: catalog, rules: rules), quoteChanged: Array(repeating: false, count: catalog.count)))
@@ -57,6 +58,11 @@ public final class MarketDataPipeline: Sendable {
     }
 
     // MARK: Feeds
+
+    /// A pipeline publishing to `bus` without storage (benchmarks, tools).
+    public convenience init(catalog: InstrumentCatalog, rules: CandleRules = CandleRules(), bus: Bus?, logger: Logger) {
+        self.init(catalog: catalog, rules: rules, bus: bus, writer: nil, formingInterval: .seconds(1), publishTicks: true, logger: logger)
+    }
 
     func register(feed: String, instruments: [InstrumentID]) {
         state.withLock { $0.feeds[feed] = FeedStats(instruments: instruments) }
@@ -74,7 +80,7 @@ public final class MarketDataPipeline: Sendable {
     }
 
     /// Runs one batch through the engine and publishes what came out.
-    func deliver(_ batch: [MarketTick], clock: Int64, feed: String) {
+    public func deliver(_ batch: [MarketTick], clock: Int64, feed: String) {
         var out = EngineOutput()
         out.ticks.reserveCapacity(batch.count)
         let wallNs = DispatchTime.now().uptimeNanoseconds

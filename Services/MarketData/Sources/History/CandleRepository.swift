@@ -6,17 +6,24 @@ import TradingCore
 public struct StoredCandle: Sendable, Hashable {
     public var symbol: String
     public var candle: CandleState
+
+    public init(symbol: String, candle: CandleState) {
+        self.symbol = symbol
+        self.candle = candle
+    }
 }
 
 /// The `candles` table: batched upserts, paged range reads, gap detection and retention.
-struct CandleRepository: Sendable {
+public struct CandleRepository: Sendable {
     let store: Store
+
+    public init(store: Store) { self.store = store }
     /// Postgres binds at most 65535 parameters per statement; 11 per row.
     static let rowsPerStatement = 2000
 
     /// Writes live candles; a row that exists is replaced (a correction). Returns rows written.
     @discardableResult
-    func upsert(_ rows: [StoredCandle], source: String = "live") async throws(StoreError) -> Int {
+    public func upsert(_ rows: [StoredCandle], source: String = "live") async throws(StoreError) -> Int {
         var written = 0
         for chunk in rows.chunked(Self.rowsPerStatement) {
             written += try await store.execute(insert(chunk, source: source, onConflict: """
