@@ -17,11 +17,11 @@ for arg in "$@"; do
   esac
 done
 
-# The services and their ports (RPC, admin). Until the trading services land (issue 3), the
-# platform is the example service built on ServiceKit.
-declare -A rpc_port=([echo]=7001)
-declare -A admin_port=([echo]=9001)
-services=(echo)
+# The services and their ports (RPC, admin). market-data runs the simulated feed; the other trading
+# services land with issue 3. `echo` is the example service built on the same host.
+declare -A rpc_port=([echo]=7001 [market-data]=7002)
+declare -A admin_port=([echo]=9001 [market-data]=9002)
+services=(echo market-data)
 if [ -n "$only" ]; then
   [ -n "${rpc_port[$only]:-}" ] || { echo "unknown service \"$only\"; known: ${services[*]}" >&2; exit 2; }
   services=("$only")
@@ -49,7 +49,7 @@ trap stop INT TERM EXIT
 for s in "${services[@]}"; do
   "$bin/tradewind-$s" \
     --rpc.port="${rpc_port[$s]}" --admin.port="${admin_port[$s]}" \
-    --postgres.port="$TRADEWIND_PG_PORT" --postgres.user="$s" --postgres.password="$s-local" \
+    --postgres.port="$TRADEWIND_PG_PORT" --postgres.password="$s-local" \
     --postgres.admin_user="$TRADEWIND_PG_USER" --redis.port="$TRADEWIND_REDIS_PORT" \
     2> >(tee -a ".run/logs/$s.log" >&2) &
   pids+=($!)
@@ -62,6 +62,8 @@ for s in "${services[@]}"; do
   echo "  $s  rpc 127.0.0.1:${rpc_port[$s]}  admin http://127.0.0.1:${admin_port[$s]}/readyz"
 done
 echo
-echo "Try:  TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET $bin/tradewind call 127.0.0.1:7001 Diagnostics.Info"
+echo "Try:  export TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET"
+echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"symbol\":\"BTC/USDT\"}'"
+echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetCandles --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
 echo "Ctrl-C stops everything."
 wait
