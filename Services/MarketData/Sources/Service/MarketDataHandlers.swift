@@ -80,7 +80,8 @@ struct MarketDataHandlers: MarketDataService {
         let unique = valid.filter { seen.insert($0.openTime).inserted }
         try await writer?.flush()
         let inserted = try await repository.insertMissing(unique.map { StoredCandle(symbol: request.symbol, candle: $0) }, source: feed.name)
-        return PB.BackfillResponse(fetched: UInt64(fetched.count), inserted: UInt64(inserted), duplicates: UInt64(fetched.count - inserted))
+        // Malformed or repeated provider rows count as fetched but neither inserted nor duplicates.
+        return PB.BackfillResponse(fetched: UInt64(fetched.count), inserted: UInt64(inserted), duplicates: UInt64(unique.count - inserted))
     }
 
     func gaps(_ request: PB.GapsRequest, context: ServerCallContext) async throws -> PB.GapsResponse {
