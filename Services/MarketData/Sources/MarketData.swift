@@ -31,10 +31,8 @@ public func buildMarketData(
         return parts!
     }
     return try ServiceHost(configuration: configuration) { router, resources in
-        let (pipeline, feeds, repository, writer) = try assemble(resources)
-        MarketDataHandlers(
-            pipeline: pipeline, feeds: feeds, repository: repository, writer: writer, bus: resources.bus, settings: settings
-        ).registerMethods(with: &router)
+        let (pipeline, feeds, repository, _) = try assemble(resources)
+        MarketDataHandlers(pipeline: pipeline, feeds: feeds, repository: repository, settings: settings).registerMethods(with: &router)
     } services: { resources in
         let (pipeline, feeds, repository, writer) = try assemble(resources)
         // The writer is listed first so that it stops last and stores what the feeds closed.

@@ -34,6 +34,7 @@ extension Timeframe {
 }
 
 extension Side {
+    /// The side a wire value names; nil for `unspecified`.
     public init?(wire: PB.Side) {
         switch wire {
         case .buy: self = .buy
@@ -42,10 +43,13 @@ extension Side {
         }
     }
 
+    /// The wire value.
     public var wire: PB.Side { self == .buy ? .buy : .sell }
 }
 
 extension FixedDecimal {
+    /// The same value: both are units of 10⁻⁸.
     public init(wire: PB.Decimal) { self.init(raw: wire.raw) }
+    /// The wire value.
     public var wire: PB.Decimal { PB.Decimal(raw: raw) }
 }

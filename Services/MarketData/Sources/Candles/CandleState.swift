@@ -2,16 +2,20 @@ import TradingCore
 
 /// One candle of one instrument and timeframe, as the builder keeps it.
 public struct CandleState: Sendable, Hashable {
+    /// Whose candle it is.
     public var instrument: InstrumentID
     public var timeframe: Timeframe
     /// Start of the period, inclusive; `periodEnd` is exclusive (a session-aligned day may not be 24 h).
     public var openTime: Int64
     public var periodEnd: Int64
+    /// Prices of the first and last tick by timestamp, and the extremes between.
     public var open: Double
     public var high: Double
     public var low: Double
     public var close: Double
+    /// Traded size in the period (0 for quote-built FX candles).
     public var volume: Double
+    /// Updates folded in (trades, or quotes for FX).
     public var tradeCount: UInt32
     /// Times of the ticks that set `open` and `close`, so out-of-order ticks land where they belong.
     var firstTs: Int64
@@ -78,7 +82,10 @@ public struct CandleState: Sendable, Hashable {
 
 /// A candle leaving the builder: still forming, just closed, or a closed one changed by a late tick.
 public struct CandleEvent: Sendable, Hashable {
+    /// Still forming (published at most every `candles.forming_publish_ms`), just closed, or a
+    /// closed candle changed by a late tick.
     public enum Kind: Sendable, Hashable { case forming, closed, correction }
     public var kind: Kind
+    /// The candle as it is now.
     public var candle: CandleState
 }

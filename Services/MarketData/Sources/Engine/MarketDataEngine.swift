@@ -9,18 +9,24 @@ public struct CandleRules: Sendable, Hashable {
     /// How far ahead of the feed's clock a tick's timestamp may be.
     public var maxFutureSkewNs: Int64 = 5_000_000_000
 
+    /// The defaults: every timeframe, 5 s grace, 5 s skew.
     public init() {}
 }
 
 /// What one `ingest`/`advance` produced: the accepted ticks and the candle events, in order.
 public struct EngineOutput: Sendable {
+    /// Accepted ticks, as they go to the bus (a bad quote part already cleared).
     public var ticks: [MarketTick] = []
+    /// Candle events in the order they happened.
     public var candles: [CandleEvent] = []
 
+    /// An empty output, to be reused across calls.
     public init() {}
 
+    /// True when nothing was produced.
     public var isEmpty: Bool { ticks.isEmpty && candles.isEmpty }
 
+    /// Empties both lists, keeping their storage for the next batch.
     public mutating func removeAll() {
         ticks.removeAll(keepingCapacity: true)
         candles.removeAll(keepingCapacity: true)
@@ -35,12 +41,15 @@ public struct EngineOutput: Sendable {
 /// candle's end, changes it and emits a `correction`; anything older is dropped as `late`. Periods
 /// without ticks produce no candle. Pure value type: one owner, no locks, no I/O.
 public struct MarketDataEngine: Sendable {
+    /// The instruments it builds candles for, and how.
     public let catalog: InstrumentCatalog
     public let rules: CandleRules
     private let timeframes: [Timeframe]
     private var slots: [Slot]
     private var instruments: [InstrumentState]
+    /// Latest quote per instrument, by `InstrumentID.index`.
     public private(set) var quotes: [QuoteState]
+    /// Issues found so far, and ticks accepted.
     public private(set) var issues = TickIssueCounts()
     public private(set) var accepted: UInt64 = 0
     /// The latest time seen, from ticks or `advance`.
@@ -65,6 +74,7 @@ public struct MarketDataEngine: Sendable {
         var dayEnd: Int64 = .min
     }
 
+    /// An engine with no history: the first tick of each instrument opens its candles.
     public init(catalog: InstrumentCatalog, rules: CandleRules = CandleRules()) {
         self.catalog = catalog
         self.rules = rules

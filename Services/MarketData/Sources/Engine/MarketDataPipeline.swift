@@ -27,6 +27,7 @@ public final class MarketDataPipeline: Sendable {
         var rejected: UInt64 = 0
     }
 
+    /// The instruments every batch refers to.
     public let catalog: InstrumentCatalog
     let state: Mutex<State>
     let bus: Bus?
@@ -176,11 +177,5 @@ public final class MarketDataPipeline: Sendable {
         return changed.map { $0.1.snapshot(symbol: catalog.instruments[$0.0].symbol.value) }
     }
 
-    func formingCandle(_ id: InstrumentID, _ tf: Timeframe) -> CandleState? {
-        state.withLock { $0.engine.formingCandle(id, tf) }
-    }
-
     func feedStats() -> [(String, FeedStats)] { state.withLock { $0.feeds.sorted { $0.key < $1.key } } }
-
-    var issueCounts: TickIssueCounts { state.withLock { $0.engine.issues } }
 }

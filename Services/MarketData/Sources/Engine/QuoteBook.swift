@@ -3,7 +3,9 @@
 /// 24-hour change, high, low and volume come from 288 five-minute buckets: O(1) per tick, and the
 /// window moves in five-minute steps (the figures cover the last 24 h to within five minutes).
 public struct QuoteState: Sendable {
+    /// Time of the latest update, Unix ns (0: none yet).
     public var tsNs: Int64 = 0
+    /// Latest trade price and best bid and ask.
     public var last: Double = 0
     public var bid: Double = 0
     public var ask: Double = 0
@@ -20,6 +22,7 @@ public struct QuoteState: Sendable {
     static let bucketNs: Int64 = 300_000_000_000
     static let bucketCount = 288
 
+    /// No quote yet.
     public init() {}
 
     mutating func trade(tsNs: Int64, price: Double, size: Double) {
@@ -78,13 +81,17 @@ public struct QuoteState: Sendable {
 
 /// A latest quote with its 24-hour figures (the wire's `Quote`).
 public struct Quote: Sendable, Hashable {
+    /// Canonical symbol.
     public var symbol: String
+    /// Time of the latest update, Unix ns.
     public var tsNs: Int64
     public var last: Double
     public var bid: Double
     public var ask: Double
+    /// `last` minus the price 24 h ago, absolute and in percent.
     public var change24h: Double = 0
     public var change24hPct: Double = 0
+    /// Traded size, highest and lowest trade over the last 24 h.
     public var volume24h: Double = 0
     public var high24h: Double = 0
     public var low24h: Double = 0

@@ -20,6 +20,7 @@ public enum TickIssue: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// A provider message that does not parse: dropped by the feed.
     case malformedMessage
 
+    /// The metric label and log value (`invalid_price`).
     public var description: String {
         switch self {
         case .invalidPrice: "invalid_price"
@@ -42,8 +43,10 @@ public enum TickIssue: Int, Sendable, CaseIterable, CustomStringConvertible {
 public struct TickIssueCounts: Sendable, Hashable {
     private var counts = [UInt64](repeating: 0, count: TickIssue.allCases.count)
 
+    /// All zero.
     public init() {}
 
+    /// How often `issue` occurred.
     public subscript(issue: TickIssue) -> UInt64 {
         get { counts[issue.rawValue] }
         set { counts[issue.rawValue] = newValue }

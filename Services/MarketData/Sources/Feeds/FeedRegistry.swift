@@ -3,11 +3,15 @@ import ServiceKit
 /// The feed plugins this build knows, with the settings each reads (`feeds.<name>.<key>`).
 /// Adding a feed is a new file and one `register` line here.
 public struct FeedRegistry: Sendable {
+    /// Factories by feed name.
     public private(set) var plugins = PluginRegistry<any MarketFeed, FeedContext>(kind: "feed")
+    /// Feed name → the keys it reads under `feeds.<name>.`.
     public private(set) var settingKeys: [String: [String]] = [:]
 
+    /// An empty registry (`standard()` has the built-in feeds).
     public init() {}
 
+    /// Adds a feed; `settings` are the keys it reads (`symbols` is added for every feed). Throws on a taken name.
     public mutating func register(_ name: String, settings: [String], _ factory: @escaping @Sendable (FeedContext) throws -> any MarketFeed) throws {
         try plugins.register(name, factory)
         settingKeys[name] = settings + ["symbols"]
@@ -18,6 +22,7 @@ public struct FeedRegistry: Sendable {
         Set(settingKeys.flatMap { name, keys in keys.map { "feeds.\(name).\($0)" } })
     }
 
+    /// The built-in feeds: `simulated` and `replay`.
     public static func standard() -> FeedRegistry {
         var r = FeedRegistry()
         try! r.register(SimulatedFeed.name, settings: ["seed", "time_scale", "start_ns", "step_ms", "batch_ms"]) { try SimulatedFeed(context: $0) }

@@ -25,6 +25,7 @@ public struct FeedSink: Sendable {
     let reportIssue: @Sendable (TickIssue, String) -> Void
     let setConnected: @Sendable (Bool) -> Void
 
+    /// A sink calling `deliver` for batches, `report` for dropped messages, `connected` on connection changes.
     public init(
         deliver: @escaping @Sendable ([MarketTick], Int64) async -> Void,
         report: @escaping @Sendable (TickIssue, String) -> Void = { _, _ in },
@@ -41,16 +42,20 @@ public struct FeedSink: Sendable {
     /// A message the feed dropped before it became a tick (unknown symbol, malformed): counted, logged once per kind.
     public func report(_ issue: TickIssue, _ detail: String) { reportIssue(issue, detail) }
 
+    /// Tells whether the feed is connected to its source (`ListFeeds`).
     public func connected(_ up: Bool) { setConnected(up) }
 }
 
 /// What a feed is built with: the catalog, its own settings (`feeds.<name>.*` without the prefix)
 /// and a logger.
 public struct FeedContext: Sendable {
+    /// The instruments the feed resolves symbols against.
     public let catalog: InstrumentCatalog
+    /// The feed's own settings, keys without the `feeds.<name>.` prefix.
     public let settings: [String: String]
     public let logger: Logger
 
+    /// A context for building one feed.
     public init(catalog: InstrumentCatalog, settings: [String: String] = [:], logger: Logger) {
         self.catalog = catalog
         self.settings = settings
@@ -65,6 +70,7 @@ public struct FeedContext: Sendable {
         return ids
     }
 
+    /// The setting `key` as a whole number in `range`, or `fallback` when unset.
     public func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(MarketDataError) -> Int {
         guard let text = settings[key] else { return fallback }
         guard let v = Int(text), range.contains(v) else {
@@ -73,6 +79,7 @@ public struct FeedContext: Sendable {
         return v
     }
 
+    /// The setting `key` as a finite number in `range`, or `fallback` when unset.
     public func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) throws(MarketDataError) -> Double {
         guard let text = settings[key] else { return fallback }
         guard let v = Double(text), v.isFinite, range.contains(v) else {

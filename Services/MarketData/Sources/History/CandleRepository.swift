@@ -4,9 +4,11 @@ import TradingCore
 
 /// A closed candle as stored: the candle and the canonical symbol it belongs to.
 public struct StoredCandle: Sendable, Hashable {
+    /// Canonical symbol and the candle.
     public var symbol: String
     public var candle: CandleState
 
+    /// A row for `symbol`.
     public init(symbol: String, candle: CandleState) {
         self.symbol = symbol
         self.candle = candle
@@ -17,6 +19,7 @@ public struct StoredCandle: Sendable, Hashable {
 public struct CandleRepository: Sendable {
     let store: Store
 
+    /// The table in `store`'s schema.
     public init(store: Store) { self.store = store }
     /// Postgres binds at most 65535 parameters per statement; 11 per row.
     static let rowsPerStatement = 2000

@@ -1,4 +1,5 @@
 import Contract
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -26,18 +27,16 @@ final class CandleWriter: Service, Sendable {
     private let settings: Settings
     private let logger: Logger
     private let state = Mutex(State())
-    private let written = Atomic<UInt64>(0)
-    private let dropped = Atomic<UInt64>(0)
+    private let written = Counter(label: "marketdata_candles_written_total")
+    private let dropped = Counter(label: "marketdata_candles_dropped_total")
+    /// Whether the overflow has been logged (it is logged once; the counter keeps the count).
+    private let overflowLogged = Atomic<Bool>(false)
 
     init(repository: CandleRepository, settings: Settings, logger: Logger) {
         self.repository = repository
         self.settings = settings
         self.logger = logger
     }
-
-    /// Rows written so far / dropped because storage was down too long.
-    var writtenCount: UInt64 { written.load(ordering: .relaxed) }
-    var droppedCount: UInt64 { dropped.load(ordering: .relaxed) }
 
     func enqueue(_ rows: [StoredCandle]) {
         guard !rows.isEmpty else { return }
@@ -48,7 +47,8 @@ final class CandleWriter: Service, Sendable {
             return overflow
         }
         if overflow > 0 {
-            if dropped.add(UInt64(overflow), ordering: .relaxed).oldValue == 0 {
+            dropped.increment(by: overflow)
+            if !overflowLogged.exchange(true, ordering: .relaxed) {
                 logger.error("candle writer is \(settings.maxPending) rows behind storage; dropping the oldest", metadata: ["candles.dropped": "\(overflow)"])
             }
         }
@@ -86,7 +86,7 @@ final class CandleWriter: Service, Sendable {
         let rows = latest.count == batch.count ? batch : latest.values.sorted().map { batch[$0] }
         do {
             try await repository.upsert(rows)
-            written.add(UInt64(rows.count), ordering: .relaxed)
+            written.increment(by: rows.count)
         } catch {
             state.withLock { s in s.pending = rows + s.pending }
             throw error

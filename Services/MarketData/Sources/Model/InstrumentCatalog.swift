@@ -3,14 +3,19 @@ import TradingCore
 /// The instruments this service knows, each with a dense index (`InstrumentID`) that the hot path
 /// uses instead of hashing symbol strings.
 public struct InstrumentCatalog: Sendable {
+    /// Every instrument, in `InstrumentID` order.
     public private(set) var instruments: [Instrument] = []
     private var bySymbol: [String: InstrumentID] = [:]
     private var byVenue: [String: [String: InstrumentID]] = [:]
+    /// Every venue spelling, whichever feed uses it (the first instrument listed wins a clash).
+    private var byAnySpelling: [String: InstrumentID] = [:]
 
+    /// A catalog of `instruments`; a symbol listed twice throws.
     public init(_ instruments: [Instrument]) throws(MarketDataError) {
         for i in instruments { try add(i) }
     }
 
+    /// Appends an instrument with the next id; a symbol already listed throws.
     public mutating func add(_ instrument: Instrument) throws(MarketDataError) {
         guard bySymbol[instrument.symbol.value] == nil else {
             throw MarketDataError(.invalidConfiguration, "instrument \(instrument.symbol) is listed twice")
@@ -18,11 +23,16 @@ public struct InstrumentCatalog: Sendable {
         let id = InstrumentID(Int32(instruments.count))
         instruments.append(instrument)
         bySymbol[instrument.symbol.value] = id
-        for (feed, venueSymbol) in instrument.venueSymbols { byVenue[feed, default: [:]][venueSymbol] = id }
+        for (feed, venueSymbol) in instrument.venueSymbols {
+            byVenue[feed, default: [:]][venueSymbol] = id
+            if byAnySpelling[venueSymbol] == nil { byAnySpelling[venueSymbol] = id }
+        }
     }
 
+    /// How many instruments it holds.
     public var count: Int { instruments.count }
 
+    /// The instrument with `id`.
     public subscript(id: InstrumentID) -> Instrument { instruments[Int(id.rawValue)] }
 
     /// The instrument with canonical `symbol`.
@@ -36,7 +46,7 @@ public struct InstrumentCatalog: Sendable {
     /// The instrument spelled `text` canonically or by any venue (`BTCUSDT`, `EUR_USD`): files
     /// exported from a venue keep its spelling.
     public func id(anySpelling text: String) -> InstrumentID? {
-        bySymbol[text] ?? byVenue.keys.sorted().lazy.compactMap { byVenue[$0]?[text] }.first
+        bySymbol[text] ?? byAnySpelling[text]
     }
 
     /// The instrument for `symbol`, or `unknown_symbol` naming the known ones.
@@ -51,9 +61,13 @@ public struct InstrumentCatalog: Sendable {
 
 /// The dense index of an instrument in its catalog.
 public struct InstrumentID: Sendable, Hashable, Comparable {
+    /// The position in the catalog.
     public let rawValue: Int32
+    /// The id at position `rawValue`.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
+    /// `rawValue` as an array index.
     public var index: Int { Int(rawValue) }
+    /// Catalog order.
     public static func < (a: InstrumentID, b: InstrumentID) -> Bool { a.rawValue < b.rawValue }
 }
 

@@ -2,6 +2,7 @@ import RPC
 
 /// A market-data failure with a stable code (`marketdata.*`) and a message a person can act on.
 public struct MarketDataError: RPCErrorConvertible, Hashable, Sendable, CustomStringConvertible {
+    /// Stable codes; the raw value is what messages and logs show.
     public enum Code: String, Sendable {
         case invalidConfiguration = "marketdata.invalid_configuration"
         case unknownSymbol = "marketdata.unknown_symbol"
@@ -13,14 +14,18 @@ public struct MarketDataError: RPCErrorConvertible, Hashable, Sendable, CustomSt
         case rateLimited = "marketdata.rate_limited"
     }
 
+    /// What kind of failure, for programs.
     public var code: Code
+    /// What was wrong, for people.
     public var message: String
 
+    /// An error of `code`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `marketdata.<code>: <message>`.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// The RPC status this error answers with; the message leads with the stable code.

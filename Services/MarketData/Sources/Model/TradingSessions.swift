@@ -9,12 +9,14 @@ public struct TradingSessions: Sendable, Hashable {
     /// A daily window, minutes after local midnight, `[open, close)`. A window whose close is before
     /// its open runs over midnight (FX: 17:00–17:00 is written as open 1020, close 1020 + 1440).
     public struct Window: Sendable, Hashable {
+        /// Minutes after local midnight; `closeMinute` > 1440 runs into the next day.
         public var openMinute: Int
         public var closeMinute: Int
     }
 
     /// IANA time zone name; nil means UTC.
     public let timeZone: String?
+    /// The daily trading windows; empty for 24/7.
     public var windows: [Window]
     /// Local time in `timeZone`, made once (looking a zone up by name is slow).
     let localClock: LocalClock
@@ -24,6 +26,7 @@ public struct TradingSessions: Sendable, Hashable {
     /// Trades around the clock, every day (crypto).
     public static let continuous = TradingSessions(timeZone: nil, windows: [], weekdays: [])
 
+    /// Sessions from parsed windows (`init(timeZone:windows:weekdays:)` below parses text).
     public init(timeZone: String?, windows: [Window], weekdays: Set<Int>) {
         self.timeZone = timeZone
         self.windows = windows
@@ -53,6 +56,7 @@ public struct TradingSessions: Sendable, Hashable {
         return h * 60 + m
     }
 
+    /// True for markets that never close.
     public var isContinuous: Bool { windows.isEmpty }
 
     /// The `"HH:MM-HH:MM"` form of each window (the wire's `Instrument.sessions`).

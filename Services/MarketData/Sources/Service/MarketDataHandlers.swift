@@ -10,10 +10,9 @@ struct MarketDataHandlers: MarketDataService {
     let pipeline: MarketDataPipeline
     let feeds: [any MarketFeed]
     let repository: CandleRepository?
-    let writer: CandleWriter?
-    let bus: Bus?
     let settings: MarketDataSettings
     var catalog: InstrumentCatalog { pipeline.catalog }
+    var writer: CandleWriter? { pipeline.writer }
 
     // MARK: Instruments and quotes
 
@@ -35,7 +34,7 @@ struct MarketDataHandlers: MarketDataService {
     func getQuote(_ request: PB.GetQuoteRequest, context: ServerCallContext) async throws -> PB.Quote {
         let id = try catalog.require(request.symbol)
         if let q = pipeline.quote(id) { return q.wire }
-        if let bus, let q = QuoteFields.decode(try await bus.fields(BusChannel.quoteKey(request.symbol)), symbol: request.symbol) { return q.wire }
+        if let bus = pipeline.bus, let q = QuoteFields.decode(try await bus.fields(BusChannel.quoteKey(request.symbol)), symbol: request.symbol) { return q.wire }
         throw RPCError(code: .notFound, message: "no quote for \(request.symbol) yet: no feed has delivered a price for it")
     }
 
@@ -176,34 +175,5 @@ struct MarketDataHandlers: MarketDataService {
             throw MarketDataError(.historyUnavailable, "no running feed carries \(catalog[id].symbol)")
         }
         return feed
-    }
-}
-
-/// Page cursors: the open time of the last candle returned, in an opaque wrapper.
-enum CandleCursor {
-    static func encode(_ openTime: Int64) -> String { "c1." + String(openTime, radix: 36) }
-
-    static func decode(_ text: String) throws(MarketDataError) -> Int64? {
-        if text.isEmpty { return nil }
-        guard text.hasPrefix("c1."), let v = Int64(text.dropFirst(3), radix: 36) else {
-            throw MarketDataError(.invalidArgument, "page.cursor \"\(text.prefix(40))\" is not a cursor this service issued; pass next_cursor back unchanged")
-        }
-        return v
-    }
-}
-
-/// Counts the periods of a span in which the instrument trades (a weekend is not a gap for a stock).
-enum GapCounter {
-    static func missingPeriods(from: Int64, to: Int64, timeframe: Timeframe, sessions: TradingSessions) -> UInt64 {
-        let n = timeframe.nanoseconds
-        let total = (to - from + n - 1) / n
-        if sessions.isContinuous || total > 200_000 { return UInt64(max(0, total)) }
-        var count: UInt64 = 0
-        var start = from
-        while start < to {
-            if sessions.trades(during: start, start + n) { count += 1 }
-            start += n
-        }
-        return count
     }
 }

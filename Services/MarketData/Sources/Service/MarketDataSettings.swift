@@ -8,16 +8,20 @@ public struct MarketDataSettings: Sendable {
     public var feeds: [String] = ["simulated"]
     /// Each feed's settings, without the `feeds.<name>.` prefix.
     public var feedSettings: [String: [String: String]] = [:]
+    /// Timeframes, grace and skew (`candles.*`).
     public var rules = CandleRules()
+    /// How often forming candles, stored candles and changed quotes go out.
     public var formingPublishInterval: Duration = .seconds(1)
     public var flushInterval: Duration = .milliseconds(250)
     public var quotePublishInterval: Duration = .milliseconds(250)
+    /// Publish every tick on `tw.md.tick.<SYMBOL>`.
     public var publishTicks = true
     /// Days of candles kept per timeframe; absent or 0 keeps them forever.
     public var retentionDays: [Timeframe: Int] = [.m1: 30, .m5: 90, .m15: 180]
     /// Largest `GetCandles` page.
     public var maxPage = 10_000
 
+    /// The defaults of the table in the README.
     public init() {}
 
     static let keys: Set<String> = Set([

@@ -1,7 +1,9 @@
+import CoreMetrics
 import Synchronization
 
 /// In-process fan-out for server streams: each subscriber has a filter and a bounded buffer; a
-/// subscriber that falls behind loses its oldest items (counted), never slowing the feed.
+/// subscriber that falls behind loses its oldest items (counted in `marketdata_stream_items_dropped_total`),
+/// never slowing the feed.
 final class Broadcaster<Element: Sendable>: Sendable {
     private struct Subscriber: Sendable {
         let accepts: @Sendable (Element) -> Bool
@@ -11,11 +13,10 @@ final class Broadcaster<Element: Sendable>: Sendable {
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
     private let active = Atomic<Int>(0)
-    private let droppedItems = Atomic<UInt64>(0)
+    private let droppedItems = Counter(label: "marketdata_stream_items_dropped_total")
 
     /// True when anyone listens: the feed path skips building stream items otherwise.
     var hasSubscribers: Bool { active.load(ordering: .relaxed) > 0 }
-    var droppedCount: UInt64 { droppedItems.load(ordering: .relaxed) }
 
     /// A stream of the items `accepts` lets through, holding at most `buffer` unread ones.
     func subscribe(buffer: Int = 10_000, accepts: @escaping @Sendable (Element) -> Bool) -> AsyncStream<Element> {
@@ -34,7 +35,7 @@ final class Broadcaster<Element: Sendable>: Sendable {
         let current = subscribers.withLock { Array($0.values) }
         for s in current {
             for item in items where s.accepts(item) {
-                if case .dropped = s.continuation.yield(item) { droppedItems.add(1, ordering: .relaxed) }
+                if case .dropped = s.continuation.yield(item) { droppedItems.increment() }
             }
         }
     }

@@ -9,8 +9,10 @@ import TradingCore
 /// Settings: `file` (required), `speed` (`max` or a factor, default `max`), `symbol` (for files
 /// without a symbol column), `timeframe` (of a candle file; inferred when absent), `batch` (10000).
 public struct ReplayFeed: MarketFeed {
+    /// The registered name.
     public static let name = "replay"
     public var name: String { Self.name }
+    /// The instruments it streams.
     public let instruments: [InstrumentID]
     let file: ReplayFile
     let catalog: InstrumentCatalog
@@ -18,6 +20,7 @@ public struct ReplayFeed: MarketFeed {
     let speed: Double?
     let batch: Int
 
+    /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext) throws(MarketDataError) {
         guard let path = context.settings["file"], !path.isEmpty else {
             throw MarketDataError(.invalidConfiguration, "feeds.replay.file is required: the CSV to replay")

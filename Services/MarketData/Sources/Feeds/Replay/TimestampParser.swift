@@ -72,11 +72,12 @@ enum TimestampParser {
             if b[i] == UInt8(ascii: "Z") {
                 i += 1
             } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-                guard let oh = num(i + 1, 2), let om = num(i + 4 <= b.count && b.count > i + 3 && b[i + 3] == UInt8(ascii: ":") ? i + 4 : i + 3, 2)
-                else { return nil }
+                // +HH:MM or +HHMM.
+                let colon = i + 3 < b.count && b[i + 3] == UInt8(ascii: ":")
+                guard let oh = num(i + 1, 2), let om = num(colon ? i + 4 : i + 3, 2) else { return nil }
                 let offset = Int64(oh * 3600 + om * 60)
-                seconds -= b[i] == UInt8(ascii: "+") ? offset : -offset
-                i += b.count > i + 3 && b[i + 3] == UInt8(ascii: ":") ? 6 : 5
+                seconds += b[i] == UInt8(ascii: "+") ? -offset : offset
+                i += colon ? 6 : 5
             }
         }
         guard i == b.count else { return nil }

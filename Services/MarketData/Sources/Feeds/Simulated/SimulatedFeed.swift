@@ -8,8 +8,10 @@ import TradingCore
 /// Settings: `seed` (42), `symbols` (all), `time_scale` (1), `start_ns` (now), `step_ms` (per asset
 /// class), `batch_ms` (50).
 public struct SimulatedFeed: MarketFeed {
+    /// The registered name.
     public static let name = "simulated"
     public var name: String { Self.name }
+    /// The instruments it streams.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
     let seed: UInt64
@@ -18,6 +20,7 @@ public struct SimulatedFeed: MarketFeed {
     let stepMs: Int?
     let batchMs: Int
 
+    /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext) throws(MarketDataError) {
         catalog = context.catalog
         instruments = try context.instruments(default: context.catalog.instruments.indices.map { InstrumentID(Int32($0)) })

@@ -6,6 +6,7 @@ import TradingCore
 /// quantized to the instrument's tick size, with a bid/ask spread, log-normal trade sizes and the
 /// instrument's trading hours. The same seed and start give the same ticks, whatever the wall clock.
 public struct SimulatedMarket: Sendable {
+    /// The states the drift and volatility switch between.
     public enum Regime: Int, Sendable, CaseIterable { case trendingUp, trendingDown, ranging, volatile }
 
     struct Walker: Sendable {
@@ -70,7 +71,7 @@ public struct SimulatedMarket: Sendable {
             while walkers[w].nextTs <= until {
                 let ts = walkers[w].nextTs
                 walkers[w].nextTs = ts + max(1, Int64(Double(walkers[w].stepNs) * (0.5 + walkers[w].rng.nextDouble())))
-                guard walkers[w].sessions.isContinuous || walkers[w].sessions.isOpen(at: ts) else { continue }
+                guard walkers[w].sessions.isOpen(at: ts) else { continue }
                 step(&walkers[w], dtYears: Double(walkers[w].stepNs) / year)
                 out.append(makeTick(&walkers[w], ts))
             }
@@ -112,8 +113,10 @@ public struct SimulatedMarket: Sendable {
 public struct SplitMix64: Sendable {
     private var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) { state = seed }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
