@@ -111,9 +111,12 @@ struct RPCCallTests {
 
     @Test("calls beyond the per-connection stream limit get resource_exhausted")
     func streamLimit() async throws {
-        try await withServer(configure: { $0.maxConcurrentStreams = 2 }) { _, client, _ in
-            let slow = (0..<2).map { _ in Task { try await client.unary(DiagnosticsMethods.info, PB.Empty(), options: CallOptions(timeout: .seconds(2))) } }
-            try await Task.sleep(for: .milliseconds(200))
+        let probe = CancelProbe()
+        try await withServer(router: testRouter(cancelled: probe), configure: { $0.maxConcurrentStreams = 2 }) { _, client, _ in
+            let slow = (0..<2).map { _ in Task { try await client.unary(DiagnosticsMethods.info, PB.Empty(), options: CallOptions(timeout: .seconds(30))) } }
+            // Both slow calls hold their streams on the server before the third is made (a fixed sleep flaked under load).
+            for _ in 0..<1000 where probe.startedCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(probe.startedCount == 2)
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage())
             }

@@ -33,14 +33,16 @@ let DiagnosticsMethods = (
     info: MethodDescriptor<PB.Empty, PB.ServiceInfo>(service: "Diagnostics", method: "Info", kind: .unary)
 )
 
-/// Records that the slow handler started and that it was cancelled.
+/// Records how many slow handlers started and that one was cancelled.
 final class CancelProbe: Sendable {
     private let flag = Atomic<Bool>(false)
-    private let started = Atomic<Bool>(false)
+    private let started = Atomic<Int>(0)
     func mark() { flag.store(true, ordering: .relaxed) }
-    func markStarted() { started.store(true, ordering: .relaxed) }
+    func markStarted() { started.add(1, ordering: .relaxed) }
     var wasCancelled: Bool { flag.load(ordering: .relaxed) }
-    var hasStarted: Bool { started.load(ordering: .relaxed) }
+    var hasStarted: Bool { startedCount > 0 }
+    /// How many slow handlers have started.
+    var startedCount: Int { started.load(ordering: .relaxed) }
 }
 
 /// Runs a server on a free loopback port and a client connected to it, then tears both down.
