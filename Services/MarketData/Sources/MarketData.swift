@@ -18,7 +18,7 @@ public func buildMarketData(
         if let parts { return parts }
         let repository = resources.store.map { CandleRepository(store: $0) }
         let writer = repository.map {
-            CandleWriter(repository: $0, settings: .init(flushInterval: settings.flushInterval), logger: resources.logger)
+            CandleWriter(repository: $0, flushInterval: settings.flushInterval, logger: resources.logger)
         }
         let feeds = try settings.feeds.map { name in
             try registry.plugins.make(name, context: FeedContext(catalog: catalog, settings: settings.feedSettings[name] ?? [:], logger: resources.logger))

@@ -3,6 +3,7 @@ import Contract
 import CoreMetrics
 import Foundation
 import Logging
+import ServiceKit
 import Synchronization
 import TradingCore
 import Wire
@@ -32,8 +33,8 @@ public final class MarketDataPipeline: Sendable {
     let state: Mutex<State>
     let bus: Bus?
     let writer: CandleWriter?
-    let ticks = Broadcaster<MarketTick>()
-    let candles = Broadcaster<CandleEvent>()
+    let ticks = Broadcaster<MarketTick>(droppedMetric: "marketdata_stream_items_dropped_total")
+    let candles = Broadcaster<CandleEvent>(droppedMetric: "marketdata_stream_items_dropped_total")
     let logger: Logger
     let formingIntervalNs: UInt64
     let publishTicks: Bool

@@ -2,6 +2,7 @@ import Bus
 import Contract
 import Foundation
 import RPC
+import ServiceKit
 import TradingCore
 import Wire
 

@@ -2,9 +2,9 @@ import CoreMetrics
 import Synchronization
 
 /// In-process fan-out for server streams: each subscriber has a filter and a bounded buffer; a
-/// subscriber that falls behind loses its oldest items (counted in `marketdata_stream_items_dropped_total`),
-/// never slowing the feed.
-final class Broadcaster<Element: Sendable>: Sendable {
+/// subscriber that falls behind loses its oldest items (counted in `<metric>`), never slowing the
+/// producer.
+public final class Broadcaster<Element: Sendable>: Sendable {
     private struct Subscriber: Sendable {
         let accepts: @Sendable (Element) -> Bool
         let continuation: AsyncStream<Element>.Continuation
@@ -13,13 +13,18 @@ final class Broadcaster<Element: Sendable>: Sendable {
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
     private let active = Atomic<Int>(0)
-    private let droppedItems = Counter(label: "marketdata_stream_items_dropped_total")
+    private let droppedItems: Counter
 
-    /// True when anyone listens: the feed path skips building stream items otherwise.
-    var hasSubscribers: Bool { active.load(ordering: .relaxed) > 0 }
+    /// A broadcaster counting items dropped for slow subscribers in the counter `droppedMetric`.
+    public init(droppedMetric: String) {
+        droppedItems = Counter(label: droppedMetric)
+    }
+
+    /// True when anyone listens: producers skip building stream items otherwise.
+    public var hasSubscribers: Bool { active.load(ordering: .relaxed) > 0 }
 
     /// A stream of the items `accepts` lets through, holding at most `buffer` unread ones.
-    func subscribe(buffer: Int = 10_000, accepts: @escaping @Sendable (Element) -> Bool) -> AsyncStream<Element> {
+    public func subscribe(buffer: Int = 10_000, accepts: @escaping @Sendable (Element) -> Bool) -> AsyncStream<Element> {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         let (stream, continuation) = AsyncStream<Element>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         continuation.onTermination = { [weak self] _ in
@@ -31,7 +36,8 @@ final class Broadcaster<Element: Sendable>: Sendable {
         return stream
     }
 
-    func publish(_ items: some Sequence<Element>) {
+    /// Offers `items` to every subscriber.
+    public func publish(_ items: some Sequence<Element>) {
         let current = subscribers.withLock { Array($0.values) }
         for s in current {
             for item in items where s.accepts(item) {
