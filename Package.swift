@@ -96,6 +96,14 @@ let package = Package(
         .executableTarget(
             name: "tradewind-market-data", dependencies: ["MarketDataService", "ServiceKit"], path: "Services/MarketData/Main",
             swiftSettings: swiftSettings),
+        .target(
+            name: "IndicatorsService",
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", logging, lifecycle, coreMetrics],
+            path: "Services/Indicators", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-indicators", dependencies: ["IndicatorsService", "ServiceKit"], path: "Services/Indicators/Main",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [

@@ -5,6 +5,8 @@ public enum BusChannel {
     public static func tick(_ symbol: String) -> String { "tw.md.tick.\(symbol)" }
     /// `tw.md.candle.<TF>.<SYMBOL>`: candles (forming, closed, corrections).
     public static func candle(_ timeframe: String, _ symbol: String) -> String { "tw.md.candle.\(timeframe).\(symbol)" }
+    /// The pattern matching every candle channel.
+    public static let everyCandle = "tw.md.candle.*"
     /// `tw.ind.<TF>.<SYMBOL>`: indicator snapshots per closed bar.
     public static func indicators(_ timeframe: String, _ symbol: String) -> String { "tw.ind.\(timeframe).\(symbol)" }
     /// `tw.ai.decision.<BOT>`: a bot's decisions.

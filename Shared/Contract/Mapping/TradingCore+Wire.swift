@@ -31,6 +31,12 @@ extension Timeframe {
 
     /// The wire number (1 = 1m … 6 = 1d), as stored in tables.
     public var wireNumber: Int { Int(wire.rawValue) }
+
+    /// The timeframe a stored wire number names; nil for anything else.
+    public init?(wireNumber: Int) {
+        guard let number = Int32(exactly: wireNumber) else { return nil }
+        self.init(wire: PB.Timeframe(rawValue: number))
+    }
 }
 
 extension Side {

@@ -131,10 +131,3 @@ public struct CandleRepository: Sendable {
         try await store.execute("DELETE FROM candles WHERE timeframe = \(timeframe.wireNumber) AND open_time_ns < \(cutoff)")
     }
 }
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
-    }
-}
