@@ -122,6 +122,13 @@ let package = Package(
             dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "IndicatorsServiceTests",
+            dependencies: [
+                "IndicatorsService", "MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store",
+                "TradingCore", "Indicators", logging, nio,
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests",

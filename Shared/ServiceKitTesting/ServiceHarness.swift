@@ -29,9 +29,9 @@ public enum ServiceHarness {
     }
 
     /// Builds a host with `build`, runs it, hands `body` the host and a connected client, then stops
-    /// it and drops its schema.
+    /// it and drops its schema (unless `dropsSchema` is false: a later host restarts on it).
     public static func withHost<R: Sendable>(
-        service: String = "harness", configure: (inout HostConfiguration) -> Void = { _ in },
+        service: String = "harness", dropsSchema: Bool = true, configure: (inout HostConfiguration) -> Void = { _ in },
         build: (HostConfiguration) throws -> ServiceHost,
         _ body: @Sendable (ServiceHost, RPCClient) async throws -> R
     ) async throws -> R {
@@ -51,14 +51,15 @@ public enum ServiceHarness {
                 return try await body(host, client)
             }
         } catch {
-            await dropSchema(config.schema)
+            if dropsSchema { await dropSchema(config.schema) }
             throw error
         }
-        await dropSchema(config.schema)
+        if dropsSchema { await dropSchema(config.schema) }
         return result
     }
 
-    static func dropSchema(_ schema: String) async {
+    /// Drops `schema` and everything in it.
+    public static func dropSchema(_ schema: String) async {
         guard let admin = try? Store(configuration: TestEnvironment.postgres, logger: Logger(label: "harness")) else { return }
         try? await admin.unsafeExecuteRaw("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE")
         await admin.shutdown()

@@ -21,7 +21,7 @@ public func buildIndicators(configuration: HostConfiguration, settings: Indicato
         let writer = snapshots.map { repository in
             BatchWriter<PB.IndicatorSnapshot>(
                 name: "indicators_snapshots_stored", settings: .init(flushInterval: settings.flushInterval), logger: resources.logger,
-                write: { try await repository.upsert($0) })
+                coalesce: BatchWriter.keepingLast(by: SnapshotRepository.barKey), write: { try await repository.upsert($0) })
         }
         let runtime = IndicatorsRuntime(
             history: CandleHistory(client: client.map(MarketDataClient.init)), sets: resources.store.map { SetRepository(store: $0) },

@@ -53,6 +53,16 @@ public final class BatchWriter<Row: Sendable>: Service, Sendable {
         dropped = Counter(label: "\(name)_dropped_total")
     }
 
+    /// A `coalesce` that keeps only the last version of each row (by `key`), in batch order: a row
+    /// rewritten several times in one batch is written once (a multi-row upsert may not touch a row twice).
+    public static func keepingLast(by key: @escaping @Sendable (Row) -> some Hashable) -> @Sendable ([Row]) -> [Row] {
+        { batch in
+            var latest: [AnyHashable: Int] = [:]
+            for (i, row) in batch.enumerated() { latest[AnyHashable(key(row))] = i }
+            return latest.count == batch.count ? batch : latest.values.sorted().map { batch[$0] }
+        }
+    }
+
     /// Queues `rows` for the next flush.
     public func enqueue(_ rows: [Row]) {
         guard !rows.isEmpty else { return }

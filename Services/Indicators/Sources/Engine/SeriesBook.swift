@@ -51,6 +51,8 @@ final class SeriesBook: Sendable {
         var series: [SeriesKey: Series] = [:]
         var byChannel: [String: SeriesKey] = [:]
         var nextGeneration = 1
+        /// Series whose sets a call changed (see `configure`).
+        var changedByCalls: Set<SeriesKey> = []
     }
 
     /// Candles held per series while it syncs; older ones beyond this are in market-data's history.
@@ -60,8 +62,15 @@ final class SeriesBook: Sendable {
     // MARK: Sets
 
     /// Replaces the sets of `key` and starts a warm-up (nil when no set is left: the series is dropped).
-    func configure(_ key: SeriesKey, sets: [IndicatorSetRecord]) -> SyncTicket? {
+    /// `atStart` marks the sets loaded at start-up: they do not replace sets a call has configured
+    /// since (that call read storage later, so its view is newer).
+    func configure(_ key: SeriesKey, sets: [IndicatorSetRecord], atStart: Bool = false) -> SyncTicket? {
         state.withLock { s in
+            if atStart {
+                guard !s.changedByCalls.contains(key) else { return nil }
+            } else {
+                s.changedByCalls.insert(key)
+            }
             guard !sets.isEmpty else {
                 s.series[key] = nil
                 s.byChannel[key.candleChannel] = nil

@@ -77,7 +77,7 @@ struct IndicatorsHandlers: IndicatorsService {
         let anchor = window.first?.openTimeNs ?? key.timeframe.periodStart(containing: now)
         let set = try IndicatorSetRecord(id: UUID().uuidString.lowercased(), key: key, specs: specs, anchorNs: anchor, createdAtNs: now)
         try await repository.insert(set)
-        await resync(key, sets: runtime.book.sets(key) + [set])
+        try await resync(key)
         return set.wire
     }
 
@@ -93,14 +93,14 @@ struct IndicatorsHandlers: IndicatorsService {
         guard let key = try await requireSets().delete(id: id) else {
             throw IndicatorsError(.unknownSet, "there is no indicator set \(id)")
         }
-        await resync(key, sets: runtime.book.sets(key).filter { $0.id != id })
+        try await resync(key)
         return PB.Empty()
     }
 
-    /// Installs `sets` on `key` and warms it up now, so the answer comes with values; when market-data
-    /// cannot serve the history now, the runtime keeps retrying.
-    private func resync(_ key: SeriesKey, sets: [IndicatorSetRecord]) async {
-        guard let ticket = runtime.book.configure(key, sets: sets) else { return }
+    /// Installs the stored sets of `key` and warms it up now, so the answer comes with values; when
+    /// market-data cannot serve the history now, the runtime keeps retrying.
+    private func resync(_ key: SeriesKey) async throws {
+        guard let ticket = runtime.book.configure(key, sets: try await requireSets().all(on: key)) else { return }
         do { try await runtime.sync(ticket) } catch {
             runtime.logger.warning("warm-up failed; retrying in the background", metadata: ["indicators.series": "\(key)", "error": "\(error)"])
             runtime.schedule(key, .warmUp)

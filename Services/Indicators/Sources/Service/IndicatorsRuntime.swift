@@ -110,7 +110,7 @@ final class IndicatorsRuntime: Service, Sendable {
         while !Task.isCancelled {
             do {
                 let all = try await sets.all()
-                for (key, group) in Dictionary(grouping: all, by: \.key) where book.configure(key, sets: group) != nil {
+                for (key, group) in Dictionary(grouping: all, by: \.key) where book.configure(key, sets: group, atStart: true) != nil {
                     schedule(key, .warmUp)
                 }
                 logger.info("indicator sets loaded", metadata: ["indicators.sets": "\(all.count)"])

@@ -22,11 +22,22 @@ struct SetRepository: Sendable {
 
     /// Every set, oldest first; `symbol` narrows to one symbol.
     func all(symbol: String? = nil) async throws -> [IndicatorSetRecord] {
-        let rows = try await store.query("""
+        try records(try await store.query("""
             SELECT id, symbol, timeframe, specs, anchor_ns, created_at_ns FROM indicator_sets
             WHERE \(symbol == nil)::boolean OR symbol = \(symbol ?? "") ORDER BY created_at_ns, id
-            """)
-        return try rows.map { row in
+            """))
+    }
+
+    /// The sets of one series, oldest first.
+    func all(on key: SeriesKey) async throws -> [IndicatorSetRecord] {
+        try records(try await store.query("""
+            SELECT id, symbol, timeframe, specs, anchor_ns, created_at_ns FROM indicator_sets
+            WHERE symbol = \(key.symbol) AND timeframe = \(key.timeframe.wireNumber) ORDER BY created_at_ns, id
+            """))
+    }
+
+    private func records(_ rows: Rows) throws -> [IndicatorSetRecord] {
+        try rows.map { row in
             try IndicatorSetRecord(
                 id: row.decode(at: 0), key: Self.key(symbol: row.decode(at: 1), timeframe: row.decode(at: 2)),
                 specs: IndicatorSetRecord.parseSpecs(row.decode(at: 3)), anchorNs: row.decode(at: 4), createdAtNs: row.decode(at: 5))

@@ -41,6 +41,15 @@ struct SnapshotRepository: Sendable {
         return try PB.IndicatorSnapshot(decoding: row.decode(SQLBytes.self, at: 0).bytes)
     }
 
+    /// What identifies a stored snapshot: a batch keeps only the last version of each.
+    struct BarKey: Hashable {
+        let symbol: String
+        let timeframe: Int32
+        let openTime: Int64
+    }
+
+    static func barKey(_ s: PB.IndicatorSnapshot) -> BarKey { BarKey(symbol: s.symbol, timeframe: s.timeframe.rawValue, openTime: s.openTimeNs) }
+
     /// Deletes snapshots of bars that opened before `cutoff`; returns how many.
     @discardableResult
     func deleteOlder(than cutoff: Int64) async throws(StoreError) -> Int {

@@ -12,18 +12,14 @@ extension BatchWriter<StoredCandle> {
     convenience init(repository: CandleRepository, flushInterval: Duration, logger: Logger) {
         self.init(
             name: "marketdata_candles", settings: .init(flushInterval: flushInterval), logger: logger,
-            coalesce: latestPerCandle, write: { try await repository.upsert($0) })
+            coalesce: Self.keepingLast { CandleKey(symbol: $0.symbol, timeframe: $0.candle.timeframe.wireNumber, openTime: $0.candle.openTime) },
+            write: { try await repository.upsert($0) })
     }
 }
 
-/// The batch with only the last version of each (symbol, timeframe, open time), in batch order.
-private func latestPerCandle(_ batch: [StoredCandle]) -> [StoredCandle] {
-    struct Key: Hashable {
-        let symbol: String
-        let timeframe: Int
-        let openTime: Int64
-    }
-    var latest: [Key: Int] = [:]
-    for (i, r) in batch.enumerated() { latest[Key(symbol: r.symbol, timeframe: r.candle.timeframe.wireNumber, openTime: r.candle.openTime)] = i }
-    return latest.count == batch.count ? batch : latest.values.sorted().map { batch[$0] }
+/// What identifies a stored candle.
+private struct CandleKey: Hashable {
+    let symbol: String
+    let timeframe: Int
+    let openTime: Int64
 }
