@@ -17,11 +17,13 @@ for arg in "$@"; do
   esac
 done
 
-# The services and their ports (RPC, admin). market-data runs the simulated feed; the other trading
-# services land with issue 3. `echo` is the example service built on the same host.
-declare -A rpc_port=([echo]=7001 [market-data]=7002)
-declare -A admin_port=([echo]=9001 [market-data]=9002)
-services=(echo market-data)
+# The services and their ports (RPC, admin). market-data runs the simulated feed; indicators reads
+# its history over RPC; the other trading services land with issue 3. `echo` is the example service
+# built on the same host.
+declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003)
+declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003)
+declare -A peers=([indicators]="--peers.market_data=127.0.0.1:7002")
+services=(echo market-data indicators)
 if [ -n "$only" ]; then
   [ -n "${rpc_port[$only]:-}" ] || { echo "unknown service \"$only\"; known: ${services[*]}" >&2; exit 2; }
   services=("$only")
@@ -50,7 +52,7 @@ for s in "${services[@]}"; do
   "$bin/tradewind-$s" \
     --rpc.port="${rpc_port[$s]}" --admin.port="${admin_port[$s]}" \
     --postgres.port="$TRADEWIND_PG_PORT" --postgres.password="$s-local" \
-    --postgres.admin_user="$TRADEWIND_PG_USER" --redis.port="$TRADEWIND_REDIS_PORT" \
+    --postgres.admin_user="$TRADEWIND_PG_USER" --redis.port="$TRADEWIND_REDIS_PORT" ${peers[$s]:-} \
     2> >(tee -a ".run/logs/$s.log" >&2) &
   pids+=($!)
 done

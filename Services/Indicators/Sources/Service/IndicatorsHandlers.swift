@@ -66,9 +66,11 @@ struct IndicatorsHandlers: IndicatorsService {
         let key = SeriesKey(symbol: instrument.symbol, timeframe: requested.timeframe)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         if settings.backfillOnCreate, settings.warmupBars > 0 {
-            let from = key.timeframe.periodStart(containing: now) - Int64(settings.warmupBars) * key.timeframe.nanoseconds
+            // Closed periods only: the one forming now arrives live.
+            let to = key.timeframe.periodStart(containing: now)
+            let from = to - Int64(settings.warmupBars) * key.timeframe.nanoseconds
             do {
-                _ = try await client.backfill(PB.BackfillRequest(symbol: key.symbol, timeframe: key.timeframe.wire, range: PB.TimeRange(fromNs: from, toNs: now)))
+                _ = try await client.backfill(PB.BackfillRequest(symbol: key.symbol, timeframe: key.timeframe.wire, range: PB.TimeRange(fromNs: from, toNs: to)))
             } catch {
                 runtime.logger.info("market-data could not backfill the warm-up window", metadata: ["indicators.series": "\(key)", "error": "\(error)"])
             }

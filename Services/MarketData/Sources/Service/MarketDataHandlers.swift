@@ -63,10 +63,14 @@ struct MarketDataHandlers: MarketDataService {
     }
 
     func backfill(_ request: PB.BackfillRequest, context: ServerCallContext) async throws -> PB.BackfillResponse {
-        let (id, tf, from, to) = try seriesArguments(request.symbol, request.timeframe, request.range ?? PB.TimeRange())
+        let (id, tf, from, requestedTo) = try seriesArguments(request.symbol, request.timeframe, request.range ?? PB.TimeRange())
         guard let range = request.range, range.fromNs != 0, range.toNs != 0 else {
             throw MarketDataError(.invalidArgument, "backfill needs both range.from_ns and range.to_ns")
         }
+        // Only closed periods: a provider's candle for the period still forming would be stored as
+        // closed and then meet the live one.
+        let to = min(requestedTo, tf.periodStart(containing: Int64(Date().timeIntervalSince1970 * 1e9)))
+        guard from < to else { return PB.BackfillResponse() }
         let periods = (to - from) / tf.nanoseconds
         guard periods <= 1_000_000 else {
             throw MarketDataError(.invalidArgument, "the range holds \(periods) \(tf) candles; backfill at most 1000000 per call")

@@ -41,10 +41,12 @@ public struct SimulatedMarket: Sendable {
             let step = Int64(stepMs ?? profile.stepMs) * 1_000_000
             let tick = max(inst.tickSize.doubleValue, 1e-8)
             let first = start + Int64(rng.nextDouble() * Double(step))
+            // Live prices carry on from the simulated history, so a backfill meets the live candles.
+            let startPrice = SimulatedHistory(instrument: inst, seed: seed).price(at: start)
             return Walker(
                 id: id, sessions: inst.sessions, tick: tick, spreadTicks: profile.spreadTicks, stepNs: step,
                 annualVolatility: profile.volatility, typicalSize: profile.size, rng: rng,
-                logPrice: log(profile.price), anchor: log(profile.price), nextTs: first)
+                logPrice: log(startPrice), anchor: log(startPrice), nextTs: first)
         }
     }
 
