@@ -67,5 +67,7 @@ echo
 echo "Try:  export TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"symbol\":\"BTC/USDT\"}'"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetCandles --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
+echo "      $bin/tradewind call 127.0.0.1:7003 Indicators.CreateIndicatorSet --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\",\"indicators\":[{\"name\":\"rsi\",\"parameters\":[14]},{\"name\":\"macd\"}]}'"
+echo "      $bin/tradewind call 127.0.0.1:7003 Indicators.Latest --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
 echo "Ctrl-C stops everything."
 wait
