@@ -28,8 +28,9 @@ public enum ServiceHarness {
         return c
     }
 
-    /// Builds a host with `build`, runs it, hands `body` the host and a connected client, then stops
-    /// it and drops its schema (unless `dropsSchema` is false: a later host restarts on it).
+    /// Builds a host with `build`, runs it, hands `body` the host and a connected client, then shuts
+    /// it down gracefully (as SIGTERM would) and drops its schema (unless `dropsSchema` is false: a
+    /// later host restarts on it).
     public static func withHost<R: Sendable>(
         service: String = "harness", dropsSchema: Bool = true, configure: (inout HostConfiguration) -> Void = { _ in },
         build: (HostConfiguration) throws -> ServiceHost,
@@ -40,15 +41,31 @@ public enum ServiceHarness {
         let host = try build(config)
         let result: R
         do {
-            result = try await withThrowingTaskGroup(of: R?.self) { group in
-                group.addTask { try await host.run(handleSignals: false); return nil }
-                let port = try await host.rpcAddress.port!
-                let client = RPCClient(
-                    configuration: RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: config.rpc.secret),
-                    logger: Logger(label: "harness"))
-                group.addTask { try await client.run(); return nil }
-                defer { group.cancelAll() }
-                return try await body(host, client)
+            result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await host.run(handleSignals: false) }
+                let outcome: Result<R, any Error>
+                do {
+                    let port = try await host.rpcAddress.port!
+                    let client = RPCClient(
+                        configuration: RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: config.rpc.secret),
+                        logger: Logger(label: "harness"))
+                    outcome = try await withThrowingTaskGroup(of: Void.self) { calls in
+                        calls.addTask { try await client.run() }
+                        defer { calls.cancelAll() }
+                        return .success(try await body(host, client))
+                    }
+                } catch {
+                    outcome = .failure(error)
+                }
+                await host.shutdown()
+                // A host that does not stop within its drain timeout plus a margin is cancelled.
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    throw CancellationError()
+                }
+                _ = try? await group.next()
+                group.cancelAll()
+                return try outcome.get()
             }
         } catch {
             if dropsSchema { await dropSchema(config.schema) }

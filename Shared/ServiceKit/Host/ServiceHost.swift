@@ -6,6 +6,7 @@ import NIOCore
 import RPC
 import ServiceLifecycle
 import Store
+import Synchronization
 import UnixSignals
 import Wire
 
@@ -30,6 +31,7 @@ public final class ServiceHost: Sendable {
     public let rpcServer: RPCServer
     public let admin: AdminServer
     let extraServices: [any Service]
+    private let running = Mutex<ServiceGroup?>(nil)
     let startedAt = Date()
 
     /// Builds the host. `routes` registers the service's methods (Diagnostics is added for every
@@ -86,6 +88,8 @@ public final class ServiceHost: Sendable {
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         logger.info("starting", metadata: ["service.version": "\(configuration.version)"])
+        running.withLock { $0 = group }
+        defer { running.withLock { $0 = nil } }
         try await group.run()
         logger.info("stopped")
     }
@@ -114,6 +118,12 @@ public final class ServiceHost: Sendable {
         if let store, (try? await store.query("SELECT 1")) == nil { missing.append("postgres") }
         if let bus, (try? await bus.command("EXISTS", key: "tw.readyz")) == nil { missing.append("redis") }
         return missing
+    }
+
+    /// Shuts a running host down gracefully, as SIGTERM does: stop accepting, drain calls, let the
+    /// services flush, close the bus and store. `run()` returns once done.
+    public func shutdown() async {
+        await running.withLock { $0 }?.triggerGracefulShutdown()
     }
 
     /// The RPC address, once bound.

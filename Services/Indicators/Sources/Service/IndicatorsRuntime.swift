@@ -116,6 +116,7 @@ final class IndicatorsRuntime: Service, Sendable {
                 logger.info("indicator sets loaded", metadata: ["indicators.sets": "\(all.count)"])
                 return
             } catch {
+                if Task.isCancelled { return }
                 attempt += 1
                 if attempt == 1 { logger.warning("loading indicator sets failed; retrying", metadata: ["error": "\(error)"]) }
                 try? await Task.sleep(for: .milliseconds(min(5000, 100 << min(attempt, 6))))
