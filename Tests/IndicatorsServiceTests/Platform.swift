@@ -106,16 +106,6 @@ func matches(_ values: [String: Double], _ expected: [String: Double]) -> Bool {
         && expected.allSatisfy { name, e in values[name].map { abs($0 - e) <= 1e-9 * max(1, abs(e)) } ?? false }
 }
 
-/// Polls `condition` until it holds or `seconds` pass.
-func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return false
-}
-
 /// The next `count` snapshots on `subscription`, or fewer when `seconds` pass.
 func nextSnapshots(_ count: Int, from subscription: BusSubscription, seconds: Double = 20) async -> [PB.IndicatorSnapshot] {
     await withTaskGroup(of: [PB.IndicatorSnapshot].self) { group in

@@ -19,16 +19,6 @@ func withMarketData<R: Sendable>(
     }
 }
 
-/// Polls `condition` until it holds or `seconds` pass.
-func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return false
-}
-
 func range(_ from: Int64, _ to: Int64) -> PB.TimeRange { PB.TimeRange(fromNs: from, toNs: to) }
 
 @Suite("market-data service", .serialized)

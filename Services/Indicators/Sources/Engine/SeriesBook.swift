@@ -132,18 +132,22 @@ final class SeriesBook: Sendable {
     func receive(_ candle: PB.Candle, on channel: String) -> Emission? {
         guard candle.closed else { return nil }
         return state.withLock { s -> Emission? in
-            guard let key = s.byChannel[channel], var series = s.series[key] else { return nil }
-            defer { s.series[key] = series }
-            switch series.phase {
-            case .syncing(var pending):
-                series.phase = .live  // lets `pending` be mutated without a copy
-                pending.append(candle)
-                if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
-                series.phase = .syncing(pending: pending)
-                return nil
-            case .live:
-                return Self.apply(candle, to: &series, key)
-            }
+            guard let key = s.byChannel[channel], s.series[key] != nil else { return nil }
+            // In place: a copy of the series would copy every indicator's window on each bar.
+            return Self.receive(candle, key, into: &s.series[key]!)
+        }
+    }
+
+    private static func receive(_ candle: PB.Candle, _ key: SeriesKey, into series: inout Series) -> Emission? {
+        switch series.phase {
+        case .syncing(var pending):
+            series.phase = .live  // drops the phase's reference, so `pending` grows in place
+            pending.append(candle)
+            if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
+            series.phase = .syncing(pending: pending)
+            return nil
+        case .live:
+            return Self.apply(candle, to: &series, key)
         }
     }
 
