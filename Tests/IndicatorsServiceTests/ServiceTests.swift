@@ -111,7 +111,8 @@ struct ServiceTests {
                 corrected.correction = true
                 try await market.deliver([corrected])
                 let fixed = await nextSnapshots(1, from: sub)
-                #expect(fixed.first?.openTimeNs == bars[204].openTimeNs && fixed.first?.close == corrected.close)
+                #expect(fixed.first?.openTimeNs == bars[204].openTimeNs && fixed.first?.close == corrected.close && fixed.first?.correction == true)
+                #expect(live.allSatisfy { !$0.correction })
                 let correctedSeries = Array(bars.prefix(204)) + [corrected]
                 #expect(fixed.first.map { matches($0.values, try! expectedValues(specs, over: correctedSeries)) } == true)
                 #expect(try await streamed.next()?.close == corrected.close)

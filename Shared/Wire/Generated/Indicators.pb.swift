@@ -216,17 +216,20 @@ extension PB {
         public var openTimeNs: Int64 = 0
         public var close: Double = 0
         public var values: [String: Double] = [:]
+        /// True when this replaces the snapshot of the same bar: market-data corrected the candle.
+        public var correction: Bool = false
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(symbol: String = "", timeframe: PB.Timeframe = .init(rawValue: 0), openTimeNs: Int64 = 0, close: Double = 0, values: [String: Double] = [:]) {
+        public init(symbol: String = "", timeframe: PB.Timeframe = .init(rawValue: 0), openTimeNs: Int64 = 0, close: Double = 0, values: [String: Double] = [:], correction: Bool = false) {
             self.symbol = symbol
             self.timeframe = timeframe
             self.openTimeNs = openTimeNs
             self.close = close
             self.values = values
+            self.correction = correction
         }
     }
 
@@ -614,7 +617,7 @@ extension PB.IndicatorSnapshot: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__indicator_snapshot__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
-        arena.addBound(45)  // tag + value of each singular number, enum or bool
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "IndicatorSnapshot.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         c.pointee.open_time_ns = self.openTimeNs
@@ -631,6 +634,7 @@ extension PB.IndicatorSnapshot: ProtoMessage {
             c.pointee.n_values = self.values.count
             c.pointee.values = entries
         }
+        c.pointee.correction = (self.correction ? 1 : 0)
     }
 
     public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -647,6 +651,7 @@ extension PB.IndicatorSnapshot: ProtoMessage {
                 self.values[try WireDecoding.string(e.pointee.key, field: "IndicatorSnapshot.values.key")] = e.pointee.value
             }
         }
+        self.correction = (c.pointee.correction != 0)
     }
 }
 

@@ -44,7 +44,6 @@ final class SeriesBook: Sendable {
     struct Emission: Sendable {
         let key: SeriesKey
         let snapshot: PB.IndicatorSnapshot
-        let correction: Bool
     }
 
     private struct State {
@@ -158,17 +157,9 @@ final class SeriesBook: Sendable {
         // The last bar again is a correction only when market-data says so; otherwise it is a
         // repeat (a candle seen in the replayed history and on the bus) and changes nothing.
         if candle.openTimeNs == series.computer.lastOpenTime, !candle.correction { return nil }
-        let step = series.computer.apply(candle.bar, openTime: candle.openTimeNs)
-        let values: [String: Double]
-        let correction: Bool
-        switch step {
-        case .stale: return nil
-        case .bar(let v): (values, correction) = (v, false)
-        case .correction(let v): (values, correction) = (v, true)
-        }
-        let snapshot = PB.IndicatorSnapshot(key, candle, values)
+        guard let snapshot = series.computer.snapshot(key, candle) else { return nil }
         series.latest = snapshot
-        return Emission(key: key, snapshot: snapshot, correction: correction)
+        return Emission(key: key, snapshot: snapshot)
     }
 
     // MARK: Reading
@@ -189,10 +180,13 @@ final class SeriesBook: Sendable {
     }
 }
 
-extension PB.IndicatorSnapshot {
-    /// The snapshot of `key` for the bar of `candle`.
-    init(_ key: SeriesKey, _ candle: PB.Candle, _ values: [String: Double]) {
-        self.init(symbol: key.symbol, timeframe: key.timeframe.wire, openTimeNs: candle.openTimeNs, close: candle.close, values: values)
+extension SeriesComputer {
+    /// Feeds `candle` of `key` and makes its snapshot; nil when the bar is older than the last.
+    mutating func snapshot(_ key: SeriesKey, _ candle: PB.Candle, undoable: Bool = true) -> PB.IndicatorSnapshot? {
+        guard let (values, correction) = apply(candle.bar, openTime: candle.openTimeNs, undoable: undoable) else { return nil }
+        return PB.IndicatorSnapshot(
+            symbol: key.symbol, timeframe: key.timeframe.wire, openTimeNs: candle.openTimeNs, close: candle.close, values: values,
+            correction: correction)
     }
 }
 

@@ -7,16 +7,6 @@ import Indicators
 /// from before that bar and feeding the corrected one: the indicators are value types, so keeping
 /// that state is a copy.
 struct SeriesComputer: Sendable {
-    /// What one bar did.
-    enum Step: Equatable {
-        /// A new bar: the outputs that are warm, by column name.
-        case bar([String: Double])
-        /// The last bar again, corrected.
-        case correction([String: Double])
-        /// Older than the last bar: nothing changed.
-        case stale
-    }
-
     let indicators: [ConfiguredIndicator]
     private let columns: [[String]]
     private var engines: [any IndicatorEngine]
@@ -39,12 +29,14 @@ struct SeriesComputer: Sendable {
     /// Every column name, in indicator order.
     var columnNames: [String] { columns.flatMap { $0 } }
 
-    /// Feeds the closed bar that opened at `openTime`. `undoable` keeps the state needed to take a
-    /// later correction of this bar (warm-up skips it for all but the last bar it replays).
-    mutating func apply(_ bar: PriceBar, openTime: Int64, undoable: Bool = true) -> Step {
+    /// Feeds the closed bar that opened at `openTime`: its warm outputs by column name, and whether
+    /// it replaced the last bar (a correction); nil for a bar older than the last, which changes
+    /// nothing. `undoable` keeps the state needed to take a later correction of this bar (warm-up
+    /// skips it for all but the last bar it replays).
+    mutating func apply(_ bar: PriceBar, openTime: Int64, undoable: Bool = true) -> (values: [String: Double], correction: Bool)? {
         let corrected: Bool
         if let last = lastOpenTime, openTime <= last {
-            guard openTime == last, let before = beforeLast else { return .stale }
+            guard openTime == last, let before = beforeLast else { return nil }
             engines = before
             corrected = true
         } else {
@@ -58,6 +50,6 @@ struct SeriesComputer: Sendable {
                 for (k, name) in columns[i].enumerated() { values[name] = row[k] }
             }
         }
-        return corrected ? .correction(values) : .bar(values)
+        return (values, corrected)
     }
 }

@@ -132,7 +132,7 @@ struct IndicatorsHandlers: IndicatorsService {
             try await writer.write(snapshot)
             sent = snapshot.openTimeNs
         }
-        for await emission in stream where emission.snapshot.openTimeNs > sent || emission.correction {
+        for await emission in stream where emission.snapshot.openTimeNs > sent || emission.snapshot.correction {
             try await writer.write(emission.snapshot)
         }
     }

@@ -22,18 +22,11 @@ extension IndicatorsRuntime {
         // page item late, once it is known not to be the last.
         var held: PB.Candle?
         func apply(_ candle: PB.Candle, undoable: Bool) {
-            let values: [String: Double]
-            var correction = false
-            switch computer.apply(candle.bar, openTime: candle.openTimeNs, undoable: undoable) {
-            case .stale: return
-            case .bar(let v): values = v
-            case .correction(let v): (values, correction) = (v, true)
-            }
-            let snapshot = PB.IndicatorSnapshot(key, candle, values)
+            guard let snapshot = computer.snapshot(key, candle, undoable: undoable) else { return }
             latest = snapshot
             if let stored, stored.openTimeNs == candle.openTimeNs { check(snapshot, against: stored) }
             if ticket.mode == .catchUp || candle.openTimeNs > (stored?.openTimeNs ?? .min) {
-                made.append(SeriesBook.Emission(key: key, snapshot: snapshot, correction: correction))
+                made.append(SeriesBook.Emission(key: key, snapshot: snapshot))
             }
         }
         try await history.forEachPage(key, from: ticket.fromNs) { page in

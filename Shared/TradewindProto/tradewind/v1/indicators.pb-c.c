@@ -1506,7 +1506,7 @@ const ProtobufCMessageDescriptor tradewind__v1__indicator_snapshot__values_entry
   (ProtobufCMessageInit) tradewind__v1__indicator_snapshot__values_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__indicator_snapshot__field_descriptors[5] =
+static const ProtobufCFieldDescriptor tradewind__v1__indicator_snapshot__field_descriptors[6] =
 {
   {
     "symbol",
@@ -1568,9 +1568,22 @@ static const ProtobufCFieldDescriptor tradewind__v1__indicator_snapshot__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "correction",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__IndicatorSnapshot, correction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__indicator_snapshot__field_indices_by_name[] = {
   3,   /* field[3] = close */
+  5,   /* field[5] = correction */
   2,   /* field[2] = open_time_ns */
   0,   /* field[0] = symbol */
   1,   /* field[1] = timeframe */
@@ -1579,7 +1592,7 @@ static const unsigned tradewind__v1__indicator_snapshot__field_indices_by_name[]
 static const ProtobufCIntRange tradewind__v1__indicator_snapshot__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__indicator_snapshot__descriptor =
 {
@@ -1589,7 +1602,7 @@ const ProtobufCMessageDescriptor tradewind__v1__indicator_snapshot__descriptor =
   "Tradewind__V1__IndicatorSnapshot",
   "tradewind.v1",
   sizeof(Tradewind__V1__IndicatorSnapshot),
-  5,
+  6,
   tradewind__v1__indicator_snapshot__field_descriptors,
   tradewind__v1__indicator_snapshot__field_indices_by_name,
   1,  tradewind__v1__indicator_snapshot__number_ranges,

@@ -237,10 +237,14 @@ struct  Tradewind__V1__IndicatorSnapshot
   double close;
   size_t n_values;
   Tradewind__V1__IndicatorSnapshot__ValuesEntry **values;
+  /*
+   * True when this replaces the snapshot of the same bar: market-data corrected the candle.
+   */
+  protobuf_c_boolean correction;
 };
 #define TRADEWIND__V1__INDICATOR_SNAPSHOT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__indicator_snapshot__descriptor) \
-    , (char *)protobuf_c_empty_string, TRADEWIND__V1__TIMEFRAME__TIMEFRAME_UNSPECIFIED, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, TRADEWIND__V1__TIMEFRAME__TIMEFRAME_UNSPECIFIED, 0, 0, 0,NULL, 0 }
 
 
 struct  Tradewind__V1__StreamSnapshotsRequest
