@@ -18,6 +18,12 @@ public struct Backoff: Sendable, Hashable {
     /// 50 ms doubling to 5 s, with up to half taken off at random.
     public init() {}
 
+    /// `initial` doubling to `maximum`, with up to half taken off at random.
+    public init(initial: Duration, maximum: Duration) {
+        self.initial = initial
+        self.maximum = maximum
+    }
+
     /// Delay before attempt number `attempt` (0 for the first retry).
     public func delay<R: RandomNumberGenerator>(attempt: Int, using rng: inout R) -> Duration {
         let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18

@@ -3,6 +3,7 @@ import Contract
 import CoreMetrics
 import Foundation
 import Logging
+import RPC
 import ServiceKit
 import ServiceLifecycle
 import Wire
@@ -31,6 +32,8 @@ final class IndicatorsRuntime: Service, Sendable {
     private let published = Counter(label: "indicators_snapshots_total")
     let mismatches = Counter(label: "indicators_warmup_mismatches_total")
     private let syncFailures = Counter(label: "indicators_sync_failures_total")
+    /// Between failed syncs: 250 ms doubling to 30 s, jittered.
+    private let syncRetry = Backoff(initial: .milliseconds(250), maximum: .seconds(30))
 
     init(
         history: CandleHistory, sets: SetRepository?, snapshots: SnapshotRepository?, writer: BatchWriter<PB.IndicatorSnapshot>?, bus: Bus?,
@@ -139,8 +142,7 @@ final class IndicatorsRuntime: Service, Sendable {
                         "cannot sync indicators from market-data; retrying",
                         metadata: ["indicators.series": "\(request.key)", "error": "\(error)", "attempt": "\(attempt)"])
                 }
-                let delay = min(30_000, 250 << min(attempt, 7))
-                try? await Task.sleep(for: .milliseconds(Int.random(in: delay / 2...delay)))
+                try? await Task.sleep(for: syncRetry.delay(attempt: attempt - 1))
             }
         }
     }

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Logging
+import RPC
 import ServiceLifecycle
 import TradingCore
 
@@ -32,6 +33,9 @@ final class MarketDataRuntime: Service, Sendable {
         }
     }
 
+    /// Between restarts of a stopped feed: 250 ms doubling to 30 s, jittered.
+    private let feedRestart = Backoff(initial: .milliseconds(250), maximum: .seconds(30))
+
     private func runFeed(_ feed: any MarketFeed) async {
         let sink = pipeline.sink(for: feed.name)
         var attempt = 0
@@ -48,9 +52,7 @@ final class MarketDataRuntime: Service, Sendable {
                     logger.warning("feed stopped; restarting", metadata: ["marketdata.feed": "\(feed.name)", "error": "\(error)", "attempt": "\(attempt)"])
                 }
             }
-            // Jittered exponential backoff up to 30 s.
-            let delay = min(30_000, 250 << min(attempt, 7))
-            try? await Task.sleep(for: .milliseconds(Int.random(in: delay / 2...delay)))
+            try? await Task.sleep(for: feedRestart.delay(attempt: attempt))
         }
     }
 
