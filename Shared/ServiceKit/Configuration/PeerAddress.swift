@@ -3,9 +3,12 @@ import RPC
 
 /// Where a peer service's RPC server listens, as configured (`peers.market_data=127.0.0.1:7002`).
 public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
+    /// Host name or IP address.
     public var host: String
+    /// TCP port, 1...65535.
     public var port: Int
 
+    /// The peer at `host`:`port`.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -20,6 +23,7 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         self.init(host: host, port: port)
     }
 
+    /// `host:port`, an IPv6 host in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 

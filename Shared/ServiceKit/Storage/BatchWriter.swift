@@ -11,10 +11,14 @@ import Synchronization
 ///
 /// Metrics: `<name>_written_total` and `<name>_dropped_total`.
 public final class BatchWriter<Row: Sendable>: Service, Sendable {
+    /// How often it flushes and how much it holds.
     public struct Settings: Sendable {
+        /// Time between flushes.
         public var flushInterval: Duration
+        /// Rows held while storage is away; beyond it the oldest are dropped.
         public var maxPending: Int
 
+        /// 250 ms flushes, a million rows held.
         public init(flushInterval: Duration = .milliseconds(250), maxPending: Int = 1_000_000) {
             self.flushInterval = flushInterval
             self.maxPending = maxPending
@@ -80,6 +84,7 @@ public final class BatchWriter<Row: Sendable>: Service, Sendable {
         }
     }
 
+    /// Flushes on the timer until graceful shutdown or cancellation, then once more.
     public func run() async throws {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
