@@ -129,11 +129,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IndicatorsTests", dependencies: ["Indicators"], exclude: ["Golden"], swiftSettings: swiftSettings),
+            name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests",
             dependencies: [
-                "Wire", "CWireReference", "TradewindProto", "CProtobufC", nio,
+                "Wire", "CWireReference", "TradewindProto", "CProtobufC", "TradingCore", nio,
                 .product(name: "NIOTestUtils", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),

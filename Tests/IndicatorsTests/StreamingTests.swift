@@ -1,6 +1,7 @@
 import Foundation
 import Indicators
 import Testing
+import TradingCore
 
 @Suite("Batch and streaming forms")
 struct StreamingTests {
@@ -10,11 +11,11 @@ struct StreamingTests {
         var bars: [PriceBar] = []
         var close = 100.0
         for _ in 0..<20_000 {
-            let open = close * (1 + generator.normal() * 0.002)
-            close = open * (1 + generator.normal() * 0.01)
-            let high = max(open, close) * (1 + abs(generator.normal()) * 0.004)
-            let low = min(open, close) * (1 - abs(generator.normal()) * 0.004)
-            bars.append(PriceBar(open: open, high: high, low: low, close: close, volume: (generator.unit() * 1e5).rounded()))
+            let open = close * (1 + generator.nextGaussian() * 0.002)
+            close = open * (1 + generator.nextGaussian() * 0.01)
+            let high = max(open, close) * (1 + abs(generator.nextGaussian()) * 0.004)
+            let low = min(open, close) * (1 - abs(generator.nextGaussian()) * 0.004)
+            bars.append(PriceBar(open: open, high: high, low: low, close: close, volume: (generator.nextDouble() * 1e5).rounded()))
         }
         return PriceSeries(bars: bars)
     }()
@@ -58,29 +59,5 @@ struct StreamingTests {
         let indicator = try ConfiguredIndicator(parsing: "macd")
         let outputs = indicator.compute(PriceSeries(bars: (0..<33).map { PriceBar(value: Double($0)) }))
         #expect(outputs.allSatisfy { $0.allSatisfy(\.isNaN) })
-    }
-}
-
-/// A small seeded generator, so the test data is the same on every machine.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        let u = max(unit(), .leastNonzeroMagnitude)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * unit())
     }
 }

@@ -1,13 +1,14 @@
 import CWireReference
 import NIOCore
 import Testing
+import TradingCore
 import Wire
 
 @Suite("Generated messages over protobuf-c")
 struct CodecTests {
     @Test("every message type survives C encode → Swift decode → Swift encode with identical bytes", arguments: 0..<20)
     func everyTypeRoundTrips(seed: Int) throws {
-        var random = RandomMessages(rng: SplitMix(state: UInt64(seed) &* 7919))
+        var random = RandomMessages(rng: SplitMix64(seed: UInt64(seed) &* 7919))
         for type in MethodCatalog.messageTypes {
             let reference = try random.encoded(type)
             try roundTrip(type, reference)
@@ -84,7 +85,7 @@ struct CodecTests {
             _ = try? PB.Order(decoding: Array(good[..<cut]))  // must not crash; some prefixes are valid messages
         }
         #expect(throws: WireError.self) { try PB.Order(decoding: Array(good.dropLast())) }
-        var rng = SplitMix(state: 1)
+        var rng = SplitMix64(seed: 1)
         var errors = 0
         for _ in 0..<20_000 {
             let junk = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }

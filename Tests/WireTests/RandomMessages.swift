@@ -1,12 +1,13 @@
 import CProtobufC
 import Foundation
+import TradingCore
 import TradewindProto
 import Wire
 
 /// Random messages of any contract type, built from protobuf-c's descriptors as JSON objects and
 /// encoded by protobuf-c itself (through `ProtoJSON`): the C side is the reference.
 struct RandomMessages {
-    var rng: SplitMix
+    var rng: SplitMix64
 
     mutating func object(_ d: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0) -> [String: Any] {
         var out: [String: Any] = [:]
@@ -66,17 +67,5 @@ struct RandomMessages {
     mutating func encoded(_ type: any ProtoMessage.Type) throws -> [UInt8] {
         let json = try JSONSerialization.data(withJSONObject: object(type.cDescriptor))
         return try ProtoJSON.encode(json: String(decoding: json, as: UTF8.self), as: type)
-    }
-}
-
-/// A small seeded generator, so failures reproduce.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

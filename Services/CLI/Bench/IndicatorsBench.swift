@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Indicators
+import TradingCore
 
 /// Every catalogue indicator (default parameters) over the same seeded bars, batch and streaming,
 /// in ns per bar. Batch is the kernel looping over contiguous columns; streaming is one
@@ -76,15 +77,9 @@ struct IndicatorsBench: ParsableCommand {
 
     /// A seeded random walk with realistic bars (SplitMix64 + Box–Muller), the same on every machine.
     static func generate(count: Int) -> PriceSeries {
-        var state: UInt64 = 20_261_121
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-        func normal() -> Double { (-2 * log(max(next(), .leastNonzeroMagnitude))).squareRoot() * cos(2 * .pi * next()) }
+        var rng = SplitMix64(seed: 20_261_121)
+        func next() -> Double { rng.nextDouble() }
+        func normal() -> Double { rng.nextGaussian() }
         var series = PriceSeries(open: [], high: [], low: [], close: [], volume: [])
         var close = 100.0
         for _ in 0..<count {

@@ -111,32 +111,6 @@ public struct SimulatedMarket: Sendable {
     }
 }
 
-/// Small, fast, seedable generator (SplitMix64): the simulated market must be reproducible.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Standard normal (Box–Muller).
-    public mutating func nextGaussian() -> Double {
-        let u = max(nextDouble(), 0x1p-53)
-        return sqrt(-2 * log(u)) * cos(2 * Double.pi * nextDouble())
-    }
-}
-
 /// FNV-1a of a string's bytes: a hash that is the same in every process (Swift's `Hasher` is seeded per run).
 func fnv1a(_ text: String) -> UInt64 {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
