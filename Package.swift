@@ -104,6 +104,14 @@ let package = Package(
         .executableTarget(
             name: "tradewind-indicators", dependencies: ["IndicatorsService", "ServiceKit"], path: "Services/Indicators/Main",
             swiftSettings: swiftSettings),
+        .target(
+            name: "ExecutionService",
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle, coreMetrics],
+            path: "Services/Execution", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-execution", dependencies: ["ExecutionService", "ServiceKit"], path: "Services/Execution/Main",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [

@@ -3,6 +3,8 @@
 public enum BusChannel {
     /// `tw.md.tick.<SYMBOL>`: every tick of a symbol.
     public static func tick(_ symbol: String) -> String { "tw.md.tick.\(symbol)" }
+    /// The pattern matching every tick channel.
+    public static let everyTick = "tw.md.tick.*"
     /// `tw.md.candle.<TF>.<SYMBOL>`: candles (forming, closed, corrections).
     public static func candle(_ timeframe: String, _ symbol: String) -> String { "tw.md.candle.\(timeframe).\(symbol)" }
     /// The pattern matching every candle channel.

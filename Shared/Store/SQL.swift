@@ -48,6 +48,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             text += "$\(parameters.count)"
         }
 
+        /// Splices SQL text written in the program (a shared column list); a `StaticString`, so no
+        /// value from outside can reach it.
+        public mutating func appendInterpolation(unsafeRaw text: StaticString) {
+            self.text += text.description
+        }
+
         /// Splices a checked identifier (schema, table, column name), double-quoted.
         public mutating func appendInterpolation(identifier: SQLIdentifier) {
             text += identifier.quoted

@@ -55,12 +55,6 @@ public final class Store: Service, Sendable {
         try await withConnection { c throws(StoreError) in try c.execute(sql) }
     }
 
-    /// Runs one statement and returns the number of rows it changed.
-    @discardableResult
-    public func execute(_ sql: SQL) async throws(StoreError) -> Int {
-        try await query(sql).affectedRows
-    }
-
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     public func withTransaction<R: Sendable>(_ body: (Transaction) async throws -> R) async throws -> R {
         let connection = try await acquire()
@@ -179,11 +173,6 @@ public struct Transaction: Sendable {
     @discardableResult
     public func query(_ sql: SQL) async throws(StoreError) -> Rows {
         try await run { c throws(StoreError) in try c.execute(sql) }
-    }
-
-    @discardableResult
-    public func execute(_ sql: SQL) async throws(StoreError) -> Int {
-        try await query(sql).affectedRows
     }
 
     /// SQL text as is (migration files); never for values.

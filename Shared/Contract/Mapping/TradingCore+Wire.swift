@@ -56,6 +56,8 @@ extension Side {
 extension FixedDecimal {
     /// The same value: both are units of 10⁻⁸.
     public init(wire: PB.Decimal) { self.init(raw: wire.raw) }
+    /// The same value; an absent field is zero (proto3's default).
+    public init(wire: PB.Decimal?) { self.init(raw: wire?.raw ?? 0) }
     /// The wire value.
     public var wire: PB.Decimal { PB.Decimal(raw: raw) }
 }

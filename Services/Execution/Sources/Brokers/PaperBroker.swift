@@ -1,0 +1,69 @@
+import Contract
+import RPC
+import TradingCore
+import Wire
+
+/// Simulated fills at the latest prices: a buy pays the ask (the last price when the feed has no
+/// quote) plus `slippageBps`, a sell receives the bid minus it, rounded to the instrument's tick
+/// against the trader; the fee is `feeBps` of the notional. Limit orders fill at the better of
+/// their limit and that price once the market reaches them; stop orders become market orders when
+/// the last price crosses the stop.
+struct PaperBroker: Broker {
+    static let name = "paper"
+    var name: String { Self.name }
+    var modes: Set<PB.AccountMode> { [.paper] }
+    /// Price slippage against the trader, in basis points.
+    let slippageBps: Double
+    /// Fee, in basis points of the notional.
+    let feeBps: Double
+
+    func decide(_ order: PB.Order, at price: MarketView.Price?, instrument: PB.Instrument) throws(ExecutionError) -> BrokerDecision {
+        guard let price else {
+            if order.type == .market { throw ExecutionError(.noPrice, "no price for \(order.symbol) yet; a market order needs one") }
+            return .rest
+        }
+        guard let side = Side(wire: order.side) else { throw ExecutionError(.invalidArgument, "order side is missing") }
+        let executable = try executablePrice(side, price, instrument: instrument)
+        let fillPrice: FixedDecimal
+        switch order.type {
+        case .market:
+            fillPrice = executable
+        case .limit:
+            let limit = FixedDecimal(wire: order.limitPrice)
+            guard side == .buy ? executable <= limit : executable >= limit else {
+                return order.timeInForce == .ioc || order.timeInForce == .fok ? .expire("the market did not reach the limit \(limit)") : .rest
+            }
+            fillPrice = side == .buy ? min(executable, limit) : max(executable, limit)
+        case .stop:
+            let stop = FixedDecimal(wire: order.stopPrice)
+            let last = try decimal(price.last)
+            guard side == .buy ? last >= stop : last <= stop else { return .rest }
+            fillPrice = executable
+        default:
+            throw ExecutionError(.unsupported, "the paper broker takes market, limit and stop orders")
+        }
+        let quantity = FixedDecimal(wire: order.quantity)
+        do {
+            let fee = try (try quantity * fillPrice).multiplied(by: try FixedDecimal(approximating: feeBps / 10_000), rounding: .toNearestOrEven)
+            return .fill(price: fillPrice, fee: fee)
+        } catch {
+            throw ExecutionError(.arithmetic, "\(quantity) × \(fillPrice) does not fit: \(error.message)")
+        }
+    }
+
+    /// The price a `side` order would get now: the touch plus slippage, rounded to the tick against the trader.
+    private func executablePrice(_ side: Side, _ price: MarketView.Price, instrument: PB.Instrument) throws(ExecutionError) -> FixedDecimal {
+        let touch = side == .buy ? (price.ask > 0 ? price.ask : price.last) : (price.bid > 0 ? price.bid : price.last)
+        let slipped = touch * (side == .buy ? 1 + slippageBps / 10_000 : 1 - slippageBps / 10_000)
+        let raw = try decimal(slipped)
+        let tick = FixedDecimal(wire: instrument.tickSize)
+        guard tick.raw > 0 else { return raw }
+        do { return try raw.rounded(toMultipleOf: tick, rule: side == .buy ? .up : .down) } catch {
+            throw ExecutionError(.arithmetic, "cannot round \(raw) to the tick \(tick): \(error.message)")
+        }
+    }
+
+    private func decimal(_ value: Double) throws(ExecutionError) -> FixedDecimal {
+        do { return try FixedDecimal(approximating: value) } catch { throw ExecutionError(.noPrice, "the market price \(value) is not usable") }
+    }
+}

@@ -1,0 +1,18 @@
+import RPC
+
+/// Keyset page cursors over (time, id), newest first: opaque to clients, checked when they come back.
+enum PageCursor {
+    static func encode(time: Int64, id: String) -> String { "p1." + String(time, radix: 36) + "." + id }
+
+    static func decode(_ text: String) throws(ExecutionError) -> (time: Int64, id: String)? {
+        if text.isEmpty { return nil }
+        let parts = text.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "p1", let time = Int64(parts[1], radix: 36) else {
+            throw ExecutionError(.invalidArgument, "page.cursor \"\(text.prefix(60))\" is not a cursor this service issued; pass next_cursor back unchanged")
+        }
+        return (time, String(parts[2]))
+    }
+
+    /// The page size asked for: 100 when unset, at most 1000.
+    static func limit(_ asked: UInt32) -> Int { asked == 0 ? 100 : min(Int(asked), 1000) }
+}

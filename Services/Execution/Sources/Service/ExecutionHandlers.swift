@@ -1,0 +1,140 @@
+import Contract
+import Foundation
+import RPC
+import ServiceKit
+import Store
+import TradingCore
+import Wire
+
+/// The `Execution` RPC service.
+struct ExecutionHandlers: ExecutionService {
+    let desk: OrderDesk
+    let brokers: [String: any Broker]
+    var store: Store { desk.store }
+    var settings: ExecutionSettings { desk.settings }
+
+    // MARK: Accounts
+
+    func createAccount(_ request: PB.CreateAccountRequest, context: ServerCallContext) async throws -> PB.Account {
+        let owner = request.ownerId.trimmingCharacters(in: .whitespaces)
+        guard !owner.isEmpty, owner.count <= 128 else { throw ExecutionError(.invalidArgument, "owner_id is missing (at most 128 characters)") }
+        let mode = request.mode == .unspecified ? PB.AccountMode.paper : request.mode
+        let brokerName = request.broker.isEmpty ? PaperBroker.name : request.broker
+        guard let broker = brokers[brokerName] else {
+            throw ExecutionError(.invalidArgument, "broker \"\(brokerName)\" is unknown; this build has: \(brokers.keys.sorted().joined(separator: ", "))")
+        }
+        guard broker.modes.contains(mode) else {
+            throw ExecutionError(.unsupported, "the \(brokerName) broker does not trade \(mode.protoName ?? "this mode") accounts")
+        }
+        let currency = request.baseCurrency.isEmpty ? "USD" : request.baseCurrency.uppercased()
+        guard (2...8).contains(currency.count), currency.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ExecutionError(.invalidArgument, "base_currency \"\(request.baseCurrency.prefix(20))\" is not a currency code such as USD or USDT")
+        }
+        let cash = try request.initialCash.map { FixedDecimal(wire: $0) } ?? FixedDecimal(settings.defaultInitialCash)
+        guard cash > .zero else { throw ExecutionError(.invalidArgument, "initial_cash must be positive (got \(cash))") }
+        let account = AccountRecord(
+            id: UUID().uuidString.lowercased(), ownerId: owner, mode: mode, broker: brokerName, currency: currency, cash: cash,
+            realizedPnl: .zero, createdAtNs: OrderDesk.now())
+        try await store.withTransaction { tx in
+            try await Accounts.insert(account, tx)
+            try await Trades.sampleEquity(account: account.id, cash, at: account.createdAtNs, tx)
+        }
+        return try account.wire(marked: [])
+    }
+
+    func getAccount(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.Account {
+        let account = try await requireAccount(request.accountId)
+        return try account.wire(marked: try await desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+    }
+
+    func getEquityHistory(_ request: PB.EquityHistoryRequest, context: ServerCallContext) async throws -> PB.EquityHistoryResponse {
+        let account = try await requireAccount(request.accountId)
+        let range = try Self.range(request.range)
+        return PB.EquityHistoryResponse(samples: try await Trades.equity(account: account.id, range: range, limit: 100_000, store))
+    }
+
+    // MARK: Orders
+
+    func submitOrder(_ request: PB.SubmitOrderRequest, context: ServerCallContext) async throws -> PB.Order {
+        try await desk.submit(request, exitReason: request.botId.isEmpty ? .manual : .signal)
+    }
+
+    func cancelOrder(_ request: PB.CancelOrderRequest, context: ServerCallContext) async throws -> PB.Order {
+        try await desk.cancel(account: request.accountId, orderId: request.orderId)
+    }
+
+    func getOrder(_ request: PB.GetOrderRequest, context: ServerCallContext) async throws -> PB.Order {
+        let account = try await requireAccount(request.accountId)
+        switch request.key {
+        case .orderId(let text):
+            let id = try OrderDesk.orderId(text)
+            guard let (order, _) = try await Orders.find(id: id, store), order.accountId == account.id else {
+                throw ExecutionError(.unknownOrder, "account \(account.id) has no order \(id)")
+            }
+            return order
+        case .clientOrderId(let clientId):
+            guard let order = try await Orders.find(account: account.id, clientOrderId: clientId.trimmingCharacters(in: .whitespaces), store) else {
+                throw ExecutionError(.unknownOrder, "account \(account.id) has no order with client_order_id \"\(clientId.prefix(64))\"")
+            }
+            return order
+        case nil:
+            throw ExecutionError(.invalidArgument, "name the order: order_id or client_order_id")
+        }
+    }
+
+    func listOrders(_ request: PB.ListOrdersRequest, context: ServerCallContext) async throws -> PB.ListOrdersResponse {
+        let account = try await requireAccount(request.accountId)
+        let limit = PageCursor.limit(request.page?.limit ?? 0)
+        let orders = try await Orders.page(
+            account: account.id, statuses: request.statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces),
+            after: try PageCursor.decode(request.page?.cursor ?? ""), limit: limit + 1, store)
+        let page = Array(orders.prefix(limit))
+        let next = orders.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
+        return PB.ListOrdersResponse(orders: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+    }
+
+    // MARK: Positions and trades
+
+    func listPositions(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.ListPositionsResponse {
+        let account = try await requireAccount(request.accountId)
+        return PB.ListPositionsResponse(positions: try await desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+    }
+
+    func listTrades(_ request: PB.ListTradesRequest, context: ServerCallContext) async throws -> PB.ListTradesResponse {
+        let account = try await requireAccount(request.accountId)
+        let limit = PageCursor.limit(request.page?.limit ?? 0)
+        let trades = try await Trades.page(
+            account: account.id, symbol: request.symbol.trimmingCharacters(in: .whitespaces), botId: request.botId, range: try Self.range(request.range),
+            after: try PageCursor.decode(request.page?.cursor ?? ""), limit: limit + 1, store)
+        let page = Array(trades.prefix(limit))
+        let next = trades.count > limit ? page.last.map { PageCursor.encode(time: $0.closedAtNs, id: $0.id) } ?? "" : ""
+        return PB.ListTradesResponse(trades: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+    }
+
+    // MARK: Events
+
+    /// Every order, fill, position and trade event of the account from now on, until the caller cancels.
+    func streamOrderEvents(_ request: PB.AccountRequest, context: ServerCallContext, writer: StreamWriter<PB.OrderEvent>) async throws {
+        let account = try await requireAccount(request.accountId)
+        let id = account.id
+        for await item in desk.events.stream.subscribe(accepts: { $0.account == id }) {
+            try await writer.write(item.event)
+        }
+    }
+
+    // MARK: Arguments
+
+    private func requireAccount(_ text: String) async throws -> AccountRecord {
+        let id = try OrderDraft.accountId(text)
+        guard let account = try await Accounts.find(id, store) else { throw ExecutionError(.unknownAccount, "there is no account \(id)") }
+        return account
+    }
+
+    private static func range(_ range: PB.TimeRange?) throws(ExecutionError) -> PB.TimeRange {
+        let r = range ?? PB.TimeRange()
+        if r.toNs != 0, r.fromNs >= r.toNs {
+            throw ExecutionError(.invalidArgument, "range.from_ns (\(r.fromNs)) must be before range.to_ns (\(r.toNs))")
+        }
+        return r
+    }
+}

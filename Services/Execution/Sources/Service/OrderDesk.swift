@@ -1,0 +1,271 @@
+import Contract
+import Foundation
+import Logging
+import RPC
+import Store
+import TradingCore
+import Wire
+
+/// What one ledger step wrote: the order as it now stands, and the fill, position and trade it made.
+struct LedgerOutcome: Sendable {
+    var order: PB.Order
+    var fill: PB.Fill?
+    var position: PB.Position?
+    var trade: PB.Trade?
+    /// The position's new state, for the trigger book.
+    var positionState: PositionState?
+}
+
+/// Takes orders in and applies fills to the ledger. Each step runs in one transaction holding the
+/// account's row, so an account's orders apply one at a time (across instances too) and a submit
+/// retried with the same client order id finds the first one. Events go out after the commit.
+struct OrderDesk: Sendable {
+    let store: Store
+    let market: MarketView
+    let brokers: [String: any Broker]
+    let triggers: TriggerBook
+    let events: OrderEvents
+    let settings: ExecutionSettings
+    let logger: Logger
+
+    // MARK: Submit and cancel
+
+    /// The order `request` asks for: filled, working or refused by the ledger (all stored); or, for
+    /// a client order id seen before, the order it made then.
+    func submit(_ request: PB.SubmitOrderRequest, exitReason: ExitReason) async throws -> PB.Order {
+        let accountId = try OrderDraft.accountId(request.accountId)
+        guard let account = try await Accounts.find(accountId, store) else {
+            throw ExecutionError(.unknownAccount, "there is no account \(accountId)")
+        }
+        let clientId = request.clientOrderId.trimmingCharacters(in: .whitespaces)
+        if !clientId.isEmpty, let first = try await Orders.find(account: accountId, clientOrderId: clientId, store) { return first }
+        let instrument = try await market.instrument(request.symbol)
+        let draft = try OrderDraft.make(request, account: account, instrument: instrument, now: Self.now())
+        guard let broker = brokers[account.broker] else {
+            throw ExecutionError(.unsupported, "account \(accountId) uses the broker \"\(account.broker)\", which this build does not have")
+        }
+        let price = draft.type == .market ? try await market.price(draft.symbol) : try? await market.price(draft.symbol)
+        let decision = try broker.decide(draft, at: price, instrument: instrument)
+        let outcome: LedgerOutcome? = try await store.withTransaction { tx in
+            guard var account = try await Accounts.find(accountId, locking: true, tx) else { return nil }
+            if let first = try await Orders.find(account: accountId, clientOrderId: draft.clientOrderId, tx) {
+                return LedgerOutcome(order: first)
+            }
+            var order = draft
+            switch decision {
+            case .fill(let price, let fee):
+                return try await fill(&order, isNew: true, account: &account, price: price, fee: fee, exitReason: exitReason, tx)
+            case .rest:
+                try await Orders.insert(order, exitReason: exitReason, tx)
+            case .expire(let reason):
+                order.status = .expired
+                order.rejectReason = reason
+                try await Orders.insert(order, exitReason: exitReason, tx)
+            }
+            return LedgerOutcome(order: order)
+        }
+        guard let outcome else { throw ExecutionError(.unknownAccount, "there is no account \(accountId)") }
+        if outcome.order.id == draft.id {
+            finish(outcome)
+            if decision == .rest { triggers.add(.order(outcome.order, instrument: instrument)) }
+        }
+        return outcome.order
+    }
+
+    /// Cancels a working order; a finished one cannot be.
+    func cancel(account accountId: String, orderId: String) async throws -> PB.Order {
+        let accountId = try OrderDraft.accountId(accountId)
+        let orderId = try Self.orderId(orderId)
+        let order: PB.Order = try await store.withTransaction { tx in
+            guard try await Accounts.find(accountId, locking: true, tx) != nil else {
+                throw ExecutionError(.unknownAccount, "there is no account \(accountId)")
+            }
+            guard var (order, _) = try await Orders.find(id: orderId, locking: true, tx), order.accountId == accountId else {
+                throw ExecutionError(.unknownOrder, "account \(accountId) has no order \(orderId)")
+            }
+            guard Orders.workingStatuses.contains(order.status) else {
+                throw ExecutionError(.notCancelable, "order \(orderId) is \(order.status.protoName ?? "finished") and can no longer be canceled")
+            }
+            order.status = .canceled
+            order.updatedAtNs = Self.now()
+            try await Orders.update(order, tx)
+            return order
+        }
+        triggers.remove(symbol: order.symbol, id: order.id)
+        finish(LedgerOutcome(order: order))
+        return order
+    }
+
+    // MARK: Triggers
+
+    /// Acts on a watch the market fired: fills a working order, or closes a position at its stop
+    /// loss or take profit. A failure puts the watch back, so the next tick tries again.
+    func act(on watch: TriggerBook.Watch) async {
+        do {
+            switch watch {
+            case .order(let order, let instrument): try await fillWorking(order, instrument: instrument)
+            case .position(let account, let position): try await closeProtected(account: account, position)
+            }
+        } catch {
+            logger.warning("acting on a trigger failed; it stays armed", metadata: ["execution.symbol": "\(watch.symbol)", "error": "\(error)"])
+            triggers.add(watch)
+        }
+    }
+
+    private func fillWorking(_ watched: PB.Order, instrument: PB.Instrument) async throws {
+        guard let broker = brokers[watched.broker] else { return }
+        let price = try await market.price(watched.symbol)
+        let outcome: LedgerOutcome? = try await store.withTransaction { tx in
+            guard var account = try await Accounts.find(watched.accountId, locking: true, tx),
+                var (order, exitReason) = try await Orders.find(id: watched.id, locking: true, tx),
+                Orders.workingStatuses.contains(order.status)
+            else { return nil }
+            switch try broker.decide(order, at: price, instrument: instrument) {
+            case .fill(let price, let fee):
+                return try await fill(&order, isNew: false, account: &account, price: price, fee: fee, exitReason: exitReason, tx)
+            case .rest:
+                return LedgerOutcome(order: order)
+            case .expire(let reason):
+                order.status = .expired
+                order.rejectReason = reason
+                order.updatedAtNs = Self.now()
+                try await Orders.update(order, tx)
+                return LedgerOutcome(order: order, fill: nil)
+            }
+        }
+        guard let outcome else { return }
+        if outcome.order.status == .new {
+            triggers.add(.order(outcome.order, instrument: instrument))
+        } else {
+            finish(outcome)
+        }
+    }
+
+    private func closeProtected(account: String, _ watched: PositionState) async throws {
+        let position = try await Positions.find(account: account, symbol: watched.symbol, store)
+        guard let mark = market.heldPrice(position.symbol), let reason = position.protectiveExit(at: try FixedDecimal(approximating: mark.last)) else {
+            triggers.update(account: account, position: position)
+            return
+        }
+        let side: Side = position.quantity.isNegative ? .buy : .sell
+        _ = try await submit(
+            PB.SubmitOrderRequest(
+                accountId: account, clientOrderId: "\(reason.rawValue):\(position.symbol):\(position.openedAtNs)", symbol: position.symbol,
+                side: side.wire, type: .market, timeInForce: .ioc, quantity: try position.quantity.magnitude.wire, botId: position.botId),
+            exitReason: reason)
+        logger.info("position closed by its \(reason.rawValue)", metadata: ["execution.account": "\(account)", "execution.symbol": "\(position.symbol)"])
+    }
+
+    // MARK: The ledger
+
+    /// Fills `order` in full at `price` for `fee`: cash, position, realized P&L, the fill, the trade
+    /// it closes, an equity sample. An order the account cannot afford (or a sell beyond the
+    /// holding, when shorting is off) is stored as rejected, with the reason.
+    private func fill(
+        _ order: inout PB.Order, isNew: Bool, account: inout AccountRecord, price: FixedDecimal, fee: FixedDecimal, exitReason: ExitReason,
+        _ tx: Transaction
+    ) async throws -> LedgerOutcome {
+        let now = Self.now()
+        order.updatedAtNs = now
+        let side = Side(wire: order.side) ?? .buy
+        let quantity = FixedDecimal(wire: order.quantity)
+        var position = try await Positions.find(account: account.id, symbol: order.symbol, locking: true, tx)
+        let notional = try Self.exact { () throws(ArithmeticError) in try quantity * price }
+        let cash = try Self.exact { () throws(ArithmeticError) in
+            side == .buy ? try account.cash - (try notional + fee) : try account.cash + (try notional - fee)
+        }
+        if let reason = try refusal(side: side, quantity: quantity, position: position, cashAfter: cash, account: account) {
+            order.status = .rejected
+            order.rejectReason = reason
+            if isNew { try await Orders.insert(order, exitReason: exitReason, tx) } else { try await Orders.update(order, tx) }
+            return LedgerOutcome(order: order)
+        }
+        let closing = try Self.exact { () throws(ArithmeticError) in
+            try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: now, botId: order.botId)
+        }
+        // An order that opens or adds to the position sets its protective exits.
+        if !position.isFlat, position.quantity.isNegative == (side == .sell) {
+            if let sl = order.stopLoss { position.stopLoss = FixedDecimal(wire: sl) }
+            if let tp = order.takeProfit { position.takeProfit = FixedDecimal(wire: tp) }
+        }
+        account.cash = cash
+        if let closing { account.realizedPnl = try Self.exact { () throws(ArithmeticError) in try account.realizedPnl + closing.realizedPnl } }
+        let fill = PB.Fill(
+            id: UUID().uuidString.lowercased(), orderId: order.id, accountId: account.id, symbol: order.symbol, side: order.side,
+            quantity: quantity.wire, price: price.wire, fee: fee.wire, feeCurrency: account.currency, tsNs: now)
+        order.status = .filled
+        order.filledQuantity = quantity.wire
+        order.averageFillPrice = price.wire
+        order.fees = fee.wire
+        order.fills = [fill]
+        let trade = closing.map { c in
+            PB.Trade(
+                id: UUID().uuidString.lowercased(), accountId: account.id, symbol: order.symbol, side: c.side.wire, quantity: c.quantity.wire,
+                entryPrice: c.entryPrice.wire, exitPrice: c.exitPrice.wire, realizedPnl: c.realizedPnl.wire, fees: c.fees.wire,
+                openedAtNs: c.openedAtNs, closedAtNs: now, botId: c.botId, exitReason: exitReason.rawValue)
+        }
+        if isNew { try await Orders.insert(order, exitReason: exitReason, tx) } else { try await Orders.update(order, tx) }
+        try await Orders.insertFill(fill, tx)
+        try await Positions.upsert(account: account.id, position, tx)
+        if let trade { try await Trades.insert(trade, tx) }
+        try await Accounts.updateLedger(account, tx)
+        let marked = try await marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price), account: account.id)
+        let equity = try account.wire(marked: marked).equity
+        try await Trades.sampleEquity(account: account.id, FixedDecimal(wire: equity), at: now, tx)
+        return LedgerOutcome(order: order, fill: fill, position: try wire(position, account: account.id, mark: price), trade: trade, positionState: position)
+    }
+
+    /// Why the ledger refuses a fill, or nil.
+    private func refusal(side: Side, quantity: FixedDecimal, position: PositionState, cashAfter: FixedDecimal, account: AccountRecord) throws -> String? {
+        if side == .sell, !settings.allowShort {
+            let held = max(position.quantity, .zero)
+            if quantity > held { return "insufficient position: holding \(held) \(position.symbol), selling \(quantity) (short selling is off)" }
+        }
+        if side == .buy, cashAfter.isNegative {
+            return "insufficient cash: the buy needs \(try Self.exact { () throws(ArithmeticError) in try account.cash - cashAfter }) \(account.currency), the account has \(account.cash)"
+        }
+        return nil
+    }
+
+    /// After a commit: events out, the position's watch updated.
+    private func finish(_ outcome: LedgerOutcome) {
+        events.publish(outcome)
+        if let state = outcome.positionState { triggers.update(account: outcome.order.accountId, position: state) }
+    }
+
+    // MARK: Marking
+
+    /// Positions on the wire, marked at the latest prices held (the average price when none is;
+    /// `fallback` names a symbol's price known better than that).
+    func marked(_ positions: [PositionState], fallback: (symbol: String, price: FixedDecimal)? = nil, account: String = "") async throws -> [PB.Position] {
+        try positions.map { p in
+            var mark = p.averagePrice
+            if let fallback, fallback.symbol == p.symbol { mark = fallback.price }
+            if let held = market.heldPrice(p.symbol), let m = try? FixedDecimal(approximating: held.last) { mark = m }
+            return try wire(p, account: account, mark: mark)
+        }
+    }
+
+    func wire(_ p: PositionState, account: String, mark: FixedDecimal) throws -> PB.Position {
+        PB.Position(
+            accountId: account, symbol: p.symbol, quantity: p.quantity.wire, averagePrice: p.averagePrice.wire, marketPrice: mark.wire,
+            unrealizedPnl: try Self.exact { () throws(ArithmeticError) in try p.unrealizedPnl(at: mark) }.wire, realizedPnl: p.realizedPnl.wire,
+            stopLoss: p.stopLoss.wire, takeProfit: p.takeProfit.wire, openedAtNs: p.openedAtNs, updatedAtNs: p.updatedAtNs)
+    }
+
+    // MARK: Helpers
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+    static func orderId(_ text: String) throws(ExecutionError) -> String {
+        guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+            throw ExecutionError(.invalidArgument, "order_id \"\(text.prefix(60))\" is not an order id (a UUID from SubmitOrder)")
+        }
+        return id.uuidString.lowercased()
+    }
+
+    /// Runs fixed-point arithmetic; an overflow becomes an error naming it.
+    static func exact<R>(_ body: () throws(ArithmeticError) -> R) throws(ExecutionError) -> R {
+        do { return try body() } catch { throw ExecutionError(.arithmetic, "the amounts do not fit the fixed-point range: \(error.message)") }
+    }
+}

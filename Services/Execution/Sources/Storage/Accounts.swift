@@ -1,0 +1,39 @@
+import Contract
+import Store
+import TradingCore
+import Wire
+
+/// The `accounts` table.
+enum Accounts {
+    static func insert(_ a: AccountRecord, _ db: some SQLQuerying) async throws(StoreError) {
+        try await db.execute("""
+            INSERT INTO accounts (id, owner_id, mode, broker, currency, cash, realized_pnl, created_at_ns)
+            VALUES (\(a.id)::uuid, \(a.ownerId), \(Int(a.mode.rawValue)), \(a.broker), \(a.currency), \(a.cash.raw), \(a.realizedPnl.raw), \(a.createdAtNs))
+            """)
+    }
+
+    /// The account `id`; `locking` holds its row until the transaction ends (orders of one account
+    /// are applied one at a time).
+    static func find(_ id: String, locking: Bool = false, _ db: some SQLQuerying) async throws(StoreError) -> AccountRecord? {
+        let rows = try await db.query(locking ? """
+            SELECT id, owner_id, mode, broker, currency, cash, realized_pnl, created_at_ns FROM accounts WHERE id = \(id)::uuid FOR UPDATE
+            """ : """
+            SELECT id, owner_id, mode, broker, currency, cash, realized_pnl, created_at_ns FROM accounts WHERE id = \(id)::uuid
+            """)
+        return try rows.first.map { row throws(StoreError) in
+            AccountRecord(
+                id: try row.decode(at: 0), ownerId: try row.decode(at: 1), mode: PB.AccountMode(rawValue: Int32(try row.decode(Int.self, at: 2))),
+                broker: try row.decode(at: 3), currency: try row.decode(at: 4), cash: FixedDecimal(raw: try row.decode(at: 5)),
+                realizedPnl: FixedDecimal(raw: try row.decode(at: 6)), createdAtNs: try row.decode(at: 7))
+        }
+    }
+
+    static func updateLedger(_ a: AccountRecord, _ db: some SQLQuerying) async throws(StoreError) {
+        try await db.execute("UPDATE accounts SET cash = \(a.cash.raw), realized_pnl = \(a.realizedPnl.raw) WHERE id = \(a.id)::uuid")
+    }
+
+    /// Ids of accounts holding an open position.
+    static func withPositions(_ db: some SQLQuerying) async throws(StoreError) -> [String] {
+        try await db.query("SELECT DISTINCT account_id FROM positions WHERE quantity <> 0").map { row throws(StoreError) in try row.decode(at: 0) }
+    }
+}
