@@ -129,10 +129,21 @@ let package = Package(
             name: "MarketDataTests",
             dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
             swiftSettings: swiftSettings),
+        // What the service tests share: market-data without feeds, driven by the test.
+        .target(
+            name: "PlatformTesting",
+            dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio],
+            path: "Tests/PlatformTesting", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExecutionServiceTests",
+            dependencies: [
+                "ExecutionService", "PlatformTesting", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging,
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "IndicatorsServiceTests",
             dependencies: [
-                "IndicatorsService", "MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store",
+                "IndicatorsService", "MarketDataService", "PlatformTesting", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store",
                 "TradingCore", "Indicators", logging, nio,
             ],
             swiftSettings: swiftSettings),

@@ -5,13 +5,13 @@ import Indicators
 import NIOCore
 import RPC
 import ServiceKit
+import PlatformTesting
 import ServiceKitTesting
 import Store
 import TradingCore
 import Wire
 
 @testable import IndicatorsService
-@testable import MarketDataService
 
 let minute: Int64 = 60_000_000_000
 
@@ -30,39 +30,6 @@ let bars: [PB.Candle] = {
     }
 }()
 
-/// market-data without feeds: the test is its live side, storing candles in its history and
-/// publishing them on the bus exactly as its pipeline does.
-struct MarketSide: Sendable {
-    let host: ServiceHost
-    let client: MarketDataClient
-    let port: Int
-    var bus: Bus { host.resources.bus! }
-    var busPrefix: String { host.configuration.bus!.prefix }
-
-    /// Stores `candles` in market-data's history and, when `publish`, sends them on their channel.
-    func deliver(_ candles: [PB.Candle], publish: Bool = true) async throws {
-        let catalog = InstrumentCatalog.standard()
-        let repository = CandleRepository(store: host.resources.store!)
-        try await repository.upsert(candles.map { c in
-            let tf = Timeframe(wire: c.timeframe)!
-            return StoredCandle(symbol: c.symbol, candle: CandleState(
-                instrument: try! catalog.require(c.symbol), timeframe: tf, openTime: c.openTimeNs, periodEnd: c.openTimeNs + tf.nanoseconds,
-                open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, tradeCount: c.tradeCount))
-        })
-        guard publish else { return }
-        for c in candles { _ = try bus.publish(BusChannel.candle("1m", c.symbol), c) }
-    }
-}
-
-/// Runs market-data (real host, no feeds) for `body`.
-func withMarketSide<R: Sendable>(_ body: @Sendable (MarketSide) async throws -> R) async throws -> R {
-    var settings = MarketDataSettings()
-    settings.feeds = []
-    return try await ServiceHarness.withHost(service: "market-data", build: { try buildMarketData(configuration: $0, settings: settings) }) { host, client in
-        try await body(MarketSide(host: host, client: MarketDataClient(client), port: try await host.rpcAddress.port!))
-    }
-}
-
 /// Runs the indicators service against `market` (same bus prefix); `schema` names a schema to reuse
 /// across restarts (kept; the caller drops it).
 func withIndicators<R: Sendable>(
@@ -70,20 +37,11 @@ func withIndicators<R: Sendable>(
     _ body: @Sendable (ServiceHost, IndicatorsClient) async throws -> R
 ) async throws -> R {
     var settings = settings
-    if let market { settings.marketData = PeerAddress(host: "127.0.0.1", port: market.port) }
+    if let market { settings.marketData = market.address }
     settings.flushInterval = .milliseconds(20)
-    let prefix = market?.busPrefix
-    return try await ServiceHarness.withHost(
-        service: "indicators", dropsSchema: schema == nil,
-        configure: { c in
-            if let schema {
-                c.schema = schema
-                c.postgres?.schema = schema
-            }
-            if let prefix { c.bus?.prefix = prefix }
-        },
-        build: { try buildIndicators(configuration: $0, settings: settings) }
-    ) { host, client in try await body(host, IndicatorsClient(client)) }
+    return try await withService("indicators", beside: market, schema: schema, build: { [settings] in try buildIndicators(configuration: $0, settings: settings) }) {
+        host, client in try await body(host, IndicatorsClient(client))
+    }
 }
 
 /// The last row of each output column of `spec` computed in batch over `candles`; warm-up (NaN) left out.

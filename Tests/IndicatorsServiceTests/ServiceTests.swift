@@ -4,6 +4,7 @@ import Foundation
 import Indicators
 import RPC
 import ServiceKit
+import PlatformTesting
 import ServiceKitTesting
 import Store
 import Testing

@@ -41,7 +41,7 @@ final class MarketView: Sendable {
     /// The latest price of `symbol`: the newest tick, else market-data's quote.
     func price(_ symbol: String) async throws(ExecutionError) -> Price {
         if let held = prices.withLock({ $0[symbol] }) { return held }
-        let quote = try await relay { try await self.requireClient().getQuote(PB.GetQuoteRequest(symbol: symbol)) }
+        let quote = try await relay(notFound: .noPrice) { try await self.requireClient().getQuote(PB.GetQuoteRequest(symbol: symbol)) }
         guard quote.last.isFinite, quote.last > 0 else {
             throw ExecutionError(.noPrice, "market-data has no price for \(symbol) yet; wait for its feed to tick")
         }
@@ -58,7 +58,7 @@ final class MarketView: Sendable {
     /// The instrument `symbol` names (any spelling market-data accepts), canonical symbol included.
     func instrument(_ symbol: String) async throws(ExecutionError) -> PB.Instrument {
         if let held = instruments.withLock({ $0[symbol] }) { return held }
-        let instrument = try await relay { try await self.requireClient().getInstrument(PB.GetInstrumentRequest(symbol: symbol)) }
+        let instrument = try await relay(notFound: .unknownSymbol) { try await self.requireClient().getInstrument(PB.GetInstrumentRequest(symbol: symbol)) }
         instruments.withLock {
             $0[symbol] = instrument
             $0[instrument.symbol] = instrument
@@ -73,11 +73,13 @@ final class MarketView: Sendable {
         return client
     }
 
-    /// Runs a market-data call; its failures keep their meaning and say they came from market-data.
-    private func relay<R>(_ call: () async throws -> R) async throws(ExecutionError) -> R {
+    /// Runs a market-data call; its failures keep their meaning (`notFound` says what "not found"
+    /// means for this call) and say they came from market-data.
+    private func relay<R>(notFound: ExecutionErrorCode, _ call: () async throws -> R) async throws(ExecutionError) -> R {
         do { return try await call() } catch let error as ExecutionError { throw error } catch let error as RPCError {
             switch error.code {
-            case .notFound, .invalidArgument: throw ExecutionError(.unknownSymbol, "market-data: \(error.message)")
+            case .notFound: throw ExecutionError(notFound, "market-data: \(error.message)")
+            case .invalidArgument: throw ExecutionError(.unknownSymbol, "market-data: \(error.message)")
             default: throw ExecutionError(.marketDataUnavailable, "market-data: \(error.message)")
             }
         } catch {

@@ -86,8 +86,7 @@ final class ExecutionRuntime: Service, Sendable {
 
     /// Samples the equity of every account holding a position, every `equity.sample_seconds`.
     private func sampleEquity() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: desk.settings.equitySampleInterval)
+        while (try? await Task.sleep(for: desk.settings.equitySampleInterval)) != nil {
             do {
                 let now = OrderDesk.now()
                 for id in try await Accounts.withPositions(desk.store) {

@@ -45,6 +45,7 @@ struct OrderDesk: Sendable {
             throw ExecutionError(.unsupported, "account \(accountId) uses the broker \"\(account.broker)\", which this build does not have")
         }
         let price = draft.type == .market ? try await market.price(draft.symbol) : try? await market.price(draft.symbol)
+        try Self.checkMinimumNotional(draft, at: price, instrument: instrument)
         let decision = try broker.decide(draft, at: price, instrument: instrument)
         let outcome: LedgerOutcome? = try await store.withTransaction { tx in
             guard var account = try await Accounts.find(accountId, locking: true, tx) else { return nil }
@@ -254,6 +255,19 @@ struct OrderDesk: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Refuses an order worth less than the venue's minimum notional (at its limit or stop, else the last price).
+    private static func checkMinimumNotional(_ order: PB.Order, at price: MarketView.Price?, instrument: PB.Instrument) throws(ExecutionError) {
+        let minimum = FixedDecimal(wire: instrument.minNotional)
+        guard minimum > .zero else { return }
+        var reference = FixedDecimal(wire: order.limitPrice ?? order.stopPrice)
+        if reference.isZero, let price { reference = (try? FixedDecimal(approximating: price.last)) ?? .zero }
+        guard reference > .zero else { return }
+        let notional = try exact { () throws(ArithmeticError) in try FixedDecimal(wire: order.quantity) * reference }
+        if notional < minimum {
+            throw ExecutionError(.invalidArgument, "the order is worth about \(notional) \(instrument.quoteCurrency); \(instrument.symbol) needs at least \(minimum)")
+        }
+    }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
