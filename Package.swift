@@ -112,6 +112,13 @@ let package = Package(
         .executableTarget(
             name: "tradewind-execution", dependencies: ["ExecutionService", "ServiceKit"], path: "Services/Execution/Main",
             swiftSettings: swiftSettings),
+        .target(
+            name: "RiskService",
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
+            path: "Services/Risk", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-risk", dependencies: ["RiskService", "ServiceKit"], path: "Services/Risk/Main", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [
@@ -138,6 +145,13 @@ let package = Package(
             name: "ExecutionServiceTests",
             dependencies: [
                 "ExecutionService", "PlatformTesting", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging,
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RiskServiceTests",
+            dependencies: [
+                "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore",
+                nio,
             ],
             swiftSettings: swiftSettings),
         .testTarget(

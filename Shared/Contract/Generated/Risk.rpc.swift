@@ -14,6 +14,7 @@ public enum RiskMethods {
     public static let getKillSwitch = MethodDescriptor<PB.Empty, PB.KillSwitchState>(service: "Risk", method: "GetKillSwitch", kind: .unary)
     public static let setKillSwitch = MethodDescriptor<PB.SetKillSwitchRequest, PB.KillSwitchState>(service: "Risk", method: "SetKillSwitch", kind: .unary)
     public static let streamAlerts = MethodDescriptor<PB.Empty, PB.RiskAlert>(service: "Risk", method: "StreamAlerts", kind: .serverStreaming)
+    public static let placeOrder = MethodDescriptor<PB.PlaceOrderRequest, PB.PlaceOrderResponse>(service: "Risk", method: "PlaceOrder", kind: .unary)
 }
 
 /// Implement this to serve `Risk`; register it with `router.register(_:)`.
@@ -26,6 +27,9 @@ public protocol RiskService: Sendable {
     func getKillSwitch(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.KillSwitchState
     func setKillSwitch(_ request: PB.SetKillSwitchRequest, context: ServerCallContext) async throws -> PB.KillSwitchState
     func streamAlerts(_ request: PB.Empty, context: ServerCallContext, writer: StreamWriter<PB.RiskAlert>) async throws
+    /// Sizes (when the order has no quantity), checks and, if approved, submits to execution: the
+    /// one way orders from bots and the gateway reach a broker.
+    func placeOrder(_ request: PB.PlaceOrderRequest, context: ServerCallContext) async throws -> PB.PlaceOrderResponse
 }
 
 extension RiskService {
@@ -39,6 +43,7 @@ extension RiskService {
         router.unary(RiskMethods.getKillSwitch) { request, context in try await self.getKillSwitch(request, context: context) }
         router.unary(RiskMethods.setKillSwitch) { request, context in try await self.setKillSwitch(request, context: context) }
         router.serverStreaming(RiskMethods.streamAlerts) { request, context, writer in try await self.streamAlerts(request, context: context, writer: writer) }
+        router.unary(RiskMethods.placeOrder) { request, context in try await self.placeOrder(request, context: context) }
     }
 }
 
@@ -80,5 +85,11 @@ public struct RiskClient: Sendable {
 
     public func streamAlerts(_ request: PB.Empty, options: CallOptions = .init()) -> ResponseStream<PB.RiskAlert> {
         client.serverStreaming(RiskMethods.streamAlerts, request, options: options)
+    }
+
+    /// Sizes (when the order has no quantity), checks and, if approved, submits to execution: the
+    /// one way orders from bots and the gateway reach a broker.
+    public func placeOrder(_ request: PB.PlaceOrderRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.PlaceOrderResponse {
+        try await client.unary(RiskMethods.placeOrder, request, options: options)
     }
 }

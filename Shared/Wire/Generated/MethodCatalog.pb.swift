@@ -64,6 +64,7 @@ public enum MethodCatalog {
         "Risk.GetKillSwitch": MethodInfo(name: "Risk.GetKillSwitch", serverStreaming: false, request: PB.Empty.self, response: PB.KillSwitchState.self),
         "Risk.SetKillSwitch": MethodInfo(name: "Risk.SetKillSwitch", serverStreaming: false, request: PB.SetKillSwitchRequest.self, response: PB.KillSwitchState.self),
         "Risk.StreamAlerts": MethodInfo(name: "Risk.StreamAlerts", serverStreaming: true, request: PB.Empty.self, response: PB.RiskAlert.self),
+        "Risk.PlaceOrder": MethodInfo(name: "Risk.PlaceOrder", serverStreaming: false, request: PB.PlaceOrderRequest.self, response: PB.PlaceOrderResponse.self),
     ]
 
     /// Every message type of the contract (map entries excluded).
@@ -187,5 +188,7 @@ public enum MethodCatalog {
         PB.KillSwitchState.self,
         PB.SetKillSwitchRequest.self,
         PB.RiskAlert.self,
+        PB.PlaceOrderRequest.self,
+        PB.PlaceOrderResponse.self,
     ]
 }

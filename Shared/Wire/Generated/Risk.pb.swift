@@ -312,6 +312,39 @@ extension PB {
             self.tsNs = tsNs
         }
     }
+
+    public struct PlaceOrderRequest: Sendable, Hashable {
+        public var order: PB.SubmitOrderRequest? = nil
+        /// Used when `order.quantity` is absent: the risk service sizes the order with this model.
+        public var sizing: PB.SizePositionRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(order: PB.SubmitOrderRequest? = nil, sizing: PB.SizePositionRequest? = nil) {
+            self.order = order
+            self.sizing = sizing
+        }
+    }
+
+    public struct PlaceOrderResponse: Sendable, Hashable {
+        public var check: PB.CheckOrderResponse? = nil
+        /// Absent when the check refused the order.
+        public var order: PB.Order? = nil
+        /// How the quantity was sized, when it was.
+        public var sizing: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(check: PB.CheckOrderResponse? = nil, order: PB.Order? = nil, sizing: String = "") {
+            self.check = check
+            self.order = order
+            self.sizing = sizing
+        }
+    }
 }
 
 extension PB.OrderIntent: ProtoMessage {
@@ -666,5 +699,45 @@ extension PB.RiskAlert: ProtoMessage {
         self.rule = try WireDecoding.string(c.pointee.rule, field: "RiskAlert.rule")
         self.message = try WireDecoding.string(c.pointee.message, field: "RiskAlert.message")
         self.tsNs = c.pointee.ts_ns
+    }
+}
+
+extension PB.PlaceOrderRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__PlaceOrderRequest
+    public static let protoName = "tradewind.v1.PlaceOrderRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__place_order_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__place_order_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__place_order_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if let v = self.order { c.pointee.order = try arena.message(v) }
+        if let v = self.sizing { c.pointee.sizing = try arena.message(v) }
+    }
+
+    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.init()
+        if let p = c.pointee.order { self.order = try PB.SubmitOrderRequest(_cMessage: p) }
+        if let p = c.pointee.sizing { self.sizing = try PB.SizePositionRequest(_cMessage: p) }
+    }
+}
+
+extension PB.PlaceOrderResponse: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__PlaceOrderResponse
+    public static let protoName = "tradewind.v1.PlaceOrderResponse"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__place_order_response__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__place_order_response__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__place_order_response__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if let v = self.check { c.pointee.check = try arena.message(v) }
+        if let v = self.order { c.pointee.order = try arena.message(v) }
+        if !self.sizing.isEmpty { c.pointee.sizing = try arena.cString(self.sizing, field: "PlaceOrderResponse.sizing") }
+    }
+
+    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.init()
+        if let p = c.pointee.check { self.check = try PB.CheckOrderResponse(_cMessage: p) }
+        if let p = c.pointee.order { self.order = try PB.Order(_cMessage: p) }
+        self.sizing = try WireDecoding.string(c.pointee.sizing, field: "PlaceOrderResponse.sizing")
     }
 }

@@ -637,6 +637,96 @@ void   tradewind__v1__risk_alert__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__risk_alert__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tradewind__v1__place_order_request__init
+                     (Tradewind__V1__PlaceOrderRequest         *message)
+{
+  static const Tradewind__V1__PlaceOrderRequest init_value = TRADEWIND__V1__PLACE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__place_order_request__get_packed_size
+                     (const Tradewind__V1__PlaceOrderRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__place_order_request__pack
+                     (const Tradewind__V1__PlaceOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__place_order_request__pack_to_buffer
+                     (const Tradewind__V1__PlaceOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__PlaceOrderRequest *
+       tradewind__v1__place_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__PlaceOrderRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__place_order_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__place_order_request__free_unpacked
+                     (Tradewind__V1__PlaceOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__place_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__place_order_response__init
+                     (Tradewind__V1__PlaceOrderResponse         *message)
+{
+  static const Tradewind__V1__PlaceOrderResponse init_value = TRADEWIND__V1__PLACE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__place_order_response__get_packed_size
+                     (const Tradewind__V1__PlaceOrderResponse *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__place_order_response__pack
+                     (const Tradewind__V1__PlaceOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__place_order_response__pack_to_buffer
+                     (const Tradewind__V1__PlaceOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__place_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__PlaceOrderResponse *
+       tradewind__v1__place_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__PlaceOrderResponse *)
+     protobuf_c_message_unpack (&tradewind__v1__place_order_response__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__place_order_response__free_unpacked
+                     (Tradewind__V1__PlaceOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__place_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor tradewind__v1__order_intent__field_descriptors[7] =
 {
   {
@@ -1754,6 +1844,121 @@ const ProtobufCMessageDescriptor tradewind__v1__risk_alert__descriptor =
   (ProtobufCMessageInit) tradewind__v1__risk_alert__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor tradewind__v1__place_order_request__field_descriptors[2] =
+{
+  {
+    "order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__PlaceOrderRequest, order),
+    &tradewind__v1__submit_order_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sizing",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__PlaceOrderRequest, sizing),
+    &tradewind__v1__size_position_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__place_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = order */
+  1,   /* field[1] = sizing */
+};
+static const ProtobufCIntRange tradewind__v1__place_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__place_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.PlaceOrderRequest",
+  "PlaceOrderRequest",
+  "Tradewind__V1__PlaceOrderRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__PlaceOrderRequest),
+  2,
+  tradewind__v1__place_order_request__field_descriptors,
+  tradewind__v1__place_order_request__field_indices_by_name,
+  1,  tradewind__v1__place_order_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__place_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__place_order_response__field_descriptors[3] =
+{
+  {
+    "check",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__PlaceOrderResponse, check),
+    &tradewind__v1__check_order_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__PlaceOrderResponse, order),
+    &tradewind__v1__order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sizing",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__PlaceOrderResponse, sizing),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__place_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = check */
+  1,   /* field[1] = order */
+  2,   /* field[2] = sizing */
+};
+static const ProtobufCIntRange tradewind__v1__place_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__place_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.PlaceOrderResponse",
+  "PlaceOrderResponse",
+  "Tradewind__V1__PlaceOrderResponse",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__PlaceOrderResponse),
+  3,
+  tradewind__v1__place_order_response__field_descriptors,
+  tradewind__v1__place_order_response__field_indices_by_name,
+  1,  tradewind__v1__place_order_response__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__place_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue tradewind__v1__alert_severity__enum_values_by_number[4] =
 {
   { "ALERT_SEVERITY_UNSPECIFIED", "TRADEWIND__V1__ALERT_SEVERITY__ALERT_SEVERITY_UNSPECIFIED", 0 },
@@ -1786,7 +1991,7 @@ const ProtobufCEnumDescriptor tradewind__v1__alert_severity__descriptor =
   tradewind__v1__alert_severity__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__risk__method_descriptors[8] =
+static const ProtobufCMethodDescriptor tradewind__v1__risk__method_descriptors[9] =
 {
   { "CheckOrder", &tradewind__v1__check_order_request__descriptor, &tradewind__v1__check_order_response__descriptor },
   { "SizePosition", &tradewind__v1__size_position_request__descriptor, &tradewind__v1__size_position_response__descriptor },
@@ -1796,12 +2001,14 @@ static const ProtobufCMethodDescriptor tradewind__v1__risk__method_descriptors[8
   { "GetKillSwitch", &tradewind__v1__empty__descriptor, &tradewind__v1__kill_switch_state__descriptor },
   { "SetKillSwitch", &tradewind__v1__set_kill_switch_request__descriptor, &tradewind__v1__kill_switch_state__descriptor },
   { "StreamAlerts", &tradewind__v1__empty__descriptor, &tradewind__v1__risk_alert__descriptor },
+  { "PlaceOrder", &tradewind__v1__place_order_request__descriptor, &tradewind__v1__place_order_response__descriptor },
 };
 const unsigned tradewind__v1__risk__method_indices_by_name[] = {
   0,        /* CheckOrder */
   4,        /* GetExposure */
   5,        /* GetKillSwitch */
   2,        /* GetLimits */
+  8,        /* PlaceOrder */
   6,        /* SetKillSwitch */
   3,        /* SetLimits */
   1,        /* SizePosition */
@@ -1814,7 +2021,7 @@ const ProtobufCServiceDescriptor tradewind__v1__risk__descriptor =
   "Risk",
   "Tradewind__V1__Risk",
   "tradewind.v1",
-  8,
+  9,
   tradewind__v1__risk__method_descriptors,
   tradewind__v1__risk__method_indices_by_name
 };
@@ -1881,6 +2088,14 @@ void tradewind__v1__risk__stream_alerts(ProtobufCService *service,
 {
   assert(service->descriptor == &tradewind__v1__risk__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__risk__place_order(ProtobufCService *service,
+                                      const Tradewind__V1__PlaceOrderRequest *input,
+                                      Tradewind__V1__PlaceOrderResponse_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__risk__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__risk__init (Tradewind__V1__Risk_Service *service,
                                 Tradewind__V1__Risk_ServiceDestroy destroy)

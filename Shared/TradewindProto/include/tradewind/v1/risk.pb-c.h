@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "tradewind/v1/common.pb-c.h"
+#include "tradewind/v1/execution.pb-c.h"
 
 typedef struct Tradewind__V1__OrderIntent Tradewind__V1__OrderIntent;
 typedef struct Tradewind__V1__CheckOrderRequest Tradewind__V1__CheckOrderRequest;
@@ -30,6 +31,8 @@ typedef struct Tradewind__V1__Exposure Tradewind__V1__Exposure;
 typedef struct Tradewind__V1__KillSwitchState Tradewind__V1__KillSwitchState;
 typedef struct Tradewind__V1__SetKillSwitchRequest Tradewind__V1__SetKillSwitchRequest;
 typedef struct Tradewind__V1__RiskAlert Tradewind__V1__RiskAlert;
+typedef struct Tradewind__V1__PlaceOrderRequest Tradewind__V1__PlaceOrderRequest;
+typedef struct Tradewind__V1__PlaceOrderResponse Tradewind__V1__PlaceOrderResponse;
 
 
 /* --- enums --- */
@@ -241,6 +244,38 @@ struct  Tradewind__V1__RiskAlert
 #define TRADEWIND__V1__RISK_ALERT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__risk_alert__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TRADEWIND__V1__ALERT_SEVERITY__ALERT_SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__PlaceOrderRequest
+{
+  ProtobufCMessage base;
+  Tradewind__V1__SubmitOrderRequest *order;
+  /*
+   * Used when `order.quantity` is absent: the risk service sizes the order with this model.
+   */
+  Tradewind__V1__SizePositionRequest *sizing;
+};
+#define TRADEWIND__V1__PLACE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__place_order_request__descriptor) \
+    , NULL, NULL }
+
+
+struct  Tradewind__V1__PlaceOrderResponse
+{
+  ProtobufCMessage base;
+  Tradewind__V1__CheckOrderResponse *check;
+  /*
+   * Absent when the check refused the order.
+   */
+  Tradewind__V1__Order *order;
+  /*
+   * How the quantity was sized, when it was.
+   */
+  char *sizing;
+};
+#define TRADEWIND__V1__PLACE_ORDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__place_order_response__descriptor) \
+    , NULL, NULL, (char *)protobuf_c_empty_string }
 
 
 /* Tradewind__V1__OrderIntent methods */
@@ -509,6 +544,44 @@ Tradewind__V1__RiskAlert *
 void   tradewind__v1__risk_alert__free_unpacked
                      (Tradewind__V1__RiskAlert *message,
                       ProtobufCAllocator *allocator);
+/* Tradewind__V1__PlaceOrderRequest methods */
+void   tradewind__v1__place_order_request__init
+                     (Tradewind__V1__PlaceOrderRequest         *message);
+size_t tradewind__v1__place_order_request__get_packed_size
+                     (const Tradewind__V1__PlaceOrderRequest   *message);
+size_t tradewind__v1__place_order_request__pack
+                     (const Tradewind__V1__PlaceOrderRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__place_order_request__pack_to_buffer
+                     (const Tradewind__V1__PlaceOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__PlaceOrderRequest *
+       tradewind__v1__place_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__place_order_request__free_unpacked
+                     (Tradewind__V1__PlaceOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__PlaceOrderResponse methods */
+void   tradewind__v1__place_order_response__init
+                     (Tradewind__V1__PlaceOrderResponse         *message);
+size_t tradewind__v1__place_order_response__get_packed_size
+                     (const Tradewind__V1__PlaceOrderResponse   *message);
+size_t tradewind__v1__place_order_response__pack
+                     (const Tradewind__V1__PlaceOrderResponse   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__place_order_response__pack_to_buffer
+                     (const Tradewind__V1__PlaceOrderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__PlaceOrderResponse *
+       tradewind__v1__place_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__place_order_response__free_unpacked
+                     (Tradewind__V1__PlaceOrderResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tradewind__V1__OrderIntent_Closure)
@@ -553,6 +626,12 @@ typedef void (*Tradewind__V1__SetKillSwitchRequest_Closure)
 typedef void (*Tradewind__V1__RiskAlert_Closure)
                  (const Tradewind__V1__RiskAlert *message,
                   void *closure_data);
+typedef void (*Tradewind__V1__PlaceOrderRequest_Closure)
+                 (const Tradewind__V1__PlaceOrderRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__PlaceOrderResponse_Closure)
+                 (const Tradewind__V1__PlaceOrderResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -592,6 +671,10 @@ struct Tradewind__V1__Risk_Service
                         const Tradewind__V1__Empty *input,
                         Tradewind__V1__RiskAlert_Closure closure,
                         void *closure_data);
+  void (*place_order)(Tradewind__V1__Risk_Service *service,
+                      const Tradewind__V1__PlaceOrderRequest *input,
+                      Tradewind__V1__PlaceOrderResponse_Closure closure,
+                      void *closure_data);
 };
 typedef void (*Tradewind__V1__Risk_ServiceDestroy)(Tradewind__V1__Risk_Service *);
 void tradewind__v1__risk__init (Tradewind__V1__Risk_Service *service,
@@ -607,7 +690,8 @@ void tradewind__v1__risk__init (Tradewind__V1__Risk_Service *service,
       function_prefix__ ## get_exposure,\
       function_prefix__ ## get_kill_switch,\
       function_prefix__ ## set_kill_switch,\
-      function_prefix__ ## stream_alerts  }
+      function_prefix__ ## stream_alerts,\
+      function_prefix__ ## place_order  }
 void tradewind__v1__risk__check_order(ProtobufCService *service,
                                       const Tradewind__V1__CheckOrderRequest *input,
                                       Tradewind__V1__CheckOrderResponse_Closure closure,
@@ -640,6 +724,10 @@ void tradewind__v1__risk__stream_alerts(ProtobufCService *service,
                                         const Tradewind__V1__Empty *input,
                                         Tradewind__V1__RiskAlert_Closure closure,
                                         void *closure_data);
+void tradewind__v1__risk__place_order(ProtobufCService *service,
+                                      const Tradewind__V1__PlaceOrderRequest *input,
+                                      Tradewind__V1__PlaceOrderResponse_Closure closure,
+                                      void *closure_data);
 
 /* --- descriptors --- */
 
@@ -658,6 +746,8 @@ extern const ProtobufCMessageDescriptor tradewind__v1__exposure__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__kill_switch_state__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__set_kill_switch_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__risk_alert__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__place_order_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__place_order_response__descriptor;
 extern const ProtobufCServiceDescriptor tradewind__v1__risk__descriptor;
 
 PROTOBUF_C__END_DECLS
