@@ -18,12 +18,17 @@ for arg in "$@"; do
 done
 
 # The services and their ports (RPC, admin). market-data runs the simulated feed; indicators reads
-# its history over RPC; the other trading services land with issue 3. `echo` is the example service
-# built on the same host.
-declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003)
-declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003)
-declare -A peers=([indicators]="--peers.market_data=127.0.0.1:7002")
-services=(echo market-data indicators)
+# its history over RPC; execution fills paper orders at market-data's prices; risk checks orders
+# against execution's accounts and forwards what passes. orchestrator and gateway land with issue 3.
+# `echo` is the example service built on the same host.
+declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003 [execution]=7004 [risk]=7005)
+declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003 [execution]=9004 [risk]=9005)
+declare -A peers=(
+  [indicators]="--peers.market_data=127.0.0.1:7002"
+  [execution]="--peers.market_data=127.0.0.1:7002"
+  [risk]="--peers.market_data=127.0.0.1:7002 --peers.execution=127.0.0.1:7004"
+)
+services=(echo market-data indicators execution risk)
 if [ -n "$only" ]; then
   [ -n "${rpc_port[$only]:-}" ] || { echo "unknown service \"$only\"; known: ${services[*]}" >&2; exit 2; }
   services=("$only")
@@ -69,5 +74,7 @@ echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"sy
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetCandles --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
 echo "      $bin/tradewind call 127.0.0.1:7003 Indicators.CreateIndicatorSet --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\",\"indicators\":[{\"name\":\"rsi\",\"parameters\":[14]},{\"name\":\"macd\"}]}'"
 echo "      $bin/tradewind call 127.0.0.1:7003 Indicators.Latest --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
+echo "      $bin/tradewind call 127.0.0.1:7004 Execution.CreateAccount --json '{\"owner_id\":\"me\",\"initial_cash\":{\"raw\":\"1000000000000\"}}'"
+echo "      $bin/tradewind call 127.0.0.1:7005 Risk.PlaceOrder --json '{\"order\":{\"account_id\":\"<id>\",\"symbol\":\"BTC/USDT\",\"side\":\"SIDE_BUY\",\"type\":\"ORDER_TYPE_MARKET\",\"quantity\":{\"raw\":\"1000000\"}}}'"
 echo "Ctrl-C stops everything."
 wait
