@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RPC
 import Testing
 import TradingCore
 

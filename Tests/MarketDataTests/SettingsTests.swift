@@ -1,4 +1,5 @@
 import Logging
+import RPC
 import ServiceKit
 import Store
 import Testing

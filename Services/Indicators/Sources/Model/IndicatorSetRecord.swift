@@ -1,5 +1,6 @@
 import Contract
 import Indicators
+import RPC
 import Wire
 
 /// A configured indicator set as stored: the series it runs on, the indicators as the user wrote

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RPC
 import TradingCore
 
 /// A source of market data, registered by name and chosen by configuration (`feeds=simulated,replay`).

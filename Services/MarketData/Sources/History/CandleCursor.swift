@@ -1,3 +1,4 @@
+import RPC
 /// Page cursors: the open time of the last candle returned, in an opaque wrapper.
 enum CandleCursor {
     static func encode(_ openTime: Int64) -> String { "c1." + String(openTime, radix: 36) }

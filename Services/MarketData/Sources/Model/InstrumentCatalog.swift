@@ -1,3 +1,4 @@
+import RPC
 import TradingCore
 
 /// The instruments this service knows, each with a dense index (`InstrumentID`) that the hot path

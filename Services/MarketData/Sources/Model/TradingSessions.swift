@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import TradingCore
 
 /// When an instrument trades: daily windows in the venue's time zone on given weekdays, or always.

@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import TradingCore
 
 /// `replay`: plays an OHLCV or tick file (`ReplayFile`) as a live feed, at `speed` times real time

@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import TradingCore
 
 /// An OHLCV or tick file read for replay, as ticks in time order.

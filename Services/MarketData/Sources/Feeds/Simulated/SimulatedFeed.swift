@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import TradingCore
 
 /// `simulated`: the offline default. Runs `SimulatedMarket` against the wall clock scaled by
