@@ -9,6 +9,9 @@ import Store
 import TradingCore
 import Wire
 
+// Test support reaching into market-data's internals (`@testable`), which only debug builds allow:
+// `swift build -c release` (run.sh --release, the benches) compiles this target empty.
+#if DEBUG
 @testable import MarketDataService
 
 /// market-data without feeds, for tests of the services that use it: the test is its live side,
@@ -75,3 +78,4 @@ public func withService<R: Sendable>(
         },
         build: build, body)
 }
+#endif

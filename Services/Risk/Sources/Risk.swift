@@ -12,27 +12,26 @@ public func buildRisk(configuration: HostConfiguration, settings: RiskSettings =
     if configuration.migrationsDirectory == nil {
         configuration.migrationsDirectory = riskMigrationsDirectory
     }
-    var clients: [RPCClient]?
-    func peerClients(_ resources: HostResources) -> [RPCClient] {
-        if let clients { return clients }
-        clients = [settings.execution, settings.marketData].compactMap { $0.map { resources.configuration.peerClient($0, logger: resources.logger) } }
-        return clients!
+    // One client per configured peer, made once for both closures below.
+    var made: (execution: RPCClient?, marketData: RPCClient?)?
+    func peerClients(_ resources: HostResources) -> (execution: RPCClient?, marketData: RPCClient?) {
+        if let made { return made }
+        let client = { (address: PeerAddress) in resources.configuration.peerClient(address, logger: resources.logger) }
+        made = (settings.execution.map(client), settings.marketData.map(client))
+        return made!
     }
     let alerts = Broadcaster<PB.RiskAlert>(droppedMetric: "risk_stream_items_dropped_total")
     return try ServiceHost(configuration: configuration) { router, resources in
         guard let store = resources.store else {
             throw ConfigError(key: "postgres.enabled", message: "risk keeps limits and the kill switch in Postgres and cannot run without it")
         }
-        let made = peerClients(resources)
-        var next = made.makeIterator()
-        let execution = settings.execution != nil ? next.next().map(ExecutionClient.init) : nil
-        let marketData = settings.marketData != nil ? next.next().map(MarketDataClient.init) : nil
-        RiskHandlers(
-            store: store, bus: resources.bus, peers: Peers(execution: execution, marketData: marketData), settings: settings, alerts: alerts,
-            logger: resources.logger
-        ).registerMethods(with: &router)
+        let clients = peerClients(resources)
+        let peers = Peers(execution: clients.execution.map(ExecutionClient.init), marketData: clients.marketData.map(MarketDataClient.init))
+        RiskHandlers(store: store, bus: resources.bus, peers: peers, settings: settings, alerts: alerts, logger: resources.logger)
+            .registerMethods(with: &router)
     } services: { resources in
-        peerClients(resources)
+        let clients = peerClients(resources)
+        return [clients.execution, clients.marketData].compactMap { $0 }
     }
 }
 
