@@ -6,12 +6,6 @@ import ServiceKit
 import TradingCore
 import Wire
 
-/// `text` as a wire decimal (test literals are always valid).
-func dec(_ text: String) -> PB.Decimal { try! FixedDecimal(parsing: text).wire }
-
-/// A wire decimal as text, for comparing with literals.
-func text(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description }
-
 /// Runs execution beside `market`: paper fills with 2 bps slippage and a 10 bps fee (the defaults).
 func withExecution<R: Sendable>(
     _ market: MarketSide?, schema: String? = nil, settings: ExecutionSettings = ExecutionSettings(),

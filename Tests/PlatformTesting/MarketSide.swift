@@ -43,7 +43,7 @@ public struct MarketSide: Sendable {
 
     /// Makes `last` (and the touch) `symbol`'s latest quote and publishes the tick, as a feed would.
     public func quote(_ symbol: String, last: Double, bid: Double = 0, ask: Double = 0) async throws {
-        let ts = Int64(Date().timeIntervalSince1970 * 1e9)
+        let ts = WallClock.nowNs
         let quote = Quote(
             symbol: symbol, tsNs: ts, last: last, bid: bid, ask: ask, change24h: 0, change24hPct: 0, volume24h: 0, high24h: last, low24h: last)
         try await bus.setFields(BusChannel.quoteKey(symbol), QuoteFields.encode(quote))
@@ -79,3 +79,9 @@ public func withService<R: Sendable>(
         build: build, body)
 }
 #endif
+
+/// `text` as a wire decimal (test literals are always valid).
+public func dec(_ text: String) -> PB.Decimal { try! FixedDecimal(parsing: text).wire }
+
+/// A wire decimal as text, for comparing with literals.
+public func text(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description }

@@ -13,9 +13,6 @@ import Wire
 
 @testable import RiskService
 
-func dec(_ text: String) -> PB.Decimal { try! FixedDecimal(parsing: text).wire }
-func text(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description }
-
 /// market-data (driven by the test), execution and risk, wired as in production.
 func withRiskPlatform<R: Sendable>(_ body: @Sendable (MarketSide, ExecutionClient, RiskClient) async throws -> R) async throws -> R {
     try await withMarketSide { market in
@@ -135,7 +132,7 @@ struct RiskTests {
         var c = CheckContext(
             symbol: "BTC/USDT", side: .buy, quantity: d("0.1"), price: d("40000"), positionBefore: d("0.2"), openSymbols: ["BTC/USDT"],
             grossNotional: d("8000"), equity: d("7000"), pnlToday: d("-600"), peakEquity: d("10000"),
-            limits: Limits(maxPositionNotional: .zero, maxOpenPositions: 0, dailyLossLimit: d("500"), maxDrawdown: 0.25, maxOrderNotional: .zero, maxLeverage: 0),
+            limits: { var l = Limits.off; l.dailyLossLimit = d("500"); l.maxDrawdown = 0.25; return l }(),
             killSwitch: KillSwitchRecord())
         #expect(try DailyLossRule().refusal(c) != nil)
         #expect(try DrawdownRule().refusal(c) != nil)

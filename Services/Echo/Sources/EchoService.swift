@@ -14,7 +14,7 @@ public func buildEcho(configuration: HostConfiguration) throws -> ServiceHost {
         configuration.migrationsDirectory = Bundle.module.path(forResource: "Migrations", ofType: nil)
     }
     return try ServiceHost(configuration: configuration) { router, resources in
-        EchoDiagnostics(resources: resources, startedAtNs: Int64(Date().timeIntervalSince1970 * 1e9)).registerMethods(with: &router)
+        EchoDiagnostics(resources: resources, startedAtNs: WallClock.nowNs).registerMethods(with: &router)
     }
 }
 

@@ -135,7 +135,7 @@ struct StandardDiagnostics: DiagnosticsService {
     let service: String
     let version: String
     let methods: [String]
-    let startedAtNs = Int64(Date().timeIntervalSince1970 * 1e9)
+    let startedAtNs = WallClock.nowNs
 
     func info(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ServiceInfo {
         PB.ServiceInfo(service: service, version: version, startedAtNs: startedAtNs, methods: methods)

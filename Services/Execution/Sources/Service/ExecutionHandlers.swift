@@ -34,7 +34,7 @@ struct ExecutionHandlers: ExecutionService {
         guard cash > .zero else { throw ExecutionError(.invalidArgument, "initial_cash must be positive (got \(cash))") }
         let account = AccountRecord(
             id: UUID().uuidString.lowercased(), ownerId: owner, mode: mode, broker: brokerName, currency: currency, cash: cash,
-            realizedPnl: .zero, createdAtNs: OrderDesk.now())
+            realizedPnl: .zero, createdAtNs: WallClock.nowNs)
         try await store.withTransaction { tx in
             try await Accounts.insert(account, tx)
             try await Trades.sampleEquity(account: account.id, cash, at: account.createdAtNs, tx)
@@ -44,7 +44,7 @@ struct ExecutionHandlers: ExecutionService {
 
     func getAccount(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.Account {
         let account = try await requireAccount(request.accountId)
-        return try account.wire(marked: try await desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+        return try account.wire(marked: try desk.marked(try await Positions.open(account: account.id, store), account: account.id))
     }
 
     func getEquityHistory(_ request: PB.EquityHistoryRequest, context: ServerCallContext) async throws -> PB.EquityHistoryResponse {
@@ -97,7 +97,7 @@ struct ExecutionHandlers: ExecutionService {
 
     func listPositions(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.ListPositionsResponse {
         let account = try await requireAccount(request.accountId)
-        return PB.ListPositionsResponse(positions: try await desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+        return PB.ListPositionsResponse(positions: try desk.marked(try await Positions.open(account: account.id, store), account: account.id))
     }
 
     func listTrades(_ request: PB.ListTradesRequest, context: ServerCallContext) async throws -> PB.ListTradesResponse {

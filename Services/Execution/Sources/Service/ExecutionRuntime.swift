@@ -88,10 +88,10 @@ final class ExecutionRuntime: Service, Sendable {
     private func sampleEquity() async {
         while (try? await Task.sleep(for: desk.settings.equitySampleInterval)) != nil {
             do {
-                let now = OrderDesk.now()
+                let now = WallClock.nowNs
                 for id in try await Accounts.withPositions(desk.store) {
                     guard let account = try await Accounts.find(id, desk.store) else { continue }
-                    let positions = try await desk.marked(try await Positions.open(account: id, desk.store), account: id)
+                    let positions = try desk.marked(try await Positions.open(account: id, desk.store), account: id)
                     try await Trades.sampleEquity(account: id, FixedDecimal(wire: try account.wire(marked: positions).equity), at: now, desk.store)
                 }
             } catch {

@@ -1,6 +1,7 @@
 import Contract
 import Foundation
 import Logging
+import ServiceKit
 import RPC
 import Store
 import TradingCore
@@ -40,7 +41,7 @@ struct OrderDesk: Sendable {
         let clientId = request.clientOrderId.trimmingCharacters(in: .whitespaces)
         if !clientId.isEmpty, let first = try await Orders.find(account: accountId, clientOrderId: clientId, store) { return first }
         let instrument = try await market.instrument(request.symbol)
-        let draft = try OrderDraft.make(request, account: account, instrument: instrument, now: Self.now())
+        let draft = try OrderDraft.make(request, account: account, instrument: instrument, now: WallClock.nowNs)
         guard let broker = brokers[account.broker] else {
             throw ExecutionError(.unsupported, "account \(accountId) uses the broker \"\(account.broker)\", which this build does not have")
         }
@@ -88,7 +89,7 @@ struct OrderDesk: Sendable {
                 throw ExecutionError(.notCancelable, "order \(orderId) is \(order.status.protoName ?? "finished") and can no longer be canceled")
             }
             order.status = .canceled
-            order.updatedAtNs = Self.now()
+            order.updatedAtNs = WallClock.nowNs
             try await Orders.update(order, tx)
             return order
         }
@@ -129,7 +130,7 @@ struct OrderDesk: Sendable {
             case .expire(let reason):
                 order.status = .expired
                 order.rejectReason = reason
-                order.updatedAtNs = Self.now()
+                order.updatedAtNs = WallClock.nowNs
                 try await Orders.update(order, tx)
                 return LedgerOutcome(order: order, fill: nil)
             }
@@ -166,7 +167,7 @@ struct OrderDesk: Sendable {
         _ order: inout PB.Order, isNew: Bool, account: inout AccountRecord, price: FixedDecimal, fee: FixedDecimal, exitReason: ExitReason,
         _ tx: Transaction
     ) async throws -> LedgerOutcome {
-        let now = Self.now()
+        let now = WallClock.nowNs
         order.updatedAtNs = now
         let side = Side(wire: order.side) ?? .buy
         let quantity = FixedDecimal(wire: order.quantity)
@@ -210,7 +211,7 @@ struct OrderDesk: Sendable {
         try await Positions.upsert(account: account.id, position, tx)
         if let trade { try await Trades.insert(trade, tx) }
         try await Accounts.updateLedger(account, tx)
-        let marked = try await marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price), account: account.id)
+        let marked = try marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price), account: account.id)
         let equity = try account.wire(marked: marked).equity
         try await Trades.sampleEquity(account: account.id, FixedDecimal(wire: equity), at: now, tx)
         return LedgerOutcome(order: order, fill: fill, position: try wire(position, account: account.id, mark: price), trade: trade, positionState: position)
@@ -238,7 +239,7 @@ struct OrderDesk: Sendable {
 
     /// Positions on the wire, marked at the latest prices held (the average price when none is;
     /// `fallback` names a symbol's price known better than that).
-    func marked(_ positions: [PositionState], fallback: (symbol: String, price: FixedDecimal)? = nil, account: String = "") async throws -> [PB.Position] {
+    func marked(_ positions: [PositionState], fallback: (symbol: String, price: FixedDecimal)? = nil, account: String = "") throws -> [PB.Position] {
         try positions.map { p in
             var mark = p.averagePrice
             if let fallback, fallback.symbol == p.symbol { mark = fallback.price }
@@ -269,7 +270,6 @@ struct OrderDesk: Sendable {
         }
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
     static func orderId(_ text: String) throws(ExecutionError) -> String {
         guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {

@@ -64,7 +64,7 @@ struct IndicatorsHandlers: IndicatorsService {
         // market-data names the symbol (and refuses unknown ones); its spelling is what the bus carries.
         let instrument = try await CandleHistory.relay { try await client.getInstrument(PB.GetInstrumentRequest(symbol: requested.symbol)) }
         let key = SeriesKey(symbol: instrument.symbol, timeframe: requested.timeframe)
-        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let now = WallClock.nowNs
         if settings.backfillOnCreate, settings.warmupBars > 0 {
             // Closed periods only: the one forming now arrives live.
             let to = key.timeframe.periodStart(containing: now)

@@ -151,7 +151,7 @@ final class IndicatorsRuntime: Service, Sendable {
     private func applyRetention() async {
         guard let snapshots, settings.snapshotRetentionDays > 0 else { return }
         while !Task.isCancelled {
-            let cutoff = Int64(Date().timeIntervalSince1970 * 1e9) - Int64(settings.snapshotRetentionDays) * 86_400_000_000_000
+            let cutoff = WallClock.nowNs - Int64(settings.snapshotRetentionDays) * 86_400_000_000_000
             do {
                 let n = try await snapshots.deleteOlder(than: cutoff)
                 if n > 0 { logger.info("retention removed snapshots", metadata: ["indicators.removed": "\(n)"]) }

@@ -69,7 +69,7 @@ struct MarketDataHandlers: MarketDataService {
         }
         // Only closed periods: a provider's candle for the period still forming would be stored as
         // closed and then meet the live one.
-        let to = min(requestedTo, tf.periodStart(containing: Int64(Date().timeIntervalSince1970 * 1e9)))
+        let to = min(requestedTo, tf.periodStart(containing: WallClock.nowNs))
         guard from < to else { return PB.BackfillResponse() }
         let periods = (to - from) / tf.nanoseconds
         guard periods <= 1_000_000 else {

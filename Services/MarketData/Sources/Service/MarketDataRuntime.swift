@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Logging
 import RPC
+import ServiceKit
 import ServiceLifecycle
 import TradingCore
 
@@ -76,7 +77,7 @@ final class MarketDataRuntime: Service, Sendable {
     private func applyRetention() async {
         guard let repository else { return }
         while !Task.isCancelled {
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let now = WallClock.nowNs
             for (tf, days) in settings.retentionDays {
                 do {
                     let n = try await repository.deleteOlder(tf, than: now - Int64(days) * 86_400_000_000_000)

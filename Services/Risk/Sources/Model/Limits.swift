@@ -30,6 +30,10 @@ public struct Limits: Sendable, Hashable {
         self.maxLeverage = maxLeverage
     }
 
+    /// Every limit off.
+    static let off = Limits(
+        maxPositionNotional: .zero, maxOpenPositions: 0, dailyLossLimit: .zero, maxDrawdown: 0, maxOrderNotional: .zero, maxLeverage: 0)
+
     /// The limits a wire message sets, checked.
     init(wire w: PB.RiskLimits) throws(RiskError) {
         self.init(

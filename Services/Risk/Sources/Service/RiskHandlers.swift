@@ -68,6 +68,7 @@ struct RiskHandlers: RiskService {
         let limits = try await limits(for: intent.accountId)
         let state = try await peers.accountState(intent.accountId, limits: limits)
         let price = FixedDecimal(wire: intent.price) > .zero ? FixedDecimal(wire: intent.price) : try await peers.lastPrice(symbol)
+        let killSwitch = try await RiskTables.killSwitch(store)
         let context = try Peers.exact { () throws(ArithmeticError) in
             var gross = FixedDecimal.zero
             for p in state.positions { gross = try gross + (try (try FixedDecimal(wire: p.quantity).magnitude) * FixedDecimal(wire: p.marketPrice)) }
@@ -75,13 +76,11 @@ struct RiskHandlers: RiskService {
                 symbol: symbol, side: side, quantity: quantity, price: price,
                 positionBefore: FixedDecimal(wire: state.positions.first { $0.symbol == symbol }?.quantity),
                 openSymbols: Set(state.positions.map(\.symbol)), grossNotional: gross, equity: FixedDecimal(wire: state.account.equity),
-                pnlToday: state.pnlToday, peakEquity: state.peakEquity, limits: limits, killSwitch: KillSwitchRecord())
+                pnlToday: state.pnlToday, peakEquity: state.peakEquity, limits: limits, killSwitch: killSwitch)
         }
-        var ctx = context
-        ctx.killSwitch = try await RiskTables.killSwitch(store)
         var results: [PB.RuleResult] = []
         for rule in rules {
-            let refusal = try Peers.exact { () throws(ArithmeticError) in try rule.refusal(ctx) }
+            let refusal = try Peers.exact { () throws(ArithmeticError) in try rule.refusal(context) }
             results.append(PB.RuleResult(rule: rule.name, passed: refusal == nil, message: refusal ?? ""))
         }
         guard let refused = results.first(where: { !$0.passed }) else {
@@ -109,8 +108,8 @@ struct RiskHandlers: RiskService {
         let instrument = try await peers.instrument(request.symbol)
         let price = FixedDecimal(wire: request.price) > .zero ? FixedDecimal(wire: request.price) : try await peers.lastPrice(instrument.symbol)
         let limits = try await limits(for: request.accountId)
-        let account = try await peers.accountState(request.accountId, limits: Limits(
-            maxPositionNotional: .zero, maxOpenPositions: 0, dailyLossLimit: .zero, maxDrawdown: 0, maxOrderNotional: .zero, maxLeverage: 0)).account
+        // Equity only: with every limit off, the day's trades and the equity history are not read.
+        let account = try await peers.accountState(request.accountId, limits: .off).account
         let equity = FixedDecimal(wire: account.equity).doubleValue
         var (raw, explanation) = try model.quantity(request, equity: equity, price: price.doubleValue)
         if limits.maxPositionNotional > .zero, raw * price.doubleValue > limits.maxPositionNotional.doubleValue {
@@ -136,7 +135,7 @@ struct RiskHandlers: RiskService {
     func setLimits(_ request: PB.RiskLimits, context: ServerCallContext) async throws -> PB.RiskLimits {
         let account = Self.limitsKey(request.accountId)
         let limits = try Limits(wire: request)
-        try await RiskTables.setLimits(account: account, limits, at: Self.now(), store)
+        try await RiskTables.setLimits(account: account, limits, at: WallClock.nowNs, store)
         return limits.wire(account: account)
     }
 
@@ -179,7 +178,7 @@ struct RiskHandlers: RiskService {
     func setKillSwitch(_ request: PB.SetKillSwitchRequest, context: ServerCallContext) async throws -> PB.KillSwitchState {
         let changedBy = request.changedBy.trimmingCharacters(in: .whitespaces)
         guard !changedBy.isEmpty else { throw RiskError(.invalidArgument, "changed_by is missing: say who turns the switch") }
-        let state = KillSwitchRecord(engaged: request.engaged, reason: String(request.reason.prefix(500)), changedBy: changedBy, changedAtNs: Self.now())
+        let state = KillSwitchRecord(engaged: request.engaged, reason: String(request.reason.prefix(500)), changedBy: changedBy, changedAtNs: WallClock.nowNs)
         try await RiskTables.setKillSwitch(state, store)
         try await raise(PB.RiskAlert(
             severity: request.engaged ? .critical : .info, rule: KillSwitchRule().name,
@@ -197,11 +196,10 @@ struct RiskHandlers: RiskService {
     private func raise(_ alert: PB.RiskAlert) async throws {
         var alert = alert
         alert.id = UUID().uuidString.lowercased()
-        alert.tsNs = Self.now()
+        alert.tsNs = WallClock.nowNs
         try await RiskTables.insertAlert(alert, store)
         if let bus { _ = try? bus.publish(BusChannel.riskAlert, alert) }
         alerts.publish([alert])
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 }
