@@ -119,6 +119,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "tradewind-risk", dependencies: ["RiskService", "ServiceKit"], path: "Services/Risk/Main", swiftSettings: swiftSettings),
+        .target(
+            name: "OrchestratorService",
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", logging, lifecycle],
+            path: "Services/Orchestrator", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-orchestrator", dependencies: ["OrchestratorService", "ServiceKit"], path: "Services/Orchestrator/Main",
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [

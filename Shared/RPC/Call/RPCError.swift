@@ -64,7 +64,7 @@ public protocol RPCErrorConvertible: Error {
 extension RPCError {
     /// The error a handler's thrown `error` becomes on the wire. `exposesDetails` is false for errors
     /// that are neither `RPCError` nor `RPCErrorConvertible`: those say only "internal error".
-    static func from(_ error: any Error) -> (error: RPCError, exposesDetails: Bool) {
+    public static func from(_ error: any Error) -> (error: RPCError, exposesDetails: Bool) {
         switch error {
         case let e as RPCError: return (e, true)
         case let e as any RPCErrorConvertible: return (e.rpcError, true)

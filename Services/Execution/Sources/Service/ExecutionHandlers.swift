@@ -87,7 +87,7 @@ struct ExecutionHandlers: ExecutionService {
         let limit = PageCursor.limit(request.page?.limit ?? 0)
         let orders = try await Orders.page(
             account: account.id, statuses: request.statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces),
-            after: try PageCursor.decode(request.page?.cursor ?? ""), limit: limit + 1, store)
+            after: try PageCursor.decode(request.page?.cursor ?? "", invalid: ExecutionErrorCode.invalidArgument), limit: limit + 1, store)
         let page = Array(orders.prefix(limit))
         let next = orders.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
         return PB.ListOrdersResponse(orders: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
@@ -105,7 +105,7 @@ struct ExecutionHandlers: ExecutionService {
         let limit = PageCursor.limit(request.page?.limit ?? 0)
         let trades = try await Trades.page(
             account: account.id, symbol: request.symbol.trimmingCharacters(in: .whitespaces), botId: request.botId, range: try Self.range(request.range),
-            after: try PageCursor.decode(request.page?.cursor ?? ""), limit: limit + 1, store)
+            after: try PageCursor.decode(request.page?.cursor ?? "", invalid: ExecutionErrorCode.invalidArgument), limit: limit + 1, store)
         let page = Array(trades.prefix(limit))
         let next = trades.count > limit ? page.last.map { PageCursor.encode(time: $0.closedAtNs, id: $0.id) } ?? "" : ""
         return PB.ListTradesResponse(trades: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))

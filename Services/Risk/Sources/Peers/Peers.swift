@@ -1,6 +1,7 @@
 import Contract
 import Foundation
 import RPC
+import ServiceKit
 import TradingCore
 import Wire
 
@@ -75,15 +76,9 @@ struct Peers: Sendable {
         return marketData
     }
 
-    /// Runs a peer call: a refusal by the peer (bad argument, not found) passes through with its
-    /// status; a peer that cannot be reached becomes `unavailable` naming it.
+    /// Runs a peer call (see `relayPeer`).
     func relay<R>(_ peer: String, _ code: RiskErrorCode, _ call: () async throws -> R) async throws -> R {
-        do { return try await call() } catch let error as RPCError {
-            switch error.code {
-            case .unavailable, .deadlineExceeded, .cancelled: throw RiskError(code, "\(peer): \(error.message)")
-            default: throw RPCError(code: error.code, message: "\(peer): \(error.message)")
-            }
-        }
+        try await relayPeer(peer, unavailable: code, call)
     }
 
     static func exact<R>(_ body: () throws(ArithmeticError) -> R) throws(RiskError) -> R {

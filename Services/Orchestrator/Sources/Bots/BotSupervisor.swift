@@ -1,0 +1,159 @@
+import Bus
+import Contract
+import Logging
+import RPC
+import ServiceKit
+import ServiceLifecycle
+import Store
+import Synchronization
+import TradingCore
+import Wire
+
+/// Runs the bots that should run: one subscription to every indicator snapshot on the bus, each
+/// closed bar handed to the bots on that series, each bot acting on its bars one at a time. Bots
+/// whose owners left them running are resumed at start (retried with backoff while a peer they
+/// need is away). Stops on graceful shutdown; the bots stay marked running and resume next start.
+final class BotSupervisor: Service, Sendable {
+    let trader: BotTrader
+    private let running = Mutex<[String: Runner]>([:])
+    private let launches = AsyncStream<String>.makeStream()
+
+    private struct Runner: Sendable {
+        var plan: BotPlan
+        let bars: AsyncStream<PB.IndicatorSnapshot>.Continuation
+        let stream: AsyncStream<PB.IndicatorSnapshot>
+    }
+
+    init(trader: BotTrader) { self.trader = trader }
+
+    var logger: Logger { trader.logger }
+    var store: Store { trader.store }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.consumeSnapshots() }
+                group.addTask { await self.resumeStoredBots() }
+                for await id in self.launches.stream {
+                    group.addTask { await self.drive(id) }
+                }
+            }
+        }
+    }
+
+    /// Whether the bot runs in this process now.
+    func isRunning(_ id: String) -> Bool { running.withLock { $0[id] != nil } }
+
+    /// Prepares `bot` (its strategy, risk, instrument and the indicator set it reads) and starts
+    /// acting on its bars; replaces the plan of a bot already running (an update).
+    func start(_ bot: PB.Bot) async throws {
+        let strategy = try Strategy(bot.strategy)
+        let risk = try BotRisk(bot.risk)
+        guard let timeframe = Timeframe(wire: bot.timeframe) else { throw OrchestratorError(.invalidArgument, "bot \(bot.id) has no timeframe") }
+        let instrument = try await trader.peers.instrument(bot.symbol)
+        _ = try await trader.peers.ensureIndicatorSet(bot.symbol, timeframe, specs: strategy.indicatorSpecs + risk.extraIndicators(strategy.parameters))
+        let plan = BotPlan(bot: bot, strategy: strategy, risk: risk, lot: FixedDecimal(wire: instrument.lotSize))
+        let launched = running.withLock { running -> Bool in
+            if running[bot.id] != nil {
+                running[bot.id]!.plan = plan
+                return false
+            }
+            let (stream, continuation) = AsyncStream<PB.IndicatorSnapshot>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
+            running[bot.id] = Runner(plan: plan, bars: continuation, stream: stream)
+            return true
+        }
+        if launched { launches.continuation.yield(bot.id) }
+    }
+
+    /// Stops acting for bot `id` (what it is doing now finishes).
+    func stop(_ id: String) {
+        running.withLock { $0.removeValue(forKey: id) }?.bars.finish()
+    }
+
+    /// The bot's bars, one at a time, until it is stopped.
+    private func drive(_ id: String) async {
+        guard let stream = running.withLock({ $0[id]?.stream }) else { return }
+        for await snapshot in stream {
+            guard let plan = running.withLock({ $0[id]?.plan }) else { break }
+            await trader.act(on: snapshot, plan)
+        }
+    }
+
+    private func consumeSnapshots() async {
+        guard let bus = trader.bus else {
+            logger.error("no bus: bots cannot hear indicator snapshots and will not act")
+            return
+        }
+        let subscription: BusSubscription
+        do {
+            subscription = try bus.subscribe(patterns: ["tw.ind.*"])
+        } catch {
+            logger.error("cannot subscribe to indicator snapshots; bots will not act", metadata: ["error": "\(error)"])
+            return
+        }
+        for await delivery in subscription {
+            guard case .message(_, let payload) = delivery, let snapshot = try? PB.IndicatorSnapshot(decoding: payload), !snapshot.correction else {
+                continue
+            }
+            // Corrections are not acted on: the bar was decided on when it closed.
+            let targets = running.withLock { running in
+                running.values.filter { $0.plan.bot.symbol == snapshot.symbol && $0.plan.bot.timeframe == snapshot.timeframe }.map(\.bars)
+            }
+            for bars in targets { bars.yield(snapshot) }
+        }
+    }
+
+    /// Bots left running: started again, each retried with backoff while it cannot start (a peer
+    /// away), marked `error` with the reason meanwhile.
+    private func resumeStoredBots() async {
+        let retry = Backoff(initial: .milliseconds(500), maximum: .seconds(30))
+        var pending: [PB.Bot] = []
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                pending = try await OrchestratorTables.botsToResume(store)
+                break
+            } catch {
+                logger.warning("cannot read the bots to resume; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: retry.delay(attempt: attempt))
+                attempt += 1
+            }
+        }
+        attempt = 0
+        while !pending.isEmpty, !Task.isCancelled {
+            var failed: [PB.Bot] = []
+            for stored in pending {
+                // Re-read: its owner may have stopped, changed or deleted it meanwhile.
+                do {
+                    guard let bot = try await OrchestratorTables.bot(id: stored.id, store), bot.desiredRunning else { continue }
+                    try await start(bot)
+                    try await record(bot.id, state: .running, error: "")
+                    logger.info("bot resumed", metadata: ["bot.id": "\(stored.id)"])
+                } catch {
+                    failed.append(stored)
+                    try? await record(stored.id, state: .error, error: "cannot resume: \(error)")
+                }
+            }
+            pending = failed
+            if !pending.isEmpty {
+                try? await Task.sleep(for: retry.delay(attempt: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Stores the bot's state (unless it was stopped meanwhile) and tells its status streams.
+    func record(_ id: String, state: PB.BotState, error: String) async throws {
+        let updated = try await store.withTransaction { tx -> PB.Bot? in
+            guard var bot = try await OrchestratorTables.bot(id: id, forUpdate: true, tx), bot.desiredRunning || state == .stopped else { return nil }
+            bot.state = state
+            bot.lastError = error
+            bot.updatedAtNs = WallClock.nowNs
+            try await OrchestratorTables.update(bot, tx)
+            return bot
+        }
+        if let bot = updated {
+            trader.statuses.publish([PB.BotStatus(botId: bot.id, state: bot.state, tsNs: bot.updatedAtNs, message: error.isEmpty ? "\(state)" : error)])
+        }
+    }
+}

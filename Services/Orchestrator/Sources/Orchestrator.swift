@@ -1,0 +1,55 @@
+import Contract
+import Foundation
+import RPC
+import ServiceKit
+import Wire
+
+/// Builds the orchestrator: agents, strategies and consensus; bots (stored in its schema, run on
+/// the indicators service's snapshots, trading through risk); Analyze, backtests and the chat
+/// assistant over market-data's candles. Peers: `peers.market_data`, `peers.indicators`,
+/// `peers.risk`, `peers.execution`.
+public func buildOrchestrator(configuration: HostConfiguration, settings: OrchestratorSettings = OrchestratorSettings()) throws -> ServiceHost {
+    var configuration = configuration
+    if configuration.migrationsDirectory == nil {
+        configuration.migrationsDirectory = orchestratorMigrationsDirectory
+    }
+    let statuses = Broadcaster<PB.BotStatus>(droppedMetric: "orchestrator_stream_items_dropped_total")
+    var made: (BotSupervisor, [RPCClient])?
+    func assemble(_ resources: HostResources) throws -> (BotSupervisor, [RPCClient]) {
+        if let made { return made }
+        guard let store = resources.store else {
+            throw ConfigError(key: "postgres.enabled", message: "the orchestrator keeps bots and decisions in Postgres and cannot run without it")
+        }
+        let client = { (address: PeerAddress) in resources.configuration.peerClient(address, logger: resources.logger) }
+        let (marketData, indicators, risk, execution) = (
+            settings.marketData.map(client), settings.indicators.map(client), settings.risk.map(client), settings.execution.map(client)
+        )
+        let peers = Peers(
+            marketData: marketData.map(MarketDataClient.init), indicators: indicators.map(IndicatorsClient.init), risk: risk.map(RiskClient.init),
+            execution: execution.map(ExecutionClient.init))
+        let trader = BotTrader(store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger)
+        made = (BotSupervisor(trader: trader), [marketData, indicators, risk, execution].compactMap { $0 })
+        return made!
+    }
+    return try ServiceHost(configuration: configuration) { router, resources in
+        let (supervisor, _) = try assemble(resources)
+        OrchestratorHandlers(supervisor: supervisor, settings: settings).registerMethods(with: &router)
+    } services: { resources in
+        let (supervisor, clients) = try assemble(resources)
+        // Stopped in reverse: the bots first, then the peer clients.
+        return clients + [supervisor]
+    }
+}
+
+/// Reads the host configuration and the orchestrator settings from defaults, file, environment and flags.
+public func readOrchestratorConfiguration(
+    arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> (HostConfiguration, OrchestratorSettings) {
+    let (host, values) = try HostConfiguration.read(
+        service: "orchestrator", arguments: arguments, environment: environment, extraKeys: OrchestratorSettings.keys)
+    return (host, try OrchestratorSettings.read(values))
+}
+
+/// Where the orchestrator's SQL migrations are.
+public var orchestratorMigrationsDirectory: String? { Bundle.module.path(forResource: "Migrations", ofType: nil) }

@@ -1,0 +1,33 @@
+import ServiceKit
+
+/// The orchestrator's own settings (beside the host's), read from the same sources and validated
+/// at start-up.
+public struct OrchestratorSettings: Sendable {
+    /// market-data (`peers.market_data`): instruments and candles for Analyze and backtests.
+    public var marketData: PeerAddress?
+    /// indicators (`peers.indicators`): the live indicator sets running bots read.
+    public var indicators: PeerAddress?
+    /// risk (`peers.risk`): sizing, checks, and the way orders reach execution.
+    public var risk: PeerAddress?
+    /// execution (`peers.execution`): accounts and the bot's position.
+    public var execution: PeerAddress?
+    /// Most candles a backtest replays.
+    public var backtestMaxBars = 200_000
+    /// Closed candles Analyze warms the indicators over.
+    public var analyzeBars = 500
+
+    public init() {}
+
+    static let keys: Set<String> = ["peers.market_data", "peers.indicators", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars"]
+
+    public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
+        var s = OrchestratorSettings()
+        s.marketData = try v.peer("peers.market_data")
+        s.indicators = try v.peer("peers.indicators")
+        s.risk = try v.peer("peers.risk")
+        s.execution = try v.peer("peers.execution")
+        s.backtestMaxBars = try v.int("backtest.max_bars", default: s.backtestMaxBars, range: 100...5_000_000)
+        s.analyzeBars = try v.int("analyze.bars", default: s.analyzeBars, range: 50...100_000)
+        return s
+    }
+}
