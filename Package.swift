@@ -170,6 +170,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "OrchestratorServiceTests",
+            dependencies: [
+                "OrchestratorService", "IndicatorsService", "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting", "ServiceKit",
+                "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio,
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests",

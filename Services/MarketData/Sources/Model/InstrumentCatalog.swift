@@ -50,6 +50,15 @@ public struct InstrumentCatalog: Sendable {
         bySymbol[text] ?? byAnySpelling[text]
     }
 
+    /// The instrument a person names: canonically or by a venue, in any letter case (`btcusdt`,
+    /// `BTC/USDT`, `eur_usd`); `unknown_symbol` otherwise. GetInstrument resolves this way, so
+    /// callers can learn the canonical symbol every other call takes.
+    public func resolve(_ text: String) throws(MarketDataError) -> InstrumentID {
+        let upper = text.uppercased()
+        if let id = bySymbol[text] ?? bySymbol[upper] ?? byAnySpelling[text] ?? byAnySpelling[upper] { return id }
+        return try require(text)
+    }
+
     /// The instrument for `symbol`, or `unknown_symbol` naming the known ones.
     public func require(_ symbol: String) throws(MarketDataError) -> InstrumentID {
         guard let id = bySymbol[symbol] else {

@@ -28,7 +28,7 @@ struct MarketDataHandlers: MarketDataService {
     }
 
     func getInstrument(_ request: PB.GetInstrumentRequest, context: ServerCallContext) async throws -> PB.Instrument {
-        catalog[try catalog.require(request.symbol)].wire
+        catalog[try catalog.resolve(request.symbol)].wire
     }
 
     /// From memory; after a restart, before the first tick, from the Redis hash.

@@ -1,4 +1,5 @@
 import Contract
+import Indicators
 import Wire
 
 /// The cautious voice: when ATR is large against the price it holds with confidence (a hold's
@@ -11,7 +12,7 @@ struct VolatilityAgent: TradingAgent {
     var parameters: [String: Double] { ["bb_period": 20, "bb_stddev": 2, "atr_period": 14, "max_atr_pct": 0.05] }
 
     func indicators(_ p: StrategyParameters) -> [String] {
-        let width = p["bb_stddev"].formatted4
+        let width = formatParameter(p["bb_stddev"])
         return ["bbands:\(p.period("bb_period")),\(width),\(width)", "atr:\(p.period("atr_period"))"]
     }
 

@@ -99,7 +99,7 @@ struct RiskHandlers: RiskService {
         try await size(request)
     }
 
-    /// The model's quantity, rounded down to the lot and capped by the position-notional limit.
+    /// The model's quantity, rounded down to the lot and capped by the position- and order-notional limits.
     private func size(_ request: PB.SizePositionRequest) async throws -> PB.SizePositionResponse {
         let name = request.model.isEmpty ? "fixed_fraction" : request.model
         guard let model = SizingRegistry.standard[name] else {
@@ -112,9 +112,11 @@ struct RiskHandlers: RiskService {
         let account = try await peers.accountState(request.accountId, limits: .off).account
         let equity = FixedDecimal(wire: account.equity).doubleValue
         var (raw, explanation) = try model.quantity(request, equity: equity, price: price.doubleValue)
-        if limits.maxPositionNotional > .zero, raw * price.doubleValue > limits.maxPositionNotional.doubleValue {
-            raw = limits.maxPositionNotional.doubleValue / price.doubleValue
-            explanation += "; capped at the position limit \(limits.maxPositionNotional)"
+        // The smaller of the position and order limits: a size the checks would refuse helps nobody.
+        for (limit, name) in [(limits.maxPositionNotional, "position"), (limits.maxOrderNotional, "order")]
+        where limit > .zero && raw * price.doubleValue > limit.doubleValue {
+            raw = limit.doubleValue / price.doubleValue
+            explanation += "; capped at the \(name) limit \(limit)"
         }
         let lot = FixedDecimal(wire: instrument.lotSize)
         let quantity = try Peers.exact { () throws(ArithmeticError) in
