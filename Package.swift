@@ -31,6 +31,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // C libraries, found through pkg-config.
@@ -127,6 +131,20 @@ let package = Package(
         .executableTarget(
             name: "tradewind-orchestrator", dependencies: ["OrchestratorService", "ServiceKit"], path: "Services/Orchestrator/Main",
             swiftSettings: swiftSettings),
+        .target(
+            name: "GatewayService",
+            dependencies: [
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle, nio,
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            path: "Services/Gateway", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "tradewind-gateway", dependencies: ["GatewayService", "ServiceKit"], path: "Services/Gateway/Main", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TradewindCLI",
             dependencies: [

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RPC
+
+/// A refused request: an HTTP status and `{"error":{"code","message"}}` with a stable code and a
+/// message that says what to fix.
+struct APIError: Error, HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let body = ErrorBody(error: .init(code: code, message: message))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: (try? JSONEncoder().encode(body)) ?? Data())))
+    }
+
+    private struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: Detail
+    }
+
+    /// What a peer's RPC failure means to an HTTP client: the status by kind, the service's own
+    /// stable code (the message's `service.code:` prefix) when it gave one.
+    static func from(_ error: RPCError) -> APIError {
+        let status: HTTPResponse.Status
+        switch error.code {
+        case .invalidArgument, .outOfRange: status = .badRequest
+        case .notFound: status = .notFound
+        case .alreadyExists, .aborted: status = .conflict
+        case .failedPrecondition: status = .unprocessableContent
+        case .permissionDenied: status = .forbidden
+        case .unauthenticated: status = .unauthorized
+        case .resourceExhausted: status = .tooManyRequests
+        case .unavailable: status = .serviceUnavailable
+        case .deadlineExceeded: status = .gatewayTimeout
+        default: status = .internalServerError
+        }
+        // "peer: service.code: text" or "service.code: text".
+        var message = error.message
+        var code = "rpc.\(error.code)"
+        let parts = message.components(separatedBy: ": ")
+        if let i = parts.firstIndex(where: { $0.range(of: #"^[a-z_]+\.[a-z_]+$"#, options: .regularExpression) != nil }), i < parts.count - 1 {
+            code = parts[i]
+            message = (parts[..<i] + parts[(i + 1)...]).joined(separator: ": ")
+        }
+        return APIError(status, code, message)
+    }
+}

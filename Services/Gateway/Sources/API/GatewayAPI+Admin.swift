@@ -1,0 +1,72 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RPC
+import ServiceKit
+import Wire
+
+extension GatewayAPI {
+    struct KillSwitchRequest: Decodable {
+        var engaged: Bool
+        var reason: String?
+    }
+
+    struct RoleRequest: Decodable {
+        var role: String
+    }
+
+    var adminRoutes: [Route] {
+        [
+            Route(method: .get, path: "/api/config", role: .viewer, summary: "Your settings (a JSON object the frontend keeps)") { _, _, p in
+                let document = try await UserTables.config(user: p!.userId, store) ?? "{}"
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+            },
+            Route(method: .put, path: "/api/config", role: .viewer, summary: "Replace your settings (a JSON object, at most 16 KiB)", body: ["*": "object"]) {
+                request, _, p in
+                var request = request
+                let buffer = try await request.collectBody(upTo: 16 * 1024 + 1)
+                guard buffer.readableBytes <= 16 * 1024 else { throw APIError(.contentTooLarge, "request.too_large", "settings are at most 16 KiB") }
+                guard (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) is [String: Any] else {
+                    throw APIError(.badRequest, "request.invalid_json", "settings must be a JSON object")
+                }
+                let document = String(buffer: buffer)
+                try await UserTables.setConfig(user: p!.userId, document: document, at: WallClock.nowNs, store)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+            },
+            Route(method: .get, path: "/api/risk/kill-switch", role: .viewer, summary: "Whether the kill switch is engaged") { _, _, _ in
+                try JSONBody.response(KillSwitchView(try await peers.riskClient().getKillSwitch(PB.Empty())))
+            },
+            Route(
+                method: .post, path: "/api/risk/kill-switch", role: .admin, summary: "Engage or release the kill switch: no new orders while engaged",
+                body: ["engaged": "boolean!", "reason": "string"]
+            ) { request, _, p in
+                let body = try await JSONBody.decode(KillSwitchRequest.self, from: request)
+                let state = try await peers.riskClient().setKillSwitch(PB.SetKillSwitchRequest(engaged: body.engaged, reason: body.reason ?? "", changedBy: p!.userId))
+                return try JSONBody.response(KillSwitchView(state))
+            },
+            Route(method: .get, path: "/api/users", role: .admin, summary: "Every user") { _, _, _ in
+                try JSONBody.response(["users": try await UserTables.users(after: nil, limit: 1000, store).map(UserView.init)])
+            },
+            Route(method: .put, path: "/api/users/{id}/role", role: .admin, summary: "Set a user's role (viewer, trader, admin)", body: ["role": "string!"]) {
+                request, context, _ in
+                let body = try await JSONBody.decode(RoleRequest.self, from: request)
+                guard let role = Role(rawValue: body.role) else {
+                    throw APIError(.badRequest, "request.invalid_field", "role \"\(body.role.prefix(20))\" must be viewer, trader or admin")
+                }
+                let id = try parameter("id", context)
+                guard UUID(uuidString: id) != nil, try await UserTables.setRole(id, role, store), let user = try await UserTables.user(id: id, store) else {
+                    throw APIError(.notFound, "gateway.unknown_user", "no user \(id.prefix(40))")
+                }
+                return try JSONBody.response(UserView(user))
+            },
+        ]
+    }
+}
+
+struct KillSwitchView: Encodable {
+    var engaged: Bool
+    var reason, changedBy: String
+    var changedAtNs: Int64
+    init(_ k: PB.KillSwitchState) { (engaged, reason, changedBy, changedAtNs) = (k.engaged, k.reason, k.changedBy, k.changedAtNs) }
+}

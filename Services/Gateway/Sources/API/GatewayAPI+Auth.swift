@@ -1,0 +1,107 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import NIOPosix
+import RPC
+import ServiceKit
+import Store
+import Wire
+
+extension GatewayAPI {
+    struct Credentials: Decodable {
+        var email: String
+        var password: String
+    }
+
+    struct RefreshRequest: Decodable {
+        var refreshToken: String
+    }
+
+    var authRoutes: [Route] {
+        [
+            Route(
+                method: .post, path: "/api/auth/register", role: nil,
+                summary: "Create a user with a paper account (the first user becomes admin, later ones traders); returns tokens",
+                body: ["email": "string!", "password": "string!"]
+            ) { request, _, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
+            Route(
+                method: .post, path: "/api/auth/login", role: nil, summary: "Exchange email and password for an access and a refresh token",
+                body: ["email": "string!", "password": "string!"]
+            ) { request, _, _ in try await login(try await JSONBody.decode(Credentials.self, from: request)) },
+            Route(
+                method: .post, path: "/api/auth/refresh", role: nil, summary: "Exchange a refresh token (once) for a new pair",
+                body: ["refresh_token": "string!"]
+            ) { request, _, _ in
+                let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+                guard let userId = try await UserTables.redeemRefresh(hash: Secrets.hash(body.refreshToken), now: WallClock.nowNs, store),
+                    let user = try await UserTables.user(id: userId, store), !user.disabled
+                else { throw APIError(.unauthorized, "auth.invalid_refresh_token", "the refresh token is unknown, used or expired; log in again") }
+                return try JSONBody.response(try await session(user))
+            },
+            Route(method: .get, path: "/api/me", role: .viewer, summary: "The signed-in user") { _, _, principal in
+                guard let user = try await UserTables.user(id: principal!.userId, store) else {
+                    throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
+                }
+                return try JSONBody.response(UserView(user))
+            },
+        ]
+    }
+
+    private func register(_ credentials: Credentials) async throws -> Response {
+        let email = credentials.email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.count <= 254, email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
+            throw APIError(.badRequest, "auth.invalid_email", "email \"\(email.prefix(60))\" is not an email address")
+        }
+        guard credentials.password.count >= 8, credentials.password.utf8.count <= 72 else {
+            throw APIError(.badRequest, "auth.weak_password", "the password needs 8 to 72 characters")
+        }
+        if try await UserTables.user(email: email, store) != nil {
+            throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
+        }
+        let execution = try peers.executionClient()
+        let hash = try await hashPassword(credentials.password)
+        let id = UUID().uuidString.lowercased()
+        // The account first: a user without one could not trade; an account without a user (the
+        // insert failing after it) is harmless and empty.
+        let account = try await execution.createAccount(PB.CreateAccountRequest(ownerId: id, mode: .paper, initialCash: settings.initialCash.wire))
+        let record = UserRecord(id: id, email: email, passwordHash: hash, role: .trader, accountId: account.id, disabled: false, createdAtNs: WallClock.nowNs)
+        guard let user = try await store.withTransaction({ tx in try await UserTables.insert(record, tx) }) else {
+            throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
+        }
+        return try JSONBody.response(try await session(user), status: .created)
+    }
+
+    private func login(_ credentials: Credentials) async throws -> Response {
+        let email = credentials.email.trimmingCharacters(in: .whitespaces).lowercased()
+        let user = try await UserTables.user(email: email, store)
+        // Verified even for unknown emails, so timing does not tell which emails exist.
+        let ok = try await verifyPassword(credentials.password, hash: user?.passwordHash ?? Self.decoyHash)
+        guard let user, ok, !user.disabled else { throw APIError(.unauthorized, "auth.invalid_credentials", "email or password is wrong") }
+        return try JSONBody.response(try await session(user))
+    }
+
+    /// A new access token and a stored refresh token for `user`.
+    func session(_ user: UserRecord) async throws -> SessionView {
+        let now = Int64(Date().timeIntervalSince1970)
+        let access = signer.sign(TokenSigner.Claims(sub: user.id, role: user.role, acct: user.accountId, iat: now, exp: now + Int64(settings.accessTTLSeconds)))
+        let refresh = Secrets.random()
+        try await UserTables.insertRefresh(
+            hash: Secrets.hash(refresh), user: user.id, expiresAtNs: WallClock.nowNs + Int64(settings.refreshTTLSeconds) * 1_000_000_000, store)
+        return SessionView(user: UserView(user), accessToken: access, refreshToken: refresh, expiresIn: settings.accessTTLSeconds)
+    }
+
+    // bcrypt takes tens of milliseconds by design: off the event loops.
+    private func hashPassword(_ password: String) async throws -> String {
+        let cost = UInt8(settings.bcryptCost)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    private func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// A bcrypt hash of nothing anyone knows, verified against for unknown emails.
+    private static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: 10)
+}

@@ -1,0 +1,177 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RPC
+import TradingCore
+import Wire
+
+extension GatewayAPI {
+    struct BotRequest: Decodable {
+        var name: String?
+        var symbol: String
+        var timeframe: String?
+        var strategy: StrategyView?
+        var mode: String?
+        var risk: RiskView?
+        var requestId: String?
+    }
+
+    struct AnalyzeRequest: Decodable {
+        var symbol: String
+        var timeframe: String?
+        var strategy: StrategyView?
+    }
+
+    struct BacktestRequest: Decodable {
+        var symbol: String
+        var timeframe: String?
+        var fromNs: Int64?
+        var toNs: Int64?
+        var strategy: StrategyView?
+        var risk: RiskView?
+        var initialCash: String?
+        var feeRate: Double?
+        var slippageBps: Double?
+    }
+
+    struct ChatRequest: Decodable {
+        var message: String
+        var conversationId: String?
+    }
+
+    var botRoutes: [Route] {
+        [
+            Route(method: .get, path: "/api/bots", role: .viewer, summary: "Your bots (an admin sees everyone's)") { _, _, p in
+                let bots = try await peers.orchestratorClient().listBots(PB.ListBotsRequest(ownerId: p!.role == .admin ? "" : p!.userId, page: PB.PageRequest(limit: 1000)))
+                return try JSONBody.response(["bots": bots.bots.map(BotView.init)])
+            },
+            Route(
+                method: .post, path: "/api/bots", role: .trader, summary: "Create a paper bot (stopped) on your account",
+                body: ["name": "string", "symbol": "string!", "timeframe": "string", "strategy": "object", "mode": "string", "risk": "object", "request_id": "string"]
+            ) { request, _, p in
+                let body = try await JSONBody.decode(BotRequest.self, from: request)
+                guard body.mode == nil || body.mode == "paper" else {
+                    throw APIError(.unprocessableContent, "orchestrator.unsupported_mode", "mode \"\(body.mode!.prefix(20))\": only paper bots can run here")
+                }
+                let bot = try await peers.orchestratorClient().createBot(PB.CreateBotRequest(
+                    ownerId: p!.userId, name: body.name ?? "", symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire,
+                    mode: .paper, accountId: p!.accountId, risk: try body.risk?.wire(), requestId: body.requestId ?? ""))
+                return try JSONBody.response(BotView(bot), status: .created)
+            },
+            Route(method: .get, path: "/api/bots/{id}", role: .viewer, summary: "One of your bots") { _, context, p in
+                try JSONBody.response(BotView(try await ownedBot(try parameter("id", context), p!)))
+            },
+            Route(method: .post, path: "/api/bots/{id}/start", role: .trader, summary: "Start a bot (it resumes after restarts until stopped)") { _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p!)
+                return try JSONBody.response(BotView(try await peers.orchestratorClient().startBot(PB.GetBotRequest(id: bot.id))))
+            },
+            Route(method: .post, path: "/api/bots/{id}/stop", role: .trader, summary: "Stop a bot") { _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p!)
+                return try JSONBody.response(BotView(try await peers.orchestratorClient().stopBot(PB.GetBotRequest(id: bot.id))))
+            },
+            Route(method: .delete, path: "/api/bots/{id}", role: .trader, summary: "Stop and delete a bot (its orders and trades stay)") { _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p!)
+                _ = try await peers.orchestratorClient().deleteBot(PB.GetBotRequest(id: bot.id))
+                return Response(status: .noContent)
+            },
+            Route(method: .get, path: "/api/bots/{id}/decisions", role: .viewer, summary: "A bot's decisions, newest first") { _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p!)
+                let page = try await peers.orchestratorClient().listDecisions(PB.ListDecisionsRequest(botId: bot.id, page: PB.PageRequest(limit: 200)))
+                return try JSONBody.response(["decisions": page.decisions.map(DecisionView.init)])
+            },
+            Route(method: .get, path: "/api/bots/{id}/status-stream", role: .viewer, summary: "Server-Sent Events: the bot's state and each decision") {
+                _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p!)
+                let stream = try peers.orchestratorClient().streamBotStatus(PB.GetBotRequest(id: bot.id))
+                let body = ResponseBody { writer in
+                    for try await status in stream {
+                        let event = BotStatusEvent(
+                            botId: status.botId, state: botState(status.state), message: status.message, tsNs: status.tsNs,
+                            lastDecision: status.lastDecision.map(DecisionView.init))
+                        let json = String(decoding: try JSONBody.encoder.encode(event), as: UTF8.self)
+                        try await writer.write(ByteBuffer(string: "event: status\ndata: \(json)\n\n"))
+                    }
+                    try await writer.finish(nil)
+                }
+                return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+            },
+            Route(
+                method: .post, path: "/api/analyze", role: .viewer, summary: "Run the agents and the consensus on a symbol now (no trading)",
+                body: ["symbol": "string!", "timeframe": "string", "strategy": "object"]
+            ) { request, _, _ in
+                let body = try await JSONBody.decode(AnalyzeRequest.self, from: request)
+                let decision = try await peers.orchestratorClient().analyze(PB.AnalyzeRequest(
+                    symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire))
+                return try JSONBody.response(DecisionView(decision))
+            },
+            Route(
+                method: .post, path: "/api/backtests", role: .viewer, summary: "Replay a strategy over history: return, Sharpe, drawdown, trades",
+                body: [
+                    "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
+                    "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
+                ]
+            ) { request, _, _ in
+                let b = try await JSONBody.decode(BacktestRequest.self, from: request)
+                let result = try await peers.orchestratorClient().runBacktest(PB.BacktestRequest(
+                    symbol: b.symbol, timeframe: try timeframe(b.timeframe).wire, range: PB.TimeRange(fromNs: b.fromNs ?? 0, toNs: b.toNs ?? 0),
+                    strategy: b.strategy?.wire, risk: try b.risk?.wire(), initialCash: try Money.parse(b.initialCash ?? "100000", field: "initial_cash").wire,
+                    feeRate: b.feeRate ?? 0.001, slippageBps: b.slippageBps ?? 2))
+                return try JSONBody.response(BacktestView(result), status: .created)
+            },
+            Route(method: .get, path: "/api/backtests/{id}", role: .viewer, summary: "A stored backtest") { _, context, _ in
+                try JSONBody.response(BacktestView(try await peers.orchestratorClient().getBacktest(PB.GetBacktestRequest(id: try parameter("id", context)))))
+            },
+            Route(
+                method: .post, path: "/api/chat", role: .viewer, summary: "Describe a strategy in plain words; get one proposed, or questions",
+                body: ["message": "string!", "conversation_id": "string"]
+            ) { request, _, p in
+                let body = try await JSONBody.decode(ChatRequest.self, from: request)
+                let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p!.userId, conversationId: body.conversationId ?? "", message: body.message))
+                return try JSONBody.response(ChatView(
+                    conversationId: reply.conversationId, reply: reply.reply, proposedStrategy: reply.proposedStrategy.map(StrategyView.init),
+                    clarifyingQuestions: reply.clarifyingQuestions))
+            },
+        ]
+    }
+
+    /// The bot `id` when `p` may see it (its owner, or an admin); otherwise not found.
+    func ownedBot(_ id: String, _ p: Principal) async throws -> PB.Bot {
+        let bot = try await peers.orchestratorClient().getBot(PB.GetBotRequest(id: id))
+        guard bot.ownerId == p.userId || p.role == .admin else { throw APIError(.notFound, "orchestrator.unknown_bot", "no bot \(id)") }
+        return bot
+    }
+}
+
+struct BotStatusEvent: Encodable {
+    var botId, state, message: String
+    var tsNs: Int64
+    var lastDecision: DecisionView?
+}
+
+struct ChatView: Encodable {
+    var conversationId, reply: String
+    var proposedStrategy: StrategyView?
+    var clarifyingQuestions: [String]
+}
+
+struct BacktestView: Encodable {
+    struct Trade: Encodable {
+        var entryNs, exitNs: Int64
+        var entryPrice, exitPrice, quantity, pnl: String
+    }
+    var id, symbol, finalEquity: String
+    var totalReturn, sharpe, maxDrawdown, winRate: Double
+    var tradeCount: UInt32
+    var trades: [Trade]
+    var equityCurve: [[String]]
+    init(_ r: PB.BacktestResult) {
+        (id, symbol, finalEquity) = (r.id, r.request?.symbol ?? "", decimalText(r.finalEquity))
+        (totalReturn, sharpe, maxDrawdown, winRate, tradeCount) = (r.totalReturn, r.sharpe, r.maxDrawdown, r.winRate, r.tradeCount)
+        trades = r.trades.map {
+            Trade(entryNs: $0.entryNs, exitNs: $0.exitNs, entryPrice: decimalText($0.entryPrice), exitPrice: decimalText($0.exitPrice),
+                  quantity: decimalText($0.quantity), pnl: decimalText($0.pnl))
+        }
+        equityCurve = r.equityCurve.map { [String($0.tsNs), decimalText($0.equity)] }
+    }
+}

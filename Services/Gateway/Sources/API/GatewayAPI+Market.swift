@@ -1,0 +1,46 @@
+import Contract
+import HTTPTypes
+import Hummingbird
+import RPC
+import TradingCore
+import Wire
+
+extension GatewayAPI {
+    var marketRoutes: [Route] {
+        [
+            Route(method: .get, path: "/api/assets", role: .viewer, summary: "Every asset with its last price and 24 h change") { _, _, _ in
+                let assets = try await peers.marketDataClient().listAssets(PB.ListAssetsRequest()).assets
+                return try JSONBody.response(["assets": assets.compactMap { a in a.instrument.map { AssetView($0, a.quote) } }])
+            },
+            Route(method: .get, path: "/api/assets/{symbol}", role: .viewer, summary: "One asset (any spelling: BTCUSDT, btc/usdt) with its quote") {
+                _, context, _ in
+                let marketData = try peers.marketDataClient()
+                let instrument = try await marketData.getInstrument(PB.GetInstrumentRequest(symbol: try parameter("symbol", context)))
+                let quote = try? await marketData.getQuote(PB.GetQuoteRequest(symbol: instrument.symbol))
+                return try JSONBody.response(AssetView(instrument, quote))
+            },
+            Route(
+                method: .get, path: "/api/assets/{symbol}/history", role: .viewer, summary: "Closed and forming candles, oldest first",
+                query: ["timeframe", "limit"]
+            ) { request, context, _ in
+                let marketData = try peers.marketDataClient()
+                let symbol = try await marketData.getInstrument(PB.GetInstrumentRequest(symbol: try parameter("symbol", context))).symbol
+                let tf = try timeframe(query("timeframe", request))
+                let limitText = query("limit", request) ?? "500"
+                guard let limit = Int(limitText), (1...10_000).contains(limit) else {
+                    throw APIError(.badRequest, "request.invalid_field", "limit \"\(limitText.prefix(10))\" must be a whole number from 1 to 10000")
+                }
+                let candles = try await marketData.getCandles(PB.GetCandlesRequest(
+                    symbol: symbol, timeframe: tf.wire, page: PB.PageRequest(limit: UInt32(limit)), descending: true)).candles
+                return try JSONBody.response(["symbol": AnyEncodable(symbol), "timeframe": AnyEncodable(tf.rawValue), "candles": AnyEncodable(candles.reversed().map(CandleView.init))])
+            },
+        ]
+    }
+}
+
+/// An encodable of any type, for ad-hoc JSON objects.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

@@ -1,0 +1,124 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RPC
+import ServiceKit
+import Store
+import TradingCore
+import Wire
+
+/// The REST API: every route with its role, rate limit and error mapping. Its parts by area are in
+/// the `GatewayAPI+*.swift` files.
+struct GatewayAPI: Sendable {
+    let store: Store
+    let peers: GatewayPeers
+    let settings: GatewaySettings
+    let signer: TokenSigner
+    let limiter: RateLimiter
+    let logger: Logger
+
+    var routes: [Route] { authRoutes + marketRoutes + botRoutes + portfolioRoutes + adminRoutes }
+
+    /// Adds every route, and the OpenAPI document, to `router`.
+    func register(on router: Hummingbird.Router<GatewayContext>) {
+        let all = routes
+        for route in all {
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                try await self.serve(route, request, context)
+            }
+        }
+        let document = OpenAPIDocument.json(for: all)
+        router.get("/api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+        }
+    }
+
+    /// Rate limit, authentication, role, then the handler; failures become `{"error":…}` bodies.
+    private func serve(_ route: Route, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        do {
+            let principal = route.role == nil ? nil : try await authenticate(request.headers[.authorization])
+            let key = principal?.userId ?? context.remoteAddress?.ipAddress ?? "?"
+            if let wait = limiter.admit(key) {
+                var error = APIError(.tooManyRequests, "gateway.rate_limited", "too many requests; retry in \(Int(wait.rounded(.up))) s")
+                error.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
+                throw error
+            }
+            if let needed = route.role, let principal, principal.role < needed {
+                throw APIError(.forbidden, "gateway.forbidden", "\(route.method) \(route.path) needs the \(needed.rawValue) role; you are \(principal.role.rawValue)")
+            }
+            return try await route.handler(request, context, principal)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as RPCError {
+            return try APIError.from(error).response(from: request, context: context)
+        } catch let error as any RPCErrorConvertible {
+            return try APIError.from(error.rpcError).response(from: request, context: context)
+        } catch {
+            logger.error("request failed", metadata: ["http.path": "\(route.path)", "error": "\(error)"])
+            return try APIError(.internalServerError, "gateway.internal", "internal error").response(from: request, context: context)
+        }
+    }
+
+    /// The caller of `authorization` (`Bearer <access token>` or `ApiKey <id>.<secret>`).
+    func authenticate(_ authorization: String?) async throws -> Principal {
+        guard let authorization, !authorization.isEmpty else {
+            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/auth/login)")
+        }
+        if authorization.hasPrefix("ApiKey ") {
+            let parts = authorization.dropFirst(7).split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, UUID(uuidString: String(parts[0])) != nil,
+                let key = try await UserTables.key(id: String(parts[0]), secretHash: Secrets.hash(String(parts[1])), store),
+                let user = try await UserTables.user(id: key.user, store), !user.disabled
+            else { throw APIError(.unauthorized, "auth.invalid_api_key", "the API key is unknown or revoked") }
+            return Principal(userId: user.id, role: min(user.role, key.role), accountId: user.accountId)
+        }
+        guard authorization.hasPrefix("Bearer ") else {
+            throw APIError(.unauthorized, "auth.invalid_token", "the Authorization header must be `Bearer <access token>` or `ApiKey <id>.<secret>`")
+        }
+        return try principal(token: String(authorization.dropFirst(7)))
+    }
+
+    /// The caller an access token names.
+    func principal(token: String) throws -> Principal {
+        do {
+            let claims = try signer.verify(token, now: Int64(Date().timeIntervalSince1970))
+            return Principal(userId: claims.sub, role: claims.role, accountId: claims.acct)
+        } catch .expired {
+            throw APIError(.unauthorized, "auth.token_expired", "the access token has expired; get a new one from POST /api/auth/refresh")
+        } catch {
+            throw APIError(.unauthorized, "auth.invalid_token", "the access token is not one this gateway signed")
+        }
+    }
+
+    /// A path parameter.
+    func parameter(_ name: String, _ context: GatewayContext) throws -> String {
+        guard let value = context.parameters.get(name) else { throw APIError(.badRequest, "request.missing_parameter", "\(name) is missing") }
+        return value
+    }
+
+    /// A query parameter.
+    func query(_ name: String, _ request: Request) -> String? { request.uri.queryParameters.get(name) }
+
+    func timeframe(_ text: String?) throws -> Timeframe {
+        guard let text, !text.isEmpty else { return .m1 }
+        guard let tf = try? Timeframe(parsing: text) else {
+            throw APIError(.badRequest, "request.invalid_field", "timeframe \"\(text.prefix(10))\" is not one of \(Timeframe.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return tf
+    }
+}
+
+/// Each request's context: Hummingbird's core, plus the client's address (rate limits for
+/// callers without a token).
+struct GatewayContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+
+/// The OpenAPI 3.1 document of the REST API, made from the route table the router serves.
+enum OpenAPIDocument {
+    static func json(for routes: [Route]) -> String {
+        var paths: [String: [String: Any]] = [:]
+        for route in routes {
+            var operation: [String: Any] = [
+                "summary": route.summary,
+                "operationId": route.method.rawValue.lowercased() + route.path.replacingOccurrences(of: "[^A-Za-z0-9]+", with: "_", options: .regularExpression),
+                "responses": responses(route),
+            ]
+            if let role = route.role {
+                operation["security"] = [["bearer": []], ["apiKey": []]]
+                operation["description"] = "Needs the \(role.rawValue) role or higher."
+            }
+            var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
+                ["name": String($0.dropFirst().dropLast()), "in": "path", "required": true, "schema": ["type": "string"]]
+            }
+            parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
+            if !parameters.isEmpty { operation["parameters"] = parameters }
+            if !route.body.isEmpty {
+                var properties: [String: Any] = [:]
+                var required: [String] = []
+                for (name, type) in route.body where name != "*" {
+                    let bare = type.hasSuffix("!") ? String(type.dropLast()) : type
+                    properties[name] = ["type": bare]
+                    if type.hasSuffix("!") { required.append(name) }
+                }
+                var schema: [String: Any] = ["type": "object", "properties": properties]
+                if !required.isEmpty { schema["required"] = required }
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
+            }
+            paths[route.path, default: [:]][route.method.rawValue.lowercased()] = operation
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Tradewind gateway", "version": "1.0.0",
+                "description": "REST API of the Tradewind trading platform. WebSocket live updates on /ws (see the gateway README).",
+            ],
+            "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"],
+                    "apiKey": ["type": "apiKey", "in": "header", "name": "Authorization", "description": "ApiKey <id>.<secret>"],
+                ],
+                "schemas": [
+                    "Error": [
+                        "type": "object", "required": ["error"],
+                        "properties": [
+                            "error": [
+                                "type": "object", "required": ["code", "message"],
+                                "properties": ["code": ["type": "string"], "message": ["type": "string"]],
+                            ]
+                        ],
+                    ]
+                ],
+            ],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func responses(_ route: Route) -> [String: Any] {
+        let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        func described(_ text: String) -> [String: Any] { error.merging(["description": text]) { a, _ in a } }
+        let created: Set<String> = ["/api/bots", "/api/trade", "/api/backtests", "/api/auth/register"]
+        let okCode: String
+        if route.method == .delete {
+            okCode = "204"
+        } else if route.method == .post && created.contains(route.path) {
+            okCode = "201"
+        } else {
+            okCode = "200"
+        }
+        let okType = route.path.hasSuffix("status-stream") ? "text/event-stream" : "application/json"
+        var out: [String: Any] = [
+            "400": described("Malformed request: what to fix"),
+            "429": described("Rate limited (Retry-After)"),
+            "503": described("A service behind the gateway is unavailable"),
+        ]
+        if okCode == "204" {
+            out[okCode] = ["description": "Done"]
+        } else {
+            let schema: [String: Any] = ["type": okType == "application/json" ? "object" : "string"]
+            let content: [String: Any] = [okType: ["schema": schema]]
+            out[okCode] = ["description": "OK", "content": content] as [String: Any]
+        }
+        if route.role != nil {
+            out["401"] = described("Missing, expired or forged token")
+            out["403"] = described("Role too low")
+        }
+        if route.path.contains("{") { out["404"] = described("Not found") }
+        return out
+    }
+}

@@ -1,0 +1,194 @@
+import Contract
+import HTTPTypes
+import TradingCore
+import Wire
+
+// The REST API's JSON shapes (snake_case keys; money and quantities as exact decimal strings;
+// times as Unix nanoseconds). One view per wire message the API shows.
+
+func decimalText(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description }
+
+struct UserView: Encodable {
+    var id, email, role, accountId: String
+    var createdAtNs: Int64
+    init(_ u: UserRecord) { (id, email, role, accountId, createdAtNs) = (u.id, u.email, u.role.rawValue, u.accountId, u.createdAtNs) }
+}
+
+struct SessionView: Encodable {
+    var user: UserView
+    var accessToken, refreshToken: String
+    var tokenType = "Bearer"
+    var expiresIn: Int
+}
+
+struct AssetView: Encodable {
+    var symbol, assetClass, baseCurrency, quoteCurrency, tickSize, lotSize: String
+    var price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h: Double
+    var timestamp: Int64
+    init(_ i: PB.Instrument, _ q: PB.Quote?) {
+        symbol = i.symbol
+        assetClass = "\(i.assetClass)"
+        baseCurrency = i.baseCurrency
+        quoteCurrency = i.quoteCurrency
+        tickSize = decimalText(i.tickSize)
+        lotSize = decimalText(i.lotSize)
+        let q = q ?? PB.Quote()
+        (price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h, timestamp) =
+            (q.last, q.bid, q.ask, q.change24h, q.change24hPct, q.volume24h, q.high24h, q.low24h, q.tsNs)
+    }
+}
+
+struct CandleView: Encodable {
+    var openTimeNs: Int64
+    var open, high, low, close, volume: Double
+    var closed: Bool
+    init(_ c: PB.Candle) { (openTimeNs, open, high, low, close, volume, closed) = (c.openTimeNs, c.open, c.high, c.low, c.close, c.volume, c.closed) }
+}
+
+struct StrategyView: Codable {
+    var name: String?
+    var parameters: [String: Double]?
+    var agents: [String: Double]?
+    var consensusThreshold: Double?
+    init(_ s: PB.StrategyConfig?) {
+        let s = s ?? PB.StrategyConfig()
+        name = s.name
+        parameters = s.parameters
+        agents = Dictionary(s.agents.map { ($0.agent, $0.weight) }, uniquingKeysWith: { a, _ in a })
+        consensusThreshold = s.consensusThreshold
+    }
+    var wire: PB.StrategyConfig {
+        PB.StrategyConfig(
+            name: name ?? "", parameters: parameters ?? [:], agents: (agents ?? [:]).sorted { $0.key < $1.key }.map { PB.AgentWeight(agent: $0.key, weight: $0.value) },
+            consensusThreshold: consensusThreshold ?? 0)
+    }
+}
+
+struct RiskView: Codable {
+    var riskPerTrade: Double?
+    var maxPositionNotional: String?
+    var stopLossPct: Double?
+    var takeProfitPct: Double?
+    var sizingModel: String?
+    init(_ r: PB.BotRiskSettings?) {
+        let r = r ?? PB.BotRiskSettings()
+        (riskPerTrade, maxPositionNotional, stopLossPct, takeProfitPct, sizingModel) =
+            (r.riskPerTrade, decimalText(r.maxPositionNotional), r.stopLossPct, r.takeProfitPct, r.sizingModel)
+    }
+    func wire() throws -> PB.BotRiskSettings {
+        PB.BotRiskSettings(
+            riskPerTrade: riskPerTrade ?? 0, maxPositionNotional: try Money.parse(maxPositionNotional ?? "0", field: "risk.max_position_notional").wire,
+            stopLossPct: stopLossPct ?? 0, takeProfitPct: takeProfitPct ?? 0, sizingModel: sizingModel ?? "")
+    }
+}
+
+struct BotView: Encodable {
+    var id, name, symbol, timeframe, mode, accountId, state, lastError: String
+    var strategy: StrategyView
+    var risk: RiskView
+    var running: Bool
+    var createdAtNs, updatedAtNs: Int64
+    init(_ b: PB.Bot) {
+        id = b.id
+        name = b.name
+        symbol = b.symbol
+        timeframe = Timeframe(wire: b.timeframe)?.rawValue ?? ""
+        mode = "paper"
+        accountId = b.accountId
+        state = botState(b.state)
+        lastError = b.lastError
+        strategy = StrategyView(b.strategy)
+        risk = RiskView(b.risk)
+        running = b.desiredRunning
+        (createdAtNs, updatedAtNs) = (b.createdAtNs, b.updatedAtNs)
+    }
+}
+
+func botState(_ s: PB.BotState) -> String {
+    switch s {
+    case .running: "running"
+    case .starting: "starting"
+    case .stopping: "stopping"
+    case .error: "error"
+    default: "stopped"
+    }
+}
+
+struct OpinionView: Encodable {
+    var agent, action, reasoning: String
+    var confidence, weight: Double
+}
+
+struct DecisionView: Encodable {
+    var id, botId, symbol, timeframe, action, reasoning, orderId: String
+    var confidence: Double
+    var opinions: [OpinionView]
+    var candleOpenTimeNs, createdAtNs: Int64
+    var riskOutcome: String?
+    init(_ d: PB.Decision) {
+        id = d.id
+        botId = d.botId
+        symbol = d.symbol
+        timeframe = Timeframe(wire: d.timeframe)?.rawValue ?? ""
+        action = actionWord(d.action)
+        reasoning = d.reasoning
+        orderId = d.orderId
+        confidence = d.confidence
+        opinions = d.opinions.map { OpinionView(agent: $0.agent, action: actionWord($0.action), reasoning: $0.reasoning, confidence: $0.confidence, weight: $0.weight) }
+        (candleOpenTimeNs, createdAtNs) = (d.candleOpenTimeNs, d.createdAtNs)
+        riskOutcome = d.riskOutcome?.message
+    }
+}
+
+func actionWord(_ a: PB.Action) -> String {
+    switch a {
+    case .buy: "buy"
+    case .sell: "sell"
+    case .close: "close"
+    default: "hold"
+    }
+}
+
+struct OrderView: Encodable {
+    var id, clientOrderId, symbol, side, type, status, quantity, filledQuantity, averageFillPrice, fees, rejectReason, botId: String
+    var createdAtNs: Int64
+    init(_ o: PB.Order) {
+        (id, clientOrderId, symbol) = (o.id, o.clientOrderId, o.symbol)
+        side = o.side == .buy ? "buy" : "sell"
+        type = "\(o.type)"
+        status = "\(o.status)"
+        (quantity, filledQuantity, averageFillPrice, fees) =
+            (decimalText(o.quantity), decimalText(o.filledQuantity), decimalText(o.averageFillPrice), decimalText(o.fees))
+        (rejectReason, botId, createdAtNs) = (o.rejectReason, o.botId, o.createdAtNs)
+    }
+}
+
+struct PositionView: Encodable {
+    var symbol, quantity, averagePrice, marketPrice, unrealizedPnl, realizedPnl, stopLoss, takeProfit: String
+    init(_ p: PB.Position) {
+        symbol = p.symbol
+        (quantity, averagePrice, marketPrice) = (decimalText(p.quantity), decimalText(p.averagePrice), decimalText(p.marketPrice))
+        (unrealizedPnl, realizedPnl) = (decimalText(p.unrealizedPnl), decimalText(p.realizedPnl))
+        (stopLoss, takeProfit) = (decimalText(p.stopLoss), decimalText(p.takeProfit))
+    }
+}
+
+struct TradeView: Encodable {
+    var id, symbol, side, quantity, entryPrice, exitPrice, realizedPnl, fees, botId, exitReason: String
+    var openedAtNs, closedAtNs: Int64
+    init(_ t: PB.Trade) {
+        (id, symbol, side) = (t.id, t.symbol, t.side == .buy ? "long" : "short")
+        (quantity, entryPrice, exitPrice) = (decimalText(t.quantity), decimalText(t.entryPrice), decimalText(t.exitPrice))
+        (realizedPnl, fees, botId, exitReason) = (decimalText(t.realizedPnl), decimalText(t.fees), t.botId, t.exitReason)
+        (openedAtNs, closedAtNs) = (t.openedAtNs, t.closedAtNs)
+    }
+}
+
+/// Decimal text from clients, checked.
+enum Money {
+    static func parse(_ text: String, field: String) throws -> FixedDecimal {
+        do { return try FixedDecimal(parsing: text) } catch {
+            throw APIError(.badRequest, "request.invalid_field", "\(field) \"\(text.prefix(40))\" is not a decimal number (e.g. \"0.5\")")
+        }
+    }
+}

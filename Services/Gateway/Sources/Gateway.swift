@@ -1,0 +1,83 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import RPC
+import ServiceKit
+import ServiceLifecycle
+import Store
+import Synchronization
+import Wire
+
+/// Builds the gateway: users, sessions and settings in its schema; the REST API, Server-Sent
+/// Events and WebSocket live updates on `http.host:http.port`; every other service over RPC
+/// (`peers.*`) and the bus. Its own RPC service (`Gateway`) answers operators and services.
+public func buildGateway(configuration: HostConfiguration, settings: GatewaySettings, onHTTPRunning: (@Sendable (Int) -> Void)? = nil) throws -> ServiceHost {
+    var configuration = configuration
+    if configuration.migrationsDirectory == nil {
+        configuration.migrationsDirectory = gatewayMigrationsDirectory
+    }
+    var made: (GatewayAPI, LiveHub, [RPCClient])?
+    func assemble(_ resources: HostResources) throws -> (GatewayAPI, LiveHub, [RPCClient]) {
+        if let made { return made }
+        guard let store = resources.store else {
+            throw ConfigError(key: "postgres.enabled", message: "the gateway keeps users and sessions in Postgres and cannot run without it")
+        }
+        let client = { (address: PeerAddress) in resources.configuration.peerClient(address, logger: resources.logger) }
+        let (marketData, orchestrator, risk, execution) = (
+            settings.marketData.map(client), settings.orchestrator.map(client), settings.risk.map(client), settings.execution.map(client)
+        )
+        let peers = GatewayPeers(
+            marketData: marketData.map(MarketDataClient.init), orchestrator: orchestrator.map(OrchestratorClient.init), risk: risk.map(RiskClient.init),
+            execution: execution.map(ExecutionClient.init))
+        let api = GatewayAPI(
+            store: store, peers: peers, settings: settings, signer: TokenSigner(secret: settings.jwtSecret),
+            limiter: RateLimiter(rate: settings.requestsPerSecond, burst: settings.burst), logger: resources.logger)
+        made = (api, LiveHub(bus: resources.bus, logger: resources.logger), [marketData, orchestrator, risk, execution].compactMap { $0 })
+        return made!
+    }
+    return try ServiceHost(configuration: configuration) { router, resources in
+        let (api, _, _) = try assemble(resources)
+        GatewayHandlers(api: api, bus: resources.bus).registerMethods(with: &router)
+    } services: { resources in
+        let (api, hub, clients) = try assemble(resources)
+        let router = Hummingbird.Router(context: GatewayContext.self)
+        api.register(on: router)
+        let application = Application(
+            router: router,
+            server: .http1WebSocketUpgrade { request, _, logger in
+                guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
+                // Browsers cannot set headers on a WebSocket: the token comes as ?token=.
+                let token = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "token" }?.value ?? ""
+                guard let principal = try? api.principal(token: token) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    let session = WebSocketSession(id: WebSocketSession.nextId(), principal: principal, hub: hub, peers: api.peers, logger: logger)
+                    try await session.run(inbound: inbound, outbound: outbound)
+                }
+            },
+            configuration: ApplicationConfiguration(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "tradewind-gateway"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.httpPort
+                resources.logger.info("gateway HTTP listening", metadata: ["http.port": "\(port)"])
+                onHTTPRunning?(port)
+            },
+            logger: resources.logger)
+        // Stopped in reverse: HTTP first, then the hub, then the peer clients.
+        return clients + [hub, application]
+    }
+}
+
+/// Reads the host configuration and the gateway settings from defaults, file, environment and flags.
+public func readGatewayConfiguration(
+    arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> (HostConfiguration, GatewaySettings) {
+    let (host, values) = try HostConfiguration.read(service: "gateway", arguments: arguments, environment: environment, extraKeys: GatewaySettings.keys)
+    return (host, try GatewaySettings.read(values))
+}
+
+/// Where the gateway's SQL migrations are.
+public var gatewayMigrationsDirectory: String? { Bundle.module.path(forResource: "Migrations", ofType: nil) }

@@ -1,0 +1,107 @@
+import Bus
+import Contract
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TradingCore
+import Wire
+
+/// Fans bus events out to WebSocket connections: one subscription to the channels the API offers;
+/// each event is decoded and rendered to JSON once per channel (only when someone listens), then
+/// handed to every connection subscribed to that channel. A connection's queue is bounded: a slow
+/// client loses its oldest updates, never slows the others.
+final class LiveHub: Service, Sendable {
+    typealias Outbox = AsyncStream<String>.Continuation
+
+    private let bus: Bus?
+    private let logger: Logger
+    private let listeners = Mutex<[String: [Int: Outbox]]>([:])
+    /// Per symbol: the price 24 h ago, to report `change` on each tick.
+    private let references = Mutex<[String: Double]>([:])
+
+    static let patterns = ["tw.md.tick.*", "tw.md.candle.*", "tw.ind.*", "tw.ai.decision.*", "tw.exec.order.*", "tw.exec.position.*"]
+
+    init(bus: Bus?, logger: Logger) {
+        self.bus = bus
+        self.logger = logger
+    }
+
+    func add(_ connection: Int, channel: String, _ outbox: Outbox) { listeners.withLock { $0[channel, default: [:]][connection] = outbox } }
+
+    func remove(_ connection: Int, channel: String) {
+        listeners.withLock { l in
+            l[channel]?.removeValue(forKey: connection)
+            if l[channel]?.isEmpty == true { l[channel] = nil }
+        }
+    }
+
+    /// Sets the price `change` on ticks is measured against.
+    func setReference(_ symbol: String, price24hAgo: Double) { references.withLock { $0[symbol] = price24hAgo } }
+
+    func run() async throws {
+        guard let bus else { return }
+        let subscription = try bus.subscribe(patterns: Self.patterns)
+        await cancelWhenGracefulShutdown {
+            for await delivery in subscription {
+                guard case .message(let channel, let payload) = delivery else { continue }
+                let targets = self.listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
+                guard !targets.isEmpty, let text = self.render(channel, payload) else { continue }
+                for outbox in targets { outbox.yield(text) }
+            }
+        }
+    }
+
+    /// The JSON message for an event on `channel`.
+    func render(_ channel: String, _ payload: ArraySlice<UInt8>) -> String? {
+        let message: LiveMessage
+        if channel.hasPrefix("tw.md.tick.") {
+            guard let t = try? PB.Tick(decoding: payload) else { return nil }
+            let reference = references.withLock { $0[t.symbol] } ?? 0
+            let change = reference > 0 ? (t.price / reference - 1) * 100 : 0
+            message = LiveMessage(type: "market_update", data: AnyEncodable(MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs)))
+        } else if channel.hasPrefix("tw.md.candle.") {
+            guard let c = try? PB.Candle(decoding: payload) else { return nil }
+            message = LiveMessage(type: "candle", data: AnyEncodable(CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c))))
+        } else if channel.hasPrefix("tw.ind.") {
+            guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
+            message = LiveMessage(type: "indicators", data: AnyEncodable(IndicatorUpdate(
+                symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values)))
+        } else if channel.hasPrefix("tw.ai.decision.") {
+            guard let d = try? PB.Decision(decoding: payload) else { return nil }
+            message = LiveMessage(type: "decision", data: AnyEncodable(DecisionView(d)))
+        } else {
+            guard let e = try? PB.OrderEvent(decoding: payload) else { return nil }
+            switch e.event {
+            case .order(let o): message = LiveMessage(type: "order", data: AnyEncodable(OrderView(o)))
+            case .position(let p): message = LiveMessage(type: "position", data: AnyEncodable(PositionView(p)))
+            case .trade(let t): message = LiveMessage(type: "trade", data: AnyEncodable(TradeView(t)))
+            default: return nil
+            }
+        }
+        return (try? JSONBody.encoder.encode(message)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+struct LiveMessage: Encodable {
+    var type: String
+    var data: AnyEncodable
+}
+
+struct MarketUpdate: Encodable {
+    var symbol: String
+    var price, change: Double
+    var timestamp: Int64
+}
+
+struct CandleUpdate: Encodable {
+    var symbol, timeframe: String
+    var candle: CandleView
+}
+
+struct IndicatorUpdate: Encodable {
+    var symbol, timeframe: String
+    var openTimeNs: Int64
+    var close: Double
+    var values: [String: Double]
+}

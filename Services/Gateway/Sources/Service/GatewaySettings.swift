@@ -1,0 +1,54 @@
+import ServiceKit
+import TradingCore
+
+/// The gateway's own settings (beside the host's), read from the same sources and validated at start-up.
+public struct GatewaySettings: Sendable {
+    public var marketData: PeerAddress?
+    public var orchestrator: PeerAddress?
+    public var risk: PeerAddress?
+    public var execution: PeerAddress?
+    /// Where the REST/WebSocket API listens (`http.host`, `http.port`; 0 picks a free port).
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// The key access tokens are signed with (`auth.jwt_secret`, at least 32 characters; required).
+    public var jwtSecret = ""
+    public var accessTTLSeconds = 900
+    public var refreshTTLSeconds = 30 * 86_400
+    /// bcrypt's cost (log2 rounds).
+    public var bcryptCost = 10
+    /// Requests per second per caller, on average, and the burst allowed (`limits.*`); 0 turns it off.
+    public var requestsPerSecond = 50.0
+    public var burst = 100.0
+    /// Cash of the paper account every new user gets.
+    public var initialCash = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne)
+
+    public init() {}
+
+    static let keys: Set<String> = [
+        "peers.market_data", "peers.orchestrator", "peers.risk", "peers.execution", "http.host", "http.port", "auth.jwt_secret",
+        "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "limits.requests_per_second", "limits.burst",
+        "accounts.initial_cash",
+    ]
+
+    public static func read(_ v: ConfigValues) throws(ConfigError) -> GatewaySettings {
+        var s = GatewaySettings()
+        s.marketData = try v.peer("peers.market_data")
+        s.orchestrator = try v.peer("peers.orchestrator")
+        s.risk = try v.peer("peers.risk")
+        s.execution = try v.peer("peers.execution")
+        s.httpHost = v.string("http.host", default: s.httpHost)
+        s.httpPort = try v.int("http.port", default: s.httpPort, range: 0...65_535)
+        s.jwtSecret = v.string("auth.jwt_secret", default: "")
+        guard s.jwtSecret.count >= 32 else {
+            throw ConfigError(key: "auth.jwt_secret", message: "is required and must have at least 32 characters (e.g. `openssl rand -hex 32`)")
+        }
+        s.accessTTLSeconds = try v.int("auth.access_ttl_seconds", default: s.accessTTLSeconds, range: 10...86_400)
+        s.refreshTTLSeconds = try v.int("auth.refresh_ttl_seconds", default: s.refreshTTLSeconds, range: 60...(365 * 86_400))
+        s.bcryptCost = try v.int("auth.bcrypt_cost", default: s.bcryptCost, range: 4...16)
+        s.requestsPerSecond = try v.double("limits.requests_per_second", default: s.requestsPerSecond, range: 0...1_000_000)
+        s.burst = try v.double("limits.burst", default: s.burst, range: 1...10_000_000)
+        let cash = try v.int("accounts.initial_cash", default: 100_000, range: 1...1_000_000_000)
+        s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)
+        return s
+    }
+}
