@@ -195,6 +195,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "GatewayServiceTests",
+            dependencies: [
+                "GatewayService", "OrchestratorService", "IndicatorsService", "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting",
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio, logging,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireTests",

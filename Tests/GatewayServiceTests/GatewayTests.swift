@@ -1,0 +1,220 @@
+import Bus
+import Contract
+import ExecutionService
+import Foundation
+import GatewayService
+import HummingbirdWSClient
+import IndicatorsService
+import Logging
+import NIOCore
+import OrchestratorService
+import PlatformTesting
+import RPC
+import RiskService
+import ServiceKit
+import ServiceKitTesting
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TradingCore
+import Wire
+
+/// A tiny JSON HTTP client for the tests.
+struct HTTP: Sendable {
+    let port: Int
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (status: Int, body: [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as! HTTPURLResponse).statusCode, body)
+    }
+}
+
+final class Collected: Sendable { let value = Mutex<[String]>([]) }
+final class PortBox: Sendable { let value = Mutex<Int>(0) }
+
+func errorCode(_ body: [String: Any]) -> String? { (body["error"] as? [String: Any])?["code"] as? String }
+
+@Suite("Gateway", .serialized)
+struct GatewayTests {
+    @Test func journeyThroughTheAPI() async throws {
+        try await withMarketSide { market in
+            var execution = ExecutionSettings()
+            execution.marketData = market.address
+            try await withService("execution", beside: market, build: { [execution] in try buildExecution(configuration: $0, settings: execution) }) { eh, _ in
+                var risk = RiskSettings()
+                risk.marketData = market.address
+                risk.execution = PeerAddress(host: "127.0.0.1", port: try await eh.rpcAddress.port!)
+                let executionAddress = risk.execution
+                try await withService("risk", beside: market, build: { [risk] in try buildRisk(configuration: $0, settings: risk) }) { rh, _ in
+                    var orchestrator = OrchestratorSettings()
+                    orchestrator.marketData = market.address
+                    orchestrator.risk = PeerAddress(host: "127.0.0.1", port: try await rh.rpcAddress.port!)
+                    orchestrator.execution = executionAddress
+                    let riskAddress = orchestrator.risk
+                    try await withService("orchestrator", beside: market, build: { [orchestrator] in try buildOrchestrator(configuration: $0, settings: orchestrator) }) { oh, _ in
+                        var settings = GatewaySettings()
+                        settings.marketData = market.address
+                        settings.execution = executionAddress
+                        settings.risk = riskAddress
+                        settings.orchestrator = PeerAddress(host: "127.0.0.1", port: try await oh.rpcAddress.port!)
+                        settings.jwtSecret = String(repeating: "k", count: 40)
+                        settings.httpPort = 0
+                        settings.bcryptCost = 4
+                        let port = PortBox()
+                        try await withService("gateway", beside: market, build: { [settings] in
+                            try buildGateway(configuration: $0, settings: settings) { p in port.value.withLock { $0 = p } }
+                        }) { _, _ in
+                            for _ in 0..<100 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                            try await journey(HTTP(port: port.value.withLock { $0 }), market)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func journey(_ http: HTTP, _ market: MarketSide) async throws {
+        // Register: the first user is admin, the second a trader; bad input says what to fix.
+        var r = try await http.call("POST", "/api/auth/register", json: #"{"email":"Ada@example.com","password":"correct horse"}"#)
+        #expect(r.status == 201 && (r.body["user"] as? [String: Any])?["role"] as? String == "admin")
+        let admin = r.body["access_token"] as! String
+        let refresh = r.body["refresh_token"] as! String
+        r = try await http.call("POST", "/api/auth/register", json: #"{"email":"bob@example.com","password":"another secret"}"#)
+        #expect(r.status == 201 && (r.body["user"] as? [String: Any])?["role"] as? String == "trader")
+        let trader = r.body["access_token"] as! String
+        r = try await http.call("POST", "/api/auth/register", json: #"{"email":"ada@example.com","password":"correct horse"}"#)
+        #expect(r.status == 409 && errorCode(r.body) == "auth.email_taken")
+        r = try await http.call("POST", "/api/auth/register", json: #"{"email":"x@example.com"}"#)
+        #expect(r.status == 400 && errorCode(r.body) == "request.invalid_json")
+        r = try await http.call("POST", "/api/auth/register", json: #"{"email":"x@example.com","password":5}"#)
+        #expect(r.status == 400 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("password") == true)
+        r = try await http.call("POST", "/api/auth/login", json: #"{"email":"ada@example.com","password":"wrong password"}"#)
+        #expect(r.status == 401 && errorCode(r.body) == "auth.invalid_credentials")
+        r = try await http.call("POST", "/api/auth/login", json: #"{"email":"ada@example.com","password":"correct horse"}"#)
+        #expect(r.status == 200 && r.body["access_token"] is String)
+        r = try await http.call("POST", "/api/auth/refresh", json: "{\"refresh_token\":\"\(refresh)\"}")
+        #expect(r.status == 200)
+        r = try await http.call("POST", "/api/auth/refresh", json: "{\"refresh_token\":\"\(refresh)\"}")
+        #expect(r.status == 401 && errorCode(r.body) == "auth.invalid_refresh_token")
+
+        // Tokens: missing, forged.
+        r = try await http.call("GET", "/api/assets")
+        #expect(r.status == 401 && errorCode(r.body) == "auth.missing_token")
+        r = try await http.call("GET", "/api/assets", token: String(trader.dropLast(2)) + "xx")
+        #expect(r.status == 401 && errorCode(r.body) == "auth.invalid_token")
+
+        // Assets from market-data.
+        try await market.quote("BTC/USDT", last: 40_000, bid: 39_999, ask: 40_001)
+        r = try await http.call("GET", "/api/assets", token: trader)
+        let assets = r.body["assets"] as? [[String: Any]] ?? []
+        #expect(r.status == 200 && assets.contains { $0["symbol"] as? String == "BTC/USDT" } && assets.count > 5)
+        r = try await http.call("GET", "/api/assets/btcusdt", token: trader)
+        #expect(r.status == 200 && r.body["symbol"] as? String == "BTC/USDT" && (r.body["price"] as? NSNumber)?.doubleValue == 40_000)
+        r = try await http.call("GET", "/api/assets/NOPE", token: trader)
+        #expect(r.status == 404 && errorCode(r.body) == "marketdata.unknown_symbol")
+        r = try await http.call("GET", "/api/assets/BTCUSDT/history?timeframe=1m&limit=500", token: trader)
+        #expect(r.status == 200 && r.body["candles"] is [Any])
+        r = try await http.call("GET", "/api/assets/BTCUSDT/history?timeframe=7m", token: trader)
+        #expect(r.status == 400)
+
+        // A manual trade through risk; absurd input refused.
+        r = try await http.call("POST", "/api/trade", token: trader, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.1","client_order_id":"t-1"}"#)
+        #expect(r.status == 201 && r.body["status"] as? String == "filled")
+        let orderId = r.body["id"] as? String
+        r = try await http.call("POST", "/api/trade", token: trader, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.1","client_order_id":"t-1"}"#)
+        #expect(r.body["id"] as? String == orderId)
+        r = try await http.call("POST", "/api/trade", token: trader, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"-1"}"#)
+        #expect(r.status == 400)
+        r = try await http.call("POST", "/api/trade", token: trader, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"1000"}"#)
+        #expect(r.status == 422 && errorCode(r.body) == "risk.max_order_notional")
+        r = try await http.call("GET", "/api/portfolio", token: trader)
+        #expect(r.status == 200 && (r.body["positions"] as? [[String: Any]])?.first?["quantity"] as? String == "0.1")
+        r = try await http.call("GET", "/api/portfolio/metrics", token: trader)
+        #expect(r.status == 200 && r.body["trade_count"] as? Int == 0)
+
+        // Bots: create, start needs indicators (not configured here: 503 naming it), list.
+        r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","timeframe":"1m","strategy":{"name":"balanced"},"risk":{"stop_loss_pct":0.02}}"#)
+        #expect(r.status == 201 && r.body["state"] as? String == "stopped")
+        let botId = r.body["id"] as! String
+        r = try await http.call("POST", "/api/bots/\(botId)/start", token: trader)
+        #expect(r.status == 503 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("indicators") == true)
+        r = try await http.call("GET", "/api/bots", token: trader)
+        #expect((r.body["bots"] as? [Any])?.count == 1)
+        r = try await http.call("GET", "/api/bots/\(botId)", token: admin)
+        #expect(r.status == 200)
+        r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","strategy":{"name":"moon"}}"#)
+        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_argument")
+
+        // Roles: a viewer cannot trade; only an admin flips the kill switch.
+        r = try await http.call("GET", "/api/users", token: admin)
+        let bob = (r.body["users"] as? [[String: Any]])?.first { $0["email"] as? String == "bob@example.com" }?["id"] as? String
+        r = try await http.call("PUT", "/api/users/\(bob ?? "")/role", token: admin, json: #"{"role":"viewer"}"#)
+        #expect(r.status == 200 && r.body["role"] as? String == "viewer")
+        r = try await http.call("POST", "/api/auth/login", json: #"{"email":"bob@example.com","password":"another secret"}"#)
+        let viewer = r.body["access_token"] as! String
+        r = try await http.call("POST", "/api/trade", token: viewer, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.1"}"#)
+        #expect(r.status == 403 && errorCode(r.body) == "gateway.forbidden")
+        r = try await http.call("POST", "/api/bots/\(botId)/start", token: viewer)
+        #expect(r.status == 403)
+        r = try await http.call("POST", "/api/risk/kill-switch", token: trader, json: #"{"engaged":true}"#)
+        #expect(r.status == 403)
+        r = try await http.call("POST", "/api/risk/kill-switch", token: admin, json: #"{"engaged":true,"reason":"drill"}"#)
+        #expect(r.status == 200 && r.body["engaged"] as? Bool == true)
+        r = try await http.call("POST", "/api/trade", token: admin, json: #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.01"}"#)
+        #expect(r.status == 422 && errorCode(r.body) == "risk.kill_switch")
+        r = try await http.call("POST", "/api/risk/kill-switch", token: admin, json: #"{"engaged":false}"#)
+        #expect(r.body["engaged"] as? Bool == false)
+
+        // Settings, chat, OpenAPI.
+        r = try await http.call("PUT", "/api/config", token: viewer, json: #"{"theme":"dark"}"#)
+        #expect(r.status == 200)
+        r = try await http.call("GET", "/api/config", token: viewer)
+        #expect(r.body["theme"] as? String == "dark")
+        r = try await http.call("PUT", "/api/config", token: viewer, json: "[1]")
+        #expect(r.status == 400)
+        r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"message":"buy dips when RSI is below 25"}"#)
+        #expect((r.body["proposed_strategy"] as? [String: Any])?["name"] as? String == "mean_reversion")
+        r = try await http.call("GET", "/api/openapi.json")
+        #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/bots/{id}/status-stream"] != nil)
+
+        // WebSocket: subscribe, receive a market update, a bad message gets an error, unsubscribe.
+        let received = Collected()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(http.port)/ws?token=\(trader)", logger: Logger(label: "ws")) { inbound, outbound, _ in
+                    try await outbound.write(.text(#"{"type":"subscribe","symbol":"BTCUSDT"}"#))
+                    try await outbound.write(.text("not json"))
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        received.value.withLock { $0.append(text) }
+                        if text.contains("market_update") {
+                            try await outbound.write(.text(#"{"type":"unsubscribe","symbol":"BTCUSDT"}"#))
+                        }
+                        if text.contains("unsubscribed") { break }
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<100 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    if received.value.withLock({ $0.contains { $0.contains("\"subscribed\"") } }) { break }
+                }
+                try await market.quote("BTC/USDT", last: 40_100)
+            }
+            try await group.waitForAll()
+        }
+        let messages = received.value.withLock { $0 }
+        #expect(messages.contains { $0.contains(#""type":"market_update""#) && $0.contains(#""symbol":"BTC\/USDT""#) || $0.contains(#""symbol":"BTC/USDT""#) && $0.contains("40100") })
+        #expect(messages.contains { $0.contains(#""type":"error""#) && $0.contains("ws.invalid_message") })
+    }
+}
