@@ -19,16 +19,19 @@ done
 
 # The services and their ports (RPC, admin). market-data runs the simulated feed; indicators reads
 # its history over RPC; execution fills paper orders at market-data's prices; risk checks orders
-# against execution's accounts and forwards what passes. orchestrator and gateway land with issue 3.
+# against execution's accounts and forwards what passes; the orchestrator runs bots on indicator
+# snapshots through risk; the gateway serves the REST/WebSocket API on http://127.0.0.1:8080.
 # `echo` is the example service built on the same host.
-declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003 [execution]=7004 [risk]=7005)
-declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003 [execution]=9004 [risk]=9005)
+declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003 [execution]=7004 [risk]=7005 [orchestrator]=7006 [gateway]=7007)
+declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003 [execution]=9004 [risk]=9005 [orchestrator]=9006 [gateway]=9007)
 declare -A peers=(
   [indicators]="--peers.market_data=127.0.0.1:7002"
   [execution]="--peers.market_data=127.0.0.1:7002"
   [risk]="--peers.market_data=127.0.0.1:7002 --peers.execution=127.0.0.1:7004"
+  [orchestrator]="--peers.market_data=127.0.0.1:7002 --peers.indicators=127.0.0.1:7003 --peers.risk=127.0.0.1:7005 --peers.execution=127.0.0.1:7004"
+  [gateway]="--peers.market_data=127.0.0.1:7002 --peers.orchestrator=127.0.0.1:7006 --peers.risk=127.0.0.1:7005 --peers.execution=127.0.0.1:7004 --http.port=8080"
 )
-services=(echo market-data indicators execution risk)
+services=(echo market-data indicators execution risk orchestrator gateway)
 if [ -n "$only" ]; then
   [ -n "${rpc_port[$only]:-}" ] || { echo "unknown service \"$only\"; known: ${services[*]}" >&2; exit 2; }
   services=("$only")
@@ -41,6 +44,10 @@ swift build -c "$mode"
 bin=$(swift build -c "$mode" --show-bin-path)
 
 export TRADEWIND_RPC_SECRET="${TRADEWIND_RPC_SECRET:-local-dev-secret-$(id -un)-tradewind}"
+# The gateway's token key: a fresh one per machine, kept in .run so tokens survive a restart.
+mkdir -p .run
+[ -s .run/jwt-secret ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .run/jwt-secret
+export TRADEWIND_AUTH_JWT_SECRET="${TRADEWIND_AUTH_JWT_SECRET:-$(cat .run/jwt-secret)}"
 mkdir -p .run/logs
 pids=()
 stop() {
@@ -68,6 +75,11 @@ echo "Tradewind is running (Postgres :$TRADEWIND_PG_PORT, Redis :$TRADEWIND_REDI
 for s in "${services[@]}"; do
   echo "  $s  rpc 127.0.0.1:${rpc_port[$s]}  admin http://127.0.0.1:${admin_port[$s]}/readyz"
 done
+echo
+echo "Gateway: http://127.0.0.1:8080  (OpenAPI: http://127.0.0.1:8080/api/openapi.json, WebSocket: ws://127.0.0.1:8080/ws?token=<access token>)"
+echo "Log in: the first user to register is admin:"
+echo "      curl -s -X POST http://127.0.0.1:8080/api/auth/register -H 'Content-Type: application/json' -d '{\"email\":\"me@example.com\",\"password\":\"change me now\"}'"
+echo "      curl -s http://127.0.0.1:8080/api/assets -H \"Authorization: Bearer <access_token>\""
 echo
 echo "Try:  export TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"symbol\":\"BTC/USDT\"}'"
