@@ -119,7 +119,8 @@ struct BotServiceTests {
             let request = PB.CreateBotRequest(
                 ownerId: "ada", name: "trend bot", symbol: "BTCUSDT", timeframe: .m1,
                 strategy: PB.StrategyConfig(name: "trend_following", consensusThreshold: 0.2), mode: .paper, accountId: account,
-                risk: PB.BotRiskSettings(riskPerTrade: 0.1, stopLossPct: 0.05, takeProfitPct: 0.5), requestId: "create-1")
+                risk: PB.BotRiskSettings(riskPerTrade: 0.1, stopLossPct: 0.5, takeProfitPct: 0.5), requestId: "create-1")
+                // A stop far away: the test exercises the bot's own sell after a restart, not execution's stop loss.
             let (botId, lastPrice): (String, Double) = try await withOrchestrator(p, schema: schema) { orchestrator in
                 var price = startPrice
                 // Refusals name what to fix.
@@ -206,11 +207,12 @@ struct BotServiceTests {
                     if bot.state == .running { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
+                // The stored state says running before the resume has subscribed: bars until one is decided on.
                 for candle in candles(from: next, count: 20, price: &price, step: 0.995) {
                     try await p.market.quote("BTC/USDT", last: candle.close)
                     try await p.market.deliver([candle])
                     next += minute
-                    guard let d = await nextDecision(decisions) else { break }
+                    guard let d = await nextDecision(decisions, seconds: 3) else { continue }
                     if d.action == .sell, !d.orderId.isEmpty { sold = d; break }
                 }
                 #expect(sold != nil)
