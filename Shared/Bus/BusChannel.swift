@@ -11,14 +11,22 @@ public enum BusChannel {
     public static let everyCandle = "tw.md.candle.*"
     /// `tw.ind.<TF>.<SYMBOL>`: indicator snapshots per closed bar.
     public static func indicators(_ timeframe: String, _ symbol: String) -> String { "tw.ind.\(timeframe).\(symbol)" }
+    /// The pattern matching every indicator snapshot channel.
+    public static let everyIndicator = "tw.ind.*"
     /// `tw.ai.decision.<BOT>`: a bot's decisions.
     public static func decision(bot: String) -> String { "tw.ai.decision.\(bot)" }
+    /// The pattern matching every bot's decisions.
+    public static let everyDecision = "tw.ai.decision.*"
     /// `tw.exec.order.<ACCOUNT>`: order updates.
     public static func order(account: String) -> String { "tw.exec.order.\(account)" }
+    /// The pattern matching every account's order updates.
+    public static let everyOrder = "tw.exec.order.*"
     /// `tw.exec.fill.<ACCOUNT>`: fills.
     public static func fill(account: String) -> String { "tw.exec.fill.\(account)" }
     /// `tw.exec.position.<ACCOUNT>`: position changes.
     public static func position(account: String) -> String { "tw.exec.position.\(account)" }
+    /// The pattern matching every account's position changes.
+    public static let everyPosition = "tw.exec.position.*"
     /// `tw.risk.alert`: risk alerts for every account.
     public static let riskAlert = "tw.risk.alert"
     /// `tw.sys.<SERVICE>`: a service's own events.

@@ -93,7 +93,7 @@ struct StrategyTests {
         #expect(abs(outcome.finalEquity - (10_000 + pnl)) < 1e-4)
         #expect(outcome.curve.count == candles.count && outcome.curve.last?.equity == outcome.finalEquity)
         #expect(outcome.maxDrawdown > 0 && outcome.maxDrawdown < 0.5 && outcome.winRate > 0)
-        #expect(Backtester.maxDrawdown([100, 120, 90, 130, 65]) == 0.5)
-        #expect(Backtester.sharpe([100, 100, 100], periodsPerYear: 1) == 0)
+        #expect(EquityStatistics.maxDrawdown([100, 120, 90, 130, 65]) == 0.5)
+        #expect(EquityStatistics.sharpe([100, 100, 100], periodsPerYear: 1) == 0)
     }
 }

@@ -36,7 +36,7 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
         let api = GatewayAPI(
             store: store, peers: peers, settings: settings, signer: TokenSigner(secret: settings.jwtSecret),
             limiter: RateLimiter(rate: settings.requestsPerSecond, burst: settings.burst), logger: resources.logger)
-        made = (api, LiveHub(bus: resources.bus, logger: resources.logger), [marketData, orchestrator, risk, execution].compactMap { $0 })
+        made = (api, LiveHub(bus: resources.bus), [marketData, orchestrator, risk, execution].compactMap { $0 })
         return made!
     }
     return try ServiceHost(configuration: configuration) { router, resources in

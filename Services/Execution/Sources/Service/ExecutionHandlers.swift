@@ -84,13 +84,12 @@ struct ExecutionHandlers: ExecutionService {
 
     func listOrders(_ request: PB.ListOrdersRequest, context: ServerCallContext) async throws -> PB.ListOrdersResponse {
         let account = try await requireAccount(request.accountId)
-        let limit = PageCursor.limit(request.page?.limit ?? 0)
+        let paging = try PageCursor.Paging(request.page, invalid: ExecutionErrorCode.invalidArgument)
         let orders = try await Orders.page(
-            account: account.id, statuses: request.statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces),
-            after: try PageCursor.decode(request.page?.cursor ?? "", invalid: ExecutionErrorCode.invalidArgument), limit: limit + 1, store)
-        let page = Array(orders.prefix(limit))
-        let next = orders.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
-        return PB.ListOrdersResponse(orders: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+            account: account.id, statuses: request.statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces), after: paging.after,
+            limit: paging.fetch, store)
+        let (page, info) = paging.page(orders) { ($0.createdAtNs, $0.id) }
+        return PB.ListOrdersResponse(orders: page, page: info)
     }
 
     // MARK: Positions and trades
@@ -102,13 +101,12 @@ struct ExecutionHandlers: ExecutionService {
 
     func listTrades(_ request: PB.ListTradesRequest, context: ServerCallContext) async throws -> PB.ListTradesResponse {
         let account = try await requireAccount(request.accountId)
-        let limit = PageCursor.limit(request.page?.limit ?? 0)
+        let paging = try PageCursor.Paging(request.page, invalid: ExecutionErrorCode.invalidArgument)
         let trades = try await Trades.page(
             account: account.id, symbol: request.symbol.trimmingCharacters(in: .whitespaces), botId: request.botId, range: try Self.range(request.range),
-            after: try PageCursor.decode(request.page?.cursor ?? "", invalid: ExecutionErrorCode.invalidArgument), limit: limit + 1, store)
-        let page = Array(trades.prefix(limit))
-        let next = trades.count > limit ? page.last.map { PageCursor.encode(time: $0.closedAtNs, id: $0.id) } ?? "" : ""
-        return PB.ListTradesResponse(trades: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+            after: paging.after, limit: paging.fetch, store)
+        let (page, info) = paging.page(trades) { ($0.closedAtNs, $0.id) }
+        return PB.ListTradesResponse(trades: page, page: info)
     }
 
     // MARK: Events

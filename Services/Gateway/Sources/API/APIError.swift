@@ -33,6 +33,14 @@ struct APIError: Error, HTTPResponseError, Sendable {
         var error: Detail
     }
 
+    /// What `error` means to an HTTP client: itself, a service's failure mapped by `from(_: RPCError)`;
+    /// nil for failures with no detail fit to show (logged by the caller, answered 500).
+    static func from(_ error: any Error) -> APIError? {
+        if let api = error as? APIError { return api }
+        let (rpc, exposed) = RPCError.from(error)
+        return exposed ? from(rpc) : nil
+    }
+
     /// What a peer's RPC failure means to an HTTP client: the status by kind, the service's own
     /// stable code (the message's `service.code:` prefix) when it gave one.
     static func from(_ error: RPCError) -> APIError {

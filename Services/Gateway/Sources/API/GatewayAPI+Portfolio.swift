@@ -99,24 +99,16 @@ extension GatewayAPI {
         let samples = try await execution.getEquityHistory(PB.EquityHistoryRequest(accountId: accountId)).samples
         let equities = samples.map { FixedDecimal(wire: $0.equity).doubleValue }
         let wins = trades.filter { FixedDecimal(wire: $0.realizedPnl) > .zero }.count
-        var peak = -Double.infinity, drawdown = 0.0
-        for e in equities {
-            peak = max(peak, e)
-            if peak > 0 { drawdown = max(drawdown, (peak - e) / peak) }
-        }
         // Sharpe of sample-to-sample returns, annualized by the samples' mean spacing.
         var sharpe = 0.0
         if samples.count > 2 {
-            let returns = zip(equities.dropFirst(), equities).compactMap { $1 > 0 ? $0 / $1 - 1 : nil }
-            let mean = returns.reduce(0, +) / Double(returns.count)
-            let sd = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, returns.count - 1))).squareRoot()
             let spacing = Double(samples.last!.tsNs - samples.first!.tsNs) / 1e9 / Double(samples.count - 1)
-            if sd > 0, spacing > 0 { sharpe = mean / sd * (365.25 * 86_400 / spacing).squareRoot() }
+            if spacing > 0 { sharpe = EquityStatistics.sharpe(equities, periodsPerYear: 365.25 * 86_400 / spacing) }
         }
         let total = FixedDecimal(wire: account.realizedPnl).doubleValue + FixedDecimal(wire: account.unrealizedPnl).doubleValue
         return MetricsView(
             totalPnl: String(total), realizedPnl: decimalText(account.realizedPnl), unrealizedPnl: decimalText(account.unrealizedPnl),
-            tradeCount: trades.count, winRate: trades.isEmpty ? 0 : Double(wins) / Double(trades.count), sharpe: sharpe, maxDrawdown: drawdown,
+            tradeCount: trades.count, winRate: trades.isEmpty ? 0 : Double(wins) / Double(trades.count), sharpe: sharpe, maxDrawdown: EquityStatistics.maxDrawdown(equities),
             equitySamples: samples.count)
     }
 }

@@ -50,15 +50,12 @@ struct GatewayAPI: Sendable {
                 throw APIError(.forbidden, "gateway.forbidden", "\(route.method) \(route.path) needs the \(needed.rawValue) role; you are \(principal.role.rawValue)")
             }
             return try await route.handler(request, context, principal)
-        } catch let error as APIError {
-            return try error.response(from: request, context: context)
-        } catch let error as RPCError {
-            return try APIError.from(error).response(from: request, context: context)
-        } catch let error as any RPCErrorConvertible {
-            return try APIError.from(error.rpcError).response(from: request, context: context)
         } catch {
-            logger.error("request failed", metadata: ["http.path": "\(route.path)", "error": "\(error)"])
-            return try APIError(.internalServerError, "gateway.internal", "internal error").response(from: request, context: context)
+            guard let api = APIError.from(error) else {
+                logger.error("request failed", metadata: ["http.path": "\(route.path)", "error": "\(error)"])
+                return try APIError(.internalServerError, "gateway.internal", "internal error").response(from: request, context: context)
+            }
+            return try api.response(from: request, context: context)
         }
     }
 

@@ -1,7 +1,6 @@
 import Bus
 import Contract
 import Foundation
-import Logging
 import ServiceLifecycle
 import Synchronization
 import TradingCore
@@ -15,17 +14,16 @@ final class LiveHub: Service, Sendable {
     typealias Outbox = AsyncStream<String>.Continuation
 
     private let bus: Bus?
-    private let logger: Logger
     private let listeners = Mutex<[String: [Int: Outbox]]>([:])
     /// Per symbol: the price 24 h ago, to report `change` on each tick.
     private let references = Mutex<[String: Double]>([:])
 
-    static let patterns = ["tw.md.tick.*", "tw.md.candle.*", "tw.ind.*", "tw.ai.decision.*", "tw.exec.order.*", "tw.exec.position.*"]
+    static let patterns = [
+        BusChannel.everyTick, BusChannel.everyCandle, BusChannel.everyIndicator, BusChannel.everyDecision, BusChannel.everyOrder,
+        BusChannel.everyPosition,
+    ]
 
-    init(bus: Bus?, logger: Logger) {
-        self.bus = bus
-        self.logger = logger
-    }
+    init(bus: Bus?) { self.bus = bus }
 
     func add(_ connection: Int, channel: String, _ outbox: Outbox) { listeners.withLock { $0[channel, default: [:]][connection] = outbox } }
 
@@ -52,22 +50,22 @@ final class LiveHub: Service, Sendable {
         }
     }
 
-    /// The JSON message for an event on `channel`.
+    /// The JSON message for an event on `channel` (matched by its pattern without the `*`).
     func render(_ channel: String, _ payload: ArraySlice<UInt8>) -> String? {
         let message: LiveMessage
-        if channel.hasPrefix("tw.md.tick.") {
+        if channel.hasPrefix(BusChannel.everyTick.dropLast()) {
             guard let t = try? PB.Tick(decoding: payload) else { return nil }
             let reference = references.withLock { $0[t.symbol] } ?? 0
             let change = reference > 0 ? (t.price / reference - 1) * 100 : 0
             message = LiveMessage(type: "market_update", data: AnyEncodable(MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs)))
-        } else if channel.hasPrefix("tw.md.candle.") {
+        } else if channel.hasPrefix(BusChannel.everyCandle.dropLast()) {
             guard let c = try? PB.Candle(decoding: payload) else { return nil }
             message = LiveMessage(type: "candle", data: AnyEncodable(CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c))))
-        } else if channel.hasPrefix("tw.ind.") {
+        } else if channel.hasPrefix(BusChannel.everyIndicator.dropLast()) {
             guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
             message = LiveMessage(type: "indicators", data: AnyEncodable(IndicatorUpdate(
                 symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values)))
-        } else if channel.hasPrefix("tw.ai.decision.") {
+        } else if channel.hasPrefix(BusChannel.everyDecision.dropLast()) {
             guard let d = try? PB.Decision(decoding: payload) else { return nil }
             message = LiveMessage(type: "decision", data: AnyEncodable(DecisionView(d)))
         } else {

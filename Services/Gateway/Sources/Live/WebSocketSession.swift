@@ -70,10 +70,12 @@ struct WebSocketSession {
                     default:
                         throw APIError(.badRequest, "ws.unknown_type", "type \"\(command.type.prefix(20))\" is not subscribe, unsubscribe or ping")
                     }
-                } catch let error as APIError {
-                    outbox.yield(Self.error(error.code, error.message))
-                } catch let error as RPCError {
-                    let api = APIError.from(error)
+                } catch {
+                    guard let api = APIError.from(error) else {
+                        logger.error("websocket command failed", metadata: ["error": "\(error)"])
+                        outbox.yield(Self.error("gateway.internal", "internal error"))
+                        continue
+                    }
                     outbox.yield(Self.error(api.code, api.message))
                 }
             }

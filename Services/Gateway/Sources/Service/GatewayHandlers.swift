@@ -15,18 +15,16 @@ struct GatewayHandlers: GatewayService {
 
     func getUser(_ request: PB.GetUserRequest, context: ServerCallContext) async throws -> PB.User {
         guard UUID(uuidString: request.id) != nil, let user = try await UserTables.user(id: request.id, store) else {
-            throw RPCError(code: .notFound, message: "gateway.unknown_user: no user \(request.id.prefix(40))")
+            throw GatewayError(.unknownUser, "no user \(request.id.prefix(40))")
         }
         return Self.wire(user)
     }
 
     func listUsers(_ request: PB.ListUsersRequest, context: ServerCallContext) async throws -> PB.ListUsersResponse {
-        let limit = PageCursor.limit(request.page?.limit ?? 0)
-        let after = try PageCursor.decode(request.page?.cursor ?? "", invalid: GatewayErrorCode.invalidArgument)
-        let users = try await UserTables.users(after: after, limit: limit + 1, store)
-        let page = Array(users.prefix(limit))
-        let next = users.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
-        return PB.ListUsersResponse(users: page.map(Self.wire), page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+        let paging = try PageCursor.Paging(request.page, invalid: GatewayErrorCode.invalidArgument)
+        let users = try await UserTables.users(after: paging.after, limit: paging.fetch, store)
+        let (page, info) = paging.page(users) { ($0.createdAtNs, $0.id) }
+        return PB.ListUsersResponse(users: page.map(Self.wire), page: info)
     }
 
     func setUserRole(_ request: PB.SetUserRoleRequest, context: ServerCallContext) async throws -> PB.User {

@@ -97,8 +97,8 @@ struct Backtester {
             outcome.curve[outcome.curve.count - 1].equity = cash
         }
         outcome.finalEquity = cash
-        outcome.maxDrawdown = Self.maxDrawdown(equities)
-        outcome.sharpe = Self.sharpe(equities, periodsPerYear: 365.25 * 86_400e9 / Double(timeframe.nanoseconds))
+        outcome.maxDrawdown = EquityStatistics.maxDrawdown(equities)
+        outcome.sharpe = EquityStatistics.sharpe(equities, periodsPerYear: 365.25 * 86_400e9 / Double(timeframe.nanoseconds))
         let wins = outcome.trades.filter { FixedDecimal(wire: $0.pnl) > .zero }.count
         outcome.winRate = outcome.trades.isEmpty ? 0 : Double(wins) / Double(outcome.trades.count)
         if outcome.curve.count > curvePoints {
@@ -108,28 +108,6 @@ struct Backtester {
             if outcome.curve.last?.ts != last.ts { outcome.curve.append(last) }
         }
         return outcome
-    }
-
-    /// Largest fall from a running peak, as a fraction of that peak.
-    static func maxDrawdown(_ equities: [Double]) -> Double {
-        var peak = -Double.infinity, worst = 0.0
-        for e in equities {
-            peak = max(peak, e)
-            if peak > 0 { worst = max(worst, (peak - e) / peak) }
-        }
-        return worst
-    }
-
-    /// Mean over standard deviation of period returns, annualized by √(periods per year); 0 when flat.
-    static func sharpe(_ equities: [Double], periodsPerYear: Double) -> Double {
-        guard equities.count > 2 else { return 0 }
-        var returns: [Double] = []
-        returns.reserveCapacity(equities.count - 1)
-        for i in 1..<equities.count where equities[i - 1] > 0 { returns.append(equities[i] / equities[i - 1] - 1) }
-        guard returns.count > 1 else { return 0 }
-        let mean = returns.reduce(0, +) / Double(returns.count)
-        let variance = returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count - 1)
-        return variance > 0 ? mean / variance.squareRoot() * periodsPerYear.squareRoot() : 0
     }
 
     /// A Double amount on the wire, rounded to the fixed-point grid (0 when it does not fit).

@@ -86,7 +86,7 @@ final class BotSupervisor: Service, Sendable {
         }
         let subscription: BusSubscription
         do {
-            subscription = try bus.subscribe(patterns: ["tw.ind.*"])
+            subscription = try bus.subscribe(patterns: [BusChannel.everyIndicator])
         } catch {
             logger.error("cannot subscribe to indicator snapshots; bots will not act", metadata: ["error": "\(error)"])
             return

@@ -87,13 +87,10 @@ struct OrchestratorHandlers: OrchestratorService {
     func getBot(_ request: PB.GetBotRequest, context: ServerCallContext) async throws -> PB.Bot { try await bot(request.id) }
 
     func listBots(_ request: PB.ListBotsRequest, context: ServerCallContext) async throws -> PB.ListBotsResponse {
-        let limit = PageCursor.limit(request.page?.limit ?? 0)
-        let bots = try await OrchestratorTables.bots(
-            owner: request.ownerId, after: try PageCursor.decode(request.page?.cursor ?? "", invalid: OrchestratorErrorCode.invalidArgument),
-            limit: limit + 1, store)
-        let page = Array(bots.prefix(limit))
-        let next = bots.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
-        return PB.ListBotsResponse(bots: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+        let paging = try PageCursor.Paging(request.page, invalid: OrchestratorErrorCode.invalidArgument)
+        let bots = try await OrchestratorTables.bots(owner: request.ownerId, after: paging.after, limit: paging.fetch, store)
+        let (page, info) = paging.page(bots) { ($0.createdAtNs, $0.id) }
+        return PB.ListBotsResponse(bots: page, page: info)
     }
 
     /// Prepares the bot (its indicator set on the indicators service) and runs it; it stays
@@ -140,12 +137,10 @@ struct OrchestratorHandlers: OrchestratorService {
 
     func listDecisions(_ request: PB.ListDecisionsRequest, context: ServerCallContext) async throws -> PB.ListDecisionsResponse {
         let id = try await bot(request.botId).id
-        let limit = PageCursor.limit(request.page?.limit ?? 0)
-        let decisions = try await OrchestratorTables.decisions(
-            bot: id, after: try PageCursor.decode(request.page?.cursor ?? "", invalid: OrchestratorErrorCode.invalidArgument), limit: limit + 1, store)
-        let page = Array(decisions.prefix(limit))
-        let next = decisions.count > limit ? page.last.map { PageCursor.encode(time: $0.createdAtNs, id: $0.id) } ?? "" : ""
-        return PB.ListDecisionsResponse(decisions: page, page: PB.PageInfo(nextCursor: next, hasMore: !next.isEmpty))
+        let paging = try PageCursor.Paging(request.page, invalid: OrchestratorErrorCode.invalidArgument)
+        let decisions = try await OrchestratorTables.decisions(bot: id, after: paging.after, limit: paging.fetch, store)
+        let (page, info) = paging.page(decisions) { ($0.createdAtNs, $0.id) }
+        return PB.ListDecisionsResponse(decisions: page, page: info)
     }
 
     // MARK: Analysis

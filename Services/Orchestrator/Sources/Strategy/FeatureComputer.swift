@@ -6,9 +6,7 @@ import Wire
 /// Computes a strategy's indicator columns bar by bar with the same library and the same column
 /// names as the indicators service, for Analyze and backtests (live bots read the service's snapshots).
 struct FeatureComputer {
-    private var engines: [any IndicatorEngine]
-    private let columns: [[String]]
-    private var row: [Double]
+    private var row: IndicatorRow
     /// Bars before every indicator is warm.
     let lookback: Int
 
@@ -19,21 +17,13 @@ struct FeatureComputer {
                 throw OrchestratorError(.invalidArgument, "indicator \(spec): \(error.message)")
             }
         }
-        engines = indicators.map { $0.makeEngine() }
-        columns = indicators.map(\.columnNames)
-        row = Array(repeating: .nan, count: indicators.map(\.definition.width).max() ?? 1)
-        lookback = indicators.map(\.lookback).max() ?? 0
+        row = IndicatorRow(indicators)
+        lookback = row.lookback
     }
 
     /// Feeds one closed candle; its features (columns still warming up are absent).
     mutating func next(_ candle: PB.Candle) -> MarketFeatures {
         let bar = PriceBar(open: candle.open, high: candle.high, low: candle.low, close: candle.close, volume: candle.volume)
-        var values: [String: Double] = [:]
-        row.withUnsafeMutableBufferPointer { row in
-            for i in engines.indices where engines[i].update(bar, into: row) {
-                for (k, name) in columns[i].enumerated() where row[k].isFinite { values[name] = row[k] }
-            }
-        }
-        return MarketFeatures(close: candle.close, values: values)
+        return MarketFeatures(close: candle.close, values: row.update(bar))
     }
 }
