@@ -125,7 +125,7 @@ struct BotServiceTests {
                 var price = startPrice
                 // Refusals name what to fix.
                 func refusal(_ r: PB.CreateBotRequest) async -> String {
-                    do { _ = try await orchestrator.createBot(r); return "" } catch let e as RPCError { return "\(e.code) \(e.message)" }
+                    do { _ = try await orchestrator.createBot(r); return "" } catch { return "\(error.code) \(error.message)" }
                 }
                 var bad = request
                 bad.mode = .live
@@ -186,7 +186,7 @@ struct BotServiceTests {
                 #expect(halted.orderId.isEmpty && halted.riskOutcome?.message.contains("kill switch is engaged: drill") == true)
                 _ = try await p.risk.setKillSwitch(PB.SetKillSwitchRequest(engaged: false, changedBy: "admin"))
 
-                let status = try await orchestrator.streamBotStatus(PB.GetBotRequest(id: bot.id))
+                let status = orchestrator.streamBotStatus(PB.GetBotRequest(id: bot.id))
                 var iterator = status.makeAsyncIterator()
                 let first = try await iterator.next()
                 #expect(first?.state == .running && first?.lastDecision?.id == halted.id)

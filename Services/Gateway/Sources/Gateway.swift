@@ -15,6 +15,7 @@ import Wire
 /// Builds the gateway: users, sessions and settings in its schema; the REST API, Server-Sent
 /// Events and WebSocket live updates on `http.host:http.port`; every other service over RPC
 /// (`peers.*`) and the bus. Its own RPC service (`Gateway`) answers operators and services.
+/// `onHTTPRunning` is told the HTTP port once it listens (tests ask for port 0).
 public func buildGateway(configuration: HostConfiguration, settings: GatewaySettings, onHTTPRunning: (@Sendable (Int) -> Void)? = nil) throws -> ServiceHost {
     var configuration = configuration
     if configuration.migrationsDirectory == nil {

@@ -119,9 +119,10 @@ struct OrderDesk: Sendable {
         let price = try await market.price(watched.symbol)
         let outcome: LedgerOutcome? = try await store.withTransaction { tx in
             guard var account = try await Accounts.find(watched.accountId, locking: true, tx),
-                var (order, exitReason) = try await Orders.find(id: watched.id, locking: true, tx),
-                Orders.workingStatuses.contains(order.status)
+                let found = try await Orders.find(id: watched.id, locking: true, tx), Orders.workingStatuses.contains(found.0.status)
             else { return nil }
+            var order = found.0
+            let exitReason = found.1
             switch try broker.decide(order, at: price, instrument: instrument) {
             case .fill(let price, let fee):
                 return try await fill(&order, isNew: false, account: &account, price: price, fee: fee, exitReason: exitReason, tx)

@@ -24,7 +24,7 @@ extension GatewayAPI {
             Route(
                 method: .post, path: "/api/auth/register", role: nil,
                 summary: "Create a user with a paper account (the first user becomes admin, later ones traders); returns tokens",
-                body: ["email": "string!", "password": "string!"]
+                body: ["email": "string!", "password": "string!"], success: .created
             ) { request, _, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
             Route(
                 method: .post, path: "/api/auth/login", role: nil, summary: "Exchange email and password for an access and a refresh token",

@@ -48,7 +48,8 @@ extension GatewayAPI {
             },
             Route(
                 method: .post, path: "/api/bots", role: .trader, summary: "Create a paper bot (stopped) on your account",
-                body: ["name": "string", "symbol": "string!", "timeframe": "string", "strategy": "object", "mode": "string", "risk": "object", "request_id": "string"]
+                body: ["name": "string", "symbol": "string!", "timeframe": "string", "strategy": "object", "mode": "string", "risk": "object", "request_id": "string"],
+                success: .created
             ) { request, _, p in
                 let body = try await JSONBody.decode(BotRequest.self, from: request)
                 guard body.mode == nil || body.mode == "paper" else {
@@ -70,7 +71,7 @@ extension GatewayAPI {
                 let bot = try await ownedBot(try parameter("id", context), p!)
                 return try JSONBody.response(BotView(try await peers.orchestratorClient().stopBot(PB.GetBotRequest(id: bot.id))))
             },
-            Route(method: .delete, path: "/api/bots/{id}", role: .trader, summary: "Stop and delete a bot (its orders and trades stay)") { _, context, p in
+            Route(method: .delete, path: "/api/bots/{id}", role: .trader, summary: "Stop and delete a bot (its orders and trades stay)", success: .noContent) { _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p!)
                 _ = try await peers.orchestratorClient().deleteBot(PB.GetBotRequest(id: bot.id))
                 return Response(status: .noContent)
@@ -110,7 +111,7 @@ extension GatewayAPI {
                 body: [
                     "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
                     "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
-                ]
+                ], success: .created
             ) { request, _, _ in
                 let b = try await JSONBody.decode(BacktestRequest.self, from: request)
                 let result = try await peers.orchestratorClient().runBacktest(PB.BacktestRequest(

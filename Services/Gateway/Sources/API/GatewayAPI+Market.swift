@@ -32,15 +32,13 @@ extension GatewayAPI {
                 }
                 let candles = try await marketData.getCandles(PB.GetCandlesRequest(
                     symbol: symbol, timeframe: tf.wire, page: PB.PageRequest(limit: UInt32(limit)), descending: true)).candles
-                return try JSONBody.response(["symbol": AnyEncodable(symbol), "timeframe": AnyEncodable(tf.rawValue), "candles": AnyEncodable(candles.reversed().map(CandleView.init))])
+                return try JSONBody.response(HistoryView(symbol: symbol, timeframe: tf.rawValue, candles: candles.reversed().map(CandleView.init)))
             },
         ]
     }
 }
 
-/// An encodable of any type, for ad-hoc JSON objects.
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+struct HistoryView: Encodable {
+    var symbol, timeframe: String
+    var candles: [CandleView]
 }

@@ -46,7 +46,7 @@ extension GatewayAPI {
                 body: [
                     "symbol": "string!", "side": "string!", "quantity": "string!", "type": "string", "limit_price": "string", "stop_price": "string",
                     "stop_loss": "string", "take_profit": "string", "client_order_id": "string",
-                ]
+                ], success: .created
             ) { request, _, p in
                 let body = try await JSONBody.decode(TradeRequest.self, from: request)
                 let order = try await manualOrder(body, p!)

@@ -66,15 +66,7 @@ enum OpenAPIDocument {
     private static func responses(_ route: Route) -> [String: Any] {
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         func described(_ text: String) -> [String: Any] { error.merging(["description": text]) { a, _ in a } }
-        let created: Set<String> = ["/api/bots", "/api/trade", "/api/backtests", "/api/auth/register"]
-        let okCode: String
-        if route.method == .delete {
-            okCode = "204"
-        } else if route.method == .post && created.contains(route.path) {
-            okCode = "201"
-        } else {
-            okCode = "200"
-        }
+        let okCode = String(route.success.code)
         let okType = route.path.hasSuffix("status-stream") ? "text/event-stream" : "application/json"
         var out: [String: Any] = [
             "400": described("Malformed request: what to fix"),

@@ -16,6 +16,8 @@ struct Route: Sendable {
     var body: KeyValuePairs<String, String> = [:]
     /// Query parameters.
     var query: [String] = []
+    /// What the handler answers when it succeeds (the OpenAPI document says so).
+    var success: HTTPResponse.Status = .ok
     let handler: Handler
 
     /// The path as Hummingbird's router writes it: `/api/bots/:id`.

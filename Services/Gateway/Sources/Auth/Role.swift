@@ -3,10 +3,10 @@ import Wire
 
 /// What a user may do: viewers read, traders also trade and run bots, admins also manage users and
 /// the kill switch. Ordered: a route open to traders is open to admins.
-public enum Role: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+enum Role: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
     case viewer, trader, admin
 
-    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+    static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
 
     private var rank: Int {
         switch self {

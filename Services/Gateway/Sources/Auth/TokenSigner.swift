@@ -59,10 +59,7 @@ struct TokenSigner: Sendable {
 /// Opaque random secrets (refresh tokens, API key secrets) and the hash stored in their place.
 enum Secrets {
     static func random() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var rng = SystemRandomNumberGenerator()
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        return TokenSigner.base64URL(Data(bytes))
+        TokenSigner.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
     }
 
     /// SHA-256, hex: enough for 256-bit random secrets (a slow hash is for passwords).

@@ -57,23 +57,23 @@ final class LiveHub: Service, Sendable {
             guard let t = try? PB.Tick(decoding: payload) else { return nil }
             let reference = references.withLock { $0[t.symbol] } ?? 0
             let change = reference > 0 ? (t.price / reference - 1) * 100 : 0
-            message = LiveMessage(type: "market_update", data: AnyEncodable(MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs)))
+            message = LiveMessage(type: "market_update", data: MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs))
         } else if channel.hasPrefix(BusChannel.everyCandle.dropLast()) {
             guard let c = try? PB.Candle(decoding: payload) else { return nil }
-            message = LiveMessage(type: "candle", data: AnyEncodable(CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c))))
+            message = LiveMessage(type: "candle", data: CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c)))
         } else if channel.hasPrefix(BusChannel.everyIndicator.dropLast()) {
             guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
-            message = LiveMessage(type: "indicators", data: AnyEncodable(IndicatorUpdate(
-                symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values)))
+            message = LiveMessage(type: "indicators", data: IndicatorUpdate(
+                symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values))
         } else if channel.hasPrefix(BusChannel.everyDecision.dropLast()) {
             guard let d = try? PB.Decision(decoding: payload) else { return nil }
-            message = LiveMessage(type: "decision", data: AnyEncodable(DecisionView(d)))
+            message = LiveMessage(type: "decision", data: DecisionView(d))
         } else {
             guard let e = try? PB.OrderEvent(decoding: payload) else { return nil }
             switch e.event {
-            case .order(let o): message = LiveMessage(type: "order", data: AnyEncodable(OrderView(o)))
-            case .position(let p): message = LiveMessage(type: "position", data: AnyEncodable(PositionView(p)))
-            case .trade(let t): message = LiveMessage(type: "trade", data: AnyEncodable(TradeView(t)))
+            case .order(let o): message = LiveMessage(type: "order", data: OrderView(o))
+            case .position(let p): message = LiveMessage(type: "position", data: PositionView(p))
+            case .trade(let t): message = LiveMessage(type: "trade", data: TradeView(t))
             default: return nil
             }
         }
@@ -81,9 +81,18 @@ final class LiveHub: Service, Sendable {
     }
 }
 
+/// `{"type": …, "data": …}`, every live message's shape.
 struct LiveMessage: Encodable {
     var type: String
-    var data: AnyEncodable
+    var data: any Encodable
+
+    private enum CodingKeys: String, CodingKey { case type, data }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(data, forKey: .data)
+    }
 }
 
 struct MarketUpdate: Encodable {

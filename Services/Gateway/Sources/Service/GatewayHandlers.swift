@@ -75,19 +75,3 @@ struct GatewayHandlers: GatewayService {
         PB.User(id: u.id, email: u.email, role: u.role.wire, createdAtNs: u.createdAtNs, disabled: u.disabled)
     }
 }
-
-/// A gateway RPC failure.
-typealias GatewayError = DomainError<GatewayErrorCode>
-
-enum GatewayErrorCode: String, DomainErrorCode {
-    case invalidArgument = "gateway.invalid_argument"
-    case unknownUser = "gateway.unknown_user"
-    case unknownKey = "gateway.unknown_key"
-
-    var status: RPCError.Code {
-        switch self {
-        case .invalidArgument: .invalidArgument
-        case .unknownUser, .unknownKey: .notFound
-        }
-    }
-}

@@ -3,25 +3,33 @@ import TradingCore
 
 /// The gateway's own settings (beside the host's), read from the same sources and validated at start-up.
 public struct GatewaySettings: Sendable {
+    /// market-data (`peers.market_data`): assets, quotes, candles, instruments.
     public var marketData: PeerAddress?
+    /// orchestrator (`peers.orchestrator`): bots, decisions, analysis, backtests, chat.
     public var orchestrator: PeerAddress?
+    /// risk (`peers.risk`): manual orders and the kill switch.
     public var risk: PeerAddress?
+    /// execution (`peers.execution`): accounts, positions, orders, trades.
     public var execution: PeerAddress?
     /// Where the REST/WebSocket API listens (`http.host`, `http.port`; 0 picks a free port).
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
     /// The key access tokens are signed with (`auth.jwt_secret`, at least 32 characters; required).
     public var jwtSecret = ""
+    /// How long an access token is valid.
     public var accessTTLSeconds = 900
+    /// How long a refresh token is valid.
     public var refreshTTLSeconds = 30 * 86_400
     /// bcrypt's cost (log2 rounds).
     public var bcryptCost = 10
     /// Requests per second per caller, on average, and the burst allowed (`limits.*`); 0 turns it off.
     public var requestsPerSecond = 50.0
+    /// The bucket's size.
     public var burst = 100.0
     /// Cash of the paper account every new user gets.
     public var initialCash = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne)
 
+    /// The defaults of the README (no signing key: `read` requires one).
     public init() {}
 
     static let keys: Set<String> = [
@@ -30,6 +38,7 @@ public struct GatewaySettings: Sendable {
         "accounts.initial_cash",
     ]
 
+    /// Reads the settings from `v`; a missing or short `auth.jwt_secret` is refused.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> GatewaySettings {
         var s = GatewaySettings()
         s.marketData = try v.peer("peers.market_data")

@@ -2,19 +2,19 @@ import Contract
 import Wire
 
 /// One agent's vote on a bar: what it would do, how sure it is (0…1) and why, in words.
-public struct Opinion: Sendable, Hashable {
-    public var action: PB.Action
-    public var confidence: Double
-    public var reasoning: String
+struct Opinion: Sendable, Hashable {
+    var action: PB.Action
+    var confidence: Double
+    var reasoning: String
 
-    public static func hold(_ reasoning: String, confidence: Double = 0) -> Opinion {
+    static func hold(_ reasoning: String, confidence: Double = 0) -> Opinion {
         Opinion(action: .hold, confidence: confidence, reasoning: reasoning)
     }
 }
 
 /// An agent plugin: reads indicator features and votes. Agents are pure (same features and
 /// parameters, same opinion), so live bots, Analyze and backtests agree bar for bar.
-public protocol TradingAgent: Sendable {
+protocol TradingAgent: Sendable {
     /// Name, kind, description and default weight, as ListAgents shows them.
     var info: PB.AgentInfo { get }
     /// The strategy parameters it reads, with their defaults.
@@ -26,8 +26,8 @@ public protocol TradingAgent: Sendable {
 }
 
 /// The agents a strategy can weigh, by name.
-public enum AgentRegistry {
-    public static let standard: [any TradingAgent] = [TrendAgent(), MomentumAgent(), RSIReversionAgent(), VolatilityAgent()]
+enum AgentRegistry {
+    static let standard: [any TradingAgent] = [TrendAgent(), MomentumAgent(), RSIReversionAgent(), VolatilityAgent()]
 
-    public static func agent(named name: String) -> (any TradingAgent)? { standard.first { $0.info.name == name } }
+    static func agent(named name: String) -> (any TradingAgent)? { standard.first { $0.info.name == name } }
 }

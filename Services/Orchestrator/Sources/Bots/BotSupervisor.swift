@@ -127,11 +127,11 @@ final class BotSupervisor: Service, Sendable {
                 do {
                     guard let bot = try await OrchestratorTables.bot(id: stored.id, store), bot.desiredRunning else { continue }
                     try await start(bot)
-                    try await record(bot.id, state: .running, error: "")
+                    try await record(bot.id, state: .running)
                     logger.info("bot resumed", metadata: ["bot.id": "\(stored.id)"])
                 } catch {
                     failed.append(stored)
-                    try? await record(stored.id, state: .error, error: "cannot resume: \(error)")
+                    _ = try? await record(stored.id, state: .error, error: "cannot resume: \(error)")
                 }
             }
             pending = failed
@@ -142,10 +142,15 @@ final class BotSupervisor: Service, Sendable {
         }
     }
 
-    /// Stores the bot's state (unless it was stopped meanwhile) and tells its status streams.
-    func record(_ id: String, state: PB.BotState, error: String) async throws {
+    /// Stores the bot's state, and whether its owner wants it running when `desired` is given, then
+    /// tells its status streams; a bot stopped meanwhile is left stopped. The bot as stored, nil
+    /// when it is gone (or was not changed).
+    @discardableResult
+    func record(_ id: String, state: PB.BotState, error: String = "", desired: Bool? = nil, message: String? = nil) async throws -> PB.Bot? {
         let updated = try await store.withTransaction { tx -> PB.Bot? in
-            guard var bot = try await OrchestratorTables.bot(id: id, forUpdate: true, tx), bot.desiredRunning || state == .stopped else { return nil }
+            guard var bot = try await OrchestratorTables.bot(id: id, forUpdate: true, tx) else { return nil }
+            if let desired { bot.desiredRunning = desired }
+            guard bot.desiredRunning || state == .stopped else { return nil }
             bot.state = state
             bot.lastError = error
             bot.updatedAtNs = WallClock.nowNs
@@ -153,7 +158,9 @@ final class BotSupervisor: Service, Sendable {
             return bot
         }
         if let bot = updated {
-            trader.statuses.publish([PB.BotStatus(botId: bot.id, state: bot.state, tsNs: bot.updatedAtNs, message: error.isEmpty ? "\(state)" : error)])
+            let text = message ?? (error.isEmpty ? "\(state)" : error)
+            trader.statuses.publish([PB.BotStatus(botId: bot.id, state: bot.state, tsNs: bot.updatedAtNs, message: text)])
         }
+        return updated
     }
 }

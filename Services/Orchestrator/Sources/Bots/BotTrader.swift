@@ -32,7 +32,8 @@ struct BotTrader: Sendable {
     let logger: Logger
 
     func act(on snapshot: PB.IndicatorSnapshot, _ plan: BotPlan) async {
-        let consensus = plan.strategy.decide(MarketFeatures(close: snapshot.close, values: snapshot.values))
+        let features = MarketFeatures(close: snapshot.close, values: snapshot.values)
+        let consensus = plan.strategy.decide(features)
         var decision = PB.Decision(
             id: UUID().uuidString.lowercased(), botId: plan.bot.id, symbol: plan.bot.symbol, timeframe: plan.bot.timeframe,
             candleOpenTimeNs: snapshot.openTimeNs, action: consensus.action, confidence: consensus.confidence, reasoning: consensus.reasoning,
@@ -44,7 +45,7 @@ struct BotTrader: Sendable {
             return
         }
         if consensus.action == .buy || consensus.action == .sell {
-            let (orderId, outcome) = await intent(consensus.action, price: snapshot.close, snapshot: snapshot, plan, decisionId: decision.id)
+            let (orderId, outcome) = await intent(consensus.action, features, bar: snapshot.openTimeNs, plan, decisionId: decision.id)
             decision.orderId = orderId
             decision.riskOutcome = outcome
             try? await OrchestratorTables.update(decision, store)
@@ -56,10 +57,11 @@ struct BotTrader: Sendable {
     }
 
     /// Turns a buy or sell into an order through risk; the order id (if any) and what came of it.
-    private func intent(_ action: PB.Action, price: Double, snapshot: PB.IndicatorSnapshot, _ plan: BotPlan, decisionId: String) async
+    private func intent(_ action: PB.Action, _ features: MarketFeatures, bar: Int64, _ plan: BotPlan, decisionId: String) async
         -> (String, PB.Status)
     {
         let bot = plan.bot
+        let price = features.close
         do {
             let risk = try peers.requireRisk()
             let execution = try peers.requireExecution()
@@ -68,7 +70,7 @@ struct BotTrader: Sendable {
             }
             let held = FixedDecimal(wire: positions.first { $0.symbol == bot.symbol }?.quantity)
             var order = PB.SubmitOrderRequest(
-                accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(snapshot.openTimeNs)", symbol: bot.symbol, type: .market, botId: bot.id,
+                accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar)", symbol: bot.symbol, type: .market, botId: bot.id,
                 decisionId: decisionId)
             if action == .sell {
                 guard held > .zero else { return ("", PB.Status(code: .ok, message: "no position to sell; bots do not sell short")) }
@@ -77,8 +79,7 @@ struct BotTrader: Sendable {
             } else {
                 guard held <= .zero else { return ("", PB.Status(code: .ok, message: "already long \(held); one position per bot")) }
                 order.side = .buy
-                var sizing = plan.risk.sizing(
-                    price: price, features: MarketFeatures(close: snapshot.close, values: snapshot.values), parameters: plan.strategy.parameters)
+                var sizing = plan.risk.sizing(price: price, features: features, parameters: plan.strategy.parameters)
                 sizing.accountId = bot.accountId
                 sizing.symbol = bot.symbol
                 sizing.side = .buy

@@ -5,21 +5,21 @@ import Wire
 
 /// A bot's risk settings, validated: how much of equity a trade risks, how it is sized, a cap on
 /// the position's notional and the protective exits placed with every entry.
-public struct BotRisk: Sendable, Hashable {
+struct BotRisk: Sendable, Hashable {
     /// Fraction of equity risked per trade (0.02 when unset).
-    public var riskPerTrade = 0.02
+    var riskPerTrade = 0.02
     /// Most notional the bot's position may have; 0 leaves it to the account's risk limits.
-    public var maxPositionNotional = 0.0
+    var maxPositionNotional = 0.0
     /// Stop loss below the entry, as a fraction of it; 0 for none.
-    public var stopLossPct = 0.0
+    var stopLossPct = 0.0
     /// Take profit above the entry, as a fraction of it; 0 for none.
-    public var takeProfitPct = 0.0
+    var takeProfitPct = 0.0
     /// `fixed_fraction` or `atr` (the risk service's models).
-    public var sizingModel = "fixed_fraction"
+    var sizingModel = "fixed_fraction"
 
     static let models = ["fixed_fraction", "atr"]
 
-    public init(_ wire: PB.BotRiskSettings?) throws(OrchestratorError) {
+    init(_ wire: PB.BotRiskSettings?) throws(OrchestratorError) {
         guard let wire else { return }
         if wire.riskPerTrade != 0 {
             guard wire.riskPerTrade > 0, wire.riskPerTrade <= 1 else {
@@ -47,7 +47,7 @@ public struct BotRisk: Sendable, Hashable {
         }
     }
 
-    public var wire: PB.BotRiskSettings {
+    var wire: PB.BotRiskSettings {
         PB.BotRiskSettings(
             riskPerTrade: riskPerTrade, maxPositionNotional: ((try? FixedDecimal(approximating: maxPositionNotional)) ?? .zero).wire,
             stopLossPct: stopLossPct, takeProfitPct: takeProfitPct, sizingModel: sizingModel)

@@ -96,26 +96,22 @@ struct OrchestratorHandlers: OrchestratorService {
     /// Prepares the bot (its indicator set on the indicators service) and runs it; it stays
     /// running across restarts until stopped. A peer it needs being away is `unavailable`.
     func startBot(_ request: PB.GetBotRequest, context: ServerCallContext) async throws -> PB.Bot {
-        var bot = try await bot(request.id)
+        let bot = try await bot(request.id)
         try await supervisor.start(bot)
-        bot.desiredRunning = true
-        bot.state = .running
-        bot.lastError = ""
-        bot.updatedAtNs = WallClock.nowNs
-        try await OrchestratorTables.update(bot, store)
-        statuses.publish([PB.BotStatus(botId: bot.id, state: .running, tsNs: bot.updatedAtNs, message: "started")])
-        return bot
+        guard let started = try await supervisor.record(bot.id, state: .running, desired: true, message: "started") else {
+            supervisor.stop(bot.id)
+            throw OrchestratorError(.unknownBot, "bot \(bot.id) was deleted while starting")
+        }
+        return started
     }
 
     func stopBot(_ request: PB.GetBotRequest, context: ServerCallContext) async throws -> PB.Bot {
-        var bot = try await bot(request.id)
+        let bot = try await bot(request.id)
         supervisor.stop(bot.id)
-        bot.desiredRunning = false
-        bot.state = .stopped
-        bot.updatedAtNs = WallClock.nowNs
-        try await OrchestratorTables.update(bot, store)
-        statuses.publish([PB.BotStatus(botId: bot.id, state: .stopped, tsNs: bot.updatedAtNs, message: "stopped")])
-        return bot
+        guard let stopped = try await supervisor.record(bot.id, state: .stopped, desired: false, message: "stopped") else {
+            throw OrchestratorError(.unknownBot, "no bot \(bot.id)")
+        }
+        return stopped
     }
 
     /// Stops and deletes the bot and its decisions (its orders and trades stay with execution).

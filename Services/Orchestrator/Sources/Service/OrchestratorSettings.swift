@@ -16,10 +16,12 @@ public struct OrchestratorSettings: Sendable {
     /// Closed candles Analyze warms the indicators over.
     public var analyzeBars = 500
 
+    /// The defaults of the table in the README.
     public init() {}
 
     static let keys: Set<String> = ["peers.market_data", "peers.indicators", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars"]
 
+    /// Reads the settings from `v`.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
         var s = OrchestratorSettings()
         s.marketData = try v.peer("peers.market_data")

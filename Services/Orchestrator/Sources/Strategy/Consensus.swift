@@ -6,11 +6,11 @@ import Wire
 /// score = (Σ buy w·c − Σ sell w·c) / (Σ buy/sell w + Σ hold w·c): an agent that abstains (a hold
 /// at confidence 0, e.g. still warming up) does not count; a confident hold (volatility's "too
 /// volatile") dilutes the others. |score| ≥ threshold is a buy or sell with confidence |score|.
-public struct Consensus: Sendable, Hashable {
-    public let opinions: [PB.AgentOpinion]
-    public let action: PB.Action
-    public let confidence: Double
-    public let reasoning: String
+struct Consensus: Sendable, Hashable {
+    let opinions: [PB.AgentOpinion]
+    let action: PB.Action
+    let confidence: Double
+    let reasoning: String
 
     init(opinions: [PB.AgentOpinion], threshold: Double) {
         var net = 0.0, counted = 0.0
@@ -40,7 +40,7 @@ public struct Consensus: Sendable, Hashable {
 
 extension PB.Action {
     /// buy, sell, hold, close.
-    public var word: String {
+    var word: String {
         switch self {
         case .buy: "buy"
         case .sell: "sell"

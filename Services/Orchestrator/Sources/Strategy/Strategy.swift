@@ -3,12 +3,12 @@ import RPC
 import Wire
 
 /// A strategy ready to evaluate: its agents with weights, its parameters and its threshold.
-public struct Strategy: Sendable {
-    public let name: String
-    public let parameters: StrategyParameters
-    public let agents: [(agent: any TradingAgent, weight: Double)]
+struct Strategy: Sendable {
+    let name: String
+    let parameters: StrategyParameters
+    let agents: [(agent: any TradingAgent, weight: Double)]
     /// Minimum weighted score in (0, 1] for a buy or a sell.
-    public let threshold: Double
+    let threshold: Double
 
     /// The named strategies ListStrategies shows; a config names one and overrides what it likes.
     static let catalog: [(info: PB.StrategyInfo, weights: [String: Double], threshold: Double)] = [
@@ -33,7 +33,7 @@ public struct Strategy: Sendable {
 
     /// Resolves `config`: the named strategy (default `balanced`), its parameters overridden,
     /// its agent weights replaced when the config lists agents, its threshold when given.
-    public init(_ config: PB.StrategyConfig?) throws(OrchestratorError) {
+    init(_ config: PB.StrategyConfig?) throws(OrchestratorError) {
         let config = config ?? PB.StrategyConfig()
         let name = config.name.isEmpty ? "balanced" : config.name
         guard let entry = Self.catalog.first(where: { $0.info.name == name }) else {
@@ -68,20 +68,20 @@ public struct Strategy: Sendable {
     }
 
     /// The strategy as a config with everything resolved: what a bot stores.
-    public var config: PB.StrategyConfig {
+    var config: PB.StrategyConfig {
         PB.StrategyConfig(
             name: name, parameters: parameters.values, agents: agents.map { PB.AgentWeight(agent: $0.agent.info.name, weight: $0.weight) },
             consensusThreshold: threshold)
     }
 
     /// Every indicator spec its agents read, once each, in a stable order.
-    public var indicatorSpecs: [String] {
+    var indicatorSpecs: [String] {
         var seen = Set<String>()
         return agents.flatMap { $0.agent.indicators(parameters) }.filter { seen.insert($0).inserted }
     }
 
     /// Each agent's opinion on `features` and the weighted consensus.
-    public func decide(_ features: MarketFeatures) -> Consensus {
+    func decide(_ features: MarketFeatures) -> Consensus {
         Consensus(opinions: agents.map { a in
             let o = a.agent.opinion(features, parameters)
             return PB.AgentOpinion(agent: a.agent.info.name, action: o.action, confidence: o.confidence, weight: a.weight, reasoning: o.reasoning)

@@ -1,7 +1,7 @@
 import RPC
 /// A strategy's numeric parameters, every one known, in range and with defaults filled in.
-public struct StrategyParameters: Sendable, Hashable {
-    public private(set) var values: [String: Double]
+struct StrategyParameters: Sendable, Hashable {
+    private(set) var values: [String: Double]
 
     /// One parameter's meaning and bounds.
     struct Definition: Sendable {
@@ -50,7 +50,7 @@ public struct StrategyParameters: Sendable, Hashable {
         self.values = values
     }
 
-    public subscript(_ name: String) -> Double { values[name] ?? Self.catalog[name]?.defaultValue ?? .nan }
+    subscript(_ name: String) -> Double { values[name] ?? Self.catalog[name]?.defaultValue ?? .nan }
 
     /// An integer parameter as written in an indicator spec.
     func period(_ name: String) -> Int { Int(self[name]) }
