@@ -162,10 +162,13 @@ let package = Package(
             name: "MarketDataTests",
             dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
             swiftSettings: swiftSettings),
-        // What the service tests share: market-data without feeds, driven by the test.
+        // What the service tests share: market-data without feeds, driven by the test; execution and risk beside it.
         .target(
             name: "PlatformTesting",
-            dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio],
+            dependencies: [
+                "MarketDataService", "ExecutionService", "RiskService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store",
+                "TradingCore", nio,
+            ],
             path: "Tests/PlatformTesting", swiftSettings: swiftSettings),
         .testTarget(
             name: "ExecutionServiceTests",

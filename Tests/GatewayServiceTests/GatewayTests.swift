@@ -48,35 +48,26 @@ func errorCode(_ body: [String: Any]) -> String? { (body["error"] as? [String: A
 struct GatewayTests {
     @Test func journeyThroughTheAPI() async throws {
         try await withMarketSide { market in
-            var execution = ExecutionSettings()
-            execution.marketData = market.address
-            try await withService("execution", beside: market, build: { [execution] in try buildExecution(configuration: $0, settings: execution) }) { eh, _ in
-                var risk = RiskSettings()
-                risk.marketData = market.address
-                risk.execution = PeerAddress(host: "127.0.0.1", port: try await eh.rpcAddress.port!)
-                let executionAddress = risk.execution
-                try await withService("risk", beside: market, build: { [risk] in try buildRisk(configuration: $0, settings: risk) }) { rh, _ in
-                    var orchestrator = OrchestratorSettings()
-                    orchestrator.marketData = market.address
-                    orchestrator.risk = PeerAddress(host: "127.0.0.1", port: try await rh.rpcAddress.port!)
-                    orchestrator.execution = executionAddress
-                    let riskAddress = orchestrator.risk
-                    try await withService("orchestrator", beside: market, build: { [orchestrator] in try buildOrchestrator(configuration: $0, settings: orchestrator) }) { oh, _ in
-                        var settings = GatewaySettings()
-                        settings.marketData = market.address
-                        settings.execution = executionAddress
-                        settings.risk = riskAddress
-                        settings.orchestrator = PeerAddress(host: "127.0.0.1", port: try await oh.rpcAddress.port!)
-                        settings.jwtSecret = String(repeating: "k", count: 40)
-                        settings.httpPort = 0
-                        settings.bcryptCost = 4
-                        let port = PortBox()
-                        try await withService("gateway", beside: market, build: { [settings] in
-                            try buildGateway(configuration: $0, settings: settings) { p in port.value.withLock { $0 = p } }
-                        }) { _, _ in
-                            for _ in 0..<100 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                            try await journey(HTTP(port: port.value.withLock { $0 }), market)
-                        }
+            try await withTradingServices(beside: market) { trading in
+                var orchestrator = OrchestratorSettings()
+                orchestrator.marketData = market.address
+                orchestrator.risk = trading.riskAddress
+                orchestrator.execution = trading.executionAddress
+                try await withService("orchestrator", beside: market, build: { [orchestrator] in try buildOrchestrator(configuration: $0, settings: orchestrator) }) { oh, _ in
+                    var settings = GatewaySettings()
+                    settings.marketData = market.address
+                    settings.execution = trading.executionAddress
+                    settings.risk = trading.riskAddress
+                    settings.orchestrator = PeerAddress(host: "127.0.0.1", port: try await oh.rpcAddress.port!)
+                    settings.jwtSecret = String(repeating: "k", count: 40)
+                    settings.httpPort = 0
+                    settings.bcryptCost = 4
+                    let port = PortBox()
+                    try await withService("gateway", beside: market, build: { [settings] in
+                        try buildGateway(configuration: $0, settings: settings) { p in port.value.withLock { $0 = p } }
+                    }) { _, _ in
+                        for _ in 0..<100 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                        try await journey(HTTP(port: port.value.withLock { $0 }), market)
                     }
                 }
             }

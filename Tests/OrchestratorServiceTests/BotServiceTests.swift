@@ -9,6 +9,7 @@ import RPC
 import RiskService
 import ServiceKit
 import ServiceKitTesting
+import Synchronization
 import Testing
 import TradingCore
 import Wire
@@ -17,22 +18,24 @@ import Wire
 
 let minute: Int64 = 60_000_000_000
 
-/// The clients of a whole platform but the gateway.
+/// The clients of a whole platform but the orchestrator and the gateway.
 struct Platform: Sendable {
     let market: MarketSide
     let indicators: IndicatorsClient
-    let execution: ExecutionClient
-    let risk: RiskClient
-    let orchestratorAddress: PeerAddress
+    let trading: TradingServices
+    let indicatorsAddress: PeerAddress
+    var execution: ExecutionClient { trading.execution }
+    var risk: RiskClient { trading.risk }
+
+    /// The orchestrator's settings with every peer.
     var settings: OrchestratorSettings {
         var s = OrchestratorSettings()
         s.marketData = market.address
-        s.indicators = PeerAddress(host: "127.0.0.1", port: indicatorsPort)
-        s.risk = PeerAddress(host: "127.0.0.1", port: riskPort)
-        s.execution = PeerAddress(host: "127.0.0.1", port: executionPort)
+        s.indicators = indicatorsAddress
+        s.risk = trading.riskAddress
+        s.execution = trading.executionAddress
         return s
     }
-    let indicatorsPort: Int, executionPort: Int, riskPort: Int
 }
 
 /// market-data (driven by the test), indicators, execution and risk as real hosts, wired as in production.
@@ -43,19 +46,9 @@ func withPlatform<R: Sendable>(_ body: @Sendable (Platform) async throws -> R) a
         indicators.flushInterval = .milliseconds(20)
         return try await withService("indicators", beside: market, build: { [indicators] in try buildIndicators(configuration: $0, settings: indicators) }) {
             indicatorsHost, indicatorsClient in
-            var execution = ExecutionSettings()
-            execution.marketData = market.address
-            return try await withService("execution", beside: market, build: { [execution] in try buildExecution(configuration: $0, settings: execution) }) {
-                executionHost, executionClient in
-                var risk = RiskSettings()
-                risk.marketData = market.address
-                risk.execution = PeerAddress(host: "127.0.0.1", port: try await executionHost.rpcAddress.port!)
-                return try await withService("risk", beside: market, build: { [risk] in try buildRisk(configuration: $0, settings: risk) }) { riskHost, riskClient in
-                    try await body(Platform(
-                        market: market, indicators: IndicatorsClient(indicatorsClient), execution: ExecutionClient(executionClient), risk: RiskClient(riskClient),
-                        orchestratorAddress: PeerAddress(host: "127.0.0.1", port: 0), indicatorsPort: try await indicatorsHost.rpcAddress.port!,
-                        executionPort: try await executionHost.rpcAddress.port!, riskPort: try await riskHost.rpcAddress.port!))
-                }
+            let address = PeerAddress(host: "127.0.0.1", port: try await indicatorsHost.rpcAddress.port!)
+            return try await withTradingServices(beside: market) { trading in
+                try await body(Platform(market: market, indicators: IndicatorsClient(indicatorsClient), trading: trading, indicatorsAddress: address))
             }
         }
     }
@@ -80,22 +73,34 @@ func candles(from start: Int64, count: Int, price: inout Double, step: Double) -
     }
 }
 
-/// The next decision on `subscription`, or nil after `seconds`.
-func nextDecision(_ subscription: BusSubscription, seconds: Double = 20) async -> PB.Decision? {
-    await withTaskGroup(of: PB.Decision?.self) { group in
-        group.addTask {
+/// A bot's decisions as the bus delivers them, read by one task for the whole phase, so a wait
+/// that times out loses nothing (cancelling a reader would end the subscription).
+final class DecisionFeed: Sendable {
+    private final class Queue: Sendable { let items = Mutex<[PB.Decision]>([]) }
+    private let queue = Queue()
+    private let reader: Task<Void, Never>
+
+    init(bus: Bus, bot: String) async throws {
+        let subscription = try bus.subscribe(channels: [BusChannel.decision(bot: bot)])
+        try await subscription.waitUntilSubscribed()
+        let queue = queue
+        reader = Task {
             for await delivery in subscription {
-                if case .message(_, let payload) = delivery, let d = try? PB.Decision(decoding: payload) { return d }
+                if case .message(_, let payload) = delivery, let d = try? PB.Decision(decoding: payload) { queue.items.withLock { $0.append(d) } }
             }
-            return nil
         }
-        group.addTask {
-            try? await Task.sleep(for: .seconds(seconds))
-            return nil
+    }
+
+    deinit { reader.cancel() }
+
+    /// The next decision, or nil after `seconds`.
+    func next(seconds: Double = 20) async -> PB.Decision? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let d = queue.items.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return d }
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        let first = await group.next() ?? nil
-        group.cancelAll()
-        return first
+        return nil
     }
 }
 
@@ -154,8 +159,7 @@ struct BotServiceTests {
                 let sets = try await p.indicators.listIndicatorSets(PB.ListIndicatorSetsRequest(symbol: "BTC/USDT")).sets
                 #expect(sets.count == 1 && sets[0].indicators.map(\.name).sorted() == ["ema", "ema", "macd", "sma"])
 
-                let decisions = try p.market.bus.subscribe(channels: [BusChannel.decision(bot: bot.id)])
-                try await decisions.waitUntilSubscribed()
+                let decisions = try await DecisionFeed(bus: p.market.bus, bot: bot.id)
                 // Uptrend: a buy through risk, filled by execution.
                 var next = t0 + 120 * minute
                 var bought: PB.Decision?
@@ -163,7 +167,7 @@ struct BotServiceTests {
                     try await p.market.quote("BTC/USDT", last: candle.close)
                     try await p.market.deliver([candle])
                     next += minute
-                    guard let d = await nextDecision(decisions) else { Issue.record("no decision for a closed bar"); break }
+                    guard let d = await decisions.next() else { Issue.record("no decision for a closed bar"); break }
                     #expect(d.candleOpenTimeNs == candle.openTimeNs && d.opinions.count == 2)
                     if d.action == .buy, !d.orderId.isEmpty { bought = d; break }
                 }
@@ -179,7 +183,7 @@ struct BotServiceTests {
                     try await p.market.quote("BTC/USDT", last: candle.close)
                     try await p.market.deliver([candle])
                     next += minute
-                    guard let d = await nextDecision(decisions) else { break }
+                    guard let d = await decisions.next() else { break }
                     if d.action == .sell { refused = d; break }
                 }
                 let halted = try #require(refused)
@@ -198,21 +202,15 @@ struct BotServiceTests {
             // A new orchestrator process on the same schema resumes the bot, which sells on the next bar.
             try await withOrchestrator(p, schema: schema) { orchestrator in
                 var price = lastPrice
-                let decisions = try p.market.bus.subscribe(channels: [BusChannel.decision(bot: botId)])
-                try await decisions.waitUntilSubscribed()
+                let decisions = try await DecisionFeed(bus: p.market.bus, bot: botId)
                 var sold: PB.Decision?
                 var next = t0 + 120 * minute + Int64(try await orchestrator.listDecisions(PB.ListDecisionsRequest(botId: botId, page: PB.PageRequest(limit: 1000))).decisions.count) * minute
-                for _ in 0..<50 where sold == nil {
-                    let bot = try await orchestrator.getBot(PB.GetBotRequest(id: botId))
-                    if bot.state == .running { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
                 // The stored state says running before the resume has subscribed: bars until one is decided on.
                 for candle in candles(from: next, count: 20, price: &price, step: 0.995) {
                     try await p.market.quote("BTC/USDT", last: candle.close)
                     try await p.market.deliver([candle])
                     next += minute
-                    guard let d = await nextDecision(decisions, seconds: 3) else { continue }
+                    guard let d = await decisions.next(seconds: 3) else { continue }
                     if d.action == .sell, !d.orderId.isEmpty { sold = d; break }
                 }
                 #expect(sold != nil)

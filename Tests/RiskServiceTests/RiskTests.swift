@@ -16,17 +16,7 @@ import Wire
 /// market-data (driven by the test), execution and risk, wired as in production.
 func withRiskPlatform<R: Sendable>(_ body: @Sendable (MarketSide, ExecutionClient, RiskClient) async throws -> R) async throws -> R {
     try await withMarketSide { market in
-        var execution = ExecutionSettings()
-        execution.marketData = market.address
-        return try await withService("execution", beside: market, build: { [execution] in try buildExecution(configuration: $0, settings: execution) }) {
-            executionHost, executionClient in
-            var risk = RiskSettings()
-            risk.marketData = market.address
-            risk.execution = PeerAddress(host: "127.0.0.1", port: try await executionHost.rpcAddress.port!)
-            return try await withService("risk", beside: market, build: { [risk] in try buildRisk(configuration: $0, settings: risk) }) { _, riskClient in
-                try await body(market, ExecutionClient(executionClient), RiskClient(riskClient))
-            }
-        }
+        try await withTradingServices(beside: market) { trading in try await body(market, trading.execution, trading.risk) }
     }
 }
 
