@@ -205,6 +205,11 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings),
+        // Starts the six built executables (`swift build --build-tests` builds them) as separate processes.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ServiceKitTesting", "Store", logging, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(

@@ -10,3 +10,21 @@ public func eventually(_ seconds: Double = 20, _ condition: () async throws -> B
     }
     return false
 }
+
+/// Polls `probe` every 200 ms until it answers a value, which it returns; after `seconds` it throws
+/// a timeout naming `what` is awaited.
+public func eventually<T>(_ what: String, seconds: Double = 30, _ probe: () async throws -> T?) async throws -> T {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    throw EventuallyTimeout(what: what, seconds: seconds)
+}
+
+/// What `eventually(_:seconds:_:)` throws when its wait ends empty.
+public struct EventuallyTimeout: Error, CustomStringConvertible {
+    public let what: String
+    public let seconds: Double
+    public var description: String { "waited \(seconds) s for \(what)" }
+}

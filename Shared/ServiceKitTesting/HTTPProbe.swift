@@ -4,18 +4,27 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal HTTP/1.1 GET over loopback, for probing admin ports in tests.
+/// A minimal HTTP/1.1 GET over loopback, for probing admin ports and reading event streams in tests.
 public enum HTTPProbe {
     /// Status code and body of `GET path`, or nil when nothing answers. The blocking socket work
     /// runs on a thread of its own: blocking one of the two cooperative threads here could starve
-    /// the very server being probed.
-    public static func get(port: Int, path: String) async -> (status: Int, body: String)? {
+    /// the very server being probed. With `until`, reading stops as soon as the response so far
+    /// satisfies it (a stream that never ends: Server-Sent Events); otherwise at the end or after
+    /// `timeoutSeconds` of silence.
+    public static func get(
+        port: Int, path: String, headers: [String: String] = [:], timeoutSeconds: Int = 5,
+        until: (@Sendable (String) -> Bool)? = nil
+    ) async -> (status: Int, body: String)? {
         await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: blockingGet(port: port, path: path)) }.start()
+            Thread {
+                continuation.resume(returning: blockingGet(port: port, path: path, headers: headers, timeoutSeconds: timeoutSeconds, until: until))
+            }.start()
         }
     }
 
-    static func blockingGet(port: Int, path: String) -> (status: Int, body: String)? {
+    static func blockingGet(
+        port: Int, path: String, headers: [String: String], timeoutSeconds: Int, until: ((String) -> Bool)?
+    ) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -24,9 +33,10 @@ public enum HTTPProbe {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else { return nil }
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(extra)\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -34,6 +44,7 @@ public enum HTTPProbe {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             response += chunk[..<n]
+            if let until, until(String(decoding: response, as: UTF8.self)) { break }
         }
         let text = String(decoding: response, as: UTF8.self)
         guard let statusLine = text.split(separator: "\r\n").first, let code = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }

@@ -14,35 +14,11 @@ import RiskService
 import ServiceKit
 import ServiceKitTesting
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TradingCore
 import Wire
 
-/// A tiny JSON HTTP client for the tests.
-struct HTTP: Sendable {
-    let port: Int
-
-    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil) async throws -> (status: Int, body: [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return ((response as! HTTPURLResponse).statusCode, body)
-    }
-}
-
-final class Collected: Sendable { let value = Mutex<[String]>([]) }
 final class PortBox: Sendable { let value = Mutex<Int>(0) }
-
-func errorCode(_ body: [String: Any]) -> String? { (body["error"] as? [String: Any])?["code"] as? String }
 
 @Suite("Gateway", .serialized)
 struct GatewayTests {
@@ -67,14 +43,14 @@ struct GatewayTests {
                         try buildGateway(configuration: $0, settings: settings) { p in port.value.withLock { $0 = p } }
                     }) { _, _ in
                         for _ in 0..<100 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                        try await journey(HTTP(port: port.value.withLock { $0 }), market)
+                        try await journey(HTTPJSONClient(port: port.value.withLock { $0 }), market)
                     }
                 }
             }
         }
     }
 
-    func journey(_ http: HTTP, _ market: MarketSide) async throws {
+    func journey(_ http: HTTPJSONClient, _ market: MarketSide) async throws {
         // Register: the first user is admin, the second a trader; bad input says what to fix.
         var r = try await http.call("POST", "/api/auth/register", json: #"{"email":"Ada@example.com","password":"correct horse"}"#)
         #expect(r.status == 201 && (r.body["user"] as? [String: Any])?["role"] as? String == "admin")
@@ -187,7 +163,7 @@ struct GatewayTests {
                     try await outbound.write(.text("not json"))
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message else { continue }
-                        received.value.withLock { $0.append(text) }
+                        received.append(text)
                         if text.contains("market_update") {
                             try await outbound.write(.text(#"{"type":"unsubscribe","symbol":"BTCUSDT"}"#))
                         }
@@ -198,13 +174,13 @@ struct GatewayTests {
             group.addTask {
                 for _ in 0..<100 {
                     try await Task.sleep(for: .milliseconds(50))
-                    if received.value.withLock({ $0.contains { $0.contains("\"subscribed\"") } }) { break }
+                    if received.contains(where: { $0.contains("\"subscribed\"") }) { break }
                 }
                 try await market.quote("BTC/USDT", last: 40_100)
             }
             try await group.waitForAll()
         }
-        let messages = received.value.withLock { $0 }
+        let messages = received.all
         #expect(messages.contains { $0.contains(#""type":"market_update""#) && $0.contains(#""symbol":"BTC\/USDT""#) || $0.contains(#""symbol":"BTC/USDT""#) && $0.contains("40100") })
         #expect(messages.contains { $0.contains(#""type":"error""#) && $0.contains("ws.invalid_message") })
     }

@@ -25,6 +25,9 @@ public struct FeedSink: Sendable {
     let deliverBatch: @Sendable ([MarketTick], Int64) async -> Void
     let reportIssue: @Sendable (TickIssue, String) -> Void
     let setConnected: @Sendable (Bool) -> Void
+    /// Where the service's stored live candles end (Unix ns), nil when it has none: a feed with a
+    /// virtual clock starts after it so that a restart continues the history instead of rewriting it.
+    public var storedUntilNs: Int64?
 
     /// A sink calling `deliver` for batches, `report` for dropped messages, `connected` on connection changes.
     public init(

@@ -125,6 +125,12 @@ public struct CandleRepository: Sendable {
         return (holes, try edges[0].decodeIfPresent(at: 0), try edges[0].decodeIfPresent(at: 1))
     }
 
+    /// The open time of the newest candle of `timeframe` built live, nil when there is none.
+    func latestLiveOpenTime(_ timeframe: Timeframe) async throws(StoreError) -> Int64? {
+        let rows = try await store.query("SELECT max(open_time_ns) FROM candles WHERE timeframe = \(timeframe.wireNumber) AND source = 'live'")
+        return try rows[0].decodeIfPresent(at: 0)
+    }
+
     /// Deletes candles of `timeframe` that opened before `cutoff`; returns how many.
     @discardableResult
     func deleteOlder(_ timeframe: Timeframe, than cutoff: Int64) async throws(StoreError) -> Int {

@@ -38,10 +38,11 @@ final class MarketDataRuntime: Service, Sendable {
     private let feedRestart = Backoff(initial: .milliseconds(250), maximum: .seconds(30))
 
     private func runFeed(_ feed: any MarketFeed) async {
-        let sink = pipeline.sink(for: feed.name)
         var attempt = 0
         while !Task.isCancelled {
             do {
+                var sink = pipeline.sink(for: feed.name)
+                sink.storedUntilNs = try await storedUntil()
                 try await feed.run(into: sink)
                 if Task.isCancelled { return }
                 attempt = 0
@@ -55,6 +56,12 @@ final class MarketDataRuntime: Service, Sendable {
             }
             try? await Task.sleep(for: feedRestart.delay(attempt: attempt))
         }
+    }
+
+    /// The end of the newest live candle of the finest timeframe built, nil without storage or candles.
+    private func storedUntil() async throws -> Int64? {
+        guard let repository, let finest = settings.rules.timeframes.first else { return nil }
+        return try await repository.latestLiveOpenTime(finest).map { $0 + finest.nanoseconds }
     }
 
     /// Writes changed quotes to their Redis hashes (`tw.md.quote.<SYMBOL>`).

@@ -40,6 +40,22 @@ struct Peers: Sendable {
         return count != nil ? out.reversed() : out
     }
 
+    /// Asks market-data to fill `symbol`'s closed `timeframe` periods of the last `bars` from its feed's
+    /// history (what it has is kept); false when it could not (no history for that feed).
+    func backfill(_ symbol: String, _ timeframe: Timeframe, bars: Int) async throws -> Bool {
+        let client = try require(marketData, "market-data", "peers.market_data", .marketDataUnavailable)
+        let to = timeframe.periodStart(containing: WallClock.nowNs)
+        do {
+            _ = try await relayPeer("market-data", unavailable: OrchestratorErrorCode.marketDataUnavailable) {
+                try await client.backfill(PB.BackfillRequest(
+                    symbol: symbol, timeframe: timeframe.wire, range: PB.TimeRange(fromNs: to - Int64(bars) * timeframe.nanoseconds, toNs: to)))
+            }
+            return true
+        } catch is RPCError {
+            return false
+        }
+    }
+
     /// Makes sure the indicators service computes `specs` on the series, creating a set when none of
     /// its sets covers them; the set's id.
     func ensureIndicatorSet(_ symbol: String, _ timeframe: Timeframe, specs: [String]) async throws -> String {

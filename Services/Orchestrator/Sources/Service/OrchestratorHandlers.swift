@@ -149,7 +149,12 @@ struct OrchestratorHandlers: OrchestratorService {
         let strategy = try Strategy(request.strategy)
         let symbol = try await peers.instrument(request.symbol).symbol
         var features = try FeatureComputer(specs: strategy.indicatorSpecs)
-        let candles = try await peers.candles(symbol, timeframe, newest: max(settings.analyzeBars, features.lookback + 1), limit: settings.backtestMaxBars)
+        let wanted = max(settings.analyzeBars, features.lookback + 1)
+        var candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
+        // A series nobody has watched yet: market-data fills it from its feed's history, once.
+        if candles.count <= features.lookback, try await peers.backfill(symbol, timeframe, bars: wanted) {
+            candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
+        }
         guard candles.count > features.lookback, let last = candles.last else {
             throw OrchestratorError(
                 .notEnoughHistory, "\(symbol) has \(candles.count) closed \(timeframe) candles; the strategy needs \(features.lookback + 1) to warm up")

@@ -6,8 +6,9 @@ import TradingCore
 /// `time_scale` (1 = real time, 60 = a simulated minute per second), delivering a batch every
 /// `batch_ms`; answers `history` from `SimulatedHistory`.
 ///
-/// Settings: `seed` (42), `symbols` (all), `time_scale` (1), `start_ns` (now), `step_ms` (per asset
-/// class), `batch_ms` (50).
+/// Settings: `seed` (42), `symbols` (all), `time_scale` (1), `start_ns` (now, or where the stored live
+/// candles end when that is later: a market run faster than real time continues after a restart),
+/// `step_ms` (per asset class), `batch_ms` (50).
 public struct SimulatedFeed: MarketFeed {
     /// The registered name.
     public static let name = "simulated"
@@ -41,7 +42,7 @@ public struct SimulatedFeed: MarketFeed {
 
     public func run(into sink: FeedSink) async throws {
         let wallStart = Date().timeIntervalSince1970
-        let simStart = start ?? Int64(wallStart * 1e9)
+        let simStart = start ?? max(Int64(wallStart * 1e9), sink.storedUntilNs ?? 0)
         var market = SimulatedMarket(catalog: catalog, instruments: instruments, seed: seed, start: simStart, stepMs: stepMs)
         sink.connected(true)
         defer { sink.connected(false) }

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import ServiceKitTesting
+import Store
+import Synchronization
+import Testing
+
+/// The six service executables as separate processes, started the way `scripts/run.sh` starts them
+/// but on free loopback ports, with schemas, roles and a Redis prefix of their own, against the
+/// test Postgres and Redis. Each process runs under `timeout`, so nothing outlives a crashed test
+/// run by more than a few minutes; SIGTERM passes through it to the service.
+final class LocalPlatform: Sendable {
+    static let services = ["market-data", "indicators", "execution", "risk", "orchestrator", "gateway"]
+    /// Which peers each service calls, as `peers.<key>`.
+    static let peers: [String: [String]] = [
+        "indicators": ["market-data"],
+        "execution": ["market-data"],
+        "risk": ["market-data", "execution"],
+        "orchestrator": ["market-data", "indicators", "risk", "execution"],
+        "gateway": ["market-data", "orchestrator", "risk", "execution"],
+    ]
+
+    /// Where `swift build` put the executables: beside the test bundle.
+    let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    /// Prefix of every schema, role and Redis key of this run.
+    let tag = TestEnvironment.uniqueName("e2e")
+    let logs: URL
+    let rpcPorts: [String: Int]
+    let adminPorts: [String: Int]
+    let httpPort: Int
+    /// Flags for one service beyond the common ones.
+    let extraFlags: [String: [String]]
+    private let running = Mutex<[String: Process]>([:])
+
+    init(extraFlags: [String: [String]]) throws {
+        var ports = try FreePorts.take(Self.services.count * 2 + 1)
+        rpcPorts = Dictionary(uniqueKeysWithValues: Self.services.map { ($0, ports.removeFirst()) })
+        adminPorts = Dictionary(uniqueKeysWithValues: Self.services.map { ($0, ports.removeFirst()) })
+        httpPort = ports.removeFirst()
+        self.extraFlags = extraFlags
+        logs = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-\(tag)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+    }
+
+    func schema(_ service: String) -> String { "\(tag)_\(service.replacingOccurrences(of: "-", with: "_"))" }
+
+    func arguments(_ service: String) -> [String] {
+        let pg = TestEnvironment.postgres
+        var flags = [
+            "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)", "--rpc.secret=e2e-shared-secret-\(tag)",
+            "--postgres.host=\(pg.host)", "--postgres.port=\(pg.port)", "--postgres.database=\(pg.database)",
+            "--postgres.schema=\(schema(service))", "--postgres.password=pw-\(tag)", "--postgres.admin_user=\(pg.user)",
+            "--redis.host=\(TestEnvironment.redisHost)", "--redis.port=\(TestEnvironment.redisPort)", "--redis.prefix=\(tag):",
+            "--log.format=text", "--log.level=info",
+        ]
+        for peer in Self.peers[service] ?? [] {
+            flags.append("--peers.\(peer.replacingOccurrences(of: "-", with: "_"))=127.0.0.1:\(rpcPorts[peer]!)")
+        }
+        return flags + (extraFlags[service] ?? [])
+    }
+
+    /// Starts `services` (all by default) and waits until each answers `/readyz`.
+    func start(_ services: [String] = LocalPlatform.services) async throws {
+        for service in services {
+            let binary = binaries.appendingPathComponent("tradewind-\(service)")
+            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+                throw PlatformError("\(binary.path) is missing: build everything first (`swift build --build-tests`, as scripts/test.sh does)")
+            }
+            let log = logs.appendingPathComponent("\(service).log")
+            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = ["--kill-after=10", "900", binary.path] + arguments(service)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            running.withLock { $0[service] = process }
+        }
+        for service in services { try await waitReady(service) }
+    }
+
+    private func waitReady(_ service: String) async throws {
+        for _ in 0..<300 {
+            if let r = await HTTPProbe.get(port: adminPorts[service]!, path: "/readyz"), r.status == 200 { return }
+            if running.withLock({ $0[service].map { !$0.isRunning } ?? true }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PlatformError("\(service) did not become ready; its log:\n\(tail(service))")
+    }
+
+    /// Sends SIGTERM to `services` (all that run by default) and waits for them to exit.
+    func stop(_ services: [String]? = nil) async {
+        let stopping = running.withLock { r in
+            let names = services ?? Array(r.keys)
+            return names.compactMap { name in r.removeValue(forKey: name) }
+        }
+        for p in stopping where p.isRunning { p.terminate() }
+        for p in stopping {
+            for _ in 0..<300 where p.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// Stops everything and removes the schemas and roles of this run.
+    func tearDown() async {
+        await stop()
+        guard let admin = try? Store(configuration: TestEnvironment.postgres, logger: Logger(label: "e2e")) else { return }
+        for service in Self.services {
+            try? await admin.unsafeExecuteRaw("DROP SCHEMA IF EXISTS \"\(schema(service))\" CASCADE")
+            try? await admin.unsafeExecuteRaw("DROP ROLE IF EXISTS \"\(schema(service))\"")
+        }
+        await admin.shutdown()
+    }
+
+    /// The last lines `service` logged.
+    func tail(_ service: String, lines: Int = 40) -> String {
+        let text = (try? String(contentsOf: logs.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// Runs `body` on a platform built with `extraFlags`, always tearing it down; a failure adds
+    /// the end of every service's log to the report.
+    static func with(extraFlags: [String: [String]], _ body: (LocalPlatform) async throws -> Void) async throws {
+        let platform = try LocalPlatform(extraFlags: extraFlags)
+        do {
+            try await body(platform)
+        } catch {
+            for s in services { Issue.record("\(s) log (\(platform.logs.path)):\n\(platform.tail(s, lines: 15))") }
+            await platform.tearDown()
+            throw error
+        }
+        await platform.tearDown()
+    }
+}
+
+struct PlatformError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Free loopback TCP ports: bound to port 0 together (so no two are the same), then released for
+/// the services to take.
+enum FreePorts {
+    static func take(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            sockets.append(fd)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = 0
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &addr) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard bound else { throw PlatformError("cannot bind a loopback port") }
+            ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+        }
+        return ports
+    }
+}
