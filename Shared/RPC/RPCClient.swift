@@ -71,7 +71,7 @@ public final class RPCClient: Service, Sendable {
                     let delay = configuration.backoff.delay(attempt: attempt)
                     attempt += 1
                     let rpc = (error as? RPCError) ?? RPCError(code: .unavailable, message: "\(error)")
-                    let message = "\(configuration.target) is unavailable: \(rpc.message)"
+                    let message = "\(configuration.targetLabel) is unavailable: \(rpc.message)"
                     setWaiting(RPCError(code: rpc.code == .unauthenticated ? .unauthenticated : .unavailable, message: message), delay: delay)
                     if attempt == 1 || attempt % 20 == 0 {
                         logger.warning("rpc connect failed", metadata: ["rpc.target": "\(configuration.target)", "error": "\(rpc.message)"])
@@ -173,7 +173,7 @@ public final class RPCClient: Service, Sendable {
                 let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
                 let when = ms > 0 ? "; next attempt in \(ms) ms" : ""
                 return .fail(RPCError(code: e.code, message: e.message + when))
-            case .shutDown: return .fail(RPCError(code: .unavailable, message: "the client for \(configuration.target) is shut down"))
+            case .shutDown: return .fail(RPCError(code: .unavailable, message: "the client for \(configuration.targetLabel) is shut down"))
             }
         }
         switch next {
@@ -209,14 +209,14 @@ public final class RPCClient: Service, Sendable {
                 let first = try await group.next()!
                 group.cancelAll()
                 guard let connection = first else {
-                    throw RPCError(code: .unavailable, message: "\(configuration.target): no connection within \(configuration.connectWait)")
+                    throw RPCError(code: .unavailable, message: "\(configuration.targetLabel): no connection within \(configuration.connectWait)")
                 }
                 return connection
             }
         } catch let e as RPCError {
             throw e
         } catch {
-            throw RPCError(code: .unavailable, message: "\(configuration.target): \(error)")
+            throw RPCError(code: .unavailable, message: "\(configuration.targetLabel): \(error)")
         }
     }
 

@@ -63,7 +63,7 @@ struct JourneyTests {
             let r = try await http.call("GET", "/api/assets", token: trader)
             return (r.body["assets"] as? [[String: Any]])?.first { $0["symbol"] as? String == "BTC/USDT" && (($0["price"] as? NSNumber)?.doubleValue ?? 0) > 0 }
         }
-        #expect(btc["change"] is NSNumber)
+        #expect(btc["change24h_pct"] is NSNumber && btc["change24h"] is NSNumber)
         r = try await http.call("GET", "/api/assets", token: trader)
         let symbols = Set((r.body["assets"] as? [[String: Any]] ?? []).compactMap { $0["symbol"] as? String })
         #expect(symbols.isSuperset(of: ["BTC/USDT", "ETH/USDT", "EUR/USD", "AAPL"]))
@@ -200,11 +200,16 @@ struct JourneyTests {
         let trader = try #require(r.body["access_token"] as? String)
 
         try await platform.start(LocalPlatform.services.filter { $0 != "gateway" })
-        _ = try await eventually("assets again, the gateway untouched") {
-            try await http.call("GET", "/api/assets", token: trader).status == 200 ? true : nil
+        // The gateway reconnects to each peer on its own (backoff): every call answers again.
+        _ = try await eventually("the gateway's calls answering again, the gateway untouched") {
+            for path in ["/api/assets", "/api/bots", "/api/orders", "/api/portfolio"] where try await http.call("GET", path, token: trader).status != 200 {
+                return nil as Bool?
+            }
+            return true
         }
-        r = try await http.call("GET", "/api/bots/\(before.botId)", token: trader)
-        #expect(r.status == 200 && r.body["state"] as? String == "running")
+        _ = try await eventually("the bot running again") {
+            try await http.call("GET", "/api/bots/\(before.botId)", token: trader).body["state"] as? String == "running" ? true : nil
+        }
         r = try await http.call("GET", "/api/orders", token: trader)
         #expect(Set((r.body["orders"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == before.orderIds)
         r = try await http.call("GET", "/api/trades", token: trader)

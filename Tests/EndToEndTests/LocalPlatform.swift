@@ -7,8 +7,8 @@ import Testing
 
 /// The six service executables as separate processes, started the way `scripts/run.sh` starts them
 /// but on free loopback ports, with schemas, roles and a Redis prefix of their own, against the
-/// test Postgres and Redis. Each process runs under `timeout`, so nothing outlives a crashed test
-/// run by more than a few minutes; SIGTERM passes through it to the service.
+/// test Postgres and Redis. (Not under `timeout(1)` as a guard against orphans: Foundation's
+/// `Process` starts children with signals blocked, and `timeout` then never passes SIGTERM on.)
 final class LocalPlatform: Sendable {
     static let services = ["market-data", "indicators", "execution", "risk", "orchestrator", "gateway"]
     /// Which peers each service calls, as `peers.<key>`.
@@ -56,6 +56,7 @@ final class LocalPlatform: Sendable {
         for peer in Self.peers[service] ?? [] {
             flags.append("--peers.\(peer.replacingOccurrences(of: "-", with: "_"))=127.0.0.1:\(rpcPorts[peer]!)")
         }
+        if service == "gateway" { flags.append("--http.port=\(httpPort)") }
         return flags + (extraFlags[service] ?? [])
     }
 
@@ -71,8 +72,8 @@ final class LocalPlatform: Sendable {
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-            process.arguments = ["--kill-after=10", "900", binary.path] + arguments(service)
+            process.executableURL = binary
+            process.arguments = arguments(service)
             process.standardOutput = handle
             process.standardError = handle
             try process.run()

@@ -59,7 +59,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     func channelInactive(context: ChannelHandlerContext) {
         keepalive?.cancel()
         sweep.stop()
-        let error = closedError ?? RPCError(code: .unavailable, message: "connection to \(configuration.target) closed")
+        let error = closedError ?? RPCError(code: .unavailable, message: "connection to \(configuration.targetLabel) closed")
         handshakeDone.fail(error)
         failAll(error)
         context.fireChannelInactive()
@@ -67,7 +67,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if closedError == nil {
-            closedError = RPCError(code: .unavailable, message: "connection to \(configuration.target) failed: \(error)")
+            closedError = RPCError(code: .unavailable, message: "connection to \(configuration.targetLabel) failed: \(error)")
         }
         context.close(promise: nil)
     }
@@ -79,7 +79,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         do {
             envelope = try PB.Envelope(decoding: unwrapInboundIn(data))
         } catch {
-            closedError = RPCError(code: .internal, message: "\(configuration.target) sent a malformed envelope: \(error.message)")
+            closedError = RPCError(code: .internal, message: "\(configuration.targetLabel) sent a malformed envelope: \(error.message)")
             context.close(promise: nil)
             return
         }
@@ -115,7 +115,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         guard let challenge = envelope.handshake, challenge.protocolVersion == Handshake.protocolVersion else {
             closedError = RPCError(
                 code: .failedPrecondition,
-                message: "\(configuration.target) speaks protocol \(envelope.handshake?.protocolVersion ?? 0); this client speaks \(Handshake.protocolVersion)")
+                message: "\(configuration.targetLabel) speaks protocol \(envelope.handshake?.protocolVersion ?? 0); this client speaks \(Handshake.protocolVersion)")
             context?.close(promise: nil)
             return
         }
@@ -197,7 +197,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         let now = NIODeadline.now()
         if let sent = pingSentAt {
             if now - sent > configuration.keepaliveTimeout {
-                closedError = RPCError(code: .unavailable, message: "\(configuration.target) did not answer a ping within \(configuration.keepaliveTimeout)")
+                closedError = RPCError(code: .unavailable, message: "\(configuration.targetLabel) did not answer a ping within \(configuration.keepaliveTimeout)")
                 context?.close(promise: nil)
             }
         } else if now - lastRead >= configuration.keepaliveInterval {

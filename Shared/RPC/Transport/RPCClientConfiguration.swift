@@ -8,6 +8,9 @@ public struct RPCClientConfiguration: Sendable {
     public var secret: [UInt8]
     /// Name given to the server (appears in its logs).
     public var name: String = "tradewind-client"
+    /// What the target is called in error messages (`market-data`), so that a caller told a peer is
+    /// unavailable learns which one; nil names it by address only.
+    public var targetName: String?
     /// Deadline of a unary call when the call sets none.
     public var defaultTimeout: Duration = .seconds(30)
     /// How long a call waits for a connection that is being made before failing with `unavailable`.
@@ -24,6 +27,9 @@ public struct RPCClientConfiguration: Sendable {
     public var maxFrameBytes: Int = 4 << 20
     /// Items a server stream may buffer ahead of its consumer before it is failed.
     public var streamBufferItems: Int = 4096
+
+    /// The target as error messages name it: `market-data (127.0.0.1:7002)` or the address alone.
+    public var targetLabel: String { targetName.map { "\($0) (\(target))" } ?? "\(target)" }
 
     /// Defaults for everything but where to connect and the secret.
     public init(target: RPCTarget, secret: [UInt8]) {

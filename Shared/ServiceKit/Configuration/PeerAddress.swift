@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RPC
 
@@ -7,11 +8,14 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     /// TCP port, 1...65535.
     public var port: Int
+    /// The service it is (`market-data`), as errors about it name it; nil when unknown.
+    public var name: String?
 
     /// The peer at `host`:`port`.
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, name: String? = nil) {
         self.host = host
         self.port = port
+        self.name = name
     }
 
     /// Parses `host:port` (an IPv6 host in brackets: `[::1]:7002`); nil when malformed.
@@ -32,9 +36,11 @@ extension ConfigValues {
     public func peer(_ key: String) throws(ConfigError) -> PeerAddress? {
         let text = string(key, default: "")
         guard !text.isEmpty else { return nil }
-        guard let address = PeerAddress(parsing: text) else {
+        guard var address = PeerAddress(parsing: text) else {
             throw ConfigError(key: key, message: "\"\(text)\" is not host:port (e.g. 127.0.0.1:7002)")
         }
+        // `peers.market_data` is the service `market-data`.
+        address.name = key.split(separator: ".").last.map { $0.replacingOccurrences(of: "_", with: "-") }
         return address
     }
 }
@@ -44,6 +50,7 @@ extension HostConfiguration {
     public func peerClient(_ address: PeerAddress, logger: Logger) -> RPCClient {
         var c = RPCClientConfiguration(target: .tcp(host: address.host, port: address.port), secret: rpc.secret)
         c.name = service
+        c.targetName = address.name
         return RPCClient(configuration: c, logger: logger)
     }
 }
