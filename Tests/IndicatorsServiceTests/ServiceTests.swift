@@ -207,7 +207,7 @@ struct ServiceTests {
             known: IndicatorsSettings.keys, environment: ["TRADEWIND_PEERS_MARKET_DATA": "10.0.0.5:7002"],
             arguments: ["--warmup.bars=250", "--warmup.backfill=false", "--compute.max_bars=5000", "--snapshots.retention_days=0"])
         let s = try IndicatorsSettings.read(values)
-        #expect(s.marketData == PeerAddress(host: "10.0.0.5", port: 7002))
+        #expect(s.marketData == PeerAddress(host: "10.0.0.5", port: 7002, name: "market-data"))
         #expect(s.warmupBars == 250 && !s.backfillOnCreate && s.maxComputeBars == 5000 && s.snapshotRetentionDays == 0)
         #expect(IndicatorsSettings().marketData == nil && IndicatorsSettings().warmupBars == 1000)
         #expect(PeerAddress(parsing: "[::1]:7002") == PeerAddress(host: "::1", port: 7002))

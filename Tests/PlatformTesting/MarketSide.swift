@@ -25,7 +25,7 @@ public struct MarketSide: Sendable {
     /// The bus prefix other services must share to hear this market.
     public var busPrefix: String { host.configuration.bus!.prefix }
     /// Where peers reach it (`peers.market_data`).
-    public var address: PeerAddress { PeerAddress(host: "127.0.0.1", port: port) }
+    public var address: PeerAddress { PeerAddress(host: "127.0.0.1", port: port, name: "market-data") }
 
     /// Stores `candles` in market-data's history and, when `publish`, sends them on their channel.
     public func deliver(_ candles: [PB.Candle], publish: Bool = true) async throws {
