@@ -149,8 +149,9 @@ let package = Package(
             name: "TradewindCLI",
             dependencies: [
                 "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CBenchBaselines", "CHiredis", "CLibPQ",
-                "EchoService", "MarketDataService", "TradingCore", "Indicators", nio, nioPosix, logging,
+                "EchoService", "MarketDataService", "ExecutionService", "GatewayService", "TradingCore", "Indicators", nio, nioPosix, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
 
