@@ -118,20 +118,48 @@ final class LoadConnection: ChannelInboundHandler {
     }
 
     /// The status of the complete response at the front of the buffer (consumed), 0 when it is
-    /// malformed, nil when more bytes are needed.
+    /// malformed, nil when more bytes are needed. Byte-level: the generator must stay cheap next to
+    /// the server it measures.
     private func takeResponse() -> Int? {
         let view = buffer.readableBytesView
-        guard let headEnd = view.firstRange(of: [13, 10, 13, 10]) else { return nil }
-        let head = String(decoding: view[view.startIndex..<headEnd.lowerBound], as: UTF8.self)
-        let lines = head.split(separator: "\r\n")
-        guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        guard let lengthLine = lines.first(where: { $0.lowercased().hasPrefix("content-length:") }),
-            let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
-        else { return 0 }
+        guard let headEnd = view.firstRange(of: Self.headTerminator) else { return nil }
+        let head = view[view.startIndex..<headEnd.lowerBound]
+        // "HTTP/1.1 200 OK"
+        guard head.count > 12 else { return 0 }
+        var status = 0
+        for b in head.dropFirst(9).prefix(3) {
+            guard (48...57).contains(b) else { return 0 }
+            status = status * 10 + Int(b - 48)
+        }
+        guard let name = Self.lowercasedRange(of: Self.contentLength, in: head) else { return 0 }
+        var length = 0
+        var digits = 0
+        for b in head[name.upperBound...] {
+            if b == 32 && digits == 0 { continue }
+            guard (48...57).contains(b) else { break }
+            length = length * 10 + Int(b - 48)
+            digits += 1
+        }
+        guard digits > 0 else { return 0 }
         let total = headEnd.upperBound - view.startIndex + length
         guard buffer.readableBytes >= total else { return nil }
         buffer.moveReaderIndex(forwardBy: total)
-        buffer.discardReadBytes()
+        if buffer.readerIndex > 1 << 16 { buffer.discardReadBytes() }
         return status
+    }
+
+    static let headTerminator: [UInt8] = [13, 10, 13, 10]
+    static let contentLength = Array("\r\ncontent-length:".utf8)
+
+    /// Where `needle` (lowercase) occurs in `haystack`, comparing ASCII letters without case.
+    static func lowercasedRange(of needle: [UInt8], in haystack: ByteBufferView.SubSequence) -> Range<Int>? {
+        var i = haystack.startIndex
+        while i + needle.count <= haystack.endIndex {
+            var j = 0
+            while j < needle.count, haystack[i + j] | (haystack[i + j] >= 65 && haystack[i + j] <= 90 ? 32 : 0) == needle[j] { j += 1 }
+            if j == needle.count { return i..<(i + needle.count) }
+            i += 1
+        }
+        return nil
     }
 }

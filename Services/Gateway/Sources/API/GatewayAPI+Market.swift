@@ -1,6 +1,7 @@
 import Contract
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import RPC
 import TradingCore
 import Wire
@@ -9,8 +10,12 @@ extension GatewayAPI {
     var marketRoutes: [Route] {
         [
             Route(method: .get, path: "/api/assets", role: .viewer, summary: "Every asset with its last price and 24 h change") { _, _, _ in
-                let assets = try await peers.marketDataClient().listAssets(PB.ListAssetsRequest()).assets
-                return try JSONBody.response(["assets": assets.compactMap { a in a.instrument.map { AssetView($0, a.quote) } }])
+                // The same for everyone: one ListAssets and one encoding per `cache.assets_ms` serve every caller.
+                let body = try await assetList.body {
+                    let assets = try await peers.marketDataClient().listAssets(PB.ListAssetsRequest()).assets
+                    return try JSONBody.buffer(["assets": assets.compactMap { a in a.instrument.map { AssetView($0, a.quote) } }])
+                }
+                return JSONBody.response(body)
             },
             Route(method: .get, path: "/api/assets/{symbol}", role: .viewer, summary: "One asset (any spelling: BTCUSDT, btc/usdt) with its quote") {
                 _, context, _ in

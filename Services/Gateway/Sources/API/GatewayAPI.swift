@@ -19,6 +19,8 @@ struct GatewayAPI: Sendable {
     let signer: TokenSigner
     let limiter: RateLimiter
     let logger: Logger
+    /// `GET /api/assets`, rendered once per `cache.assets_ms`.
+    let assetList: SharedRendering
 
     var routes: [Route] { authRoutes + marketRoutes + botRoutes + portfolioRoutes + adminRoutes }
 

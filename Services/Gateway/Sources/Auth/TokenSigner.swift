@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Access tokens: JWTs (RFC 7519) signed with HMAC-SHA256 under the configured key (`auth.jwt_secret`).
 /// The header is fixed (`{"alg":"HS256","typ":"JWT"}`) and checked byte for byte, so no token can
@@ -18,48 +19,62 @@ struct TokenSigner: Sendable {
     }
 
     private let key: SymmetricKey
-    private static let header = base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+    private static let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+    /// Tokens whose signature was checked, with their claims: a token seen again costs a lookup,
+    /// not an HMAC and a JSON decoding (expiry is still checked every time).
+    private let verified = VerifiedTokens()
 
     init(secret: String) { key = SymmetricKey(data: Data(secret.utf8)) }
 
     func sign(_ claims: Claims) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let payload = Self.base64URL((try? encoder.encode(claims)) ?? Data())
+        let payload = Base64URL.encode((try? encoder.encode(claims)) ?? Data())
         let input = Self.header + "." + payload
-        return input + "." + Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: key)))
+        return input + "." + Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: key)))
     }
 
     /// The claims of a token this key signed that has not expired at `now` (Unix seconds).
     func verify(_ token: String, now: Int64) throws(Failure) -> Claims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == Self.header, let signature = Self.data(base64URL: parts[2]),
-            let payload = Self.data(base64URL: parts[1])
-        else { throw .malformed }
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key) else {
-            throw .badSignature
+        let claims: Claims
+        if let known = verified[token] {
+            claims = known
+        } else {
+            let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].elementsEqual(Self.header.utf8), let signature = Base64URL.decode(parts[2]),
+                let payload = Base64URL.decode(parts[1])
+            else { throw .malformed }
+            let signed = token.utf8[parts[0].startIndex..<parts[1].endIndex]
+            guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Array(signed), using: key) else { throw .badSignature }
+            guard let decoded = try? JSONDecoder().decode(Claims.self, from: Data(payload)) else { throw .malformed }
+            claims = decoded
+            verified[token] = claims
         }
-        guard let claims = try? JSONDecoder().decode(Claims.self, from: payload) else { throw .malformed }
         guard claims.exp > now else { throw .expired }
         return claims
     }
+}
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+/// A bounded map of verified tokens to their claims; emptied when full (tokens live minutes).
+final class VerifiedTokens: Sendable {
+    private let map = Mutex<[String: TokenSigner.Claims]>([:])
+    static let capacity = 100_000
 
-    static func data(base64URL text: Substring) -> Data? {
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.count % 4 != 0 { s += "=" }
-        return Data(base64Encoded: s)
+    subscript(token: String) -> TokenSigner.Claims? {
+        get { map.withLock { $0[token] } }
+        set {
+            map.withLock { m in
+                if m.count >= Self.capacity { m.removeAll(keepingCapacity: true) }
+                m[token] = newValue
+            }
+        }
     }
 }
 
 /// Opaque random secrets (refresh tokens, API key secrets) and the hash stored in their place.
 enum Secrets {
     static func random() -> String {
-        TokenSigner.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+        SymmetricKey(size: .bits256).withUnsafeBytes { Base64URL.encode($0) }
     }
 
     /// SHA-256, hex: enough for 256-bit random secrets (a slow hash is for passwords).

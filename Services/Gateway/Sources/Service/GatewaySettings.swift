@@ -26,6 +26,8 @@ public struct GatewaySettings: Sendable {
     public var requestsPerSecond = 50.0
     /// The bucket's size.
     public var burst = 100.0
+    /// How long one rendering of `GET /api/assets` serves every caller (`cache.assets_ms`); 0 renders per request.
+    public var assetsCacheMilliseconds = 250
     /// Cash of the paper account every new user gets.
     public var initialCash = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne)
 
@@ -35,7 +37,7 @@ public struct GatewaySettings: Sendable {
     static let keys: Set<String> = [
         "peers.market_data", "peers.orchestrator", "peers.risk", "peers.execution", "http.host", "http.port", "auth.jwt_secret",
         "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "limits.requests_per_second", "limits.burst",
-        "accounts.initial_cash",
+        "accounts.initial_cash", "cache.assets_ms",
     ]
 
     /// Reads the settings from `v`; a missing or short `auth.jwt_secret` is refused.
@@ -56,6 +58,7 @@ public struct GatewaySettings: Sendable {
         s.bcryptCost = try v.int("auth.bcrypt_cost", default: s.bcryptCost, range: 4...16)
         s.requestsPerSecond = try v.double("limits.requests_per_second", default: s.requestsPerSecond, range: 0...1_000_000)
         s.burst = try v.double("limits.burst", default: s.burst, range: 1...10_000_000)
+        s.assetsCacheMilliseconds = try v.int("cache.assets_ms", default: s.assetsCacheMilliseconds, range: 0...60_000)
         let cash = try v.int("accounts.initial_cash", default: 100_000, range: 1...1_000_000_000)
         s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)
         return s

@@ -12,8 +12,18 @@ struct MarketDataHandlers: MarketDataService {
     let feeds: [any MarketFeed]
     let repository: CandleRepository?
     let settings: MarketDataSettings
+    /// Every instrument as sent, made once (formatting trading sessions per call was most of ListAssets).
+    let instrumentWires: [PB.Instrument]
     var catalog: InstrumentCatalog { pipeline.catalog }
     var writer: CandleWriter? { pipeline.writer }
+
+    init(pipeline: MarketDataPipeline, feeds: [any MarketFeed], repository: CandleRepository?, settings: MarketDataSettings) {
+        self.pipeline = pipeline
+        self.feeds = feeds
+        self.repository = repository
+        self.settings = settings
+        instrumentWires = pipeline.catalog.instruments.map(\.wire)
+    }
 
     // MARK: Instruments and quotes
 
@@ -22,13 +32,13 @@ struct MarketDataHandlers: MarketDataService {
         var assets: [PB.Asset] = []
         for (i, instrument) in catalog.instruments.enumerated() where classes.isEmpty || classes.contains(instrument.assetClass) {
             let quote = pipeline.quote(InstrumentID(Int32(i)))
-            assets.append(PB.Asset(instrument: instrument.wire, quote: quote?.wire ?? PB.Quote(symbol: instrument.symbol.value)))
+            assets.append(PB.Asset(instrument: instrumentWires[i], quote: quote?.wire ?? PB.Quote(symbol: instrument.symbol.value)))
         }
         return PB.ListAssetsResponse(assets: assets)
     }
 
     func getInstrument(_ request: PB.GetInstrumentRequest, context: ServerCallContext) async throws -> PB.Instrument {
-        catalog[try catalog.resolve(request.symbol)].wire
+        instrumentWires[try catalog.resolve(request.symbol).index]
     }
 
     /// From memory; after a restart, before the first tick, from the Redis hash.
