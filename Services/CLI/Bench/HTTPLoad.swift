@@ -26,15 +26,17 @@ struct HTTPLoad {
         request = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
 
-    func run(connections: Int, seconds: Double, group: EventLoopGroup) async throws -> Result {
+    func run(connections: Int, seconds: Double, group: any EventLoopGroup) async throws -> Result {
         let recorders = (0..<connections).map { _ in LatencyRecorder() }
-        let channels = try await withThrowingTaskGroup(of: Channel.self) { tasks in
+        let channels = try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
             for recorder in recorders {
                 tasks.addTask {
                     try await ClientBootstrap(group: group)
                         .channelOption(.socketOption(.tcp_nodelay), value: 1)
                         .channelInitializer { channel in
-                            channel.pipeline.addHandler(LoadConnection(request: request, recorder: recorder))
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(LoadConnection(request: request, recorder: recorder))
+                            }
                         }
                         .connect(host: "127.0.0.1", port: port).get()
                 }
@@ -122,7 +124,7 @@ final class LoadConnection: ChannelInboundHandler {
     /// the server it measures.
     private func takeResponse() -> Int? {
         let view = buffer.readableBytesView
-        guard let headEnd = view.firstRange(of: Self.headTerminator) else { return nil }
+        guard let headEnd = Self.caseInsensitiveRange(of: Self.headTerminator, in: view[...]) else { return nil }
         let head = view[view.startIndex..<headEnd.lowerBound]
         // "HTTP/1.1 200 OK"
         guard head.count > 12 else { return 0 }
@@ -131,7 +133,7 @@ final class LoadConnection: ChannelInboundHandler {
             guard (48...57).contains(b) else { return 0 }
             status = status * 10 + Int(b - 48)
         }
-        guard let name = Self.lowercasedRange(of: Self.contentLength, in: head) else { return 0 }
+        guard let name = Self.caseInsensitiveRange(of: Self.contentLength, in: head) else { return 0 }
         var length = 0
         var digits = 0
         for b in head[name.upperBound...] {
@@ -151,8 +153,8 @@ final class LoadConnection: ChannelInboundHandler {
     static let headTerminator: [UInt8] = [13, 10, 13, 10]
     static let contentLength = Array("\r\ncontent-length:".utf8)
 
-    /// Where `needle` (lowercase) occurs in `haystack`, comparing ASCII letters without case.
-    static func lowercasedRange(of needle: [UInt8], in haystack: ByteBufferView.SubSequence) -> Range<Int>? {
+    /// Where `needle` (lowercase) occurs in `haystack`, ASCII letters compared without case.
+    static func caseInsensitiveRange(of needle: [UInt8], in haystack: ByteBufferView.SubSequence) -> Range<Int>? {
         var i = haystack.startIndex
         while i + needle.count <= haystack.endIndex {
             var j = 0
