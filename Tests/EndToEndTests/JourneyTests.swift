@@ -23,6 +23,7 @@ struct JourneyTests {
             try await platform.start()
             let http = HTTPJSONClient(port: platform.httpPort)
             let before = try await firstRun(http, platform)
+            try await operatorCalls(http, platform, before)
             try await restart(http, platform, before)
         }
     }
@@ -188,6 +189,29 @@ struct JourneyTests {
         return Left(
             trader: trader, botId: botId, lastDecisionBar: all.compactMap { ($0["candle_open_time_ns"] as? NSNumber)?.int64Value }.max() ?? 0,
             orderIds: Set((r.body["orders"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }), tradeCount: trades.count)
+    }
+
+    /// `tradewind methods` lists the whole contract and `tradewind call` reaches each of the six.
+    func operatorCalls(_ http: HTTPJSONClient, _ platform: LocalPlatform, _ before: Left) async throws {
+        let methods = try await platform.tradewind(["methods"])
+        for service in ["MarketData.", "Indicators.", "Orchestrator.", "Risk.", "Execution.", "Gateway."] {
+            #expect(methods.status == 0 && methods.output.contains(service))
+        }
+        let account = try #require(try await http.call("GET", "/api/bots/\(before.botId)", token: before.trader).body["account_id"] as? String)
+        let calls: [(String, String, String, String)] = [
+            ("market-data", "MarketData.ListFeeds", "{}", "simulated"),
+            ("indicators", "Indicators.ListIndicatorSets", #"{"symbol":"BTC/USDT"}"#, "BTC/USDT"),
+            ("execution", "Execution.GetAccount", #"{"account_id":"\#(account)"}"#, account),
+            ("risk", "Risk.GetKillSwitch", "{}", "engaged"),
+            ("orchestrator", "Orchestrator.GetBot", #"{"id":"\#(before.botId)"}"#, "trend_following"),
+            ("gateway", "Gateway.ListUsers", "{}", "bob@example.com"),
+        ]
+        for (service, method, json, expected) in calls {
+            let r = try await platform.tradewind(["call", "127.0.0.1:\(platform.rpcPorts[service]!)", method, "--json", json, "--secret", platform.secret])
+            #expect(r.status == 0 && r.output.contains(expected), "\(method): \(r.output.prefix(300))")
+        }
+        let refused = try await platform.tradewind(["call", "127.0.0.1:\(platform.rpcPorts["risk"]!)", "Risk.GetKillSwitch", "--secret", "not-the-shared-secret"])
+        #expect(refused.status != 0 && refused.output.contains("unauthenticated"))
     }
 
     /// 9 and "each service on its own": everything stops; the gateway alone answers what it can and

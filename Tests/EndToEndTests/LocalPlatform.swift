@@ -47,7 +47,7 @@ final class LocalPlatform: Sendable {
     func arguments(_ service: String) -> [String] {
         let pg = TestEnvironment.postgres
         var flags = [
-            "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)", "--rpc.secret=e2e-shared-secret-\(tag)",
+            "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)", "--rpc.secret=\(secret)",
             "--postgres.host=\(pg.host)", "--postgres.port=\(pg.port)", "--postgres.database=\(pg.database)",
             "--postgres.schema=\(schema(service))", "--postgres.password=pw-\(tag)", "--postgres.admin_user=\(pg.user)",
             "--redis.host=\(TestEnvironment.redisHost)", "--redis.port=\(TestEnvironment.redisPort)", "--redis.prefix=\(tag):",
@@ -113,6 +113,23 @@ final class LocalPlatform: Sendable {
             try? await admin.unsafeExecuteRaw("DROP ROLE IF EXISTS \"\(schema(service))\"")
         }
         await admin.shutdown()
+    }
+
+    /// The RPC secret every service of this run shares.
+    var secret: String { "e2e-shared-secret-\(tag)" }
+
+    /// Runs the built `tradewind` CLI with `arguments`; its exit status and standard output.
+    func tradewind(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent("tradewind")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 
     /// The last lines `service` logged.
