@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // TLS for venue adapters' REST calls (already built for the WebSocket client).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
@@ -94,7 +96,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "MarketDataService",
-            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle],
+            dependencies: [
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle, nio, nioPosix,
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Services/MarketData", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -161,7 +168,11 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MarketDataTests",
-            dependencies: ["MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging],
+            dependencies: [
+                "MarketDataService", "ServiceKitTesting", "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, nio,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings),
         // What the service tests share: market-data without feeds, driven by the test; execution and risk beside it.
         .target(

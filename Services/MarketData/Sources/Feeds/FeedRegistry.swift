@@ -22,11 +22,12 @@ public struct FeedRegistry: Sendable {
         Set(settingKeys.flatMap { name, keys in keys.map { "feeds.\(name).\($0)" } })
     }
 
-    /// The built-in feeds: `simulated` and `replay`.
+    /// The built-in feeds: `simulated`, `replay` and the venue adapters.
     public static func standard() -> FeedRegistry {
         var r = FeedRegistry()
         try! r.register(SimulatedFeed.name, settings: ["seed", "time_scale", "start_ns", "step_ms", "batch_ms"]) { try SimulatedFeed(context: $0) }
         try! r.register(ReplayFeed.name, settings: ["file", "speed", "symbol", "timeframe", "batch"]) { try ReplayFeed(context: $0) }
+        try! r.register(BinanceFeed.name, settings: BinanceFeed.settings) { try BinanceFeed(context: $0) }
         return r
     }
 }

@@ -74,6 +74,18 @@ public struct FeedContext: Sendable {
         return ids
     }
 
+    /// For a venue adapter: the instruments the `symbols` setting names, or by default every one with
+    /// a spelling for `feed`; a named one the venue does not list throws.
+    public func venueInstruments(_ feed: String) throws(MarketDataError) -> [InstrumentID] {
+        let listed = catalog.instruments.indices.map { InstrumentID(Int32($0)) }.filter { catalog[$0].venueSymbols[feed] != nil }
+        let chosen = try instruments(default: listed)
+        for id in chosen where catalog[id].venueSymbols[feed] == nil {
+            throw MarketDataError(
+                .invalidConfiguration, "\(catalog[id].symbol) has no \(feed) symbol; \(feed) lists: \(listed.map { catalog[$0].symbol.value }.joined(separator: ", "))")
+        }
+        return chosen
+    }
+
     /// The setting `key` as a whole number in `range`, or `fallback` when unset.
     public func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(MarketDataError) -> Int {
         guard let text = settings[key] else { return fallback }
@@ -81,6 +93,15 @@ public struct FeedContext: Sendable {
             throw MarketDataError(.invalidConfiguration, "\(key) = \"\(text)\" must be a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
         return v
+    }
+
+    /// The setting `key` as a URL with one of `schemes` and a host (`wss://stream.binance.com:9443`), or `fallback` when unset.
+    public func url(_ key: String, default fallback: String, schemes: Set<String>) throws(MarketDataError) -> URL {
+        let text = settings[key] ?? fallback
+        guard let url = URL(string: text), let scheme = url.scheme, schemes.contains(scheme), url.host?.isEmpty == false else {
+            throw MarketDataError(.invalidConfiguration, "\(key) = \"\(text)\" must be a \(schemes.sorted().joined(separator: " or ")) URL with a host")
+        }
+        return url
     }
 
     /// The setting `key` as a finite number in `range`, or `fallback` when unset.

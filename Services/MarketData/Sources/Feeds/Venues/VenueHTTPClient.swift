@@ -1,0 +1,154 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A small HTTP/1.1 client for venue REST and streaming APIs: one connection per request (history
+/// backfill and price streams are not request-per-millisecond paths), TLS for `https`, a deadline
+/// on the whole exchange, chunked and `Content-Length` bodies. Venue adapters build on it; nothing
+/// here knows a venue.
+struct VenueHTTPClient: Sendable {
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+
+        /// `Retry-After` in seconds (rate limits, bans), if the venue sent one.
+        var retryAfter: Duration? { headers.first(name: "Retry-After").flatMap(Int.init).map { .seconds(max(0, $0)) } }
+    }
+
+    /// What went wrong talking to the venue (not what the venue answered: that is a `Response`).
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let baseURL: URL
+    let headers: [(String, String)]
+    let timeout: Duration
+
+    /// A client for `baseURL` (`https://api.binance.com`, `http://127.0.0.1:8080`; checked by
+    /// `FeedContext.url`), sending `headers` with every request.
+    init(baseURL: URL, headers: [(String, String)] = [], timeout: Duration = .seconds(15)) {
+        self.baseURL = baseURL
+        self.headers = headers
+        self.timeout = timeout
+    }
+
+    /// `GET path?query` with the whole body.
+    func get(_ path: String, query: [(String, String)] = []) async throws -> Response {
+        var response = Response(status: 0, headers: [:], body: [])
+        try await exchange(path, query: query, deadline: timeout, head: { status, headers in (response.status, response.headers) = (status, headers) }) { chunk in
+            response.body += chunk.readableBytesView
+        }
+        return response
+    }
+
+    /// `GET path?query` whose body is a stream of lines (newline-delimited JSON): `line` gets each
+    /// complete line, without its terminator, while the stream lasts; a status other than 200 is
+    /// answered with the whole (short) body instead.
+    func streamLines(
+        _ path: String, query: [(String, String)] = [], idleTimeout: Duration, line: @escaping (ArraySlice<UInt8>) async throws -> Void
+    ) async throws -> Response? {
+        var status = 0
+        var headers: HTTPHeaders = [:]
+        var pending: [UInt8] = []
+        try await exchange(path, query: query, deadline: nil, idleTimeout: idleTimeout, head: { (status, headers) = ($0, $1) }) { chunk in
+            pending += chunk.readableBytesView
+            guard status == 200 else { return }
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start, pending[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if end > start { try await line(pending[start..<end]) }
+                start = newline + 1
+            }
+            pending.removeFirst(start - pending.startIndex)
+        }
+        return status == 200 ? nil : Response(status: status, headers: headers, body: pending)
+    }
+
+    /// The URL of `path` with `query`, percent-encoded.
+    func url(_ path: String, query: [(String, String)]) -> (host: String, port: Int, target: String, tls: Bool) {
+        let tls = baseURL.scheme == "https"
+        var target = baseURL.path.hasSuffix("/") ? String(baseURL.path.dropLast()) : baseURL.path
+        target += path
+        if !query.isEmpty {
+            let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))
+            target += "?" + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
+        }
+        return (baseURL.host!, baseURL.port ?? (tls ? 443 : 80), target, tls)
+    }
+
+    private func exchange(
+        _ path: String, query: [(String, String)], deadline: Duration?, idleTimeout: Duration? = nil,
+        head: (Int, HTTPHeaders) -> Void, body: (ByteBuffer) async throws -> Void
+    ) async throws {
+        let (host, port, target, tls) = url(path, query: query)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(10))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if tls {
+                        let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: host))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // A watchdog closes the connection when the exchange outlives its deadline or goes quiet.
+        let activity = Activity()
+        let connection = channel.channel
+        let watchdog = Task {
+            let start = ContinuousClock.now
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(100))
+                if let deadline, ContinuousClock.now - start > deadline {
+                    activity.expire("\(host):\(port) did not answer \(target.prefix(80)) within \(deadline)")
+                } else if let idleTimeout, ContinuousClock.now - activity.last > idleTimeout {
+                    activity.expire("\(host):\(port) sent nothing for \(idleTimeout)")
+                } else {
+                    continue
+                }
+                connection.close(promise: nil)
+                return
+            }
+        }
+        defer { watchdog.cancel() }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: target)
+                requestHead.headers.add(name: "Host", value: port == (tls ? 443 : 80) ? host : "\(host):\(port)")
+                requestHead.headers.add(name: "Accept", value: "application/json")
+                requestHead.headers.add(name: "User-Agent", value: "tradewind-market-data")
+                requestHead.headers.add(name: "Connection", value: "close")
+                for (name, value) in headers { requestHead.headers.add(name: name, value: value) }
+                try await outbound.write(.head(requestHead))
+                try await outbound.write(.end(nil))
+                for try await part in inbound {
+                    activity.touch()
+                    switch part {
+                    case .head(let h): head(Int(h.status.code), h.headers)
+                    case .body(let chunk): try await body(chunk)
+                    case .end: return
+                    }
+                }
+                throw Failure(description: "\(host):\(port) closed the connection before the response ended")
+            }
+        } catch {
+            if let reason = activity.expired { throw Failure(description: reason) }
+            throw error
+        }
+    }
+}
+
+/// When a connection last delivered something, and why the watchdog ended it.
+private final class Activity: Sendable {
+    private let state = Mutex((last: ContinuousClock.now, expired: String?.none))
+    var last: ContinuousClock.Instant { state.withLock { $0.last } }
+    var expired: String? { state.withLock { $0.expired } }
+    func touch() { state.withLock { $0.last = .now } }
+    func expire(_ reason: String) { state.withLock { $0.expired = reason } }
+}
