@@ -104,7 +104,7 @@ extension InstrumentCatalog {
         }
         for (name, cls) in [("AAPL", AssetClass.stock), ("MSFT", .stock), ("NVDA", .stock), ("AMZN", .stock), ("SPY", .etf), ("QQQ", .etf)] {
             list.append(Instrument(
-                symbol: s(name), assetClass: cls, baseCurrency: name, quoteCurrency: "USD", venue: "nasdaq",
+                symbol: s(name), assetClass: cls, baseCurrency: name, quoteCurrency: "USD", venue: "nasdaq", venueSymbols: ["yahoo": name],
                 tickSize: d("0.01"), lotSize: d("1"), sessions: usEquity))
         }
         return try! InstrumentCatalog(list)
