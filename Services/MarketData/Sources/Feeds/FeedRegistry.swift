@@ -28,6 +28,7 @@ public struct FeedRegistry: Sendable {
         try! r.register(SimulatedFeed.name, settings: ["seed", "time_scale", "start_ns", "step_ms", "batch_ms"]) { try SimulatedFeed(context: $0) }
         try! r.register(ReplayFeed.name, settings: ["file", "speed", "symbol", "timeframe", "batch"]) { try ReplayFeed(context: $0) }
         try! r.register(BinanceFeed.name, settings: BinanceFeed.settings) { try BinanceFeed(context: $0) }
+        try! r.register(OandaFeed.name, settings: OandaFeed.settings) { try OandaFeed(context: $0) }
         try! r.register(YahooFeed.name, settings: YahooFeed.settings) { try YahooFeed(context: $0) }
         return r
     }
