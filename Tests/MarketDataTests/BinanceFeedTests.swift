@@ -3,8 +3,12 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Contract
 import MarketDataService
 import RPC
+import ServiceKit
+import ServiceKitTesting
+import Wire
 import Synchronization
 import Testing
 import TradingCore
@@ -141,6 +145,49 @@ struct BinanceFeedTests {
                 _ = try await feed.history(sol, .m1, from: from, to: to)
             } catch let error as MarketDataError {
                 #expect(error.code == .invalidArgument && error.message.contains("Invalid symbol. (code -1121)"))
+            }
+        }
+    }
+
+    @Test("through the service: the stream sets the quote, Backfill stores klines once")
+    func throughTheService() async throws {
+        let stream: VenueServer.Stream = { _, inbound, outbound in
+            try await outbound.write(.text(
+                #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"s":"BTCUSDT","t":99,"p":"37123.45000000","q":"0.5","T":\#(WallClock.nowNs / 1_000_000),"m":false,"M":true}}"#))
+            for try await _ in inbound {}
+        }
+        try await VenueServer.with(routes: { router in
+            router.get("/api/v3/klines") { request, _ -> Response in
+                let q = request.uri.queryParameters
+                guard let start = q["startTime"].flatMap({ Int64(String($0)) }), let end = q["endTime"].flatMap({ Int64(String($0)) }) else {
+                    return VenueServer.json(#"{"code":-1100,"msg":"Illegal characters found in a parameter."}"#, status: .badRequest)
+                }
+                var rows: [String] = []
+                var t = (start + 59_999) / 60_000 * 60_000
+                while t <= end, rows.count < 1000 {
+                    rows.append(#"[\#(t),"100.0","101.0","99.0","100.5","2.0",\#(t + 59_999),"200.0",7,"1.0","100.0","0"]"#)
+                    t += 60_000
+                }
+                return VenueServer.json("[" + rows.joined(separator: ",") + "]")
+            }
+        }, streams: ["/stream": stream]) { port in
+            try await ServiceHarness.withHost(service: "market-data", build: { configuration in
+                var settings = MarketDataSettings()
+                settings.feeds = ["binance"]
+                settings.feedSettings["binance"] = ["stream_url": "ws://127.0.0.1:\(port)", "rest_url": "http://127.0.0.1:\(port)", "symbols": "BTC/USDT"]
+                return try buildMarketData(configuration: configuration, settings: settings)
+            }) { _, client in
+                let md = MarketDataClient(client)
+                let quoted = try await eventually { (try? await md.getQuote(PB.GetQuoteRequest(symbol: "BTC/USDT")))?.last == 37123.45 }
+                #expect(quoted)
+                let from: Int64 = 1_700_000_040_000_000_000 / 60_000_000_000 * 60_000_000_000
+                let request = PB.BackfillRequest(symbol: "BTC/USDT", timeframe: .m1, range: PB.TimeRange(fromNs: from, toNs: from + 120 * 60_000_000_000))
+                let first = try await md.backfill(request)
+                #expect(first.fetched == 120 && first.inserted == 120)
+                let again = try await md.backfill(request)
+                #expect(again.inserted == 0 && again.duplicates == 120)
+                let page = try await md.getCandles(PB.GetCandlesRequest(symbol: "BTC/USDT", timeframe: .m1, range: request.range, page: PB.PageRequest(limit: 500)))
+                #expect(page.candles.count == 120 && page.candles.first?.close == 100.5)
             }
         }
     }
