@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Store
 
 /// `tradewind bench codec|rpc|bus|store|indicators|marketdata|gateway`: each prints one JSON object of figures, with its baseline
 /// measured in the same run. Build in release (`swift build -c release`) before trusting them.
@@ -27,3 +28,19 @@ func percentile(_ sorted: [Double], _ q: Double) -> Double {
 
 /// Monotonic nanoseconds.
 func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// Where the benches find Postgres and Redis: what `scripts/infra.sh start` exports
+/// (`TRADEWIND_PG_PORT`, `_USER`, `_DATABASE`, `TRADEWIND_REDIS_PORT`), else the usual defaults.
+enum BenchInfrastructure {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static var postgres: StoreConfiguration {
+        var pg = StoreConfiguration()
+        pg.port = Int(environment["TRADEWIND_PG_PORT"] ?? "") ?? 5432
+        pg.user = environment["TRADEWIND_PG_USER"] ?? "tradewind"
+        pg.database = environment["TRADEWIND_PG_DATABASE"] ?? "tradewind"
+        return pg
+    }
+
+    static var redisPort: Int { Int(environment["TRADEWIND_REDIS_PORT"] ?? "") ?? 6379 }
+}

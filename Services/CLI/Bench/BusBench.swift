@@ -15,7 +15,7 @@ struct BusBench: AsyncParsableCommand {
     @Option(help: "Subscribers.") var subscribers = 10
 
     func run() async throws {
-        let port = redisPort ?? Int(ProcessInfo.processInfo.environment["TRADEWIND_REDIS_PORT"] ?? "") ?? 6379
+        let port = redisPort ?? BenchInfrastructure.redisPort
         let baseline = tw_base_redis_fanout(redisHost, Int32(port), "bench.c.\(UInt32.random(in: 0...UInt32.max))", subscribers, messages, 100)
         guard baseline > 0 else { throw ValidationError("cannot reach Redis at \(redisHost):\(port)") }
 

@@ -41,13 +41,9 @@ struct GatewayBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let env = ProcessInfo.processInfo.environment
-        var pg = StoreConfiguration()
-        pg.port = Int(env["TRADEWIND_PG_PORT"] ?? "") ?? 5432
-        pg.user = env["TRADEWIND_PG_USER"] ?? "tradewind"
-        pg.database = env["TRADEWIND_PG_DATABASE"] ?? "tradewind"
+        let pg = BenchInfrastructure.postgres
         var bus = BusConfiguration()
-        bus.port = Int(env["TRADEWIND_REDIS_PORT"] ?? "") ?? 6379
+        bus.port = BenchInfrastructure.redisPort
         let tag = "bench_gw_\(UInt32.random(in: 0...UInt32.max))"
         bus.prefix = tag + ":"
         bus.publishQueueLimit = 1 << 20

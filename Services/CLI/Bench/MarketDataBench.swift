@@ -27,18 +27,17 @@ struct MarketDataBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let env = ProcessInfo.processInfo.environment
         var figures: [(String, Double)] = []
         for n in [1, 10, 1000] { figures.append(("engine_ticks_per_s_\(n)_symbols", try Self.engineRate(symbols: n, ticks: ticks))) }
 
         // Through the pipeline to Redis, against raw hiredis publishing to one subscriber.
-        let redisPort = Int(env["TRADEWIND_REDIS_PORT"] ?? "") ?? 6379
+        let redisPort = BenchInfrastructure.redisPort
         let raw = tw_base_redis_fanout("127.0.0.1", Int32(redisPort), "bench.c.\(UInt32.random(in: 0...UInt32.max))", 1, busTicks, 64)
         guard raw > 0 else { throw ValidationError("cannot reach Redis on port \(redisPort)") }
         let bus = try Self.busRate(port: redisPort, ticks: busTicks, logger: logger)
         figures += [("service_to_bus_ticks_per_s", bus), ("raw_hiredis_publish_per_s", raw), ("ratio_to_raw_hiredis", bus / raw)]
 
-        figures += try await Self.storage(env: env, candles: candles, pages: pages, logger: logger)
+        figures += try await Self.storage(candles: candles, pages: pages, logger: logger)
         printFigures("marketdata", figures)
     }
 
@@ -124,12 +123,9 @@ struct MarketDataBench: AsyncParsableCommand {
     }
 
     /// Candle upserts into a private schema, then `GetCandles` pages through the real host over RPC.
-    static func storage(env: [String: String], candles: Int, pages: Int, logger: Logger) async throws -> [(String, Double)] {
+    static func storage(candles: Int, pages: Int, logger: Logger) async throws -> [(String, Double)] {
         let schema = "bench_md_\(UInt32.random(in: 0...UInt32.max))"
-        var pg = StoreConfiguration()
-        pg.port = Int(env["TRADEWIND_PG_PORT"] ?? "") ?? 5432
-        pg.user = env["TRADEWIND_PG_USER"] ?? "tradewind"
-        pg.database = env["TRADEWIND_PG_DATABASE"] ?? "tradewind"
+        var pg = BenchInfrastructure.postgres
         let admin = try Store(configuration: pg, logger: logger)
         try await admin.unsafeExecuteRaw("CREATE SCHEMA \(schema)")
         var host = HostConfiguration(service: "market-data", schema: schema)

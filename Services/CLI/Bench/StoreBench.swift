@@ -15,10 +15,9 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "Rows per COPY batch.") var batch = 10_000
 
     func run() async throws {
-        var config = StoreConfiguration()
-        config.port = pgPort ?? Int(ProcessInfo.processInfo.environment["TRADEWIND_PG_PORT"] ?? "") ?? 5432
+        var config = BenchInfrastructure.postgres
+        config.port = pgPort ?? config.port
         config.user = pgUser
-        config.database = ProcessInfo.processInfo.environment["TRADEWIND_PG_DATABASE"] ?? "tradewind"
         config.poolSize = 2
         var logger = Logger(label: "bench")
         logger.logLevel = .error
