@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPC", "Bus", "Store", "Wire", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
+                "RPC", "Bus", "Store", "Wire", "Contract", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

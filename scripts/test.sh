@@ -12,5 +12,6 @@ if ! scripts/infra.sh env >/dev/null 2>&1; then started_here=1; fi
 scripts/infra.sh start >/dev/null
 [ "$started_here" = 1 ] && trap 'scripts/infra.sh stop' EXIT
 eval "$(scripts/infra.sh env)"
-swift build --build-tests "$@"
+# An import a target does not declare builds only when the build order happens to allow it: refuse it.
+swift build --build-tests --explicit-target-dependency-import-check=error "$@"
 swift test --skip-build "$@"
