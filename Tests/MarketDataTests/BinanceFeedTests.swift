@@ -108,6 +108,11 @@ struct BinanceFeedTests {
                     c += 1
                     return c
                 }
+                if q["symbol"] == "ETHUSDT" {
+                    return VenueServer.json(
+                        #"{"code":-1003,"msg":"Way too much request weight used; IP banned until 1700000120000."}"#,
+                        status: HTTPResponse.Status(code: 418), headers: [HTTPField.Name("Retry-After")!: "120"])
+                }
                 guard q["symbol"] == "BTCUSDT" else { return VenueServer.json(#"{"code":-1121,"msg":"Invalid symbol."}"#, status: .badRequest) }
                 if n == 1 {
                     return VenueServer.json(
@@ -138,6 +143,14 @@ struct BinanceFeedTests {
             #expect(candles.first.map { $0.high >= $0.open && $0.low <= $0.close && $0.volume == 3.5 && $0.tradeCount == 42 } == true)
             // One 429, then three pages of at most 1000.
             #expect(calls.withLock { $0 } == 4)
+
+            // An IP ban is not waited out: it is reported with Binance's words and how long it lasts.
+            do {
+                _ = try await feed.history(try #require(Self.catalog.id(of: "ETH/USDT")), .m1, from: from, to: to)
+                Issue.record("a ban should fail the backfill")
+            } catch let error as MarketDataError {
+                #expect(error.code == .rateLimited && error.message.contains("IP banned until") && error.message.contains("120"))
+            }
 
             let sol = try #require(Self.catalog.id(of: "SOL/USDT"))
             await #expect(throws: MarketDataError.self) { try await feed.history(sol, .m1, from: from, to: to) }

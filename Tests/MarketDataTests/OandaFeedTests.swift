@@ -105,6 +105,9 @@ struct OandaFeedTests {
             router.get("/v3/instruments/{instrument}/candles") { request, context -> Response in
                 guard Self.authorized(request) else { return Self.unauthorized }
                 let q = request.uri.queryParameters
+                if context.parameters.get("instrument") == "GBP_USD" {
+                    return VenueServer.json(#"{"errorMessage":"Rate limit violation. Allowed rate: 100 requests per 1 second"}"#, status: .tooManyRequests)
+                }
                 guard context.parameters.get("instrument") == "EUR_USD" else {
                     return VenueServer.json(#"{"errorMessage":"Invalid value specified for 'instrument'"}"#, status: .badRequest)
                 }
@@ -135,12 +138,15 @@ struct OandaFeedTests {
             #expect(windows.withLock { $0.map(\.0) } == [OandaMessage.rfc3339(from), OandaMessage.rfc3339(from + 5000 * 60_000_000_000)])
             #expect(OandaMessage.rfc3339(from) == "2023-11-14T00:00:00.000000000Z")
 
-            let jpy = try #require(Self.catalog.id(of: "USD/JPY"))
-            do {
-                _ = try await feed.history(jpy, .m1, from: from, to: from + 60_000_000_000)
-                Issue.record("an instrument OANDA refuses should fail")
-            } catch let error as MarketDataError {
-                #expect(error.code == .invalidArgument && error.message.contains("Invalid value specified for 'instrument'"))
+            for (symbol, code, said) in [
+                ("USD/JPY", MarketDataErrorCode.invalidArgument, "Invalid value specified for 'instrument'"), ("GBP/USD", .rateLimited, "Rate limit violation"),
+            ] {
+                do {
+                    _ = try await feed.history(try #require(Self.catalog.id(of: symbol)), .m1, from: from, to: from + 60_000_000_000)
+                    Issue.record("\(symbol) should fail")
+                } catch let error as MarketDataError {
+                    #expect(error.code == code && error.message.contains(said))
+                }
             }
         }
     }
