@@ -2,7 +2,8 @@
 # Installs the Debian packages Tradewind builds and runs with, when any is missing.
 #   --codegen   only what scripts/generate-proto.sh needs
 set -euo pipefail
-pkgs=(libpq-dev libhiredis-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler redis-server postgresql-15 python3-venv)
+# wrk: the load generator `tradewind bench gateway` drives the API with.
+pkgs=(libpq-dev libhiredis-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler redis-server postgresql-15 python3-venv wrk)
 [ "${1:-}" = "--codegen" ] && pkgs=(protobuf-c-compiler protobuf-compiler libprotobuf-c-dev python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -29,6 +29,8 @@ struct GatewayBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gateway", abstract: "Gateway req/s, WebSocket fan-out, tick-to-WebSocket latency.")
 
     @Option(help: "HTTP connections.") var connections = 64
+    @Option(help: "Load generator: wrk (a separate C process, as FastAPI was measured), builtin, or auto (wrk when installed).")
+    var load = "auto"
     @Option(help: "Seconds of HTTP load (after one second of warm-up).") var seconds = 10.0
     @Option(help: "WebSocket clients for the fan-out run.") var wsClients = 100
     @Option(help: "Ticks per second in the fan-out run.") var fanoutRate = 500
@@ -131,16 +133,23 @@ struct GatewayBench: AsyncParsableCommand {
     }
 
     func httpLoad(port: Int, token: String) async throws -> [(String, Double)] {
-        let load = HTTPLoad(port: port, path: "/api/assets", headers: ["Authorization": "Bearer \(token)"])
-        // The generator's own thread, as a separate process would have.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        _ = try await load.run(connections: connections, seconds: 1, group: group)
-        let r = try await load.run(connections: connections, seconds: seconds, group: group)
-        try await group.shutdownGracefully()
-        let rate = Double(r.requests) / r.seconds
+        let (rate, p50, p99, non2xx, generator): (Double, Double, Double, Double, Double)
+        if let wrk = WrkLoad.find(), load != "builtin" {
+            let r = try WrkLoad.run(wrk, url: "http://127.0.0.1:\(port)/api/assets", token: token, connections: connections, seconds: seconds)
+            (rate, p50, p99, non2xx, generator) = (r.requestsPerSecond, r.p50Ms, r.p99Ms, Double(r.non2xx), 1)
+        } else {
+            guard load != "wrk" else { throw ValidationError("--load wrk: wrk is not installed (apt-get install wrk)") }
+            let load = HTTPLoad(port: port, path: "/api/assets", headers: ["Authorization": "Bearer \(token)"])
+            // The generator's own thread, as a separate process would have.
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            _ = try await load.run(connections: connections, seconds: 1, group: group)
+            let r = try await load.run(connections: connections, seconds: seconds, group: group)
+            try await group.shutdownGracefully()
+            (rate, p50, p99, non2xx, generator) = (Double(r.requests) / r.seconds, percentile(r.latencies, 0.5), percentile(r.latencies, 0.99), Double(r.non2xx), 0)
+        }
         return [
-            ("assets_connections", Double(connections)), ("assets_req_per_s", rate), ("assets_p50_ms", percentile(r.latencies, 0.5)),
-            ("assets_p99_ms", percentile(r.latencies, 0.99)), ("assets_non_2xx", Double(r.non2xx)),
+            ("assets_connections", Double(connections)), ("assets_load_wrk", generator), ("assets_req_per_s", rate), ("assets_p50_ms", p50),
+            ("assets_p99_ms", p99), ("assets_non_2xx", non2xx),
             // FastAPI + uvicorn on this machine kind: ~1.6–6k req/s (issue 3); the target is 10× its best.
             ("assets_x_fastapi_6k", rate / 6000),
         ]
