@@ -24,9 +24,12 @@ import TradingCore
 /// waiting for the next minute; `429` waits `Retry-After` and tries again (at most 3 times); `418`
 /// (an IP ban) and other refusals end the backfill with the venue's `{"code","msg"}`.
 public struct BinanceFeed: MarketFeed {
+    /// The registered name.
     public static let name = "binance"
+    /// The keys it reads under `feeds.<name>.` (besides `symbols`).
     public static let settings = ["stream_url", "rest_url", "reconnect_after_s", "max_weight_per_minute"]
     public var name: String { Self.name }
+    /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
     let streamURL: String
@@ -35,6 +38,7 @@ public struct BinanceFeed: MarketFeed {
     let weightBudget: Int
     let logger: Logger
 
+    /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext) throws(MarketDataError) {
         catalog = context.catalog
         instruments = try context.venueInstruments(Self.name)
@@ -47,6 +51,7 @@ public struct BinanceFeed: MarketFeed {
 
     func venueSymbol(_ id: InstrumentID) -> String { catalog[id].venueSymbols[Self.name] ?? catalog[id].symbol.value }
 
+    /// Streams into `sink` until cancelled or disconnected (the service reconnects).
     public func run(into sink: FeedSink) async throws {
         let streams = instruments.flatMap { id in ["trade", "bookTicker"].map { "\(venueSymbol(id).lowercased())@\($0)" } }
         var configuration = WebSocketClientConfiguration()
@@ -84,6 +89,7 @@ public struct BinanceFeed: MarketFeed {
         }
     }
 
+    /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
         let symbol = venueSymbol(instrument)
         var out: [CandleState] = []

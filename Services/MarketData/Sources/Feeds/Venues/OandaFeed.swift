@@ -17,9 +17,12 @@ import TradingCore
 /// (`TRADEWIND_OANDA_TOKEN`) and sent only as the bearer header: it is never logged or shown.
 /// OANDA's refusals (`{"errorMessage": …}`, 401, 404) and rate limits (429) are reported as such.
 public struct OandaFeed: MarketFeed {
+    /// The registered name.
     public static let name = "oanda"
+    /// The keys it reads under `feeds.<name>.` (besides `symbols`).
     public static let settings = ["stream_url", "rest_url", "account_id", "token_env", "heartbeat_timeout_s"]
     public var name: String { Self.name }
+    /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
     let stream: VenueHTTPClient
@@ -27,6 +30,7 @@ public struct OandaFeed: MarketFeed {
     let accountId: String
     let heartbeatTimeout: Duration
 
+    /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext, environment: [String: String] = ProcessInfo.processInfo.environment) throws(MarketDataError) {
         catalog = context.catalog
         instruments = try context.venueInstruments(Self.name)
@@ -47,6 +51,7 @@ public struct OandaFeed: MarketFeed {
 
     func venueSymbol(_ id: InstrumentID) -> String { catalog[id].venueSymbols[Self.name] ?? catalog[id].symbol.value }
 
+    /// Streams into `sink` until cancelled or disconnected (the service reconnects).
     public func run(into sink: FeedSink) async throws {
         let catalog = self.catalog
         sink.connected(true)
@@ -66,6 +71,7 @@ public struct OandaFeed: MarketFeed {
         // A stream that ended cleanly is reopened by the service.
     }
 
+    /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
         let symbol = venueSymbol(instrument)
         let sessions = catalog[instrument].sessions

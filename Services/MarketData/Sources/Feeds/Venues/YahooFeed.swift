@@ -14,13 +14,17 @@ import TradingCore
 /// (404 for an unknown symbol); 429 is a rate limit. Yahoo has no stream: this feed answers
 /// Backfill only and its live side idles.
 public struct YahooFeed: MarketFeed {
+    /// The registered name.
     public static let name = "yahoo"
+    /// The keys it reads under `feeds.<name>.` (besides `symbols`).
     public static let settings = ["rest_url"]
     public var name: String { Self.name }
+    /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
     let rest: VenueHTTPClient
 
+    /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext) throws(MarketDataError) {
         catalog = context.catalog
         let named = context.settings["symbols"].map { !$0.isEmpty } ?? false
@@ -29,11 +33,13 @@ public struct YahooFeed: MarketFeed {
         rest = VenueHTTPClient(baseURL: try context.url("rest_url", default: "https://query1.finance.yahoo.com", schemes: ["http", "https"]))
     }
 
+    /// Yahoo has no stream: idles until cancelled.
     public func run(into sink: FeedSink) async throws {
         // History only: nothing to stream.
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 
+    /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
         guard timeframe == .d1 else { throw MarketDataError(.historyUnavailable, "yahoo serves daily history only, not \(timeframe)") }
         let symbol = catalog[instrument].venueSymbols[Self.name] ?? catalog[instrument].symbol.value
