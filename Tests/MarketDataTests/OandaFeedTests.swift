@@ -95,6 +95,8 @@ struct OandaFeedTests {
                 #expect(error.code == .invalidConfiguration && error.message.contains("Insufficient authorization"))
                 #expect(!error.message.contains("a-revoked-token"))
             }
+            // A refused stream was never connected.
+            #expect(recorder.connected == [true, false, true, false])
         }
     }
 

@@ -54,11 +54,15 @@ public struct OandaFeed: MarketFeed {
     /// Streams into `sink` until cancelled or disconnected (the service reconnects).
     public func run(into sink: FeedSink) async throws {
         let catalog = self.catalog
-        sink.connected(true)
-        defer { sink.connected(false) }
+        var opened = false
+        defer { if opened { sink.connected(false) } }
         let refused = try await stream.streamLines(
             "/v3/accounts/\(accountId)/pricing/stream", query: [("instruments", instruments.map(venueSymbol).joined(separator: ","))],
-            idleTimeout: heartbeatTimeout
+            idleTimeout: heartbeatTimeout,
+            opened: {
+                opened = true
+                sink.connected(true)
+            }
         ) { line in
             switch OandaMessage.parse(line, catalog: catalog) {
             case .tick(let tick): await sink.deliver([tick], clock: WallClock.nowNs)

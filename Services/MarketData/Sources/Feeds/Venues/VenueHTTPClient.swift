@@ -45,16 +45,20 @@ struct VenueHTTPClient: Sendable {
         return response
     }
 
-    /// `GET path?query` whose body is a stream of lines (newline-delimited JSON): `line` gets each
-    /// complete line, without its terminator, while the stream lasts; a status other than 200 is
-    /// answered with the whole (short) body instead.
+    /// `GET path?query` whose body is a stream of lines (newline-delimited JSON): `opened` is told
+    /// when the venue accepts (200), `line` gets each complete line, without its terminator, while
+    /// the stream lasts; a status other than 200 is answered with the whole (short) body instead.
     func streamLines(
-        _ path: String, query: [(String, String)] = [], idleTimeout: Duration, line: @escaping (ArraySlice<UInt8>) async throws -> Void
+        _ path: String, query: [(String, String)] = [], idleTimeout: Duration, opened: () -> Void = {},
+        line: (ArraySlice<UInt8>) async throws -> Void
     ) async throws -> Response? {
         var status = 0
         var headers: HTTPHeaders = [:]
         var pending: [UInt8] = []
-        try await exchange(path, query: query, deadline: nil, idleTimeout: idleTimeout, head: { (status, headers) = ($0, $1) }) { chunk in
+        try await exchange(path, query: query, deadline: nil, idleTimeout: idleTimeout, head: { code, fields in
+            (status, headers) = (code, fields)
+            if code == 200 { opened() }
+        }) { chunk in
             pending += chunk.readableBytesView
             guard status == 200 else { return }
             var start = pending.startIndex
