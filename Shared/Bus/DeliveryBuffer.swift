@@ -9,10 +9,21 @@ import Synchronization
 /// consumer takes everything queued with one lock. The reader never blocks: when more than `limit`
 /// deliveries wait, the oldest are dropped and counted.
 final class DeliveryBuffer: Sendable {
+    typealias Batch = CircularBuffer<BusDelivery>
+
     private struct State {
-        var items = CircularBuffer<BusDelivery>(initialCapacity: 64)
-        var waiter: UnsafeContinuation<[BusDelivery]?, Never>?
+        var items = Batch(initialCapacity: 64)
+        /// The consumer's last batch, emptied and handed back: the next batch reuses its storage,
+        /// so a steady stream allocates nothing (copying a large backlog out used to cost a fresh,
+        /// zeroed allocation per batch).
+        var spare: Batch?
+        var waiter: UnsafeContinuation<Batch?, Never>?
         var finished = false
+
+        mutating func fresh() -> Batch {
+            defer { spare = nil }
+            return spare ?? Batch(initialCapacity: 64)
+        }
     }
 
     private let state = Mutex(State())
@@ -24,11 +35,14 @@ final class DeliveryBuffer: Sendable {
     /// many older ones had to be dropped to make room.
     func push(_ batch: [BusDelivery]) -> Int {
         guard !batch.isEmpty else { return 0 }
-        let (waiter, dropped) = state.withLock { s -> (UnsafeContinuation<[BusDelivery]?, Never>?, Int) in
-            if s.finished { return (nil, 0) }
+        let (waiter, handed, dropped) = state.withLock { s -> (UnsafeContinuation<Batch?, Never>?, Batch?, Int) in
+            if s.finished { return (nil, nil, 0) }
             if let w = s.waiter {
+                // A waiting consumer had an empty queue: the batch goes to it whole.
                 s.waiter = nil
-                return (w, 0)
+                var out = s.fresh()
+                out.append(contentsOf: batch)
+                return (w, out, 0)
             }
             var dropped = 0
             for d in batch {
@@ -38,16 +52,15 @@ final class DeliveryBuffer: Sendable {
                 }
                 s.items.append(d)
             }
-            return (nil, dropped)
+            return (nil, nil, dropped)
         }
-        // A waiting consumer had an empty queue: the batch goes to it whole.
-        waiter?.resume(returning: batch)
+        waiter?.resume(returning: handed)
         return dropped
     }
 
     /// Ends the sequence; a waiting consumer gets nil.
     func finish() {
-        let waiter = state.withLock { s -> UnsafeContinuation<[BusDelivery]?, Never>? in
+        let waiter = state.withLock { s -> UnsafeContinuation<Batch?, Never>? in
             s.finished = true
             defer { s.waiter = nil }
             return s.waiter
@@ -56,12 +69,21 @@ final class DeliveryBuffer: Sendable {
     }
 
     /// Everything queued (at least one delivery), waiting for it if needed; nil once finished or
-    /// when the waiting task is cancelled.
-    func nextBatch() async -> [BusDelivery]? {
-        if let ready = state.withLock({ s in Self.take(&s) }) { return ready }
+    /// when the waiting task is cancelled. `spent` is the caller's previous batch, whose storage
+    /// the next one reuses.
+    func nextBatch(returning spent: consuming Batch?) async -> Batch? {
+        let ready = state.withLock { s in
+            // Moved, not copied: a second reference would make the producer's next append copy it.
+            if s.spare == nil, let moved = spent.take() {
+                s.spare = moved
+                s.spare!.removeAll(keepingCapacity: true)
+            }
+            return Self.take(&s)
+        }
+        if let ready { return ready }
         return await withTaskCancellationHandler {
-            await withUnsafeContinuation { (c: UnsafeContinuation<[BusDelivery]?, Never>) in
-                let immediate: [BusDelivery]?? = state.withLock { s in
+            await withUnsafeContinuation { (c: UnsafeContinuation<Batch?, Never>) in
+                let immediate: Batch?? = state.withLock { s in
                     if let batch = Self.take(&s) { return .some(batch) }
                     if Task.isCancelled { return .some(nil) }
                     s.waiter = c
@@ -75,10 +97,10 @@ final class DeliveryBuffer: Sendable {
     }
 
     /// The queued deliveries (emptying the queue), `.some(nil)` when finished, nil when empty.
-    private static func take(_ s: inout State) -> [BusDelivery]?? {
+    private static func take(_ s: inout State) -> Batch?? {
         if !s.items.isEmpty {
-            let batch = Array(s.items)
-            s.items.removeAll(keepingCapacity: true)
+            var batch = s.fresh()
+            swap(&batch, &s.items)
             return .some(batch)
         }
         return s.finished ? .some(nil) : .none

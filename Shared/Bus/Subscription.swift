@@ -44,20 +44,17 @@ public final class BusSubscription: AsyncSequence, Sendable {
     /// consuming task, which also stops the subscription).
     public struct AsyncIterator: AsyncIteratorProtocol {
         let subscription: BusSubscription
-        var batch: [BusDelivery] = []
-        var index = 0
+        var batch: DeliveryBuffer.Batch?
 
         public mutating func next() async -> BusDelivery? {
-            if index == batch.count {
-                guard let more = await subscription.buffer.nextBatch() else {
+            if batch?.isEmpty ?? true {
+                guard let more = await subscription.buffer.nextBatch(returning: batch.take()) else {
                     subscription.cancel()
                     return nil
                 }
                 batch = more
-                index = 0
             }
-            defer { index += 1 }
-            return batch[index]
+            return batch!.removeFirst()
         }
     }
 
