@@ -24,7 +24,9 @@ public func eventually<T>(_ what: String, seconds: Double = 30, _ probe: () asyn
 
 /// What `eventually(_:seconds:_:)` throws when its wait ends empty.
 public struct EventuallyTimeout: Error, CustomStringConvertible {
+    /// What was awaited, and for how long.
     public let what: String
     public let seconds: Double
+    /// `waited <seconds> s for <what>`.
     public var description: String { "waited \(seconds) s for \(what)" }
 }

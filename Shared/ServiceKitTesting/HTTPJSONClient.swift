@@ -5,8 +5,10 @@ import FoundationNetworking
 
 /// A small JSON-over-HTTP client for tests that drive the gateway as a frontend would.
 public struct HTTPJSONClient: Sendable {
+    /// The loopback port the server listens on.
     public let port: Int
 
+    /// A client for `http://127.0.0.1:<port>`.
     public init(port: Int) { self.port = port }
 
     /// Sends `method path` (with a bearer `token` and a `json` body when given); answers the status

@@ -2,7 +2,6 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import ServiceKitTesting
-import Synchronization
 import Testing
 
 /// Issue 3's journey against the six real executables: a user registers, looks at live prices,
@@ -94,7 +93,7 @@ struct JourneyTests {
 
         // Live updates over the WebSocket while the bot runs.
         let live = Collected()
-        let stopReading = Flag()
+        let stopReading = SharedValue(false)
         return try await withThrowingTaskGroup(of: Left?.self) { group in
             group.addTask {
                 try await WebSocketClient.connect(url: "ws://127.0.0.1:\(http.port)/ws?token=\(trader)", logger: Logger(label: "ws")) { inbound, outbound, _ in
@@ -104,13 +103,13 @@ struct JourneyTests {
                     ] { try await outbound.write(.text(command)) }
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         if case .text(let text) = message { live.append(text) }
-                        if stopReading.isSet { break }
+                        if stopReading.current { break }
                     }
                 }
                 return nil
             }
             let left = try await botRun(http, admin: admin, trader: trader, botId: botId)
-            stopReading.set()
+            stopReading.set(true)
             try await group.next().map { _ in () }
             group.cancelAll()
             #expect(live.contains { $0.contains(#""type":"market_update""#) && $0.contains("BTC") })
@@ -256,11 +255,4 @@ struct JourneyTests {
     func decisions(_ http: HTTPJSONClient, _ token: String, _ botId: String) async throws -> [[String: Any]] {
         try await http.call("GET", "/api/bots/\(botId)/decisions", token: token).body["decisions"] as? [[String: Any]] ?? []
     }
-}
-
-/// Set once by one task, read by another.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
 }

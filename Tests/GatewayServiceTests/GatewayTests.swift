@@ -13,12 +13,9 @@ import RPC
 import RiskService
 import ServiceKit
 import ServiceKitTesting
-import Synchronization
 import Testing
 import TradingCore
 import Wire
-
-final class PortBox: Sendable { let value = Mutex<Int>(0) }
 
 @Suite("Gateway", .serialized)
 struct GatewayTests {
@@ -38,12 +35,12 @@ struct GatewayTests {
                     settings.jwtSecret = String(repeating: "k", count: 40)
                     settings.httpPort = 0
                     settings.bcryptCost = 4
-                    let port = PortBox()
+                    let port = SharedValue(0)
                     try await withService("gateway", beside: market, build: { [settings] in
-                        try buildGateway(configuration: $0, settings: settings) { p in port.value.withLock { $0 = p } }
+                        try buildGateway(configuration: $0, settings: settings) { p in port.set(p) }
                     }) { _, _ in
-                        for _ in 0..<100 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                        try await journey(HTTPJSONClient(port: port.value.withLock { $0 }), market)
+                        for _ in 0..<100 where port.current == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                        try await journey(HTTPJSONClient(port: port.current), market)
                     }
                 }
             }

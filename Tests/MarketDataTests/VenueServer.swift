@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import MarketDataService
 import NIOCore
+import ServiceKitTesting
 import Synchronization
 
 /// A local stand-in for a venue: REST routes and WebSocket streams answering in the venue's own
@@ -17,7 +18,7 @@ enum VenueServer {
     ) async throws {
         let router = Hummingbird.Router()
         routes(router)
-        let port = PortCell()
+        let port = SharedValue(0)
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, _ in
@@ -31,8 +32,8 @@ enum VenueServer {
             logger: Logger(label: "venue"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            try await body(port.value)
+            while port.current == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await body(port.current)
             group.cancelAll()
         }
     }
@@ -43,12 +44,6 @@ enum VenueServer {
         fields[.contentType] = "application/json"
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
-}
-
-final class PortCell: Sendable {
-    private let port = Mutex(0)
-    var value: Int { port.withLock { $0 } }
-    func set(_ value: Int) { port.withLock { $0 = value } }
 }
 
 /// What a feed handed its sink: ticks, reported problems, connection changes.
