@@ -39,6 +39,11 @@ public struct InstrumentCatalog: Sendable {
     /// The instrument with canonical `symbol`.
     public func id(of symbol: String) -> InstrumentID? { bySymbol[symbol] }
 
+    /// What `feed` calls the instrument with `id`: its own spelling, or the canonical symbol.
+    public func venueSymbol(_ id: InstrumentID, feed: String) -> String {
+        self[id].venueSymbols[feed] ?? self[id].symbol.value
+    }
+
     /// The instrument `feed` calls `venueSymbol` (its own spelling, or the canonical one).
     public func id(venueSymbol: String, feed: String) -> InstrumentID? {
         byVenue[feed]?[venueSymbol] ?? bySymbol[venueSymbol]

@@ -49,11 +49,9 @@ public struct BinanceFeed: MarketFeed {
         logger = context.logger
     }
 
-    func venueSymbol(_ id: InstrumentID) -> String { catalog[id].venueSymbols[Self.name] ?? catalog[id].symbol.value }
-
     /// Streams into `sink` until cancelled or disconnected (the service reconnects).
     public func run(into sink: FeedSink) async throws {
-        let streams = instruments.flatMap { id in ["trade", "bookTicker"].map { "\(venueSymbol(id).lowercased())@\($0)" } }
+        let streams = instruments.flatMap { id in ["trade", "bookTicker"].map { "\(self.catalog.venueSymbol(id, feed: Self.name).lowercased())@\($0)" } }
         var configuration = WebSocketClientConfiguration()
         configuration.maxFrameSize = 1 << 20
         let (reconnectAfter, streamURL, catalog, logger) = (self.reconnectAfter, self.streamURL, self.catalog, self.logger)
@@ -91,7 +89,7 @@ public struct BinanceFeed: MarketFeed {
 
     /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
-        let symbol = venueSymbol(instrument)
+        let symbol = catalog.venueSymbol(instrument, feed: Self.name)
         var out: [CandleState] = []
         var start = from
         var rateLimited = 0
@@ -100,18 +98,13 @@ public struct BinanceFeed: MarketFeed {
                 ("symbol", symbol), ("interval", timeframe.rawValue), ("startTime", "\(start / 1_000_000)"), ("endTime", "\((to - 1) / 1_000_000)"),
                 ("limit", "1000"),
             ])
-            switch response.status {
-            case 200: break
-            case 429 where rateLimited < 3:
+            if response.status == 429, rateLimited < 3 {
                 rateLimited += 1
                 try await Task.sleep(for: response.retryAfter ?? .seconds(1))
                 continue
-            case 418, 429:
-                throw MarketDataError(.rateLimited, "binance refuses this address for now (HTTP \(response.status)): \(Self.venueError(response)); retry after \(response.retryAfter.map { "\($0)" } ?? "a while")")
-            case 400..<500:
-                throw MarketDataError(.invalidArgument, "binance refused klines for \(symbol) \(timeframe): \(Self.venueError(response))")
-            default:
-                throw MarketDataError(.providerError, "binance answered HTTP \(response.status) for klines: \(Self.venueError(response))")
+            }
+            guard response.status == 200 else {
+                throw response.refusal(venue: Self.name, what: "klines for \(symbol) \(timeframe)", said: Self.venueError(response))
             }
             rateLimited = 0
             let rows = try BinanceMessage.klines(response.body, instrument: instrument, timeframe: timeframe)

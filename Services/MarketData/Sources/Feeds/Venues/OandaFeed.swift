@@ -49,15 +49,13 @@ public struct OandaFeed: MarketFeed {
         heartbeatTimeout = .seconds(try context.int("heartbeat_timeout_s", default: 10, range: 1...300))
     }
 
-    func venueSymbol(_ id: InstrumentID) -> String { catalog[id].venueSymbols[Self.name] ?? catalog[id].symbol.value }
-
     /// Streams into `sink` until cancelled or disconnected (the service reconnects).
     public func run(into sink: FeedSink) async throws {
         let catalog = self.catalog
         var opened = false
         defer { if opened { sink.connected(false) } }
         let refused = try await stream.streamLines(
-            "/v3/accounts/\(accountId)/pricing/stream", query: [("instruments", instruments.map(venueSymbol).joined(separator: ","))],
+            "/v3/accounts/\(accountId)/pricing/stream", query: [("instruments", instruments.map { catalog.venueSymbol($0, feed: Self.name) }.joined(separator: ","))],
             idleTimeout: heartbeatTimeout,
             opened: {
                 opened = true
@@ -77,7 +75,7 @@ public struct OandaFeed: MarketFeed {
 
     /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
-        let symbol = venueSymbol(instrument)
+        let symbol = catalog.venueSymbol(instrument, feed: Self.name)
         let sessions = catalog[instrument].sessions
         var out: [CandleState] = []
         var start = from
@@ -100,17 +98,11 @@ public struct OandaFeed: MarketFeed {
         return out
     }
 
-    /// OANDA's answer to a request it refused, as an error a person can act on (never the token).
+    /// OANDA's answer to a request it refused, in the venues' common terms (never the token).
     static func refusal(_ response: VenueHTTPClient.Response, _ what: String) -> MarketDataError {
         struct Body: Decodable { let errorMessage: String }
         let said = (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.errorMessage ?? String(decoding: response.body.prefix(200), as: UTF8.self)
-        switch response.status {
-        case 401, 403: return MarketDataError(.invalidConfiguration, "oanda refused the token for \(what): \(said)")
-        case 404: return MarketDataError(.unknownSymbol, "oanda does not know \(what): \(said)")
-        case 429: return MarketDataError(.rateLimited, "oanda is rate-limiting \(what); retry \(response.retryAfter.map { "after \($0)" } ?? "shortly"): \(said)")
-        case 400..<500: return MarketDataError(.invalidArgument, "oanda refused \(what): \(said)")
-        default: return MarketDataError(.providerError, "oanda answered HTTP \(response.status) for \(what): \(said)")
-        }
+        return response.refusal(venue: Self.name, what: what, said: said)
     }
 }
 

@@ -42,16 +42,12 @@ public struct YahooFeed: MarketFeed {
     /// Closed candles of `instrument` in `[from, to)` from the venue's REST API, oldest first.
     public func history(_ instrument: InstrumentID, _ timeframe: Timeframe, from: Int64, to: Int64) async throws -> [CandleState] {
         guard timeframe == .d1 else { throw MarketDataError(.historyUnavailable, "yahoo serves daily history only, not \(timeframe)") }
-        let symbol = catalog[instrument].venueSymbols[Self.name] ?? catalog[instrument].symbol.value
+        let symbol = catalog.venueSymbol(instrument, feed: Self.name)
         let response = try await rest.get("/v8/finance/chart/\(symbol.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? symbol)", query: [
             ("period1", "\(from / 1_000_000_000)"), ("period2", "\((to + 999_999_999) / 1_000_000_000)"), ("interval", "1d"), ("events", "history"),
         ])
-        switch response.status {
-        case 200: break
-        case 404: throw MarketDataError(.unknownSymbol, "yahoo does not know \(symbol): \(YahooChart.error(response.body))")
-        case 429: throw MarketDataError(.rateLimited, "yahoo is rate-limiting this address; retry \(response.retryAfter.map { "after \($0)" } ?? "later")")
-        case 400..<500: throw MarketDataError(.invalidArgument, "yahoo refused the chart for \(symbol): \(YahooChart.error(response.body))")
-        default: throw MarketDataError(.providerError, "yahoo answered HTTP \(response.status): \(YahooChart.error(response.body))")
+        guard response.status == 200 else {
+            throw response.refusal(venue: Self.name, what: "the daily chart of \(symbol)", said: YahooChart.error(response.body))
         }
         let sessions = catalog[instrument].sessions
         return try YahooChart.days(response.body, symbol: symbol).compactMap { day in
