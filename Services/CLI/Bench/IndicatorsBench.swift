@@ -4,7 +4,8 @@ import Indicators
 import TradingCore
 
 /// Every catalogue indicator (default parameters) over the same seeded bars, batch and streaming,
-/// in ns per bar. Batch is the kernel looping over contiguous columns; streaming is one
+/// in ns per bar. Batch is the kernel looping over contiguous columns; streaming is the indicator's
+/// `update(bar)` once per bar (`replay`); `engine_ns_per_bar` adds the dynamic dispatch of one
 /// `IndicatorEngine.update` call per bar, as the indicators service and bots make it.
 ///
 /// With `--talib FILE` (written by scripts/bench-indicators.sh, which times TA-Lib's C code on the
@@ -37,8 +38,12 @@ struct IndicatorsBench: ParsableCommand {
         for definition in IndicatorCatalog.all where wanted?.contains(definition.name) ?? true {
             let indicator = try ConfiguredIndicator(IndicatorSpec(name: definition.name))
             let batch = Self.best { Self.batchNs(indicator, series) }
-            let stream = Self.best { Self.streamNs(indicator, series) }
-            var figures: [(String, Double)] = [("batch_ns_per_bar", batch), ("stream_ns_per_bar", stream), ("stream_vs_batch", stream / batch)]
+            let stream = Self.best { Self.replayNs(indicator, series) }
+            let engine = Self.best { Self.engineNs(indicator, series) }
+            var figures: [(String, Double)] = [
+                ("batch_ns_per_bar", batch), ("stream_ns_per_bar", stream), ("stream_vs_batch", stream / batch),
+                ("engine_ns_per_bar", engine),
+            ]
             if let theirs = reference[definition.name] {
                 figures += [("talib_ns_per_bar", theirs), ("batch_vs_talib", batch / theirs)]
                 worst = max(worst, batch / theirs)
@@ -52,18 +57,29 @@ struct IndicatorsBench: ParsableCommand {
     static func best(_ measure: () -> Double) -> Double { (0..<3).map { _ in measure() }.min()! }
 
     static func batchNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {
+        columnsNs(indicator, series) { engine, input, columns in engine.run(over: input, into: columns) }
+    }
+
+    static func replayNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {
+        columnsNs(indicator, series) { engine, input, columns in engine.replay(over: input, into: columns) }
+    }
+
+    static func columnsNs(
+        _ indicator: ConfiguredIndicator, _ series: PriceSeries,
+        _ body: (inout any IndicatorEngine, PriceColumns, UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) -> Void
+    ) -> Double {
         var engine = indicator.makeEngine()
         var elapsed: UInt64 = 0
         let columns = makeOutputColumns(count: series.count, width: engine.width) { columns in
             let start = nowNs()
-            series.withColumns { engine.run(over: $0, into: columns) }
+            series.withColumns { body(&engine, $0, columns) }
             elapsed = nowNs() - start
         }
         blackHole(columns)
         return Double(elapsed) / Double(series.count)
     }
 
-    static func streamNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {
+    static func engineNs(_ indicator: ConfiguredIndicator, _ series: PriceSeries) -> Double {
         var engine = indicator.makeEngine()
         let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: engine.width)
         defer { row.deallocate() }

@@ -7,8 +7,10 @@ public protocol IndicatorEngine: Sendable {
     var width: Int { get }
     /// Feeds one bar; writes `width` values into `row` and returns true once warm.
     mutating func update(_ bar: PriceBar, into row: UnsafeMutableBufferPointer<Double>) -> Bool
-    /// The batch form: one column per output, NaN during warm-up.
+    /// The batch form: one column per output, NaN during warm-up; on a fresh engine.
     mutating func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>)
+    /// `update` over every bar of `input`, written as `run` writes them (state advanced).
+    mutating func replay(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>)
 }
 
 extension IndicatorEngine where Self: StreamingIndicator {

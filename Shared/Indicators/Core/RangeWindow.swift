@@ -1,5 +1,5 @@
-/// The highest high and lowest low over the last `period` bars, with how many bars ago each was
-/// (the latest bar wins ties). Behind STOCH, WILLR, AROON, MIDPRICE and MIDPOINT.
+/// The highest high and lowest low over the last `period` bars. Behind STOCH, WILLR, MIDPRICE and
+/// MIDPOINT.
 public struct RangeWindow: Sendable, Hashable {
     public let period: Int
     @usableFromInline var highest: WindowExtreme<Highest>
@@ -15,13 +15,33 @@ public struct RangeWindow: Sendable, Hashable {
 
     /// Returns the extremes once `period` bars have been seen.
     @inlinable
-    public mutating func push(high: Double, low: Double)
-        -> (high: Double, highAge: Int, low: Double, lowAge: Int)?
-    {
+    public mutating func push(high: Double, low: Double) -> (high: Double, low: Double)? {
         let top = highest.push(high)
         let bottom = lowest.push(low)
-        seen += 1
-        guard seen >= period else { return nil }
-        return (top.value, top.age, bottom.value, bottom.age)
+        guard seen >= period - 1 else {
+            seen += 1
+            return nil
+        }
+        return (top, bottom)
+    }
+}
+
+/// `RangeWindow` for the batch form: the highest high and lowest low of the window ending at a bar,
+/// read from the input columns.
+@usableFromInline
+struct ColumnRange {
+    @usableFromInline var highest: ColumnExtreme<Highest>
+    @usableFromInline var lowest: ColumnExtreme<Lowest>
+
+    /// Ready to advance to bar `first`.
+    @inlinable
+    init(high: UnsafeBufferPointer<Double>, low: UnsafeBufferPointer<Double>, period: Int, from first: Int) {
+        highest = ColumnExtreme(high, window: period, from: first)
+        lowest = ColumnExtreme(low, window: period, from: first)
+    }
+
+    @inlinable @inline(__always)
+    mutating func advance(to bar: Int) -> (high: Double, low: Double) {
+        (highest.advance(to: bar), lowest.advance(to: bar))
     }
 }

@@ -2,8 +2,10 @@
 /// for the few whose formula needs the whole window, such as CCI's mean deviation) and answers
 /// `nil` until it is warm.
 ///
-/// The batch form is the same code run over contiguous columns (`run(over:into:)`), so the two
-/// forms cannot drift apart: there is one formula per indicator.
+/// The batch form (`run(over:into:)`) is, by default, the same code run over contiguous columns.
+/// The indicators that TA-Lib runs faster that way have a batch kernel of their own, in which the
+/// input column itself is the window; it does the same arithmetic in the same order, so both forms
+/// give the same bits (StreamingTests checks every indicator bar by bar).
 public protocol StreamingIndicator: Sendable {
     associatedtype Output: IndicatorOutput
 
@@ -12,25 +14,47 @@ public protocol StreamingIndicator: Sendable {
 
     mutating func update(_ bar: PriceBar) -> Output?
 
-    /// Runs the indicator over every bar, writing `Output.width` columns; warm-up cells get NaN.
+    /// The batch form: every bar of `input`, `Output.width` columns, NaN in warm-up cells. Call it on
+    /// a fresh instance. Where it pays, an indicator has its own kernel that reads its window straight
+    /// from the input columns instead of keeping one; it gives the same bits as `update`, bar by bar
+    /// (StreamingTests), but does not advance the streaming state.
     mutating func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>)
+
+    /// The streaming form over a run of bars: `update` on each in turn, results written as `run`
+    /// writes them, state advanced (warm-up from history, and the streaming benchmark).
+    mutating func replay(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>)
 }
 
 /// An indicator over one series of values (close by default), so it can also be fed the output
 /// of another indicator (a moving average of RSI, the signal line of MACD).
 public protocol ValueIndicator: StreamingIndicator {
     mutating func update(_ value: Double) -> Output?
+
+    /// The batch form over one series of values (see `run(over:into:)`).
+    mutating func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>)
 }
 
 extension StreamingIndicator {
+    /// Without a kernel of its own, the batch form is the streaming form.
     @inlinable
     public mutating func run(
         over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
     ) {
+        replay(over: input, into: columns)
+    }
+
+    @inlinable
+    public mutating func replay(
+        over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
+    ) {
         precondition(columns.count == Output.width, "one output column per indicator output")
+        // A local copy: the output stores go through raw pointers the compiler must assume may alias
+        // `self`, which would keep every running total in memory (a store and a reload per bar).
+        var indicator = self
         for index in 0..<input.count {
-            Self.store(update(input[unchecked: index]), at: index, in: columns)
+            Self.store(indicator.update(input[unchecked: index]), at: index, in: columns)
         }
+        self = indicator
     }
 
     @inlinable @inline(__always)
@@ -58,13 +82,30 @@ extension ValueIndicator {
     }
 
     @inlinable
+    public mutating func replay(
+        over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
+    ) {
+        replay(values: input.close, into: columns)
+    }
+
+    /// Without a kernel of its own, the batch form over values is the streaming form.
+    @inlinable
     public mutating func run(
         values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
     ) {
+        replay(values: values, into: columns)
+    }
+
+    @inlinable
+    public mutating func replay(
+        values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
+    ) {
         precondition(columns.count == Output.width, "one output column per indicator output")
+        var indicator = self  // see `run(over:into:)`
         for index in 0..<values.count {
-            Self.store(update(values[index]), at: index, in: columns)
+            Self.store(indicator.update(values[index]), at: index, in: columns)
         }
+        self = indicator
     }
 }
 

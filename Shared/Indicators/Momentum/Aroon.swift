@@ -2,23 +2,37 @@
 /// 100 · (period − bars since) / period. Outputs (down, up); the latest bar wins ties.
 public struct Aroon: StreamingIndicator, Hashable {
     public let period: Int
-    @usableFromInline var range: RangeWindow
+    @usableFromInline var highest: AgedWindowExtreme<Highest>
+    @usableFromInline var lowest: AgedWindowExtreme<Lowest>
+    @usableFromInline var seen = 0
     @usableFromInline let factor: Double
 
     public init(period: Int = 14) {
         precondition(period >= 2, "AROON period must be at least 2")
         self.period = period
-        range = RangeWindow(period: period + 1)
+        highest = AgedWindowExtreme(window: period + 1)
+        lowest = AgedWindowExtreme(window: period + 1)
         factor = 100.0 / Double(period)
     }
 
     public var lookback: Int { period }
 
+    /// Bars since the highest high and since the lowest low, once `period + 1` bars have been seen.
+    @inlinable
+    mutating func ages(_ bar: PriceBar) -> (high: Int, low: Int)? {
+        let highAge = highest.push(bar.high).age
+        let lowAge = lowest.push(bar.low).age
+        guard seen >= period else {
+            seen += 1
+            return nil
+        }
+        return (highAge, lowAge)
+    }
+
     @inlinable
     public mutating func update(_ bar: PriceBar) -> Pair? {
-        guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
-        return Pair(
-            factor * Double(period - extremes.lowAge), factor * Double(period - extremes.highAge))
+        guard let ages = ages(bar) else { return nil }
+        return Pair(factor * Double(period - ages.low), factor * Double(period - ages.high))
     }
 }
 
@@ -32,8 +46,8 @@ public struct AroonOscillator: StreamingIndicator, Hashable {
 
     @inlinable
     public mutating func update(_ bar: PriceBar) -> Double? {
-        guard let extremes = aroon.range.push(high: bar.high, low: bar.low) else { return nil }
-        return aroon.factor * Double(extremes.lowAge - extremes.highAge)
+        guard let ages = aroon.ages(bar) else { return nil }
+        return aroon.factor * Double(ages.low - ages.high)
     }
 }
 

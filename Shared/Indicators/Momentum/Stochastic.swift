@@ -11,9 +11,26 @@ public struct RawStochastic: Sendable, Hashable {
     @inlinable
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
         guard let extremes = range.push(high: high, low: low) else { return nil }
-        let range = extremes.high - extremes.low
-        guard !isTALibZero(range, scale: abs(extremes.high) + abs(extremes.low)) else { return 0 }
-        return (close - extremes.low) / (range / 100.0)
+        return Self.percentK(close: close, highest: extremes.high, lowest: extremes.low)
+    }
+
+    @inlinable @inline(__always)
+    static func percentK(close: Double, highest: Double, lowest: Double) -> Double {
+        let range = highest - lowest
+        guard !isTALibZero(range, scale: abs(highest) + abs(lowest)) else { return 0 }
+        return (close - lowest) / (range / 100.0)
+    }
+
+    /// The batch form: raw %K for every bar from `lookback` on, handed to `body`.
+    @inlinable @inline(__always)
+    func forEachPercentK(_ input: PriceColumns, _ body: (_ bar: Int, _ k: Double) -> Void) {
+        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
+        var bar = lookback
+        while bar < input.count {
+            let extremes = window.advance(to: bar)
+            body(bar, Self.percentK(close: input.close[bar], highest: extremes.high, lowest: extremes.low))
+            bar += 1
+        }
     }
 }
 
@@ -41,6 +58,17 @@ public struct FastStochastic: StreamingIndicator, Hashable {
         }
         return Pair(fastK, fastD)
     }
+
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        for column in columns { column.update(repeating: .nan, count: input.count) }
+        var d = d
+        k.forEachPercentK(input) { bar, fastK in
+            guard let fastD = d.update(fastK) else { return }
+            columns[0][bar] = fastK
+            columns[1][bar] = fastD
+        }
+    }
 }
 
 /// Slow stochastic (STOCH): slow %K = average of raw %K, slow %D = average of slow %K.
@@ -67,6 +95,18 @@ public struct Stochastic: StreamingIndicator, Hashable {
             let smoothD = slowD.update(smoothK)
         else { return nil }
         return Pair(smoothK, smoothD)
+    }
+
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        for column in columns { column.update(repeating: .nan, count: input.count) }
+        var slowK = slowK
+        var slowD = slowD
+        k.forEachPercentK(input) { bar, raw in
+            guard let smoothK = slowK.update(raw), let smoothD = slowD.update(smoothK) else { return }
+            columns[0][bar] = smoothK
+            columns[1][bar] = smoothD
+        }
     }
 }
 
@@ -102,8 +142,23 @@ public struct WilliamsR: StreamingIndicator, Hashable {
     @inlinable
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
-        let range = extremes.high - extremes.low
-        guard !isTALibZero(range, scale: abs(extremes.high) + abs(extremes.low)) else { return 0 }
-        return (extremes.high - bar.close) / (range / -100.0)
+        return Self.percentR(close: bar.close, highest: extremes.high, lowest: extremes.low)
+    }
+
+    @inlinable @inline(__always)
+    static func percentR(close: Double, highest: Double, lowest: Double) -> Double {
+        let range = highest - lowest
+        guard !isTALibZero(range, scale: abs(highest) + abs(lowest)) else { return 0 }
+        return (highest - close) / (range / -100.0)
+    }
+
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
+        let output = columns[0]
+        forEachWarmBar(count: input.count, lookback: lookback, columns: columns) { bar in
+            let extremes = window.advance(to: bar)
+            output[bar] = Self.percentR(close: input.close[bar], highest: extremes.high, lowest: extremes.low)
+        }
     }
 }

@@ -83,6 +83,16 @@ public struct MidPoint: ValueIndicator, Hashable {
         guard let extremes = range.push(high: value, low: value) else { return nil }
         return (extremes.high + extremes.low) / 2.0
     }
+
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        var window = ColumnRange(high: values, low: values, period: range.period, from: lookback)
+        let output = columns[0]
+        forEachWarmBar(count: values.count, lookback: lookback, columns: columns) { bar in
+            let extremes = window.advance(to: bar)
+            output[bar] = (extremes.high + extremes.low) / 2.0
+        }
+    }
 }
 
 /// MIDPRICE: (highest high + lowest low) / 2 over the last `period` bars.
@@ -100,5 +110,15 @@ public struct MidPrice: StreamingIndicator, Hashable {
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
         return (extremes.high + extremes.low) / 2.0
+    }
+
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
+        let output = columns[0]
+        forEachWarmBar(count: input.count, lookback: lookback, columns: columns) { bar in
+            let extremes = window.advance(to: bar)
+            output[bar] = (extremes.high + extremes.low) / 2.0
+        }
     }
 }
