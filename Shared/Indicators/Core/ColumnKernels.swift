@@ -12,3 +12,23 @@ func forEachWarmBar(
         bar += 1
     }
 }
+
+/// The running total of the last `period` values of a column, for each bar from `period − 1` on,
+/// as the streaming forms keep it: `total += value − dropped`, the dropped value 0 while filling.
+@inlinable @inline(__always)
+func forEachWindowSum(
+    _ values: UnsafeBufferPointer<Double>, period: Int, _ body: (_ bar: Int, _ total: Double) -> Void
+) {
+    var total = 0.0
+    var bar = 0
+    while bar < min(period, values.count) {
+        total += values[bar] - 0.0
+        if bar == period - 1 { body(bar, total) }
+        bar += 1
+    }
+    while bar < values.count {
+        total += values[bar] - values[bar - period]
+        body(bar, total)
+        bar += 1
+    }
+}

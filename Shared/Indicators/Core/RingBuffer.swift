@@ -29,6 +29,21 @@ public struct RingBuffer: Sendable, Hashable {
         if filled < storage.count { filled += 1 }
     }
 
+    /// Appends `value` and returns the value it pushed out: the one `capacity` pushes ago, 0 while
+    /// the window is filling (so a running total can always add `value − dropped`).
+    @inlinable
+    public mutating func replace(with value: Double) -> Double {
+        let dropped = storage.withUnsafeMutableBufferPointer { buffer in
+            let dropped = buffer[head]
+            buffer[head] = value
+            return dropped
+        }
+        head += 1
+        if head == storage.count { head = 0 }
+        if filled < storage.count { filled += 1 }
+        return dropped
+    }
+
     /// The oldest value held; once full, the one the next push drops.
     @inlinable
     public var oldest: Double {

@@ -1,7 +1,8 @@
 /// Simple moving average: the mean of the last `period` values.
 ///
-/// TA-Lib keeps a running total, adding the new value before dividing and removing the trailing one
-/// after; doing the same, in the same order, gives the same rounding.
+/// A running total that gains the new value less the one leaving, `total += value − dropped`: one
+/// addition per bar on the critical path (TA-Lib's add-then-subtract is two). The batch kernel does
+/// the same arithmetic with the input column as its window.
 public struct SMA: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -19,11 +20,20 @@ public struct SMA: ValueIndicator, Hashable {
 
     @inlinable
     public mutating func update(_ value: Double) -> Double? {
-        window.push(value)
-        total += value
+        total += value - window.replace(with: value)
         guard window.isFull else { return nil }
-        let mean = total / Double(period)
-        total -= window.oldest
-        return mean
+        return total / Double(period)
+    }
+
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        Self.run(values: values, period: period, into: columns[0])
+    }
+
+    @inlinable
+    static func run(values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>) {
+        let divisor = Double(period)
+        forEachWindowSum(values, period: period) { bar, total in output[bar] = total / divisor }
+        output.update(repeating: .nan, count: min(period - 1, values.count))
     }
 }

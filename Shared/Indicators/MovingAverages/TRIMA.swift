@@ -28,4 +28,18 @@ public struct TRIMA: ValueIndicator, Hashable {
         guard let average = inner.update(value) else { return nil }
         return outer.update(average)
     }
+
+    /// The batch form: the inner SMA into a scratch column, the outer one over its warm part.
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        output.update(repeating: .nan, count: values.count)
+        let first = inner.lookback
+        guard values.count > first else { return }
+        let averages = UnsafeMutableBufferPointer<Double>.allocate(capacity: values.count)
+        defer { averages.deallocate() }
+        SMA.run(values: values, period: inner.period, into: averages.baseAddress!)
+        SMA.run(
+            values: UnsafeBufferPointer(rebasing: averages[first...]), period: outer.period, into: output + first)
+    }
 }
