@@ -8,9 +8,12 @@ import Darwin
 ///
 /// With x counted in bars and the oldest bar of the window at x = 0: slope m, intercept b;
 /// LINEARREG is the line at today (b + m·(period − 1)), TSF the next bar (b + m·period),
-/// LINEARREG_ANGLE atan(m) in degrees. The sums are re-taken over the window every bar, O(period)
-/// as in TA-Lib: the slope is a small difference of large sums, so running sums would drift from
-/// TA-Lib's values by more than the 1e-9 agreement allows.
+/// LINEARREG_ANGLE atan(m) in degrees. The sums are running sums, O(1) per bar: Σy gains the new
+/// value less the dropped one, Σ age·y gains the previous Σy (every value a bar older) less
+/// period × the dropped value. The slope is a small difference of large sums, so their rounding
+/// drift would soon leave the 1e-9 agreement with TA-Lib: every `period` bars both are taken afresh
+/// from the window (O(1) amortized). The batch kernel does the same with the input column as its
+/// window.
 public struct LinearRegression: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -19,6 +22,9 @@ public struct LinearRegression: ValueIndicator, Hashable {
     public let period: Int
     public let form: Form
     @usableFromInline var window: RingBuffer
+    @usableFromInline var sumY = 0.0
+    /// Σ age · y, age 0 for the newest value.
+    @usableFromInline var sumAgeY = 0.0
     @usableFromInline let sumX: Double
     @usableFromInline let divisor: Double
 
@@ -37,18 +43,59 @@ public struct LinearRegression: ValueIndicator, Hashable {
 
     @inlinable
     public mutating func update(_ value: Double) -> Double? {
-        window.push(value)
+        let dropped = window.replace(with: value)
+        Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: value, dropping: dropped, period: Double(period))
+        if window.head == 0 {
+            let window = window
+            (sumY, sumAgeY) = Self.sums(period: period) { window[age: $0] }
+        }
         guard window.isFull else { return nil }
-        // Oldest first, each value weighted by its age in bars.
+        return line(sumY: sumY, sumAgeY: sumAgeY)
+    }
+
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        let n = Double(period)
+        var sumY = 0.0
+        var sumAgeY = 0.0
+        var offset = 0
+        for bar in 0..<values.count {
+            let dropped = bar >= period ? values[bar - period] : 0
+            Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: values[bar], dropping: dropped, period: n)
+            offset += 1
+            if offset == period {
+                offset = 0
+                (sumY, sumAgeY) = Self.sums(period: period) { values[bar - $0] }
+            }
+            output[bar] = bar >= lookback ? line(sumY: sumY, sumAgeY: sumAgeY) : .nan
+        }
+    }
+
+    /// Σy and Σ age·y taken afresh over a full window, oldest first; `value(age)` reads it.
+    @inlinable @inline(__always)
+    static func sums(period: Int, _ value: (Int) -> Double) -> (Double, Double) {
         var sumY = 0.0
         var sumAgeY = 0.0
         var age = period - 1
         while age >= 0 {
-            let y = window[age: age]
+            let y = value(age)
             sumY += y
             sumAgeY += Double(age) * y
             age -= 1
         }
+        return (sumY, sumAgeY)
+    }
+
+    /// Moves the window's sums on by one bar (`dropped` is 0 while the window fills).
+    @inlinable @inline(__always)
+    static func slide(sumY: inout Double, sumAgeY: inout Double, adding value: Double, dropping dropped: Double, period: Double) {
+        sumAgeY += sumY - period * dropped
+        sumY += value - dropped
+    }
+
+    @inlinable @inline(__always)
+    func line(sumY: Double, sumAgeY: Double) -> Double {
         let n = Double(period)
         let slope = (n * sumAgeY - sumX * sumY) / divisor
         switch form {
