@@ -1,17 +1,22 @@
 /// Wilder-smoothed average gain and loss of a series, the core of RSI and CMO.
 ///
 /// The first averages are plain means of the first `period` changes; after that
-/// avg = (avg · (period − 1) + change) / period, in that order, as TA-Lib computes it.
+/// avg = avg · (period − 1)/period + change / period. TA-Lib divides the sum, which puts a division
+/// on the critical path; the values agree up to rounding.
 public struct GainLossAverages: Sendable, Hashable {
     public let period: Int
     @usableFromInline var previous = 0.0
     @usableFromInline var seen = 0
     @usableFromInline var gain = 0.0
     @usableFromInline var loss = 0.0
+    @usableFromInline let decay: Double
+    @usableFromInline let weight: Double
 
     public init(period: Int) {
         precondition(period >= 2, "the period must be at least 2")
         self.period = period
+        decay = Double(period - 1) / Double(period)
+        weight = 1.0 / Double(period)
     }
 
     /// Returns the averages once `period` changes have been seen.
@@ -28,12 +33,10 @@ public struct GainLossAverages: Sendable, Hashable {
             gain /= Double(period)
             return (gain, loss)
         }
-        let smoothing = Double(period - 1)
-        loss *= smoothing
-        gain *= smoothing
-        if change < 0 { loss -= change } else { gain += change }
-        loss /= Double(period)
-        gain /= Double(period)
+        // Selects, not branches: up or down is a coin toss on market data.
+        let falling = change < 0
+        gain = gain * decay + (falling ? 0 : change) * weight
+        loss = loss * decay + (falling ? -change : 0) * weight
         return (gain, loss)
     }
 }

@@ -16,18 +16,23 @@ public struct TrueRange: StreamingIndicator, Hashable {
 }
 
 /// Average true range: the mean of the first `period` true ranges, then Wilder smoothing
-/// atr = (atr · (period − 1) + tr) / period. NATR is ATR / close · 100 (0 for a zero close).
+/// atr = atr · (period − 1)/period + tr / period (TA-Lib divides the sum, which puts a division on
+/// the critical path; same value up to rounding). NATR is ATR / close · 100 (0 for a zero close).
 public struct AverageTrueRange: StreamingIndicator, Hashable {
     public let period: Int
     public let normalized: Bool
     @usableFromInline var range = TrueRange()
     @usableFromInline var seen = 0
     @usableFromInline var average = 0.0
+    @usableFromInline let decay: Double
+    @usableFromInline let weight: Double
 
     public init(period: Int = 14, normalized: Bool = false) {
         precondition(period >= 1, "ATR period must be at least 1")
         self.period = period
         self.normalized = normalized
+        decay = Double(period - 1) / Double(period)
+        weight = 1.0 / Double(period)
     }
 
     public var lookback: Int { period }
@@ -43,9 +48,7 @@ public struct AverageTrueRange: StreamingIndicator, Hashable {
         if seen == period {
             average = (average + value) / Double(period)
         } else {
-            average *= Double(period - 1)
-            average += value
-            average /= Double(period)
+            average = average * decay + value * weight
         }
         guard normalized else { return average }
         return isTALibZero(bar.close) ? 0 : (average / bar.close) * 100.0
