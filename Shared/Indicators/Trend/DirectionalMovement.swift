@@ -127,14 +127,19 @@ public struct DirectionalIndex: StreamingIndicator, Hashable {
     }
 }
 
-/// ADX: the mean of the first `period` DX values (an undefined DX counts 0), then Wilder smoothing;
-/// an undefined DX leaves ADX unchanged.
+/// ADX: the mean of the first `period` DX values (an undefined DX counts 0), then Wilder smoothing
+/// adx · (1 − 1/period) + dx / period (no division on the critical path); an undefined DX leaves
+/// ADX unchanged.
 public struct AverageDirectionalIndex: StreamingIndicator, Hashable {
     @usableFromInline var core: DirectionalMovement
     @usableFromInline var average = 0.0
     @usableFromInline var indexCount = 0
+    @usableFromInline let weight: Double
 
-    public init(period: Int = 14) { core = DirectionalMovement(period: period) }
+    public init(period: Int = 14) {
+        core = DirectionalMovement(period: period)
+        weight = 1.0 / Double(period)
+    }
 
     public var lookback: Int { 2 * core.period - 1 }
 
@@ -151,7 +156,7 @@ public struct AverageDirectionalIndex: StreamingIndicator, Hashable {
             return average
         }
         if let index = core.index {
-            average = (average * Double(period - 1) + index) / Double(period)
+            average = average * core.decay + index * weight
         }
         return average
     }
