@@ -45,3 +45,20 @@ struct ColumnRange {
         (highest.advance(to: bar), lowest.advance(to: bar))
     }
 }
+
+/// The batch kernel of an indicator of the range alone (MIDPOINT, MIDPRICE, WILLR): NaN through the
+/// warm-up, then `value(bar, highest, lowest)` into the one output column.
+@inlinable @inline(__always)
+func runOverRange(
+    high: UnsafeBufferPointer<Double>, low: UnsafeBufferPointer<Double>, period: Int,
+    into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>,
+    _ value: (_ bar: Int, _ highest: Double, _ lowest: Double) -> Double
+) {
+    let lookback = period - 1
+    var window = ColumnRange(high: high, low: low, period: period, from: lookback)
+    let output = columns[0]
+    forEachWarmBar(count: high.count, lookback: lookback, columns: columns) { bar in
+        let extremes = window.advance(to: bar)
+        output[bar] = value(bar, extremes.high, extremes.low)
+    }
+}

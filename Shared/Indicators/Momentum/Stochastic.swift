@@ -154,11 +154,8 @@ public struct WilliamsR: StreamingIndicator, Hashable {
 
     @inlinable
     public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
-        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
-        let output = columns[0]
-        forEachWarmBar(count: input.count, lookback: lookback, columns: columns) { bar in
-            let extremes = window.advance(to: bar)
-            output[bar] = Self.percentR(close: input.close[bar], highest: extremes.high, lowest: extremes.low)
+        runOverRange(high: input.high, low: input.low, period: range.period, into: columns) { bar, highest, lowest in
+            Self.percentR(close: input.close[bar], highest: highest, lowest: lowest)
         }
     }
 }

@@ -133,11 +133,8 @@ public struct MidPoint: ValueIndicator, Hashable {
 
     @inlinable
     public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
-        var window = ColumnRange(high: values, low: values, period: range.period, from: lookback)
-        let output = columns[0]
-        forEachWarmBar(count: values.count, lookback: lookback, columns: columns) { bar in
-            let extremes = window.advance(to: bar)
-            output[bar] = (extremes.high + extremes.low) / 2.0
+        runOverRange(high: values, low: values, period: range.period, into: columns) { _, highest, lowest in
+            (highest + lowest) / 2.0
         }
     }
 }
@@ -161,11 +158,8 @@ public struct MidPrice: StreamingIndicator, Hashable {
 
     @inlinable
     public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
-        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
-        let output = columns[0]
-        forEachWarmBar(count: input.count, lookback: lookback, columns: columns) { bar in
-            let extremes = window.advance(to: bar)
-            output[bar] = (extremes.high + extremes.low) / 2.0
+        runOverRange(high: input.high, low: input.low, period: range.period, into: columns) { _, highest, lowest in
+            (highest + lowest) / 2.0
         }
     }
 }
