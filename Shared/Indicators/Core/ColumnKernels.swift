@@ -22,7 +22,7 @@ func forEachWindowSum(
     var total = 0.0
     var bar = 0
     while bar < min(period, values.count) {
-        total += values[bar] - 0.0
+        total += values[bar] - 0.0  // what the streaming form adds while filling (same bits)
         if bar == period - 1 { body(bar, total) }
         bar += 1
     }

@@ -20,14 +20,7 @@ public struct RingBuffer: Sendable, Hashable {
 
     /// Appends `value`, dropping the oldest when full.
     @inlinable
-    public mutating func push(_ value: Double) {
-        storage.withUnsafeMutableBufferPointer { buffer in
-            buffer[head] = value
-        }
-        head += 1
-        if head == storage.count { head = 0 }
-        if filled < storage.count { filled += 1 }
-    }
+    public mutating func push(_ value: Double) { _ = replace(with: value) }
 
     /// Appends `value` and returns the value it pushed out: the one `capacity` pushes ago, 0 while
     /// the window is filling (so a running total can always add `value − dropped`).
@@ -43,6 +36,10 @@ public struct RingBuffer: Sendable, Hashable {
         if filled < storage.count { filled += 1 }
         return dropped
     }
+
+    /// True when the last push filled the storage's last cell: once every `capacity` pushes.
+    @inlinable
+    public var completedLap: Bool { head == 0 && filled > 0 }
 
     /// The oldest value held; once full, the one the next push drops.
     @inlinable

@@ -45,7 +45,7 @@ public struct LinearRegression: ValueIndicator, Hashable {
     public mutating func update(_ value: Double) -> Double? {
         let dropped = window.replace(with: value)
         Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: value, dropping: dropped, period: Double(period))
-        if window.head == 0 {
+        if window.completedLap {
             let window = window
             (sumY, sumAgeY) = Self.sums(period: period) { window[age: $0] }
         }
