@@ -90,6 +90,10 @@ CASES = (
        "atr:5", "natr:5", "adx:5", "adxr:5", "dx:5", "plus_di:5", "minus_di:5", "plus_dm:5", "minus_dm:5",
        "sar:0.01,0.1", "sar:0.03,0.3", "midpoint:5", "midprice:5", "linearreg:30", "linearreg_slope:5",
        "linearreg_intercept:5", "linearreg_angle:5", "tsf:5", "adosc:5,20", "adosc:10,3", "vwap:20"]
+    # windows longer than a ring buffer keeps inline (RingBuffer.inlineCapacity, 64 values)
+    + ["sma:100", "wma:100", "kama:80", "mom:70", "roc:70", "cci:70", "var:70", "stddev:100,1", "bbands:100,2,2",
+       "ultosc:20,40,80", "mfi:70", "linearreg:100", "tsf:90", "midpoint:100", "willr:100", "aroon:80", "adx:70",
+       "vwap:100"]
     # every moving-average type as a smoother
     + [f"stochf:5,3,{t}" for t in MA_TYPES]
 )

@@ -44,14 +44,42 @@ struct StreamingTests {
         }
     }
 
-    @Test("a copied indicator continues independently of the original")
-    func copiesAreIndependent() {
-        var original = GainLossOscillator(.rsi, period: 14)
-        for index in 0..<100 { _ = original.update(Self.series.close[index]) }
+    @Test(
+        "a copied indicator continues independently of the original",
+        arguments: ["rsi", "sma:30", "sma:100", "ultosc:7,14,28", "ultosc:20,40,80"]  // windows inline and spilled
+    )
+    func copiesAreIndependent(text: String) throws {
+        var original = try ConfiguredIndicator(parsing: text).makeEngine()
+        let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: original.width)
+        defer { row.deallocate() }
+        for index in 0..<150 { _ = original.update(Self.series[index], into: row) }
         var copy = original
-        let fromOriginal = (100..<200).compactMap { original.update(Self.series.close[$0]) }
-        let fromCopy = (100..<200).compactMap { copy.update(Self.series.close[$0]) }
+        func outputs(_ engine: inout any IndicatorEngine) -> [Double] {
+            (150..<300).flatMap { index in
+                engine.update(Self.series[index], into: row) ? Array(row) : []
+            }
+        }
+        let fromOriginal = outputs(&original)
+        let fromCopy = outputs(&copy)
+        #expect(fromOriginal.count == 150 * original.width)
         #expect(fromOriginal == fromCopy)
+    }
+
+    @Test("ring buffers compare and hash by the values they hold", arguments: [30, 100])
+    func ringBufferEquality(capacity: Int) {
+        var first = RingBuffer(capacity: capacity)
+        var second = RingBuffer(capacity: capacity)
+        for value in 0..<(capacity + 7) {
+            first.push(Double(value))
+            second.push(Double(value))
+        }
+        #expect(first == second)
+        #expect(first.hashValue == second.hashValue)
+        var copy = first
+        copy.push(-1)
+        #expect(copy != first)
+        #expect(first.oldest == 7 && copy.oldest == 8)
+        #expect(copy[age: 0] == -1 && first[age: 0] == Double(capacity + 6))
     }
 
     @Test("a series shorter than the lookback gives no value at all")

@@ -23,7 +23,7 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
 
     public var lookback: Int { longest }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         defer { previousClose = bar.close }
         seen += 1

@@ -23,7 +23,7 @@ public struct KAMA: ValueIndicator, Hashable {
 
     public var lookback: Int { period == 1 ? 0 : period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         if period == 1 { return value }
         let previous = seen > 0 ? window[age: 0] : value

@@ -41,13 +41,15 @@ public struct LinearRegression: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         let dropped = window.replace(with: value)
         Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: value, dropping: dropped, period: Double(period))
         if window.completedLap {
-            let window = window
-            (sumY, sumAgeY) = Self.sums(period: period) { window[age: $0] }
+            // The lap just ended at the last cell, so the value `age` pushes ago is in cell
+            // `period − 1 − age`.
+            let period = period
+            (sumY, sumAgeY) = window.withValues { cells in Self.sums(period: period) { cells[period - 1 - $0] } }
         }
         guard window.isFull else { return nil }
         return line(sumY: sumY, sumAgeY: sumAgeY)
