@@ -16,7 +16,7 @@ public protocol IndicatorEngine: Sendable {
 extension IndicatorEngine where Self: StreamingIndicator {
     public var width: Int { Output.width }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar, into row: UnsafeMutableBufferPointer<Double>) -> Bool {
         guard let output = update(bar) else { return false }
         for k in 0..<Output.width { row[k] = output[k] }

@@ -14,7 +14,7 @@ public struct RangeWindow: Sendable, Hashable {
     }
 
     /// Returns the extremes once `period` bars have been seen.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(high: Double, low: Double) -> (high: Double, low: Double)? {
         let top = highest.push(high)
         let bottom = lowest.push(low)

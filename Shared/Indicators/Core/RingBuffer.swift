@@ -35,7 +35,7 @@ public struct RingBuffer: Sendable {
     public var isFull: Bool { filled == capacity }
 
     /// Appends `value`, dropping the oldest when full.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(_ value: Double) { _ = replace(with: value) }
 
     /// Appends `value` and returns the value it pushed out: the one `capacity` pushes ago, 0 while

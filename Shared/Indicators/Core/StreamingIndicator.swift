@@ -70,7 +70,7 @@ extension StreamingIndicator {
 }
 
 extension ValueIndicator {
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Output? { update(bar.close) }
 
     /// The batch form reads only the close column.

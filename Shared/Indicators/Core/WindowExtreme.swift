@@ -76,26 +76,25 @@ struct BlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
 }
 
 /// The highest (or lowest) value over the last `window` bars (all of them while fewer), in O(1)
-/// per bar: the streaming form, keeping the current block's values.
+/// per bar: the streaming form, keeping the current block's values in a ring buffer whose laps are
+/// the blocks (its storage order is the block's order).
 public struct WindowExtreme<Order: ExtremeOrder>: Sendable, Hashable {
     @usableFromInline var extreme: BlockExtreme<Order>
-    @usableFromInline var block: [Double]
-    @usableFromInline var offset = 0
+    @usableFromInline var block: RingBuffer
 
     public init(window: Int) {
         extreme = BlockExtreme(window: window)
-        block = [Double](repeating: 0, count: window)
+        block = RingBuffer(capacity: window)
     }
 
     /// Adds the next bar's value and returns the extreme over the last `window` bars.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(_ value: Double) -> Double {
-        if offset == block.count {
-            block.withUnsafeBufferPointer { extreme.closeBlock($0.baseAddress!) }
-            offset = 0
+        if block.completedLap {
+            block.withValues { extreme.closeBlock($0.baseAddress!) }
         }
-        block.withUnsafeMutableBufferPointer { $0[offset] = value }
-        defer { offset += 1 }
+        let offset = block.head
+        block.push(value)
         return extreme.push(value, offset: offset)
     }
 }

@@ -16,7 +16,7 @@ public struct PivotPoints: StreamingIndicator, Hashable {
 
     public var lookback: Int { 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Levels<SIMD8<Double>>? {
         guard let (high, low, close) = previous.swap(bar) else { return nil }
         let pivot = (high + low + close) / 3.0
@@ -46,7 +46,7 @@ public struct CamarillaPivotPoints: StreamingIndicator, Hashable {
 
     public var lookback: Int { 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Levels<SIMD16<Double>>? {
         guard let (high, low, close) = previous.swap(bar) else { return nil }
         let step = (high - low) * 1.1

@@ -26,7 +26,7 @@ where Fast.Output == Double, Slow.Output == Double, Fast: Hashable, Slow: Hashab
 
     public var lookback: Int { max(fast.lookback, slow.lookback) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> (fast: Double, slow: Double)? {
         let index = seen
         seen += 1

@@ -29,7 +29,7 @@ public struct Aroon: StreamingIndicator, Hashable {
         return (highAge, lowAge)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Pair? {
         guard let ages = ages(bar) else { return nil }
         return Pair(factor * Double(period - ages.low), factor * Double(period - ages.high))
@@ -44,7 +44,7 @@ public struct AroonOscillator: StreamingIndicator, Hashable {
 
     public var lookback: Int { aroon.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let ages = aroon.ages(bar) else { return nil }
         return aroon.factor * Double(ages.low - ages.high)
@@ -57,7 +57,7 @@ public struct BalanceOfPower: StreamingIndicator, Hashable {
 
     public var lookback: Int { 0 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let range = bar.high - bar.low
         return isTALibZeroOrNegative(range) ? 0 : (bar.close - bar.open) / range

@@ -15,7 +15,7 @@ public struct CCI: StreamingIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let typical = (bar.high + bar.low + bar.close) / 3
         window.push(typical)

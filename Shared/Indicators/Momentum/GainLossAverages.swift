@@ -20,7 +20,7 @@ public struct GainLossAverages: Sendable, Hashable {
     }
 
     /// Returns the averages once `period` changes have been seen.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> (gain: Double, loss: Double)? {
         defer { previous = value }
         seen += 1
@@ -64,7 +64,7 @@ public struct GainLossOscillator: ValueIndicator, Hashable {
 
     public var lookback: Int { averages.period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let (gain, loss) = averages.update(value) else { return nil }
         let total = gain + loss

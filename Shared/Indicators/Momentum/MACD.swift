@@ -18,7 +18,7 @@ where
 
     public var lookback: Int { averages.lookback + signal.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Triple? {
         guard let (fast, slow) = averages.update(value) else { return nil }
         let line = fast - slow
@@ -48,7 +48,7 @@ public struct MACD: ValueIndicator, Hashable {
 
     public var lookback: Int { core.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Triple? { core.update(value) }
 }
 
@@ -72,7 +72,7 @@ public struct MACDExtended: ValueIndicator, Hashable {
 
     public var lookback: Int { core.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Triple? { core.update(value) }
 }
 
@@ -95,7 +95,7 @@ public struct TRIX: ValueIndicator, Hashable {
 
     public var lookback: Int { 3 * (period - 1) + 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let e1 = first.update(value), let e2 = second.update(e1), let e3 = third.update(e2) else {
             return nil

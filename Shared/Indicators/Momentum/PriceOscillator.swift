@@ -23,7 +23,7 @@ public struct PriceOscillator: ValueIndicator, Hashable {
 
     public var lookback: Int { averages.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let (fast, slow) = averages.update(value) else { return nil }
         switch form {

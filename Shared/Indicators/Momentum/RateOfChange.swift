@@ -26,7 +26,7 @@ public struct RateOfChange: ValueIndicator, Hashable {
 
     public var lookback: Int { period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         window.push(value)
         guard window.isFull else { return nil }

@@ -8,7 +8,7 @@ public struct RawStochastic: Sendable, Hashable {
 
     public var lookback: Int { range.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
         guard let extremes = range.push(high: high, low: low) else { return nil }
         return Self.percentK(close: close, highest: extremes.high, lowest: extremes.low)
@@ -46,12 +46,12 @@ public struct FastStochastic: StreamingIndicator, Hashable {
 
     public var lookback: Int { k.lookback + d.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Pair? {
         update(high: bar.high, low: bar.low, close: bar.close)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(high: Double, low: Double, close: Double) -> Pair? {
         guard let fastK = k.update(high: high, low: low, close: close), let fastD = d.update(fastK) else {
             return nil
@@ -89,7 +89,7 @@ public struct Stochastic: StreamingIndicator, Hashable {
 
     public var lookback: Int { k.lookback + slowK.lookback + slowD.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Pair? {
         guard let raw = k.update(high: bar.high, low: bar.low, close: bar.close), let smoothK = slowK.update(raw),
             let smoothD = slowD.update(smoothK)
@@ -124,7 +124,7 @@ public struct StochasticRSI: ValueIndicator, Hashable {
 
     public var lookback: Int { rsi.lookback + stochastic.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Pair? {
         guard let strength = rsi.update(value) else { return nil }
         return stochastic.update(high: strength, low: strength, close: strength)
@@ -139,7 +139,7 @@ public struct WilliamsR: StreamingIndicator, Hashable {
 
     public var lookback: Int { range.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
         return Self.percentR(close: bar.close, highest: extremes.high, lowest: extremes.low)

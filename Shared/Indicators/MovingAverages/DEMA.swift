@@ -14,7 +14,7 @@ public struct DEMA: ValueIndicator, Hashable {
 
     public var lookback: Int { 2 * (period - 1) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let e1 = first.update(value), let e2 = second.update(e1) else { return nil }
         return 2.0 * e1 - e2
@@ -39,7 +39,7 @@ public struct TEMA: ValueIndicator, Hashable {
 
     public var lookback: Int { 3 * (period - 1) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let e1 = first.update(value), let e2 = second.update(e1), let e3 = third.update(e2) else {
             return nil

@@ -16,7 +16,7 @@ public struct EMA: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ input: Double) -> Double? {
         if seen >= period {
             value = (input - value) * k + value

@@ -58,7 +58,7 @@ public struct MovingAverage: ValueIndicator, Hashable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         switch kind {
         case .sma: sma!.update(value)

@@ -18,7 +18,7 @@ public struct SMA: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         total += value - window.replace(with: value)
         guard window.isFull else { return nil }

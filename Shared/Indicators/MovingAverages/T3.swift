@@ -35,7 +35,7 @@ public struct T3: ValueIndicator, Hashable {
 
     public var lookback: Int { 6 * (period - 1) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         let oneMinusK = 1.0 - k
         if ready == 6 {

@@ -23,7 +23,7 @@ public struct TRIMA: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let average = inner.update(value) else { return nil }
         return outer.update(average)

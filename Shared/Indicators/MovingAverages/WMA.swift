@@ -20,7 +20,7 @@ public struct WMA: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         if seen < period - 1 {
             // Warm-up: the i-th value (1-based) weighs i.

@@ -22,7 +22,7 @@ public struct DirectionalMovement: Sendable, Hashable {
         decay = 1.0 - 1.0 / Double(period)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) {
         defer { previous = bar }
         bars += 1
@@ -79,7 +79,7 @@ public struct DirectionalMovementSum: StreamingIndicator, Hashable {
 
     public var lookback: Int { core.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         core.update(bar)
         guard core.bars >= core.period else { return nil }
@@ -99,7 +99,7 @@ public struct DirectionalIndicator: StreamingIndicator, Hashable {
 
     public var lookback: Int { core.period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         core.update(bar)
         guard core.isSmoothed else { return nil }
@@ -118,7 +118,7 @@ public struct DirectionalIndex: StreamingIndicator, Hashable {
 
     public var lookback: Int { core.period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         core.update(bar)
         guard core.isSmoothed else { return nil }
@@ -143,7 +143,7 @@ public struct AverageDirectionalIndex: StreamingIndicator, Hashable {
 
     public var lookback: Int { 2 * core.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         core.update(bar)
         guard core.isSmoothed else { return nil }
@@ -174,7 +174,7 @@ public struct AverageDirectionalIndexRating: StreamingIndicator, Hashable {
 
     public var lookback: Int { adx.lookback + history.capacity - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let today = adx.update(bar) else { return nil }
         history.push(today)

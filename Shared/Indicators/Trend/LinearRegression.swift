@@ -127,7 +127,7 @@ public struct MidPoint: ValueIndicator, Hashable {
 
     public var lookback: Int { range.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let extremes = range.push(high: value, low: value) else { return nil }
         return (extremes.high + extremes.low) / 2.0
@@ -152,7 +152,7 @@ public struct MidPrice: StreamingIndicator, Hashable {
 
     public var lookback: Int { range.period - 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let extremes = range.push(high: bar.high, low: bar.low) else { return nil }
         return (extremes.high + extremes.low) / 2.0

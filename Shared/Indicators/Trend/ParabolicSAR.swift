@@ -26,7 +26,7 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
 
     public var lookback: Int { 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         defer { previous = bar }
         bars += 1

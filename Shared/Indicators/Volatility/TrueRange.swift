@@ -7,7 +7,7 @@ public struct TrueRange: StreamingIndicator, Hashable {
 
     public var lookback: Int { 1 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         defer { previousClose = bar.close }
         guard let previousClose else { return nil }
@@ -37,7 +37,7 @@ public struct AverageTrueRange: StreamingIndicator, Hashable {
 
     public var lookback: Int { period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let value = range.update(bar) else { return nil }
         seen += 1

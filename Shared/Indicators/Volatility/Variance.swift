@@ -31,7 +31,7 @@ public struct Variance: ValueIndicator, Hashable {
         return moments
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let (mean, meanSquare) = moments(value) else { return nil }
         return meanSquare - mean * mean
@@ -52,7 +52,7 @@ public struct StandardDeviation: ValueIndicator, Hashable {
 
     public var lookback: Int { variance.lookback }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let variance = variance.update(value) else { return nil }
         return isTALibZeroOrNegative(variance) ? 0 : variance.squareRoot() * deviations
@@ -79,7 +79,7 @@ public struct BollingerBands: ValueIndicator, Hashable {
 
     public var lookback: Int { max(middle.lookback, variance.lookback) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Triple? {
         let centre = middle.update(value)
         guard let (mean, meanSquare) = variance.moments(value), let centre else { return nil }

@@ -19,7 +19,7 @@ public struct MoneyFlowIndex: StreamingIndicator, Hashable {
 
     public var lookback: Int { period }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let typical = (bar.high + bar.low + bar.close) / 3.0
         defer { previousTypical = typical }

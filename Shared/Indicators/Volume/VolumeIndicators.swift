@@ -8,7 +8,7 @@ public struct OnBalanceVolume: StreamingIndicator, Hashable {
 
     public var lookback: Int { 0 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         if let previousClose {
             if bar.close > previousClose {
@@ -33,7 +33,7 @@ public struct AccumulationDistribution: StreamingIndicator, Hashable {
 
     public var lookback: Int { 0 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let range = bar.high - bar.low
         if range > 0 {
@@ -62,7 +62,7 @@ public struct ChaikinOscillator: StreamingIndicator, Hashable {
         lookback = max(fast, slow) - 1
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let value = line.update(bar)!
         seen += 1
@@ -103,7 +103,7 @@ public struct VWAP: StreamingIndicator, Hashable {
 
     public var lookback: Int { max(0, period - 1) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let typical = (bar.high + bar.low + bar.close) / 3.0
         let flow = typical * bar.volume
