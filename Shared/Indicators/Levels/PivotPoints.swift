@@ -67,7 +67,7 @@ public struct PreviousBar: Sendable, Hashable {
     public init() {}
 
     /// Stores `bar` and returns the one before it.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func swap(_ bar: PriceBar) -> (high: Double, low: Double, close: Double)? {
         defer { self.bar = bar }
         guard let previous = self.bar else { return nil }

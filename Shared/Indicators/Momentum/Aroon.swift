@@ -18,7 +18,7 @@ public struct Aroon: StreamingIndicator, Hashable {
     public var lookback: Int { period }
 
     /// Bars since the highest high and since the lowest low, once `period + 1` bars have been seen.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func ages(_ bar: PriceBar) -> (high: Int, low: Int)? {
         let highAge = highest.push(bar.high).age
         let lowAge = lowest.push(bar.low).age

@@ -33,7 +33,7 @@ public struct SMA: ValueIndicator, Hashable {
     @inlinable
     static func run(values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>) {
         let divisor = Double(period)
-        forEachWindowSum(values, period: period) { bar, total in output[bar] = total / divisor }
+        forEachWindowSums(values, period: period) { bar, total, _ in output[bar] = total / divisor }
         output.update(repeating: .nan, count: min(period - 1, values.count))
     }
 }

@@ -1,5 +1,7 @@
-/// Population variance over `period` values, E[x²] − E[x]², from running sums updated in TA-Lib's
-/// order (add the new value, read, remove the trailing one) so the rounding is TA-Lib's too.
+/// Population variance over `period` values, E[x²] − E[x]², from running sums of the values and of
+/// their squares. Each sum gains the new term less the dropped one in one addition (as SMA does;
+/// TA-Lib adds, reads, then subtracts: two additions per bar on the chain). The batch kernel does
+/// the same arithmetic with the input column as its window.
 public struct Variance: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -17,24 +19,39 @@ public struct Variance: ValueIndicator, Hashable {
     public var lookback: Int { period - 1 }
 
     /// The window's mean and mean square, once `period` values have been seen.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func moments(_ value: Double) -> (mean: Double, meanSquare: Double)? {
-        window.push(value)
-        sum += value
-        sumOfSquares += value * value
+        let dropped = window.replace(with: value)
+        sum += value - dropped
+        sumOfSquares += value * value - dropped * dropped
         guard window.isFull else { return nil }
         let count = Double(period)
-        let moments = (sum / count, sumOfSquares / count)
-        let trailing = window.oldest
-        sum -= trailing
-        sumOfSquares -= trailing * trailing
-        return moments
+        return (sum / count, sumOfSquares / count)
     }
 
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         guard let (mean, meanSquare) = moments(value) else { return nil }
         return meanSquare - mean * mean
+    }
+
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        Self.run(values: values, period: period, into: columns[0]) { $0 }
+    }
+
+    /// The batch kernel: each window's variance, through `transform`, into `output`; NaN in warm-up.
+    @inlinable @inline(__always)
+    static func run(
+        values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>,
+        _ transform: (Double) -> Double
+    ) {
+        let count = Double(period)
+        forEachWindowSums(values, period: period) { bar, sum, squares in
+            let mean = sum / count
+            output[bar] = transform(squares / count - mean * mean)
+        }
+        output.update(repeating: .nan, count: min(period - 1, values.count))
     }
 }
 
@@ -54,8 +71,17 @@ public struct StandardDeviation: ValueIndicator, Hashable {
 
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
-        guard let variance = variance.update(value) else { return nil }
-        return isTALibZeroOrNegative(variance) ? 0 : variance.squareRoot() * deviations
+        variance.update(value).map(deviation)
+    }
+
+    @inlinable @inline(__always)
+    func deviation(_ variance: Double) -> Double {
+        isTALibZeroOrNegative(variance) ? 0 : variance.squareRoot() * deviations
+    }
+
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        Variance.run(values: values, period: variance.period, into: columns[0], deviation)
     }
 }
 
