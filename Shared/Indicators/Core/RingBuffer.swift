@@ -30,6 +30,10 @@ public struct RingBuffer: Sendable {
         spilled = capacity > Self.inlineCapacity ? [Double](repeating: 0, count: capacity) : []
     }
 
+    /// The values held: those pushed, up to `capacity`.
+    @inlinable
+    public var count: Int { filled }
+
     /// True once `capacity` values have been pushed.
     @inlinable
     public var isFull: Bool { filled == capacity }
