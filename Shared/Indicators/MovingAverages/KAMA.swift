@@ -11,6 +11,7 @@ public struct KAMA: ValueIndicator, Hashable {
     @usableFromInline var seen = 0
     @usableFromInline var pathLength = 0.0
     @usableFromInline var kama = 0.0
+    @usableFromInline var previous = 0.0
     @usableFromInline static let slowest = 2.0 / (30.0 + 1.0)
     @usableFromInline static let span = 2.0 / (2.0 + 1.0) - slowest
 
@@ -26,26 +27,59 @@ public struct KAMA: ValueIndicator, Hashable {
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
         if period == 1 { return value }
-        let previous = seen > 0 ? window[age: 0] : value
+        let previous = seen > 0 ? self.previous : value
+        self.previous = value
         seen += 1
+        let dropped = window.replace(with: value)
         if seen <= period {
             if seen > 1 { pathLength += abs(value - previous) }
-            window.push(value)
             return nil
         }
-        // The close `period` bars ago; once the window is full, the step before it leaves the path.
-        let trailing = window[age: period - 1]
-        if seen > period + 1 {
-            pathLength -= abs(window.oldest - trailing)
-        }
+        // The close `period` bars ago; once the window is full, the step before it (from the value
+        // just dropped) leaves the path.
+        let trailing = window.oldest
+        if seen > period + 1 { pathLength -= abs(dropped - trailing) }
         pathLength += abs(value - previous)
-        window.push(value)
         if seen == period + 1 { kama = previous }
-        let netMove = value - trailing
-        let efficiency = (pathLength <= netMove || isTALibZero(pathLength)) ? 1.0 : abs(netMove / pathLength)
-        var smoothing = efficiency * Self.span + Self.slowest
-        smoothing *= smoothing
-        kama = (value - kama) * smoothing + kama
+        kama = Self.step(kama, value: value, netMove: value - trailing, pathLength: pathLength)
         return kama
+    }
+
+    /// One bar of the average: the efficiency ratio sets the smoothing, the smoothing moves `kama`.
+    @inlinable @inline(__always)
+    static func step(_ kama: Double, value: Double, netMove: Double, pathLength: Double) -> Double {
+        let efficiency = (pathLength <= netMove || isTALibZero(pathLength)) ? 1.0 : abs(netMove / pathLength)
+        var smoothing = efficiency * span + slowest
+        smoothing *= smoothing
+        return (value - kama) * smoothing + kama
+    }
+
+    /// The batch kernel: the streaming arithmetic with the input column as the window.
+    @inlinable
+    public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        if period == 1 {
+            output.update(from: values.baseAddress!, count: values.count)
+            return
+        }
+        output.update(repeating: .nan, count: min(period, values.count))
+        guard values.count > period else { return }
+        var pathLength = 0.0
+        for bar in 1..<period { pathLength += abs(values[bar] - values[bar - 1]) }
+        // The first value starts from the previous close.
+        var kama = values[period - 1]
+        pathLength += abs(values[period] - values[period - 1])
+        kama = Self.step(kama, value: values[period], netMove: values[period] - values[0], pathLength: pathLength)
+        output[period] = kama
+        var bar = period + 1
+        while bar < values.count {
+            let value = values[bar]
+            let trailing = values[bar - period]
+            pathLength -= abs(values[bar - period - 1] - trailing)
+            pathLength += abs(value - values[bar - 1])
+            kama = Self.step(kama, value: value, netMove: value - trailing, pathLength: pathLength)
+            output[bar] = kama
+            bar += 1
+        }
     }
 }
