@@ -28,22 +28,14 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
         defer { previousClose = bar.close }
         seen += 1
         if seen == 1 { return nil }
-        let trueLow = min(bar.low, previousClose)
-        let pressure = bar.close - trueLow
-        let range = trueRange(high: bar.high, low: bar.low, previousClose: previousClose)
+        let (pressure, range) = Self.terms(bar, previousClose: previousClose)
         buying.push(pressure)
         ranges.push(range)
         buyingSums += SIMD3(repeating: pressure)
         rangeSums += SIMD3(repeating: range)
         let terms = seen - 1
         var output: Double? = nil
-        if terms >= longest {
-            var total = 0.0
-            if !isTALibZero(rangeSums.x) { total += 4.0 * (buyingSums.x / rangeSums.x) }
-            if !isTALibZero(rangeSums.y) { total += 2.0 * (buyingSums.y / rangeSums.y) }
-            if !isTALibZero(rangeSums.z) { total += buyingSums.z / rangeSums.z }
-            output = 100.0 * (total / 7.0)
-        }
+        if terms >= longest { output = Self.oscillator(buying: buyingSums, ranges: rangeSums) }
         // Each window drops its oldest term once full.
         if terms >= shortest {
             buyingSums.x -= buying[age: shortest - 1]
@@ -58,5 +50,64 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
             rangeSums.z -= ranges[age: longest - 1]
         }
         return output
+    }
+
+    /// A bar's buying pressure (close − true low) and true range.
+    @inlinable @inline(__always)
+    static func terms(_ bar: PriceBar, previousClose: Double) -> (pressure: Double, range: Double) {
+        let trueLow = min(bar.low, previousClose)
+        return (bar.close - trueLow, trueRange(high: bar.high, low: bar.low, previousClose: previousClose))
+    }
+
+    @inlinable @inline(__always)
+    static func oscillator(buying: SIMD3<Double>, ranges: SIMD3<Double>) -> Double {
+        var total = 0.0
+        if !isTALibZero(ranges.x) { total += 4.0 * (buying.x / ranges.x) }
+        if !isTALibZero(ranges.y) { total += 2.0 * (buying.y / ranges.y) }
+        if !isTALibZero(ranges.z) { total += buying.z / ranges.z }
+        return 100.0 * (total / 7.0)
+    }
+
+    /// The batch kernel: every bar's terms into two scratch columns in one pass, then the streaming
+    /// sums with those columns as the windows.
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        let count = input.count
+        output.update(repeating: .nan, count: min(longest, count))
+        guard count > longest else { return }
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * count)
+        defer { scratch.deallocate() }
+        let pressures = scratch.baseAddress!
+        let ranges = pressures + count
+        for bar in 1..<count {
+            let terms = Self.terms(input[unchecked: bar], previousClose: input.close[bar - 1])
+            pressures[bar] = terms.pressure
+            ranges[bar] = terms.range
+        }
+        var buyingSums = SIMD3<Double>()
+        var rangeSums = SIMD3<Double>()
+        // Warm-up: the term of bar 1 is the first; a window drops its oldest term once full.
+        for bar in 1..<longest {
+            buyingSums += SIMD3(repeating: pressures[bar])
+            rangeSums += SIMD3(repeating: ranges[bar])
+            if bar >= shortest {
+                buyingSums.x -= pressures[bar - shortest + 1]
+                rangeSums.x -= ranges[bar - shortest + 1]
+            }
+            if bar >= middle {
+                buyingSums.y -= pressures[bar - middle + 1]
+                rangeSums.y -= ranges[bar - middle + 1]
+            }
+        }
+        let span = SIMD3(shortest - 1, middle - 1, longest - 1)
+        for bar in longest..<count {
+            buyingSums += SIMD3(repeating: pressures[bar])
+            rangeSums += SIMD3(repeating: ranges[bar])
+            output[bar] = Self.oscillator(buying: buyingSums, ranges: rangeSums)
+            let trailing = SIMD3(repeating: bar) &- span
+            buyingSums -= SIMD3(pressures[trailing.x], pressures[trailing.y], pressures[trailing.z])
+            rangeSums -= SIMD3(ranges[trailing.x], ranges[trailing.y], ranges[trailing.z])
+        }
     }
 }
