@@ -3,10 +3,20 @@
 import PackageDescription
 
 /// One settings array for every target (CONVENTIONS: Swift 6 mode, ExistentialAny, MemberImportVisibility).
+///
+/// On x86 the code is compiled for x86-64-v3 (AVX2 and FMA; `haswell` is the name this toolchain
+/// knows for that level): loops vectorize four wide and the indicators' recurrences fuse a multiply
+/// and an add into one instruction, as TA-Lib's own FMA build does on the same machine. Every x86
+/// server CPU since 2015 has it, and RHEL 10 makes it its baseline. arm64 has FMA in its base set.
+#if arch(x86_64)
+let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let cpuSettings: [SwiftSetting] = []
+#endif
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-]
+] + cpuSettings
 
 let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")

@@ -35,8 +35,8 @@ public struct GainLossAverages: Sendable, Hashable {
         }
         // Selects, not branches: up or down is a coin toss on market data.
         let falling = change < 0
-        gain = gain * decay + (falling ? 0 : change) * weight
-        loss = loss * decay + (falling ? -change : 0) * weight
+        gain = ((falling ? 0 : change) * weight).addingProduct(gain, decay)
+        loss = ((falling ? -change : 0) * weight).addingProduct(loss, decay)
         return (gain, loss)
     }
 }

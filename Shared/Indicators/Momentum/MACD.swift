@@ -84,7 +84,8 @@ public struct TRIX: ValueIndicator, Hashable {
     @usableFromInline var first: EMA
     @usableFromInline var second: EMA
     @usableFromInline var third: EMA
-    @usableFromInline var change = RateOfChange(.percent, period: 1)
+    /// The previous triple-smoothed value, once there is one.
+    @usableFromInline var previous: Double?
 
     public init(period: Int = 30) {
         self.period = period
@@ -100,6 +101,8 @@ public struct TRIX: ValueIndicator, Hashable {
         guard let e1 = first.update(value), let e2 = second.update(e1), let e3 = third.update(e2) else {
             return nil
         }
-        return change.update(e3)
+        defer { previous = e3 }
+        guard let previous else { return nil }
+        return RateOfChange.change(.percent, from: previous, to: e3)
     }
 }

@@ -19,7 +19,7 @@ public struct EMA: ValueIndicator, Hashable {
     @inlinable @inline(__always)
     public mutating func update(_ input: Double) -> Double? {
         if seen >= period {
-            value = (input - value) * k + value
+            value = value.addingProduct(input - value, k)
             return value
         }
         seen += 1

@@ -51,7 +51,7 @@ public struct KAMA: ValueIndicator, Hashable {
         let efficiency = (pathLength <= netMove || isTALibZero(pathLength)) ? 1.0 : abs(netMove / pathLength)
         var smoothing = efficiency * span + slowest
         smoothing *= smoothing
-        return (value - kama) * smoothing + kama
+        return kama.addingProduct(value - kama, smoothing)
     }
 
     /// The batch kernel: the streaming arithmetic with the input column as the window.

@@ -39,22 +39,22 @@ public struct T3: ValueIndicator, Hashable {
     public mutating func update(_ value: Double) -> Double? {
         let oneMinusK = 1.0 - k
         if ready == 6 {
-            e1 = k * value + oneMinusK * e1
-            e2 = k * e1 + oneMinusK * e2
-            e3 = k * e2 + oneMinusK * e3
-            e4 = k * e3 + oneMinusK * e4
-            e5 = k * e4 + oneMinusK * e5
-            e6 = k * e5 + oneMinusK * e6
+            e1 = (k * value).addingProduct(oneMinusK, e1)
+            e2 = (k * e1).addingProduct(oneMinusK, e2)
+            e3 = (k * e2).addingProduct(oneMinusK, e3)
+            e4 = (k * e3).addingProduct(oneMinusK, e4)
+            e5 = (k * e4).addingProduct(oneMinusK, e5)
+            e6 = (k * e5).addingProduct(oneMinusK, e6)
             return c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3
         }
         // Warm-up: advance the seeded EMAs; the newest one's outputs build the next seed, which (as in
         // TA-Lib) is the mean of that EMA's seed value and its next period − 1 outputs.
         var newest = value
-        if ready >= 1 { e1 = k * newest + oneMinusK * e1; newest = e1 }
-        if ready >= 2 { e2 = k * newest + oneMinusK * e2; newest = e2 }
-        if ready >= 3 { e3 = k * newest + oneMinusK * e3; newest = e3 }
-        if ready >= 4 { e4 = k * newest + oneMinusK * e4; newest = e4 }
-        if ready >= 5 { e5 = k * newest + oneMinusK * e5; newest = e5 }
+        if ready >= 1 { e1 = (k * newest).addingProduct(oneMinusK, e1); newest = e1 }
+        if ready >= 2 { e2 = (k * newest).addingProduct(oneMinusK, e2); newest = e2 }
+        if ready >= 3 { e3 = (k * newest).addingProduct(oneMinusK, e3); newest = e3 }
+        if ready >= 4 { e4 = (k * newest).addingProduct(oneMinusK, e4); newest = e4 }
+        if ready >= 5 { e5 = (k * newest).addingProduct(oneMinusK, e5); newest = e5 }
         seedSum += newest
         seedCount += 1
         guard seedCount == (ready == 0 ? period : period - 1) else { return nil }

@@ -35,9 +35,9 @@ public struct DirectionalMovement: Sendable, Hashable {
         let plusMove = up * Double(UInt8(up > max(down, 0) ? 1 : 0))
         let minusMove = down * Double(UInt8(down > max(up, 0) ? 1 : 0))
         if bars > period {
-            plus = plus * decay + plusMove
-            minus = minus * decay + minusMove
-            self.range = self.range * decay + range
+            plus = plusMove.addingProduct(plus, decay)
+            minus = minusMove.addingProduct(minus, decay)
+            self.range = range.addingProduct(self.range, decay)
         } else {
             plus += plusMove
             minus += minusMove
@@ -156,7 +156,7 @@ public struct AverageDirectionalIndex: StreamingIndicator, Hashable {
             return average
         }
         if let index = core.index {
-            average = average * core.decay + index * weight
+            average = (index * weight).addingProduct(average, core.decay)
         }
         return average
     }

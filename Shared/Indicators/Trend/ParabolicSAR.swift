@@ -58,7 +58,7 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                 reported = sar
                 factor = acceleration
                 extreme = low
-                sar = sar + factor * (extreme - sar)
+                sar = sar.addingProduct(factor, extreme - sar)
                 sar = max(sar, previousHigh, high)
             } else {
                 reported = sar
@@ -66,7 +66,7 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                     extreme = high
                     factor = min(factor + acceleration, maximum)
                 }
-                sar = sar + factor * (extreme - sar)
+                sar = sar.addingProduct(factor, extreme - sar)
                 sar = min(sar, previousLow, low)
             }
         } else {
@@ -76,7 +76,7 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                 reported = sar
                 factor = acceleration
                 extreme = high
-                sar = sar + factor * (extreme - sar)
+                sar = sar.addingProduct(factor, extreme - sar)
                 sar = min(sar, previousLow, low)
             } else {
                 reported = sar
@@ -84,7 +84,7 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                     extreme = low
                     factor = min(factor + acceleration, maximum)
                 }
-                sar = sar + factor * (extreme - sar)
+                sar = sar.addingProduct(factor, extreme - sar)
                 sar = max(sar, previousHigh, high)
             }
         }

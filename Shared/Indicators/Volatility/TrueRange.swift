@@ -48,7 +48,7 @@ public struct AverageTrueRange: StreamingIndicator, Hashable {
         if seen == period {
             average = (average + value) / Double(period)
         } else {
-            average = average * decay + value * weight
+            average = (value * weight).addingProduct(average, decay)
         }
         guard normalized else { return average }
         return isTALibZero(bar.close) ? 0 : (average / bar.close) * 100.0

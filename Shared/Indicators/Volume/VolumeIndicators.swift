@@ -70,8 +70,8 @@ public struct ChaikinOscillator: StreamingIndicator, Hashable {
             fast = value
             slow = value
         } else {
-            fast = fastK * value + (1 - fastK) * fast
-            slow = slowK * value + (1 - slowK) * slow
+            fast = (fastK * value).addingProduct(1 - fastK, fast)
+            slow = (slowK * value).addingProduct(1 - slowK, slow)
         }
         return seen > lookback ? fast - slow : nil
     }
