@@ -33,36 +33,54 @@ public struct RateOfChange: ValueIndicator, Hashable {
         return Self.change(form, from: window.oldest, to: value)
     }
 
+    /// The change of one value: lane 0 of the lane-wise form.
     @inlinable @inline(__always)
     static func change(_ form: Form, from past: Double, to value: Double) -> Double {
+        change(form, from: SIMD2(repeating: past), to: SIMD2(repeating: value))[0]
+    }
+
+    /// The change, on lanes side by side: four at a time in the batch kernel, one (of two) in the
+    /// streaming form, so both run the same arithmetic. A zero past value gives 0, as in TA-Lib.
+    @inlinable @inline(__always)
+    static func change<Lanes: SIMD>(_ form: Form, from past: Lanes, to value: Lanes) -> Lanes
+    where Lanes.Scalar == Double {
         switch form {
         case .momentum: return value - past
-        case .percent: return past != 0 ? (value / past - 1.0) * 100.0 : 0
-        case .fraction: return past != 0 ? (value - past) / past : 0
-        case .ratio: return past != 0 ? value / past : 0
+        case .percent: return ((value / past - 1.0) * 100.0).replacing(with: 0, where: past .== 0)
+        case .fraction: return ((value - past) / past).replacing(with: 0, where: past .== 0)
+        case .ratio: return (value / past).replacing(with: 0, where: past .== 0)
         }
     }
 
     @inlinable
     public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
         switch form {
-        case .momentum: Self.run(.momentum, values: values, period: period, into: columns)
-        case .percent: Self.run(.percent, values: values, period: period, into: columns)
-        case .fraction: Self.run(.fraction, values: values, period: period, into: columns)
-        case .ratio: Self.run(.ratio, values: values, period: period, into: columns)
+        case .momentum: Self.run(.momentum, values: values, period: period, into: columns[0])
+        case .percent: Self.run(.percent, values: values, period: period, into: columns[0])
+        case .fraction: Self.run(.fraction, values: values, period: period, into: columns[0])
+        case .ratio: Self.run(.ratio, values: values, period: period, into: columns[0])
         }
     }
 
-    /// One loop per form (the form a constant in each), so each vectorizes.
+    /// One loop per form (the form a constant in each), four bars at a time: the compiler did not
+    /// vectorize the plain loop (the output might overlap the input).
     @inlinable @inline(__always)
     static func run(
-        _ form: Form, values: UnsafeBufferPointer<Double>, period: Int,
-        into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>
+        _ form: Form, values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>
     ) {
-        let output = columns[0]
         let input = values.baseAddress!
-        forEachWarmBar(count: values.count, lookback: period, columns: columns) { bar in
+        let count = values.count
+        output.update(repeating: .nan, count: min(period, count))
+        var bar = period
+        while bar + 4 <= count {
+            let past = UnsafeRawPointer(input + (bar - period)).loadUnaligned(as: SIMD4<Double>.self)
+            let value = UnsafeRawPointer(input + bar).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(output + bar).storeBytes(of: change(form, from: past, to: value), as: SIMD4<Double>.self)
+            bar += 4
+        }
+        while bar < count {
             output[bar] = change(form, from: input[bar - period], to: input[bar])
+            bar += 1
         }
     }
 }
