@@ -127,49 +127,118 @@ struct ColumnExtreme<Order: ExtremeOrder> {
     }
 }
 
-/// The highest (or lowest) value over the last `window` bars and how many bars ago it was (AROON).
-///
-/// TA-Lib's scheme: keep the extreme and where it was; a new value that supersedes it takes its
-/// place, and only when the extreme leaves the window is the window rescanned. On market data that
-/// is about one predictable comparison per bar (amortized O(1)); a monotonic deque was measured
-/// 10× slower here, its pops being unpredictable branches.
+/// `BlockExtreme` with each extreme carrying its bar's position, for AROON. Ties go to the later bar,
+/// as in TA-Lib: the new bar takes the prefix on a tie, the prefix (later) takes the window on a
+/// tie, and a suffix scan, running backwards, keeps the later bar on a tie. Positions are selected,
+/// not branched on. TA-Lib's scheme (rescan the window when its extreme leaves) costs unpredictable
+/// branches on market data.
+@usableFromInline
+struct AgedBlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
+    @usableFromInline let window: Int
+    /// Suffix extremes of the previous block and their positions; cell `window` is the identity.
+    @usableFromInline var suffix: [Double]
+    @usableFromInline var suffixPosition: [Int]
+    @usableFromInline var prefix = Order.identity
+    @usableFromInline var prefixPosition = 0
+
+    @inlinable
+    init(window: Int) {
+        precondition(window > 0, "a window holds at least one bar")
+        self.window = window
+        suffix = [Double](repeating: Order.identity, count: window + 1)
+        suffixPosition = [Int](repeating: 0, count: window + 1)
+    }
+
+    /// Closes the current block, whose `window` values start at `block`, the first at `first`.
+    @inlinable
+    mutating func closeBlock(_ block: UnsafePointer<Double>, first: Int) {
+        let window = window
+        suffix.withUnsafeMutableBufferPointer { suffix in
+            suffixPosition.withUnsafeMutableBufferPointer { positions in
+                var best = Order.identity
+                var bestPosition = 0
+                var offset = window
+                while offset > 0 {
+                    offset -= 1
+                    // Running backwards, only a strictly more extreme (earlier) value takes over.
+                    let takes = !Order.supersedes(best, block[offset])
+                    best = Order.extreme(block[offset], best)
+                    bestPosition = takes ? first + offset : bestPosition
+                    suffix[offset] = best
+                    positions[offset] = bestPosition
+                }
+            }
+        }
+        prefix = Order.identity
+    }
+
+    /// Takes the bar at `position`, `offset` bars into its block; returns the extreme of the window
+    /// ending there and its position.
+    @inlinable @inline(__always)
+    mutating func push(_ value: Double, position: Int, offset: Int) -> (value: Double, position: Int) {
+        let takesPrefix = Order.supersedes(value, prefix)
+        prefix = Order.extreme(value, prefix)
+        prefixPosition = takesPrefix ? position : prefixPosition
+        let (earlier, earlierPosition) = suffix.withUnsafeBufferPointer { values in
+            suffixPosition.withUnsafeBufferPointer { positions in (values[offset + 1], positions[offset + 1]) }
+        }
+        let prefixWins = Order.supersedes(prefix, earlier)
+        return (Order.extreme(prefix, earlier), prefixWins ? prefixPosition : earlierPosition)
+    }
+}
+
+/// The highest (or lowest) value over the last `window` bars and how many bars ago it was, in O(1)
+/// per bar: the streaming form, keeping the current block in a ring buffer whose laps are the blocks.
 public struct AgedWindowExtreme<Order: ExtremeOrder>: Sendable, Hashable {
-    @usableFromInline var window: RingBuffer
-    @usableFromInline var extreme = 0.0
-    @usableFromInline var extremePosition = -1
+    @usableFromInline var extreme: AgedBlockExtreme<Order>
+    @usableFromInline var block: RingBuffer
     /// Bars pushed so far; the position of the next bar.
     @usableFromInline var bar = 0
 
     public init(window: Int) {
-        precondition(window > 0, "a window holds at least one bar")
-        self.window = RingBuffer(capacity: window)
+        extreme = AgedBlockExtreme(window: window)
+        block = RingBuffer(capacity: window)
     }
 
     /// Adds the next bar's value and returns the extreme over the last `window` bars with how many
     /// bars ago it happened (0 = this bar).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func push(_ value: Double) -> (value: Double, age: Int) {
+        if block.completedLap {
+            let first = bar - block.capacity
+            block.withValues { extreme.closeBlock($0.baseAddress!, first: first) }
+        }
+        let offset = block.head
         let position = bar
         bar += 1
-        window.push(value)
-        if position - extremePosition >= window.capacity || extremePosition < 0 {
-            // The extreme left the window: rescan it, oldest first, so the latest tie wins.
-            let held = min(bar, window.capacity)
-            var age = held - 1
-            extreme = window[age: age]
-            extremePosition = position - age
-            while age > 0 {
-                age -= 1
-                let candidate = window[age: age]
-                if Order.supersedes(candidate, extreme) {
-                    extreme = candidate
-                    extremePosition = position - age
-                }
-            }
-        } else if Order.supersedes(value, extreme) {
-            extreme = value
-            extremePosition = position
+        block.push(value)
+        let found = extreme.push(value, position: position, offset: offset)
+        return (found.value, position - found.position)
+    }
+}
+
+/// The batch form of `AgedWindowExtreme`, where the input column itself holds the blocks: the
+/// extreme of `column[bar − window + 1 … bar]` and its age, for bars taken in order from 0.
+@usableFromInline
+struct ColumnAgedExtreme<Order: ExtremeOrder> {
+    @usableFromInline let column: UnsafePointer<Double>
+    @usableFromInline var extreme: AgedBlockExtreme<Order>
+    @usableFromInline var offset = 0
+
+    @inlinable
+    init(_ column: UnsafeBufferPointer<Double>, window: Int) {
+        self.column = column.baseAddress!
+        extreme = AgedBlockExtreme(window: window)
+    }
+
+    /// The age of the extreme over the window ending at `bar`, the next bar in order.
+    @inlinable @inline(__always)
+    mutating func age(at bar: Int) -> Int {
+        if offset == extreme.window {
+            extreme.closeBlock(column + (bar - offset), first: bar - offset)
+            offset = 0
         }
-        return (extreme, position - extremePosition)
+        defer { offset += 1 }
+        return bar - extreme.push(column[bar], position: bar, offset: offset).position
     }
 }

@@ -34,6 +34,34 @@ public struct Aroon: StreamingIndicator, Hashable {
         guard let ages = ages(bar) else { return nil }
         return Pair(factor * Double(period - ages.low), factor * Double(period - ages.high))
     }
+
+    /// The batch kernel: the ages found with the input columns as the blocks.
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let (down, up) = (columns[0], columns[1])
+        for column in columns { column.update(repeating: .nan, count: min(period, input.count)) }
+        forEachAges(input) { bar, highAge, lowAge in
+            down[bar] = factor * Double(period - lowAge)
+            up[bar] = factor * Double(period - highAge)
+        }
+    }
+
+    /// Calls `body` with the ages of the highest high and the lowest low for every bar from
+    /// `lookback` on (the warm-up cells are the caller's to fill).
+    @inlinable @inline(__always)
+    func forEachAges(_ input: PriceColumns, _ body: (_ bar: Int, _ highAge: Int, _ lowAge: Int) -> Void) {
+        var highest = ColumnAgedExtreme<Highest>(input.high, window: period + 1)
+        var lowest = ColumnAgedExtreme<Lowest>(input.low, window: period + 1)
+        for bar in 0..<min(period, input.count) {
+            _ = highest.age(at: bar)
+            _ = lowest.age(at: bar)
+        }
+        var bar = period
+        while bar < input.count {
+            body(bar, highest.age(at: bar), lowest.age(at: bar))
+            bar += 1
+        }
+    }
 }
 
 /// Aroon oscillator: Aroon up − Aroon down, written 100/period · (bars since low − bars since high).
@@ -48,6 +76,13 @@ public struct AroonOscillator: StreamingIndicator, Hashable {
     public mutating func update(_ bar: PriceBar) -> Double? {
         guard let ages = aroon.ages(bar) else { return nil }
         return aroon.factor * Double(ages.low - ages.high)
+    }
+
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        output.update(repeating: .nan, count: min(aroon.period, input.count))
+        aroon.forEachAges(input) { bar, highAge, lowAge in output[bar] = aroon.factor * Double(lowAge - highAge) }
     }
 }
 
