@@ -95,7 +95,7 @@ public struct RingBuffer: Sendable {
     /// The `capacity` cells, wherever they live.
     @inlinable @inline(__always)
     mutating func withMutableCells<R>(_ body: (UnsafeMutablePointer<Double>) throws -> R) rethrows -> R {
-        if capacity > Self.inlineCapacity {
+        if _slowPath(capacity > Self.inlineCapacity) {  // keeps the array path (and its call) out of the hot loop
             return try spilled.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
         }
         return try withUnsafeMutableBytes(of: &inline) {
