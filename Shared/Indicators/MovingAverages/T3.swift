@@ -45,7 +45,7 @@ public struct T3: ValueIndicator, Hashable {
             e4 = (k * e3).addingProduct(oneMinusK, e4)
             e5 = (k * e4).addingProduct(oneMinusK, e5)
             e6 = (k * e5).addingProduct(oneMinusK, e6)
-            return c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3
+            return output
         }
         // Warm-up: advance the seeded EMAs; the newest one's outputs build the next seed, which (as in
         // TA-Lib) is the mean of that EMA's seed value and its next period − 1 outputs.
@@ -65,8 +65,12 @@ public struct T3: ValueIndicator, Hashable {
             seedSum = seed
             seedCount = 0
         } while ready < 6 && period == 1  // with period 1 every seed is the first value
-        return ready == 6 ? c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3 : nil
+        return ready == 6 ? output : nil
     }
+
+    /// c1·e6 + c2·e5 + c3·e4 + c4·e3, each product after the first fused into its addition.
+    @inlinable
+    var output: Double { (c1 * e6).addingProduct(c2, e5).addingProduct(c3, e4).addingProduct(c4, e3) }
 
     @inlinable
     mutating func setLevel(_ level: Int, _ value: Double) {

@@ -11,11 +11,11 @@ public struct OnBalanceVolume: StreamingIndicator, Hashable {
     @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         if let previousClose {
-            if bar.close > previousClose {
-                total += bar.volume
-            } else if bar.close < previousClose {
-                total -= bar.volume
-            }
+            // Up or down is a coin toss on market data, so no branch decides it: the volume is
+            // multiplied by +1, −1 or 0 (exactly TA-Lib's add, subtract or nothing).
+            let up = Double(UInt8(bar.close > previousClose ? 1 : 0))
+            let down = Double(UInt8(bar.close < previousClose ? 1 : 0))
+            total += bar.volume * (up - down)
         } else {
             total = bar.volume
         }
