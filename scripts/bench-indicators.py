@@ -1,13 +1,48 @@
 #!/usr/bin/env python3
 """Times TA-Lib's C functions (through the PyPI wheel) on the bars `tradewind bench indicators
 --write-bars` wrote, and prints a JSON object of ns/bar by our indicator name. The Python call costs
-a few microseconds per million-bar call, far below the figures."""
+a few microseconds per million-bar call, far below the figures.
+
+`--best FILE...` instead merges several rounds of `tradewind bench indicators --talib` output: the
+best (lowest) of each figure on each side, the ratios recomputed between those bests."""
 import json
 import sys
 import time
 
-import numpy as np
-import talib
+
+def best_of_rounds(paths):
+    best, order = {}, []
+    for path in paths:
+        for line in open(path):
+            figures = json.loads(line)
+            name = figures["bench"]
+            if name == "indicators.summary":
+                continue
+            if name not in best:
+                best[name] = figures
+                order.append(name)
+                continue
+            for key in ("batch_ns_per_bar", "stream_ns_per_bar", "engine_ns_per_bar", "talib_ns_per_bar"):
+                if key in figures:
+                    best[name][key] = min(best[name][key], figures[key])
+    worst = 0.0
+    for name in order:
+        figures = best[name]
+        figures["stream_vs_batch"] = round(figures["stream_ns_per_bar"] / figures["batch_ns_per_bar"], 3)
+        if "talib_ns_per_bar" in figures:
+            figures["batch_vs_talib"] = round(figures["batch_ns_per_bar"] / figures["talib_ns_per_bar"], 3)
+            worst = max(worst, figures["batch_vs_talib"])
+        print(json.dumps(figures, separators=(",", ":")))
+    print(json.dumps({"bench": "indicators.summary", "rounds": len(paths), "worst_batch_vs_talib": worst},
+                     separators=(",", ":")))
+
+
+if sys.argv[1] == "--best":
+    best_of_rounds(sys.argv[2:])
+    sys.exit(0)
+
+import numpy as np  # noqa: E402 (only the timing mode needs TA-Lib)
+import talib  # noqa: E402
 
 data = np.fromfile(sys.argv[1], dtype="<f8").reshape(5, -1)
 o, h, l, c, v = (np.ascontiguousarray(x) for x in data)

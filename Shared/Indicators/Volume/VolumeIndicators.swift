@@ -70,10 +70,38 @@ public struct ChaikinOscillator: StreamingIndicator, Hashable {
             fast = value
             slow = value
         } else {
-            fast = (fastK * value).addingProduct(1 - fastK, fast)
-            slow = (slowK * value).addingProduct(1 - slowK, slow)
+            (fast, slow) = smooth(fast: fast, slow: slow, value)
         }
         return seen > lookback ? fast - slow : nil
+    }
+
+    /// Both averages one bar on: k·x + (1 − k)·e, the second product fused into the addition.
+    @inlinable @inline(__always)
+    func smooth(fast: Double, slow: Double, _ value: Double) -> (Double, Double) {
+        ((fastK * value).addingProduct(1 - fastK, fast), (slowK * value).addingProduct(1 - slowK, slow))
+    }
+
+    /// The batch kernel: the streaming arithmetic without its per-bar bookkeeping (first bar, warm-up
+    /// test, optional result), the warm-up and warm bars in loops of their own.
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        let count = input.count
+        output.update(repeating: .nan, count: min(lookback, count))
+        guard count > 0 else { return }
+        var line = AccumulationDistribution()
+        var fast = line.update(input[unchecked: 0])!
+        var slow = fast
+        // Both periods are at least 2, so the lookback is at least 1: bar 0 is warm-up.
+        for bar in 1..<min(lookback, count) {
+            (fast, slow) = smooth(fast: fast, slow: slow, line.update(input[unchecked: bar])!)
+        }
+        var bar = lookback
+        while bar < count {
+            (fast, slow) = smooth(fast: fast, slow: slow, line.update(input[unchecked: bar])!)
+            output[bar] = fast - slow
+            bar += 1
+        }
     }
 }
 
