@@ -16,12 +16,36 @@ func isTALibZeroOrNegative(_ value: Double) -> Bool { value < taLibEpsilon }
 func isTALibZero(_ difference: Double, scale: Double) -> Bool { abs(difference) <= taLibEpsilon * scale }
 
 /// TA-Lib's true range: the greatest of today's range and the distances from yesterday's close.
+///
+/// The same steps as the lane-wise form below, for one bar (the same bits for every input, signed
+/// zeros included); the one-bar form is not lane 0 of a two-lane vector because that measured 15 %
+/// slower in ATR's loop.
 @inlinable @inline(__always)
 func trueRange(high: Double, low: Double, previousClose: Double) -> Double {
     var range = high - low
-    let up = abs(high - previousClose)
+    let fromHigh = high - previousClose
+    let up = fromHigh < 0 ? -fromHigh : fromHigh
     if up > range { range = up }
-    let down = abs(low - previousClose)
+    let fromLow = low - previousClose
+    let down = fromLow < 0 ? -fromLow : fromLow
     if down > range { range = down }
     return range
+}
+
+/// The true range on lanes side by side (TRANGE's batch kernel runs four bars at a time).
+@inlinable @inline(__always)
+func trueRange<Lanes: SIMD>(high: Lanes, low: Lanes, previousClose: Lanes) -> Lanes where Lanes.Scalar == Double {
+    var range = high - low
+    let up = distance(high, previousClose)
+    range.replace(with: up, where: up .> range)
+    let down = distance(low, previousClose)
+    range.replace(with: down, where: down .> range)
+    return range
+}
+
+/// |a − b| lane by lane.
+@inlinable @inline(__always)
+func distance<Lanes: SIMD>(_ a: Lanes, _ b: Lanes) -> Lanes where Lanes.Scalar == Double {
+    let difference = a - b
+    return difference.replacing(with: -difference, where: difference .< 0)
 }

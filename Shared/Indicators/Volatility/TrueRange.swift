@@ -13,6 +13,29 @@ public struct TrueRange: StreamingIndicator, Hashable {
         guard let previousClose else { return nil }
         return trueRange(high: bar.high, low: bar.low, previousClose: previousClose)
     }
+
+    /// The batch kernel: four bars at a time, each against the close before it.
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let output = columns[0]
+        let count = input.count
+        output.update(repeating: .nan, count: min(1, count))
+        func lanes(_ column: UnsafeBufferPointer<Double>, from bar: Int) -> SIMD4<Double> {
+            UnsafeRawPointer(column.baseAddress! + bar).loadUnaligned(as: SIMD4<Double>.self)
+        }
+        var bar = 1
+        while bar + 4 <= count {
+            let ranges = trueRange(
+                high: lanes(input.high, from: bar), low: lanes(input.low, from: bar),
+                previousClose: lanes(input.close, from: bar - 1))
+            UnsafeMutableRawPointer(output + bar).storeBytes(of: ranges, as: SIMD4<Double>.self)
+            bar += 4
+        }
+        while bar < count {
+            output[bar] = trueRange(high: input.high[bar], low: input.low[bar], previousClose: input.close[bar - 1])
+            bar += 1
+        }
+    }
 }
 
 /// Average true range: the mean of the first `period` true ranges, then Wilder smoothing
