@@ -14,7 +14,9 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
     @usableFromInline var sar = 0.0
     @usableFromInline var extreme = 0.0
     @usableFromInline var factor = 0.0
-    @usableFromInline var previous = PriceBar(value: 0)
+    /// The previous bar's high and low (all of it the SAR needs).
+    @usableFromInline var lastHigh = 0.0
+    @usableFromInline var lastLow = 0.0
 
     public init(acceleration: Double = 0.02, maximum: Double = 0.2) {
         precondition(acceleration >= 0 && maximum >= 0, "the factors must not be negative")
@@ -28,21 +30,21 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
 
     @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
-        defer { previous = bar }
+        defer { (lastHigh, lastLow) = (bar.high, bar.low) }
         bars += 1
         if bars == 1 { return nil }
-        var previousHigh = previous.high
-        var previousLow = previous.low
+        var previousHigh = lastHigh
+        var previousLow = lastLow
         if bars == 2 {
-            let up = bar.high - previous.high
-            let down = previous.low - bar.low
+            let up = bar.high - lastHigh
+            let down = lastLow - bar.low
             isLong = !(down > 0 && up < down)
             if isLong {
                 extreme = bar.high
-                sar = previous.low
+                sar = lastLow
             } else {
                 extreme = bar.low
-                sar = previous.high
+                sar = lastHigh
             }
             // On the first bar TA-Lib compares against this bar for both "last two".
             previousHigh = bar.high
@@ -62,10 +64,10 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                 sar = max(sar, previousHigh, high)
             } else {
                 reported = sar
-                if high > extreme {
-                    extreme = high
-                    factor = min(factor + acceleration, maximum)
-                }
+                // A new extreme comes often and unpredictably: selected, not branched on.
+                let raised = high > extreme
+                extreme = raised ? high : extreme
+                factor = raised ? min(factor + acceleration, maximum) : factor
                 sar = sar.addingProduct(factor, extreme - sar)
                 sar = min(sar, previousLow, low)
             }
@@ -80,10 +82,9 @@ public struct ParabolicSAR: StreamingIndicator, Hashable {
                 sar = min(sar, previousLow, low)
             } else {
                 reported = sar
-                if low < extreme {
-                    extreme = low
-                    factor = min(factor + acceleration, maximum)
-                }
+                let lowered = low < extreme
+                extreme = lowered ? low : extreme
+                factor = lowered ? min(factor + acceleration, maximum) : factor
                 sar = sar.addingProduct(factor, extreme - sar)
                 sar = max(sar, previousHigh, high)
             }
