@@ -26,7 +26,10 @@ public struct LinearRegression: ValueIndicator, Hashable {
     /// Σ age · y, age 0 for the newest value.
     @usableFromInline var sumAgeY = 0.0
     @usableFromInline let sumX: Double
-    @usableFromInline let divisor: Double
+    /// The reciprocals of the slope's denominator, (Σx)² − n·Σx², and of n: TA-Lib divides by both
+    /// on every bar; multiplying takes two divisions off each bar (values move by an ulp or so).
+    @usableFromInline let inverseDivisor: Double
+    @usableFromInline let inverseCount: Double
 
     public init(_ form: Form, period: Int = 14) {
         precondition(period >= 2, "the period must be at least 2")
@@ -36,7 +39,8 @@ public struct LinearRegression: ValueIndicator, Hashable {
         let n = Double(period)
         sumX = n * (n - 1) * 0.5
         let sumXSquared = n * (n - 1) * (2 * n - 1) / 6
-        divisor = sumX * sumX - n * sumXSquared
+        inverseDivisor = 1 / (sumX * sumX - n * sumXSquared)
+        inverseCount = 1 / n
     }
 
     public var lookback: Int { period - 1 }
@@ -55,22 +59,40 @@ public struct LinearRegression: ValueIndicator, Hashable {
         return line(sumY: sumY, sumAgeY: sumAgeY)
     }
 
+    /// The batch kernel, lap by lap: within a lap the sums slide, at its last bar they are taken afresh
+    /// (where the streaming form's ring completes a lap); the first lap, with nothing yet to drop,
+    /// gives no value until its last bar.
     @inlinable
     public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
         let output = columns[0]
+        let count = values.count
         let n = Double(period)
         var sumY = 0.0
         var sumAgeY = 0.0
-        var offset = 0
-        for bar in 0..<values.count {
-            let dropped = bar >= period ? values[bar - period] : 0
-            Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: values[bar], dropping: dropped, period: n)
-            offset += 1
-            if offset == period {
-                offset = 0
-                (sumY, sumAgeY) = Self.sums(period: period) { values[bar - $0] }
+        output.update(repeating: .nan, count: min(lookback, count))
+        guard count >= period else {
+            return
+        }
+        for bar in 0..<lookback {
+            Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: values[bar], dropping: 0, period: n)
+        }
+        var lapEnd = lookback
+        var bar = lookback
+        while bar < count {
+            while bar < min(lapEnd, count) {
+                Self.slide(sumY: &sumY, sumAgeY: &sumAgeY, adding: values[bar], dropping: values[bar - period], period: n)
+                output[bar] = line(sumY: sumY, sumAgeY: sumAgeY)
+                bar += 1
             }
-            output[bar] = bar >= lookback ? line(sumY: sumY, sumAgeY: sumAgeY) : .nan
+            guard bar < count else { break }
+            // The lap's last bar: slid as every bar is (the streaming form does), then taken afresh.
+            Self.slide(
+                sumY: &sumY, sumAgeY: &sumAgeY, adding: values[bar], dropping: bar >= period ? values[bar - period] : 0,
+                period: n)
+            (sumY, sumAgeY) = Self.sums(period: period) { values[bar - $0] }
+            output[bar] = line(sumY: sumY, sumAgeY: sumAgeY)
+            bar += 1
+            lapEnd += period
         }
     }
 
@@ -99,13 +121,13 @@ public struct LinearRegression: ValueIndicator, Hashable {
     @inlinable @inline(__always)
     func line(sumY: Double, sumAgeY: Double) -> Double {
         let n = Double(period)
-        let slope = (n * sumAgeY - sumX * sumY) / divisor
+        let slope = (n * sumAgeY - sumX * sumY) * inverseDivisor
         switch form {
         case .slope: return slope
         case .angle: return atan(slope) * (180.0 / Double.pi)
         default: break
         }
-        let intercept = (sumY - slope * sumX) / n
+        let intercept = (sumY - slope * sumX) * inverseCount
         switch form {
         case .intercept: return intercept
         case .forecast: return intercept + slope * n
