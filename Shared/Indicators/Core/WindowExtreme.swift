@@ -75,58 +75,6 @@ struct BlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
     }
 }
 
-/// The highest (or lowest) value over the last `window` bars (all of them while fewer), in O(1)
-/// per bar: the streaming form, keeping the current block's values in a ring buffer whose laps are
-/// the blocks (its storage order is the block's order).
-public struct WindowExtreme<Order: ExtremeOrder>: Sendable, Hashable {
-    @usableFromInline var extreme: BlockExtreme<Order>
-    @usableFromInline var block: RingBuffer
-
-    public init(window: Int) {
-        extreme = BlockExtreme(window: window)
-        block = RingBuffer(capacity: window)
-    }
-
-    /// Adds the next bar's value and returns the extreme over the last `window` bars.
-    @inlinable @inline(__always)
-    public mutating func push(_ value: Double) -> Double {
-        if block.completedLap {
-            block.withValues { extreme.closeBlock($0.baseAddress!) }
-        }
-        let offset = block.head
-        block.push(value)
-        return extreme.push(value, offset: offset)
-    }
-}
-
-/// The batch form of `WindowExtreme`, where the input column itself holds the blocks: the extreme
-/// of `column[bar − window + 1 … bar]` for bars taken in order.
-@usableFromInline
-struct ColumnExtreme<Order: ExtremeOrder> {
-    @usableFromInline let column: UnsafePointer<Double>
-    @usableFromInline var extreme: BlockExtreme<Order>
-    @usableFromInline var offset = 0
-
-    /// Ready to advance to bar `first`, the bars before it taken in.
-    @inlinable
-    init(_ column: UnsafeBufferPointer<Double>, window: Int, from first: Int) {
-        self.column = column.baseAddress!
-        extreme = BlockExtreme(window: window)
-        for bar in 0..<min(first, column.count) { _ = advance(to: bar) }
-    }
-
-    /// The extreme over the window ending at `bar`, the next bar in order.
-    @inlinable @inline(__always)
-    mutating func advance(to bar: Int) -> Double {
-        if offset == extreme.window {
-            extreme.closeBlock(column + (bar - offset))
-            offset = 0
-        }
-        defer { offset += 1 }
-        return extreme.push(column[bar], offset: offset)
-    }
-}
-
 /// `BlockExtreme` with each extreme carrying its bar's position, for AROON. Ties go to the later bar,
 /// as in TA-Lib: the new bar takes the prefix on a tie, the prefix (later) takes the window on a
 /// tie, and a suffix scan, running backwards, keeps the later bar on a tie. Positions are selected,

@@ -24,12 +24,8 @@ public struct RawStochastic: Sendable, Hashable {
     /// The batch form: raw %K for every bar from `lookback` on, handed to `body`.
     @inlinable @inline(__always)
     func forEachPercentK(_ input: PriceColumns, _ body: (_ bar: Int, _ k: Double) -> Void) {
-        var window = ColumnRange(high: input.high, low: input.low, period: range.period, from: lookback)
-        var bar = lookback
-        while bar < input.count {
-            let extremes = window.advance(to: bar)
-            body(bar, Self.percentK(close: input.close[bar], highest: extremes.high, lowest: extremes.low))
-            bar += 1
+        forEachRange(high: input.high, low: input.low, period: range.period, from: lookback) { bar, highest, lowest in
+            body(bar, Self.percentK(close: input.close[bar], highest: highest, lowest: lowest))
         }
     }
 }
