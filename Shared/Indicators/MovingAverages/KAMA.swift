@@ -51,7 +51,8 @@ public struct KAMA: ValueIndicator, Hashable {
         let efficiency = (pathLength <= netMove || isTALibZero(pathLength)) ? 1.0 : abs(netMove / pathLength)
         var smoothing = efficiency * span + slowest
         smoothing *= smoothing
-        return kama.addingProduct(value - kama, smoothing)
+        // x·sc + kama·(1 − sc): one multiply-add on the bar-to-bar chain, as in EMA.
+        return (value * smoothing).addingProduct(kama, 1 - smoothing)
     }
 
     /// The batch kernel: the streaming arithmetic with the input column as the window.
