@@ -1,15 +1,25 @@
 // swift-tools-version: 6.2
 // Tradewind: AI-assisted automated trading, as six services over one wire contract (proto/).
+import Foundation
 import PackageDescription
 
 /// One settings array for every target (CONVENTIONS: Swift 6 mode, ExistentialAny, MemberImportVisibility).
 ///
 /// On x86 the code is compiled for x86-64-v3 (AVX2 and FMA; `haswell` is the name this toolchain
-/// knows for that level): loops vectorize four wide and the indicators' recurrences fuse a multiply
-/// and an add into one instruction, as TA-Lib's own FMA build does on the same machine. Every x86
-/// server CPU since 2015 has it, and RHEL 10 makes it its baseline. arm64 has FMA in its base set.
+/// knows for that level) when the building machine has it: loops vectorize four wide and the
+/// indicators' recurrences fuse a multiply and an add into one instruction, as TA-Lib's own FMA build
+/// does on the same machine. Every x86 server CPU since 2015 has it (RHEL 10 makes it its baseline);
+/// without it the same code builds for plain x86-64 and gives the same values, `fma` then being a
+/// library call. arm64 has FMA in its base set.
 #if arch(x86_64)
-let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let cpuFlags: Set<Substring> = {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return ["avx2", "fma", "bmi2"] }  // no /proc (an Intel Mac): every one since 2013 has them
+    return Set(line.split(separator: " "))
+}()
+let cpuSettings: [SwiftSetting] =
+    cpuFlags.isSuperset(of: ["avx2", "fma", "bmi2"]) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 #else
 let cpuSettings: [SwiftSetting] = []
 #endif
