@@ -187,6 +187,7 @@ struct BinanceFeedTests {
             try await ServiceHarness.withHost(service: "market-data", build: { configuration in
                 var settings = MarketDataSettings()
                 settings.feeds = ["binance"]
+                settings.retentionDays = [:]  // the backfilled klines may be older than the default retention
                 settings.feedSettings["binance"] = ["stream_url": "ws://127.0.0.1:\(port)", "rest_url": "http://127.0.0.1:\(port)", "symbols": "BTC/USDT"]
                 return try buildMarketData(configuration: configuration, settings: settings)
             }) { _, client in

@@ -14,7 +14,11 @@ import Wire
 func withMarketData<R: Sendable>(
     _ settings: MarketDataSettings, _ body: @Sendable (ServiceHost, MarketDataClient) async throws -> R
 ) async throws -> R {
-    try await ServiceHarness.withHost(service: "market-data", build: { try buildMarketData(configuration: $0, settings: settings) }) { host, client in
+    // The tests' candles are from 2024, older than the default retention: a retention sweep landing
+    // mid-test deleted what a test had just stored (seen once in CI, between two backfills).
+    var settings = settings
+    settings.retentionDays = [:]
+    return try await ServiceHarness.withHost(service: "market-data", build: { try buildMarketData(configuration: $0, settings: settings) }) { host, client in
         try await body(host, MarketDataClient(client))
     }
 }

@@ -55,6 +55,7 @@ public struct MarketSide: Sendable {
 public func withMarketSide<R: Sendable>(_ body: @Sendable (MarketSide) async throws -> R) async throws -> R {
     var settings = MarketDataSettings()
     settings.feeds = []
+    settings.retentionDays = [:]  // callers store candles from 2024, older than the default retention
     return try await ServiceHarness.withHost(service: "market-data", build: { try buildMarketData(configuration: $0, settings: settings) }) { host, client in
         try await body(MarketSide(host: host, client: MarketDataClient(client), port: try await host.rpcAddress.port!))
     }
