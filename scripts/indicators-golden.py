@@ -91,9 +91,9 @@ CASES = (
        "sar:0.01,0.1", "sar:0.03,0.3", "midpoint:5", "midprice:5", "linearreg:30", "linearreg_slope:5",
        "linearreg_intercept:5", "linearreg_angle:5", "tsf:5", "adosc:5,20", "adosc:10,3", "vwap:20"]
     # windows longer than a ring buffer keeps inline (RingBuffer.inlineCapacity, 64 values)
-    + ["sma:100", "wma:100", "kama:80", "mom:70", "roc:70", "cci:70", "var:70", "stddev:100,1", "bbands:100,2,2",
-       "ultosc:20,40,80", "mfi:70", "linearreg:100", "tsf:90", "midpoint:100", "willr:100", "aroon:80", "adx:70",
-       "vwap:100"]
+    # (read by age from two rings, and pushed, dropped and summed afresh; two, so the fixtures stay under
+    # 5 MiB; StreamingTests copies sma:100 as well)
+    + ["ultosc:20,40,80", "linearreg:100"]
     # every moving-average type as a smoother
     + [f"stochf:5,3,{t}" for t in MA_TYPES]
 )
