@@ -18,6 +18,7 @@ public struct RingBuffer: Sendable {
     @usableFromInline var inline: InlineCells
     /// The window's storage when it is longer than `inlineCapacity`, empty otherwise.
     @usableFromInline var spilled: [Double]
+    /// How many values the window holds once full.
     public let capacity: Int
     @usableFromInline var head = 0
     @usableFromInline var filled = 0
