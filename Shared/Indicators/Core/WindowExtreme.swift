@@ -33,8 +33,9 @@ public enum Lowest: ExtremeOrder {
 /// previous block plus the head of the current one, so its extreme is the more extreme of the
 /// previous block's suffix extreme (all computed once per block) and the current block's running
 /// prefix extreme: three max (or min) instructions per bar whatever the data. Rescanning the window
-/// when its extreme leaves (TA-Lib's scheme, kept for AROON, which needs the extreme's age) was
-/// measured 2–3× slower on market data, its branches unpredictable.
+/// when its extreme leaves (TA-Lib's scheme) was measured 2–3× slower on market data, its branches
+/// unpredictable. `RangeWindow` (streaming) and `forEachRange` (batch) run it; AROON runs
+/// `AgedBlockExtreme`, the same with positions.
 @usableFromInline
 struct BlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
     @usableFromInline let window: Int
@@ -78,8 +79,7 @@ struct BlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
 /// `BlockExtreme` with each extreme carrying its bar's position, for AROON. Ties go to the later bar,
 /// as in TA-Lib: the new bar takes the prefix on a tie, the prefix (later) takes the window on a
 /// tie, and a suffix scan, running backwards, keeps the later bar on a tie. Positions are selected,
-/// not branched on. TA-Lib's scheme (rescan the window when its extreme leaves) costs unpredictable
-/// branches on market data.
+/// not branched on (AROON 17.5 → 7.9 ns a bar against TA-Lib's rescanning scheme, which we had).
 @usableFromInline
 struct AgedBlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
     @usableFromInline let window: Int
