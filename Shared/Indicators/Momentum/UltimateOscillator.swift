@@ -31,8 +31,13 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
         let (pressure, range) = Self.terms(bar, previousClose: previousClose)
         buying.push(pressure)
         ranges.push(range)
-        buyingSums += SIMD3(repeating: pressure)
-        rangeSums += SIMD3(repeating: range)
+        // Lane by lane (the batch kernel's order): a broadcast and a vector add cost more here.
+        buyingSums.x += pressure
+        buyingSums.y += pressure
+        buyingSums.z += pressure
+        rangeSums.x += range
+        rangeSums.y += range
+        rangeSums.z += range
         let terms = seen - 1
         var output: Double? = nil
         if terms >= longest { output = Self.oscillator(buying: buyingSums, ranges: rangeSums) }
@@ -100,14 +105,18 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
                 rangeSums.y -= ranges[bar - middle + 1]
             }
         }
-        let span = SIMD3(shortest - 1, middle - 1, longest - 1)
+        // The warm loop keeps the six sums as scalars (lane by lane the same additions as the vectors
+        // above): the vectors' broadcasts, gathers and lane shuffles cost more than the sums.
+        var (bx, by, bz) = (buyingSums.x, buyingSums.y, buyingSums.z)
+        var (rx, ry, rz) = (rangeSums.x, rangeSums.y, rangeSums.z)
+        let (s, m, l) = (shortest - 1, middle - 1, longest - 1)
         for bar in longest..<count {
-            buyingSums += SIMD3(repeating: pressures[bar])
-            rangeSums += SIMD3(repeating: ranges[bar])
-            output[bar] = Self.oscillator(buying: buyingSums, ranges: rangeSums)
-            let trailing = SIMD3(repeating: bar) &- span
-            buyingSums -= SIMD3(pressures[trailing.x], pressures[trailing.y], pressures[trailing.z])
-            rangeSums -= SIMD3(ranges[trailing.x], ranges[trailing.y], ranges[trailing.z])
+            let (pressure, range) = (pressures[bar], ranges[bar])
+            (bx, by, bz) = (bx + pressure, by + pressure, bz + pressure)
+            (rx, ry, rz) = (rx + range, ry + range, rz + range)
+            output[bar] = Self.oscillator(buying: SIMD3(bx, by, bz), ranges: SIMD3(rx, ry, rz))
+            (bx, by, bz) = (bx - pressures[bar - s], by - pressures[bar - m], bz - pressures[bar - l])
+            (rx, ry, rz) = (rx - ranges[bar - s], ry - ranges[bar - m], rz - ranges[bar - l])
         }
     }
 }
