@@ -82,6 +82,17 @@ struct StreamingTests {
         #expect(copy[age: 0] == -1 && first[age: 0] == Double(capacity + 6))
     }
 
+    @Test("an empty series gives empty columns, batch and streaming", arguments: try GoldenFile.cases())
+    func emptySeries(text: String) throws {
+        let indicator = try ConfiguredIndicator(parsing: text)
+        let outputs = indicator.compute(PriceSeries(bars: []))
+        #expect(outputs.count == indicator.makeEngine().width && outputs.allSatisfy(\.isEmpty))
+        var engine = indicator.makeEngine()
+        PriceSeries(bars: []).withColumns { input in
+            makeOutputColumns(count: 0, width: engine.width) { columns in engine.replay(over: input, into: columns) }
+        }
+    }
+
     @Test("a series shorter than the lookback gives no value at all")
     func shortSeries() throws {
         let indicator = try ConfiguredIndicator(parsing: "macd")

@@ -50,6 +50,7 @@ public struct Aroon: StreamingIndicator, Hashable {
     /// `lookback` on (the warm-up cells are the caller's to fill).
     @inlinable @inline(__always)
     func forEachAges(_ input: PriceColumns, _ body: (_ bar: Int, _ highAge: Int, _ lowAge: Int) -> Void) {
+        guard input.count > 0 else { return }
         var highest = ColumnAgedExtreme<Highest>(input.high, window: period + 1)
         var lowest = ColumnAgedExtreme<Lowest>(input.low, window: period + 1)
         for bar in 0..<min(period, input.count) {

@@ -68,9 +68,9 @@ public struct RateOfChange: ValueIndicator, Hashable {
     static func run(
         _ form: Form, values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>
     ) {
-        let input = values.baseAddress!
         let count = values.count
         output.update(repeating: .nan, count: min(period, count))
+        guard let input = values.baseAddress else { return }
         var bar = period
         while bar + 4 <= count {
             let past = UnsafeRawPointer(input + (bar - period)).loadUnaligned(as: SIMD4<Double>.self)

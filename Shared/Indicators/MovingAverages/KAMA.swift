@@ -60,7 +60,7 @@ public struct KAMA: ValueIndicator, Hashable {
     public func run(values: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
         let output = columns[0]
         if period == 1 {
-            output.update(from: values.baseAddress!, count: values.count)
+            if let start = values.baseAddress { output.update(from: start, count: values.count) }
             return
         }
         output.update(repeating: .nan, count: min(period, values.count))
