@@ -2,9 +2,15 @@ import NIOCore
 import Wire
 
 /// Outbound frames of one connection: each envelope is encoded straight into a pending buffer,
-/// and the buffer goes to the channel once per event-loop turn (or as soon as it passes
-/// `eagerBytes`, so that channel back-pressure still sees big streams). One channel write per
-/// batch instead of one per frame, and no `NIOAny` boxing of envelopes.
+/// and the buffer goes to the channel at the end of the event-loop turn or as soon as it passes
+/// `eagerBytes`. One channel write per batch instead of one per frame, and no `NIOAny` boxing of
+/// envelopes.
+///
+/// `eagerBytes` is small on purpose: with one flush per turn, a turn that answers 128 pipelined
+/// calls sent all 128 answers at its end, so the peer idled while this side worked and then the
+/// other way round (measured: 120k calls/s). Sending every ~20 small frames lets the peer start on
+/// the first answers while this side computes the rest (260k calls/s, same machine), for one
+/// extra write per 2 KiB. Big frames still go out one write each, so back-pressure sees them.
 ///
 /// Confined to the channel's event loop.
 final class FrameWriter: @unchecked Sendable {
@@ -12,7 +18,7 @@ final class FrameWriter: @unchecked Sendable {
     private let context: ChannelHandlerContext
     private var pending: ByteBuffer
     private var flushScheduled = false
-    static let eagerBytes = 64 * 1024
+    static let eagerBytes = 2 * 1024
 
     init(context: ChannelHandlerContext) {
         self.context = context
