@@ -222,7 +222,10 @@ public final class RPCClient: Service, Sendable {
 
     // MARK: Calls
 
-    /// Calls a unary method.
+    /// Calls a unary method. Inlinable so that encoding and decoding are specialized for the
+    /// message types at the typed client (unspecialized, they instantiated generic metadata on
+    /// every call).
+    @inlinable
     public func unary<Req, Res>(
         _ method: MethodDescriptor<Req, Res>, _ request: Req, options: CallOptions = .init()
     ) async throws(RPCError) -> Res {
@@ -263,6 +266,7 @@ public final class RPCClient: Service, Sendable {
     }
 
     /// Calls a server-streaming method; the call starts when the stream is first iterated.
+    @inlinable
     public func serverStreaming<Req, Res>(
         _ method: MethodDescriptor<Req, Res>, _ request: Req, options: CallOptions = .init()
     ) -> ResponseStream<Res> {
@@ -288,6 +292,7 @@ public final class RPCClient: Service, Sendable {
         return stream
     }
 
+    @inlinable
     static func encode<M: ProtoMessage>(_ message: M) throws(RPCError) -> [UInt8] {
         do {
             return try message.encodedBytes()

@@ -4,13 +4,22 @@ import Wire
 /// cancelling the task) cancels it on the server.
 public struct ResponseStream<Item: ProtoMessage>: AsyncSequence, Sendable {
     public typealias Element = Item
-    let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
+    @usableFromInline let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
+
+    @usableFromInline init(open: @escaping @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>) {
+        self.open = open
+    }
 
     /// Starts the call on the first `next()` and decodes each item.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
-        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+        @usableFromInline let open: @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>
+        @usableFromInline var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
 
+        @usableFromInline init(open: @escaping @Sendable () async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error>) {
+            self.open = open
+        }
+
+        @inlinable
         public mutating func next() async throws -> Item? {
             if base == nil { base = try await open().makeAsyncIterator() }
             guard let bytes = try await base!.next() else { return nil }
@@ -23,5 +32,6 @@ public struct ResponseStream<Item: ProtoMessage>: AsyncSequence, Sendable {
     }
 
     /// An iterator that starts the call when first advanced.
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(open: open) }
 }

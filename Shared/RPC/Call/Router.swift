@@ -32,27 +32,37 @@ public struct Router: Sendable {
     func route(_ method: String) -> Route? { routes[method] }
 
     /// Serves `method` with a handler that answers once.
+    ///
+    /// Inlinable so that the decode and encode below are specialized for the message types where a
+    /// service registers its methods; unspecialized, they instantiated generic metadata at run time
+    /// on every call.
+    @inlinable
     public mutating func unary<Req, Res>(
         _ method: MethodDescriptor<Req, Res>,
         _ handler: @escaping @Sendable (Req, ServerCallContext) async throws -> Res
     ) {
-        precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
-        routes[method.fullName] = Route(method: method.fullName, kind: .unary) { payload, context, sink in
+        add(method.fullName, .unary) { payload, context, sink in
             let request = try Req(decoding: payload)
             let response = try await handler(request, context)
-            try sink.respond(response)
+            try sink.respond(payload: response.encodedBytes())
         }
     }
 
     /// Serves `method` with a handler that writes any number of items, then returns.
+    @inlinable
     public mutating func serverStreaming<Req, Res>(
         _ method: MethodDescriptor<Req, Res>,
         _ handler: @escaping @Sendable (Req, ServerCallContext, StreamWriter<Res>) async throws -> Void
     ) {
-        precondition(routes[method.fullName] == nil, "\(method.fullName) is registered twice")
-        routes[method.fullName] = Route(method: method.fullName, kind: .serverStreaming) { payload, context, sink in
+        add(method.fullName, .serverStreaming) { payload, context, sink in
             let request = try Req(decoding: payload)
             try await handler(request, context, StreamWriter(sink: sink))
         }
+    }
+
+    @usableFromInline
+    mutating func add(_ method: String, _ kind: MethodKind, _ handler: @escaping Handler) {
+        precondition(routes[method] == nil, "\(method) is registered twice")
+        routes[method] = Route(method: method, kind: kind, handler: handler)
     }
 }

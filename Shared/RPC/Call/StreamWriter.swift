@@ -3,10 +3,14 @@ import Wire
 /// Where a server-streaming handler writes its items. `write` waits while the connection's send
 /// buffer is full, so a slow client slows the handler down instead of growing memory.
 public struct StreamWriter<Item: ProtoMessage>: Sendable {
-    let sink: CallSink
+    @usableFromInline let sink: CallSink
+
+    @usableFromInline init(sink: CallSink) { self.sink = sink }
 
     /// Sends one item; throws `cancelled` once the client has gone or cancelled.
+    @inlinable
     public func write(_ item: Item) async throws {
-        try await sink.streamItem(item)
+        try Task.checkCancellation()
+        try await sink.streamItem(payload: item.encodedBytes())
     }
 }

@@ -7,14 +7,13 @@ public struct CallSink: Sendable {
     let connection: ServerConnectionHandler
     let streamID: UInt64
 
-    func respond<M: ProtoMessage>(_ message: M) throws {
-        let payload = try message.encodedBytes()
+    @usableFromInline
+    func respond(payload: [UInt8]) {
         onLoop { $0.respond(streamID, payload: payload) }
     }
 
-    func streamItem<M: ProtoMessage>(_ item: M) async throws {
-        try Task.checkCancellation()
-        let payload = try item.encodedBytes()
+    @usableFromInline
+    func streamItem(payload: [UInt8]) async throws {
         let loop = connection.eventLoop
         if loop.inEventLoop {
             if let wait = try connection.streamItem(streamID, payload: payload) { try await wait.get() }
