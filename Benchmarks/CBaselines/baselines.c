@@ -1,9 +1,11 @@
+#define _GNU_SOURCE
 #include "CBenchBaselines.h"
 #include <arpa/inet.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,10 +38,33 @@ static int write_full(int fd, const void *buf, size_t n) {
   return 0;
 }
 
+int tw_allowed_cpus(int *out, int max) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+  int n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+    if (CPU_ISSET(cpu, &set)) out[n++] = cpu;
+  return n;
+}
+
+int tw_set_thread_cpus(const int *cpus, size_t count) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (size_t i = 0; i < count; i++) CPU_SET(cpus[i], &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0 ? 0 : -1;
+}
+
+static void pin_to(int cpu) {
+  if (cpu >= 0) tw_set_thread_cpus(&cpu, 1);
+}
+
+struct echo_args { int listener; int cpu; };
+
 /* Echo server: copies whatever arrives back (frames pass through unchanged). */
 static void *echo_thread(void *arg) {
-  int listener = *(int *)arg;
-  int fd = accept(listener, NULL, NULL);
+  struct echo_args *a = arg;
+  pin_to(a->cpu);
+  int fd = accept(a->listener, NULL, NULL);
   if (fd < 0) return NULL;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -53,15 +78,15 @@ static void *echo_thread(void *arg) {
   return NULL;
 }
 
-static int connect_pair(int *client, pthread_t *thread, int *listener) {
+static int connect_pair(int *client, pthread_t *thread, struct echo_args *echo) {
   struct sockaddr_in addr = {0};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  *listener = socket(AF_INET, SOCK_STREAM, 0);
-  if (*listener < 0 || bind(*listener, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(*listener, 1) < 0) return -1;
+  echo->listener = socket(AF_INET, SOCK_STREAM, 0);
+  if (echo->listener < 0 || bind(echo->listener, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(echo->listener, 1) < 0) return -1;
   socklen_t len = sizeof addr;
-  getsockname(*listener, (struct sockaddr *)&addr, &len);
-  pthread_create(thread, NULL, echo_thread, listener);
+  getsockname(echo->listener, (struct sockaddr *)&addr, &len);
+  pthread_create(thread, NULL, echo_thread, echo);
   *client = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(*client, (struct sockaddr *)&addr, sizeof addr) < 0) return -1;
   int one = 1;
@@ -69,24 +94,39 @@ static int connect_pair(int *client, pthread_t *thread, int *listener) {
   return 0;
 }
 
-int tw_base_tcp_pingpong(size_t iterations, size_t payload, uint64_t *out_ns) {
-  int client, listener;
-  pthread_t thread;
-  if (connect_pair(&client, &thread, &listener) < 0) return -1;
-  size_t frame = 4 + payload;
+struct pingpong_args { int fd; size_t iterations; size_t payload; uint64_t *out_ns; int cpu; int result; };
+
+/* The client side of the ping-pong, on a thread of its own so that it can be pinned without
+   pinning the caller's thread. */
+static void *pingpong_thread(void *arg) {
+  struct pingpong_args *a = arg;
+  pin_to(a->cpu);
+  size_t frame = 4 + a->payload;
   char *buf = calloc(1, frame);
-  uint32_t be = htonl((uint32_t)payload);
+  uint32_t be = htonl((uint32_t)a->payload);
   memcpy(buf, &be, 4);
-  for (size_t i = 0; i < iterations; i++) {
+  a->result = 0;
+  for (size_t i = 0; i < a->iterations; i++) {
     uint64_t t0 = now_ns();
-    if (write_full(client, buf, frame) < 0 || read_full(client, buf, frame) < 0) { free(buf); return -1; }
-    out_ns[i] = now_ns() - t0;
+    if (write_full(a->fd, buf, frame) < 0 || read_full(a->fd, buf, frame) < 0) { a->result = -1; break; }
+    a->out_ns[i] = now_ns() - t0;
   }
+  free(buf);
+  return NULL;
+}
+
+int tw_base_tcp_pingpong(size_t iterations, size_t payload, uint64_t *out_ns, int client_cpu, int server_cpu) {
+  int client;
+  pthread_t thread, pinger;
+  struct echo_args echo = {-1, server_cpu};
+  if (connect_pair(&client, &thread, &echo) < 0) return -1;
+  struct pingpong_args args = {client, iterations, payload, out_ns, client_cpu, -1};
+  pthread_create(&pinger, NULL, pingpong_thread, &args);
+  pthread_join(pinger, NULL);
   close(client);
   pthread_join(thread, NULL);
-  close(listener);
-  free(buf);
-  return 0;
+  close(echo.listener);
+  return args.result;
 }
 
 struct reader_args { int fd; size_t bytes; };
@@ -105,9 +145,10 @@ static void *drain_thread(void *arg) {
 
 double tw_base_tcp_pipelined(size_t frames, size_t payload, size_t window) {
   (void)window; /* a writer and a reader thread keep the pipe full; the socket buffers bound it */
-  int client, listener;
+  int client;
   pthread_t thread, reader;
-  if (connect_pair(&client, &thread, &listener) < 0) return -1;
+  struct echo_args echo = {-1, -1};
+  if (connect_pair(&client, &thread, &echo) < 0) return -1;
   size_t frame = 4 + payload;
   size_t batch = 64;
   char *buf = calloc(batch, frame);
@@ -127,7 +168,7 @@ double tw_base_tcp_pipelined(size_t frames, size_t payload, size_t window) {
   shutdown(client, SHUT_RDWR);
   close(client);
   pthread_join(thread, NULL);
-  close(listener);
+  close(echo.listener);
   free(buf);
   return (double)frames / seconds;
 }

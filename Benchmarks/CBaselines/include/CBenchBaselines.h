@@ -4,10 +4,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Sequential framed ping-pong over loopback TCP (4-byte length + `payload` bytes each way) against
-/// an echo thread. Writes each round trip's nanoseconds to `out_ns` (length `iterations`).
+/// The CPUs this process may run on (its affinity mask), at most `max` of them, into `out`.
+/// Returns how many, or -1.
+int tw_allowed_cpus(int *out, int max);
+
+/// Restricts the calling thread to the `count` CPUs in `cpus`. Returns 0, or -1 when the kernel
+/// refuses (a CPU outside the process's mask).
+int tw_set_thread_cpus(const int *cpus, size_t count);
+
+/// Sequential framed ping-pong over loopback TCP (4-byte length + `payload` bytes each way) between
+/// a client thread on CPU `client_cpu` and an echo thread on CPU `server_cpu` (< 0: wherever the
+/// scheduler puts it). Writes each round trip's nanoseconds to `out_ns` (length `iterations`).
 /// Returns 0, or -1 when sockets fail.
-int tw_base_tcp_pingpong(size_t iterations, size_t payload, uint64_t *out_ns);
+int tw_base_tcp_pingpong(size_t iterations, size_t payload, uint64_t *out_ns, int client_cpu, int server_cpu);
 
 /// Pipelined framed echo over loopback TCP: `window` frames in flight. Returns frames per second.
 double tw_base_tcp_pipelined(size_t frames, size_t payload, size_t window);
