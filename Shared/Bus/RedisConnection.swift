@@ -81,38 +81,23 @@ final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    /// Reads pub/sub pushes: blocks for the first, then takes every further one hiredis already
-    /// holds in its buffer (no I/O), so a burst is handed over in one batch. For each message,
-    /// `body` gets the channel's and the payload's raw bytes, valid only during the call;
-    /// pushes that are not messages (subscribe confirmations) are skipped.
-    func readMessages(_ body: (_ channel: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> Void) throws(BusError) {
-        var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let first = raw else {
-            throw BusError(code: .connectionLost, message: "Redis connection lost: \(lastError)")
-        }
-        Self.deliver(first, body)
-        while true {
-            var next: UnsafeMutableRawPointer?
-            guard redisReaderGetReply(context.pointee.reader, &next) == REDIS_OK, let reply = next else { break }
-            Self.deliver(reply, body)
-        }
+    /// From now on, replies are parsed into `collector` instead of reply objects (see
+    /// `PushCollector`); only for a subscription whose SUBSCRIBE replies have been read.
+    func collectPushes(into collector: PushCollector) {
+        collector.install(on: context.pointee.reader)
     }
 
-    private static func deliver(_ raw: UnsafeMutableRawPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
-        defer { freeReplyObject(raw) }
-        let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
-        guard reply.type == REDIS_REPLY_ARRAY, reply.elements >= 3, let items = reply.element, let kind = items[0]?.pointee else { return }
-        // "message" channel payload, or "pmessage" pattern channel payload.
-        let channelIndex: Int
-        switch kind.len {
-        case 7 where memcmp(kind.str, "message", 7) == 0: channelIndex = 1
-        case 8 where memcmp(kind.str, "pmessage", 8) == 0: channelIndex = 2
-        default: return
+    /// Reads pub/sub pushes into the collector: blocks for the first, then takes every further one
+    /// hiredis already holds in its buffer (no I/O), so a burst is handed over in one batch.
+    func readPushes() throws(BusError) {
+        var first: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &first) == REDIS_OK, first != nil else {
+            throw BusError(code: .connectionLost, message: "Redis connection lost: \(lastError)")
         }
-        guard reply.elements == channelIndex + 2, let channel = items[channelIndex]?.pointee, let payload = items[channelIndex + 1]?.pointee,
-            channel.type == REDIS_REPLY_STRING, payload.type == REDIS_REPLY_STRING
-        else { return }
-        body(UnsafeRawBufferPointer(start: channel.str, count: channel.len), UnsafeRawBufferPointer(start: payload.str, count: payload.len))
+        while true {
+            var next: UnsafeMutableRawPointer?
+            guard redisReaderGetReply(context.pointee.reader, &next) == REDIS_OK, next != nil else { break }
+        }
     }
 
     /// Sends one command and reads its reply.
@@ -127,7 +112,7 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     private func withArgv(_ args: [[UInt8]], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Void) {
-        var lens = args.map(\.count)
+        let lens = args.map(\.count)
         var pointers: [UnsafePointer<CChar>?] = []
         pointers.reserveCapacity(args.count)
         func nest(_ i: Int) {
@@ -146,7 +131,6 @@ final class RedisConnection: @unchecked Sendable {
             }
         }
         nest(0)
-        _ = lens
     }
 }
 

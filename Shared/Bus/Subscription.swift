@@ -114,26 +114,11 @@ public final class BusSubscription: AsyncSequence, Sendable {
                 everConnected = true
                 attempt = 0
                 ready.store(true, ordering: .releasing)
-                // The channel name is decoded once and reused while messages keep coming on it.
-                var lastRaw: [UInt8] = []
-                var lastChannel = ""
-                var spans: [(channel: String, range: Range<Int>)] = []
-                var batch: [BusDelivery] = []
+                let collector = PushCollector(prefixCount: prefix.count)
+                connection.collectPushes(into: collector)
                 while true {
-                    spans.removeAll(keepingCapacity: true)
-                    var bytes: [UInt8] = []
-                    try connection.readMessages { rawChannel, payload in
-                        let name = rawChannel.dropFirst(prefix.count)
-                        if !name.elementsEqual(lastRaw) {
-                            lastRaw = Array(name)
-                            lastChannel = String(decoding: name, as: UTF8.self)
-                        }
-                        let start = bytes.count
-                        bytes.append(contentsOf: payload)
-                        spans.append((lastChannel, start..<bytes.count))
-                    }
-                    batch.removeAll(keepingCapacity: true)
-                    for span in spans { batch.append(.message(channel: span.channel, payload: bytes[span.range])) }
+                    try connection.readPushes()
+                    let batch = collector.takeDeliveries()
                     metrics.delivered.increment(by: batch.count)
                     let lost = buffer.push(batch)
                     if lost > 0 {
