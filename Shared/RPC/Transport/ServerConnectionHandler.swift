@@ -214,8 +214,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         calls[id] = ActiveCall(deadline: deadline, timeoutNs: envelope.timeoutNs, kind: route.kind, route: route)
         let payload = envelope.payload
         let handler = route.handler
-        // The task cannot start before this function returns: it is queued on this event loop.
-        let task = Task(executorPreference: executor) {
+        let operation: @Sendable () async -> Void = {
             do {
                 try await handler(payload, context, sink)
                 sink.finish()
@@ -223,6 +222,17 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
                 sink.fail(error)
             }
         }
+        // The handler starts right here, on this event loop, and runs until its first suspension (a
+        // handler that does not suspend, like most reads of in-memory state, answers before this
+        // returns): no job queued and picked up later in the loop turn. It may have answered, and
+        // so left `calls`, by the time the task is recorded.
+        let task: Task<Void, Never>
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            task = Task.immediate(executorPreference: executor, operation: operation)
+        } else {
+            task = Task(executorPreference: executor, operation: operation)
+        }
+        guard calls[id] != nil else { return }
         calls[id]?.task = task
         if deadline != nil {
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
