@@ -19,7 +19,7 @@ struct RPCBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rpc", abstract: "RPC calls vs raw C over loopback TCP.")
 
     @Option(help: "Sequential unary calls per placement.") var calls = 20_000
-    @Option(help: "Calls for the pipelined run.") var pipelined = 200_000
+    @Option(help: "Calls per pipelined round (best of three).") var pipelined = 200_000
     @Option(help: "Calls in flight for the pipelined run.") var inFlight = 128
     @Option(help: "Stream items.") var items = 1_000_000
 
@@ -133,17 +133,22 @@ struct RPCBench: AsyncParsableCommand {
         try await pin(client.eventLoop, to: allowed)
         try await pin(serverLoop, to: allowed)
 
+        // The best of three rounds, as the codec bench does: on a shared 2-core machine one round
+        // can lose a third of its rate to a neighbour.
         let perWorker = pipelined / inFlight
-        let pipeStart = nowNs()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<inFlight {
-                group.addTask(executorPreference: client.executor) {
-                    for _ in 0..<perWorker { _ = try await diagnostics.echo(request) }
+        var pipeSeconds = Double.infinity
+        for _ in 0..<3 {
+            let pipeStart = nowNs()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<inFlight {
+                    group.addTask(executorPreference: client.executor) {
+                        for _ in 0..<perWorker { _ = try await diagnostics.echo(request) }
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            pipeSeconds = min(pipeSeconds, Double(nowNs() - pipeStart) / 1e9)
         }
-        let pipeSeconds = Double(nowNs() - pipeStart) / 1e9
 
         let streamStart = nowNs()
         var received = 0
