@@ -1,6 +1,7 @@
 /// Ultimate oscillator: 100 · (4·A₁ + 2·A₂ + A₃) / 7 where Aₙ = Σ(close − true low) / Σ true range over
 /// the shortest, middle and longest period (TA-Lib sorts the three periods); a term whose range sum
-/// is zero counts as 0. True low = min(low, previous close).
+/// is zero counts as 0. True low = min(low, previous close). Computed with one division a bar
+/// (the three ratios over a common denominator), within a few ulps of TA-Lib's four.
 public struct UltimateOscillator: StreamingIndicator, Hashable {
     @usableFromInline let shortest: Int, middle: Int, longest: Int
     @usableFromInline var buying: RingBuffer
@@ -66,6 +67,18 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
 
     @inlinable @inline(__always)
     static func oscillator(buying: SIMD3<Double>, ranges: SIMD3<Double>) -> Double {
+        let (rx, ry, rz) = (ranges.x, ranges.y, ranges.z)
+        if !isTALibZero(rx), !isTALibZero(ry), !isTALibZero(rz) {
+            // The three ratios over their common denominator: one division a bar instead of four
+            // (the divider was the bound). Within a few ulps of TA-Lib's form; the guard keeps
+            // ranges whose product leaves the normal doubles on TA-Lib's form.
+            let ryz = ry * rz
+            let denominator = rx * ryz
+            if denominator.isNormal {
+                let numerator = 4.0 * buying.x * ryz + (2.0 * buying.y * rz + buying.z * ry) * rx
+                return numerator / denominator * (100.0 / 7.0)
+            }
+        }
         var total = 0.0
         if !isTALibZero(ranges.x) { total += 4.0 * (buying.x / ranges.x) }
         if !isTALibZero(ranges.y) { total += 2.0 * (buying.y / ranges.y) }
