@@ -6,9 +6,10 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
     @usableFromInline let shortest: Int, middle: Int, longest: Int
     @usableFromInline var buying: RingBuffer
     @usableFromInline var ranges: RingBuffer
-    /// Running sums for the shortest, middle and longest window, one lane each.
-    @usableFromInline var buyingSums = SIMD3<Double>()
-    @usableFromInline var rangeSums = SIMD3<Double>()
+    /// Running sums of buying pressure and true range for the shortest, middle and longest window.
+    /// Scalars, not vectors: lane updates of a vector kept in memory cost shuffles and blends.
+    @usableFromInline var buyingShort = 0.0, buyingMiddle = 0.0, buyingLong = 0.0
+    @usableFromInline var rangeShort = 0.0, rangeMiddle = 0.0, rangeLong = 0.0
     @usableFromInline var previousClose = 0.0
     @usableFromInline var seen = 0
 
@@ -32,28 +33,30 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
         let (pressure, range) = Self.terms(bar, previousClose: previousClose)
         buying.push(pressure)
         ranges.push(range)
-        // Lane by lane (the batch kernel's order): a broadcast and a vector add cost more here.
-        buyingSums.x += pressure
-        buyingSums.y += pressure
-        buyingSums.z += pressure
-        rangeSums.x += range
-        rangeSums.y += range
-        rangeSums.z += range
+        buyingShort += pressure
+        buyingMiddle += pressure
+        buyingLong += pressure
+        rangeShort += range
+        rangeMiddle += range
+        rangeLong += range
         let terms = seen - 1
         var output: Double? = nil
-        if terms >= longest { output = Self.oscillator(buying: buyingSums, ranges: rangeSums) }
+        if terms >= longest {
+            output = Self.oscillator(
+                buying: (buyingShort, buyingMiddle, buyingLong), ranges: (rangeShort, rangeMiddle, rangeLong))
+        }
         // Each window drops its oldest term once full.
         if terms >= shortest {
-            buyingSums.x -= buying[age: shortest - 1]
-            rangeSums.x -= ranges[age: shortest - 1]
+            buyingShort -= buying[age: shortest - 1]
+            rangeShort -= ranges[age: shortest - 1]
         }
         if terms >= middle {
-            buyingSums.y -= buying[age: middle - 1]
-            rangeSums.y -= ranges[age: middle - 1]
+            buyingMiddle -= buying[age: middle - 1]
+            rangeMiddle -= ranges[age: middle - 1]
         }
         if terms >= longest {
-            buyingSums.z -= buying[age: longest - 1]
-            rangeSums.z -= ranges[age: longest - 1]
+            buyingLong -= buying[age: longest - 1]
+            rangeLong -= ranges[age: longest - 1]
         }
         return output
     }
@@ -66,8 +69,9 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
     }
 
     @inlinable @inline(__always)
-    static func oscillator(buying: SIMD3<Double>, ranges: SIMD3<Double>) -> Double {
-        let (rx, ry, rz) = (ranges.x, ranges.y, ranges.z)
+    static func oscillator(buying: (Double, Double, Double), ranges: (Double, Double, Double)) -> Double {
+        let (bx, by, bz) = buying
+        let (rx, ry, rz) = ranges
         if !isTALibZero(rx), !isTALibZero(ry), !isTALibZero(rz) {
             // The three ratios over their common denominator: one division a bar instead of four
             // (the divider was the bound). Within a few ulps of TA-Lib's form; the guard keeps
@@ -75,14 +79,14 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
             let ryz = ry * rz
             let denominator = rx * ryz
             if denominator.isNormal {
-                let numerator = 4.0 * buying.x * ryz + (2.0 * buying.y * rz + buying.z * ry) * rx
+                let numerator = 4.0 * bx * ryz + (2.0 * by * rz + bz * ry) * rx
                 return numerator / denominator * (100.0 / 7.0)
             }
         }
         var total = 0.0
-        if !isTALibZero(ranges.x) { total += 4.0 * (buying.x / ranges.x) }
-        if !isTALibZero(ranges.y) { total += 2.0 * (buying.y / ranges.y) }
-        if !isTALibZero(ranges.z) { total += buying.z / ranges.z }
+        if !isTALibZero(rx) { total += 4.0 * (bx / rx) }
+        if !isTALibZero(ry) { total += 2.0 * (by / ry) }
+        if !isTALibZero(rz) { total += bz / rz }
         return 100.0 * (total / 7.0)
     }
 
@@ -127,7 +131,7 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
             let (pressure, range) = (pressures[bar], ranges[bar])
             (bx, by, bz) = (bx + pressure, by + pressure, bz + pressure)
             (rx, ry, rz) = (rx + range, ry + range, rz + range)
-            output[bar] = Self.oscillator(buying: SIMD3(bx, by, bz), ranges: SIMD3(rx, ry, rz))
+            output[bar] = Self.oscillator(buying: (bx, by, bz), ranges: (rx, ry, rz))
             (bx, by, bz) = (bx - pressures[bar - s], by - pressures[bar - m], bz - pressures[bar - l])
             (rx, ry, rz) = (rx - ranges[bar - s], ry - ranges[bar - m], rz - ranges[bar - l])
         }
