@@ -189,7 +189,7 @@ def dec_scalar(f, value, field_label):
     if t == FD.TYPE_ENUM:
         return f"{f.element_swift()}(rawValue: Int32(bitPattern: {value}.rawValue))"
     if t == FD.TYPE_MESSAGE:
-        return f"try {f.element_swift()}(_cMessage: {value})"
+        return f"try {f.element_swift()}._decoded(_cMessage: {value})"
     return value
 
 
@@ -321,8 +321,7 @@ def gen_message(model, msg, comments, path):
         e.append("        _ = c\n        _ = arena\n")
     e.append("    }\n\n")
     # decode
-    e.append("    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {\n")
-    e.append("        self.init()\n")
+    e.append("    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {\n")
     for f in fields:
         if f.oneof is not None:
             continue
@@ -334,7 +333,7 @@ def gen_message(model, msg, comments, path):
             lbl = f"{label}.{f.fd.name}"
             val = dec_scalar(f, f"c.pointee.{f.c}", lbl)
             if f.fd.type == FD.TYPE_MESSAGE:
-                val = f"try {f.element_swift()}(_cMessage: WireDecoding.present(c.pointee.{f.c}, field: \"{lbl}\"))"
+                val = f"try {f.element_swift()}._decoded(_cMessage: WireDecoding.present(c.pointee.{f.c}, field: \"{lbl}\"))"
             if o["synthetic"]:
                 e.append(f"        case {f.fd.number}: self.{f.swift} = {val}\n")
             else:
@@ -371,7 +370,11 @@ def gen_fill_field(f, lbl, value):
             out.append(f"            c.pointee.{f.c} = arena.copy({value})\n")
         else:
             out.append(f"            let items = arena.allocate({c_element_type(f)}.self, count: {value}.count)\n")
-            out.append(f"            for (i, v) in {value}.enumerated() {{ items[i] = {enc_scalar(f, 'v', lbl)} }}\n")
+            # Through the buffer: its elements are borrowed in place (the array's subscript and an
+            # `enumerated()` loop copy each one out, retaining every string in it, then release it).
+            out.append(f"            try {value}.withUnsafeBufferPointer {{ values throws(WireError) in\n")
+            out.append(f"                for i in values.indices {{ items[i] = {enc_scalar(f, 'values[i]', lbl)} }}\n")
+            out.append("            }\n")
             out.append(f"            c.pointee.{f.c} = items\n")
         out.append(f"            c.pointee.n_{f.c} = {value}.count\n        }}\n")
         return out
@@ -417,7 +420,7 @@ def gen_decode_field(f, lbl):
         out.append("        }\n")
         return out
     if f.fd.type == FD.TYPE_MESSAGE:
-        out.append(f"        if let p = {src} {{ self.{f.swift} = try {f.element_swift()}(_cMessage: p) }}\n")
+        out.append(f"        if let p = {src} {{ self.{f.swift} = try {f.element_swift()}._decoded(_cMessage: p) }}\n")
         return out
     out.append(f"        self.{f.swift} = {dec_scalar(f, src, lbl)}\n")
     return out
@@ -425,7 +428,7 @@ def gen_decode_field(f, lbl):
 
 def dec_map_value(v, src, lbl):
     if v.fd.type == FD.TYPE_MESSAGE:
-        return f"try {v.element_swift()}(_cMessage: WireDecoding.present({src}, field: \"{lbl}\"))"
+        return f"try {v.element_swift()}._decoded(_cMessage: WireDecoding.present({src}, field: \"{lbl}\"))"
     return dec_scalar(v, src, lbl)
 
 

@@ -483,8 +483,7 @@ extension PB.Status: ProtoMessage {
         if !self.reason.isEmpty { c.pointee.reason = try arena.cString(self.reason, field: "Status.reason") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.code = PB.StatusCode(rawValue: Int32(bitPattern: c.pointee.code.rawValue))
         self.message = try WireDecoding.string(c.pointee.message, field: "Status.message")
         self.reason = try WireDecoding.string(c.pointee.reason, field: "Status.reason")
@@ -503,8 +502,7 @@ extension PB.Decimal: ProtoMessage {
         c.pointee.raw = self.raw
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.raw = c.pointee.raw
     }
 }
@@ -529,24 +527,25 @@ extension PB.Instrument: ProtoMessage {
         if let v = self.minNotional { c.pointee.min_notional = try arena.message(v) }
         if !self.sessions.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.sessions.count)
-            for (i, v) in self.sessions.enumerated() { items[i] = try arena.cString(v, field: "Instrument.sessions") }
+            try self.sessions.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "Instrument.sessions") }
+            }
             c.pointee.sessions = items
             c.pointee.n_sessions = self.sessions.count
         }
         if !self.timeZone.isEmpty { c.pointee.time_zone = try arena.cString(self.timeZone, field: "Instrument.time_zone") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Instrument.symbol")
         self.assetClass = PB.AssetClass(rawValue: Int32(bitPattern: c.pointee.asset_class.rawValue))
         self.baseCurrency = try WireDecoding.string(c.pointee.base_currency, field: "Instrument.base_currency")
         self.quoteCurrency = try WireDecoding.string(c.pointee.quote_currency, field: "Instrument.quote_currency")
         self.venue = try WireDecoding.string(c.pointee.venue, field: "Instrument.venue")
         self.venueSymbol = try WireDecoding.string(c.pointee.venue_symbol, field: "Instrument.venue_symbol")
-        if let p = c.pointee.tick_size { self.tickSize = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.lot_size { self.lotSize = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.min_notional { self.minNotional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.tick_size { self.tickSize = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.lot_size { self.lotSize = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.min_notional { self.minNotional = try PB.Decimal._decoded(_cMessage: p) }
         if c.pointee.n_sessions > 0 {
             let items = WireDecoding.present(c.pointee.sessions, field: "Instrument.sessions")
             self.sessions.reserveCapacity(c.pointee.n_sessions)
@@ -575,8 +574,7 @@ extension PB.Tick: ProtoMessage {
         c.pointee.seq = self.seq
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Tick.symbol")
         self.tsNs = c.pointee.ts_ns
         self.price = c.pointee.price
@@ -610,8 +608,7 @@ extension PB.Candle: ProtoMessage {
         c.pointee.correction = (self.correction ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Candle.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
         self.openTimeNs = c.pointee.open_time_ns
@@ -647,8 +644,7 @@ extension PB.Quote: ProtoMessage {
         c.pointee.low_24h = self.low24h
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Quote.symbol")
         self.tsNs = c.pointee.ts_ns
         self.last = c.pointee.last
@@ -675,8 +671,7 @@ extension PB.PageRequest: ProtoMessage {
         if !self.cursor.isEmpty { c.pointee.cursor = try arena.cString(self.cursor, field: "PageRequest.cursor") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.limit = c.pointee.limit
         self.cursor = try WireDecoding.string(c.pointee.cursor, field: "PageRequest.cursor")
     }
@@ -695,8 +690,7 @@ extension PB.PageInfo: ProtoMessage {
         c.pointee.has_more = (self.hasMore ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.nextCursor = try WireDecoding.string(c.pointee.next_cursor, field: "PageInfo.next_cursor")
         self.hasMore = (c.pointee.has_more != 0)
     }
@@ -714,8 +708,7 @@ extension PB.Empty: ProtoMessage {
         _ = arena
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         _ = c
     }
 }
@@ -733,8 +726,7 @@ extension PB.TimeRange: ProtoMessage {
         c.pointee.to_ns = self.toNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.fromNs = c.pointee.from_ns
         self.toNs = c.pointee.to_ns
     }

@@ -72,14 +72,15 @@ extension PB.ServiceInfo: ProtoMessage {
         c.pointee.started_at_ns = self.startedAtNs
         if !self.methods.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.methods.count)
-            for (i, v) in self.methods.enumerated() { items[i] = try arena.cString(v, field: "ServiceInfo.methods") }
+            try self.methods.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "ServiceInfo.methods") }
+            }
             c.pointee.methods = items
             c.pointee.n_methods = self.methods.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.service = try WireDecoding.string(c.pointee.service, field: "ServiceInfo.service")
         self.version = try WireDecoding.string(c.pointee.version, field: "ServiceInfo.version")
         self.startedAtNs = c.pointee.started_at_ns
@@ -105,8 +106,7 @@ extension PB.EchoMessage: ProtoMessage {
         if !self.text.isEmpty { c.pointee.text = try arena.cString(self.text, field: "EchoMessage.text") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.seq = c.pointee.seq
         self.payload = WireDecoding.bytes(c.pointee.payload)
         self.text = try WireDecoding.string(c.pointee.text, field: "EchoMessage.text")
@@ -127,8 +127,7 @@ extension PB.CountRequest: ProtoMessage {
         c.pointee.interval_us = self.intervalUs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.count = c.pointee.count
         self.payload = WireDecoding.bytes(c.pointee.payload)
         self.intervalUs = c.pointee.interval_us

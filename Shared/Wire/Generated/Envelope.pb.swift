@@ -170,8 +170,7 @@ extension PB.Envelope: ProtoMessage {
         if let v = self.handshake { c.pointee.handshake = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.streamId = c.pointee.stream_id
         self.kind = PB.FrameKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
         self.method = try WireDecoding.string(c.pointee.method, field: "Envelope.method")
@@ -180,7 +179,7 @@ extension PB.Envelope: ProtoMessage {
         self.statusMessage = try WireDecoding.string(c.pointee.status_message, field: "Envelope.status_message")
         self.traceparent = try WireDecoding.string(c.pointee.traceparent, field: "Envelope.traceparent")
         self.payload = WireDecoding.bytes(c.pointee.payload)
-        if let p = c.pointee.handshake { self.handshake = try PB.Handshake(_cMessage: p) }
+        if let p = c.pointee.handshake { self.handshake = try PB.Handshake._decoded(_cMessage: p) }
     }
 }
 
@@ -201,8 +200,7 @@ extension PB.Handshake: ProtoMessage {
         c.pointee.max_concurrent_streams = self.maxConcurrentStreams
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.protocolVersion = c.pointee.protocol_version
         self.nonce = WireDecoding.bytes(c.pointee.nonce)
         self.mac = WireDecoding.bytes(c.pointee.mac)

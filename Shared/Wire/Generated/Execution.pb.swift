@@ -682,19 +682,18 @@ extension PB.SubmitOrderRequest: ProtoMessage {
         if !self.decisionId.isEmpty { c.pointee.decision_id = try arena.cString(self.decisionId, field: "SubmitOrderRequest.decision_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "SubmitOrderRequest.account_id")
         self.clientOrderId = try WireDecoding.string(c.pointee.client_order_id, field: "SubmitOrderRequest.client_order_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "SubmitOrderRequest.symbol")
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
         self.type = PB.OrderType(rawValue: Int32(bitPattern: c.pointee.type.rawValue))
         self.timeInForce = PB.TimeInForce(rawValue: Int32(bitPattern: c.pointee.time_in_force.rawValue))
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.limit_price { self.limitPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.stop_price { self.stopPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.limit_price { self.limitPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.stop_price { self.stopPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal._decoded(_cMessage: p) }
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "SubmitOrderRequest.bot_id")
         self.decisionId = try WireDecoding.string(c.pointee.decision_id, field: "SubmitOrderRequest.decision_id")
     }
@@ -733,14 +732,15 @@ extension PB.Order: ProtoMessage {
         if let v = self.takeProfit { c.pointee.take_profit = try arena.message(v) }
         if !self.fills.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Fill>?.self, count: self.fills.count)
-            for (i, v) in self.fills.enumerated() { items[i] = try arena.message(v) }
+            try self.fills.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.fills = items
             c.pointee.n_fills = self.fills.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Order.id")
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Order.account_id")
         self.clientOrderId = try WireDecoding.string(c.pointee.client_order_id, field: "Order.client_order_id")
@@ -748,25 +748,25 @@ extension PB.Order: ProtoMessage {
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
         self.type = PB.OrderType(rawValue: Int32(bitPattern: c.pointee.type.rawValue))
         self.timeInForce = PB.TimeInForce(rawValue: Int32(bitPattern: c.pointee.time_in_force.rawValue))
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.limit_price { self.limitPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.stop_price { self.stopPrice = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.limit_price { self.limitPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.stop_price { self.stopPrice = try PB.Decimal._decoded(_cMessage: p) }
         self.status = PB.OrderStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
-        if let p = c.pointee.filled_quantity { self.filledQuantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.average_fill_price { self.averageFillPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.fees { self.fees = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.filled_quantity { self.filledQuantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.average_fill_price { self.averageFillPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.fees { self.fees = try PB.Decimal._decoded(_cMessage: p) }
         self.rejectReason = try WireDecoding.string(c.pointee.reject_reason, field: "Order.reject_reason")
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "Order.bot_id")
         self.broker = try WireDecoding.string(c.pointee.broker, field: "Order.broker")
         self.brokerOrderId = try WireDecoding.string(c.pointee.broker_order_id, field: "Order.broker_order_id")
         self.createdAtNs = c.pointee.created_at_ns
         self.updatedAtNs = c.pointee.updated_at_ns
-        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal._decoded(_cMessage: p) }
         if c.pointee.n_fills > 0 {
             let items = WireDecoding.present(c.pointee.fills, field: "Order.fills")
             self.fills.reserveCapacity(c.pointee.n_fills)
-            for i in 0..<c.pointee.n_fills { self.fills.append(try PB.Fill(_cMessage: WireDecoding.present(items[i], field: "Order.fills"))) }
+            for i in 0..<c.pointee.n_fills { self.fills.append(try PB.Fill._decoded(_cMessage: WireDecoding.present(items[i], field: "Order.fills"))) }
         }
     }
 }
@@ -793,16 +793,15 @@ extension PB.Fill: ProtoMessage {
         c.pointee.liquidity_maker = (self.liquidityMaker ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Fill.id")
         self.orderId = try WireDecoding.string(c.pointee.order_id, field: "Fill.order_id")
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Fill.account_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Fill.symbol")
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.price { self.price = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.fee { self.fee = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.price { self.price = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.fee { self.fee = try PB.Decimal._decoded(_cMessage: p) }
         self.feeCurrency = try WireDecoding.string(c.pointee.fee_currency, field: "Fill.fee_currency")
         self.tsNs = c.pointee.ts_ns
         self.liquidityMaker = (c.pointee.liquidity_maker != 0)
@@ -831,17 +830,16 @@ extension PB.Position: ProtoMessage {
         c.pointee.updated_at_ns = self.updatedAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Position.account_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Position.symbol")
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.average_price { self.averagePrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.market_price { self.marketPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.unrealized_pnl { self.unrealizedPnl = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.average_price { self.averagePrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.market_price { self.marketPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.unrealized_pnl { self.unrealizedPnl = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.stop_loss { self.stopLoss = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.take_profit { self.takeProfit = try PB.Decimal._decoded(_cMessage: p) }
         self.openedAtNs = c.pointee.opened_at_ns
         self.updatedAtNs = c.pointee.updated_at_ns
     }
@@ -871,17 +869,16 @@ extension PB.Trade: ProtoMessage {
         if !self.exitReason.isEmpty { c.pointee.exit_reason = try arena.cString(self.exitReason, field: "Trade.exit_reason") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Trade.id")
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Trade.account_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Trade.symbol")
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.entry_price { self.entryPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.exit_price { self.exitPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.fees { self.fees = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.entry_price { self.entryPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.exit_price { self.exitPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.fees { self.fees = try PB.Decimal._decoded(_cMessage: p) }
         self.openedAtNs = c.pointee.opened_at_ns
         self.closedAtNs = c.pointee.closed_at_ns
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "Trade.bot_id")
@@ -903,12 +900,11 @@ extension PB.Balance: ProtoMessage {
         if let v = self.locked { c.pointee.locked = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.currency = try WireDecoding.string(c.pointee.currency, field: "Balance.currency")
-        if let p = c.pointee.total { self.total = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.available { self.available = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.locked { self.locked = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.total { self.total = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.available { self.available = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.locked { self.locked = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -928,7 +924,9 @@ extension PB.Account: ProtoMessage {
         if !self.baseCurrency.isEmpty { c.pointee.base_currency = try arena.cString(self.baseCurrency, field: "Account.base_currency") }
         if !self.balances.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Balance>?.self, count: self.balances.count)
-            for (i, v) in self.balances.enumerated() { items[i] = try arena.message(v) }
+            try self.balances.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.balances = items
             c.pointee.n_balances = self.balances.count
         }
@@ -938,8 +936,7 @@ extension PB.Account: ProtoMessage {
         c.pointee.created_at_ns = self.createdAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Account.id")
         self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "Account.owner_id")
         self.mode = PB.AccountMode(rawValue: Int32(bitPattern: c.pointee.mode.rawValue))
@@ -948,11 +945,11 @@ extension PB.Account: ProtoMessage {
         if c.pointee.n_balances > 0 {
             let items = WireDecoding.present(c.pointee.balances, field: "Account.balances")
             self.balances.reserveCapacity(c.pointee.n_balances)
-            for i in 0..<c.pointee.n_balances { self.balances.append(try PB.Balance(_cMessage: WireDecoding.present(items[i], field: "Account.balances"))) }
+            for i in 0..<c.pointee.n_balances { self.balances.append(try PB.Balance._decoded(_cMessage: WireDecoding.present(items[i], field: "Account.balances"))) }
         }
-        if let p = c.pointee.equity { self.equity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.unrealized_pnl { self.unrealizedPnl = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.equity { self.equity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.unrealized_pnl { self.unrealizedPnl = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.realized_pnl { self.realizedPnl = try PB.Decimal._decoded(_cMessage: p) }
         self.createdAtNs = c.pointee.created_at_ns
     }
 }
@@ -973,13 +970,12 @@ extension PB.CreateAccountRequest: ProtoMessage {
         if let v = self.initialCash { c.pointee.initial_cash = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "CreateAccountRequest.owner_id")
         self.mode = PB.AccountMode(rawValue: Int32(bitPattern: c.pointee.mode.rawValue))
         self.broker = try WireDecoding.string(c.pointee.broker, field: "CreateAccountRequest.broker")
         self.baseCurrency = try WireDecoding.string(c.pointee.base_currency, field: "CreateAccountRequest.base_currency")
-        if let p = c.pointee.initial_cash { self.initialCash = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.initial_cash { self.initialCash = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -995,8 +991,7 @@ extension PB.CancelOrderRequest: ProtoMessage {
         if !self.orderId.isEmpty { c.pointee.order_id = try arena.cString(self.orderId, field: "CancelOrderRequest.order_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "CancelOrderRequest.account_id")
         self.orderId = try WireDecoding.string(c.pointee.order_id, field: "CancelOrderRequest.order_id")
     }
@@ -1022,8 +1017,7 @@ extension PB.GetOrderRequest: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "GetOrderRequest.account_id")
         switch c.pointee.key_case.rawValue {
         case 2: self.key = .orderId(try WireDecoding.string(c.pointee.order_id, field: "GetOrderRequest.order_id"))
@@ -1045,7 +1039,9 @@ extension PB.ListOrdersRequest: ProtoMessage {
         if !self.statuses.isEmpty {
             arena.addBound(15 + self.statuses.count * 15)
             let items = arena.allocate(Tradewind__V1__OrderStatus.self, count: self.statuses.count)
-            for (i, v) in self.statuses.enumerated() { items[i] = Tradewind__V1__OrderStatus(rawValue: UInt32(bitPattern: v.rawValue)) }
+            try self.statuses.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = Tradewind__V1__OrderStatus(rawValue: UInt32(bitPattern: values[i].rawValue)) }
+            }
             c.pointee.statuses = items
             c.pointee.n_statuses = self.statuses.count
         }
@@ -1053,8 +1049,7 @@ extension PB.ListOrdersRequest: ProtoMessage {
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "ListOrdersRequest.account_id")
         if c.pointee.n_statuses > 0 {
             let items = WireDecoding.present(c.pointee.statuses, field: "ListOrdersRequest.statuses")
@@ -1062,7 +1057,7 @@ extension PB.ListOrdersRequest: ProtoMessage {
             for i in 0..<c.pointee.n_statuses { self.statuses.append(PB.OrderStatus(rawValue: Int32(bitPattern: items[i].rawValue))) }
         }
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "ListOrdersRequest.symbol")
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -1076,21 +1071,22 @@ extension PB.ListOrdersResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.orders.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Order>?.self, count: self.orders.count)
-            for (i, v) in self.orders.enumerated() { items[i] = try arena.message(v) }
+            try self.orders.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.orders = items
             c.pointee.n_orders = self.orders.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_orders > 0 {
             let items = WireDecoding.present(c.pointee.orders, field: "ListOrdersResponse.orders")
             self.orders.reserveCapacity(c.pointee.n_orders)
-            for i in 0..<c.pointee.n_orders { self.orders.append(try PB.Order(_cMessage: WireDecoding.present(items[i], field: "ListOrdersResponse.orders"))) }
+            for i in 0..<c.pointee.n_orders { self.orders.append(try PB.Order._decoded(_cMessage: WireDecoding.present(items[i], field: "ListOrdersResponse.orders"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -1105,8 +1101,7 @@ extension PB.AccountRequest: ProtoMessage {
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "AccountRequest.account_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "AccountRequest.account_id")
     }
 }
@@ -1121,18 +1116,19 @@ extension PB.ListPositionsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.positions.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Position>?.self, count: self.positions.count)
-            for (i, v) in self.positions.enumerated() { items[i] = try arena.message(v) }
+            try self.positions.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.positions = items
             c.pointee.n_positions = self.positions.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_positions > 0 {
             let items = WireDecoding.present(c.pointee.positions, field: "ListPositionsResponse.positions")
             self.positions.reserveCapacity(c.pointee.n_positions)
-            for i in 0..<c.pointee.n_positions { self.positions.append(try PB.Position(_cMessage: WireDecoding.present(items[i], field: "ListPositionsResponse.positions"))) }
+            for i in 0..<c.pointee.n_positions { self.positions.append(try PB.Position._decoded(_cMessage: WireDecoding.present(items[i], field: "ListPositionsResponse.positions"))) }
         }
     }
 }
@@ -1152,13 +1148,12 @@ extension PB.ListTradesRequest: ProtoMessage {
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "ListTradesRequest.account_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "ListTradesRequest.symbol")
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "ListTradesRequest.bot_id")
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -1172,21 +1167,22 @@ extension PB.ListTradesResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.trades.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Trade>?.self, count: self.trades.count)
-            for (i, v) in self.trades.enumerated() { items[i] = try arena.message(v) }
+            try self.trades.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.trades = items
             c.pointee.n_trades = self.trades.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_trades > 0 {
             let items = WireDecoding.present(c.pointee.trades, field: "ListTradesResponse.trades")
             self.trades.reserveCapacity(c.pointee.n_trades)
-            for i in 0..<c.pointee.n_trades { self.trades.append(try PB.Trade(_cMessage: WireDecoding.present(items[i], field: "ListTradesResponse.trades"))) }
+            for i in 0..<c.pointee.n_trades { self.trades.append(try PB.Trade._decoded(_cMessage: WireDecoding.present(items[i], field: "ListTradesResponse.trades"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -1202,10 +1198,9 @@ extension PB.EquityHistoryRequest: ProtoMessage {
         if let v = self.range { c.pointee.range = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "EquityHistoryRequest.account_id")
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
     }
 }
 
@@ -1222,10 +1217,9 @@ extension PB.EquitySample: ProtoMessage {
         if let v = self.equity { c.pointee.equity = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.tsNs = c.pointee.ts_ns
-        if let p = c.pointee.equity { self.equity = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.equity { self.equity = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -1239,18 +1233,19 @@ extension PB.EquityHistoryResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.samples.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__EquitySample>?.self, count: self.samples.count)
-            for (i, v) in self.samples.enumerated() { items[i] = try arena.message(v) }
+            try self.samples.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.samples = items
             c.pointee.n_samples = self.samples.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_samples > 0 {
             let items = WireDecoding.present(c.pointee.samples, field: "EquityHistoryResponse.samples")
             self.samples.reserveCapacity(c.pointee.n_samples)
-            for i in 0..<c.pointee.n_samples { self.samples.append(try PB.EquitySample(_cMessage: WireDecoding.present(items[i], field: "EquityHistoryResponse.samples"))) }
+            for i in 0..<c.pointee.n_samples { self.samples.append(try PB.EquitySample._decoded(_cMessage: WireDecoding.present(items[i], field: "EquityHistoryResponse.samples"))) }
         }
     }
 }
@@ -1282,14 +1277,13 @@ extension PB.OrderEvent: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.tsNs = c.pointee.ts_ns
         switch c.pointee.event_case.rawValue {
-        case 2: self.event = .order(try PB.Order(_cMessage: WireDecoding.present(c.pointee.order, field: "OrderEvent.order")))
-        case 3: self.event = .fill(try PB.Fill(_cMessage: WireDecoding.present(c.pointee.fill, field: "OrderEvent.fill")))
-        case 4: self.event = .position(try PB.Position(_cMessage: WireDecoding.present(c.pointee.position, field: "OrderEvent.position")))
-        case 5: self.event = .trade(try PB.Trade(_cMessage: WireDecoding.present(c.pointee.trade, field: "OrderEvent.trade")))
+        case 2: self.event = .order(try PB.Order._decoded(_cMessage: WireDecoding.present(c.pointee.order, field: "OrderEvent.order")))
+        case 3: self.event = .fill(try PB.Fill._decoded(_cMessage: WireDecoding.present(c.pointee.fill, field: "OrderEvent.fill")))
+        case 4: self.event = .position(try PB.Position._decoded(_cMessage: WireDecoding.present(c.pointee.position, field: "OrderEvent.position")))
+        case 5: self.event = .trade(try PB.Trade._decoded(_cMessage: WireDecoding.present(c.pointee.trade, field: "OrderEvent.trade")))
         default: break
         }
     }

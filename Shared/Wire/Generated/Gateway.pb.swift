@@ -241,8 +241,7 @@ extension PB.User: ProtoMessage {
         c.pointee.disabled = (self.disabled ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "User.id")
         self.email = try WireDecoding.string(c.pointee.email, field: "User.email")
         self.role = PB.Role(rawValue: Int32(bitPattern: c.pointee.role.rawValue))
@@ -262,8 +261,7 @@ extension PB.GetUserRequest: ProtoMessage {
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetUserRequest.id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "GetUserRequest.id")
     }
 }
@@ -279,9 +277,8 @@ extension PB.ListUsersRequest: ProtoMessage {
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -295,21 +292,22 @@ extension PB.ListUsersResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.users.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__User>?.self, count: self.users.count)
-            for (i, v) in self.users.enumerated() { items[i] = try arena.message(v) }
+            try self.users.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.users = items
             c.pointee.n_users = self.users.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_users > 0 {
             let items = WireDecoding.present(c.pointee.users, field: "ListUsersResponse.users")
             self.users.reserveCapacity(c.pointee.n_users)
-            for i in 0..<c.pointee.n_users { self.users.append(try PB.User(_cMessage: WireDecoding.present(items[i], field: "ListUsersResponse.users"))) }
+            for i in 0..<c.pointee.n_users { self.users.append(try PB.User._decoded(_cMessage: WireDecoding.present(items[i], field: "ListUsersResponse.users"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -326,8 +324,7 @@ extension PB.SetUserRoleRequest: ProtoMessage {
         c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "SetUserRoleRequest.id")
         self.role = PB.Role(rawValue: Int32(bitPattern: c.pointee.role.rawValue))
     }
@@ -344,8 +341,7 @@ extension PB.IntrospectTokenRequest: ProtoMessage {
         if !self.token.isEmpty { c.pointee.token = try arena.cString(self.token, field: "IntrospectTokenRequest.token") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.token = try WireDecoding.string(c.pointee.token, field: "IntrospectTokenRequest.token")
     }
 }
@@ -364,10 +360,9 @@ extension PB.IntrospectTokenResponse: ProtoMessage {
         c.pointee.expires_at_ns = self.expiresAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.active = (c.pointee.active != 0)
-        if let p = c.pointee.user { self.user = try PB.User(_cMessage: p) }
+        if let p = c.pointee.user { self.user = try PB.User._decoded(_cMessage: p) }
         self.expiresAtNs = c.pointee.expires_at_ns
     }
 }
@@ -386,8 +381,7 @@ extension PB.CreateApiKeyRequest: ProtoMessage {
         c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.userId = try WireDecoding.string(c.pointee.user_id, field: "CreateApiKeyRequest.user_id")
         self.label = try WireDecoding.string(c.pointee.label, field: "CreateApiKeyRequest.label")
         self.role = PB.Role(rawValue: Int32(bitPattern: c.pointee.role.rawValue))
@@ -406,8 +400,7 @@ extension PB.CreateApiKeyResponse: ProtoMessage {
         if !self.secret.isEmpty { c.pointee.secret = try arena.cString(self.secret, field: "CreateApiKeyResponse.secret") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.keyId = try WireDecoding.string(c.pointee.key_id, field: "CreateApiKeyResponse.key_id")
         self.secret = try WireDecoding.string(c.pointee.secret, field: "CreateApiKeyResponse.secret")
     }
@@ -424,8 +417,7 @@ extension PB.RevokeApiKeyRequest: ProtoMessage {
         if !self.keyId.isEmpty { c.pointee.key_id = try arena.cString(self.keyId, field: "RevokeApiKeyRequest.key_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.keyId = try WireDecoding.string(c.pointee.key_id, field: "RevokeApiKeyRequest.key_id")
     }
 }
@@ -440,14 +432,15 @@ extension PB.StreamEventsRequest: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.channels.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.channels.count)
-            for (i, v) in self.channels.enumerated() { items[i] = try arena.cString(v, field: "StreamEventsRequest.channels") }
+            try self.channels.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "StreamEventsRequest.channels") }
+            }
             c.pointee.channels = items
             c.pointee.n_channels = self.channels.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_channels > 0 {
             let items = WireDecoding.present(c.pointee.channels, field: "StreamEventsRequest.channels")
             self.channels.reserveCapacity(c.pointee.n_channels)
@@ -470,8 +463,7 @@ extension PB.SystemEvent: ProtoMessage {
         c.pointee.ts_ns = self.tsNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.channel = try WireDecoding.string(c.pointee.channel, field: "SystemEvent.channel")
         self.payload = WireDecoding.bytes(c.pointee.payload)
         self.tsNs = c.pointee.ts_ns

@@ -264,8 +264,7 @@ extension PB.ParameterSpec: ProtoMessage {
         c.pointee.integer = (self.integer ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "ParameterSpec.name")
         self.defaultValue = c.pointee.default_value
         self.minValue = c.pointee.min_value
@@ -286,32 +285,37 @@ extension PB.IndicatorInfo: ProtoMessage {
         if !self.title.isEmpty { c.pointee.title = try arena.cString(self.title, field: "IndicatorInfo.title") }
         if !self.parameters.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__ParameterSpec>?.self, count: self.parameters.count)
-            for (i, v) in self.parameters.enumerated() { items[i] = try arena.message(v) }
+            try self.parameters.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.parameters = items
             c.pointee.n_parameters = self.parameters.count
         }
         if !self.outputs.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.outputs.count)
-            for (i, v) in self.outputs.enumerated() { items[i] = try arena.cString(v, field: "IndicatorInfo.outputs") }
+            try self.outputs.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "IndicatorInfo.outputs") }
+            }
             c.pointee.outputs = items
             c.pointee.n_outputs = self.outputs.count
         }
         if !self.inputs.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.inputs.count)
-            for (i, v) in self.inputs.enumerated() { items[i] = try arena.cString(v, field: "IndicatorInfo.inputs") }
+            try self.inputs.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "IndicatorInfo.inputs") }
+            }
             c.pointee.inputs = items
             c.pointee.n_inputs = self.inputs.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "IndicatorInfo.name")
         self.title = try WireDecoding.string(c.pointee.title, field: "IndicatorInfo.title")
         if c.pointee.n_parameters > 0 {
             let items = WireDecoding.present(c.pointee.parameters, field: "IndicatorInfo.parameters")
             self.parameters.reserveCapacity(c.pointee.n_parameters)
-            for i in 0..<c.pointee.n_parameters { self.parameters.append(try PB.ParameterSpec(_cMessage: WireDecoding.present(items[i], field: "IndicatorInfo.parameters"))) }
+            for i in 0..<c.pointee.n_parameters { self.parameters.append(try PB.ParameterSpec._decoded(_cMessage: WireDecoding.present(items[i], field: "IndicatorInfo.parameters"))) }
         }
         if c.pointee.n_outputs > 0 {
             let items = WireDecoding.present(c.pointee.outputs, field: "IndicatorInfo.outputs")
@@ -336,18 +340,19 @@ extension PB.ListIndicatorsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.indicators.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__IndicatorInfo>?.self, count: self.indicators.count)
-            for (i, v) in self.indicators.enumerated() { items[i] = try arena.message(v) }
+            try self.indicators.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.indicators = items
             c.pointee.n_indicators = self.indicators.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_indicators > 0 {
             let items = WireDecoding.present(c.pointee.indicators, field: "ListIndicatorsResponse.indicators")
             self.indicators.reserveCapacity(c.pointee.n_indicators)
-            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorInfo(_cMessage: WireDecoding.present(items[i], field: "ListIndicatorsResponse.indicators"))) }
+            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorInfo._decoded(_cMessage: WireDecoding.present(items[i], field: "ListIndicatorsResponse.indicators"))) }
         }
     }
 }
@@ -368,8 +373,7 @@ extension PB.IndicatorSpec: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "IndicatorSpec.name")
         if c.pointee.n_parameters > 0 {
             let items = WireDecoding.present(c.pointee.parameters, field: "IndicatorSpec.parameters")
@@ -392,22 +396,23 @@ extension PB.IndicatorSet: ProtoMessage {
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if !self.indicators.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__IndicatorSpec>?.self, count: self.indicators.count)
-            for (i, v) in self.indicators.enumerated() { items[i] = try arena.message(v) }
+            try self.indicators.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.indicators = items
             c.pointee.n_indicators = self.indicators.count
         }
         c.pointee.created_at_ns = self.createdAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "IndicatorSet.id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "IndicatorSet.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
         if c.pointee.n_indicators > 0 {
             let items = WireDecoding.present(c.pointee.indicators, field: "IndicatorSet.indicators")
             self.indicators.reserveCapacity(c.pointee.n_indicators)
-            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorSpec(_cMessage: WireDecoding.present(items[i], field: "IndicatorSet.indicators"))) }
+            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorSpec._decoded(_cMessage: WireDecoding.present(items[i], field: "IndicatorSet.indicators"))) }
         }
         self.createdAtNs = c.pointee.created_at_ns
     }
@@ -426,20 +431,21 @@ extension PB.CreateIndicatorSetRequest: ProtoMessage {
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if !self.indicators.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__IndicatorSpec>?.self, count: self.indicators.count)
-            for (i, v) in self.indicators.enumerated() { items[i] = try arena.message(v) }
+            try self.indicators.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.indicators = items
             c.pointee.n_indicators = self.indicators.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "CreateIndicatorSetRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
         if c.pointee.n_indicators > 0 {
             let items = WireDecoding.present(c.pointee.indicators, field: "CreateIndicatorSetRequest.indicators")
             self.indicators.reserveCapacity(c.pointee.n_indicators)
-            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorSpec(_cMessage: WireDecoding.present(items[i], field: "CreateIndicatorSetRequest.indicators"))) }
+            for i in 0..<c.pointee.n_indicators { self.indicators.append(try PB.IndicatorSpec._decoded(_cMessage: WireDecoding.present(items[i], field: "CreateIndicatorSetRequest.indicators"))) }
         }
     }
 }
@@ -455,8 +461,7 @@ extension PB.ListIndicatorSetsRequest: ProtoMessage {
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "ListIndicatorSetsRequest.symbol") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "ListIndicatorSetsRequest.symbol")
     }
 }
@@ -471,18 +476,19 @@ extension PB.ListIndicatorSetsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.sets.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__IndicatorSet>?.self, count: self.sets.count)
-            for (i, v) in self.sets.enumerated() { items[i] = try arena.message(v) }
+            try self.sets.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.sets = items
             c.pointee.n_sets = self.sets.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_sets > 0 {
             let items = WireDecoding.present(c.pointee.sets, field: "ListIndicatorSetsResponse.sets")
             self.sets.reserveCapacity(c.pointee.n_sets)
-            for i in 0..<c.pointee.n_sets { self.sets.append(try PB.IndicatorSet(_cMessage: WireDecoding.present(items[i], field: "ListIndicatorSetsResponse.sets"))) }
+            for i in 0..<c.pointee.n_sets { self.sets.append(try PB.IndicatorSet._decoded(_cMessage: WireDecoding.present(items[i], field: "ListIndicatorSetsResponse.sets"))) }
         }
     }
 }
@@ -498,8 +504,7 @@ extension PB.DeleteIndicatorSetRequest: ProtoMessage {
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "DeleteIndicatorSetRequest.id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "DeleteIndicatorSetRequest.id")
     }
 }
@@ -519,12 +524,11 @@ extension PB.ComputeSeriesRequest: ProtoMessage {
         if let v = self.indicator { c.pointee.indicator = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "ComputeSeriesRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
-        if let p = c.pointee.indicator { self.indicator = try PB.IndicatorSpec(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
+        if let p = c.pointee.indicator { self.indicator = try PB.IndicatorSpec._decoded(_cMessage: p) }
     }
 }
 
@@ -544,8 +548,7 @@ extension PB.SeriesColumn: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "SeriesColumn.name")
         if c.pointee.n_values > 0 {
             let items = WireDecoding.present(c.pointee.values, field: "SeriesColumn.values")
@@ -569,14 +572,15 @@ extension PB.ComputeSeriesResponse: ProtoMessage {
         }
         if !self.columns.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__SeriesColumn>?.self, count: self.columns.count)
-            for (i, v) in self.columns.enumerated() { items[i] = try arena.message(v) }
+            try self.columns.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.columns = items
             c.pointee.n_columns = self.columns.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_open_times_ns > 0 {
             let items = WireDecoding.present(c.pointee.open_times_ns, field: "ComputeSeriesResponse.open_times_ns")
             self.openTimesNs = Array(UnsafeBufferPointer(start: items, count: c.pointee.n_open_times_ns))
@@ -584,7 +588,7 @@ extension PB.ComputeSeriesResponse: ProtoMessage {
         if c.pointee.n_columns > 0 {
             let items = WireDecoding.present(c.pointee.columns, field: "ComputeSeriesResponse.columns")
             self.columns.reserveCapacity(c.pointee.n_columns)
-            for i in 0..<c.pointee.n_columns { self.columns.append(try PB.SeriesColumn(_cMessage: WireDecoding.present(items[i], field: "ComputeSeriesResponse.columns"))) }
+            for i in 0..<c.pointee.n_columns { self.columns.append(try PB.SeriesColumn._decoded(_cMessage: WireDecoding.present(items[i], field: "ComputeSeriesResponse.columns"))) }
         }
     }
 }
@@ -602,8 +606,7 @@ extension PB.LatestRequest: ProtoMessage {
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "LatestRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
     }
@@ -637,8 +640,7 @@ extension PB.IndicatorSnapshot: ProtoMessage {
         c.pointee.correction = (self.correction ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "IndicatorSnapshot.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
         self.openTimeNs = c.pointee.open_time_ns
@@ -668,8 +670,7 @@ extension PB.StreamSnapshotsRequest: ProtoMessage {
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "StreamSnapshotsRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
     }

@@ -259,10 +259,9 @@ extension PB.Asset: ProtoMessage {
         if let v = self.quote { c.pointee.quote = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.instrument { self.instrument = try PB.Instrument(_cMessage: p) }
-        if let p = c.pointee.quote { self.quote = try PB.Quote(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.instrument { self.instrument = try PB.Instrument._decoded(_cMessage: p) }
+        if let p = c.pointee.quote { self.quote = try PB.Quote._decoded(_cMessage: p) }
     }
 }
 
@@ -277,14 +276,15 @@ extension PB.ListAssetsRequest: ProtoMessage {
         if !self.assetClasses.isEmpty {
             arena.addBound(15 + self.assetClasses.count * 15)
             let items = arena.allocate(Tradewind__V1__AssetClass.self, count: self.assetClasses.count)
-            for (i, v) in self.assetClasses.enumerated() { items[i] = Tradewind__V1__AssetClass(rawValue: UInt32(bitPattern: v.rawValue)) }
+            try self.assetClasses.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = Tradewind__V1__AssetClass(rawValue: UInt32(bitPattern: values[i].rawValue)) }
+            }
             c.pointee.asset_classes = items
             c.pointee.n_asset_classes = self.assetClasses.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_asset_classes > 0 {
             let items = WireDecoding.present(c.pointee.asset_classes, field: "ListAssetsRequest.asset_classes")
             self.assetClasses.reserveCapacity(c.pointee.n_asset_classes)
@@ -303,18 +303,19 @@ extension PB.ListAssetsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.assets.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Asset>?.self, count: self.assets.count)
-            for (i, v) in self.assets.enumerated() { items[i] = try arena.message(v) }
+            try self.assets.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.assets = items
             c.pointee.n_assets = self.assets.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_assets > 0 {
             let items = WireDecoding.present(c.pointee.assets, field: "ListAssetsResponse.assets")
             self.assets.reserveCapacity(c.pointee.n_assets)
-            for i in 0..<c.pointee.n_assets { self.assets.append(try PB.Asset(_cMessage: WireDecoding.present(items[i], field: "ListAssetsResponse.assets"))) }
+            for i in 0..<c.pointee.n_assets { self.assets.append(try PB.Asset._decoded(_cMessage: WireDecoding.present(items[i], field: "ListAssetsResponse.assets"))) }
         }
     }
 }
@@ -330,8 +331,7 @@ extension PB.GetInstrumentRequest: ProtoMessage {
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "GetInstrumentRequest.symbol") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "GetInstrumentRequest.symbol")
     }
 }
@@ -347,8 +347,7 @@ extension PB.GetQuoteRequest: ProtoMessage {
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "GetQuoteRequest.symbol") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "GetQuoteRequest.symbol")
     }
 }
@@ -369,12 +368,11 @@ extension PB.GetCandlesRequest: ProtoMessage {
         c.pointee.descending = (self.descending ? 1 : 0)
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "GetCandlesRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
         self.descending = (c.pointee.descending != 0)
     }
 }
@@ -389,21 +387,22 @@ extension PB.GetCandlesResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.candles.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Candle>?.self, count: self.candles.count)
-            for (i, v) in self.candles.enumerated() { items[i] = try arena.message(v) }
+            try self.candles.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.candles = items
             c.pointee.n_candles = self.candles.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_candles > 0 {
             let items = WireDecoding.present(c.pointee.candles, field: "GetCandlesResponse.candles")
             self.candles.reserveCapacity(c.pointee.n_candles)
-            for i in 0..<c.pointee.n_candles { self.candles.append(try PB.Candle(_cMessage: WireDecoding.present(items[i], field: "GetCandlesResponse.candles"))) }
+            for i in 0..<c.pointee.n_candles { self.candles.append(try PB.Candle._decoded(_cMessage: WireDecoding.present(items[i], field: "GetCandlesResponse.candles"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -422,11 +421,10 @@ extension PB.BackfillRequest: ProtoMessage {
         if !self.feed.isEmpty { c.pointee.feed = try arena.cString(self.feed, field: "BackfillRequest.feed") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "BackfillRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
         self.feed = try WireDecoding.string(c.pointee.feed, field: "BackfillRequest.feed")
     }
 }
@@ -445,8 +443,7 @@ extension PB.BackfillResponse: ProtoMessage {
         c.pointee.duplicates = self.duplicates
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.fetched = c.pointee.fetched
         self.inserted = c.pointee.inserted
         self.duplicates = c.pointee.duplicates
@@ -467,11 +464,10 @@ extension PB.GapsRequest: ProtoMessage {
         if let v = self.range { c.pointee.range = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "GapsRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
     }
 }
 
@@ -489,8 +485,7 @@ extension PB.Gap: ProtoMessage {
         c.pointee.missing_candles = self.missingCandles
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.fromNs = c.pointee.from_ns
         self.toNs = c.pointee.to_ns
         self.missingCandles = c.pointee.missing_candles
@@ -507,18 +502,19 @@ extension PB.GapsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.gaps.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Gap>?.self, count: self.gaps.count)
-            for (i, v) in self.gaps.enumerated() { items[i] = try arena.message(v) }
+            try self.gaps.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.gaps = items
             c.pointee.n_gaps = self.gaps.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_gaps > 0 {
             let items = WireDecoding.present(c.pointee.gaps, field: "GapsResponse.gaps")
             self.gaps.reserveCapacity(c.pointee.n_gaps)
-            for i in 0..<c.pointee.n_gaps { self.gaps.append(try PB.Gap(_cMessage: WireDecoding.present(items[i], field: "GapsResponse.gaps"))) }
+            for i in 0..<c.pointee.n_gaps { self.gaps.append(try PB.Gap._decoded(_cMessage: WireDecoding.present(items[i], field: "GapsResponse.gaps"))) }
         }
     }
 }
@@ -537,7 +533,9 @@ extension PB.FeedInfo: ProtoMessage {
         c.pointee.connected = (self.connected ? 1 : 0)
         if !self.symbols.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.symbols.count)
-            for (i, v) in self.symbols.enumerated() { items[i] = try arena.cString(v, field: "FeedInfo.symbols") }
+            try self.symbols.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "FeedInfo.symbols") }
+            }
             c.pointee.symbols = items
             c.pointee.n_symbols = self.symbols.count
         }
@@ -545,8 +543,7 @@ extension PB.FeedInfo: ProtoMessage {
         c.pointee.ticks_rejected = self.ticksRejected
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "FeedInfo.name")
         self.kind = try WireDecoding.string(c.pointee.kind, field: "FeedInfo.kind")
         self.connected = (c.pointee.connected != 0)
@@ -570,18 +567,19 @@ extension PB.ListFeedsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.feeds.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__FeedInfo>?.self, count: self.feeds.count)
-            for (i, v) in self.feeds.enumerated() { items[i] = try arena.message(v) }
+            try self.feeds.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.feeds = items
             c.pointee.n_feeds = self.feeds.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_feeds > 0 {
             let items = WireDecoding.present(c.pointee.feeds, field: "ListFeedsResponse.feeds")
             self.feeds.reserveCapacity(c.pointee.n_feeds)
-            for i in 0..<c.pointee.n_feeds { self.feeds.append(try PB.FeedInfo(_cMessage: WireDecoding.present(items[i], field: "ListFeedsResponse.feeds"))) }
+            for i in 0..<c.pointee.n_feeds { self.feeds.append(try PB.FeedInfo._decoded(_cMessage: WireDecoding.present(items[i], field: "ListFeedsResponse.feeds"))) }
         }
     }
 }
@@ -596,14 +594,15 @@ extension PB.StreamTicksRequest: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.symbols.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.symbols.count)
-            for (i, v) in self.symbols.enumerated() { items[i] = try arena.cString(v, field: "StreamTicksRequest.symbols") }
+            try self.symbols.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "StreamTicksRequest.symbols") }
+            }
             c.pointee.symbols = items
             c.pointee.n_symbols = self.symbols.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_symbols > 0 {
             let items = WireDecoding.present(c.pointee.symbols, field: "StreamTicksRequest.symbols")
             self.symbols.reserveCapacity(c.pointee.n_symbols)
@@ -623,7 +622,9 @@ extension PB.StreamCandlesRequest: ProtoMessage {
         arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.symbols.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.symbols.count)
-            for (i, v) in self.symbols.enumerated() { items[i] = try arena.cString(v, field: "StreamCandlesRequest.symbols") }
+            try self.symbols.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "StreamCandlesRequest.symbols") }
+            }
             c.pointee.symbols = items
             c.pointee.n_symbols = self.symbols.count
         }
@@ -631,8 +632,7 @@ extension PB.StreamCandlesRequest: ProtoMessage {
         c.pointee.snapshot = self.snapshot
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_symbols > 0 {
             let items = WireDecoding.present(c.pointee.symbols, field: "StreamCandlesRequest.symbols")
             self.symbols.reserveCapacity(c.pointee.n_symbols)

@@ -687,8 +687,7 @@ extension PB.AgentInfo: ProtoMessage {
         c.pointee.default_weight = self.defaultWeight
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "AgentInfo.name")
         self.kind = try WireDecoding.string(c.pointee.kind, field: "AgentInfo.kind")
         self.description = try WireDecoding.string(c.pointee.description, field: "AgentInfo.description")
@@ -706,18 +705,19 @@ extension PB.ListAgentsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.agents.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AgentInfo>?.self, count: self.agents.count)
-            for (i, v) in self.agents.enumerated() { items[i] = try arena.message(v) }
+            try self.agents.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.agents = items
             c.pointee.n_agents = self.agents.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_agents > 0 {
             let items = WireDecoding.present(c.pointee.agents, field: "ListAgentsResponse.agents")
             self.agents.reserveCapacity(c.pointee.n_agents)
-            for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentInfo(_cMessage: WireDecoding.present(items[i], field: "ListAgentsResponse.agents"))) }
+            for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentInfo._decoded(_cMessage: WireDecoding.present(items[i], field: "ListAgentsResponse.agents"))) }
         }
     }
 }
@@ -746,8 +746,7 @@ extension PB.StrategyInfo: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "StrategyInfo.name")
         self.description = try WireDecoding.string(c.pointee.description, field: "StrategyInfo.description")
         if c.pointee.n_default_parameters > 0 {
@@ -771,18 +770,19 @@ extension PB.ListStrategiesResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.strategies.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__StrategyInfo>?.self, count: self.strategies.count)
-            for (i, v) in self.strategies.enumerated() { items[i] = try arena.message(v) }
+            try self.strategies.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.strategies = items
             c.pointee.n_strategies = self.strategies.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_strategies > 0 {
             let items = WireDecoding.present(c.pointee.strategies, field: "ListStrategiesResponse.strategies")
             self.strategies.reserveCapacity(c.pointee.n_strategies)
-            for i in 0..<c.pointee.n_strategies { self.strategies.append(try PB.StrategyInfo(_cMessage: WireDecoding.present(items[i], field: "ListStrategiesResponse.strategies"))) }
+            for i in 0..<c.pointee.n_strategies { self.strategies.append(try PB.StrategyInfo._decoded(_cMessage: WireDecoding.present(items[i], field: "ListStrategiesResponse.strategies"))) }
         }
     }
 }
@@ -800,8 +800,7 @@ extension PB.AgentWeight: ProtoMessage {
         c.pointee.weight = self.weight
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.agent = try WireDecoding.string(c.pointee.agent, field: "AgentWeight.agent")
         self.weight = c.pointee.weight
     }
@@ -831,15 +830,16 @@ extension PB.StrategyConfig: ProtoMessage {
         }
         if !self.agents.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AgentWeight>?.self, count: self.agents.count)
-            for (i, v) in self.agents.enumerated() { items[i] = try arena.message(v) }
+            try self.agents.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.agents = items
             c.pointee.n_agents = self.agents.count
         }
         c.pointee.consensus_threshold = self.consensusThreshold
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.name = try WireDecoding.string(c.pointee.name, field: "StrategyConfig.name")
         if c.pointee.n_parameters > 0 {
             let entries = WireDecoding.present(c.pointee.parameters, field: "StrategyConfig.parameters")
@@ -852,7 +852,7 @@ extension PB.StrategyConfig: ProtoMessage {
         if c.pointee.n_agents > 0 {
             let items = WireDecoding.present(c.pointee.agents, field: "StrategyConfig.agents")
             self.agents.reserveCapacity(c.pointee.n_agents)
-            for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentWeight(_cMessage: WireDecoding.present(items[i], field: "StrategyConfig.agents"))) }
+            for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentWeight._decoded(_cMessage: WireDecoding.present(items[i], field: "StrategyConfig.agents"))) }
         }
         self.consensusThreshold = c.pointee.consensus_threshold
     }
@@ -874,10 +874,9 @@ extension PB.BotRiskSettings: ProtoMessage {
         if !self.sizingModel.isEmpty { c.pointee.sizing_model = try arena.cString(self.sizingModel, field: "BotRiskSettings.sizing_model") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.riskPerTrade = c.pointee.risk_per_trade
-        if let p = c.pointee.max_position_notional { self.maxPositionNotional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.max_position_notional { self.maxPositionNotional = try PB.Decimal._decoded(_cMessage: p) }
         self.stopLossPct = c.pointee.stop_loss_pct
         self.takeProfitPct = c.pointee.take_profit_pct
         self.sizingModel = try WireDecoding.string(c.pointee.sizing_model, field: "BotRiskSettings.sizing_model")
@@ -909,17 +908,16 @@ extension PB.Bot: ProtoMessage {
         if !self.lastError.isEmpty { c.pointee.last_error = try arena.cString(self.lastError, field: "Bot.last_error") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Bot.id")
         self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "Bot.owner_id")
         self.name = try WireDecoding.string(c.pointee.name, field: "Bot.name")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Bot.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig(_cMessage: p) }
+        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
         self.mode = PB.BotMode(rawValue: Int32(bitPattern: c.pointee.mode.rawValue))
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Bot.account_id")
-        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings(_cMessage: p) }
+        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings._decoded(_cMessage: p) }
         self.state = PB.BotState(rawValue: Int32(bitPattern: c.pointee.state.rawValue))
         self.desiredRunning = (c.pointee.desired_running != 0)
         self.createdAtNs = c.pointee.created_at_ns
@@ -948,16 +946,15 @@ extension PB.CreateBotRequest: ProtoMessage {
         if !self.requestId.isEmpty { c.pointee.request_id = try arena.cString(self.requestId, field: "CreateBotRequest.request_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "CreateBotRequest.owner_id")
         self.name = try WireDecoding.string(c.pointee.name, field: "CreateBotRequest.name")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "CreateBotRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig(_cMessage: p) }
+        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
         self.mode = PB.BotMode(rawValue: Int32(bitPattern: c.pointee.mode.rawValue))
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "CreateBotRequest.account_id")
-        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings(_cMessage: p) }
+        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings._decoded(_cMessage: p) }
         self.requestId = try WireDecoding.string(c.pointee.request_id, field: "CreateBotRequest.request_id")
     }
 }
@@ -979,11 +976,10 @@ extension PB.UpdateBotRequest: ProtoMessage {
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "UpdateBotRequest.id")
-        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig(_cMessage: p) }
-        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings(_cMessage: p) }
+        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
+        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings._decoded(_cMessage: p) }
         switch c.pointee._name_case.rawValue {
         case 2: self.name = try WireDecoding.string(c.pointee.name, field: "UpdateBotRequest.name")
         default: break
@@ -1002,8 +998,7 @@ extension PB.GetBotRequest: ProtoMessage {
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetBotRequest.id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "GetBotRequest.id")
     }
 }
@@ -1020,10 +1015,9 @@ extension PB.ListBotsRequest: ProtoMessage {
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "ListBotsRequest.owner_id")
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -1037,21 +1031,22 @@ extension PB.ListBotsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.bots.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Bot>?.self, count: self.bots.count)
-            for (i, v) in self.bots.enumerated() { items[i] = try arena.message(v) }
+            try self.bots.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.bots = items
             c.pointee.n_bots = self.bots.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_bots > 0 {
             let items = WireDecoding.present(c.pointee.bots, field: "ListBotsResponse.bots")
             self.bots.reserveCapacity(c.pointee.n_bots)
-            for i in 0..<c.pointee.n_bots { self.bots.append(try PB.Bot(_cMessage: WireDecoding.present(items[i], field: "ListBotsResponse.bots"))) }
+            for i in 0..<c.pointee.n_bots { self.bots.append(try PB.Bot._decoded(_cMessage: WireDecoding.present(items[i], field: "ListBotsResponse.bots"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -1071,12 +1066,11 @@ extension PB.BotStatus: ProtoMessage {
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "BotStatus.message") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "BotStatus.bot_id")
         self.state = PB.BotState(rawValue: Int32(bitPattern: c.pointee.state.rawValue))
         self.tsNs = c.pointee.ts_ns
-        if let p = c.pointee.last_decision { self.lastDecision = try PB.Decision(_cMessage: p) }
+        if let p = c.pointee.last_decision { self.lastDecision = try PB.Decision._decoded(_cMessage: p) }
         self.message = try WireDecoding.string(c.pointee.message, field: "BotStatus.message")
     }
 }
@@ -1097,8 +1091,7 @@ extension PB.AgentOpinion: ProtoMessage {
         if !self.reasoning.isEmpty { c.pointee.reasoning = try arena.cString(self.reasoning, field: "AgentOpinion.reasoning") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.agent = try WireDecoding.string(c.pointee.agent, field: "AgentOpinion.agent")
         self.action = PB.Action(rawValue: Int32(bitPattern: c.pointee.action.rawValue))
         self.confidence = c.pointee.confidence
@@ -1126,7 +1119,9 @@ extension PB.Decision: ProtoMessage {
         if !self.reasoning.isEmpty { c.pointee.reasoning = try arena.cString(self.reasoning, field: "Decision.reasoning") }
         if !self.opinions.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AgentOpinion>?.self, count: self.opinions.count)
-            for (i, v) in self.opinions.enumerated() { items[i] = try arena.message(v) }
+            try self.opinions.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.opinions = items
             c.pointee.n_opinions = self.opinions.count
         }
@@ -1135,8 +1130,7 @@ extension PB.Decision: ProtoMessage {
         if let v = self.riskOutcome { c.pointee.risk_outcome = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "Decision.id")
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "Decision.bot_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "Decision.symbol")
@@ -1148,11 +1142,11 @@ extension PB.Decision: ProtoMessage {
         if c.pointee.n_opinions > 0 {
             let items = WireDecoding.present(c.pointee.opinions, field: "Decision.opinions")
             self.opinions.reserveCapacity(c.pointee.n_opinions)
-            for i in 0..<c.pointee.n_opinions { self.opinions.append(try PB.AgentOpinion(_cMessage: WireDecoding.present(items[i], field: "Decision.opinions"))) }
+            for i in 0..<c.pointee.n_opinions { self.opinions.append(try PB.AgentOpinion._decoded(_cMessage: WireDecoding.present(items[i], field: "Decision.opinions"))) }
         }
         self.createdAtNs = c.pointee.created_at_ns
         self.orderId = try WireDecoding.string(c.pointee.order_id, field: "Decision.order_id")
-        if let p = c.pointee.risk_outcome { self.riskOutcome = try PB.Status(_cMessage: p) }
+        if let p = c.pointee.risk_outcome { self.riskOutcome = try PB.Status._decoded(_cMessage: p) }
     }
 }
 
@@ -1170,11 +1164,10 @@ extension PB.AnalyzeRequest: ProtoMessage {
         if let v = self.strategy { c.pointee.strategy = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "AnalyzeRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig(_cMessage: p) }
+        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
     }
 }
 
@@ -1190,10 +1183,9 @@ extension PB.ListDecisionsRequest: ProtoMessage {
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "ListDecisionsRequest.bot_id")
-        if let p = c.pointee.page { self.page = try PB.PageRequest(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -1207,21 +1199,22 @@ extension PB.ListDecisionsResponse: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         if !self.decisions.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Decision>?.self, count: self.decisions.count)
-            for (i, v) in self.decisions.enumerated() { items[i] = try arena.message(v) }
+            try self.decisions.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.decisions = items
             c.pointee.n_decisions = self.decisions.count
         }
         if let v = self.page { c.pointee.page = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         if c.pointee.n_decisions > 0 {
             let items = WireDecoding.present(c.pointee.decisions, field: "ListDecisionsResponse.decisions")
             self.decisions.reserveCapacity(c.pointee.n_decisions)
-            for i in 0..<c.pointee.n_decisions { self.decisions.append(try PB.Decision(_cMessage: WireDecoding.present(items[i], field: "ListDecisionsResponse.decisions"))) }
+            for i in 0..<c.pointee.n_decisions { self.decisions.append(try PB.Decision._decoded(_cMessage: WireDecoding.present(items[i], field: "ListDecisionsResponse.decisions"))) }
         }
-        if let p = c.pointee.page { self.page = try PB.PageInfo(_cMessage: p) }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -1244,14 +1237,13 @@ extension PB.BacktestRequest: ProtoMessage {
         c.pointee.slippage_bps = self.slippageBps
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "BacktestRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
-        if let p = c.pointee.range { self.range = try PB.TimeRange(_cMessage: p) }
-        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig(_cMessage: p) }
-        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings(_cMessage: p) }
-        if let p = c.pointee.initial_cash { self.initialCash = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.range { self.range = try PB.TimeRange._decoded(_cMessage: p) }
+        if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
+        if let p = c.pointee.risk { self.risk = try PB.BotRiskSettings._decoded(_cMessage: p) }
+        if let p = c.pointee.initial_cash { self.initialCash = try PB.Decimal._decoded(_cMessage: p) }
         self.feeRate = c.pointee.fee_rate
         self.slippageBps = c.pointee.slippage_bps
     }
@@ -1270,10 +1262,9 @@ extension PB.EquityPoint: ProtoMessage {
         if let v = self.equity { c.pointee.equity = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.tsNs = c.pointee.ts_ns
-        if let p = c.pointee.equity { self.equity = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.equity { self.equity = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -1295,15 +1286,14 @@ extension PB.BacktestTrade: ProtoMessage {
         if let v = self.pnl { c.pointee.pnl = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
         self.entryNs = c.pointee.entry_ns
         self.exitNs = c.pointee.exit_ns
-        if let p = c.pointee.entry_price { self.entryPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.exit_price { self.exitPrice = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.pnl { self.pnl = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.entry_price { self.entryPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.exit_price { self.exitPrice = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.pnl { self.pnl = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -1326,24 +1316,27 @@ extension PB.BacktestResult: ProtoMessage {
         c.pointee.trade_count = self.tradeCount
         if !self.trades.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__BacktestTrade>?.self, count: self.trades.count)
-            for (i, v) in self.trades.enumerated() { items[i] = try arena.message(v) }
+            try self.trades.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.trades = items
             c.pointee.n_trades = self.trades.count
         }
         if !self.equityCurve.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__EquityPoint>?.self, count: self.equityCurve.count)
-            for (i, v) in self.equityCurve.enumerated() { items[i] = try arena.message(v) }
+            try self.equityCurve.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.equity_curve = items
             c.pointee.n_equity_curve = self.equityCurve.count
         }
         c.pointee.created_at_ns = self.createdAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "BacktestResult.id")
-        if let p = c.pointee.request { self.request = try PB.BacktestRequest(_cMessage: p) }
-        if let p = c.pointee.final_equity { self.finalEquity = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.request { self.request = try PB.BacktestRequest._decoded(_cMessage: p) }
+        if let p = c.pointee.final_equity { self.finalEquity = try PB.Decimal._decoded(_cMessage: p) }
         self.totalReturn = c.pointee.total_return
         self.sharpe = c.pointee.sharpe
         self.maxDrawdown = c.pointee.max_drawdown
@@ -1352,12 +1345,12 @@ extension PB.BacktestResult: ProtoMessage {
         if c.pointee.n_trades > 0 {
             let items = WireDecoding.present(c.pointee.trades, field: "BacktestResult.trades")
             self.trades.reserveCapacity(c.pointee.n_trades)
-            for i in 0..<c.pointee.n_trades { self.trades.append(try PB.BacktestTrade(_cMessage: WireDecoding.present(items[i], field: "BacktestResult.trades"))) }
+            for i in 0..<c.pointee.n_trades { self.trades.append(try PB.BacktestTrade._decoded(_cMessage: WireDecoding.present(items[i], field: "BacktestResult.trades"))) }
         }
         if c.pointee.n_equity_curve > 0 {
             let items = WireDecoding.present(c.pointee.equity_curve, field: "BacktestResult.equity_curve")
             self.equityCurve.reserveCapacity(c.pointee.n_equity_curve)
-            for i in 0..<c.pointee.n_equity_curve { self.equityCurve.append(try PB.EquityPoint(_cMessage: WireDecoding.present(items[i], field: "BacktestResult.equity_curve"))) }
+            for i in 0..<c.pointee.n_equity_curve { self.equityCurve.append(try PB.EquityPoint._decoded(_cMessage: WireDecoding.present(items[i], field: "BacktestResult.equity_curve"))) }
         }
         self.createdAtNs = c.pointee.created_at_ns
     }
@@ -1374,8 +1367,7 @@ extension PB.GetBacktestRequest: ProtoMessage {
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetBacktestRequest.id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "GetBacktestRequest.id")
     }
 }
@@ -1392,8 +1384,7 @@ extension PB.ChatMessage: ProtoMessage {
         if !self.content.isEmpty { c.pointee.content = try arena.cString(self.content, field: "ChatMessage.content") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.role = try WireDecoding.string(c.pointee.role, field: "ChatMessage.role")
         self.content = try WireDecoding.string(c.pointee.content, field: "ChatMessage.content")
     }
@@ -1411,21 +1402,22 @@ extension PB.ChatRequest: ProtoMessage {
         if !self.conversationId.isEmpty { c.pointee.conversation_id = try arena.cString(self.conversationId, field: "ChatRequest.conversation_id") }
         if !self.history.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__ChatMessage>?.self, count: self.history.count)
-            for (i, v) in self.history.enumerated() { items[i] = try arena.message(v) }
+            try self.history.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.history = items
             c.pointee.n_history = self.history.count
         }
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "ChatRequest.message") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.userId = try WireDecoding.string(c.pointee.user_id, field: "ChatRequest.user_id")
         self.conversationId = try WireDecoding.string(c.pointee.conversation_id, field: "ChatRequest.conversation_id")
         if c.pointee.n_history > 0 {
             let items = WireDecoding.present(c.pointee.history, field: "ChatRequest.history")
             self.history.reserveCapacity(c.pointee.n_history)
-            for i in 0..<c.pointee.n_history { self.history.append(try PB.ChatMessage(_cMessage: WireDecoding.present(items[i], field: "ChatRequest.history"))) }
+            for i in 0..<c.pointee.n_history { self.history.append(try PB.ChatMessage._decoded(_cMessage: WireDecoding.present(items[i], field: "ChatRequest.history"))) }
         }
         self.message = try WireDecoding.string(c.pointee.message, field: "ChatRequest.message")
     }
@@ -1444,17 +1436,18 @@ extension PB.ChatResponse: ProtoMessage {
         if let v = self.proposedStrategy { c.pointee.proposed_strategy = try arena.message(v) }
         if !self.clarifyingQuestions.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.clarifyingQuestions.count)
-            for (i, v) in self.clarifyingQuestions.enumerated() { items[i] = try arena.cString(v, field: "ChatResponse.clarifying_questions") }
+            try self.clarifyingQuestions.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "ChatResponse.clarifying_questions") }
+            }
             c.pointee.clarifying_questions = items
             c.pointee.n_clarifying_questions = self.clarifyingQuestions.count
         }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.conversationId = try WireDecoding.string(c.pointee.conversation_id, field: "ChatResponse.conversation_id")
         self.reply = try WireDecoding.string(c.pointee.reply, field: "ChatResponse.reply")
-        if let p = c.pointee.proposed_strategy { self.proposedStrategy = try PB.StrategyConfig(_cMessage: p) }
+        if let p = c.pointee.proposed_strategy { self.proposedStrategy = try PB.StrategyConfig._decoded(_cMessage: p) }
         if c.pointee.n_clarifying_questions > 0 {
             let items = WireDecoding.present(c.pointee.clarifying_questions, field: "ChatResponse.clarifying_questions")
             self.clarifyingQuestions.reserveCapacity(c.pointee.n_clarifying_questions)

@@ -365,14 +365,13 @@ extension PB.OrderIntent: ProtoMessage {
         if !self.clientOrderId.isEmpty { c.pointee.client_order_id = try arena.cString(self.clientOrderId, field: "OrderIntent.client_order_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "OrderIntent.account_id")
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "OrderIntent.bot_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "OrderIntent.symbol")
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.price { self.price = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.price { self.price = try PB.Decimal._decoded(_cMessage: p) }
         self.clientOrderId = try WireDecoding.string(c.pointee.client_order_id, field: "OrderIntent.client_order_id")
     }
 }
@@ -388,9 +387,8 @@ extension PB.CheckOrderRequest: ProtoMessage {
         if let v = self.intent { c.pointee.intent = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.intent { self.intent = try PB.OrderIntent(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.intent { self.intent = try PB.OrderIntent._decoded(_cMessage: p) }
     }
 }
 
@@ -408,8 +406,7 @@ extension PB.RuleResult: ProtoMessage {
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "RuleResult.message") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.rule = try WireDecoding.string(c.pointee.rule, field: "RuleResult.rule")
         self.passed = (c.pointee.passed != 0)
         self.message = try WireDecoding.string(c.pointee.message, field: "RuleResult.message")
@@ -429,23 +426,24 @@ extension PB.CheckOrderResponse: ProtoMessage {
         if let v = self.outcome { c.pointee.outcome = try arena.message(v) }
         if !self.rules.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__RuleResult>?.self, count: self.rules.count)
-            for (i, v) in self.rules.enumerated() { items[i] = try arena.message(v) }
+            try self.rules.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.rules = items
             c.pointee.n_rules = self.rules.count
         }
         if let v = self.approvedQuantity { c.pointee.approved_quantity = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.approved = (c.pointee.approved != 0)
-        if let p = c.pointee.outcome { self.outcome = try PB.Status(_cMessage: p) }
+        if let p = c.pointee.outcome { self.outcome = try PB.Status._decoded(_cMessage: p) }
         if c.pointee.n_rules > 0 {
             let items = WireDecoding.present(c.pointee.rules, field: "CheckOrderResponse.rules")
             self.rules.reserveCapacity(c.pointee.n_rules)
-            for i in 0..<c.pointee.n_rules { self.rules.append(try PB.RuleResult(_cMessage: WireDecoding.present(items[i], field: "CheckOrderResponse.rules"))) }
+            for i in 0..<c.pointee.n_rules { self.rules.append(try PB.RuleResult._decoded(_cMessage: WireDecoding.present(items[i], field: "CheckOrderResponse.rules"))) }
         }
-        if let p = c.pointee.approved_quantity { self.approvedQuantity = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.approved_quantity { self.approvedQuantity = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -470,12 +468,11 @@ extension PB.SizePositionRequest: ProtoMessage {
         c.pointee.payoff_ratio = self.payoffRatio
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "SizePositionRequest.account_id")
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "SizePositionRequest.symbol")
         self.side = PB.Side(rawValue: Int32(bitPattern: c.pointee.side.rawValue))
-        if let p = c.pointee.price { self.price = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.price { self.price = try PB.Decimal._decoded(_cMessage: p) }
         self.model = try WireDecoding.string(c.pointee.model, field: "SizePositionRequest.model")
         self.riskFraction = c.pointee.risk_fraction
         self.stopDistance = c.pointee.stop_distance
@@ -498,10 +495,9 @@ extension PB.SizePositionResponse: ProtoMessage {
         if !self.explanation.isEmpty { c.pointee.explanation = try arena.cString(self.explanation, field: "SizePositionResponse.explanation") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.notional { self.notional = try PB.Decimal(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.notional { self.notional = try PB.Decimal._decoded(_cMessage: p) }
         self.explanation = try WireDecoding.string(c.pointee.explanation, field: "SizePositionResponse.explanation")
     }
 }
@@ -524,14 +520,13 @@ extension PB.RiskLimits: ProtoMessage {
         c.pointee.max_leverage = self.maxLeverage
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "RiskLimits.account_id")
-        if let p = c.pointee.max_position_notional { self.maxPositionNotional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.max_position_notional { self.maxPositionNotional = try PB.Decimal._decoded(_cMessage: p) }
         self.maxOpenPositions = c.pointee.max_open_positions
-        if let p = c.pointee.daily_loss_limit { self.dailyLossLimit = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.daily_loss_limit { self.dailyLossLimit = try PB.Decimal._decoded(_cMessage: p) }
         self.maxDrawdown = c.pointee.max_drawdown
-        if let p = c.pointee.max_order_notional { self.maxOrderNotional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.max_order_notional { self.maxOrderNotional = try PB.Decimal._decoded(_cMessage: p) }
         self.maxLeverage = c.pointee.max_leverage
     }
 }
@@ -547,8 +542,7 @@ extension PB.GetLimitsRequest: ProtoMessage {
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "GetLimitsRequest.account_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "GetLimitsRequest.account_id")
     }
 }
@@ -564,8 +558,7 @@ extension PB.GetExposureRequest: ProtoMessage {
         if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "GetExposureRequest.account_id") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "GetExposureRequest.account_id")
     }
 }
@@ -583,11 +576,10 @@ extension PB.SymbolExposure: ProtoMessage {
         if let v = self.notional { c.pointee.notional = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "SymbolExposure.symbol")
-        if let p = c.pointee.quantity { self.quantity = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.notional { self.notional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.notional { self.notional = try PB.Decimal._decoded(_cMessage: p) }
     }
 }
 
@@ -605,7 +597,9 @@ extension PB.Exposure: ProtoMessage {
         if let v = self.netNotional { c.pointee.net_notional = try arena.message(v) }
         if !self.symbols.isEmpty {
             let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__SymbolExposure>?.self, count: self.symbols.count)
-            for (i, v) in self.symbols.enumerated() { items[i] = try arena.message(v) }
+            try self.symbols.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
             c.pointee.symbols = items
             c.pointee.n_symbols = self.symbols.count
         }
@@ -613,17 +607,16 @@ extension PB.Exposure: ProtoMessage {
         c.pointee.drawdown = self.drawdown
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "Exposure.account_id")
-        if let p = c.pointee.gross_notional { self.grossNotional = try PB.Decimal(_cMessage: p) }
-        if let p = c.pointee.net_notional { self.netNotional = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.gross_notional { self.grossNotional = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.net_notional { self.netNotional = try PB.Decimal._decoded(_cMessage: p) }
         if c.pointee.n_symbols > 0 {
             let items = WireDecoding.present(c.pointee.symbols, field: "Exposure.symbols")
             self.symbols.reserveCapacity(c.pointee.n_symbols)
-            for i in 0..<c.pointee.n_symbols { self.symbols.append(try PB.SymbolExposure(_cMessage: WireDecoding.present(items[i], field: "Exposure.symbols"))) }
+            for i in 0..<c.pointee.n_symbols { self.symbols.append(try PB.SymbolExposure._decoded(_cMessage: WireDecoding.present(items[i], field: "Exposure.symbols"))) }
         }
-        if let p = c.pointee.realized_pnl_today { self.realizedPnlToday = try PB.Decimal(_cMessage: p) }
+        if let p = c.pointee.realized_pnl_today { self.realizedPnlToday = try PB.Decimal._decoded(_cMessage: p) }
         self.drawdown = c.pointee.drawdown
     }
 }
@@ -643,8 +636,7 @@ extension PB.KillSwitchState: ProtoMessage {
         c.pointee.changed_at_ns = self.changedAtNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.engaged = (c.pointee.engaged != 0)
         self.reason = try WireDecoding.string(c.pointee.reason, field: "KillSwitchState.reason")
         self.changedBy = try WireDecoding.string(c.pointee.changed_by, field: "KillSwitchState.changed_by")
@@ -666,8 +658,7 @@ extension PB.SetKillSwitchRequest: ProtoMessage {
         if !self.changedBy.isEmpty { c.pointee.changed_by = try arena.cString(self.changedBy, field: "SetKillSwitchRequest.changed_by") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.engaged = (c.pointee.engaged != 0)
         self.reason = try WireDecoding.string(c.pointee.reason, field: "SetKillSwitchRequest.reason")
         self.changedBy = try WireDecoding.string(c.pointee.changed_by, field: "SetKillSwitchRequest.changed_by")
@@ -691,8 +682,7 @@ extension PB.RiskAlert: ProtoMessage {
         c.pointee.ts_ns = self.tsNs
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.id = try WireDecoding.string(c.pointee.id, field: "RiskAlert.id")
         self.accountId = try WireDecoding.string(c.pointee.account_id, field: "RiskAlert.account_id")
         self.severity = PB.AlertSeverity(rawValue: Int32(bitPattern: c.pointee.severity.rawValue))
@@ -714,10 +704,9 @@ extension PB.PlaceOrderRequest: ProtoMessage {
         if let v = self.sizing { c.pointee.sizing = try arena.message(v) }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.order { self.order = try PB.SubmitOrderRequest(_cMessage: p) }
-        if let p = c.pointee.sizing { self.sizing = try PB.SizePositionRequest(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.order { self.order = try PB.SubmitOrderRequest._decoded(_cMessage: p) }
+        if let p = c.pointee.sizing { self.sizing = try PB.SizePositionRequest._decoded(_cMessage: p) }
     }
 }
 
@@ -734,10 +723,9 @@ extension PB.PlaceOrderResponse: ProtoMessage {
         if !self.sizing.isEmpty { c.pointee.sizing = try arena.cString(self.sizing, field: "PlaceOrderResponse.sizing") }
     }
 
-    public init(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.init()
-        if let p = c.pointee.check { self.check = try PB.CheckOrderResponse(_cMessage: p) }
-        if let p = c.pointee.order { self.order = try PB.Order(_cMessage: p) }
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.check { self.check = try PB.CheckOrderResponse._decoded(_cMessage: p) }
+        if let p = c.pointee.order { self.order = try PB.Order._decoded(_cMessage: p) }
         self.sizing = try WireDecoding.string(c.pointee.sizing, field: "PlaceOrderResponse.sizing")
     }
 }

@@ -21,7 +21,8 @@ public protocol ProtoMessage: Sendable, Hashable {
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ length: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>?
     func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError)
-    init(_cMessage c: UnsafePointer<CMessage>) throws(WireError)
+    /// Sets the fields of this message, a default one, from protobuf-c's struct.
+    mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError)
 }
 
 extension ProtoMessage {
@@ -53,10 +54,22 @@ extension ProtoMessage {
         }
     }
 
-    /// Decodes `bytes`; malformed, truncated or over-long input throws `WireError`, never traps.
+    /// The message protobuf-c's struct `c` holds.
+    ///
+    /// Decoding fills a default value in place and returns it (a move). An initializer that
+    /// assigned the fields one by one ended with a copy of the whole value, retaining every string
+    /// and array in it, and a destroy of the original: 40 of the 190 ns an Order took to build.
     @inlinable
-    public init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
-        self = try WireArena.with { arena throws(WireError) -> Self in
+    public static func _decoded(_cMessage c: UnsafePointer<CMessage>) throws(WireError) -> Self {
+        var message = Self()
+        try message._merge(_cMessage: c)
+        return message
+    }
+
+    /// Sets the fields of this message, a default one, from the encoding in `bytes`.
+    @inlinable
+    mutating func _merge(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
+        try WireArena.with { arena throws(WireError) in
             var allocator = arena.allocator
             var empty: UInt8 = 0
             let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafeMutablePointer(to: &empty) { UnsafePointer($0) }
@@ -64,31 +77,47 @@ extension ProtoMessage {
                 throw WireError.malformed(Self.protoName, length: bytes.count)
             }
             // Everything protobuf-c allocated lives in the arena and goes with it.
-            return try Self(_cMessage: c)
+            try self._merge(_cMessage: c)
         }
+    }
+
+    /// Decodes `bytes`; malformed, truncated or over-long input throws `WireError`, never traps.
+    @inlinable
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
+        self.init()
+        try _merge(decoding: bytes)
     }
 
     /// Decodes the readable bytes of `buffer` without consuming them.
     @inlinable
     public init(decoding buffer: ByteBuffer) throws(WireError) {
-        var result: Result<Self, WireError>?
-        buffer.withUnsafeReadableBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
-        self = try result!.get()
+        self.init()
+        var failure: WireError?
+        buffer.withUnsafeReadableBytes { raw in
+            do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Decodes the bytes of a slice.
     @inlinable
     public init(decoding bytes: ArraySlice<UInt8>) throws(WireError) {
-        var result: Result<Self, WireError>?
-        bytes.withUnsafeBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
-        self = try result!.get()
+        self.init()
+        var failure: WireError?
+        bytes.withUnsafeBytes { raw in
+            do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Decodes `bytes`.
     @inlinable
     public init(decoding bytes: [UInt8]) throws(WireError) {
-        var result: Result<Self, WireError>?
-        bytes.withUnsafeBytes { raw in result = Result { () throws(WireError) in try Self(decoding: raw) } }
-        self = try result!.get()
+        self.init()
+        var failure: WireError?
+        bytes.withUnsafeBytes { raw in
+            do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 }

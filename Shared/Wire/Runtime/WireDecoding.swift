@@ -1,6 +1,6 @@
 import CProtobufC
 
-/// Conversions from protobuf-c's C representation, used by the generated `init(_cMessage:)`.
+/// Conversions from protobuf-c's C representation, used by the generated `_merge(_cMessage:)`.
 public enum WireDecoding {
     /// A Swift string from a protobuf-c string; bytes that are not UTF-8 are refused (proto3 strings
     /// must be UTF-8, and protobuf-c does not check).
