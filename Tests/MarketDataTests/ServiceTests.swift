@@ -4,6 +4,7 @@ import Foundation
 import RPC
 import ServiceKit
 import ServiceKitTesting
+import Store
 import Testing
 import TradingCore
 import Wire
@@ -176,6 +177,37 @@ struct ServiceTests {
             #expect(streamed.prefix(2).allSatisfy { $0.closed })
             let times = streamed.filter(\.closed).map(\.openTimeNs)
             #expect(times == times.sorted() && Set(times).count == times.count)
+        }
+    }
+
+    @Test("retention sweeps old candles recorded live, and keeps backfilled history and old candles a replay has just built")
+    func retentionKeepsWhatWasAskedFor() async throws {
+        try await withMarketData(MarketDataSettings()) { host, _ in
+            let store = try #require(host.resources.store)
+            let repository = CandleRepository(store: store)
+            let btc = try InstrumentCatalog.standard().require("BTC/USDT")
+            func candles(_ minutes: Range<Int64>) -> [StoredCandle] {
+                minutes.map { m in
+                    StoredCandle(symbol: "BTC/USDT", candle: CandleState(
+                        instrument: btc, timeframe: .m1, openTime: t0 + m * minute, periodEnd: t0 + (m + 1) * minute,
+                        open: 100, high: 101, low: 99, close: 100, volume: 1, tradeCount: 1))
+                }
+            }
+            try await repository.upsert(candles(0..<10))  // recorded live when they happened (backdated below)
+            try await repository.upsert(candles(10..<20))  // an old period a replay has just built
+            try await repository.insertMissing(candles(20..<30), source: "binance")  // backfilled, backdated too
+            try await repository.upsert(candles(100..<110))  // newer than the cutoff
+            try await store.execute("""
+                UPDATE candles SET updated_at = to_timestamp(\(Double(t0) / 1e9)) \
+                WHERE open_time_ns < \(t0 + 10 * minute) OR (open_time_ns >= \(t0 + 20 * minute) AND open_time_ns < \(t0 + 30 * minute))
+                """)
+
+            let deleted = try await repository.deleteOlder(.m1, than: t0 + 50 * minute)
+            #expect(deleted == 10)
+            let left = try await store.query("SELECT open_time_ns FROM candles WHERE timeframe = \(Timeframe.m1.wireNumber) ORDER BY open_time_ns")
+                .map { try ($0.decode(Int64.self, at: 0) - t0) / minute }
+            #expect(left == Array(10..<30) + Array(100..<110))
+            #expect(try await repository.deleteOlder(.m5, than: t0 + 50 * minute) == 0)
         }
     }
 }

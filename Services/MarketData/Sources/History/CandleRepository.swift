@@ -21,12 +21,14 @@ public struct CandleRepository: Sendable {
 
     /// The table in `store`'s schema.
     public init(store: Store) { self.store = store }
+    /// The `source` of candles built from the feeds' ticks (backfilled ones carry the feed's name).
+    public static let liveSource = "live"
     /// Postgres binds at most 65535 parameters per statement; 11 per row.
     static let rowsPerStatement = 2000
 
     /// Writes live candles; a row that exists is replaced (a correction). Returns rows written.
     @discardableResult
-    public func upsert(_ rows: [StoredCandle], source: String = "live") async throws(StoreError) -> Int {
+    public func upsert(_ rows: [StoredCandle], source: String = Self.liveSource) async throws(StoreError) -> Int {
         var written = 0
         for chunk in rows.chunked(Self.rowsPerStatement) {
             written += try await store.execute(insert(chunk, source: source, onConflict: """
@@ -133,7 +135,13 @@ public struct CandleRepository: Sendable {
 
     /// Deletes candles of `timeframe` that opened before `cutoff`; returns how many.
     @discardableResult
+    /// Retention: deletes the `timeframe` candles recorded live whose period and whose writing are
+    /// both older than `cutoff` (Unix ns). Backfilled history stays (it was asked for), and so, for
+    /// a while, do candles a replay of old data has just built. Returns rows deleted.
     func deleteOlder(_ timeframe: Timeframe, than cutoff: Int64) async throws(StoreError) -> Int {
-        try await store.execute("DELETE FROM candles WHERE timeframe = \(timeframe.wireNumber) AND open_time_ns < \(cutoff)")
+        try await store.execute("""
+            DELETE FROM candles WHERE timeframe = \(timeframe.wireNumber) AND open_time_ns < \(cutoff) \
+            AND source = \(Self.liveSource) AND updated_at < to_timestamp(\(Double(cutoff) / 1e9))
+            """)
     }
 }
