@@ -21,16 +21,17 @@ public struct RateOfChange: ValueIndicator, Hashable {
         precondition(period >= 1, "the period must be at least 1")
         self.form = form
         self.period = period
-        window = RingBuffer(capacity: period + 1)
+        window = RingBuffer(capacity: period)
     }
 
     public var lookback: Int { period }
 
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
-        window.push(value)
-        guard window.isFull else { return nil }
-        return Self.change(form, from: window.oldest, to: value)
+        let warm = window.isFull
+        let past = window.replace(with: value)  // the value `period` bars ago, once full
+        guard warm else { return nil }
+        return Self.change(form, from: past, to: value)
     }
 
     /// The change of one value: lane 0 of the lane-wise form.
