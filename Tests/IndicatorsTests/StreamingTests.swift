@@ -46,7 +46,7 @@ struct StreamingTests {
 
     @Test(
         "a copied indicator continues independently of the original",
-        arguments: ["rsi", "sma:30", "sma:100", "ultosc:7,14,28", "ultosc:20,40,80"]  // windows inline and spilled
+        arguments: ["rsi", "sma:30", "sma:100", "ultosc:7,14,28", "ultosc:20,40,80", "midpoint", "midprice:100", "stoch"]  // windows inline and spilled
     )
     func copiesAreIndependent(text: String) throws {
         var original = try ConfiguredIndicator(parsing: text).makeEngine()

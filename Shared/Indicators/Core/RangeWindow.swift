@@ -1,18 +1,23 @@
 /// The highest high and lowest low over the last `period` bars. Behind STOCH, WILLR, MIDPRICE and
 /// MIDPOINT. The streaming form of the block scheme (`BlockExtreme`): the current block's highs and
-/// lows are kept in ring buffers whose laps are the blocks (their storage order is the block's order).
+/// lows are kept in cells at their offset in the block, one position for both (two ring buffers
+/// kept two, a tenth of the time of a bar).
 public struct RangeWindow: Sendable, Hashable {
     public let period: Int
-    @usableFromInline var highs: RingBuffer
-    @usableFromInline var lows: RingBuffer
+    @usableFromInline var highs: WindowCells
+    @usableFromInline var lows: WindowCells
+    /// Where the next bar goes in the current block.
+    @usableFromInline var offset = 0
+    /// Bars taken, up to `period`.
+    @usableFromInline var seen = 0
     @usableFromInline var highest: BlockExtreme<Highest>
     @usableFromInline var lowest: BlockExtreme<Lowest>
 
     public init(period: Int) {
         precondition(period >= 1, "the period must be at least 1")
         self.period = period
-        highs = RingBuffer(capacity: period)
-        lows = RingBuffer(capacity: period)
+        highs = WindowCells(capacity: period)
+        lows = WindowCells(capacity: period)
         highest = BlockExtreme(window: period)
         lowest = BlockExtreme(window: period)
     }
@@ -20,15 +25,32 @@ public struct RangeWindow: Sendable, Hashable {
     /// Returns the extremes once `period` bars have been seen.
     @inlinable @inline(__always)
     public mutating func push(high: Double, low: Double) -> (high: Double, low: Double)? {
-        if highs.completedLap {
-            highs.withValues { highest.closeBlock($0.baseAddress!) }
-            lows.withValues { lowest.closeBlock($0.baseAddress!) }
+        take(high: high, low: low, oneSeries: false)
+    }
+
+    /// The extremes of one series (MIDPOINT): its values are kept once, both extremes read them.
+    @inlinable @inline(__always)
+    public mutating func push(_ value: Double) -> (high: Double, low: Double)? {
+        take(high: value, low: value, oneSeries: true)
+    }
+
+    @inlinable @inline(__always)
+    mutating func take(high: Double, low: Double, oneSeries: Bool) -> (high: Double, low: Double)? {
+        let offset = offset
+        if offset == 0 && seen == period {
+            highs.withMutableCells { highest.closeBlock($0) }
+            if oneSeries {
+                highs.withMutableCells { lowest.closeBlock($0) }
+            } else {
+                lows.withMutableCells { lowest.closeBlock($0) }
+            }
         }
-        let offset = highs.head
-        highs.push(high)
-        lows.push(low)
+        highs.withMutableCells { $0[offset] = high }
+        if !oneSeries { lows.withMutableCells { $0[offset] = low } }
         let extremes = (high: highest.push(high, offset: offset), low: lowest.push(low, offset: offset))
-        guard highs.isFull else { return nil }
+        self.offset = offset + 1 == period ? 0 : offset + 1
+        if seen < period { seen += 1 }
+        guard seen == period else { return nil }
         return extremes
     }
 }

@@ -1,35 +1,22 @@
 /// The last `capacity` values of a series, oldest first: the window behind every running sum.
 ///
-/// A value type, so copying an indicator copies its window. Windows of up to `inlineCapacity`
-/// values (every default period, and most a trader picks) live inside the struct itself: a push is
-/// then a load and a store. A longer window lives in an array, and every push into it pays the
-/// array's copy-on-write uniqueness check, a runtime call that also spills every floating-point
-/// register the caller holds; that call was two thirds of a streaming SMA's time (3.3 ns a bar
-/// against 1.0 inline).
+/// A value type, so copying an indicator copies its window. The values live in `WindowCells`:
+/// inside the struct for every default period and most a trader picks, so a push is a load and a
+/// store.
 public struct RingBuffer: Sendable {
-    /// Eight cells; eight of them make the inline storage (a homogeneous tuple is laid out like an
-    /// array of its elements, which is what `withMutableCells` relies on).
-    @usableFromInline typealias Eight = (Double, Double, Double, Double, Double, Double, Double, Double)
-    @usableFromInline typealias InlineCells = (Eight, Eight, Eight, Eight, Eight, Eight, Eight, Eight)
-
-    /// The longest window kept inside the struct.
-    public static let inlineCapacity = 64
-
-    @usableFromInline var inline: InlineCells
-    /// The window's storage when it is longer than `inlineCapacity`, empty otherwise.
-    @usableFromInline var spilled: [Double]
+    @usableFromInline var cells: WindowCells
     /// How many values the window holds once full.
-    public let capacity: Int
+    @inlinable
+    public var capacity: Int { cells.capacity }
     @usableFromInline var head = 0
     @usableFromInline var filled = 0
 
     public init(capacity: Int) {
-        precondition(capacity > 0, "a window holds at least one value")
-        self.capacity = capacity
-        let zeros: Eight = (0, 0, 0, 0, 0, 0, 0, 0)
-        inline = (zeros, zeros, zeros, zeros, zeros, zeros, zeros, zeros)
-        spilled = capacity > Self.inlineCapacity ? [Double](repeating: 0, count: capacity) : []
+        cells = WindowCells(capacity: capacity)
     }
+
+    /// The longest window kept inside the struct.
+    public static let inlineCapacity = WindowCells.inlineCapacity
 
     /// The values held: those pushed, up to `capacity`.
     @inlinable
@@ -96,12 +83,7 @@ public struct RingBuffer: Sendable {
     /// The `capacity` cells, wherever they live.
     @inlinable @inline(__always)
     mutating func withMutableCells<R>(_ body: (UnsafeMutablePointer<Double>) throws -> R) rethrows -> R {
-        if _slowPath(capacity > Self.inlineCapacity) {  // keeps the array path (and its call) out of the hot loop
-            return try spilled.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
-        }
-        return try withUnsafeMutableBytes(of: &inline) {
-            try body($0.baseAddress!.assumingMemoryBound(to: Double.self))
-        }
+        try cells.withMutableCells(body)
     }
 }
 

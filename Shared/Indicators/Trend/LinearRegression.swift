@@ -151,7 +151,7 @@ public struct MidPoint: ValueIndicator, Hashable {
 
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
-        guard let extremes = range.push(high: value, low: value) else { return nil }
+        guard let extremes = range.push(value) else { return nil }
         return (extremes.high + extremes.low) / 2.0
     }
 
