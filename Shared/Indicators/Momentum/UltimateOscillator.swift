@@ -4,8 +4,11 @@
 /// (the three ratios over a common denominator), within a few ulps of TA-Lib's four.
 public struct UltimateOscillator: StreamingIndicator, Hashable {
     @usableFromInline let shortest: Int, middle: Int, longest: Int
-    @usableFromInline var buying: RingBuffer
-    @usableFromInline var ranges: RingBuffer
+    /// The last `longest` terms of each kind, both at `head` (one position for the two).
+    @usableFromInline var buying: WindowCells
+    @usableFromInline var ranges: WindowCells
+    /// Where the next terms go.
+    @usableFromInline var head = 0
     /// Running sums of buying pressure and true range for the shortest, middle and longest window.
     /// Scalars, not vectors: lane updates of a vector kept in memory cost shuffles and blends.
     @usableFromInline var buyingShort = 0.0, buyingMiddle = 0.0, buyingLong = 0.0
@@ -19,8 +22,8 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
         shortest = sorted[0]
         middle = sorted[1]
         longest = sorted[2]
-        buying = RingBuffer(capacity: longest)
-        ranges = RingBuffer(capacity: longest)
+        buying = WindowCells(capacity: longest)
+        ranges = WindowCells(capacity: longest)
     }
 
     public var lookback: Int { longest }
@@ -31,8 +34,10 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
         seen += 1
         if seen == 1 { return nil }
         let (pressure, range) = Self.terms(bar, previousClose: previousClose)
-        buying.push(pressure)
-        ranges.push(range)
+        let slot = head
+        buying.withMutableCells { $0[slot] = pressure }
+        ranges.withMutableCells { $0[slot] = range }
+        head = slot + 1 == longest ? 0 : slot + 1
         buyingShort += pressure
         buyingMiddle += pressure
         buyingLong += pressure
@@ -45,18 +50,22 @@ public struct UltimateOscillator: StreamingIndicator, Hashable {
             output = Self.oscillator(
                 buying: (buyingShort, buyingMiddle, buyingLong), ranges: (rangeShort, rangeMiddle, rangeLong))
         }
-        // Each window drops its oldest term once full.
+        // Each window drops its oldest term once full: the one `period − 1` slots before this bar's.
+        func slotOf(age: Int) -> Int { slot - age < 0 ? slot - age + longest : slot - age }
         if terms >= shortest {
-            buyingShort -= buying[age: shortest - 1]
-            rangeShort -= ranges[age: shortest - 1]
+            let oldest = slotOf(age: shortest - 1)
+            buyingShort -= buying.withMutableCells { $0[oldest] }
+            rangeShort -= ranges.withMutableCells { $0[oldest] }
         }
         if terms >= middle {
-            buyingMiddle -= buying[age: middle - 1]
-            rangeMiddle -= ranges[age: middle - 1]
+            let oldest = slotOf(age: middle - 1)
+            buyingMiddle -= buying.withMutableCells { $0[oldest] }
+            rangeMiddle -= ranges.withMutableCells { $0[oldest] }
         }
         if terms >= longest {
-            buyingLong -= buying[age: longest - 1]
-            rangeLong -= ranges[age: longest - 1]
+            let oldest = slotOf(age: longest - 1)
+            buyingLong -= buying.withMutableCells { $0[oldest] }
+            rangeLong -= ranges.withMutableCells { $0[oldest] }
         }
         return output
     }
