@@ -38,10 +38,10 @@ public struct RangeWindow: Sendable, Hashable {
     mutating func take(high: Double, low: Double, oneSeries: Bool) -> (high: Double, low: Double)? {
         let offset = offset
         if offset == 0 && seen == period {
-            highs.withMutableCells { highest.closeBlock($0) }
             if oneSeries {
-                highs.withMutableCells { lowest.closeBlock($0) }
+                highs.withMutableCells { BlockExtreme<Highest>.closeBlocks(&highest, &lowest, $0) }
             } else {
+                highs.withMutableCells { highest.closeBlock($0) }
                 lows.withMutableCells { lowest.closeBlock($0) }
             }
         }
@@ -80,8 +80,12 @@ func forEachRange(
             bar += 1
         }
         if end - start == period {
-            highest.closeBlock(high.baseAddress! + start)
-            lowest.closeBlock(low.baseAddress! + start)
+            if high.baseAddress == low.baseAddress {
+                BlockExtreme<Highest>.closeBlocks(&highest, &lowest, high.baseAddress! + start)
+            } else {
+                highest.closeBlock(high.baseAddress! + start)
+                lowest.closeBlock(low.baseAddress! + start)
+            }
         }
         start = end
     }

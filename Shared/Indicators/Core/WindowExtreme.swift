@@ -76,6 +76,32 @@ struct BlockExtreme<Order: ExtremeOrder>: Sendable, Hashable {
     }
 }
 
+extension BlockExtreme where Order == Highest {
+    /// Closes the current blocks of `highest` and `lowest` over the same `window` values (MIDPOINT):
+    /// one loop carrying both scans, so the two chains of max and min run side by side.
+    @inlinable
+    static func closeBlocks(
+        _ highest: inout BlockExtreme<Highest>, _ lowest: inout BlockExtreme<Lowest>, _ block: UnsafePointer<Double>
+    ) {
+        let window = highest.window
+        highest.suffix.withUnsafeMutableBufferPointer { high in
+            lowest.suffix.withUnsafeMutableBufferPointer { low in
+                var (most, least) = (Highest.identity, Lowest.identity)
+                var offset = window
+                while offset > 0 {
+                    offset -= 1
+                    most = Highest.extreme(block[offset], most)
+                    least = Lowest.extreme(block[offset], least)
+                    high[offset] = most
+                    low[offset] = least
+                }
+            }
+        }
+        highest.prefix = Highest.identity
+        lowest.prefix = Lowest.identity
+    }
+}
+
 /// `BlockExtreme` with each extreme carrying its bar's position, for AROON. Ties go to the later bar,
 /// as in TA-Lib: the new bar takes the prefix on a tie, the prefix (later) takes the window on a
 /// tie, and a suffix scan, running backwards, keeps the later bar on a tie. Positions are selected,
