@@ -47,6 +47,9 @@ struct BinanceFeedTests {
                     #"{"stream":"ethusdt@trade","data":{"e":"trade","E":1700000000300,"s":"ETHUSDT","t":778,"p":"2000.5","q":"1.5","T":1700000000301,"m":false,"M":true}}"#,
                 ]
                 : [#"{"stream":"btcusdt@trade","data":{"e":"trade","E":1700000001000,"s":"BTCUSDT","t":12346,"p":"37001.00000000","q":"0.10000000","T":1700000001000,"m":false,"M":true}}"#]
+            // A moment first: the WebSocket client loses frames and a close that arrive before it
+            // has finished the upgrade (the idle watchdog's test below covers that case).
+            try await Task.sleep(for: .milliseconds(100))
             for m in messages { try await outbound.write(.text(m)) }
             // Then the venue drops the connection.
         }
@@ -67,6 +70,26 @@ struct BinanceFeedTests {
             #expect(issues.contains { $0.hasPrefix("unknown_symbol") && $0.contains("DOGEUSDT") })
             #expect(issues.filter { $0.hasPrefix("malformed_message") }.count == 2)
             #expect(recorder.connected == [true, false, true, false])
+        }
+    }
+
+    @Test("a connection that brings nothing for idle_timeout_s is dropped, so the service takes it up again")
+    func idleConnection() async throws {
+        let stream: VenueServer.Stream = { _, inbound, _ in
+            for try await _ in inbound {}  // accepts, then says nothing
+        }
+        try await VenueServer.with(routes: { _ in }, streams: ["/stream": stream]) { port in
+            let feed = try Self.feed(port: port, extra: ["idle_timeout_s": "1"])
+            let recorder = SinkRecorder()
+            let started = ContinuousClock.now
+            do {
+                try await feed.run(into: recorder.sink)
+                Issue.record("the run ended without an error")
+            } catch let error as MarketDataError {
+                #expect(error.code == .providerError && error.message.contains("sent nothing"))
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(recorder.connected == [true, false])
         }
     }
 
@@ -91,7 +114,8 @@ struct BinanceFeedTests {
             let feed = try Self.feed(port: port, extra: ["reconnect_after_s": "1"])
             let recorder = SinkRecorder()
             try await feed.run(into: recorder.sink)
-            #expect(closedByClient.withLock { $0 })
+            // The venue's side sees the close on its own schedule, possibly after the run returned.
+            #expect(try await eventually(10) { closedByClient.withLock { $0 } })
             await #expect(throws: MarketDataError.self) { try await feed.run(into: recorder.sink) }
             #expect(!heldOpenToTheEnd.withLock { $0 })
             #expect(recorder.ticks.count == 2)
@@ -211,5 +235,6 @@ struct BinanceFeedTests {
         #expect(throws: MarketDataError.self) { try Self.feed(port: 1, extra: ["stream_url": "http://x"]) }
         #expect(throws: MarketDataError.self) { try Self.feed(port: 1, extra: ["symbols": "EUR/USD"]) }
         #expect(throws: MarketDataError.self) { try Self.feed(port: 1, extra: ["reconnect_after_s": "0"]) }
+        #expect(throws: MarketDataError.self) { try Self.feed(port: 1, extra: ["idle_timeout_s": "0"]) }
     }
 }

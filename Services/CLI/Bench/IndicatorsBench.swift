@@ -56,7 +56,7 @@ struct IndicatorsBench: ParsableCommand {
     }
 
     /// The best of three runs after an untimed one, as the TA-Lib script times its side (shared,
-    /// noisy machine; the first pass over fresh output pages ran up to 1.5× slower than the next).
+    /// noisy machine; the first passes after the bars were generated ran up to 1.6× slower).
     static func best(_ measure: () -> Double) -> Double {
         _ = measure()
         return (0..<3).map { _ in measure() }.min()!

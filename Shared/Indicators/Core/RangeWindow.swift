@@ -1,7 +1,7 @@
 /// The highest high and lowest low over the last `period` bars. Behind STOCH, WILLR, MIDPRICE and
 /// MIDPOINT. The streaming form of the block scheme (`BlockExtreme`): the current block's highs and
-/// lows are kept in cells at their offset in the block, one position for both (two ring buffers
-/// kept two, a tenth of the time of a bar).
+/// lows are kept in cells at their offset in the block, one position for both (two ring buffers,
+/// each advancing its own, cost a tenth of a bar's time more).
 public struct RangeWindow: Sendable, Hashable {
     public let period: Int
     @usableFromInline var highs: WindowCells

@@ -92,30 +92,29 @@ extension ProtoMessage {
     @inlinable
     public init(decoding buffer: ByteBuffer) throws(WireError) {
         self.init()
-        var failure: WireError?
-        buffer.withUnsafeReadableBytes { raw in
-            do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try _merge { body in buffer.withUnsafeReadableBytes(body) }
     }
 
     /// Decodes the bytes of a slice.
     @inlinable
     public init(decoding bytes: ArraySlice<UInt8>) throws(WireError) {
         self.init()
-        var failure: WireError?
-        bytes.withUnsafeBytes { raw in
-            do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try _merge { body in bytes.withUnsafeBytes(body) }
     }
 
     /// Decodes `bytes`.
     @inlinable
     public init(decoding bytes: [UInt8]) throws(WireError) {
         self.init()
+        try _merge { body in bytes.withUnsafeBytes(body) }
+    }
+
+    /// Merges the bytes `lend` lends to its closure. Those closures take no typed errors, so the
+    /// failure is carried out of it and thrown after.
+    @inlinable
+    mutating func _merge(lentBy lend: (_ body: (UnsafeRawBufferPointer) -> Void) -> Void) throws(WireError) {
         var failure: WireError?
-        bytes.withUnsafeBytes { raw in
+        lend { raw in
             do throws(WireError) { try _merge(decoding: raw) } catch { failure = error }
         }
         if let failure { throw failure }

@@ -133,11 +133,10 @@ public struct CandleRepository: Sendable {
         return try rows[0].decodeIfPresent(at: 0)
     }
 
-    /// Deletes candles of `timeframe` that opened before `cutoff`; returns how many.
-    @discardableResult
     /// Retention: deletes the `timeframe` candles recorded live whose period and whose writing are
     /// both older than `cutoff` (Unix ns). Backfilled history stays (it was asked for), and so, for
     /// a while, do candles a replay of old data has just built. Returns rows deleted.
+    @discardableResult
     func deleteOlder(_ timeframe: Timeframe, than cutoff: Int64) async throws(StoreError) -> Int {
         try await store.execute("""
             DELETE FROM candles WHERE timeframe = \(timeframe.wireNumber) AND open_time_ns < \(cutoff) \

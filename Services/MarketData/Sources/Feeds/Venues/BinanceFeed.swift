@@ -17,7 +17,10 @@ import TradingCore
 /// streams are not subscribed; a kline message that does arrive is recognised and ignored. Binance
 /// pings every 20 s and the WebSocket client answers; Binance closes a connection after 24 hours,
 /// so the feed closes it itself after `reconnect_after_s` (23 h 50 min) and the service reconnects
-/// at once; any other disconnect reconnects with backoff.
+/// at once; any other disconnect reconnects with backoff. A connection that brings no message for
+/// `idle_timeout_s` (60) is dropped and taken up again: a silently dead one would otherwise stall
+/// the feed until the 24-hour rotation (and the WebSocket client loses a connection whose first
+/// frames and close arrive before it has finished the upgrade, without ending it).
 ///
 /// History: `GET <rest_url>/api/v3/klines?symbol=&interval=&startTime=&endTime=&limit=1000`, paged
 /// forward; the used weight (`X-MBX-USED-WEIGHT-1M`) is kept under `max_weight_per_minute` by
@@ -27,7 +30,7 @@ public struct BinanceFeed: MarketFeed {
     /// The registered name.
     public static let name = "binance"
     /// The keys it reads under `feeds.<name>.` (besides `symbols`).
-    public static let settings = ["stream_url", "rest_url", "reconnect_after_s", "max_weight_per_minute"]
+    public static let settings = ["stream_url", "rest_url", "reconnect_after_s", "idle_timeout_s", "max_weight_per_minute"]
     public var name: String { Self.name }
     /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
@@ -35,6 +38,7 @@ public struct BinanceFeed: MarketFeed {
     let streamURL: String
     let rest: VenueHTTPClient
     let reconnectAfter: Duration
+    let idleTimeout: Duration
     let weightBudget: Int
     let logger: Logger
 
@@ -45,6 +49,7 @@ public struct BinanceFeed: MarketFeed {
         streamURL = try context.url("stream_url", default: "wss://stream.binance.com:9443", schemes: ["ws", "wss"]).absoluteString
         rest = VenueHTTPClient(baseURL: try context.url("rest_url", default: "https://api.binance.com", schemes: ["http", "https"]))
         reconnectAfter = .seconds(try context.int("reconnect_after_s", default: 85_800, range: 1...86_400))
+        idleTimeout = .seconds(try context.int("idle_timeout_s", default: 60, range: 1...3_600))
         weightBudget = try context.int("max_weight_per_minute", default: 1200, range: 10...6000)
         logger = context.logger
     }
@@ -54,11 +59,13 @@ public struct BinanceFeed: MarketFeed {
         let streams = instruments.flatMap { id in ["trade", "bookTicker"].map { "\(self.catalog.venueSymbol(id, feed: Self.name).lowercased())@\($0)" } }
         var configuration = WebSocketClientConfiguration()
         configuration.maxFrameSize = 1 << 20
-        let (reconnectAfter, streamURL, catalog, logger) = (self.reconnectAfter, self.streamURL, self.catalog, self.logger)
+        let (reconnectAfter, idleTimeout, streamURL, catalog, logger) = (self.reconnectAfter, self.idleTimeout, self.streamURL, self.catalog, self.logger)
         let url = "\(streamURL)/stream?streams=\(streams.joined(separator: "/"))"
+        let activity = VenueActivity()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [configuration] in
                 try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                    activity.touch()
                     sink.connected(true)
                     defer { sink.connected(false) }
                     let rotation = Task {
@@ -67,6 +74,7 @@ public struct BinanceFeed: MarketFeed {
                     }
                     defer { rotation.cancel() }
                     for try await message in inbound.messages(maxSize: 1 << 20) {
+                        activity.touch()
                         guard case .text(let text) = message else { continue }
                         switch BinanceMessage.parse(Array(text.utf8), catalog: catalog, receivedNs: WallClock.nowNs) {
                         case .tick(let tick): await sink.deliver([tick], clock: WallClock.nowNs)
@@ -81,6 +89,13 @@ public struct BinanceFeed: MarketFeed {
             group.addTask {
                 try await Task.sleep(for: reconnectAfter + min(.seconds(10), reconnectAfter))
                 throw MarketDataError(.providerError, "binance did not finish closing the connection; reconnecting")
+            }
+            // And one that has gone quiet (ending the run cancels the connection).
+            group.addTask {
+                while case let quiet = ContinuousClock.now - activity.last, quiet < idleTimeout {
+                    try await Task.sleep(for: idleTimeout - quiet)
+                }
+                throw MarketDataError(.providerError, "binance sent nothing for \(idleTimeout); reconnecting")
             }
             try await group.next()
             group.cancelAll()

@@ -104,7 +104,7 @@ struct VenueHTTPClient: Sendable {
                 }
             }
         // A watchdog closes the connection when the exchange outlives its deadline or goes quiet.
-        let activity = Activity()
+        let activity = VenueActivity()
         let connection = channel.channel
         let watchdog = Task {
             let start = ContinuousClock.now
@@ -149,8 +149,8 @@ struct VenueHTTPClient: Sendable {
     }
 }
 
-/// When a connection last delivered something, and why the watchdog ended it.
-private final class Activity: Sendable {
+/// When a venue connection last delivered something, and why its watchdog ended it.
+final class VenueActivity: Sendable {
     private let state = Mutex((last: ContinuousClock.now, expired: String?.none))
     var last: ContinuousClock.Instant { state.withLock { $0.last } }
     var expired: String? { state.withLock { $0.expired } }
