@@ -37,13 +37,22 @@ struct VenueHTTPClient: Sendable {
         self.timeout = timeout
     }
 
-    /// `GET path?query` with the whole body.
+    /// `GET path?query` with the whole body. A connection that fails before any of the answer
+    /// arrives (closed or reset as the request goes out) is tried once more: a GET can be repeated,
+    /// and a venue or a proxy dropping a fresh connection is routine. Timeouts are not retried.
     func get(_ path: String, query: [(String, String)] = []) async throws -> Response {
-        var response = Response(status: 0, headers: [:], body: [])
-        try await exchange(path, query: query, deadline: timeout, head: { status, headers in (response.status, response.headers) = (status, headers) }) { chunk in
-            response.body += chunk.readableBytesView
+        var attempt = 1
+        while true {
+            var response = Response(status: 0, headers: [:], body: [])
+            do {
+                try await exchange(path, query: query, deadline: timeout, head: { status, headers in (response.status, response.headers) = (status, headers) }) { chunk in
+                    response.body += chunk.readableBytesView
+                }
+                return response
+            } catch where attempt == 1 && response.status == 0 && (error is ChannelError || error is IOError) {
+                attempt += 1
+            }
         }
-        return response
     }
 
     /// `GET path?query` whose body is a stream of lines (newline-delimited JSON): `opened` is told
@@ -130,8 +139,9 @@ struct VenueHTTPClient: Sendable {
                 requestHead.headers.add(name: "User-Agent", value: "tradewind-market-data")
                 requestHead.headers.add(name: "Connection", value: "close")
                 for (name, value) in headers { requestHead.headers.add(name: name, value: value) }
-                try await outbound.write(.head(requestHead))
-                try await outbound.write(.end(nil))
+                // One write: the head alone is a whole GET, which a venue may answer and close on
+                // before a separate `.end` write, and that write would then fail the exchange.
+                try await outbound.write(contentsOf: [.head(requestHead), .end(nil)])
                 for try await part in inbound {
                     activity.touch()
                     switch part {
