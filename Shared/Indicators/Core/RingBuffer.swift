@@ -15,9 +15,6 @@ public struct RingBuffer: Sendable {
         cells = WindowCells(capacity: capacity)
     }
 
-    /// The longest window kept inside the struct.
-    public static let inlineCapacity = WindowCells.inlineCapacity
-
     /// The values held: those pushed, up to `capacity`.
     @inlinable
     public var count: Int { filled }
