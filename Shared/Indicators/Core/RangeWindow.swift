@@ -45,8 +45,8 @@ public struct RangeWindow: Sendable, Hashable {
                 lows.withMutableCells { lowest.closeBlock($0) }
             }
         }
-        highs.withMutableCells { $0[offset] = high }
-        if !oneSeries { lows.withMutableCells { $0[offset] = low } }
+        highs.store(high, at: offset)
+        if !oneSeries { lows.store(low, at: offset) }
         let extremes = (high: highest.push(high, offset: offset), low: lowest.push(low, offset: offset))
         self.offset = offset + 1 == period ? 0 : offset + 1
         if seen < period { seen += 1 }

@@ -30,6 +30,21 @@ public struct WindowCells: Sendable {
         spilled = capacity > Self.inlineCapacity ? [Double](repeating: 0, count: capacity) : []
     }
 
+    /// Writes `value` into cell `index`. Inline, the index is masked to the inline cells: a no-op
+    /// for every valid index that shows the optimizer the store cannot reach the indicator's other
+    /// fields (streaming STOCHF 7.1 → 5.9 ns a bar, STOCH 11.3 → 10.3, whose bar writes its high and
+    /// its low).
+    @inlinable @inline(__always)
+    mutating func store(_ value: Double, at index: Int) {
+        if _slowPath(capacity > Self.inlineCapacity) {
+            spilled.withUnsafeMutableBufferPointer { $0[index] = value }
+            return
+        }
+        withUnsafeMutableBytes(of: &inline) {
+            $0.baseAddress!.assumingMemoryBound(to: Double.self)[index & (Self.inlineCapacity - 1)] = value
+        }
+    }
+
     // `mutating` for speed, also when only reading: the inline cells are reached in place only
     // through inout access; a borrowed 512-byte tuple is copied (twice, as measured) before its
     // address can be taken.
