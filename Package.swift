@@ -33,6 +33,15 @@ let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ] + cpuSettings
 
+/// The indicators' release code starts every function and loop on a 64-byte boundary. Their hot
+/// loops are a few dozen instructions; where one fell relative to the cache lines moved with any
+/// unrelated change, and the same machine code measured up to 1.5× apart from one build to the next
+/// (streaming TRIMA 1.14 or 1.42 ns a bar, MIDPRICE batch 1.18 or 1.31, byte-identical functions).
+/// Aligned, a loop's place no longer depends on what precedes it.
+let indicatorLayout: [SwiftSetting] = [
+    .unsafeFlags(["-Xllvm", "-align-all-functions=6", "-Xllvm", "-align-loops=64"], .when(configuration: .release))
+]
+
 let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
@@ -75,7 +84,7 @@ let package = Package(
 
         // Shared Swift libraries, dependencies pointing one way.
         .target(name: "TradingCore", path: "Shared/TradingCore", exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Indicators", path: "Shared/Indicators", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Indicators", path: "Shared/Indicators", exclude: ["README.md"], swiftSettings: swiftSettings + indicatorLayout),
         .target(
             name: "Wire", dependencies: ["TradewindProto", "CProtobufC", nio], path: "Shared/Wire",
             exclude: ["README.md"], swiftSettings: swiftSettings),
