@@ -20,17 +20,31 @@ swift build --build-tests --explicit-target-dependency-import-check=error "$@"
 limit=${TRADEWIND_TEST_TIMEOUT_SECONDS:-1200}
 setsid stdbuf -oL -eL swift test --skip-build "$@" &
 tests=$!
-trap 'kill -KILL -- "-$tests" 2>/dev/null; exit 130' INT TERM
+# Every process still in the tests' session. Not their process group: Foundation's `Process` puts
+# each service a test starts in a group of its own.
+stop_session() {
+    local stat line fields
+    for stat in /proc/[0-9]*/stat; do
+        read -r line < "$stat" 2>/dev/null || continue
+        read -r -a fields <<< "${line##*) }"  # state, parent, group, session, …
+        [ "${fields[3]}" = "$tests" ] && kill -KILL "${stat//[^0-9]/}" 2>/dev/null
+    done
+    return 0
+}
+trap 'stop_session; exit 130' INT TERM
 (
   trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
   sleep "$limit" &
   sleeper=$!
   wait "$sleeper"
   echo "test.sh: the tests were still running after ${limit}s; stopping them (see the last 'started' lines above)" >&2
-  kill -KILL -- "-$tests" 2>/dev/null
+  stop_session
 ) &
 watchdog=$!
 status=0
 wait "$tests" || status=$?
 kill "$watchdog" 2>/dev/null || true
+# Services a crashed test process could not stop would outlive it, holding their ports and the
+# infrastructure's connections.
+stop_session
 exit "$status"
