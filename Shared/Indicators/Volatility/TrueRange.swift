@@ -74,6 +74,37 @@ public struct AverageTrueRange: StreamingIndicator, Hashable {
             average = (value * weight).addingProduct(average, decay)
         }
         guard normalized else { return average }
-        return isTALibZero(bar.close) ? 0 : (average / bar.close) * 100.0
+        return Self.normalize(average, close: bar.close)
+    }
+
+    @inlinable @inline(__always)
+    static func normalize(_ average: Double, close: Double) -> Double {
+        isTALibZero(close) ? 0 : (average / close) * 100.0
+    }
+
+    /// The batch kernel: `update`'s arithmetic in the same order, its state in locals. Through
+    /// `update` the state went to memory on every bar (the output column might alias the indicator),
+    /// and with those stores the loop no longer hid behind the smoothing's chain of fused
+    /// multiply-adds: ATR 1.13 → 1.03 ns a bar, NATR 1.42 → 1.22 (TA-Lib 1.07 and 1.24).
+    @inlinable
+    public func run(over input: PriceColumns, into columns: UnsafeMutableBufferPointer<UnsafeMutablePointer<Double>>) {
+        let (output, count, normalized) = (columns[0], input.count, normalized)
+        output.update(repeating: .nan, count: min(period, count))
+        guard count > period else { return }
+        let (high, low, close) = (input.high, input.low, input.close)
+        func range(_ bar: Int) -> Double {
+            trueRange(high: high[bar], low: low[bar], previousClose: close[bar &- 1])
+        }
+        func finish(_ average: Double, at bar: Int) -> Double {
+            normalized ? Self.normalize(average, close: close[bar]) : average
+        }
+        var average = 0.0
+        for bar in 1..<period { average += range(bar) }
+        average = (average + range(period)) / Double(period)
+        output[period] = finish(average, at: period)
+        for bar in (period + 1)..<count {
+            average = (range(bar) * weight).addingProduct(average, decay)
+            output[bar] = finish(average, at: bar)
+        }
     }
 }
