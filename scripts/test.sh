@@ -25,7 +25,7 @@ tests=$!
 stop_session() {
     local stat line fields
     for stat in /proc/[0-9]*/stat; do
-        read -r line < "$stat" 2>/dev/null || continue
+        { read -r line < "$stat"; } 2>/dev/null || continue  # gone since the listing
         read -r -a fields <<< "${line##*) }"  # state, parent, group, session, …
         [ "${fields[3]}" = "$tests" ] && kill -KILL "${stat//[^0-9]/}" 2>/dev/null
     done
