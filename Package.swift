@@ -85,6 +85,10 @@ let package = Package(
         // Shared Swift libraries, dependencies pointing one way.
         .target(name: "TradingCore", path: "Shared/TradingCore", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Indicators", path: "Shared/Indicators", exclude: ["README.md"], swiftSettings: swiftSettings + indicatorLayout),
+        // The strategy language, its compiler, the one signal evaluator and the backtester.
+        .target(
+            name: "Strategies", dependencies: ["TradingCore", "Indicators"], path: "Shared/Strategies", exclude: ["README.md"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Wire", dependencies: ["TradewindProto", "CProtobufC", nio], path: "Shared/Wire",
             exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -198,6 +202,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "Indicators"], swiftSettings: swiftSettings),
         // Runs the built `tradewind` binary; depends on it so `swift build --build-tests` builds it first.
         .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import RPC
+import TradingCore
 import Wire
 
 /// How much to trade: a quantity (before lot rounding and the risk limits) from the account's
@@ -24,10 +25,11 @@ struct FixedFractionSizing: SizingModel {
     func quantity(_ r: PB.SizePositionRequest, equity: Double, price: Double) throws(RiskError) -> (Double, String) {
         let fraction = try checkedFraction(r.riskFraction, "risk_fraction")
         let budget = equity * fraction
+        let quantity = PositionSizing.fixedFraction(equity: equity, fraction: fraction, stopDistance: r.stopDistance, price: price)
         if r.stopDistance > 0 {
-            return (budget / r.stopDistance, "risk \(fraction * 100) % of equity (\(budget)) over a stop \(r.stopDistance) away")
+            return (quantity, "risk \(fraction * 100) % of equity (\(budget)) over a stop \(r.stopDistance) away")
         }
-        return (budget / price, "\(fraction * 100) % of equity (\(budget)) at \(price)")
+        return (quantity, "\(fraction * 100) % of equity (\(budget)) at \(price)")
     }
 }
 
@@ -39,10 +41,9 @@ struct KellySizing: SizingModel {
         guard r.winRate > 0, r.winRate < 1 else { throw RiskError(.invalidArgument, "win_rate must be between 0 and 1 for kelly sizing") }
         guard r.payoffRatio > 0, r.payoffRatio.isFinite else { throw RiskError(.invalidArgument, "payoff_ratio must be positive for kelly sizing") }
         let scale = r.riskFraction == 0 ? 0.5 : try checkedFraction(r.riskFraction, "risk_fraction")
-        let kelly = r.winRate - (1 - r.winRate) / r.payoffRatio
+        let (quantity, kelly) = PositionSizing.kelly(equity: equity, winRate: r.winRate, payoff: r.payoffRatio, scale: scale, price: price)
         guard kelly > 0 else { return (0, "Kelly fraction \(kelly) ≤ 0: the edge is negative, do not trade") }
-        let share = min(1, kelly * scale)
-        return (equity * share / price, "Kelly \(kelly) × \(scale) = \(share * 100) % of equity at \(price)")
+        return (quantity, "Kelly \(kelly) × \(scale) = \(min(1, kelly * scale) * 100) % of equity at \(price)")
     }
 }
 
@@ -54,7 +55,7 @@ struct ATRSizing: SizingModel {
         guard r.atr > 0, r.atr.isFinite else { throw RiskError(.invalidArgument, "atr must be positive for atr sizing (the indicator's latest value)") }
         let multiple = r.stopDistance > 0 ? r.stopDistance : 2
         let budget = equity * fraction
-        return (budget / (r.atr * multiple), "risk \(fraction * 100) % of equity (\(budget)) over \(multiple) × ATR \(r.atr)")
+        return (PositionSizing.atr(equity: equity, fraction: fraction, atr: r.atr, multiple: multiple), "risk \(fraction * 100) % of equity (\(budget)) over \(multiple) × ATR \(r.atr)")
     }
 }
 

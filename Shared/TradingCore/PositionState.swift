@@ -1,5 +1,3 @@
-import TradingCore
-
 /// One account's position in one symbol, and the exact bookkeeping of a fill against it.
 ///
 /// The quantity is signed (positive long, negative short). A fill in the position's direction
@@ -114,4 +112,9 @@ public enum ExitReason: String, Sendable, Hashable {
     case signal, manual
     case stopLoss = "stop_loss"
     case takeProfit = "take_profit"
+    case trailingStop = "trailing_stop"
+    /// The strategy's limit on bars in a trade.
+    case maxBars = "max_bars"
+    /// A signal in the other direction closed the position before opening the new one.
+    case reversal
 }

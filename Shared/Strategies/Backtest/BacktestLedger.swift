@@ -1,0 +1,257 @@
+import Indicators
+import TradingCore
+
+/// A backtest's account: exact cash and the position (`PositionState`, the paper broker's own
+/// bookkeeping), the protective levels of the open position, and the closed trades.
+struct BacktestLedger {
+    let plan: StrategyPlan
+    private(set) var cash: FixedDecimal
+    private(set) var position: PositionState
+    private(set) var trades: [BacktestTrade] = []
+    /// Entries into the open position (pyramiding).
+    private(set) var entries = 0
+    private var entryBar = 0
+    private var barsInTrade = 0
+    /// Whether the position was opened at this bar's close (its range is then before the entry).
+    private var openedAtClose = false
+    private var stopLevel = Double.nan
+    private var targetLevel = Double.nan
+    private var trailLevel = Double.nan
+    /// Highest high (long) or lowest low (short) since the entry, for the trailing stop.
+    private var extreme = Double.nan
+    private var trailATR = Double.nan
+    private var wins = 0.0, losses = 0.0, winCount = 0, lossCount = 0
+    private let feeRate: FixedDecimal
+    private let slippageRate: FixedDecimal
+    private let slippageTicks: FixedDecimal
+    static let tenThousand = FixedDecimal(raw: 10_000 * FixedDecimal.unitsPerOne)
+
+    init(plan: StrategyPlan, cash: FixedDecimal) {
+        self.plan = plan
+        self.cash = cash
+        position = PositionState(symbol: "")
+        let e = plan.execution
+        func fixed(_ v: Double) -> FixedDecimal { (try? FixedDecimal(approximating: v)) ?? .zero }
+        feeRate = (try? fixed(e.feeBps) / Self.tenThousand) ?? .zero
+        slippageRate = (try? fixed(e.slippageBps) / Self.tenThousand) ?? .zero
+        slippageTicks = (try? fixed(e.slippageTicks) * fixed(e.tickSize)) ?? .zero
+    }
+
+    /// The position as the strategy's position signals see it.
+    var view: PositionView {
+        position.isFlat ? .flat : PositionView(quantity: position.quantity.doubleValue, barsInTrade: barsInTrade, entryPrice: position.averagePrice.doubleValue)
+    }
+
+    func equity(at close: Double) -> Double { cash.doubleValue + position.quantity.doubleValue * close }
+
+    func exactEquity(at close: Double) throws(StrategyError) -> FixedDecimal {
+        try arithmetic { () throws(ArithmeticError) in try cash + (try position.quantity * (try FixedDecimal(approximating: close))) }
+    }
+
+    /// Carries out `decision` at `price` (before slippage).
+    mutating func execute(_ decision: StrategyDecision, at price: Double, bar: Int, time: Int64, context: EntryContext) throws(StrategyError) {
+        if let reason = decision.exit, !position.isFlat {
+            try close(at: price, bar: bar, time: time, reason: reason)
+        }
+        if let side = decision.entry {
+            try enter(side, at: price, bar: bar, time: time, context: context, atClose: plan.execution.fill == .close)
+        }
+    }
+
+    /// Stops, targets and the trailing stop against `bar`'s range, for a position held into it.
+    mutating func protectiveExits(_ bar: PriceBar, index: Int, time: Int64) throws(StrategyError) {
+        guard !position.isFlat, !openedAtClose else { return }
+        let long = !position.quantity.isNegative
+        var stop = stopLevel
+        if !trailLevel.isNaN { stop = stop.isNaN ? trailLevel : (long ? max(stop, trailLevel) : min(stop, trailLevel)) }
+        let stopReason: ExitReason = stop == trailLevel && stop != stopLevel ? .trailingStop : .stopLoss
+        let target = targetLevel
+        func beyondStop(_ x: Double) -> Bool { !stop.isNaN && (long ? x <= stop : x >= stop) }
+        func beyondTarget(_ x: Double) -> Bool { !target.isNaN && (long ? x >= target : x <= target) }
+        if beyondStop(bar.open) {
+            try close(at: bar.open, bar: index, time: time, reason: stopReason, slipped: true)
+        } else if beyondTarget(bar.open) {
+            try close(at: bar.open, bar: index, time: time, reason: .takeProfit, slipped: true)
+        } else if beyondStop(long ? bar.low : bar.high) {
+            // Both reachable in one bar: the stop first, the worse outcome.
+            try close(at: stop, bar: index, time: time, reason: stopReason, slipped: true)
+        } else if beyondTarget(long ? bar.high : bar.low) {
+            try close(at: target, bar: index, time: time, reason: .takeProfit, slipped: true)
+        }
+    }
+
+    /// End of a bar: the trailing extreme moves with the range the position was held through.
+    mutating func closeBar(_ bar: PriceBar) {
+        guard !position.isFlat else { return }
+        if !openedAtClose {
+            let long = !position.quantity.isNegative
+            extreme = long ? max(extreme, bar.high) : min(extreme, bar.low)
+            updateTrail()
+        }
+        openedAtClose = false
+        barsInTrade += 1
+    }
+
+    // MARK: Fills
+
+    private func fillPrice(_ raw: Double, _ side: Side) throws(StrategyError) -> FixedDecimal {
+        try arithmetic { () throws(ArithmeticError) in
+            let p = try FixedDecimal(approximating: raw)
+            let slip = try (try p * slippageRate) + slippageTicks
+            let filled = side == .buy ? try p + slip : try p - slip
+            return filled.raw > 0 ? filled : FixedDecimal(raw: 1)
+        }
+    }
+
+    private mutating func fill(_ side: Side, _ quantity: FixedDecimal, at price: FixedDecimal, time: Int64) throws(StrategyError) -> PositionState.Closing? {
+        try arithmetic { () throws(ArithmeticError) in
+            let notional = try quantity * price
+            let fee = try notional * feeRate
+            cash = side == .buy ? try cash - notional - fee : try cash + notional - fee
+            return try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: time, botId: "")
+        }
+    }
+
+    private mutating func close(at raw: Double, bar: Int, time: Int64, reason: ExitReason, slipped: Bool = false) throws(StrategyError) {
+        let side: Side = position.quantity.isNegative ? .buy : .sell
+        let quantity = try arithmetic { () throws(ArithmeticError) in try position.quantity.magnitude }
+        let price = try fillPrice(raw, side)
+        let entry = (bar: entryBar, time: position.openedAtNs)
+        guard let closing = try fill(side, quantity, at: price, time: time) else { return }
+        let pnl = closing.realizedPnl.doubleValue
+        if pnl > 0 {
+            wins += pnl
+            winCount += 1
+        } else if pnl < 0 {
+            losses -= pnl
+            lossCount += 1
+        }
+        trades.append(
+            BacktestTrade(
+                side: closing.side, entryBar: entry.bar, entryTimeNs: entry.time, entryPrice: closing.entryPrice, exitBar: bar, exitTimeNs: time,
+                exitPrice: closing.exitPrice, quantity: closing.quantity, pnl: closing.realizedPnl, fees: closing.fees, exitReason: reason))
+        entries = 0
+        stopLevel = .nan
+        targetLevel = .nan
+        trailLevel = .nan
+        extreme = .nan
+        openedAtClose = false
+    }
+
+    private mutating func enter(_ side: Side, at raw: Double, bar: Int, time: Int64, context: EntryContext, atClose: Bool) throws(StrategyError) {
+        let price = try fillPrice(raw, side)
+        let quantity = try size(side, price: price, context: context)
+        guard quantity > .zero else { return }
+        let wasFlat = position.isFlat
+        _ = try fill(side, quantity, at: price, time: time)
+        entries += 1
+        if wasFlat {
+            entryBar = bar
+            barsInTrade = 0
+            openedAtClose = atClose
+            extreme = price.doubleValue
+        }
+        let average = position.averagePrice.doubleValue
+        let long = side == .buy
+        func level(_ d: StrategyPlan.Distance?, fixed: Double, atr: Double, towardLoss: Bool) -> Double {
+            let sign: Double = (long == towardLoss) ? -1 : 1
+            switch d {
+            case .percent(let pct): return average * (1 + sign * pct / 100)
+            case .atr(let multiple, _): return atr.isNaN ? .nan : average + sign * multiple * atr
+            case .price: return fixed
+            case nil: return .nan
+            }
+        }
+        stopLevel = level(plan.stopLoss, fixed: context.stopLevel, atr: context.stopATR, towardLoss: true)
+        targetLevel = level(plan.takeProfit, fixed: context.targetLevel, atr: context.targetATR, towardLoss: false)
+        trailATR = context.trailATR
+        updateTrail()
+    }
+
+    private mutating func updateTrail() {
+        guard let trail = plan.trailingStop, !extreme.isNaN else { return }
+        let long = !position.quantity.isNegative
+        let level: Double
+        switch trail {
+        case .percent(let pct): level = long ? extreme * (1 - pct / 100) : extreme * (1 + pct / 100)
+        case .atr(let multiple, _): level = trailATR.isNaN ? .nan : (long ? extreme - multiple * trailATR : extreme + multiple * trailATR)
+        case .price: level = .nan
+        }
+        guard !level.isNaN else { return }
+        trailLevel = trailLevel.isNaN ? level : (long ? max(trailLevel, level) : min(trailLevel, level))
+    }
+
+    // MARK: Sizing
+
+    /// The entry quantity, rounded down to the lot, never more than the account can pay for.
+    private func size(_ side: Side, price: FixedDecimal, context: EntryContext) throws(StrategyError) -> FixedDecimal {
+        let s = plan.sizing
+        let p = price.doubleValue
+        let equity = self.equity(at: p)
+        let fraction = s.percent / 100
+        let wanted: Double
+        switch s.model {
+        case .allIn: wanted = .infinity
+        case .fixedQuantity: wanted = s.quantity
+        case .percentEquity: wanted = equity * fraction / p
+        case .riskPercent:
+            let distance = stopLevelForSizing(price: p, context: context, long: side == .buy)
+            wanted = distance > 0 ? PositionSizing.fixedFraction(equity: equity, fraction: fraction, stopDistance: distance, price: p) : 0
+        case .atr:
+            wanted = PositionSizing.atr(equity: equity, fraction: fraction, atr: context.sizingATR.isNaN ? 0 : context.sizingATR, multiple: s.atrMultiple)
+        case .kelly:
+            if winCount + lossCount >= s.kellyMinTrades, winCount > 0, lossCount > 0 {
+                let payoff = (wins / Double(winCount)) / (losses / Double(lossCount))
+                wanted = PositionSizing.kelly(
+                    equity: equity, winRate: Double(winCount) / Double(winCount + lossCount), payoff: payoff, scale: s.kellyFraction, price: p
+                ).quantity
+            } else {
+                wanted = equity * fraction / p
+            }
+        }
+        return try arithmetic { () throws(ArithmeticError) in
+            // What the account can pay for: its cash (long) or its equity (short), fees included.
+            let budget = side == .buy ? cash : try FixedDecimal(approximating: Swift.max(0, equity))
+            guard budget > .zero else { return .zero }
+            let unitCost = try price + (try price * feeRate)
+            let affordable = try budget.divided(by: unitCost, rounding: .down)
+            var quantity = affordable
+            if wanted.isFinite {
+                guard wanted > 0 else { return .zero }
+                quantity = Swift.min(quantity, try FixedDecimal(approximating: Swift.min(wanted, 9e10)))
+            }
+            return try quantity.rounded(toMultipleOf: s.lot, rule: .down)
+        }
+    }
+
+    /// The stop distance a risk-percent entry sizes to (the stop it is about to place).
+    private func stopLevelForSizing(price: Double, context: EntryContext, long: Bool) -> Double {
+        switch plan.stopLoss {
+        case .percent(let pct): price * pct / 100
+        case .atr(let multiple, _): context.stopATR.isNaN ? 0 : multiple * context.stopATR
+        case .price: context.stopLevel.isNaN ? 0 : Swift.abs(price - context.stopLevel)
+        case nil: 0
+        }
+    }
+
+    /// The open position as a trade, marked at `close` (fees so far only).
+    func openTrade(markedAt close: Double) throws(StrategyError) -> BacktestTrade? {
+        guard !position.isFlat else { return nil }
+        return try arithmetic { () throws(ArithmeticError) in
+            let mark = try FixedDecimal(approximating: close)
+            return BacktestTrade(
+                side: position.quantity.isNegative ? .sell : .buy, entryBar: entryBar, entryTimeNs: position.openedAtNs,
+                entryPrice: position.averagePrice, exitBar: nil, exitTimeNs: nil, exitPrice: nil, quantity: try position.quantity.magnitude,
+                pnl: try (try position.unrealizedPnl(at: mark)) - position.openFees, fees: position.openFees, exitReason: nil)
+        }
+    }
+}
+
+/// Runs exact arithmetic, turning an overflow into a strategy error that says what to change.
+func arithmetic<T>(_ body: () throws(ArithmeticError) -> T) throws(StrategyError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw StrategyError(.invalidValue, "an amount left the exact range (±92 billion): \(error.message); use a smaller cash or quantity")
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A backtest's figures, as a trader reads them. Percentages are percents (12.5 is 12.5 %);
+/// drawdowns are negative. Returns are per bar (equity over the previous bar's), annualised with
+/// the instrument's calendar (`TradingCalendar`); the risk-free rate is 0.
+public struct BacktestMetrics: Sendable, Hashable, Codable {
+    public var finalEquity: Double
+    public var totalReturnPct: Double
+    /// Compound annual growth over the bars' span in calendar years of trading (bars / bars a year).
+    public var cagrPct: Double
+    public var volatilityPct: Double
+    public var sharpe: Double
+    public var sortino: Double
+    /// CAGR over the maximum drawdown's depth.
+    public var calmar: Double
+    public var maxDrawdownPct: Double
+    /// The longest stretch from a peak until equity was back above it (or the end), in bars.
+    public var maxDrawdownBars: Int
+    /// Closed trades.
+    public var trades: Int
+    public var openTrade: Bool
+    public var winRatePct: Double
+    /// Gross profit over gross loss (infinite with no losing trade, 0 with no winning one).
+    public var profitFactor: Double
+    /// Mean P&L of a closed trade.
+    public var expectancy: Double
+    public var averageWin: Double
+    public var averageLoss: Double
+    /// Share of bars at whose close a position was open.
+    public var exposurePct: Double
+    /// Holding the instrument from the first close to the last, over the same bars.
+    public var buyHoldReturnPct: Double
+    public var bars: Int
+    public var periodsPerYear: Double
+
+    init(
+        equity: [Double], trades: [BacktestTrade], initialCash: Double, finalEquity: Double, barsInMarket: Int, firstClose: Double,
+        lastClose: Double, periodsPerYear: Double, openTrade: Bool
+    ) {
+        self.finalEquity = finalEquity
+        bars = equity.count
+        self.periodsPerYear = periodsPerYear
+        self.openTrade = openTrade
+        totalReturnPct = (finalEquity / initialCash - 1) * 100
+        let years = Double(equity.count) / periodsPerYear
+        cagrPct = years > 0 && finalEquity > 0 ? (pow(finalEquity / initialCash, 1 / years) - 1) * 100 : -100
+        var sum = 0.0, downside = 0.0
+        var returns: [Double] = []
+        returns.reserveCapacity(max(0, equity.count - 1))
+        for i in 1..<max(1, equity.count) {
+            let r = equity[i - 1] > 0 ? equity[i] / equity[i - 1] - 1 : 0
+            returns.append(r)
+            sum += r
+            if r < 0 { downside += r * r }
+        }
+        let n = Double(returns.count)
+        let mean = n > 0 ? sum / n : 0
+        let variance = n > 1 ? returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        let sd = variance.squareRoot()
+        let annual = periodsPerYear.squareRoot()
+        volatilityPct = sd * annual * 100
+        sharpe = sd > 0 ? mean / sd * annual : 0
+        let downsideDeviation = n > 0 ? (downside / n).squareRoot() : 0
+        sortino = downsideDeviation > 0 ? mean / downsideDeviation * annual : 0
+        var peak = -Double.infinity, worst = 0.0, peakBar = 0, longest = 0
+        for (i, e) in equity.enumerated() {
+            if e >= peak {
+                peak = e
+                peakBar = i
+            } else {
+                longest = max(longest, i - peakBar)
+            }
+            if peak > 0 { worst = min(worst, e / peak - 1) }
+        }
+        maxDrawdownPct = worst * 100
+        maxDrawdownBars = longest
+        calmar = worst < 0 ? cagrPct / -maxDrawdownPct : 0
+        self.trades = trades.count
+        let pnls = trades.map(\.pnl.doubleValue)
+        let winners = pnls.filter { $0 > 0 }, losers = pnls.filter { $0 < 0 }
+        winRatePct = trades.isEmpty ? 0 : Double(winners.count) / Double(trades.count) * 100
+        let grossWin = winners.reduce(0, +), grossLoss = -losers.reduce(0, +)
+        profitFactor = grossLoss > 0 ? grossWin / grossLoss : (grossWin > 0 ? .infinity : 0)
+        expectancy = trades.isEmpty ? 0 : pnls.reduce(0, +) / Double(trades.count)
+        averageWin = winners.isEmpty ? 0 : grossWin / Double(winners.count)
+        averageLoss = losers.isEmpty ? 0 : -grossLoss / Double(losers.count)
+        exposurePct = equity.isEmpty ? 0 : Double(barsInMarket) / Double(equity.count) * 100
+        buyHoldReturnPct = firstClose > 0 ? (lastClose / firstClose - 1) * 100 : 0
+    }
+}

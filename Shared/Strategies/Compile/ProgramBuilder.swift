@@ -1,0 +1,379 @@
+import Indicators
+import TradingCore
+
+/// Builds a `SignalProgram` from expressions: inputs (prices, indicator outputs), constants and
+/// instructions, each distinct sub-expression once (keyed by its canonical text), with the bar at
+/// which each slot can first be known.
+struct ProgramBuilder {
+    enum Kind { case number, condition }
+
+    let document: StrategyDocument
+    let parameters: [String: Double]
+    private var indicatorInputs: [StrategyPlan.IndicatorInput] = []
+    private var nextInput = 5
+    private var constants: [(key: Double, slot: Int)] = []
+    private var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
+    private var stateSize = 0
+    private var memo: [String: (slot: Int, kind: Kind)] = [:]
+    private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
+    private var expanding: [String] = []
+    /// Instruction slots are numbered after inputs and constants, which are only known at the end:
+    /// until then an instruction's slot is `computedBase + k`, renumbered in `finish`.
+    private let computedBase = 1 << 24
+    private let constantBase = 1 << 23
+
+    init(document: StrategyDocument, parameters: [String: Double]) {
+        self.document = document
+        self.parameters = parameters
+    }
+
+    // MARK: Expressions
+
+    mutating func condition(_ e: Expression) throws(StrategyError) -> Int {
+        let (slot, kind) = try compile(e)
+        guard kind == .condition else {
+            throw StrategyError(.invalidValue, at: e.pointer, "this is a number, and a condition is needed here; compare it, e.g. {\"left\": …, \"op\": \">\", \"right\": 50}")
+        }
+        return slot
+    }
+
+    mutating func number(_ e: Expression) throws(StrategyError) -> Int {
+        let (slot, kind) = try compile(e)
+        guard kind == .number else {
+            throw StrategyError(.invalidValue, at: e.pointer, "this is a condition (true or false), and a number is needed here")
+        }
+        return slot
+    }
+
+    mutating func compile(_ e: Expression) throws(StrategyError) -> (Int, Kind) {
+        switch e.kind {
+        case .number(let n): return (constant(n), .number)
+        case .boolean(let b): return (constant(b ? 1 : 0), .condition)
+        case .parameter(let name): return (constant(try parameter(name, at: e.pointer)), .number)
+        case .price(let source): return (price(source), .number)
+        case .signal(let name):
+            guard let body = document.signals[name] else {
+                let known = document.signals.keys.sorted()
+                let hint = Suggestion.didYouMean(name, among: known + PriceSource.allCases.map(\.rawValue))
+                throw StrategyError(
+                    .unknownName, at: e.pointer,
+                    "\"\(name)\" is not a price or a signal declared under /signals\(hint)\(known.isEmpty ? "" : " (signals: \(known.joined(separator: ", ")))")")
+            }
+            guard !expanding.contains(name) else {
+                throw StrategyError(.cycle, at: e.pointer, "signal \"\(name)\" refers to itself through \((expanding + [name]).joined(separator: " → "))")
+            }
+            expanding.append(name)
+            defer { expanding.removeLast() }
+            return try compile(body)
+        case .indicator(let call): return (try indicator(call, at: e.pointer), .number)
+        case .binary(let op, let l, let r):
+            let a = try number(l), b = try number(r)
+            let code: SignalProgram.Instruction.Op =
+                switch op {
+                case .add: .add
+                case .subtract: .subtract
+                case .multiply: .multiply
+                case .divide: .divide
+                case .greater: .greater
+                case .greaterOrEqual: .greaterOrEqual
+                case .less: .less
+                case .lessOrEqual: .lessOrEqual
+                case .crossesAbove: .crossesAbove
+                case .crossesBelow: .crossesBelow
+                }
+            let extra = op == .crossesAbove || op == .crossesBelow ? 1 : 0
+            return (emit(.init(op: code, a: Int32(a), b: Int32(b)), warmup: max(warmup(a), warmup(b)) + extra), op.isCondition ? .condition : .number)
+        case .all(let parts), .any(let parts):
+            var slot = try condition(parts[0])
+            let op: SignalProgram.Instruction.Op
+            if case .all = e.kind { op = .and } else { op = .or }
+            for part in parts.dropFirst() { slot = try combine(op, slot, try condition(part)) }
+            return (slot, .condition)
+        case .not(let inner):
+            let a = try condition(inner)
+            return (emit(.init(op: .not, a: Int32(a)), warmup: warmup(a)), .condition)
+        case .function(let f, let args):
+            var slot = try number(args[0])
+            if f == .abs { return (emit(.init(op: .abs, a: Int32(slot)), warmup: warmup(slot)), .number) }
+            for arg in args.dropFirst() {
+                let b = try number(arg)
+                slot = emit(.init(op: f == .min ? .min : .max, a: Int32(slot), b: Int32(b)), warmup: max(warmup(slot), warmup(b)))
+            }
+            return (slot, .number)
+        case .window(let w, let inner, let bars):
+            let (a, kind) = try compile(inner)
+            let n = try count(bars, at: e.pointer + "/bars", range: w == .ago ? 0...10_000 : 1...10_000)
+            switch w {
+            case .ago:
+                let s = allocateState(n + 1)
+                return (emit(.init(op: .ago, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n), kind)
+            case .rising, .falling:
+                guard kind == .number else { throw StrategyError(.invalidValue, at: e.pointer, "\(w.rawValue) compares numbers bar to bar; this is a condition") }
+                let s = allocateState(2)
+                return (emit(.init(op: w == .rising ? .rising : .falling, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n), .condition)
+            case .highest, .lowest:
+                guard kind == .number else { throw StrategyError(.invalidValue, at: e.pointer, "\(w.rawValue) takes a number; this is a condition") }
+                let s = allocateState(n)
+                return (emit(.init(op: w == .highest ? .highest : .lowest, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n - 1), .number)
+            }
+        case .position(let field):
+            let op: SignalProgram.Instruction.Op =
+                switch field {
+                case .flat: .flat
+                case .long: .long
+                case .short: .short
+                case .barsInTrade: .barsInTrade
+                case .entryPrice: .entryPrice
+                case .unrealizedPnlPct: .unrealizedPnlPct
+                }
+            return (emit(.init(op: op), warmup: 0), field.isCondition ? .condition : .number)
+        }
+    }
+
+    mutating func combine(_ op: SignalProgram.Instruction.Op, _ a: Int, _ b: Int) throws(StrategyError) -> Int {
+        emit(.init(op: op, a: Int32(a), b: Int32(b)), warmup: max(warmup(a), warmup(b)))
+    }
+
+    // MARK: Pieces
+
+    func parameter(_ name: String, at pointer: String) throws(StrategyError) -> Double {
+        guard let value = parameters[name] else {
+            let known = parameters.keys.sorted()
+            throw StrategyError(
+                .unknownName, at: pointer,
+                "parameter \"$\(name)\" is not declared\(Suggestion.didYouMean(name, among: known)); declare it under /parameters, e.g. {\"\(name)\": {\"int\": [2, 100], \"default\": 14}}")
+        }
+        return value
+    }
+
+    func quantity(_ q: StrategyDocument.Quantity, at pointer: String) throws(StrategyError) -> Double {
+        switch q {
+        case .literal(let v): return v
+        case .parameter(let name): return try parameter(name, at: pointer)
+        }
+    }
+
+    /// A whole number of bars (or a count) in `range`.
+    func count(_ q: StrategyDocument.Quantity, at pointer: String, range: ClosedRange<Int>) throws(StrategyError) -> Int {
+        let v = try quantity(q, at: pointer)
+        guard v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
+            throw StrategyError(.invalidValue, at: pointer, "\(v) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return Int(v)
+    }
+
+    private mutating func constant(_ v: Double) -> Int {
+        if let c = constants.first(where: { $0.key.bitPattern == v.bitPattern }) { return c.slot }
+        let slot = constantBase + constants.count
+        constants.append((v, slot))
+        slotWarmup[slot] = 0
+        return slot
+    }
+
+    private mutating func price(_ source: PriceSource) -> Int {
+        switch source {
+        case .open: return 0
+        case .high: return 1
+        case .low: return 2
+        case .close: return 3
+        case .volume: return 4
+        case .hl2: return emit(.init(op: .hl2), warmup: 0)
+        case .hlc3: return emit(.init(op: .hlc3), warmup: 0)
+        case .ohlc4: return emit(.init(op: .ohlc4), warmup: 0)
+        }
+    }
+
+    private mutating func allocateState(_ n: Int) -> Int {
+        defer { stateSize += n }
+        return stateSize
+    }
+
+    func warmup(_ slot: Int) -> Int { slotWarmup[slot] ?? 0 }
+
+    /// Emits `instruction` unless an identical one exists; its slot.
+    private mutating func emit(_ instruction: SignalProgram.Instruction, warmup: Int) -> Int {
+        var key = instruction
+        // Stateful instructions with the same operand and length are the same series.
+        key.state = 0
+        let text = "\(key)"
+        if let hit = memo[text] {
+            if instruction.state != 0 || instructionIsStateful(instruction.op) { stateSize -= stateUse(instruction) }
+            return hit.slot
+        }
+        let slot = computedBase + instructions.count
+        instructions.append((instruction, warmup))
+        slotWarmup[slot] = warmup
+        memo[text] = (slot, .number)
+        return slot
+    }
+
+    private func instructionIsStateful(_ op: SignalProgram.Instruction.Op) -> Bool {
+        [.ago, .rising, .falling, .highest, .lowest].contains(op)
+    }
+
+    private func stateUse(_ i: SignalProgram.Instruction) -> Int {
+        switch i.op {
+        case .ago: Int(i.n) + 1
+        case .rising, .falling: 2
+        case .highest, .lowest: Int(i.n)
+        default: 0
+        }
+    }
+
+    /// An indicator's output slot, the indicator added once for each distinct spec and source.
+    private mutating func indicator(_ call: IndicatorCall, at pointer: String) throws(StrategyError) -> Int {
+        guard let definition = IndicatorCatalog.definition(named: call.name) else {
+            let names = IndicatorCatalog.all.map(\.name)
+            throw StrategyError(
+                .unknownIndicator, at: pointer + "/indicator",
+                "unknown indicator \"\(call.name.prefix(40))\"\(Suggestion.didYouMean(call.name, among: names)); `tradewind indicators --list` shows all \(names.count)")
+        }
+        var values = definition.parameters.map(\.defaultValue)
+        var positional = 0
+        for argument in call.arguments {
+            let index: Int
+            if let name = argument.name {
+                guard let i = definition.parameters.firstIndex(where: { $0.name == name }) else {
+                    let known = definition.parameters.map(\.name)
+                    throw StrategyError(
+                        .invalidField, at: argument.pointer,
+                        "\(definition.name) has no parameter \"\(name.prefix(40))\"\(Suggestion.didYouMean(name, among: known)); its parameters are \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+                }
+                index = i
+            } else {
+                guard positional < definition.parameters.count else {
+                    throw StrategyError(.invalidValue, at: argument.pointer, "\(definition.name) takes \(definition.parameters.count) parameter(s)")
+                }
+                index = positional
+                positional += 1
+            }
+            values[index] = try quantity(argument.value, at: argument.pointer)
+        }
+        let configured: ConfiguredIndicator
+        do {
+            configured = try ConfiguredIndicator(IndicatorSpec(name: definition.name, parameters: values))
+        } catch {
+            throw StrategyError(.invalidValue, at: pointer, error.message)
+        }
+        let source = call.source ?? .close
+        if call.source != nil, definition.inputs != [.close] {
+            throw StrategyError(
+                .invalidField, at: pointer + "/source",
+                "\(definition.name) reads \(definition.inputs.map(\.rawValue).joined(separator: ", ")) itself; only single-series indicators take a source")
+        }
+        var outputIndex = 0
+        if definition.outputs.isEmpty {
+            if let output = call.output, output != definition.name {
+                throw StrategyError(.unknownName, at: pointer + "/output", "\(definition.name) has one output; leave \"output\" out")
+            }
+        } else {
+            guard let output = call.output else {
+                throw StrategyError(
+                    .invalidField, at: pointer,
+                    "\(definition.name) has several outputs; name one with \"output\": \(definition.outputs.map { "\"\($0)\"" }.joined(separator: ", "))")
+            }
+            guard let i = definition.outputs.firstIndex(of: output) else {
+                throw StrategyError(
+                    .unknownName, at: pointer + "/output",
+                    "\(definition.name) has no output \"\(output.prefix(40))\"\(Suggestion.didYouMean(output, among: definition.outputs)); its outputs are \(definition.outputs.joined(separator: ", "))")
+            }
+            outputIndex = i
+        }
+        let input: StrategyPlan.IndicatorInput
+        if let existing = indicatorInputs.first(where: { $0.indicator.spec == configured.spec && $0.source == source }) {
+            input = existing
+        } else {
+            input = StrategyPlan.IndicatorInput(indicator: configured, source: source, slot: nextInput)
+            indicatorInputs.append(input)
+            for k in 0..<definition.width { slotWarmup[nextInput + k] = configured.lookback }
+            nextInput += definition.width
+        }
+        return input.slot + outputIndex
+    }
+
+    /// An ATR(period) slot, for ATR stops and sizing.
+    mutating func atr(period: Int, at pointer: String) throws(StrategyError) -> Int {
+        try indicator(
+            IndicatorCall(name: "atr", arguments: [.init(name: "period", value: .literal(Double(period)), pointer: pointer)]), at: pointer)
+    }
+
+    mutating func distance(_ d: StrategyDocument.Distance, at pointer: String) throws(StrategyError) -> StrategyPlan.Distance {
+        switch d {
+        case .percent(let q):
+            let v = try quantity(q, at: pointer + "/percent")
+            guard v > 0, v < 1000 else { throw StrategyError(.invalidValue, at: pointer + "/percent", "\(v) % is not a distance; give a percent above 0, e.g. 2") }
+            return .percent(v)
+        case .atr(let m, let p):
+            let multiple = try quantity(m, at: pointer + "/atr")
+            guard multiple > 0, multiple <= 100 else { throw StrategyError(.invalidValue, at: pointer + "/atr", "the ATR multiple \(multiple) must be above 0 and at most 100") }
+            let period = try count(p, at: pointer + "/period", range: 1...100_000)
+            return .atr(multiple: multiple, slot: try atr(period: period, at: pointer))
+        case .price(let e):
+            return .price(slot: try number(e))
+        }
+    }
+
+    mutating func sizing(_ s: StrategyDocument.Sizing, hasStop: Bool) throws(StrategyError) -> StrategyPlan.Sizing {
+        let at = "/sizing"
+        let lotValue = s.lot ?? (s.model == .allIn ? 1 : 1e-8)
+        var out = StrategyPlan.Sizing(model: s.model, lot: (try? FixedDecimal(approximating: lotValue)) ?? .one)
+        func percent(_ q: StrategyDocument.Quantity?) throws(StrategyError) -> Double {
+            guard let q else { return 0 }
+            let v = try quantity(q, at: at + "/percent")
+            guard v > 0, v <= 100 else { throw StrategyError(.invalidValue, at: at + "/percent", "\(v) is not a percent of equity in (0, 100]") }
+            return v
+        }
+        switch s.model {
+        case .allIn: break
+        case .fixedQuantity:
+            out.quantity = try quantity(s.quantity!, at: at + "/quantity")
+            guard out.quantity > 0, out.quantity < 1e10 else { throw StrategyError(.invalidValue, at: at + "/quantity", "the quantity must be positive") }
+        case .percentEquity:
+            out.percent = try percent(s.percent)
+        case .riskPercent:
+            out.percent = try percent(s.percent)
+            guard hasStop else {
+                throw StrategyError(.invalidField, at: at + "/model", "risk_percent sizes to the stop loss; add /exits/stop_loss or use percent_equity")
+            }
+        case .atr:
+            out.percent = try percent(s.percent)
+            out.atrMultiple = try s.multiple.map { q throws(StrategyError) in try quantity(q, at: at + "/multiple") } ?? 2
+            guard out.atrMultiple > 0 else { throw StrategyError(.invalidValue, at: at + "/multiple", "the ATR multiple must be positive") }
+            let period = try s.period.map { q throws(StrategyError) in try count(q, at: at + "/period", range: 1...100_000) } ?? 14
+            out.atrSlot = try atr(period: period, at: at)
+        case .kelly:
+            out.kellyFraction = try s.fraction.map { q throws(StrategyError) in try quantity(q, at: at + "/fraction") } ?? 0.5
+            guard out.kellyFraction > 0, out.kellyFraction <= 1 else {
+                throw StrategyError(.invalidValue, at: at + "/fraction", "the Kelly fraction is in (0, 1]; 0.5 is half Kelly")
+            }
+            out.kellyMinTrades = try s.minTrades.map { q throws(StrategyError) in try count(q, at: at + "/min_trades", range: 1...10_000) } ?? 20
+            out.percent = s.percent == nil ? 2 : try percent(s.percent)
+        }
+        return out
+    }
+
+    // MARK: Finish
+
+    /// The program with every slot numbered: inputs, constants, then instructions in order.
+    func finish() -> (program: SignalProgram, indicators: [StrategyPlan.IndicatorInput], warmup: [Int: Int], slot: @Sendable (Int) -> Int) {
+        let inputCount = nextInput
+        let firstComputed = inputCount + constants.count
+        let computedBase = computedBase, constantBase = constantBase
+        let renumber: @Sendable (Int) -> Int = { s in
+            if s >= computedBase { return firstComputed + (s - computedBase) }
+            if s >= constantBase { return inputCount + (s - constantBase) }
+            return s
+        }
+        let code = instructions.map { entry in
+            var i = entry.0
+            i.a = Int32(renumber(Int(i.a)))
+            i.b = Int32(renumber(Int(i.b)))
+            return i
+        }
+        let program = SignalProgram(
+            inputCount: inputCount, constants: constants.map { (renumber($0.slot), $0.key) }, instructions: code, stateSize: stateSize)
+        var warm: [Int: Int] = [:]
+        for (slot, w) in slotWarmup { warm[renumber(slot)] = w }
+        return (program, indicatorInputs, warm, renumber)
+    }
+}

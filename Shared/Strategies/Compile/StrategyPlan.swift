@@ -1,0 +1,78 @@
+import Indicators
+import TradingCore
+
+/// A strategy compiled for one parameter set: the indicators it reads, its signal program, where
+/// each rule's condition lands, and its exits, sizing and execution assumptions resolved to numbers.
+/// Built once by `StrategyCompiler`; the backtester and live bots both run it.
+public struct StrategyPlan: Sendable {
+    /// One indicator the program reads, fed from `source` (single-input indicators) or the bar.
+    public struct IndicatorInput: Sendable {
+        public let indicator: ConfiguredIndicator
+        public let source: PriceSource
+        /// The first of its `width` input slots.
+        public let slot: Int
+        /// `sma_10`, `macd_12_26_9_hist@hl2`: for column names and debugging.
+        public var label: String { indicator.columnStem + (source == .close ? "" : "@" + source.rawValue) }
+    }
+
+    /// A resolved distance from the entry.
+    public enum Distance: Sendable, Hashable {
+        case percent(Double)
+        /// `multiple` × the ATR in `slot`.
+        case atr(multiple: Double, slot: Int)
+        /// The price in `slot` on the entry bar.
+        case price(slot: Int)
+    }
+
+    /// Resolved sizing.
+    public struct Sizing: Sendable, Hashable {
+        public var model: StrategyDocument.Sizing.Model
+        public var quantity = 0.0
+        /// Percent of equity (a share, or the risk budget).
+        public var percent = 0.0
+        public var atrMultiple = 2.0
+        public var atrSlot = -1
+        public var kellyFraction = 0.5
+        public var kellyMinTrades = 20
+        public var lot: FixedDecimal
+    }
+
+    public let document: StrategyDocument
+    /// Every declared parameter's value in this plan.
+    public let parameters: [String: Double]
+    public let indicators: [IndicatorInput]
+    /// Slots of the rules' conditions; nil where a rule is absent.
+    public let entryLong: Int?
+    public let exitLong: Int?
+    public let entryShort: Int?
+    public let exitShort: Int?
+    public let stopLoss: Distance?
+    public let takeProfit: Distance?
+    public let trailingStop: Distance?
+    public let maxBars: Int?
+    public let sizing: Sizing
+    public let execution: StrategyDocument.ExecutionAssumptions
+    public let pyramiding: Int
+    /// Bars before every rule can first be known (the first `warmup` bars decide nothing).
+    public let warmup: Int
+    /// A fresh program (its history empty).
+    let program: SignalProgram
+    /// Input slots: five prices, then every indicator's outputs.
+    public var inputCount: Int { program.inputCount }
+
+    init(
+        document: StrategyDocument, parameters: [String: Double], indicators: [IndicatorInput], program: SignalProgram,
+        rules: (Int?, Int?, Int?, Int?), exits: (Distance?, Distance?, Distance?, Int?), sizing: Sizing, warmup: Int
+    ) {
+        self.document = document
+        self.parameters = parameters
+        self.indicators = indicators
+        self.program = program
+        (entryLong, exitLong, entryShort, exitShort) = rules
+        (stopLoss, takeProfit, trailingStop, maxBars) = exits
+        self.sizing = sizing
+        execution = document.execution
+        pyramiding = document.pyramiding
+        self.warmup = warmup
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A parsed JSON value, kept as a tree so that the reader can name where in the document each
+/// problem is (RFC 6901 JSON pointers).
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses `text` as one JSON value; a syntax error names its line and column.
+    public init(parsing text: String) throws(StrategyError) {
+        var parser = JSONParser(Array(text.utf8))
+        self = try parser.parseDocument()
+    }
+
+    /// Serialises the value (keys sorted, so equal documents give equal text).
+    public var jsonText: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+            return n.isFinite ? "\(n)" : "null"
+        case .string(let s): return Self.quote(s)
+        case .array(let a): return "[" + a.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let o):
+            return "{" + o.keys.sorted().map { Self.quote($0) + ":" + o[$0]!.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    /// What kind of value this is, for messages ("a string", "an object").
+    var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// A JSON pointer being built while reading: `/rules/entry_long/0`.
+struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
+    private(set) var text = ""
+
+    /// The pointer one level down, at `key` (escaped as RFC 6901 asks: `~` → `~0`, `/` → `~1`).
+    func appending(_ key: String) -> JSONPointer {
+        JSONPointer(text: text + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))
+    }
+
+    /// The pointer one level down, at array index `index`.
+    func appending(_ index: Int) -> JSONPointer { JSONPointer(text: text + "/\(index)") }
+
+    var description: String { text.isEmpty ? "/" : text }
+}

@@ -1,0 +1,199 @@
+/// A strategy as data: the versioned JSON document ("strategy IR") that people, templates, the
+/// chat assistant and Pine Script compile to. It is read once (`StrategyDocument(json:)`), checked
+/// and compiled once per parameter set (`StrategyCompiler`), and never looked at per bar.
+///
+/// The language is described in `Shared/Strategies/README.md`.
+public struct StrategyDocument: Sendable, Hashable {
+    /// The language version this build reads.
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var name: String
+    public var description: String
+    /// Declared parameters, in name order: what optimisation searches and the API may set.
+    public var parameters: [ParameterDeclaration]
+    /// Named expressions the rules refer to by name.
+    public var signals: [String: Expression]
+    public var rules: Rules
+    public var exits: Exits
+    public var sizing: Sizing
+    public var execution: ExecutionAssumptions
+    /// Most entries in one direction while a position is open (1: no adding to a position).
+    public var pyramiding: Int
+    /// The document as it was read, for storing and echoing back.
+    public var json: JSONValue
+
+    /// One declared parameter: `{"fast": {"int": [5, 50], "default": 10}}`.
+    public struct ParameterDeclaration: Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable { case int, float }
+        public var name: String
+        public var kind: Kind
+        public var minimum: Double
+        public var maximum: Double
+        public var defaultValue: Double
+        /// Grid step (1 for int when not given; a tenth of the range for float).
+        public var step: Double
+    }
+
+    /// Entry and exit conditions; each list holds when every condition in it holds.
+    public struct Rules: Sendable, Hashable {
+        public var entryLong: [Expression] = []
+        public var exitLong: [Expression] = []
+        public var entryShort: [Expression] = []
+        public var exitShort: [Expression] = []
+    }
+
+    /// A number written literally or as a declared parameter (`"$fast"`): resolved when compiled.
+    public enum Quantity: Sendable, Hashable {
+        case literal(Double)
+        case parameter(String)
+    }
+
+    /// A distance from the entry: a stop loss, take profit or trailing stop.
+    public enum Distance: Sendable, Hashable {
+        /// Percent of the entry price.
+        case percent(Quantity)
+        /// A multiple of ATR(period) at the entry bar.
+        case atr(multiple: Quantity, period: Quantity)
+        /// An absolute price level, evaluated on the entry bar (stop loss and take profit only).
+        case price(Expression)
+    }
+
+    /// Protective exits placed with every entry.
+    public struct Exits: Sendable, Hashable {
+        public var stopLoss: Distance?
+        public var takeProfit: Distance?
+        public var trailingStop: Distance?
+        /// Exit at the close of the bar the position has been open this many bars.
+        public var maxBars: Quantity?
+    }
+
+    /// How much to buy or sell on an entry.
+    public struct Sizing: Sendable, Hashable {
+        public enum Model: String, Sendable, Hashable, CaseIterable {
+            case allIn = "all_in"
+            case fixedQuantity = "fixed_quantity"
+            case percentEquity = "percent_equity"
+            case riskPercent = "risk_percent"
+            case atr
+            case kelly
+        }
+        public var model: Model = .allIn
+        /// `fixed_quantity`'s quantity.
+        public var quantity: Quantity?
+        /// `percent_equity`'s share, or the percent of equity risked (`risk_percent`, `atr`, kelly's fallback).
+        public var percent: Quantity?
+        /// `atr`: stop distance in ATRs (2) and ATR period (14).
+        public var multiple: Quantity?
+        public var period: Quantity?
+        /// `kelly`: the share of the Kelly fraction (0.5: half Kelly) and closed trades before it applies.
+        public var fraction: Quantity?
+        public var minTrades: Quantity?
+        /// Quantity step; entries are rounded down to it. 1 for `all_in` (whole units), else 10⁻⁸.
+        public var lot: Double?
+    }
+
+    /// Where fills happen and what they cost.
+    public struct ExecutionAssumptions: Sendable, Hashable {
+        public enum Fill: String, Sendable, Hashable, CaseIterable {
+            /// At the close of the bar whose close made the signal.
+            case close
+            /// At the open of the next bar.
+            case nextOpen = "next_open"
+        }
+        public var fill: Fill = .close
+        /// Fee in basis points of notional, charged on every fill.
+        public var feeBps: Double = 0
+        /// Slippage against the trader, in basis points of price and in ticks of `tickSize`.
+        public var slippageBps: Double = 0
+        public var slippageTicks: Double = 0
+        public var tickSize: Double = 0.01
+    }
+}
+
+/// One node of a signal expression, with where it was written.
+public struct Expression: Sendable, Hashable {
+    public indirect enum Kind: Sendable, Hashable {
+        case number(Double)
+        case boolean(Bool)
+        case parameter(String)
+        case price(PriceSource)
+        case signal(String)
+        case indicator(IndicatorCall)
+        case binary(BinaryOperator, Expression, Expression)
+        case all([Expression])
+        case any([Expression])
+        case not(Expression)
+        case function(Function, [Expression])
+        case window(Window, Expression, bars: StrategyDocument.Quantity)
+        case position(PositionField)
+    }
+
+    public var kind: Kind
+    /// A JSON pointer to the node in its document.
+    public var pointer: String
+
+    public init(_ kind: Kind, at pointer: String) {
+        self.kind = kind
+        self.pointer = pointer
+    }
+}
+
+/// A price column or a derived price.
+public enum PriceSource: String, Sendable, Hashable, CaseIterable {
+    case open, high, low, close, volume, hl2, hlc3, ohlc4
+}
+
+/// `{"indicator": "macd", "fast": 12, "output": "hist", "source": "close"}` or with positional
+/// `"params": [12, 26, 9]`.
+public struct IndicatorCall: Sendable, Hashable {
+    /// One parameter as written: by the catalogue's name (`period`, `fast`) or by position.
+    public struct Argument: Sendable, Hashable {
+        public var name: String?
+        public var value: StrategyDocument.Quantity
+        public var pointer: String
+    }
+
+    public var name: String
+    public var arguments: [Argument]
+    public var source: PriceSource?
+    public var output: String?
+}
+
+/// `{"left": a, "op": ">", "right": b}`.
+public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<="
+    case crossesAbove = "crosses_above", crossesBelow = "crosses_below"
+
+    /// Whether the result is a condition rather than a number.
+    public var isCondition: Bool {
+        switch self {
+        case .add, .subtract, .multiply, .divide: false
+        default: true
+        }
+    }
+}
+
+/// `{"abs": x}`, `{"min": [a, b]}`, `{"max": [a, b]}`.
+public enum Function: String, Sendable, Hashable, CaseIterable { case abs, min, max }
+
+/// Operators over a series' recent bars: `{"highest": x, "bars": 20}`.
+public enum Window: String, Sendable, Hashable, CaseIterable {
+    /// The value `bars` bars ago.
+    case ago
+    /// Higher (lower) than the bar before on each of the last `bars` bars.
+    case rising, falling
+    /// Highest (lowest) of the last `bars` bars, this one included.
+    case highest, lowest
+}
+
+/// What the open position looks like on this bar: `{"position": "bars_in_trade"}`.
+public enum PositionField: String, Sendable, Hashable, CaseIterable {
+    case flat, long, short
+    case barsInTrade = "bars_in_trade"
+    case entryPrice = "entry_price"
+    case unrealizedPnlPct = "unrealized_pnl_pct"
+
+    public var isCondition: Bool { self == .flat || self == .long || self == .short }
+}

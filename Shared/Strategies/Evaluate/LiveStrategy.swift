@@ -1,0 +1,71 @@
+import Indicators
+
+/// The streaming driver of a compiled strategy, for live bots: each closed bar updates the
+/// plan's indicators (O(1) each) and steps the same signal program the backtester steps, then takes
+/// the same decision. A value type: a copy keeps the whole state.
+public struct LiveStrategy: Sendable {
+    public let plan: StrategyPlan
+    private var program: SignalProgram
+    private var engines: [any IndicatorEngine]
+    private var scratch: [Double]
+    /// Bars seen.
+    public private(set) var bars = 0
+
+    public init(plan: StrategyPlan) {
+        self.plan = plan
+        program = plan.program
+        engines = plan.indicators.map { $0.indicator.makeEngine() }
+        scratch = [Double](repeating: .nan, count: max(1, plan.indicators.map(\.indicator.definition.width).max() ?? 1))
+    }
+
+    /// Whether the rules can decide yet (the warm-up is over).
+    public var isWarm: Bool { bars > plan.warmup }
+
+    /// Feeds one closed bar and returns the decision at its close for `position` (with `entries`
+    /// entries so far). The last bar of a backtest decides nothing; a live bot always has a next bar.
+    public mutating func next(_ bar: PriceBar, position: PositionView, entries: Int) -> StrategyDecision {
+        let inputs = plan.indicators
+        program.step(
+            inputs: { v in
+                v[0] = bar.open
+                v[1] = bar.high
+                v[2] = bar.low
+                v[3] = bar.close
+                v[4] = bar.volume
+                scratch.withUnsafeMutableBufferPointer { row in
+                    for i in 0..<engines.count {
+                        let input = inputs[i]
+                        let fed = input.source == .close ? bar : PriceBar(value: input.source.value(of: bar))
+                        let width = input.indicator.definition.width
+                        if !engines[i].update(fed, into: row) {
+                            for k in 0..<width { row[k] = .nan }
+                        }
+                        for k in 0..<width { v[input.slot + k] = row[k] }
+                    }
+                }
+            }, position: position)
+        bars += 1
+        return plan.decide(program, position: position, entries: entries)
+    }
+
+    /// The protective levels an entry at `price` decided on the latest bar gets, for the order
+    /// sent with it: stop loss and take profit (nil where the strategy has none or they are not known).
+    public func exitLevels(entry price: Double, long: Bool) -> (stopLoss: Double?, takeProfit: Double?) {
+        let context = EntryContext(program, plan)
+        func level(_ d: StrategyPlan.Distance?, fixed: Double, atr: Double, towardLoss: Bool) -> Double? {
+            let sign: Double = (long == towardLoss) ? -1 : 1
+            let v: Double
+            switch d {
+            case .percent(let pct): v = price * (1 + sign * pct / 100)
+            case .atr(let multiple, _): v = price + sign * multiple * atr
+            case .price: v = fixed
+            case nil: return nil
+            }
+            return v.isFinite ? v : nil
+        }
+        return (
+            level(plan.stopLoss, fixed: context.stopLevel, atr: context.stopATR, towardLoss: true),
+            level(plan.takeProfit, fixed: context.targetLevel, atr: context.targetATR, towardLoss: false)
+        )
+    }
+}

@@ -1,0 +1,165 @@
+/// A compiled strategy's signals as a flat program over one row of slots: the bar's prices and
+/// indicator values (written by the driver), constants, then one slot per instruction, evaluated in
+/// order once per bar. Conditions are 1 (true), 0 (false) or NaN (not known yet, e.g. warming up),
+/// combined as in three-valued logic, so a rule fires only on a definite 1.
+///
+/// The same program runs in both drivers: the backtester writes each bar's inputs from
+/// precomputed columns, a live bot from its streaming indicators.
+public struct SignalProgram: Sendable {
+    /// One operation; `a` and `b` are slot indices, `n` a bar count, `state` an index into the
+    /// program's state storage (history rings and counters).
+    struct Instruction: Sendable, Hashable {
+        enum Op: UInt8, Sendable {
+            case hl2, hlc3, ohlc4
+            case add, subtract, multiply, divide, abs, min, max
+            case greater, greaterOrEqual, less, lessOrEqual
+            case and, or, not
+            case crossesAbove, crossesBelow
+            case ago, rising, falling, highest, lowest
+            case flat, long, short, barsInTrade, entryPrice, unrealizedPnlPct
+        }
+        var op: Op
+        var a: Int32 = 0
+        var b: Int32 = 0
+        var n: Int32 = 0
+        var state: Int32 = 0
+    }
+
+    /// Slots the driver writes each bar: open, high, low, close, volume, then indicator outputs.
+    let inputCount: Int
+    /// Constant slots, written once.
+    let constants: [(slot: Int, value: Double)]
+    let instructions: [Instruction]
+    /// Where the first instruction writes.
+    let firstComputed: Int
+    private(set) var values: [Double]
+    private var previous: [Double]
+    /// History rings (`ago`, `highest`, `lowest`) and counters (`rising`, `falling`).
+    private var state: [Double]
+    private var bar = 0
+
+    init(inputCount: Int, constants: [(slot: Int, value: Double)], instructions: [Instruction], stateSize: Int) {
+        self.inputCount = inputCount
+        self.constants = constants
+        self.instructions = instructions
+        firstComputed = inputCount + constants.count
+        values = [Double](repeating: .nan, count: firstComputed + instructions.count)
+        for c in constants { values[c.slot] = c.value }
+        previous = values
+        state = [Double](repeating: .nan, count: max(1, stateSize))
+        for i in instructions where i.op == .rising || i.op == .falling { state[Int(i.state)] = 0 }
+    }
+
+    /// The current value of `slot`.
+    @inline(__always)
+    public func value(_ slot: Int) -> Double { values[slot] }
+
+    /// Writes the bar's inputs (prices first, then indicator outputs) and evaluates every instruction.
+    @inline(__always)
+    mutating func step(inputs write: (UnsafeMutableBufferPointer<Double>) -> Void, position: PositionView) {
+        swap(&values, &previous)
+        let first = firstComputed
+        let program = instructions
+        let barIndex = bar
+        values.withUnsafeMutableBufferPointer { v in
+            write(v)
+            previous.withUnsafeBufferPointer { p in
+                state.withUnsafeMutableBufferPointer { s in
+                    program.withUnsafeBufferPointer { code in
+                        for k in 0..<code.count {
+                            v[first + k] = Self.evaluate(code[k], v, p, s, position, bar: barIndex)
+                        }
+                    }
+                }
+            }
+        }
+        bar += 1
+    }
+
+    @inline(__always)
+    private static func evaluate(
+        _ i: Instruction, _ v: UnsafeMutableBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>, _ s: UnsafeMutableBufferPointer<Double>,
+        _ position: PositionView, bar: Int
+    ) -> Double {
+        let a = v[Int(i.a)], b = v[Int(i.b)]
+        switch i.op {
+        case .hl2: return (v[1] + v[2]) / 2
+        case .hlc3: return (v[1] + v[2] + v[3]) / 3
+        case .ohlc4: return (v[0] + v[1] + v[2] + v[3]) / 4
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return b == 0 ? .nan : a / b
+        case .abs: return Swift.abs(a)
+        case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+        case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+        case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
+        case .greaterOrEqual: return a.isNaN || b.isNaN ? .nan : (a >= b ? 1 : 0)
+        case .less: return a.isNaN || b.isNaN ? .nan : (a < b ? 1 : 0)
+        case .lessOrEqual: return a.isNaN || b.isNaN ? .nan : (a <= b ? 1 : 0)
+        case .and: return a == 0 || b == 0 ? 0 : (a.isNaN || b.isNaN ? .nan : 1)
+        case .or: return a == 1 || b == 1 ? 1 : (a.isNaN || b.isNaN ? .nan : 0)
+        case .not: return a.isNaN ? .nan : 1 - a
+        case .crossesAbove, .crossesBelow:
+            let pa = p[Int(i.a)], pb = p[Int(i.b)]
+            if a.isNaN || b.isNaN || pa.isNaN || pb.isNaN { return .nan }
+            return i.op == .crossesAbove ? (pa <= pb && a > b ? 1 : 0) : (pa >= pb && a < b ? 1 : 0)
+        case .ago:
+            // A ring of n + 1 values: this bar's goes in, the one n bars back comes out.
+            let n = Int(i.n), base = Int(i.state)
+            let slot = base + bar % (n + 1)
+            s[slot] = a
+            return bar >= n ? s[base + (bar - n) % (n + 1)] : .nan
+        case .highest, .lowest:
+            let n = Int(i.n), base = Int(i.state)
+            s[base + bar % n] = a
+            guard bar >= n - 1 else { return .nan }
+            var best = s[base]
+            for k in 1..<n {
+                let x = s[base + k]
+                if x.isNaN || best.isNaN { best = .nan; break }
+                best = i.op == .highest ? Swift.max(best, x) : Swift.min(best, x)
+            }
+            return n == 1 ? a : best
+        case .rising, .falling:
+            // Consecutive bars that rose (fell) against the bar before; NaN until n comparisons were possible.
+            let pa = p[Int(i.a)]
+            let counter = Int(i.state)
+            if a.isNaN || pa.isNaN {
+                s[counter] = 0
+                return .nan
+            }
+            let moved = i.op == .rising ? a > pa : a < pa
+            s[counter] = moved ? s[counter] + 1 : 0
+            s[counter + 1] = s[counter + 1].isNaN ? 1 : s[counter + 1] + 1
+            return s[counter + 1] < Double(i.n) ? .nan : (s[counter] >= Double(i.n) ? 1 : 0)
+        case .flat: return position.quantity == 0 ? 1 : 0
+        case .long: return position.quantity > 0 ? 1 : 0
+        case .short: return position.quantity < 0 ? 1 : 0
+        case .barsInTrade: return position.quantity == 0 ? .nan : Double(position.barsInTrade)
+        case .entryPrice: return position.quantity == 0 ? .nan : position.entryPrice
+        case .unrealizedPnlPct:
+            guard position.quantity != 0, position.entryPrice > 0 else { return .nan }
+            let change = (v[3] - position.entryPrice) / position.entryPrice * 100
+            return position.quantity > 0 ? change : -change
+        }
+    }
+}
+
+/// What a strategy's position-state signals read: the position as of this bar's close, before
+/// this bar's orders.
+public struct PositionView: Sendable, Hashable {
+    /// Signed: positive long, negative short, 0 flat.
+    public var quantity: Double
+    /// Bars since the entry (0 on the entry bar).
+    public var barsInTrade: Int
+    public var entryPrice: Double
+
+    public init(quantity: Double = 0, barsInTrade: Int = 0, entryPrice: Double = 0) {
+        self.quantity = quantity
+        self.barsInTrade = barsInTrade
+        self.entryPrice = entryPrice
+    }
+
+    public static let flat = PositionView()
+}
