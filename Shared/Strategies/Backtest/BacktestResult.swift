@@ -43,6 +43,9 @@ public struct BacktestSettings: Sendable {
     public var calendar: TradingCalendar
     /// Keep every bar's decision (tests, replays); off for speed.
     public var recordDecisions: Bool
+    /// Run the live bots' driver (streaming indicators, bar by bar) instead of the batch columns:
+    /// the same decisions, slower; for tests that prove they are the same.
+    public var streaming = false
     /// Polled every 4,096 bars: true stops the run with `strategy.cancelled`.
     public var isCancelled: (@Sendable () -> Bool)?
     /// Polled with the share of bars done (0...1) every 4,096 bars.

@@ -28,7 +28,8 @@ public struct Backtester: Sendable {
                 .notEnoughData, "the strategy needs \(plan.warmup + 1) bars before its rules can first decide, and the data has \(series.count)")
         }
         let columns = columns ?? IndicatorColumns(series)
-        let inputs = columns.columns(for: plan)
+        var live = settings.streaming ? LiveStrategy(plan: plan) : nil
+        let inputs = live == nil ? columns.columns(for: plan) : []
         var ledger = BacktestLedger(plan: plan, cash: settings.initialCash)
         var program = plan.program
         var equity = [Double](repeating: 0, count: series.count)
@@ -58,17 +59,24 @@ public struct Backtester: Sendable {
                         pending = nil
                     }
                     try ledger.protectiveExits(bar, index: i, time: time)
-                    program.step(
-                        inputs: { v in
-                            v[0] = bar.open
-                            v[1] = bar.high
-                            v[2] = bar.low
-                            v[3] = bar.close
-                            v[4] = bar.volume
-                            for k in 0..<cols.count { v[5 + k] = cols[k][i] }
-                        }, position: ledger.view)
+                    let decision: StrategyDecision
+                    if var driver = live {
+                        decision = driver.next(bar, position: ledger.view, entries: ledger.entries)
+                        program = driver.program
+                        live = driver
+                    } else {
+                        program.step(
+                            inputs: { v in
+                                v[0] = bar.open
+                                v[1] = bar.high
+                                v[2] = bar.low
+                                v[3] = bar.close
+                                v[4] = bar.volume
+                                for k in 0..<cols.count { v[5 + k] = cols[k][i] }
+                            }, position: ledger.view)
+                        decision = plan.decide(program, position: ledger.view, entries: ledger.entries)
+                    }
                     if i < n - 1 {
-                        let decision = plan.decide(program, position: ledger.view, entries: ledger.entries)
                         if !decision.isNone {
                             if settings.recordDecisions { decisions.append((i, decision)) }
                             let context = EntryContext(program, plan)

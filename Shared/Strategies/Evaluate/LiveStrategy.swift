@@ -5,7 +5,7 @@ import Indicators
 /// the same decision. A value type: a copy keeps the whole state.
 public struct LiveStrategy: Sendable {
     public let plan: StrategyPlan
-    private var program: SignalProgram
+    private(set) var program: SignalProgram
     private var engines: [any IndicatorEngine]
     private var scratch: [Double]
     /// Bars seen.

@@ -1,3 +1,4 @@
+import TradingCore
 import Contract
 import Store
 import Wire

@@ -1,0 +1,103 @@
+import Foundation
+import Strategies
+import TradingCore
+
+/// How the CLI prints a backtest: one JSON object of metrics, and the trades and equity as CSV.
+enum BacktestReport {
+    /// The metrics as one JSON object, keys in a stable order.
+    static func json(_ r: BacktestResult, plan: StrategyPlan) -> String {
+        let m = r.metrics
+        var fields: [(String, String)] = [
+            ("strategy", JSONText.quote(plan.document.name)),
+            ("parameters", "{" + plan.parameters.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.number(plan.parameters[$0]!))" }.joined(separator: ",") + "}"),
+            ("final_equity", JSONText.quote(r.finalEquity.description)),
+        ]
+        let numbers: [(String, Double)] = [
+            ("total_return_pct", m.totalReturnPct), ("cagr_pct", m.cagrPct), ("volatility_pct", m.volatilityPct), ("sharpe", m.sharpe),
+            ("sortino", m.sortino), ("calmar", m.calmar), ("max_drawdown_pct", m.maxDrawdownPct), ("max_drawdown_bars", Double(m.maxDrawdownBars)),
+            ("win_rate_pct", m.winRatePct), ("profit_factor", m.profitFactor), ("expectancy", m.expectancy), ("average_win", m.averageWin),
+            ("average_loss", m.averageLoss), ("trades", Double(m.trades)),
+        ]
+        fields += numbers.map { ($0.0, JSONText.number($0.1)) }
+        fields.append(("open_trade", m.openTrade ? "true" : "false"))
+        fields += [
+            ("exposure_pct", JSONText.number(m.exposurePct)), ("buy_hold_return_pct", JSONText.number(m.buyHoldReturnPct)),
+            ("bars", JSONText.number(Double(m.bars))), ("periods_per_year", JSONText.number(m.periodsPerYear)),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    static let tradesHeader = "entry_time,entry_bar,entry_price,exit_time,exit_bar,exit_price,side,quantity,pnl,fees,exit_reason"
+
+    /// One line per closed trade, then the open one (exit fields empty).
+    static func tradesCSV(_ r: BacktestResult, series: BarSeries) -> String {
+        var lines = [tradesHeader]
+        for t in r.trades + (r.openTrade.map { [$0] } ?? []) {
+            lines.append(
+                [
+                    isoTime(t.entryTimeNs), "\(t.entryBar)", t.entryPrice.description, t.exitTimeNs.map(isoTime) ?? "", t.exitBar.map { "\($0)" } ?? "",
+                    t.exitPrice?.description ?? "", t.side == .buy ? "long" : "short", t.quantity.description, t.pnl.description, t.fees.description,
+                    t.exitReason?.rawValue ?? "open",
+                ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func equityCSV(_ r: BacktestResult, series: BarSeries) -> String {
+        var out = "time,bar,equity\n"
+        out.reserveCapacity(r.equity.count * 40)
+        for (i, e) in r.equity.enumerated() { out += "\(isoTime(series.timesNs[i])),\(i),\(String(format: "%.2f", e))\n" }
+        return out
+    }
+
+    /// `2024-01-02T09:30:00Z` (with milliseconds when there are any).
+    static func isoTime(_ ns: Int64) -> String {
+        let seconds = ns.quotientAndRemainder(dividingBy: 1_000_000_000)
+        var s = seconds.quotient, frac = seconds.remainder
+        if frac < 0 {
+            s -= 1
+            frac += 1_000_000_000
+        }
+        let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
+        let rem = s - days * 86_400
+        let (y, m, d) = civil(fromDays: Int(days))
+        let time = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, Int(rem / 3600), Int(rem % 3600 / 60), Int(rem % 60))
+        return frac == 0 ? time + "Z" : time + String(format: ".%03dZ", Int(frac / 1_000_000))
+    }
+
+    /// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}
+
+/// JSON spelling of the CLI's figures.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A finite number in its shortest exact form; infinities and NaN as null.
+    static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "null" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+}
