@@ -46,6 +46,9 @@ public struct BacktestSettings: Sendable {
     /// Run the live bots' driver (streaming indicators, bar by bar) instead of the batch columns:
     /// the same decisions, slower; for tests that prove they are the same.
     public var streaming = false
+    /// Signals before this bar place no orders (the bars before only warm the indicators up):
+    /// walk-forward tests a window with its training bars as history.
+    public var firstTradingBar = 0
     /// Polled every 4,096 bars: true stops the run with `strategy.cancelled`.
     public var isCancelled: (@Sendable () -> Bool)?
     /// Polled with the share of bars done (0...1) every 4,096 bars.

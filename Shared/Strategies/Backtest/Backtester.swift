@@ -76,7 +76,7 @@ public struct Backtester: Sendable {
                             }, position: ledger.view)
                         decision = plan.decide(program, position: ledger.view, entries: ledger.entries)
                     }
-                    if i < n - 1 {
+                    if i < n - 1, i >= settings.firstTradingBar {
                         if !decision.isNone {
                             if settings.recordDecisions { decisions.append((i, decision)) }
                             let context = EntryContext(program, plan)
@@ -102,9 +102,10 @@ public struct Backtester: Sendable {
         let last = n - 1
         let finalEquity = try ledger.exactEquity(at: p.close[last])
         let openTrade = try ledger.openTrade(markedAt: p.close[last])
+        let first = min(settings.firstTradingBar, last)
         let metrics = BacktestMetrics(
-            equity: equity, trades: ledger.trades, initialCash: settings.initialCash.doubleValue, finalEquity: finalEquity.doubleValue,
-            barsInMarket: barsInMarket, firstClose: p.close[0], lastClose: p.close[last],
+            equity: Array(equity[first...]), trades: ledger.trades, initialCash: settings.initialCash.doubleValue, finalEquity: finalEquity.doubleValue,
+            barsInMarket: barsInMarket, firstClose: p.close[first], lastClose: p.close[last],
             periodsPerYear: settings.calendar.periodsPerYear(barNanoseconds: series.barNanoseconds), openTrade: openTrade != nil)
         return BacktestResult(
             trades: ledger.trades, openTrade: openTrade, equity: equity, finalEquity: finalEquity, cash: ledger.cash, decisions: decisions,
