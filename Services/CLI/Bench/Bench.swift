@@ -8,7 +8,10 @@ import Store
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a hot path; prints one JSON object.",
-        subcommands: [CodecBench.self, RPCBench.self, BusBench.self, StoreBench.self, IndicatorsBench.self, MarketDataBench.self, GatewayBench.self])
+        subcommands: [
+            CodecBench.self, RPCBench.self, BusBench.self, StoreBench.self, IndicatorsBench.self, MarketDataBench.self, GatewayBench.self,
+            BacktestBench.self,
+        ])
 }
 
 /// Prints `figures` as one JSON object with keys in a stable order.
