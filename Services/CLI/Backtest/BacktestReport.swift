@@ -81,18 +81,7 @@ enum BacktestReport {
 
 /// JSON spelling of the CLI's figures.
 enum JSONText {
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONValue.quote(s) }
 
     /// A finite number in its shortest exact form; infinities and NaN as null.
     static func number(_ v: Double) -> String {

@@ -117,7 +117,7 @@ struct StrategyRunOptions: ParsableArguments {
         var times: [Int64] = []
         times.reserveCapacity(table.rows.count)
         for (i, row) in table.rows.enumerated() {
-            guard let t = BarTimes.parse(row[0]) else {
+            guard let t = TimestampParser.parse(row[0]) else {
                 throw CLIInputError(
                     message: "\(data) line \(i + 2), column '\(table.header[0])': '\(row[0])' is not a time (use 2024-01-02, 2024-01-02T09:30:00Z or epoch s/ms/ns)")
             }

@@ -67,11 +67,7 @@ public struct Backtester: Sendable {
                     } else {
                         program.step(
                             inputs: { v in
-                                v[0] = bar.open
-                                v[1] = bar.high
-                                v[2] = bar.low
-                                v[3] = bar.close
-                                v[4] = bar.volume
+                                SignalProgram.writePrices(bar, into: v)
                                 for k in 0..<cols.count { v[5 + k] = cols[k][i] }
                             }, position: ledger.view)
                         decision = plan.decide(program, position: ledger.view, entries: ledger.entries)

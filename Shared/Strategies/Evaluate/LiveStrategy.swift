@@ -27,11 +27,7 @@ public struct LiveStrategy: Sendable {
         let inputs = plan.indicators
         program.step(
             inputs: { v in
-                v[0] = bar.open
-                v[1] = bar.high
-                v[2] = bar.low
-                v[3] = bar.close
-                v[4] = bar.volume
+                SignalProgram.writePrices(bar, into: v)
                 scratch.withUnsafeMutableBufferPointer { row in
                     for i in 0..<engines.count {
                         let input = inputs[i]

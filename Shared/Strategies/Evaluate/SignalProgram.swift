@@ -1,3 +1,5 @@
+import Indicators
+
 /// A compiled strategy's signals as a flat program over one row of slots: the bar's prices and
 /// indicator values (written by the driver), constants, then one slot per instruction, evaluated in
 /// order once per bar. Conditions are 1 (true), 0 (false) or NaN (not known yet, e.g. warming up),
@@ -53,6 +55,16 @@ public struct SignalProgram: Sendable {
     /// The current value of `slot`.
     @inline(__always)
     public func value(_ slot: Int) -> Double { values[slot] }
+
+    /// Writes `bar`'s prices into the first five input slots (what every driver does first).
+    @inline(__always)
+    static func writePrices(_ bar: PriceBar, into v: UnsafeMutableBufferPointer<Double>) {
+        v[0] = bar.open
+        v[1] = bar.high
+        v[2] = bar.low
+        v[3] = bar.close
+        v[4] = bar.volume
+    }
 
     /// Writes the bar's inputs (prices first, then indicator outputs) and evaluates every instruction.
     @inline(__always)

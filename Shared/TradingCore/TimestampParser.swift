@@ -3,8 +3,9 @@
 ///   microseconds (< 10¹⁷), else nanoseconds;
 /// - ISO-8601: `2024-03-01`, `2024-03-01T14:30:00Z`, `2024-03-01 14:30:00.125`, `…+02:00`
 ///   (no offset means UTC).
-enum TimestampParser {
-    static func parse(_ text: Substring) -> Int64? {
+public enum TimestampParser {
+    /// Unix nanoseconds UTC, or nil when `text` is none of the forms.
+    public static func parse(_ text: Substring) -> Int64? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
         if bytes.count >= 10, bytes[4] == UInt8(ascii: "-") { return iso(bytes) }
