@@ -17,6 +17,7 @@ struct ProgramBuilder {
     private var memo: [String: (slot: Int, kind: Kind)] = [:]
     private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
     private var expanding: [String] = []
+    private var consensus: [ConsensusProgram] = []
     /// Instruction slots are numbered after inputs and constants, which are only known at the end:
     /// until then an instruction's slot is `computedBase + k`, renumbered in `finish`.
     private let computedBase = 1 << 24
@@ -127,7 +128,52 @@ struct ProgramBuilder {
                 case .unrealizedPnlPct: .unrealizedPnlPct
                 }
             return (emit(.init(op: op), warmup: 0), field.isCondition ? .condition : .number)
+        case .consensus(let call):
+            return (try consensusScore(call, at: e.pointer), .number)
         }
+    }
+
+    /// A consensus score's slot: each agent with a weight above 0 gets its inputs as indicator
+    /// slots; the score is known once every weighed agent's inputs are.
+    private mutating func consensusScore(_ call: ConsensusCall, at pointer: String) throws(StrategyError) -> Int {
+        var given: [String: Double] = [:]
+        var places: [String: String] = [:]
+        for setting in call.agentParameters {
+            given[setting.name] = try quantity(setting.value, at: setting.pointer)
+            places[setting.name] = setting.pointer
+        }
+        let agentParameters = try AgentParameters(given, pointer: { places[$0] ?? pointer + "/agent_params" })
+        var members: [ConsensusProgram.Member] = []
+        var warm = 0
+        for setting in call.weights {
+            guard let agent = TradingAgent(rawValue: setting.name) else {
+                let known = TradingAgent.allCases.map(\.rawValue)
+                throw StrategyError(
+                    .unknownName, at: setting.pointer,
+                    "unknown agent \"\(setting.name.prefix(40))\"\(Suggestion.didYouMean(setting.name, among: known)); agents: \(known.joined(separator: ", "))")
+            }
+            let weight = try quantity(setting.value, at: setting.pointer)
+            guard weight.isFinite, weight >= 0, weight <= 100 else {
+                throw StrategyError(.invalidValue, at: setting.pointer, "agent \(agent.rawValue) has weight \(weight); weights are between 0 and 100")
+            }
+            guard weight > 0 else { continue }
+            var slots: [Int] = []
+            for input in agent.inputs(agentParameters) {
+                let slot = try indicator(input, at: setting.pointer)
+                slots.append(slot)
+                warm = max(warm, warmup(slot))
+            }
+            members.append(ConsensusProgram.Member(agent: agent, weight: weight, slots: slots))
+        }
+        guard !members.isEmpty else {
+            throw StrategyError(.invalidValue, at: pointer + "/consensus", "give at least one agent a weight above 0")
+        }
+        // In the catalogue's order, however the document lists them.
+        members.sort { TradingAgent.allCases.firstIndex(of: $0.agent)! < TradingAgent.allCases.firstIndex(of: $1.agent)! }
+        let program = ConsensusProgram(members: members, parameters: agentParameters)
+        let index = consensus.firstIndex(of: program) ?? consensus.count
+        if index == consensus.count { consensus.append(program) }
+        return emit(.init(op: .consensus, n: Int32(index)), warmup: warm)
     }
 
     mutating func combine(_ op: SignalProgram.Instruction.Op, _ a: Int, _ b: Int) throws(StrategyError) -> Int {
@@ -370,8 +416,10 @@ struct ProgramBuilder {
             i.b = Int32(renumber(Int(i.b)))
             return i
         }
+        // Consensus members read indicator input slots, which keep their numbers.
         let program = SignalProgram(
-            inputCount: inputCount, constants: constants.map { (renumber($0.slot), $0.key) }, instructions: code, stateSize: stateSize)
+            inputCount: inputCount, constants: constants.map { (renumber($0.slot), $0.key) }, instructions: code, stateSize: stateSize,
+            consensus: consensus)
         var warm: [Int: Int] = [:]
         for (slot, w) in slotWarmup { warm[renumber(slot)] = w }
         return (program, indicatorInputs, warm, renumber)

@@ -1,6 +1,6 @@
 extension DocumentReader {
     /// The operator keys an expression object may have (exactly one of them).
-    static let operatorKeys = ["indicator", "left", "and", "or", "not", "abs", "min", "max", "position"] + Window.allCases.map(\.rawValue)
+    static let operatorKeys = ["indicator", "left", "and", "or", "not", "abs", "min", "max", "position", "consensus"] + Window.allCases.map(\.rawValue)
 
     /// Reads one expression: a number, `true`/`false`, `"$param"`, a price source or signal name,
     /// or an object with one operator key.
@@ -89,12 +89,30 @@ extension DocumentReader {
                     "\"\(text.prefix(40))\" is not a position field\(Suggestion.didYouMean(text, among: known)); use one of \(known.joined(separator: ", "))")
             }
             return Expression(.position(field), at: here)
+        case "consensus":
+            try onlyKeys(o, ["consensus", "agent_params"], at: p)
+            let weights = try settings(o["consensus"]!, at: p.appending("consensus"))
+            guard !weights.isEmpty else {
+                throw StrategyError(.invalidValue, at: p.appending("consensus").description, "name the agents and their weights, e.g. {\"trend\": 0.6, \"momentum\": 0.4}")
+            }
+            let agentParameters = try o["agent_params"].map { v throws(StrategyError) in try settings(v, at: p.appending("agent_params")) } ?? []
+            return Expression(.consensus(ConsensusCall(weights: weights, agentParameters: agentParameters)), at: here)
         default:
             let window = Window(rawValue: op)!
             try onlyKeys(o, [op, "bars"], at: p)
             guard let bars = o["bars"] else { throw StrategyError(.invalidField, at: here, "\"\(op)\" needs \"bars\" (how many bars)") }
             return Expression(.window(window, try expression(o[op]!, at: p.appending(op)), bars: try quantity(bars, at: p.appending("bars"))), at: here)
         }
+    }
+
+    /// An object of names to numbers or `"$parameter"`s, in name order.
+    private static func settings(_ value: JSONValue, at p: JSONPointer) throws(StrategyError) -> [ConsensusCall.Setting] {
+        var out: [ConsensusCall.Setting] = []
+        for (key, item) in try object(value, at: p).sorted(by: { $0.key < $1.key }) {
+            let at = p.appending(key)
+            out.append(ConsensusCall.Setting(name: key, value: try quantity(item, at: at), pointer: at.description))
+        }
+        return out
     }
 
     private static func indicator(_ o: [String: JSONValue], at p: JSONPointer) throws(StrategyError) -> IndicatorCall {

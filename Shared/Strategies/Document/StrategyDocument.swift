@@ -127,6 +127,7 @@ public struct Expression: Sendable, Hashable {
         case function(Function, [Expression])
         case window(Window, Expression, bars: StrategyDocument.Quantity)
         case position(PositionField)
+        case consensus(ConsensusCall)
     }
 
     public var kind: Kind
@@ -158,6 +159,22 @@ public struct IndicatorCall: Sendable, Hashable {
     public var arguments: [Argument]
     public var source: PriceSource?
     public var output: String?
+}
+
+/// `{"consensus": {"trend": 0.35, "momentum": "$w"}, "agent_params": {"fast_period": 12}}`: the
+/// weighted vote of rule agents, a number in [−1, 1] (see `ConsensusProgram`).
+public struct ConsensusCall: Sendable, Hashable {
+    /// A name and a number as written, with where.
+    public struct Setting: Sendable, Hashable {
+        public var name: String
+        public var value: StrategyDocument.Quantity
+        public var pointer: String
+    }
+
+    /// Each agent's weight (0 leaves it out).
+    public var weights: [Setting]
+    /// Agent parameters over their defaults (`AgentParameters.catalog`).
+    public var agentParameters: [Setting]
 }
 
 /// `{"left": a, "op": ">", "right": b}`.

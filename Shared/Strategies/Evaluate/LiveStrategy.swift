@@ -65,3 +65,11 @@ public struct LiveStrategy: Sendable {
         )
     }
 }
+
+extension LiveStrategy {
+    /// Each consensus signal's agents with their opinions (reasoning included) and its score on
+    /// the latest bar, for the decision a bot records.
+    public func consensusVotes() -> [(opinions: [(member: ConsensusProgram.Member, opinion: AgentOpinion)], score: Double)] {
+        program.consensus.map { $0.explain(program) }
+    }
+}

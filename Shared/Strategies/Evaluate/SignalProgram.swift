@@ -19,6 +19,8 @@ public struct SignalProgram: Sendable {
             case crossesAbove, crossesBelow
             case ago, rising, falling, highest, lowest
             case flat, long, short, barsInTrade, entryPrice, unrealizedPnlPct
+            /// The score of `consensus[n]`.
+            case consensus
         }
         var op: Op
         var a: Int32 = 0
@@ -32,6 +34,8 @@ public struct SignalProgram: Sendable {
     /// Constant slots, written once.
     let constants: [(slot: Int, value: Double)]
     let instructions: [Instruction]
+    /// The consensus signals `.consensus` instructions score.
+    public let consensus: [ConsensusProgram]
     /// Where the first instruction writes.
     let firstComputed: Int
     private(set) var values: [Double]
@@ -40,8 +44,9 @@ public struct SignalProgram: Sendable {
     private var state: [Double]
     private var bar = 0
 
-    init(inputCount: Int, constants: [(slot: Int, value: Double)], instructions: [Instruction], stateSize: Int) {
+    init(inputCount: Int, constants: [(slot: Int, value: Double)], instructions: [Instruction], stateSize: Int, consensus: [ConsensusProgram] = []) {
         self.inputCount = inputCount
+        self.consensus = consensus
         self.constants = constants
         self.instructions = instructions
         firstComputed = inputCount + constants.count
@@ -73,13 +78,16 @@ public struct SignalProgram: Sendable {
         let first = firstComputed
         let program = instructions
         let barIndex = bar
+        let voters = consensus
         values.withUnsafeMutableBufferPointer { v in
             write(v)
             previous.withUnsafeBufferPointer { p in
                 state.withUnsafeMutableBufferPointer { s in
                     program.withUnsafeBufferPointer { code in
                         for k in 0..<code.count {
-                            v[first + k] = Self.evaluate(code[k], v, p, s, position, bar: barIndex)
+                            let i = code[k]
+                            // Rare and heavy: kept out of the small evaluate switch.
+                            v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : Self.evaluate(i, v, p, s, position, bar: barIndex)
                         }
                     }
                 }
@@ -150,6 +158,7 @@ public struct SignalProgram: Sendable {
         case .short: return position.quantity < 0 ? 1 : 0
         case .barsInTrade: return position.quantity == 0 ? .nan : Double(position.barsInTrade)
         case .entryPrice: return position.quantity == 0 ? .nan : position.entryPrice
+        case .consensus: return .nan
         case .unrealizedPnlPct:
             guard position.quantity != 0, position.entryPrice > 0 else { return .nan }
             let change = (v[3] - position.entryPrice) / position.entryPrice * 100

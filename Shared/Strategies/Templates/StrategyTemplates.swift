@@ -124,7 +124,42 @@ public enum StrategyTemplates {
                  "sizing": {"model": "atr", "percent": 1, "multiple": 2, "period": 14},
                  "execution": {"fill": "next_open", "fee_bps": 5, "slippage_bps": 2}}
                 """),
+        consensus(
+            "balanced", summary: "All four agents vote (trend, momentum, RSI reversion, volatility); buy on a clear majority, sell on the opposite.",
+            weights: [.trend: 0.35, .momentum: 0.2, .rsiReversion: 0.3, .volatility: 0.15], threshold: 0.25),
+        consensus(
+            "trend_following", summary: "Rides trends: the EMA crossover and MACD momentum agents vote.",
+            weights: [.trend: 0.6, .momentum: 0.4], threshold: 0.3),
+        consensus(
+            "mean_reversion", summary: "Buys dips and sells rips: RSI reversion, tempered by volatility.",
+            weights: [.rsiReversion: 0.7, .volatility: 0.3], threshold: 0.3),
     ]
+
+    /// A preset of rule agents: the consensus score of every agent (weights as parameters, 0 for
+    /// those the preset leaves out, so a user can bring one in), long at +threshold, out at −threshold.
+    /// Every agent parameter is declared, so the API, the optimiser and the assistant can set it.
+    private static func consensus(_ name: String, summary: String, weights: [TradingAgent: Double], threshold: Double) -> Template {
+        func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+        var parameters = ["\"threshold\": {\"float\": [0.05, 1], \"default\": \(number(threshold)), \"step\": 0.05}"]
+        parameters += TradingAgent.allCases.map { "\"\($0.rawValue)_weight\": {\"float\": [0, 1], \"default\": \(number(weights[$0] ?? 0)), \"step\": 0.05}" }
+        parameters += AgentParameters.catalog.sorted { $0.key < $1.key }.map { key, d in
+            "\"\(key)\": {\"\(d.integer ? "int" : "float")\": [\(number(d.range.lowerBound)), \(number(d.range.upperBound))], \"default\": \(number(d.defaultValue))}"
+        }
+        let votes = TradingAgent.allCases.map { "\"\($0.rawValue)\": \"$\($0.rawValue)_weight\"" }.joined(separator: ", ")
+        let settings = AgentParameters.catalog.keys.sorted().map { "\"\($0)\": \"$\($0)\"" }.joined(separator: ", ")
+        let title = String(name.map { $0 == "_" ? " " : $0 })
+        return Template(
+            name: name, summary: summary,
+            json: """
+                {"version": 1, "name": "\(title)", "description": "\(summary)",
+                 "parameters": {\(parameters.joined(separator: ",\n                "))},
+                 "signals": {"score": {"consensus": {\(votes)}, "agent_params": {\(settings)}}},
+                 "rules": {"entry_long": [{"left": "score", "op": ">=", "right": "$threshold"}],
+                           "exit_long": [{"left": "score", "op": "<=", "right": {"left": 0, "op": "-", "right": "$threshold"}}]},
+                 "sizing": {"model": "percent_equity", "percent": 20},
+                 "execution": {"fill": "close"}}
+                """)
+    }
 
     /// The document text of the template `name`, if there is one.
     public static func json(named name: String) -> String? { all.first { $0.name == name }?.json }

@@ -1,0 +1,120 @@
+import Indicators
+
+/// One agent's vote on a bar: buy (+1), sell (−1) or hold (0), how sure it is (0…1) and, when
+/// asked for, why in words.
+public struct AgentOpinion: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable { case buy, sell, hold }
+    public var action: Action
+    public var confidence: Double
+    public var reasoning: String
+
+    static func hold(_ reasoning: @autoclosure () -> String, confidence: Double = 0, explain: Bool) -> AgentOpinion {
+        AgentOpinion(action: .hold, confidence: confidence, reasoning: explain ? reasoning() : "")
+    }
+}
+
+/// The rule agents a `consensus` signal weighs. Each reads a few indicator outputs (computed by the
+/// plan like any other indicator) and votes; agents are pure, so a backtest and a live bot get the
+/// same votes from the same bars.
+public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
+    case trend
+    case momentum
+    case rsiReversion = "rsi_reversion"
+    case volatility
+
+    /// What it is, for catalogues (ListAgents) and the assistant.
+    public struct Info: Sendable, Hashable {
+        public var name: String
+        public var kind: String
+        public var description: String
+        public var defaultWeight: Double
+    }
+
+    public var info: Info {
+        switch self {
+        case .trend:
+            Info(name: rawValue, kind: "trend", description: "EMA crossover (fast vs slow), confirmed by the close against the slow SMA", defaultWeight: 0.35)
+        case .momentum: Info(name: rawValue, kind: "chart", description: "MACD histogram sign and size", defaultWeight: 0.2)
+        case .rsiReversion: Info(name: rawValue, kind: "chart", description: "RSI mean reversion: buys oversold, sells overbought", defaultWeight: 0.3)
+        case .volatility:
+            Info(name: rawValue, kind: "risk", description: "ATR against price (holds when too volatile); Bollinger band extremes", defaultWeight: 0.15)
+        }
+    }
+
+    /// The agent parameters it reads (see `AgentParameters.catalog`).
+    public var parameterNames: [String] {
+        switch self {
+        case .trend: ["fast_period", "slow_period", "trend_saturation"]
+        case .momentum: ["fast_period", "slow_period", "signal_period"]
+        case .rsiReversion: ["rsi_period", "oversold", "overbought"]
+        case .volatility: ["bb_period", "bb_stddev", "atr_period", "max_atr_pct"]
+        }
+    }
+
+    /// The indicator outputs it reads under `p`, in the order `opinion` takes them.
+    public func inputs(_ p: AgentParameters) -> [IndicatorCall] {
+        func call(_ name: String, _ params: [Double], output: String? = nil) -> IndicatorCall {
+            IndicatorCall(name: name, arguments: params.map { .init(name: nil, value: .literal($0), pointer: "") }, source: nil, output: output)
+        }
+        switch self {
+        case .trend: return [call("ema", [p["fast_period"]]), call("ema", [p["slow_period"]]), call("sma", [p["slow_period"]])]
+        case .momentum: return [call("macd", [p["fast_period"], p["slow_period"], p["signal_period"]], output: "hist")]
+        case .rsiReversion: return [call("rsi", [p["rsi_period"]])]
+        case .volatility:
+            let width = p["bb_stddev"]
+            return [
+                call("bbands", [p["bb_period"], width, width], output: "upper"), call("bbands", [p["bb_period"], width, width], output: "lower"),
+                call("atr", [p["atr_period"]]),
+            ]
+        }
+    }
+
+    /// Its vote given `inputs` (as `inputs(p)` lists them; NaN while warming up) and the close.
+    /// The reasoning text is built only when `explain` is set (backtests never ask).
+    public func opinion(_ x: [Double], close: Double, _ p: AgentParameters, explain: Bool) -> AgentOpinion {
+        func vote(_ buy: Bool, _ confidence: Double, _ reasoning: @autoclosure () -> String) -> AgentOpinion {
+            AgentOpinion(action: buy ? .buy : .sell, confidence: confidence, reasoning: explain ? reasoning() : "")
+        }
+        switch self {
+        case .trend:
+            let fast = x[0], slow = x[1], sma = x[2]
+            guard fast.isFinite, slow.isFinite, slow > 0 else { return .hold("EMAs still warming up", explain: explain) }
+            let spread = (fast - slow) / slow
+            guard spread != 0 else { return .hold("fast and slow EMA equal", explain: explain) }
+            var confidence = Swift.min(1, Swift.abs(spread) / p["trend_saturation"])
+            let against = sma.isFinite && (spread > 0) != (close > sma)
+            if against { confidence *= 0.5 }
+            return vote(spread > 0, confidence, {
+                let note = against ? "; close \(spread > 0 ? "below" : "above") SMA\(Int(p["slow_period"])) halves it" : ""
+                return "EMA\(Int(p["fast_period"])) \(spread > 0 ? "above" : "below") EMA\(Int(p["slow_period"])) by \(((spread * 10_000).rounded() / 100))%\(note)"
+            }())
+        case .momentum:
+            let hist = x[0]
+            guard hist.isFinite, close > 0 else { return .hold("MACD still warming up", explain: explain) }
+            guard hist != 0 else { return .hold("MACD histogram flat", explain: explain) }
+            // A histogram of 0.2 % of the price is full conviction.
+            return vote(hist > 0, Swift.min(1, Swift.abs(hist) / (close * 0.002)), "MACD histogram \(hist > 0 ? "positive" : "negative") (\(hist.shown))")
+        case .rsiReversion:
+            let rsi = x[0], low = p["oversold"], high = p["overbought"]
+            guard rsi.isFinite else { return .hold("RSI still warming up", explain: explain) }
+            if rsi <= low { return vote(true, Swift.min(1, 0.5 + (low - rsi) / 20), "RSI \(rsi.shown) at or below \(low.shown): oversold") }
+            if rsi >= high { return vote(false, Swift.min(1, 0.5 + (rsi - high) / 20), "RSI \(rsi.shown) at or above \(high.shown): overbought") }
+            return .hold("RSI \(rsi.shown) between \(low.shown) and \(high.shown)", explain: explain)
+        case .volatility:
+            let upper = x[0], lower = x[1], atr = x[2]
+            guard atr.isFinite, upper.isFinite, lower.isFinite, close > 0 else { return .hold("ATR and bands still warming up", explain: explain) }
+            let share = atr / close
+            if share > p["max_atr_pct"] {
+                return .hold("ATR is \((share * 100).shown)% of price, above \((p["max_atr_pct"] * 100).shown)%: too volatile", confidence: 1, explain: explain)
+            }
+            if close < lower { return vote(true, 0.6, "close below the lower Bollinger band") }
+            if close > upper { return vote(false, 0.6, "close above the upper Bollinger band") }
+            return .hold("inside the Bollinger bands, ATR \((share * 100).shown)% of price", confidence: 0.5, explain: explain)
+        }
+    }
+}
+
+extension Double {
+    /// Four decimals at most, for reasoning text.
+    var shown: String { String((self * 10_000).rounded() / 10_000) }
+}
