@@ -170,7 +170,7 @@ let package = Package(
             name: "tradewind-risk", dependencies: ["RiskService", "ServiceKit"], path: "Services/Risk/Main", swiftSettings: swiftSettings),
         .target(
             name: "OrchestratorService",
-            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", logging, lifecycle],
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", "Strategies", logging, lifecycle],
             path: "Services/Orchestrator", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -179,7 +179,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", logging, lifecycle, nio,
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Strategies", logging, lifecycle, nio,
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

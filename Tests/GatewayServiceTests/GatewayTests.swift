@@ -106,12 +106,22 @@ struct GatewayTests {
         r = try await http.call("GET", "/api/portfolio/metrics", token: trader)
         #expect(r.status == 200 && r.body["trade_count"] as? Int == 0)
 
-        // Bots: create, start needs indicators (not configured here: 503 naming it), list.
+        // Bots: create, start, stop, list; a strategy document of one's own, as an object, its keys kept.
         r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","timeframe":"1m","strategy":{"name":"balanced"},"risk":{"stop_loss_pct":0.02}}"#)
         #expect(r.status == 201 && r.body["state"] as? String == "stopped")
         let botId = r.body["id"] as! String
         r = try await http.call("POST", "/api/bots/\(botId)/start", token: trader)
-        #expect(r.status == 503 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("indicators") == true)
+        #expect(r.status == 200 && r.body["state"] as? String == "running")
+        r = try await http.call("POST", "/api/bots/\(botId)/stop", token: trader)
+        #expect(r.status == 200 && r.body["state"] as? String == "stopped")
+        let document = #"{"version":1,"name":"my cross","signals":{"fast_ma":{"indicator":"sma","period":5}},"rules":{"entry_long":[{"left":"fast_ma","op":"crosses_above","right":{"indicator":"sma","period":20}}]}}"#
+        r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","timeframe":"1m","strategy":{"document":"# + document + "}}")
+        #expect(r.status == 201 && (r.body["strategy"] as? [String: Any])?["name"] as? String == "my cross")
+        #expect(((r.body["strategy"] as? [String: Any])?["document"] as? String)?.contains("fast_ma") == true)
+        _ = try await http.call("DELETE", "/api/bots/\(r.body["id"] as? String ?? "")", token: trader)
+        r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","strategy":{"document":"# + document.replacingOccurrences(of: "crosses_above", with: "crosses_abve") + "}}")
+        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_strategy")
+        #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("/rules/entry_long/0/op") == true)
         r = try await http.call("GET", "/api/bots", token: trader)
         #expect((r.body["bots"] as? [Any])?.count == 1)
         r = try await http.call("GET", "/api/bots/\(botId)", token: admin)

@@ -1,61 +1,58 @@
 import Contract
+import Foundation
 import RPC
+import Strategies
 import Testing
 import TradingCore
 import Wire
 
 @testable import OrchestratorService
 
-@Suite("Strategies, consensus, assistant, backtester")
+@Suite("Strategies as the orchestrator resolves them, the assistant, backtests on the wire")
 struct StrategyTests {
-    @Test func consensusWeighsConfidenceAndConfidentHolds() throws {
-        let opinions = [
-            PB.AgentOpinion(agent: "a", action: .buy, confidence: 0.8, weight: 0.5),
-            PB.AgentOpinion(agent: "b", action: .sell, confidence: 0.2, weight: 0.25),
-            PB.AgentOpinion(agent: "c", action: .hold, confidence: 0, weight: 0.25),
-        ]
-        // (0.4 - 0.05) / 0.75: the abstaining hold does not count.
-        let c = Consensus(opinions: opinions, threshold: 0.3)
-        #expect(c.action == .buy && abs(c.confidence - 0.35 / 0.75) < 1e-12)
-        var cautious = opinions
-        cautious[2].confidence = 1
-        // A confident hold dilutes: 0.35 / 1.0 = 0.35, still ≥ 0.3; at 0.4 it holds.
-        #expect(Consensus(opinions: cautious, threshold: 0.3).action == .buy)
-        let held = Consensus(opinions: cautious, threshold: 0.4)
-        #expect(held.action == .hold && held.reasoning.hasPrefix("hold: |score| 0.35 below 0.4"))
-        #expect(Consensus(opinions: [PB.AgentOpinion(agent: "a", action: .sell, confidence: 1, weight: 1)], threshold: 1).action == .sell)
-    }
-
     @Test func strategiesResolveAndRefuse() throws {
         let balanced = try Strategy(nil)
-        #expect(balanced.name == "balanced" && balanced.agents.count == 4 && balanced.threshold == 0.25)
-        #expect(Set(balanced.indicatorSpecs) == ["ema:12", "ema:26", "sma:26", "macd:12,26,9", "rsi:14", "bbands:20,2,2", "atr:14"])
+        #expect(balanced.name == "balanced" && balanced.plan.consensus.first?.members.count == 4 && balanced.parameters["threshold"] == 0.25)
+        #expect(Set(balanced.plan.indicators.map(\.label)) == ["ema_12", "ema_26", "sma_26", "macd_12_26_9", "rsi_14", "bbands_20_2_2_0", "atr_14"])
         let custom = try Strategy(PB.StrategyConfig(
-            name: "trend_following", parameters: ["fast_period": 5, "slow_period": 20], agents: [PB.AgentWeight(agent: "trend", weight: 2)],
+            name: "trend_following", parameters: ["fast_period": 5, "slow_period": 20], agents: [PB.AgentWeight(agent: "trend", weight: 1)],
             consensusThreshold: 0.5))
-        #expect(custom.indicatorSpecs == ["ema:5", "ema:20", "sma:20"] && custom.config.parameters["fast_period"] == 5)
+        #expect(custom.plan.consensus.first?.members.map(\.agent) == [.trend])
+        #expect(Set(custom.plan.indicators.map(\.label)) == ["ema_5", "ema_20", "sma_20"] && custom.config.parameters["fast_period"] == 5)
+        #expect(custom.config.consensusThreshold == 0.5 && custom.config.document.isEmpty)
         func refusal(_ config: PB.StrategyConfig) -> String {
-            do { _ = try Strategy(config); return "" } catch { return error.message }
+            do { _ = try Strategy(config); return "" } catch { return "\(error.code.rawValue) \(error.message)" }
         }
-        #expect(refusal(PB.StrategyConfig(name: "moon")).contains("unknown; known: balanced, trend_following, mean_reversion"))
-        #expect(refusal(PB.StrategyConfig(parameters: ["rsi_period": 1])).contains("rsi_period = 1.0 is out of range"))
-        #expect(refusal(PB.StrategyConfig(parameters: ["typo": 1])).contains("\"typo\" is unknown"))
+        #expect(refusal(PB.StrategyConfig(name: "moon")).contains("is not a template; use one of sma_cross"))
+        #expect(refusal(PB.StrategyConfig(parameters: ["rsi_period": 1])).contains("rsi_period = 1.0 is outside its declared range"))
+        #expect(refusal(PB.StrategyConfig(parameters: ["typo": 1])).contains("declares no parameter \"typo\""))
         #expect(refusal(PB.StrategyConfig(parameters: ["fast_period": 30])).contains("must be below slow_period"))
         #expect(refusal(PB.StrategyConfig(agents: [PB.AgentWeight(agent: "oracle", weight: 1)])).contains("agent \"oracle\" is unknown"))
         #expect(refusal(PB.StrategyConfig(agents: [PB.AgentWeight(agent: "trend", weight: 0)])).contains("above 0"))
-        #expect(refusal(PB.StrategyConfig(consensusThreshold: 1.5)).contains("(0, 1]"))
+        #expect(refusal(PB.StrategyConfig(consensusThreshold: 1.5)).contains("threshold = 1.5 is outside its declared range"))
+        #expect(refusal(PB.StrategyConfig(name: "sma_cross", agents: [PB.AgentWeight(agent: "trend", weight: 1)])).contains("sma_cross does not"))
+        // A document of the user's own: compiled, echoed in full; its errors keep the language's code and pointer.
+        let document = #"{"version": 1, "name": "mine", "rules": {"entry_long": [{"left": "close", "op": ">", "right": {"indicator": "sma", "period": 5}}]}}"#
+        let mine = try Strategy(PB.StrategyConfig(document: document))
+        let echoed = try StrategyDocument(json: mine.config.document)
+        #expect(mine.name == "mine" && mine.isCustom && echoed == mine.document)
+        let typo = refusal(PB.StrategyConfig(document: document.replacingOccurrences(of: "\"sma\"", with: "\"smaa\"")))
+        #expect(typo.hasPrefix("orchestrator.invalid_strategy strategy.unknown_indicator: /rules/entry_long/0/right/indicator:"))
+        #expect(typo.contains("did you mean \"sma\""))
+        let short = document.replacingOccurrences(of: "entry_long", with: "entry_short")
+        #expect(refusal(PB.StrategyConfig(document: short)).contains("strategy.shorting_not_allowed"))
+        #expect(try Strategy(PB.StrategyConfig(document: short), context: CompileContext(allowShort: true)).plan.entryShort != nil)
     }
 
-    @Test func agentsReadTheirColumns() throws {
-        let p = try StrategyParameters([:])
-        let up = MarketFeatures(close: 101, values: ["ema_12": 101, "ema_26": 100, "sma_26": 99, "rsi_14": 20, "macd_12_26_9_hist": 0.5])
-        let trend = TrendAgent().opinion(up, p)
-        #expect(trend.action == .buy && trend.confidence == 1)
-        #expect(RSIReversionAgent().opinion(up, p).action == .buy)
-        #expect(MomentumAgent().opinion(up, p).action == .buy)
-        let wild = MarketFeatures(close: 100, values: ["atr_14": 10, "bbands_20_2_2_upper": 110, "bbands_20_2_2_lower": 90])
-        #expect(VolatilityAgent().opinion(wild, p) == .hold("ATR is 10.0% of price, above 5.0%: too volatile", confidence: 1))
-        #expect(TrendAgent().opinion(MarketFeatures(close: 1, values: [:]), p).confidence == 0)
+    @Test func riskSettingsBecomeTheStrategysExitsAndSizing() throws {
+        let risk = try BotRisk(PB.BotRiskSettings(riskPerTrade: 0.01, stopLossPct: 0.02, takeProfitPct: 0.05))
+        let strategy = try Strategy(PB.StrategyConfig(name: "sma_cross"), risk: risk)
+        #expect(strategy.plan.stopLoss == .percent(2) && strategy.plan.takeProfit == .percent(5))
+        #expect(strategy.plan.sizing.model == .riskPercent && strategy.plan.sizing.percent == 1)
+        let atr = try Strategy(PB.StrategyConfig(name: "sma_cross"), risk: try BotRisk(PB.BotRiskSettings(sizingModel: "atr")))
+        #expect(atr.plan.sizing.model == .atr && atr.plan.sizing.percent == 2 && atr.plan.indicators.map(\.label).contains("atr_14"))
+        // Without sizing settings the document's own sizing stands.
+        #expect(try Strategy(PB.StrategyConfig(name: "sma_cross"), risk: try BotRisk(PB.BotRiskSettings(stopLossPct: 0.1))).plan.sizing.model == .allIn)
     }
 
     @Test func assistantProposesAndAsks() throws {
@@ -65,14 +62,14 @@ struct StrategyTests {
         let dips = assistant.answer(["I want to buy dips when RSI is below 25", "be conservative, stop loss 2%"])
         #expect(dips.strategy?.name == "mean_reversion" && dips.strategy?.parameters["oversold"] == 25)
         #expect(abs((dips.strategy?.consensusThreshold ?? 0) - 0.45) < 1e-12 && dips.reply.contains("stop_loss_pct 0.02"))
-        #expect(dips.questions.isEmpty)
+        #expect(dips.reply.contains("rsi_reversion (weight 0.7)") && dips.questions.isEmpty)
         let trend = assistant.answer(["follow the trend with EMA 50 and 10, aggressive"])
         #expect(trend.strategy?.parameters["fast_period"] == 10 && trend.strategy?.parameters["slow_period"] == 50)
-        #expect(assistant.answer(["buy dips, RSI below 80"]).reply.contains("out of range"))
+        #expect(assistant.answer(["buy dips, RSI below 80"]).reply.contains("outside its declared range"))
     }
 
-    @Test func backtesterTradesAndMeasures() throws {
-        // 60 flat bars, 40 rising 1 % a bar, 40 falling 1 % a bar: one long round trip.
+    @Test func backtestsOnTheWire() throws {
+        // 60 flat bars, 40 rising 1 % a bar, 40 falling 1 % a bar.
         var price = 100.0
         var candles: [PB.Candle] = []
         for i in 0..<140 {
@@ -82,18 +79,20 @@ struct StrategyTests {
                 symbol: "X", timeframe: .m1, openTimeNs: Int64(i) * 60_000_000_000, open: open, high: max(open, price), low: min(open, price), close: price,
                 volume: 1, closed: true))
         }
-        let strategy = try Strategy(PB.StrategyConfig(name: "trend_following"))
-        let risk = try BotRisk(PB.BotRiskSettings(riskPerTrade: 0.5))
-        let outcome = try Backtester(strategy: strategy, risk: risk, initialCash: 10_000, feeRate: 0.001, slippageBps: 0, timeframe: .m1).run(candles)
-        #expect(outcome.trades.count >= 1)
-        let first = try #require(outcome.trades.first)
-        #expect(FixedDecimal(wire: first.pnl) > .zero && FixedDecimal(wire: first.exitPrice) > FixedDecimal(wire: first.entryPrice))
-        // Cash accounts for every trade: initial + Σ pnl.
-        let pnl = outcome.trades.map { FixedDecimal(wire: $0.pnl).doubleValue }.reduce(0, +)
-        #expect(abs(outcome.finalEquity - (10_000 + pnl)) < 1e-4)
-        #expect(outcome.curve.count == candles.count && outcome.curve.last?.equity == outcome.finalEquity)
-        #expect(outcome.maxDrawdown > 0 && outcome.maxDrawdown < 0.5 && outcome.winRate > 0)
-        #expect(EquityStatistics.maxDrawdown([100, 120, 90, 130, 65]) == 0.5)
-        #expect(EquityStatistics.sharpe([100, 100, 100], periodsPerYear: 1) == 0)
+        let strategy = try Strategy(PB.StrategyConfig(name: "ema_cross", parameters: ["fast": 3, "slow": 8]))
+        let series = try StrategyBacktest.series(candles)
+        let cash = FixedDecimal(raw: 10_000 * FixedDecimal.unitsPerOne)
+        let outcome = try StrategyBacktest.run(strategy, series, cash: cash, calendar: .crypto)
+        let wire = StrategyBacktest.wire(outcome, strategy, series, request: PB.BacktestRequest(), id: "x", now: 1)
+        #expect(wire.tradeCount >= 1 && wire.trades.count == outcome.trades.count)
+        let first = try #require(wire.trades.first)
+        #expect(first.exitReason == "signal" && wire.trades.contains { FixedDecimal(wire: $0.pnl) > .zero })
+        // Cash accounts for every trade: initial + Σ pnl (+ the open trade's mark).
+        let pnl = (wire.trades + (wire.openTrade.map { [$0] } ?? [])).map { FixedDecimal(wire: $0.pnl).doubleValue }.reduce(0, +)
+        #expect(abs(FixedDecimal(wire: wire.finalEquity).doubleValue - (10_000 + pnl)) < 0.05)
+        #expect(wire.equityCurve.count == candles.count && wire.equityCurve.last?.tsNs == candles.last?.openTimeNs)
+        let metrics = try #require(try JSONSerialization.jsonObject(with: Data(wire.metricsJson.utf8)) as? [String: Any])
+        #expect(metrics["trades"] as? Int == outcome.trades.count && metrics["periods_per_year"] as? Double == 365 * 24 * 60)
+        #expect(wire.maxDrawdown > 0 && wire.maxDrawdown < 0.5)
     }
 }

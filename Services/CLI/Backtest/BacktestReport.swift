@@ -4,29 +4,6 @@ import TradingCore
 
 /// How the CLI prints a backtest: one JSON object of metrics, and the trades and equity as CSV.
 enum BacktestReport {
-    /// The metrics as one JSON object, keys in a stable order.
-    static func json(_ r: BacktestResult, plan: StrategyPlan) -> String {
-        let m = r.metrics
-        var fields: [(String, String)] = [
-            ("strategy", JSONText.quote(plan.document.name)),
-            ("parameters", "{" + plan.parameters.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.number(plan.parameters[$0]!))" }.joined(separator: ",") + "}"),
-            ("final_equity", JSONText.quote(r.finalEquity.description)),
-        ]
-        let numbers: [(String, Double)] = [
-            ("total_return_pct", m.totalReturnPct), ("cagr_pct", m.cagrPct), ("volatility_pct", m.volatilityPct), ("sharpe", m.sharpe),
-            ("sortino", m.sortino), ("calmar", m.calmar), ("max_drawdown_pct", m.maxDrawdownPct), ("max_drawdown_bars", Double(m.maxDrawdownBars)),
-            ("win_rate_pct", m.winRatePct), ("profit_factor", m.profitFactor), ("expectancy", m.expectancy), ("average_win", m.averageWin),
-            ("average_loss", m.averageLoss), ("trades", Double(m.trades)),
-        ]
-        fields += numbers.map { ($0.0, JSONText.number($0.1)) }
-        fields.append(("open_trade", m.openTrade ? "true" : "false"))
-        fields += [
-            ("exposure_pct", JSONText.number(m.exposurePct)), ("buy_hold_return_pct", JSONText.number(m.buyHoldReturnPct)),
-            ("bars", JSONText.number(Double(m.bars))), ("periods_per_year", JSONText.number(m.periodsPerYear)),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    }
-
     static let tradesHeader = "entry_time,entry_bar,entry_price,exit_time,exit_bar,exit_price,side,quantity,pnl,fees,exit_reason"
 
     /// One line per closed trade, then the open one (exit fields empty).
@@ -76,17 +53,5 @@ enum BacktestReport {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp + (mp < 10 ? 3 : -9)
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-}
-
-/// JSON spelling of the CLI's figures.
-enum JSONText {
-    static func quote(_ s: String) -> String { JSONValue.quote(s) }
-
-    /// A finite number in its shortest exact form; infinities and NaN as null.
-    static func number(_ v: Double) -> String {
-        guard v.isFinite else { return "null" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
     }
 }

@@ -4,10 +4,10 @@ import RPC
 import ServiceKit
 import Wire
 
-/// Builds the orchestrator: agents, strategies and consensus; bots (stored in its schema, run on
-/// the indicators service's snapshots, trading through risk); Analyze, backtests and the chat
-/// assistant over market-data's candles. Peers: `peers.market_data`, `peers.indicators`,
-/// `peers.risk`, `peers.execution`.
+/// Builds the orchestrator: strategies in the strategy language (templates, custom documents,
+/// agent consensus); bots (stored in its schema, each running its compiled strategy on
+/// market-data's closed candles, trading through risk); Analyze, backtests and the chat assistant
+/// over market-data's candles. Peers: `peers.market_data`, `peers.risk`, `peers.execution`.
 public func buildOrchestrator(configuration: HostConfiguration, settings: OrchestratorSettings = OrchestratorSettings()) throws -> ServiceHost {
     var configuration = configuration
     if configuration.migrationsDirectory == nil {
@@ -21,14 +21,10 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
             throw ConfigError(key: "postgres.enabled", message: "the orchestrator keeps bots and decisions in Postgres and cannot run without it")
         }
         let client = { (address: PeerAddress) in resources.configuration.peerClient(address, logger: resources.logger) }
-        let (marketData, indicators, risk, execution) = (
-            settings.marketData.map(client), settings.indicators.map(client), settings.risk.map(client), settings.execution.map(client)
-        )
-        let peers = Peers(
-            marketData: marketData.map(MarketDataClient.init), indicators: indicators.map(IndicatorsClient.init), risk: risk.map(RiskClient.init),
-            execution: execution.map(ExecutionClient.init))
-        let trader = BotTrader(store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger)
-        made = (BotSupervisor(trader: trader), [marketData, indicators, risk, execution].compactMap { $0 })
+        let (marketData, risk, execution) = (settings.marketData.map(client), settings.risk.map(client), settings.execution.map(client))
+        let peers = Peers(marketData: marketData.map(MarketDataClient.init), risk: risk.map(RiskClient.init), execution: execution.map(ExecutionClient.init))
+        let trader = BotTrader(store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, warmupBars: settings.analyzeBars)
+        made = (BotSupervisor(trader: trader), [marketData, risk, execution].compactMap { $0 })
         return made!
     }
     return try ServiceHost(configuration: configuration) { router, resources in

@@ -20,7 +20,8 @@ struct BacktestLedger {
     /// Highest high (long) or lowest low (short) since the entry, for the trailing stop.
     private var extreme = Double.nan
     private var trailATR = Double.nan
-    private var wins = 0.0, losses = 0.0, winCount = 0, lossCount = 0
+    /// Closed trades so far, for Kelly sizing.
+    private var record = TradeRecord()
     private let feeRate: FixedDecimal
     private let slippageRate: FixedDecimal
     private let slippageTicks: FixedDecimal
@@ -32,7 +33,7 @@ struct BacktestLedger {
         position = PositionState(symbol: "")
         let e = plan.execution
         func fixed(_ v: Double) -> FixedDecimal { (try? FixedDecimal(approximating: v)) ?? .zero }
-        feeRate = (try? fixed(e.feeBps) / Self.tenThousand) ?? .zero
+        feeRate = plan.feeRate
         slippageRate = (try? fixed(e.slippageBps) / Self.tenThousand) ?? .zero
         slippageTicks = (try? fixed(e.slippageTicks) * fixed(e.tickSize)) ?? .zero
     }
@@ -118,14 +119,7 @@ struct BacktestLedger {
         let price = try fillPrice(raw, side)
         let entry = (bar: entryBar, time: position.openedAtNs)
         guard let closing = try fill(side, quantity, at: price, time: time) else { return }
-        let pnl = closing.realizedPnl.doubleValue
-        if pnl > 0 {
-            wins += pnl
-            winCount += 1
-        } else if pnl < 0 {
-            losses -= pnl
-            lossCount += 1
-        }
+        record.add(pnl: closing.realizedPnl.doubleValue)
         trades.append(
             BacktestTrade(
                 side: closing.side, entryBar: entry.bar, entryTimeNs: entry.time, entryPrice: closing.entryPrice, exitBar: bar, exitTimeNs: time,
@@ -140,7 +134,8 @@ struct BacktestLedger {
 
     private mutating func enter(_ side: Side, at raw: Double, bar: Int, time: Int64, context: EntryContext, atClose: Bool) throws(StrategyError) {
         let price = try fillPrice(raw, side)
-        let quantity = try size(side, price: price, context: context)
+        let quantity = try plan.entryQuantity(
+            side, price: price, cash: cash, equity: equity(at: price.doubleValue), feeRate: feeRate, context: context, record: record)
         guard quantity > .zero else { return }
         let wasFlat = position.isFlat
         _ = try fill(side, quantity, at: price, time: time)
@@ -179,59 +174,6 @@ struct BacktestLedger {
         }
         guard !level.isNaN else { return }
         trailLevel = trailLevel.isNaN ? level : (long ? max(trailLevel, level) : min(trailLevel, level))
-    }
-
-    // MARK: Sizing
-
-    /// The entry quantity, rounded down to the lot, never more than the account can pay for.
-    private func size(_ side: Side, price: FixedDecimal, context: EntryContext) throws(StrategyError) -> FixedDecimal {
-        let s = plan.sizing
-        let p = price.doubleValue
-        let equity = self.equity(at: p)
-        let fraction = s.percent / 100
-        let wanted: Double
-        switch s.model {
-        case .allIn: wanted = .infinity
-        case .fixedQuantity: wanted = s.quantity
-        case .percentEquity: wanted = equity * fraction / p
-        case .riskPercent:
-            let distance = stopLevelForSizing(price: p, context: context, long: side == .buy)
-            wanted = distance > 0 ? PositionSizing.fixedFraction(equity: equity, fraction: fraction, stopDistance: distance, price: p) : 0
-        case .atr:
-            wanted = PositionSizing.atr(equity: equity, fraction: fraction, atr: context.sizingATR.isNaN ? 0 : context.sizingATR, multiple: s.atrMultiple)
-        case .kelly:
-            if winCount + lossCount >= s.kellyMinTrades, winCount > 0, lossCount > 0 {
-                let payoff = (wins / Double(winCount)) / (losses / Double(lossCount))
-                wanted = PositionSizing.kelly(
-                    equity: equity, winRate: Double(winCount) / Double(winCount + lossCount), payoff: payoff, scale: s.kellyFraction, price: p
-                ).quantity
-            } else {
-                wanted = equity * fraction / p
-            }
-        }
-        return try arithmetic { () throws(ArithmeticError) in
-            // What the account can pay for: its cash (long) or its equity (short), fees included.
-            let budget = side == .buy ? cash : try FixedDecimal(approximating: Swift.max(0, equity))
-            guard budget > .zero else { return .zero }
-            let unitCost = try price + (try price * feeRate)
-            let affordable = try budget.divided(by: unitCost, rounding: .down)
-            var quantity = affordable
-            if wanted.isFinite {
-                guard wanted > 0 else { return .zero }
-                quantity = Swift.min(quantity, try FixedDecimal(approximating: Swift.min(wanted, 9e10)))
-            }
-            return try quantity.rounded(toMultipleOf: s.lot, rule: .down)
-        }
-    }
-
-    /// The stop distance a risk-percent entry sizes to (the stop it is about to place).
-    private func stopLevelForSizing(price: Double, context: EntryContext, long: Bool) -> Double {
-        switch plan.stopLoss {
-        case .percent(let pct): price * pct / 100
-        case .atr(let multiple, _): context.stopATR.isNaN ? 0 : multiple * context.stopATR
-        case .price: context.stopLevel.isNaN ? 0 : Swift.abs(price - context.stopLevel)
-        case nil: 0
-        }
     }
 
     /// The open position as a trade, marked at `close` (fees so far only).

@@ -57,6 +57,8 @@ public struct StrategyPlan: Sendable {
     public let warmup: Int
     /// A fresh program (its history empty).
     let program: SignalProgram
+    /// The consensus signals the program scores (their agents, weights and parameters).
+    public var consensus: [ConsensusProgram] { program.consensus }
     /// Input slots: five prices, then every indicator's outputs.
     public var inputCount: Int { program.inputCount }
 

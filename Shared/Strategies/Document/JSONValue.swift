@@ -49,7 +49,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// What kind of value this is, for messages ("a string", "an object").
-    var kind: String {
+    public var kind: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

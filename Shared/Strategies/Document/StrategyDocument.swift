@@ -214,3 +214,8 @@ public enum PositionField: String, Sendable, Hashable, CaseIterable {
 
     public var isCondition: Bool { self == .flat || self == .long || self == .short }
 }
+
+extension StrategyDocument.Sizing {
+    /// All in, whole units: where a caller building sizing starts.
+    public static var allIn: Self { Self() }
+}

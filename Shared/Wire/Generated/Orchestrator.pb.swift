@@ -187,15 +187,18 @@ extension PB {
         public var name: String = ""
         public var description: String = ""
         public var defaultParameters: [String: Double] = [:]
+        /// The template's strategy-language document (JSON), to start a custom strategy from.
+        public var document: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(name: String = "", description: String = "", defaultParameters: [String: Double] = [:]) {
+        public init(name: String = "", description: String = "", defaultParameters: [String: Double] = [:], document: String = "") {
             self.name = name
             self.description = description
             self.defaultParameters = defaultParameters
+            self.document = document
         }
     }
 
@@ -231,16 +234,22 @@ extension PB {
         public var agents: [PB.AgentWeight] = []
         /// Minimum weighted confidence in [0, 1] for a buy or sell.
         public var consensusThreshold: Double = 0
+        /// A strategy-language document (JSON, Shared/Strategies/README.md). When set it is the strategy
+        /// and `name` only labels it; otherwise `name` is a template. `parameters` sets the document's
+        /// declared parameters; `agents` and `consensus_threshold` set a consensus preset's weights and
+        /// threshold parameters.
+        public var document: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0) {
+        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0, document: String = "") {
             self.name = name
             self.parameters = parameters
             self.agents = agents
             self.consensusThreshold = consensusThreshold
+            self.document = document
         }
     }
 
@@ -558,13 +567,17 @@ extension PB {
         public var entryPrice: PB.Decimal? = nil
         public var exitPrice: PB.Decimal? = nil
         public var quantity: PB.Decimal? = nil
+        /// Net of fees.
         public var pnl: PB.Decimal? = nil
+        public var fees: PB.Decimal? = nil
+        /// signal, stop_loss, take_profit, trailing_stop, max_bars, reversal; empty while open.
+        public var exitReason: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(side: PB.Side = .init(rawValue: 0), entryNs: Int64 = 0, exitNs: Int64 = 0, entryPrice: PB.Decimal? = nil, exitPrice: PB.Decimal? = nil, quantity: PB.Decimal? = nil, pnl: PB.Decimal? = nil) {
+        public init(side: PB.Side = .init(rawValue: 0), entryNs: Int64 = 0, exitNs: Int64 = 0, entryPrice: PB.Decimal? = nil, exitPrice: PB.Decimal? = nil, quantity: PB.Decimal? = nil, pnl: PB.Decimal? = nil, fees: PB.Decimal? = nil, exitReason: String = "") {
             self.side = side
             self.entryNs = entryNs
             self.exitNs = exitNs
@@ -572,6 +585,8 @@ extension PB {
             self.exitPrice = exitPrice
             self.quantity = quantity
             self.pnl = pnl
+            self.fees = fees
+            self.exitReason = exitReason
         }
     }
 
@@ -587,12 +602,16 @@ extension PB {
         public var trades: [PB.BacktestTrade] = []
         public var equityCurve: [PB.EquityPoint] = []
         public var createdAtNs: Int64 = 0
+        /// Every metric (the CLI's JSON: cagr_pct, sortino, calmar, profit_factor, exposure_pct, …).
+        public var metricsJson: String = ""
+        /// The run's trade still open after the last bar, marked at the last close.
+        public var openTrade: PB.BacktestTrade? = nil
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(id: String = "", request: PB.BacktestRequest? = nil, finalEquity: PB.Decimal? = nil, totalReturn: Double = 0, sharpe: Double = 0, maxDrawdown: Double = 0, winRate: Double = 0, tradeCount: UInt32 = 0, trades: [PB.BacktestTrade] = [], equityCurve: [PB.EquityPoint] = [], createdAtNs: Int64 = 0) {
+        public init(id: String = "", request: PB.BacktestRequest? = nil, finalEquity: PB.Decimal? = nil, totalReturn: Double = 0, sharpe: Double = 0, maxDrawdown: Double = 0, winRate: Double = 0, tradeCount: UInt32 = 0, trades: [PB.BacktestTrade] = [], equityCurve: [PB.EquityPoint] = [], createdAtNs: Int64 = 0, metricsJson: String = "", openTrade: PB.BacktestTrade? = nil) {
             self.id = id
             self.request = request
             self.finalEquity = finalEquity
@@ -604,6 +623,8 @@ extension PB {
             self.trades = trades
             self.equityCurve = equityCurve
             self.createdAtNs = createdAtNs
+            self.metricsJson = metricsJson
+            self.openTrade = openTrade
         }
     }
 
@@ -744,6 +765,7 @@ extension PB.StrategyInfo: ProtoMessage {
             c.pointee.n_default_parameters = self.defaultParameters.count
             c.pointee.default_parameters = entries
         }
+        if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "StrategyInfo.document") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -757,6 +779,7 @@ extension PB.StrategyInfo: ProtoMessage {
                 self.defaultParameters[try WireDecoding.string(e.pointee.key, field: "StrategyInfo.default_parameters.key")] = e.pointee.value
             }
         }
+        self.document = try WireDecoding.string(c.pointee.document, field: "StrategyInfo.document")
     }
 }
 
@@ -837,6 +860,7 @@ extension PB.StrategyConfig: ProtoMessage {
             c.pointee.n_agents = self.agents.count
         }
         c.pointee.consensus_threshold = self.consensusThreshold
+        if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "StrategyConfig.document") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -855,6 +879,7 @@ extension PB.StrategyConfig: ProtoMessage {
             for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentWeight._decoded(_cMessage: WireDecoding.present(items[i], field: "StrategyConfig.agents"))) }
         }
         self.consensusThreshold = c.pointee.consensus_threshold
+        self.document = try WireDecoding.string(c.pointee.document, field: "StrategyConfig.document")
     }
 }
 
@@ -1284,6 +1309,8 @@ extension PB.BacktestTrade: ProtoMessage {
         if let v = self.exitPrice { c.pointee.exit_price = try arena.message(v) }
         if let v = self.quantity { c.pointee.quantity = try arena.message(v) }
         if let v = self.pnl { c.pointee.pnl = try arena.message(v) }
+        if let v = self.fees { c.pointee.fees = try arena.message(v) }
+        if !self.exitReason.isEmpty { c.pointee.exit_reason = try arena.cString(self.exitReason, field: "BacktestTrade.exit_reason") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1294,6 +1321,8 @@ extension PB.BacktestTrade: ProtoMessage {
         if let p = c.pointee.exit_price { self.exitPrice = try PB.Decimal._decoded(_cMessage: p) }
         if let p = c.pointee.quantity { self.quantity = try PB.Decimal._decoded(_cMessage: p) }
         if let p = c.pointee.pnl { self.pnl = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.fees { self.fees = try PB.Decimal._decoded(_cMessage: p) }
+        self.exitReason = try WireDecoding.string(c.pointee.exit_reason, field: "BacktestTrade.exit_reason")
     }
 }
 
@@ -1331,6 +1360,8 @@ extension PB.BacktestResult: ProtoMessage {
             c.pointee.n_equity_curve = self.equityCurve.count
         }
         c.pointee.created_at_ns = self.createdAtNs
+        if !self.metricsJson.isEmpty { c.pointee.metrics_json = try arena.cString(self.metricsJson, field: "BacktestResult.metrics_json") }
+        if let v = self.openTrade { c.pointee.open_trade = try arena.message(v) }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1353,6 +1384,8 @@ extension PB.BacktestResult: ProtoMessage {
             for i in 0..<c.pointee.n_equity_curve { self.equityCurve.append(try PB.EquityPoint._decoded(_cMessage: WireDecoding.present(items[i], field: "BacktestResult.equity_curve"))) }
         }
         self.createdAtNs = c.pointee.created_at_ns
+        self.metricsJson = try WireDecoding.string(c.pointee.metrics_json, field: "BacktestResult.metrics_json")
+        if let p = c.pointee.open_trade { self.openTrade = try PB.BacktestTrade._decoded(_cMessage: p) }
     }
 }
 

@@ -51,7 +51,9 @@ extension GatewayAPI {
                 body: ["name": "string", "symbol": "string!", "timeframe": "string", "strategy": "object", "mode": "string", "risk": "object", "request_id": "string"],
                 success: .created
             ) { request, _, p in
-                let body = try await JSONBody.decode(BotRequest.self, from: request)
+                let data = try await JSONBody.data(from: request)
+                var body = try JSONBody.decode(BotRequest.self, from: data)
+                body.strategy?.document = try StrategyView.document(in: data)
                 guard body.mode == nil || body.mode == "paper" else {
                     throw APIError(.unprocessableContent, "orchestrator.unsupported_mode", "mode \"\(body.mode!.prefix(20))\": only paper bots can run here")
                 }
@@ -101,7 +103,9 @@ extension GatewayAPI {
                 method: .post, path: "/api/analyze", role: .viewer, summary: "Run the agents and the consensus on a symbol now (no trading)",
                 body: ["symbol": "string!", "timeframe": "string", "strategy": "object"]
             ) { request, _, _ in
-                let body = try await JSONBody.decode(AnalyzeRequest.self, from: request)
+                let data = try await JSONBody.data(from: request)
+                var body = try JSONBody.decode(AnalyzeRequest.self, from: data)
+                body.strategy?.document = try StrategyView.document(in: data)
                 let decision = try await peers.orchestratorClient().analyze(PB.AnalyzeRequest(
                     symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire))
                 return try JSONBody.response(DecisionView(decision))
@@ -113,7 +117,9 @@ extension GatewayAPI {
                     "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
                 ], success: .created
             ) { request, _, _ in
-                let b = try await JSONBody.decode(BacktestRequest.self, from: request)
+                let data = try await JSONBody.data(from: request)
+                var b = try JSONBody.decode(BacktestRequest.self, from: data)
+                b.strategy?.document = try StrategyView.document(in: data)
                 let result = try await peers.orchestratorClient().runBacktest(PB.BacktestRequest(
                     symbol: b.symbol, timeframe: try timeframe(b.timeframe).wire, range: PB.TimeRange(fromNs: b.fromNs ?? 0, toNs: b.toNs ?? 0),
                     strategy: b.strategy?.wire, risk: try b.risk?.wire(), initialCash: try Money.parse(b.initialCash ?? "100000", field: "initial_cash").wire,
@@ -158,21 +164,40 @@ struct ChatView: Encodable {
 
 struct BacktestView: Encodable {
     struct Trade: Encodable {
+        var side: String
         var entryNs, exitNs: Int64
-        var entryPrice, exitPrice, quantity, pnl: String
+        var entryPrice, exitPrice, quantity, pnl, fees, exitReason: String
+        init(_ t: PB.BacktestTrade) {
+            side = t.side == .sell ? "short" : "long"
+            (entryNs, exitNs) = (t.entryNs, t.exitNs)
+            (entryPrice, exitPrice, quantity, pnl, fees) =
+                (decimalText(t.entryPrice), t.exitPrice == nil ? "" : decimalText(t.exitPrice), decimalText(t.quantity), decimalText(t.pnl), decimalText(t.fees))
+            exitReason = t.exitReason.isEmpty ? "open" : t.exitReason
+        }
+    }
+    /// Every metric the backtester reports (null where undefined, e.g. a profit factor without losses).
+    struct Metrics: Codable {
+        var totalReturnPct, cagrPct, volatilityPct, sharpe, sortino, calmar, maxDrawdownPct, maxDrawdownBars: Double?
+        var winRatePct, profitFactor, expectancy, averageWin, averageLoss, trades, exposurePct, buyHoldReturnPct, bars, periodsPerYear: Double?
+        var openTrade: Bool?
     }
     var id, symbol, finalEquity: String
     var totalReturn, sharpe, maxDrawdown, winRate: Double
     var tradeCount: UInt32
+    var metrics: Metrics?
+    var strategy: StrategyView
     var trades: [Trade]
+    var openTrade: Trade?
     var equityCurve: [[String]]
     init(_ r: PB.BacktestResult) {
         (id, symbol, finalEquity) = (r.id, r.request?.symbol ?? "", decimalText(r.finalEquity))
         (totalReturn, sharpe, maxDrawdown, winRate, tradeCount) = (r.totalReturn, r.sharpe, r.maxDrawdown, r.winRate, r.tradeCount)
-        trades = r.trades.map {
-            Trade(entryNs: $0.entryNs, exitNs: $0.exitNs, entryPrice: decimalText($0.entryPrice), exitPrice: decimalText($0.exitPrice),
-                  quantity: decimalText($0.quantity), pnl: decimalText($0.pnl))
-        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        metrics = try? decoder.decode(Metrics.self, from: Data(r.metricsJson.utf8))
+        strategy = StrategyView(r.request?.strategy)
+        trades = r.trades.map(Trade.init)
+        openTrade = r.openTrade.map(Trade.init)
         equityCurve = r.equityCurve.map { [String($0.tsNs), decimalText($0.equity)] }
     }
 }

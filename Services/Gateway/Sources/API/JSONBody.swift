@@ -10,16 +10,26 @@ enum JSONBody {
     /// The request body decoded as `T`; malformed JSON, a wrong type or a missing field is a 400
     /// naming the field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        try decode(type, from: try await data(from: request))
+    }
+
+    /// The request body's bytes (at most `maxBytes`, not empty).
+    static func data(from request: Request) async throws -> Data {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maxBytes) } catch {
             throw APIError(.contentTooLarge, "request.too_large", "the body is over \(maxBytes) bytes")
         }
         guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "request.missing_body", "a JSON body is required") }
+        return Data(buffer.readableBytesView)
+    }
+
+    /// `data` decoded as `T` (snake_case keys), errors as in `decode(_:from:)`.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw APIError(.badRequest, "request.invalid_json", describe(error))
         }

@@ -1,4 +1,6 @@
 import Contract
+import Foundation
+import Strategies
 import HTTPTypes
 import TradingCore
 import Wire
@@ -45,22 +47,57 @@ struct CandleView: Encodable {
     init(_ c: PB.Candle) { (openTimeNs, open, high, low, close, volume, closed) = (c.openTimeNs, c.open, c.high, c.low, c.close, c.volume, c.closed) }
 }
 
+/// A strategy as the API shows and takes it: a template `name` with `parameters` (and a consensus
+/// preset's `agents` and `consensus_threshold`), or a strategy-language `document`, given as a
+/// JSON object or as its text and shown as its text.
 struct StrategyView: Codable {
     var name: String?
     var parameters: [String: Double]?
     var agents: [String: Double]?
     var consensusThreshold: Double?
+    /// The document's JSON text. Read from the raw body (`document(in:)`): the decoder's snake_case
+    /// key conversion would rename the document's own keys.
+    var document: String?
+
+    private enum CodingKeys: String, CodingKey { case name, parameters, agents, consensusThreshold, document }
+
     init(_ s: PB.StrategyConfig?) {
         let s = s ?? PB.StrategyConfig()
         name = s.name
         parameters = s.parameters
         agents = Dictionary(s.agents.map { ($0.agent, $0.weight) }, uniquingKeysWith: { a, _ in a })
         consensusThreshold = s.consensusThreshold
+        document = s.document.isEmpty ? nil : s.document
     }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        parameters = try c.decodeIfPresent([String: Double].self, forKey: .parameters)
+        agents = try c.decodeIfPresent([String: Double].self, forKey: .agents)
+        consensusThreshold = try c.decodeIfPresent(Double.self, forKey: .consensusThreshold)
+    }
+
     var wire: PB.StrategyConfig {
         PB.StrategyConfig(
             name: name ?? "", parameters: parameters ?? [:], agents: (agents ?? [:]).sorted { $0.key < $1.key }.map { PB.AgentWeight(agent: $0.key, weight: $0.value) },
-            consensusThreshold: consensusThreshold ?? 0)
+            consensusThreshold: consensusThreshold ?? 0, document: document ?? "")
+    }
+
+    /// The text of `strategy.document` in the raw JSON `body` (an object is written back exactly as
+    /// sent, keys untouched; a string is taken as the document's text), nil when absent.
+    static func document(in body: Data) throws -> String? {
+        let root: JSONValue
+        do { root = try JSONValue(parsing: String(decoding: body, as: UTF8.self)) } catch {
+            throw APIError(.badRequest, "request.invalid_json", error.message)
+        }
+        guard case .object(let o) = root, case .object(let strategy)? = o["strategy"], let document = strategy["document"] else { return nil }
+        switch document {
+        case .string(let text): return text
+        case .object: return document.jsonText
+        case .null: return nil
+        default: throw APIError(.badRequest, "request.invalid_json", "strategy.document is a strategy-language object (or its JSON text), not \(document.kind)")
+        }
     }
 }
 

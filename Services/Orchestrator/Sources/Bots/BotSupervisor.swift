@@ -5,23 +5,26 @@ import RPC
 import ServiceKit
 import ServiceLifecycle
 import Store
+import Strategies
 import Synchronization
 import TradingCore
 import Wire
 
-/// Runs the bots that should run: one subscription to every indicator snapshot on the bus, each
-/// closed bar handed to the bots on that series, each bot acting on its bars one at a time. Bots
+/// Runs the bots that should run: one subscription to every candle on the bus, each closed bar
+/// handed to the bots on that series, each bot acting on its bars one at a time with its own
+/// streaming strategy state (warmed on market-data's history when it starts). Bots
 /// whose owners left them running are resumed at start (retried with backoff while a peer they
 /// need is away). Stops on graceful shutdown; the bots stay marked running and resume next start.
 final class BotSupervisor: Service, Sendable {
     let trader: BotTrader
     private let running = Mutex<[String: Runner]>([:])
+    private let generations = Atomic<Int>(0)
     private let launches = AsyncStream<String>.makeStream()
 
     private struct Runner: Sendable {
         var plan: BotPlan
-        let bars: AsyncStream<PB.IndicatorSnapshot>.Continuation
-        let stream: AsyncStream<PB.IndicatorSnapshot>
+        let bars: AsyncStream<PB.Candle>.Continuation
+        let stream: AsyncStream<PB.Candle>
     }
 
     init(trader: BotTrader) { self.trader = trader }
@@ -32,7 +35,7 @@ final class BotSupervisor: Service, Sendable {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.consumeSnapshots() }
+                group.addTask { await self.consumeCandles() }
                 group.addTask { await self.resumeStoredBots() }
                 for await id in self.launches.stream {
                     group.addTask { await self.drive(id) }
@@ -44,21 +47,23 @@ final class BotSupervisor: Service, Sendable {
     /// Whether the bot runs in this process now.
     func isRunning(_ id: String) -> Bool { running.withLock { $0[id] != nil } }
 
-    /// Prepares `bot` (its strategy, risk, instrument and the indicator set it reads) and starts
+    /// Prepares `bot` (its instrument, and its strategy compiled with its risk settings) and starts
     /// acting on its bars; replaces the plan of a bot already running (an update).
     func start(_ bot: PB.Bot) async throws {
-        let strategy = try Strategy(bot.strategy)
         let risk = try BotRisk(bot.risk)
         guard let timeframe = Timeframe(wire: bot.timeframe) else { throw OrchestratorError(.invalidArgument, "bot \(bot.id) has no timeframe") }
         let instrument = try await trader.peers.instrument(bot.symbol)
-        _ = try await trader.peers.ensureIndicatorSet(bot.symbol, timeframe, specs: strategy.indicatorSpecs + risk.extraIndicators(strategy.parameters))
-        let plan = BotPlan(bot: bot, strategy: strategy, risk: risk, lot: FixedDecimal(wire: instrument.lotSize))
+        let strategy = try Strategy(bot.strategy, risk: risk, context: Strategy.context(instrument))
+        try Self.checkLive(strategy)
+        let plan = BotPlan(
+            bot: bot, strategy: strategy, risk: risk, timeframe: timeframe, lot: FixedDecimal(wire: instrument.lotSize),
+            generation: generations.add(1, ordering: .relaxed).newValue)
         let launched = running.withLock { running -> Bool in
             if running[bot.id] != nil {
                 running[bot.id]!.plan = plan
                 return false
             }
-            let (stream, continuation) = AsyncStream<PB.IndicatorSnapshot>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
+            let (stream, continuation) = AsyncStream<PB.Candle>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
             running[bot.id] = Runner(plan: plan, bars: continuation, stream: stream)
             return true
         }
@@ -70,36 +75,57 @@ final class BotSupervisor: Service, Sendable {
         running.withLock { $0.removeValue(forKey: id) }?.bars.finish()
     }
 
-    /// The bot's bars, one at a time, until it is stopped.
-    private func drive(_ id: String) async {
-        guard let stream = running.withLock({ $0[id]?.stream }) else { return }
-        for await snapshot in stream {
-            guard let plan = running.withLock({ $0[id]?.plan }) else { break }
-            await trader.act(on: snapshot, plan)
+    /// What live bots cannot do yet, refused when the bot is created or started.
+    static func checkLive(_ strategy: Strategy) throws(OrchestratorError) {
+        if strategy.plan.trailingStop != nil {
+            throw OrchestratorError(
+                .invalidStrategy,
+                "strategy.invalid_field: /exits/trailing_stop: live bots do not place trailing stops yet (backtests do); remove it or use stop_loss for a bot")
         }
     }
 
-    private func consumeSnapshots() async {
+    /// The bot's bars, one at a time, until it is stopped. Its strategy state is built (and warmed
+    /// on history) on its first bar and again after every restart or update.
+    private func drive(_ id: String) async {
+        guard let stream = running.withLock({ $0[id]?.stream }) else { return }
+        var state: BotState?
+        for await candle in stream {
+            guard let plan = running.withLock({ $0[id]?.plan }) else { break }
+            if state?.generation != plan.generation {
+                do {
+                    state = try await trader.prepare(plan, before: candle.openTimeNs)
+                } catch {
+                    // Retried on the next bar; the bot says why meanwhile.
+                    state = nil
+                    logger.warning("cannot warm the bot up; retrying on the next bar", metadata: ["bot.id": "\(id)", "error": "\(error)"])
+                    continue
+                }
+            }
+            guard var current = state else { continue }
+            await trader.act(on: candle, plan, &current)
+            state = current
+        }
+    }
+
+    private func consumeCandles() async {
         guard let bus = trader.bus else {
-            logger.error("no bus: bots cannot hear indicator snapshots and will not act")
+            logger.error("no bus: bots cannot hear candles and will not act")
             return
         }
         let subscription: BusSubscription
         do {
-            subscription = try bus.subscribe(patterns: [BusChannel.everyIndicator])
+            subscription = try bus.subscribe(patterns: [BusChannel.everyCandle])
         } catch {
-            logger.error("cannot subscribe to indicator snapshots; bots will not act", metadata: ["error": "\(error)"])
+            logger.error("cannot subscribe to candles; bots will not act", metadata: ["error": "\(error)"])
             return
         }
         for await delivery in subscription {
-            guard case .message(_, let payload) = delivery, let snapshot = try? PB.IndicatorSnapshot(decoding: payload), !snapshot.correction else {
-                continue
-            }
-            // Corrections are not acted on: the bar was decided on when it closed.
+            // Only closed bars are decided on; a correction of a closed bar arrives with a time already seen and is skipped.
+            guard case .message(_, let payload) = delivery, let candle = try? PB.Candle(decoding: payload), candle.closed else { continue }
             let targets = running.withLock { running in
-                running.values.filter { $0.plan.bot.symbol == snapshot.symbol && $0.plan.bot.timeframe == snapshot.timeframe }.map(\.bars)
+                running.values.filter { $0.plan.bot.symbol == candle.symbol && $0.plan.bot.timeframe == candle.timeframe }.map(\.bars)
             }
-            for bars in targets { bars.yield(snapshot) }
+            for bars in targets { bars.yield(candle) }
         }
     }
 

@@ -1,10 +1,12 @@
 import Bus
 import Contract
 import Foundation
+import Indicators
 import Logging
 import RPC
 import ServiceKit
 import Store
+import Strategies
 import TradingCore
 import Wire
 
@@ -13,102 +15,195 @@ struct BotPlan: Sendable {
     var bot: PB.Bot
     let strategy: Strategy
     let risk: BotRisk
+    let timeframe: Timeframe
     /// The instrument's lot: sized quantities are rounded down to it.
     let lot: FixedDecimal
+    /// Bumped by every (re)start, so a running bot rebuilds its state from the new plan.
+    let generation: Int
 }
 
-/// What a bot does with one closed bar's indicator snapshot: the agents vote, the decision is
-/// stored (once per bot and bar) and published, and a buy or sell becomes an order intent sized
-/// and checked by risk, which submits what it approves to execution.
-///
-/// Long only, one position per bot: a buy while flat opens (with the bot's stop loss and take
-/// profit), a sell while long closes it; a buy while long and a sell while flat change nothing
-/// (said in the decision). The client order id is the bot and bar, so a retry never trades twice.
+/// What a bot carries from bar to bar: its strategy's streaming state (indicators and signal
+/// history, the same program the backtester runs) and what it knows of its own position.
+struct BotState: Sendable {
+    let generation: Int
+    var live: LiveStrategy
+    /// The newest bar fed to `live`.
+    var lastBarNs: Int64
+    /// Entries into the open position (pyramiding) and the bar of the first.
+    var entries = 0
+    var entryBarNs: Int64?
+}
+
+/// What a bot does with one closed candle: its strategy decides at the close (the same plan and
+/// decision code as a backtest), the decision is stored (once per bot and bar) and published, and
+/// an exit or entry becomes market orders through risk, which submits what it approves to
+/// execution. Entries are sized by the strategy's sizing (the backtester's code, on the account's
+/// cash and equity), capped by the bot's notional limit and rounded to the instrument's lot, with
+/// the strategy's stop loss and take profit attached. Client order ids are the bot and bar
+/// (`bot:<id>:<bar ns>`, `…:x` for the exit; within execution's 64 characters), so a retry never
+/// trades twice.
 struct BotTrader: Sendable {
     let store: Store
     let bus: Bus?
     let peers: Peers
     let statuses: Broadcaster<PB.BotStatus>
     let logger: Logger
+    /// Most bars of history a bot warms up on.
+    var warmupBars = 500
 
-    func act(on snapshot: PB.IndicatorSnapshot, _ plan: BotPlan) async {
-        let features = MarketFeatures(close: snapshot.close, values: snapshot.values)
-        let consensus = plan.strategy.decide(features)
+    /// A fresh state for `plan`, warmed on the closed bars before `bar` (the live bots' driver
+    /// needs its indicators' history; its decisions there are not acted on).
+    func prepare(_ plan: BotPlan, before bar: Int64) async throws -> BotState {
+        var live = LiveStrategy(plan: plan.strategy.plan)
+        let wanted = max(warmupBars, plan.strategy.plan.warmup + 1)
+        let history = try await peers.candles(
+            plan.bot.symbol, plan.timeframe, newest: wanted, range: PB.TimeRange(fromNs: 0, toNs: bar - 1), limit: wanted)
+        var last: Int64 = 0
+        for candle in history where candle.openTimeNs < bar {
+            _ = live.next(PriceBar(candle), position: .flat, entries: 0)
+            last = candle.openTimeNs
+        }
+        return BotState(generation: plan.generation, live: live, lastBarNs: last)
+    }
+
+    func act(on candle: PB.Candle, _ plan: BotPlan, _ state: inout BotState) async {
+        let bot = plan.bot
+        guard candle.openTimeNs > state.lastBarNs else { return }
+        // Bars the bus did not bring (a reconnect): fed from market-data so the indicators stay exact.
+        let step = plan.timeframe.nanoseconds
+        if state.lastBarNs > 0, candle.openTimeNs - state.lastBarNs > step,
+            let missed = try? await peers.candles(
+                bot.symbol, plan.timeframe, range: PB.TimeRange(fromNs: state.lastBarNs + 1, toNs: candle.openTimeNs - 1), limit: 100_000)
+        {
+            for c in missed where c.openTimeNs > state.lastBarNs && c.openTimeNs < candle.openTimeNs {
+                _ = state.live.next(PriceBar(c), position: .flat, entries: 0)
+                state.lastBarNs = c.openTimeNs
+            }
+        }
+        let held: PB.Position?
+        do {
+            held = try await position(bot)
+        } catch {
+            // Deciding without knowing the position could trade twice: the bar is skipped, the indicators still see it.
+            _ = state.live.next(PriceBar(candle), position: .flat, entries: 0)
+            state.lastBarNs = candle.openTimeNs
+            logger.warning("cannot read the bot's position; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
+            return
+        }
+        let quantity = FixedDecimal(wire: held?.quantity)
+        if quantity.isZero {
+            state.entries = 0
+            state.entryBarNs = nil
+        } else if state.entryBarNs == nil {
+            // A position the bot did not see open (a restart): counted from when it opened.
+            state.entryBarNs = plan.timeframe.periodStart(containing: held?.openedAtNs ?? candle.openTimeNs)
+            state.entries = max(1, state.entries)
+        }
+        let view = quantity.isZero ? PositionView.flat
+            : PositionView(
+                quantity: quantity.doubleValue, barsInTrade: Int(max(0, (candle.openTimeNs - (state.entryBarNs ?? candle.openTimeNs)) / step)),
+                entryPrice: FixedDecimal(wire: held?.averagePrice).doubleValue)
+        let decided = state.live.next(PriceBar(candle), position: view, entries: state.entries)
+        state.lastBarNs = candle.openTimeNs
+        let explained = DecisionExplanation(decided, state.live, position: view)
         var decision = PB.Decision(
-            id: UUID().uuidString.lowercased(), botId: plan.bot.id, symbol: plan.bot.symbol, timeframe: plan.bot.timeframe,
-            candleOpenTimeNs: snapshot.openTimeNs, action: consensus.action, confidence: consensus.confidence, reasoning: consensus.reasoning,
-            opinions: consensus.opinions, createdAtNs: WallClock.nowNs)
+            id: UUID().uuidString.lowercased(), botId: bot.id, symbol: bot.symbol, timeframe: bot.timeframe, candleOpenTimeNs: candle.openTimeNs,
+            action: explained.action, confidence: explained.confidence, reasoning: explained.reasoning, opinions: explained.opinions,
+            createdAtNs: WallClock.nowNs)
         do {
             guard try await OrchestratorTables.insert(decision, store) else { return }
         } catch {
-            logger.error("cannot store a decision; the bar is skipped", metadata: ["bot.id": "\(plan.bot.id)", "error": "\(error)"])
+            logger.error("cannot store a decision; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return
         }
-        if consensus.action == .buy || consensus.action == .sell {
-            let (orderId, outcome) = await intent(consensus.action, features, bar: snapshot.openTimeNs, plan, decisionId: decision.id)
+        if !decided.isNone {
+            let (orderId, outcome) = await trade(decided, candle, plan, &state, held: quantity, decisionId: decision.id)
             decision.orderId = orderId
             decision.riskOutcome = outcome
             try? await OrchestratorTables.update(decision, store)
         }
-        if let bus { _ = try? bus.publish(BusChannel.decision(bot: plan.bot.id), decision) }
+        if let bus { _ = try? bus.publish(BusChannel.decision(bot: bot.id), decision) }
+        let word = explained.action == .hold ? "hold" : (explained.action == .buy ? "buy" : "sell")
         statuses.publish([PB.BotStatus(
-            botId: plan.bot.id, state: .running, tsNs: WallClock.nowNs, lastDecision: decision,
-            message: decision.riskOutcome.map { "\(consensus.action.word): \($0.message)" } ?? consensus.action.word)])
+            botId: bot.id, state: .running, tsNs: WallClock.nowNs, lastDecision: decision,
+            message: decision.riskOutcome.map { "\(word): \($0.message)" } ?? word)])
     }
 
-    /// Turns a buy or sell into an order through risk; the order id (if any) and what came of it.
-    private func intent(_ action: PB.Action, _ features: MarketFeatures, bar: Int64, _ plan: BotPlan, decisionId: String) async
-        -> (String, PB.Status)
+    /// The bot's position in its symbol, nil when flat.
+    private func position(_ bot: PB.Bot) async throws -> PB.Position? {
+        let execution = try peers.requireExecution()
+        return try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
+            try await execution.listPositions(PB.AccountRequest(accountId: bot.accountId)).positions
+        }.first { $0.symbol == bot.symbol && !FixedDecimal(wire: $0.quantity).isZero }
+    }
+
+    /// Carries out `decision` with market orders through risk: the exit first (the whole
+    /// position), then the entry. The id of the last order placed and what came of the decision.
+    private func trade(_ decision: StrategyDecision, _ candle: PB.Candle, _ plan: BotPlan, _ state: inout BotState, held: FixedDecimal, decisionId: String)
+        async -> (String, PB.Status)
     {
         let bot = plan.bot
-        let price = features.close
+        let bar = candle.openTimeNs
+        var orderId = ""
+        var outcome = PB.Status(code: PB.StatusCode.ok, message: "")
         do {
-            let risk = try peers.requireRisk()
+            if decision.exit != nil, !held.isZero {
+                let order = PB.SubmitOrderRequest(
+                    accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar):x", symbol: bot.symbol, side: held > .zero ? .sell : .buy, type: .market,
+                    quantity: try held.magnitude.wire, botId: bot.id, decisionId: decisionId)
+                (orderId, outcome) = try await place(order, bot)
+                guard outcome.code == .ok else { return (orderId, outcome) }
+                state.entries = 0
+                state.entryBarNs = nil
+            }
+            guard let side = decision.entry else { return (orderId, outcome) }
             let execution = try peers.requireExecution()
-            let positions = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
-                try await execution.listPositions(PB.AccountRequest(accountId: bot.accountId)).positions
+            let account = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
+                try await execution.getAccount(PB.AccountRequest(accountId: bot.accountId))
             }
-            let held = FixedDecimal(wire: positions.first { $0.symbol == bot.symbol }?.quantity)
-            var order = PB.SubmitOrderRequest(
-                accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar)", symbol: bot.symbol, type: .market, botId: bot.id,
-                decisionId: decisionId)
-            if action == .sell {
-                guard held > .zero else { return ("", PB.Status(code: .ok, message: "no position to sell; bots do not sell short")) }
-                order.side = .sell
-                order.quantity = held.wire
-            } else {
-                guard held <= .zero else { return ("", PB.Status(code: .ok, message: "already long \(held); one position per bot")) }
-                order.side = .buy
-                var sizing = plan.risk.sizing(price: price, features: features, parameters: plan.strategy.parameters)
-                sizing.accountId = bot.accountId
-                sizing.symbol = bot.symbol
-                sizing.side = .buy
-                sizing.price = ((try? FixedDecimal(approximating: price)) ?? .zero).wire
-                let sized = try await relayPeer("risk", unavailable: OrchestratorErrorCode.riskUnavailable) { try await risk.sizePosition(sizing) }
-                var quantity = FixedDecimal(wire: sized.quantity)
-                if plan.risk.maxPositionNotional > 0, price > 0, quantity.doubleValue * price > plan.risk.maxPositionNotional {
-                    let capped = (try? FixedDecimal(approximating: plan.risk.maxPositionNotional / price)) ?? .zero
-                    quantity = plan.lot > .zero ? ((try? capped.rounded(toMultipleOf: plan.lot, rule: .down)) ?? .zero) : capped
-                }
-                guard quantity > .zero else { return ("", PB.Status(code: .failedPrecondition, message: "sizing gave no tradable quantity: \(sized.explanation)")) }
-                order.quantity = quantity.wire
-                let exits = plan.risk.exits(entry: price)
-                order.stopLoss = exits.stopLoss
-                order.takeProfit = exits.takeProfit
+            let cash = FixedDecimal(wire: account.balances.first { $0.currency == account.baseCurrency }?.available)
+            let price = candle.close
+            var quantity = try Strategy.checked { () throws(StrategyError) in
+                try state.live.entryQuantity(side, price: price, cash: cash, equity: FixedDecimal(wire: account.equity).doubleValue)
             }
-            let placed = try await relayPeer("risk", unavailable: OrchestratorErrorCode.riskUnavailable) {
-                try await risk.placeOrder(PB.PlaceOrderRequest(order: order))
+            if plan.risk.maxPositionNotional > 0, price > 0, quantity.doubleValue * price > plan.risk.maxPositionNotional {
+                quantity = (try? FixedDecimal(approximating: plan.risk.maxPositionNotional / price)) ?? .zero
             }
-            guard let check = placed.check, check.approved, let placedOrder = placed.order else {
-                return ("", placed.check?.outcome ?? PB.Status(code: .failedPrecondition, message: "risk refused the order"))
+            if plan.lot > .zero { quantity = (try? quantity.rounded(toMultipleOf: plan.lot, rule: .down)) ?? .zero }
+            guard quantity > .zero else {
+                return (orderId, PB.Status(code: .failedPrecondition, message: "sizing gave no tradable quantity at \(price) with \(cash) cash"))
             }
-            let text = placedOrder.rejectReason.isEmpty ? "\(order.side == .buy ? "bought" : "sold") \(FixedDecimal(wire: placedOrder.quantity))"
-                : "execution rejected it: \(placedOrder.rejectReason)"
-            return (placedOrder.id, PB.Status(code: placedOrder.rejectReason.isEmpty ? .ok : .failedPrecondition, message: text))
+            let levels = state.live.exitLevels(entry: price, long: side == .buy)
+            func level(_ v: Double?) -> PB.Decimal? { v.flatMap { try? FixedDecimal(approximating: $0) }.map(\.wire) }
+            let order = PB.SubmitOrderRequest(
+                accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar)", symbol: bot.symbol, side: side.wire, type: .market,
+                quantity: quantity.wire, stopLoss: level(levels.stopLoss), takeProfit: level(levels.takeProfit), botId: bot.id, decisionId: decisionId)
+            let entered = try await place(order, bot)
+            if entered.1.code == .ok {
+                if state.entryBarNs == nil { state.entryBarNs = bar }
+                state.entries += 1
+            }
+            return entered.0.isEmpty ? (orderId, entered.1) : entered
         } catch {
             let rpc = RPCError.from(error).error
             logger.warning("order intent failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
-            return ("", PB.Status(code: PB.StatusCode(rawValue: rpc.code.rawValue), message: rpc.message))
+            return (orderId, PB.Status(code: PB.StatusCode(rawValue: rpc.code.rawValue), message: rpc.message))
         }
+    }
+
+    /// Places `order` through risk; its id (when placed) and what came of it.
+    private func place(_ order: PB.SubmitOrderRequest, _ bot: PB.Bot) async throws -> (String, PB.Status) {
+        let risk = try peers.requireRisk()
+        let placed = try await relayPeer("risk", unavailable: OrchestratorErrorCode.riskUnavailable) {
+            try await risk.placeOrder(PB.PlaceOrderRequest(order: order))
+        }
+        guard let check = placed.check, check.approved, let placedOrder = placed.order else {
+            return ("", placed.check?.outcome ?? PB.Status(code: .failedPrecondition, message: "risk refused the order"))
+        }
+        guard placedOrder.rejectReason.isEmpty else {
+            return (placedOrder.id, PB.Status(code: .failedPrecondition, message: "execution rejected it: \(placedOrder.rejectReason)"))
+        }
+        let verb = order.side == .buy ? "bought" : "sold"
+        return (placedOrder.id, PB.Status(code: .ok, message: "\(verb) \(FixedDecimal(wire: placedOrder.quantity))"))
     }
 }

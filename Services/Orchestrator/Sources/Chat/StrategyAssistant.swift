@@ -1,6 +1,7 @@
 import RPC
 import Contract
 import Foundation
+import Strategies
 import Wire
 
 /// Turns plain words into a strategy: a rule-based reader of the conversation (the user's
@@ -62,9 +63,9 @@ struct StrategyAssistant {
             return Answer(reply: "That does not quite work: \(error.message). Could you adjust it?", questions: [error.message])
         }
         var lines = ["I propose the \(style.replacingOccurrences(of: "_", with: " ")) strategy:"]
-        lines += strategy.agents.map { "- \($0.agent.info.name) (weight \($0.weight.formatted4)): \($0.agent.info.description)" }
-        lines.append("- it trades when the weighted agreement reaches \(strategy.threshold.formatted4)")
-        let shown = parameters.keys.sorted().map { "\($0) = \(parameters[$0]!.formatted4)" }
+        lines += (strategy.plan.consensus.first?.members ?? []).map { "- \($0.agent.rawValue) (weight \($0.weight.shown)): \($0.agent.info.description)" }
+        lines.append("- it trades when the weighted agreement reaches \((strategy.parameters["threshold"] ?? 0).shown)")
+        let shown = parameters.keys.sorted().map { "\($0) = \(parameters[$0]!.shown)" }
         if !shown.isEmpty { lines.append("- with \(shown.joined(separator: ", "))") }
         if !exits.isEmpty { lines.append("Set \(exits.joined(separator: " and ")) in the bot's risk settings.") }
         var questions: [String] = []

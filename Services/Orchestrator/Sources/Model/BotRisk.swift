@@ -1,10 +1,12 @@
 import Contract
 import RPC
+import Strategies
 import TradingCore
 import Wire
 
-/// A bot's risk settings, validated: how much of equity a trade risks, how it is sized, a cap on
-/// the position's notional and the protective exits placed with every entry.
+/// A bot's (or backtest's) risk settings, validated: how much of equity a trade risks, how it is
+/// sized, a cap on the position's notional and the protective exits placed with every entry. All
+/// but the cap become part of the strategy document (`apply(to:)`).
 struct BotRisk: Sendable, Hashable {
     /// Fraction of equity risked per trade (0.02 when unset).
     var riskPerTrade = 0.02
@@ -18,9 +20,12 @@ struct BotRisk: Sendable, Hashable {
     var sizingModel = "fixed_fraction"
 
     static let models = ["fixed_fraction", "atr"]
+    /// Whether a fraction or a model was given (else the strategy's own sizing stands).
+    private(set) var setsSizing = false
 
     init(_ wire: PB.BotRiskSettings?) throws(OrchestratorError) {
         guard let wire else { return }
+        setsSizing = wire.riskPerTrade != 0 || !wire.sizingModel.isEmpty
         if wire.riskPerTrade != 0 {
             guard wire.riskPerTrade > 0, wire.riskPerTrade <= 1 else {
                 throw OrchestratorError(.invalidArgument, "risk.risk_per_trade is \(wire.riskPerTrade); give a fraction in (0, 1], e.g. 0.02 for 2 %")
@@ -53,32 +58,23 @@ struct BotRisk: Sendable, Hashable {
             stopLossPct: stopLossPct, takeProfitPct: takeProfitPct, sizingModel: sizingModel)
     }
 
-    /// Indicators the sizing model reads beside the strategy's (ATR for `atr`).
-    func extraIndicators(_ p: StrategyParameters) -> [String] { sizingModel == "atr" ? ["atr:\(p.period("atr_period"))"] : [] }
-
-    /// What the risk service is asked to size: the model and its inputs at `price`.
-    func sizing(price: Double, features: MarketFeatures, parameters p: StrategyParameters) -> PB.SizePositionRequest {
-        var request = PB.SizePositionRequest(model: sizingModel, riskFraction: riskPerTrade)
+    /// Puts the settings given into `document`: a stop loss and take profit as percent exits, and,
+    /// when a fraction or model was given, the sizing (`fixed_fraction`: risk to the stop, or that
+    /// share of equity without one; `atr`: risk over 2 ATR(14)). Sizing and exits are then the
+    /// strategy's own, one code for backtests and bots.
+    func apply(to document: inout StrategyDocument) {
+        if stopLossPct > 0 { document.exits.stopLoss = .percent(.literal(stopLossPct * 100)) }
+        if takeProfitPct > 0 { document.exits.takeProfit = .percent(.literal(takeProfitPct * 100)) }
+        guard setsSizing else { return }
+        var sizing = StrategyDocument.Sizing.allIn
+        sizing.percent = .literal(riskPerTrade * 100)
         if sizingModel == "atr" {
-            request.atr = features.value("atr:\(p.period("atr_period"))") ?? 0
-        } else if stopLossPct > 0 {
-            request.stopDistance = price * stopLossPct
+            sizing.model = .atr
+            sizing.multiple = .literal(2)
+            sizing.period = .literal(14)
+        } else {
+            sizing.model = document.exits.stopLoss == nil ? .percentEquity : .riskPercent
         }
-        return request
-    }
-
-    /// The quantity the risk service's model gives for `sizing(...)` (backtests size locally, the
-    /// same formulas: budget = equity × fraction, over the stop distance, over 2 ATR, or as notional).
-    func quantity(equity: Double, price: Double, features: MarketFeatures, parameters p: StrategyParameters) -> Double {
-        let request = sizing(price: price, features: features, parameters: p)
-        let budget = equity * riskPerTrade
-        if sizingModel == "atr" { return request.atr > 0 ? budget / (request.atr * 2) : 0 }
-        return request.stopDistance > 0 ? budget / request.stopDistance : budget / price
-    }
-
-    /// The stop loss and take profit for an entry at `price`, rounded to 8 decimals.
-    func exits(entry price: Double) -> (stopLoss: PB.Decimal?, takeProfit: PB.Decimal?) {
-        func level(_ v: Double) -> PB.Decimal? { (try? FixedDecimal(approximating: v)).map(\.wire) }
-        return (stopLossPct > 0 ? level(price * (1 - stopLossPct)) : nil, takeProfitPct > 0 ? level(price * (1 + takeProfitPct)) : nil)
+        document.sizing = sizing
     }
 }

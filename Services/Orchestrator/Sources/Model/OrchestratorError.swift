@@ -6,21 +6,23 @@ public typealias OrchestratorError = DomainError<OrchestratorErrorCode>
 /// The stable codes of the orchestrator's failures.
 public enum OrchestratorErrorCode: String, DomainErrorCode {
     case invalidArgument = "orchestrator.invalid_argument"
+    /// A strategy document, its parameters or overrides refused; the message starts with the
+    /// strategy language's own code and JSON pointer (`strategy.unknown_indicator: /rules/…: …`).
+    case invalidStrategy = "orchestrator.invalid_strategy"
     case unknownBot = "orchestrator.unknown_bot"
     case unknownBacktest = "orchestrator.unknown_backtest"
     case unsupportedMode = "orchestrator.unsupported_mode"
     case notEnoughHistory = "orchestrator.not_enough_history"
     case marketDataUnavailable = "orchestrator.market_data_unavailable"
-    case indicatorsUnavailable = "orchestrator.indicators_unavailable"
     case riskUnavailable = "orchestrator.risk_unavailable"
     case executionUnavailable = "orchestrator.execution_unavailable"
 
     public var status: RPCError.Code {
         switch self {
-        case .invalidArgument: .invalidArgument
+        case .invalidArgument, .invalidStrategy: .invalidArgument
         case .unknownBot, .unknownBacktest: .notFound
         case .unsupportedMode, .notEnoughHistory: .failedPrecondition
-        case .marketDataUnavailable, .indicatorsUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
+        case .marketDataUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
         }
     }
 }

@@ -6,12 +6,12 @@ import ServiceKit
 import TradingCore
 import Wire
 
-/// The orchestrator's peers: market-data (instruments, candles), indicators (the live sets bots
-/// read), risk (sizing and the checked way to execution) and execution (accounts, positions).
+/// The orchestrator's peers: market-data (instruments, candles), risk (the checked way to
+/// execution) and execution (accounts, positions). Bots compute their indicators in-process with
+/// the same library as the indicators service, over market-data's candles.
 /// Each is optional; a call needing an absent or unreachable one is `unavailable`, naming it.
 struct Peers: Sendable {
     let marketData: MarketDataClient?
-    let indicators: IndicatorsClient?
     let risk: RiskClient?
     let execution: ExecutionClient?
 
@@ -53,27 +53,6 @@ struct Peers: Sendable {
             return true
         } catch is RPCError {
             return false
-        }
-    }
-
-    /// Makes sure the indicators service computes `specs` on the series, creating a set when none of
-    /// its sets covers them; the set's id.
-    func ensureIndicatorSet(_ symbol: String, _ timeframe: Timeframe, specs: [String]) async throws -> String {
-        let client = try require(indicators, "indicators", "peers.indicators", .indicatorsUnavailable)
-        let wanted = try specs.map { text throws(OrchestratorError) in
-            do throws(IndicatorError) {
-                let spec = try IndicatorSpec(parsing: text)
-                return PB.IndicatorSpec(name: spec.name, parameters: spec.parameters)
-            } catch { throw OrchestratorError(.invalidArgument, "indicator \(text): \(error.message)") }
-        }
-        let sets = try await relayPeer("indicators", unavailable: OrchestratorErrorCode.indicatorsUnavailable) {
-            try await client.listIndicatorSets(PB.ListIndicatorSetsRequest(symbol: symbol)).sets
-        }
-        if let covering = sets.first(where: { $0.timeframe == timeframe.wire && Set(wanted).isSubset(of: Set($0.indicators)) }) {
-            return covering.id
-        }
-        return try await relayPeer("indicators", unavailable: OrchestratorErrorCode.indicatorsUnavailable) {
-            try await client.createIndicatorSet(PB.CreateIndicatorSetRequest(symbol: symbol, timeframe: timeframe.wire, indicators: wanted)).id
         }
     }
 

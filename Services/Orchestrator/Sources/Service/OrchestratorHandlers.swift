@@ -1,9 +1,11 @@
 import Bus
 import Contract
 import Foundation
+import Indicators
 import Logging
 import RPC
 import ServiceKit
+import Strategies
 import Store
 import TradingCore
 import Wire
@@ -19,7 +21,9 @@ struct OrchestratorHandlers: OrchestratorService {
     // MARK: Catalogue
 
     func listAgents(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ListAgentsResponse {
-        PB.ListAgentsResponse(agents: AgentRegistry.standard.map(\.info))
+        PB.ListAgentsResponse(agents: TradingAgent.allCases.map { a in
+            PB.AgentInfo(name: a.info.name, kind: a.info.kind, description: a.info.description, defaultWeight: a.info.defaultWeight)
+        })
     }
 
     func listStrategies(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ListStrategiesResponse {
@@ -42,10 +46,11 @@ struct OrchestratorHandlers: OrchestratorService {
         case .paper, .unspecified: break
         default: throw OrchestratorError(.unsupportedMode, "only paper bots can run: no demo or live broker is configured")
         }
-        let strategy = try Strategy(request.strategy)
         let risk = try BotRisk(request.risk)
         guard !request.accountId.isEmpty else { throw OrchestratorError(.invalidArgument, "account_id is missing: the paper account the bot trades") }
-        let symbol = try await peers.instrument(request.symbol).symbol
+        let instrument = try await peers.instrument(request.symbol)
+        let symbol = instrument.symbol
+        let strategy = try Strategy(request.strategy, risk: risk, context: Strategy.context(instrument))
         let execution = try peers.requireExecution()
         let account = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
             try await execution.getAccount(PB.AccountRequest(accountId: request.accountId))
@@ -75,8 +80,12 @@ struct OrchestratorHandlers: OrchestratorService {
             guard !trimmed.isEmpty, trimmed.count <= 100 else { throw OrchestratorError(.invalidArgument, "name must have 1 to 100 characters") }
             bot.name = trimmed
         }
-        if let config = request.strategy { bot.strategy = try Strategy(config).config }
-        if let risk = request.risk { bot.risk = try BotRisk(risk).wire }
+        if request.strategy != nil || request.risk != nil {
+            let risk = try BotRisk(request.risk ?? bot.risk)
+            let instrument = try await peers.instrument(bot.symbol)
+            bot.strategy = try Strategy(request.strategy ?? bot.strategy, risk: risk, context: Strategy.context(instrument)).config
+            bot.risk = risk.wire
+        }
         bot.updatedAtNs = WallClock.nowNs
         // A running bot takes the new plan from its next bar (its indicator set is ensured first).
         if supervisor.isRunning(bot.id) { try await supervisor.start(bot) }
@@ -141,38 +150,40 @@ struct OrchestratorHandlers: OrchestratorService {
 
     // MARK: Analysis
 
-    /// The agents and consensus on the newest closed bar, over market-data's candles with the
-    /// indicators computed here (the same library and columns as the indicators service); nothing
-    /// is traded or stored.
+    /// The strategy's decision on the newest closed bar (flat), with each consensus agent's vote,
+    /// over market-data's candles through the live bots' driver; nothing is traded or stored.
     func analyze(_ request: PB.AnalyzeRequest, context: ServerCallContext) async throws -> PB.Decision {
         let timeframe = try Self.timeframe(request.timeframe)
-        let strategy = try Strategy(request.strategy)
-        let symbol = try await peers.instrument(request.symbol).symbol
-        var features = try FeatureComputer(specs: strategy.indicatorSpecs)
-        let wanted = max(settings.analyzeBars, features.lookback + 1)
+        let instrument = try await peers.instrument(request.symbol)
+        let strategy = try Strategy(request.strategy, context: Strategy.context(instrument))
+        let symbol = instrument.symbol
+        let warmup = strategy.plan.warmup
+        let wanted = max(settings.analyzeBars, warmup + 1)
         var candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
         // A series nobody has watched yet: market-data fills it from its feed's history, once.
-        if candles.count <= features.lookback, try await peers.backfill(symbol, timeframe, bars: wanted) {
+        if candles.count <= warmup, try await peers.backfill(symbol, timeframe, bars: wanted) {
             candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
         }
-        guard candles.count > features.lookback, let last = candles.last else {
+        guard candles.count > warmup, let last = candles.last else {
             throw OrchestratorError(
-                .notEnoughHistory, "\(symbol) has \(candles.count) closed \(timeframe) candles; the strategy needs \(features.lookback + 1) to warm up")
+                .notEnoughHistory, "\(symbol) has \(candles.count) closed \(timeframe) candles; the strategy needs \(warmup + 1) to warm up")
         }
-        var latest = MarketFeatures(close: last.close, values: [:])
-        for candle in candles { latest = features.next(candle) }
-        let consensus = strategy.decide(latest)
+        var live = LiveStrategy(plan: strategy.plan)
+        var decision = StrategyDecision()
+        for candle in candles { decision = live.next(PriceBar(candle), position: .flat, entries: 0) }
+        let explained = DecisionExplanation(decision, live, position: .flat)
         return PB.Decision(
-            id: UUID().uuidString.lowercased(), symbol: symbol, timeframe: timeframe.wire, candleOpenTimeNs: last.openTimeNs, action: consensus.action,
-            confidence: consensus.confidence, reasoning: consensus.reasoning, opinions: consensus.opinions, createdAtNs: WallClock.nowNs)
+            id: UUID().uuidString.lowercased(), symbol: symbol, timeframe: timeframe.wire, candleOpenTimeNs: last.openTimeNs, action: explained.action,
+            confidence: explained.confidence, reasoning: explained.reasoning, opinions: explained.opinions, createdAtNs: WallClock.nowNs)
     }
 
+    /// Runs the strategy over market-data's candles in the range with the one backtester, and
+    /// stores the result.
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult {
         let timeframe = try Self.timeframe(request.timeframe)
-        let strategy = try Strategy(request.strategy)
         let risk = try BotRisk(request.risk)
-        let cash = FixedDecimal(wire: request.initialCash).isZero ? 100_000 : FixedDecimal(wire: request.initialCash).doubleValue
-        guard cash > 0 else { throw OrchestratorError(.invalidArgument, "initial_cash must be positive") }
+        let cash = FixedDecimal(wire: request.initialCash).isZero ? FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne) : FixedDecimal(wire: request.initialCash)
+        guard cash > .zero else { throw OrchestratorError(.invalidArgument, "initial_cash must be positive") }
         guard request.feeRate.isFinite, (0..<0.1).contains(request.feeRate) else {
             throw OrchestratorError(.invalidArgument, "fee_rate is \(request.feeRate); give a fraction of notional below 0.1, e.g. 0.001")
         }
@@ -182,23 +193,27 @@ struct OrchestratorHandlers: OrchestratorService {
         if let range = request.range, range.toNs != 0, range.toNs <= range.fromNs {
             throw OrchestratorError(.invalidArgument, "range.to_ns must be after range.from_ns")
         }
-        let symbol = try await peers.instrument(request.symbol).symbol
-        let candles = try await peers.candles(symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
-        let backtester = Backtester(
-            strategy: strategy, risk: risk, initialCash: cash, feeRate: request.feeRate, slippageBps: request.slippageBps, timeframe: timeframe)
-        guard candles.count > (try FeatureComputer(specs: strategy.indicatorSpecs)).lookback else {
-            throw OrchestratorError(.notEnoughHistory, "\(symbol) has \(candles.count) closed \(timeframe) candles in the range: too few to warm up the strategy")
+        let instrument = try await peers.instrument(request.symbol)
+        let strategy = try Strategy(request.strategy, risk: risk, context: Strategy.context(instrument)) { document in
+            // The request's costs, where given, replace the document's assumptions.
+            if request.feeRate > 0 { document.execution.feeBps = request.feeRate * 10_000 }
+            if request.slippageBps > 0 { document.execution.slippageBps = request.slippageBps }
         }
-        let outcome = try backtester.run(candles)
+        let symbol = instrument.symbol
+        let candles = try await peers.candles(symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
+        let series = try StrategyBacktest.series(candles)
+        guard series.count > strategy.plan.warmup else {
+            throw OrchestratorError(
+                .notEnoughHistory,
+                "\(symbol) has \(series.count) closed \(timeframe) candles in the range; the strategy needs \(strategy.plan.warmup + 1) to warm up")
+        }
+        let outcome = try StrategyBacktest.run(strategy, series, cash: cash, calendar: TradingCalendar(instrument.assetClass))
         var echoed = request
         echoed.symbol = symbol
         echoed.strategy = strategy.config
         echoed.risk = risk.wire
-        let result = PB.BacktestResult(
-            id: UUID().uuidString.lowercased(), request: echoed, finalEquity: Backtester.money(outcome.finalEquity),
-            totalReturn: outcome.finalEquity / cash - 1, sharpe: outcome.sharpe, maxDrawdown: outcome.maxDrawdown, winRate: outcome.winRate,
-            tradeCount: UInt32(outcome.trades.count), trades: outcome.trades,
-            equityCurve: outcome.curve.map { PB.EquityPoint(tsNs: $0.ts, equity: Backtester.money($0.equity)) }, createdAtNs: WallClock.nowNs)
+        echoed.initialCash = cash.wire
+        let result = StrategyBacktest.wire(outcome, strategy, series, request: echoed, id: UUID().uuidString.lowercased(), now: WallClock.nowNs)
         try await OrchestratorTables.insert(result, store)
         return result
     }

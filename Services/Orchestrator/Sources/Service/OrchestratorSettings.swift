@@ -5,9 +5,7 @@ import ServiceKit
 public struct OrchestratorSettings: Sendable {
     /// market-data (`peers.market_data`): instruments and candles for Analyze and backtests.
     public var marketData: PeerAddress?
-    /// indicators (`peers.indicators`): the live indicator sets running bots read.
-    public var indicators: PeerAddress?
-    /// risk (`peers.risk`): sizing, checks, and the way orders reach execution.
+    /// risk (`peers.risk`): checks, and the way orders reach execution.
     public var risk: PeerAddress?
     /// execution (`peers.execution`): accounts and the bot's position.
     public var execution: PeerAddress?
@@ -19,13 +17,12 @@ public struct OrchestratorSettings: Sendable {
     /// The defaults of the table in the README.
     public init() {}
 
-    static let keys: Set<String> = ["peers.market_data", "peers.indicators", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars"]
+    static let keys: Set<String> = ["peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars"]
 
     /// Reads the settings from `v`.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
         var s = OrchestratorSettings()
         s.marketData = try v.peer("peers.market_data")
-        s.indicators = try v.peer("peers.indicators")
         s.risk = try v.peer("peers.risk")
         s.execution = try v.peer("peers.execution")
         s.backtestMaxBars = try v.int("backtest.max_bars", default: s.backtestMaxBars, range: 100...5_000_000)

@@ -1,90 +1,108 @@
 import Contract
 import RPC
+import Strategies
 import Wire
 
-/// A strategy ready to evaluate: its agents with weights, its parameters and its threshold.
+/// A strategy as bots, backtests and Analyze run it: a strategy-language document (a template
+/// or the user's own), its parameter values and the bot's risk overrides, compiled once into the
+/// plan that both strategy drivers run.
 struct Strategy: Sendable {
+    /// The template's name, or the document's own name for a custom document.
     let name: String
-    let parameters: StrategyParameters
-    let agents: [(agent: any TradingAgent, weight: Double)]
-    /// Minimum weighted score in (0, 1] for a buy or a sell.
-    let threshold: Double
+    /// Whether the document was given in full (not a template).
+    let isCustom: Bool
+    let document: StrategyDocument
+    /// Every declared parameter's value.
+    let parameters: [String: Double]
+    let plan: StrategyPlan
 
-    /// The named strategies ListStrategies shows; a config names one and overrides what it likes.
-    static let catalog: [(info: PB.StrategyInfo, weights: [String: Double], threshold: Double)] = [
-        (PB.StrategyInfo(name: "balanced", description: "all four agents: trend, momentum, RSI reversion and volatility"),
-         ["trend": 0.35, "momentum": 0.2, "rsi_reversion": 0.3, "volatility": 0.15], 0.25),
-        (PB.StrategyInfo(name: "trend_following", description: "rides trends: EMA crossover and MACD momentum"),
-         ["trend": 0.6, "momentum": 0.4], 0.3),
-        (PB.StrategyInfo(name: "mean_reversion", description: "buys dips and sells rips: RSI reversion, tempered by volatility"),
-         ["rsi_reversion": 0.7, "volatility": 0.3], 0.3),
-    ]
-
-    /// The catalogue as ListStrategies answers it, with every parameter its agents read.
-    static var infos: [PB.StrategyInfo] {
-        catalog.map { entry in
-            var info = entry.info
-            for name in entry.weights.keys {
-                for (key, value) in AgentRegistry.agent(named: name)?.parameters ?? [:] { info.defaultParameters[key] = value }
-            }
-            return info
-        }
-    }
-
-    /// Resolves `config`: the named strategy (default `balanced`), its parameters overridden,
-    /// its agent weights replaced when the config lists agents, its threshold when given.
-    init(_ config: PB.StrategyConfig?) throws(OrchestratorError) {
+    /// Resolves `config` (the `balanced` template when absent): its document, parameters set,
+    /// a consensus preset's `agents` and `consensus_threshold` mapped onto its weight and threshold
+    /// parameters, `risk`'s exits and sizing over the document's, then `adjust` (a backtest's
+    /// costs), compiled for `context`.
+    init(
+        _ config: PB.StrategyConfig?, risk: BotRisk? = nil, context: CompileContext = CompileContext(allowShort: false),
+        adjust: (inout StrategyDocument) -> Void = { _ in }
+    ) throws(OrchestratorError) {
         let config = config ?? PB.StrategyConfig()
-        let name = config.name.isEmpty ? "balanced" : config.name
-        guard let entry = Self.catalog.first(where: { $0.info.name == name }) else {
-            throw OrchestratorError(
-                .invalidArgument, "strategy \"\(name.prefix(40))\" is unknown; known: \(Self.catalog.map(\.info.name).joined(separator: ", "))")
-        }
-        var weights: [(String, Double)] = entry.weights.sorted { $0.key < $1.key }
-        if !config.agents.isEmpty {
-            weights = []
-            for a in config.agents {
-                guard AgentRegistry.agent(named: a.agent) != nil else {
-                    throw OrchestratorError(
-                        .invalidArgument,
-                        "agent \"\(a.agent.prefix(40))\" is unknown; known: \(AgentRegistry.standard.map(\.info.name).joined(separator: ", "))")
-                }
-                guard a.weight.isFinite, a.weight >= 0, a.weight <= 100 else {
-                    throw OrchestratorError(.invalidArgument, "agent \(a.agent) has weight \(a.weight); weights are between 0 and 100")
-                }
-                guard !weights.contains(where: { $0.0 == a.agent }) else { throw OrchestratorError(.invalidArgument, "agent \(a.agent) is listed twice") }
-                weights.append((a.agent, a.weight))
+        var document: StrategyDocument
+        if !config.document.isEmpty {
+            guard config.document.utf8.count <= 256 * 1024 else {
+                throw OrchestratorError(.invalidStrategy, "the strategy document is \(config.document.utf8.count) bytes; at most 256 KiB")
             }
-            guard weights.contains(where: { $0.1 > 0 }) else { throw OrchestratorError(.invalidArgument, "at least one agent needs a weight above 0") }
+            document = try Self.checked { () throws(StrategyError) in try StrategyDocument(json: config.document) }
+            name = config.name.isEmpty ? document.name : String(config.name.prefix(100))
+            isCustom = true
+        } else {
+            let wanted = config.name.isEmpty ? "balanced" : config.name
+            guard let json = StrategyTemplates.json(named: wanted) else {
+                let known = StrategyTemplates.all.map(\.name)
+                throw OrchestratorError(
+                    .invalidArgument,
+                    "strategy \"\(wanted.prefix(40))\" is not a template; use one of \(known.joined(separator: ", ")) or give a strategy document")
+            }
+            document = try Self.checked { () throws(StrategyError) in try StrategyDocument(json: json) }
+            name = wanted
+            isCustom = false
         }
-        let threshold = config.consensusThreshold == 0 ? entry.threshold : config.consensusThreshold
-        guard threshold.isFinite, threshold > 0, threshold <= 1 else {
-            throw OrchestratorError(.invalidArgument, "consensus_threshold is \(config.consensusThreshold); it is a weighted confidence in (0, 1]")
+        var values = config.parameters
+        let declared = Set(document.parameters.map(\.name))
+        if !config.agents.isEmpty {
+            for agent in TradingAgent.allCases {
+                guard declared.contains("\(agent.rawValue)_weight") else {
+                    throw OrchestratorError(.invalidArgument, "agents apply to a strategy that declares agent weights (the consensus presets); \(name) does not")
+                }
+                values["\(agent.rawValue)_weight"] = 0
+            }
+            for a in config.agents {
+                guard let agent = TradingAgent(rawValue: a.agent) else {
+                    throw OrchestratorError(
+                        .invalidArgument, "agent \"\(a.agent.prefix(40))\" is unknown; known: \(TradingAgent.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard a.weight.isFinite, a.weight >= 0, a.weight <= 1 else {
+                    throw OrchestratorError(.invalidArgument, "agent \(a.agent) has weight \(a.weight); weights are between 0 and 1")
+                }
+                values["\(agent.rawValue)_weight"] = a.weight
+            }
         }
-        self.name = name
-        self.parameters = try StrategyParameters(config.parameters)
-        self.agents = weights.filter { $0.1 > 0 }.map { (AgentRegistry.agent(named: $0.0)!, $0.1) }
-        self.threshold = threshold
+        if config.consensusThreshold != 0 {
+            guard declared.contains("threshold") else {
+                throw OrchestratorError(.invalidArgument, "consensus_threshold applies to the consensus presets; \(name) has no threshold parameter")
+            }
+            values["threshold"] = config.consensusThreshold
+        }
+        risk?.apply(to: &document)
+        adjust(&document)
+        let overrides = values
+        plan = try Self.checked { () throws(StrategyError) in try StrategyCompiler.compile(document, parameters: overrides, context: context) }
+        self.document = document
+        parameters = plan.parameters
     }
 
-    /// The strategy as a config with everything resolved: what a bot stores.
+    /// The strategy as a config with everything resolved: what a bot stores and a result echoes.
     var config: PB.StrategyConfig {
         PB.StrategyConfig(
-            name: name, parameters: parameters.values, agents: agents.map { PB.AgentWeight(agent: $0.agent.info.name, weight: $0.weight) },
-            consensusThreshold: threshold)
+            name: name, parameters: parameters, consensusThreshold: parameters["threshold"] ?? 0,
+            document: isCustom ? document.json.jsonText : "")
     }
 
-    /// Every indicator spec its agents read, once each, in a stable order.
-    var indicatorSpecs: [String] {
-        var seen = Set<String>()
-        return agents.flatMap { $0.agent.indicators(parameters) }.filter { seen.insert($0).inserted }
+    /// The templates as ListStrategies answers them, with every declared parameter's default.
+    static var infos: [PB.StrategyInfo] {
+        StrategyTemplates.all.compactMap { template in
+            guard let document = try? StrategyDocument(json: template.json) else { return nil }
+            return PB.StrategyInfo(
+                name: template.name, description: template.summary,
+                defaultParameters: Dictionary(uniqueKeysWithValues: document.parameters.map { ($0.name, $0.defaultValue) }), document: template.json)
+        }
     }
 
-    /// Each agent's opinion on `features` and the weighted consensus.
-    func decide(_ features: MarketFeatures) -> Consensus {
-        Consensus(opinions: agents.map { a in
-            let o = a.agent.opinion(features, parameters)
-            return PB.AgentOpinion(agent: a.agent.info.name, action: o.action, confidence: o.confidence, weight: a.weight, reasoning: o.reasoning)
-        }, threshold: threshold)
+    /// What `instrument` allows: short rules only where it can be sold short (not spot crypto).
+    static func context(_ instrument: PB.Instrument) -> CompileContext {
+        CompileContext(allowShort: instrument.assetClass != .crypto)
+    }
+
+    /// Runs a strategy-language step, turning its error into the orchestrator's (code and pointer kept in the text).
+    static func checked<T>(_ body: () throws(StrategyError) -> T) throws(OrchestratorError) -> T {
+        do { return try body() } catch { throw OrchestratorError(.invalidStrategy, error.description) }
     }
 }

@@ -1400,7 +1400,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_info__default_parameter
   (ProtobufCMessageInit) tradewind__v1__strategy_info__default_parameters_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__strategy_info__field_descriptors[3] =
+static const ProtobufCFieldDescriptor tradewind__v1__strategy_info__field_descriptors[4] =
 {
   {
     "name",
@@ -1438,16 +1438,29 @@ static const ProtobufCFieldDescriptor tradewind__v1__strategy_info__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "document",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__StrategyInfo, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__strategy_info__field_indices_by_name[] = {
   2,   /* field[2] = default_parameters */
   1,   /* field[1] = description */
+  3,   /* field[3] = document */
   0,   /* field[0] = name */
 };
 static const ProtobufCIntRange tradewind__v1__strategy_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__strategy_info__descriptor =
 {
@@ -1457,7 +1470,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_info__descriptor =
   "Tradewind__V1__StrategyInfo",
   "tradewind.v1",
   sizeof(Tradewind__V1__StrategyInfo),
-  3,
+  4,
   tradewind__v1__strategy_info__field_descriptors,
   tradewind__v1__strategy_info__field_indices_by_name,
   1,  tradewind__v1__strategy_info__number_ranges,
@@ -1604,7 +1617,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__parameters_entr
   (ProtobufCMessageInit) tradewind__v1__strategy_config__parameters_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[5] =
 {
   {
     "name",
@@ -1654,17 +1667,30 @@ static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "document",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__StrategyConfig, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__strategy_config__field_indices_by_name[] = {
   2,   /* field[2] = agents */
   3,   /* field[3] = consensus_threshold */
+  4,   /* field[4] = document */
   0,   /* field[0] = name */
   1,   /* field[1] = parameters */
 };
 static const ProtobufCIntRange tradewind__v1__strategy_config__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
 {
@@ -1674,7 +1700,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
   "Tradewind__V1__StrategyConfig",
   "tradewind.v1",
   sizeof(Tradewind__V1__StrategyConfig),
-  4,
+  5,
   tradewind__v1__strategy_config__field_descriptors,
   tradewind__v1__strategy_config__field_indices_by_name,
   1,  tradewind__v1__strategy_config__number_ranges,
@@ -3044,7 +3070,7 @@ const ProtobufCMessageDescriptor tradewind__v1__equity_point__descriptor =
   (ProtobufCMessageInit) tradewind__v1__equity_point__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__backtest_trade__field_descriptors[7] =
+static const ProtobufCFieldDescriptor tradewind__v1__backtest_trade__field_descriptors[9] =
 {
   {
     "side",
@@ -3130,12 +3156,38 @@ static const ProtobufCFieldDescriptor tradewind__v1__backtest_trade__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "fees",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__BacktestTrade, fees),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exit_reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__BacktestTrade, exit_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__backtest_trade__field_indices_by_name[] = {
   1,   /* field[1] = entry_ns */
   3,   /* field[3] = entry_price */
   2,   /* field[2] = exit_ns */
   4,   /* field[4] = exit_price */
+  8,   /* field[8] = exit_reason */
+  7,   /* field[7] = fees */
   6,   /* field[6] = pnl */
   5,   /* field[5] = quantity */
   0,   /* field[0] = side */
@@ -3143,7 +3195,7 @@ static const unsigned tradewind__v1__backtest_trade__field_indices_by_name[] = {
 static const ProtobufCIntRange tradewind__v1__backtest_trade__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__backtest_trade__descriptor =
 {
@@ -3153,14 +3205,14 @@ const ProtobufCMessageDescriptor tradewind__v1__backtest_trade__descriptor =
   "Tradewind__V1__BacktestTrade",
   "tradewind.v1",
   sizeof(Tradewind__V1__BacktestTrade),
-  7,
+  9,
   tradewind__v1__backtest_trade__field_descriptors,
   tradewind__v1__backtest_trade__field_indices_by_name,
   1,  tradewind__v1__backtest_trade__number_ranges,
   (ProtobufCMessageInit) tradewind__v1__backtest_trade__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__backtest_result__field_descriptors[11] =
+static const ProtobufCFieldDescriptor tradewind__v1__backtest_result__field_descriptors[13] =
 {
   {
     "id",
@@ -3294,6 +3346,30 @@ static const ProtobufCFieldDescriptor tradewind__v1__backtest_result__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "metrics_json",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__BacktestResult, metrics_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open_trade",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__BacktestResult, open_trade),
+    &tradewind__v1__backtest_trade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__backtest_result__field_indices_by_name[] = {
   10,   /* field[10] = created_at_ns */
@@ -3301,6 +3377,8 @@ static const unsigned tradewind__v1__backtest_result__field_indices_by_name[] = 
   2,   /* field[2] = final_equity */
   0,   /* field[0] = id */
   5,   /* field[5] = max_drawdown */
+  11,   /* field[11] = metrics_json */
+  12,   /* field[12] = open_trade */
   1,   /* field[1] = request */
   4,   /* field[4] = sharpe */
   3,   /* field[3] = total_return */
@@ -3311,7 +3389,7 @@ static const unsigned tradewind__v1__backtest_result__field_indices_by_name[] = 
 static const ProtobufCIntRange tradewind__v1__backtest_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__backtest_result__descriptor =
 {
@@ -3321,7 +3399,7 @@ const ProtobufCMessageDescriptor tradewind__v1__backtest_result__descriptor =
   "Tradewind__V1__BacktestResult",
   "tradewind.v1",
   sizeof(Tradewind__V1__BacktestResult),
-  11,
+  13,
   tradewind__v1__backtest_result__field_descriptors,
   tradewind__v1__backtest_result__field_indices_by_name,
   1,  tradewind__v1__backtest_result__number_ranges,

@@ -118,10 +118,14 @@ struct  Tradewind__V1__StrategyInfo
   char *description;
   size_t n_default_parameters;
   Tradewind__V1__StrategyInfo__DefaultParametersEntry **default_parameters;
+  /*
+   * The template's strategy-language document (JSON), to start a custom strategy from.
+   */
+  char *document;
 };
 #define TRADEWIND__V1__STRATEGY_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__strategy_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__ListStrategiesResponse
@@ -169,10 +173,17 @@ struct  Tradewind__V1__StrategyConfig
    * Minimum weighted confidence in [0, 1] for a buy or sell.
    */
   double consensus_threshold;
+  /*
+   * A strategy-language document (JSON, Shared/Strategies/README.md). When set it is the strategy
+   * and `name` only labels it; otherwise `name` is a template. `parameters` sets the document's
+   * declared parameters; `agents` and `consensus_threshold` set a consensus preset's weights and
+   * threshold parameters.
+   */
+  char *document;
 };
 #define TRADEWIND__V1__STRATEGY_CONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__strategy_config__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__BotRiskSettings
@@ -422,11 +433,19 @@ struct  Tradewind__V1__BacktestTrade
   Tradewind__V1__Decimal *entry_price;
   Tradewind__V1__Decimal *exit_price;
   Tradewind__V1__Decimal *quantity;
+  /*
+   * Net of fees.
+   */
   Tradewind__V1__Decimal *pnl;
+  Tradewind__V1__Decimal *fees;
+  /*
+   * signal, stop_loss, take_profit, trailing_stop, max_bars, reversal; empty while open.
+   */
+  char *exit_reason;
 };
 #define TRADEWIND__V1__BACKTEST_TRADE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__backtest_trade__descriptor) \
-    , TRADEWIND__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, NULL, NULL, NULL, NULL }
+    , TRADEWIND__V1__SIDE__SIDE_UNSPECIFIED, 0, 0, NULL, NULL, NULL, NULL, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__BacktestResult
@@ -445,10 +464,18 @@ struct  Tradewind__V1__BacktestResult
   size_t n_equity_curve;
   Tradewind__V1__EquityPoint **equity_curve;
   int64_t created_at_ns;
+  /*
+   * Every metric (the CLI's JSON: cagr_pct, sortino, calmar, profit_factor, exposure_pct, …).
+   */
+  char *metrics_json;
+  /*
+   * The run's trade still open after the last bar, marked at the last close.
+   */
+  Tradewind__V1__BacktestTrade *open_trade;
 };
 #define TRADEWIND__V1__BACKTEST_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__backtest_result__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, NULL }
 
 
 struct  Tradewind__V1__GetBacktestRequest
