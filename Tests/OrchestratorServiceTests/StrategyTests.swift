@@ -41,7 +41,9 @@ struct StrategyTests {
         #expect(typo.contains("did you mean \"sma\""))
         let short = document.replacingOccurrences(of: "entry_long", with: "entry_short")
         #expect(refusal(PB.StrategyConfig(document: short)).contains("strategy.shorting_not_allowed"))
-        #expect(try Strategy(PB.StrategyConfig(document: short), context: CompileContext(allowShort: true)).plan.entryShort != nil)
+        let stock = PB.Instrument(symbol: "AAPL", assetClass: .stock, tickSize: FixedDecimal(raw: 1_000_000).wire, lotSize: FixedDecimal.one.wire)
+        let shortable = try Strategy(PB.StrategyConfig(document: short), instrument: stock)
+        #expect(shortable.plan.entryShort != nil && shortable.plan.execution.tickSize == 0.01 && shortable.plan.sizing.lot == .one)
     }
 
     @Test func riskSettingsBecomeTheStrategysExitsAndSizing() throws {

@@ -22,20 +22,11 @@ struct BacktestLedger {
     private var trailATR = Double.nan
     /// Closed trades so far, for Kelly sizing.
     private var record = TradeRecord()
-    private let feeRate: FixedDecimal
-    private let slippageRate: FixedDecimal
-    private let slippageTicks: FixedDecimal
-    static let tenThousand = FixedDecimal(raw: 10_000 * FixedDecimal.unitsPerOne)
 
     init(plan: StrategyPlan, cash: FixedDecimal) {
         self.plan = plan
         self.cash = cash
         position = PositionState(symbol: "")
-        let e = plan.execution
-        func fixed(_ v: Double) -> FixedDecimal { (try? FixedDecimal(approximating: v)) ?? .zero }
-        feeRate = plan.feeRate
-        slippageRate = (try? fixed(e.slippageBps) / Self.tenThousand) ?? .zero
-        slippageTicks = (try? fixed(e.slippageTicks) * fixed(e.tickSize)) ?? .zero
     }
 
     /// The position as the strategy's position signals see it.
@@ -95,19 +86,13 @@ struct BacktestLedger {
 
     // MARK: Fills
 
-    private func fillPrice(_ raw: Double, _ side: Side) throws(StrategyError) -> FixedDecimal {
-        try arithmetic { () throws(ArithmeticError) in
-            let p = try FixedDecimal(approximating: raw)
-            let slip = try (try p * slippageRate) + slippageTicks
-            let filled = side == .buy ? try p + slip : try p - slip
-            return filled.raw > 0 ? filled : FixedDecimal(raw: 1)
-        }
-    }
+    /// The fill for a `side` order at `raw`: execution's paper rule with the document's slippage and tick.
+    private func fillPrice(_ raw: Double, _ side: Side) throws(StrategyError) -> FixedDecimal { try plan.fills.price(raw, side) }
 
     private mutating func fill(_ side: Side, _ quantity: FixedDecimal, at price: FixedDecimal, time: Int64) throws(StrategyError) -> PositionState.Closing? {
         try arithmetic { () throws(ArithmeticError) in
             let notional = try quantity * price
-            let fee = try notional * feeRate
+            let fee = try FillPricing.fee(quantity, at: price, rate: plan.fills.feeRate)
             cash = side == .buy ? try cash - notional - fee : try cash + notional - fee
             return try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: time, botId: "")
         }
@@ -135,7 +120,7 @@ struct BacktestLedger {
     private mutating func enter(_ side: Side, at raw: Double, bar: Int, time: Int64, context: EntryContext, atClose: Bool) throws(StrategyError) {
         let price = try fillPrice(raw, side)
         let quantity = try plan.entryQuantity(
-            side, price: price, cash: cash, equity: equity(at: price.doubleValue), feeRate: feeRate, context: context, record: record)
+            side, price: price, cash: cash, equity: equity(at: price.doubleValue), context: context, record: record)
         guard quantity > .zero else { return }
         let wasFlat = position.isFlat
         _ = try fill(side, quantity, at: price, time: time)

@@ -52,6 +52,8 @@ public struct StrategyPlan: Sendable {
     public let maxBars: Int?
     public let sizing: Sizing
     public let execution: StrategyDocument.ExecutionAssumptions
+    /// `execution` as exact rates and amounts.
+    public let fills: FillAssumptions
     public let pyramiding: Int
     /// Bars before every rule can first be known (the first `warmup` bars decide nothing).
     public let warmup: Int
@@ -74,6 +76,7 @@ public struct StrategyPlan: Sendable {
         (stopLoss, takeProfit, trailingStop, maxBars) = exits
         self.sizing = sizing
         execution = document.execution
+        fills = FillAssumptions(document.execution)
         pyramiding = document.pyramiding
         self.warmup = warmup
     }

@@ -260,7 +260,7 @@ enum DocumentReader {
         e.feeBps = try bounded("fee_bps", 0...1000) ?? 0
         e.slippageBps = try bounded("slippage_bps", 0...1000) ?? 0
         e.slippageTicks = try bounded("slippage_ticks", 0...1000) ?? 0
-        e.tickSize = try bounded("tick_size", 1e-8...1e6) ?? 0.01
+        e.tickSize = try bounded("tick_size", 1e-8...1e6)
         return e
     }
 }

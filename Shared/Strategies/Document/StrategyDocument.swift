@@ -107,7 +107,9 @@ public struct StrategyDocument: Sendable, Hashable {
         /// Slippage against the trader, in basis points of price and in ticks of `tickSize`.
         public var slippageBps: Double = 0
         public var slippageTicks: Double = 0
-        public var tickSize: Double = 0.01
+        /// The price grid: fills are rounded to it against the trader, as execution's paper broker
+        /// rounds to the instrument's tick. Nil: not rounded (slippage ticks are then 0.01).
+        public var tickSize: Double?
     }
 }
 

@@ -26,8 +26,9 @@ extension StrategyPlan {
     /// `equity`, never more than `cash` (long) or equity (short) pays for with fees, rounded down
     /// to the plan's lot. Zero when the model gives nothing (no stop to size to, a negative edge).
     func entryQuantity(
-        _ side: Side, price: FixedDecimal, cash: FixedDecimal, equity: Double, feeRate: FixedDecimal, context: EntryContext, record: TradeRecord
+        _ side: Side, price: FixedDecimal, cash: FixedDecimal, equity: Double, context: EntryContext, record: TradeRecord
     ) throws(StrategyError) -> FixedDecimal {
+        let feeRate = fills.feeRate
         let s = sizing
         let p = price.doubleValue
         let fraction = s.percent / 100
@@ -75,21 +76,17 @@ extension StrategyPlan {
         case nil: 0
         }
     }
-
-    /// The fee rate the document assumes, as an exact fraction of notional.
-    var feeRate: FixedDecimal {
-        (try? (try FixedDecimal(approximating: execution.feeBps)) / FixedDecimal(raw: 10_000 * FixedDecimal.unitsPerOne)) ?? .zero
-    }
 }
 
 extension LiveStrategy {
-    /// The quantity to enter `side` at `price` on the latest bar, for an account with `cash` and
-    /// `equity`, by the same sizing code as the backtester (`record`: the account's closed trades,
-    /// for Kelly). The caller still applies the venue's lot and the bot's caps.
+    /// The quantity to enter `side` on the latest bar at the reference price `price` (the fill the
+    /// document's assumptions expect there), for an account with `cash` and `equity` (flat: its
+    /// cash), by the same sizing code as the backtester (`record`: the account's closed trades, for
+    /// Kelly). The caller still applies the venue's lot and the bot's caps.
     public func entryQuantity(_ side: Side, price: Double, cash: FixedDecimal, equity: Double, record: TradeRecord = TradeRecord()) throws(StrategyError)
         -> FixedDecimal
     {
-        let exact = try arithmetic { () throws(ArithmeticError) in try FixedDecimal(approximating: price) }
-        return try plan.entryQuantity(side, price: exact, cash: cash, equity: equity, feeRate: plan.feeRate, context: EntryContext(program, plan), record: record)
+        let expected = try plan.fills.price(price, side)
+        return try plan.entryQuantity(side, price: expected, cash: cash, equity: equity, context: EntryContext(program, plan), record: record)
     }
 }

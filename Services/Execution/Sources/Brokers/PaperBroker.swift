@@ -44,22 +44,19 @@ struct PaperBroker: Broker {
         }
         let quantity = FixedDecimal(wire: order.quantity)
         do {
-            let fee = try (try quantity * fillPrice).multiplied(by: try FixedDecimal(approximating: feeBps / 10_000), rounding: .toNearestOrEven)
-            return .fill(price: fillPrice, fee: fee)
+            return .fill(price: fillPrice, fee: try FillPricing.fee(quantity, at: fillPrice, rate: try FillPricing.rate(bps: feeBps)))
         } catch {
             throw ExecutionError(.arithmetic, "\(quantity) × \(fillPrice) does not fit: \(error.message)")
         }
     }
 
-    /// The price a `side` order would get now: the touch plus slippage, rounded to the tick against the trader.
+    /// The price a `side` order would get now: the touch plus slippage, rounded to the tick against
+    /// the trader (`FillPricing`, the backtester's rule too).
     private func executablePrice(_ side: Side, _ price: MarketView.Price, instrument: PB.Instrument) throws(ExecutionError) -> FixedDecimal {
-        let touch = side == .buy ? (price.ask > 0 ? price.ask : price.last) : (price.bid > 0 ? price.bid : price.last)
-        let slipped = touch * (side == .buy ? 1 + slippageBps / 10_000 : 1 - slippageBps / 10_000)
-        let raw = try decimal(slipped)
+        let touch = try decimal(side == .buy ? (price.ask > 0 ? price.ask : price.last) : (price.bid > 0 ? price.bid : price.last))
         let tick = FixedDecimal(wire: instrument.tickSize)
-        guard tick.raw > 0 else { return raw }
-        do { return try raw.rounded(toMultipleOf: tick, rule: side == .buy ? .up : .down) } catch {
-            throw ExecutionError(.arithmetic, "cannot round \(raw) to the tick \(tick): \(error.message)")
+        do { return try FillPricing.price(touch, side, slippageRate: try FillPricing.rate(bps: slippageBps), tick: tick) } catch {
+            throw ExecutionError(.arithmetic, "cannot price a fill at \(touch) with tick \(tick): \(error.message)")
         }
     }
 

@@ -53,7 +53,7 @@ final class BotSupervisor: Service, Sendable {
         let risk = try BotRisk(bot.risk)
         guard let timeframe = Timeframe(wire: bot.timeframe) else { throw OrchestratorError(.invalidArgument, "bot \(bot.id) has no timeframe") }
         let instrument = try await trader.peers.instrument(bot.symbol)
-        let strategy = try Strategy(bot.strategy, risk: risk, context: Strategy.context(instrument))
+        let strategy = try Strategy(bot.strategy, risk: risk, instrument: instrument)
         try Self.checkLive(strategy)
         let plan = BotPlan(
             bot: bot, strategy: strategy, risk: risk, timeframe: timeframe, lot: FixedDecimal(wire: instrument.lotSize),

@@ -52,10 +52,12 @@ struct BotRisk: Sendable, Hashable {
         }
     }
 
+    /// As stored and echoed: the sizing fields stay empty unless they were given, so the strategy's
+    /// own sizing keeps applying after a round trip.
     var wire: PB.BotRiskSettings {
         PB.BotRiskSettings(
-            riskPerTrade: riskPerTrade, maxPositionNotional: ((try? FixedDecimal(approximating: maxPositionNotional)) ?? .zero).wire,
-            stopLossPct: stopLossPct, takeProfitPct: takeProfitPct, sizingModel: sizingModel)
+            riskPerTrade: setsSizing ? riskPerTrade : 0, maxPositionNotional: ((try? FixedDecimal(approximating: maxPositionNotional)) ?? .zero).wire,
+            stopLossPct: stopLossPct, takeProfitPct: takeProfitPct, sizingModel: setsSizing ? sizingModel : "")
     }
 
     /// Puts the settings given into `document`: a stop loss and take profit as percent exits, and,

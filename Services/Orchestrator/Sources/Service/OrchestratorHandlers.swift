@@ -50,7 +50,7 @@ struct OrchestratorHandlers: OrchestratorService {
         guard !request.accountId.isEmpty else { throw OrchestratorError(.invalidArgument, "account_id is missing: the paper account the bot trades") }
         let instrument = try await peers.instrument(request.symbol)
         let symbol = instrument.symbol
-        let strategy = try Strategy(request.strategy, risk: risk, context: Strategy.context(instrument))
+        let strategy = try Strategy(request.strategy, risk: risk, instrument: instrument)
         let execution = try peers.requireExecution()
         let account = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
             try await execution.getAccount(PB.AccountRequest(accountId: request.accountId))
@@ -83,7 +83,7 @@ struct OrchestratorHandlers: OrchestratorService {
         if request.strategy != nil || request.risk != nil {
             let risk = try BotRisk(request.risk ?? bot.risk)
             let instrument = try await peers.instrument(bot.symbol)
-            bot.strategy = try Strategy(request.strategy ?? bot.strategy, risk: risk, context: Strategy.context(instrument)).config
+            bot.strategy = try Strategy(request.strategy ?? bot.strategy, risk: risk, instrument: instrument).config
             bot.risk = risk.wire
         }
         bot.updatedAtNs = WallClock.nowNs
@@ -155,7 +155,7 @@ struct OrchestratorHandlers: OrchestratorService {
     func analyze(_ request: PB.AnalyzeRequest, context: ServerCallContext) async throws -> PB.Decision {
         let timeframe = try Self.timeframe(request.timeframe)
         let instrument = try await peers.instrument(request.symbol)
-        let strategy = try Strategy(request.strategy, context: Strategy.context(instrument))
+        let strategy = try Strategy(request.strategy, instrument: instrument)
         let symbol = instrument.symbol
         let warmup = strategy.plan.warmup
         let wanted = max(settings.analyzeBars, warmup + 1)
@@ -194,7 +194,7 @@ struct OrchestratorHandlers: OrchestratorService {
             throw OrchestratorError(.invalidArgument, "range.to_ns must be after range.from_ns")
         }
         let instrument = try await peers.instrument(request.symbol)
-        let strategy = try Strategy(request.strategy, risk: risk, context: Strategy.context(instrument)) { document in
+        let strategy = try Strategy(request.strategy, risk: risk, instrument: instrument) { document in
             // The request's costs, where given, replace the document's assumptions.
             if request.feeRate > 0 { document.execution.feeBps = request.feeRate * 10_000 }
             if request.slippageBps > 0 { document.execution.slippageBps = request.slippageBps }

@@ -1,6 +1,7 @@
 import Contract
 import RPC
 import Strategies
+import TradingCore
 import Wire
 
 /// A strategy as bots, backtests and Analyze run it: a strategy-language document (a template
@@ -18,11 +19,11 @@ struct Strategy: Sendable {
 
     /// Resolves `config` (the `balanced` template when absent): its document, parameters set,
     /// a consensus preset's `agents` and `consensus_threshold` mapped onto its weight and threshold
-    /// parameters, `risk`'s exits and sizing over the document's, then `adjust` (a backtest's
-    /// costs), compiled for `context`.
+    /// parameters, `risk`'s exits and sizing over the document's, the instrument's tick and lot
+    /// where the document declares none (fills then price and size as execution's do), then
+    /// `adjust` (a backtest's costs); compiled for what `instrument` allows (long only without one).
     init(
-        _ config: PB.StrategyConfig?, risk: BotRisk? = nil, context: CompileContext = CompileContext(allowShort: false),
-        adjust: (inout StrategyDocument) -> Void = { _ in }
+        _ config: PB.StrategyConfig?, risk: BotRisk? = nil, instrument: PB.Instrument? = nil, adjust: (inout StrategyDocument) -> Void = { _ in }
     ) throws(OrchestratorError) {
         let config = config ?? PB.StrategyConfig()
         var document: StrategyDocument
@@ -72,8 +73,14 @@ struct Strategy: Sendable {
             values["threshold"] = config.consensusThreshold
         }
         risk?.apply(to: &document)
+        if let instrument {
+            let tick = FixedDecimal(wire: instrument.tickSize), lot = FixedDecimal(wire: instrument.lotSize)
+            if document.execution.tickSize == nil, tick > .zero { document.execution.tickSize = tick.doubleValue }
+            if document.sizing.lot == nil, lot > .zero { document.sizing.lot = lot.doubleValue }
+        }
         adjust(&document)
         let overrides = values
+        let context = instrument.map(Self.context) ?? CompileContext(allowShort: false)
         plan = try Self.checked { () throws(StrategyError) in try StrategyCompiler.compile(document, parameters: overrides, context: context) }
         self.document = document
         parameters = plan.parameters

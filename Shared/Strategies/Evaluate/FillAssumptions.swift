@@ -1,0 +1,27 @@
+import TradingCore
+
+/// A document's execution assumptions as exact amounts, priced by execution's paper rule
+/// (`FillPricing`): the backtest's fills and a live bot's sizing estimate use the same numbers.
+public struct FillAssumptions: Sendable, Hashable {
+    public let feeRate: FixedDecimal
+    public let slippageRate: FixedDecimal
+    /// Slippage in price units (`slippage_ticks` × the tick).
+    public let slippage: FixedDecimal
+    /// Fills are rounded to it against the trader; zero when the document declares no tick.
+    public let tick: FixedDecimal
+
+    init(_ e: StrategyDocument.ExecutionAssumptions) {
+        func fixed(_ v: Double) -> FixedDecimal { (try? FixedDecimal(approximating: v)) ?? .zero }
+        feeRate = (try? FillPricing.rate(bps: e.feeBps)) ?? .zero
+        slippageRate = (try? FillPricing.rate(bps: e.slippageBps)) ?? .zero
+        slippage = (try? fixed(e.slippageTicks) * fixed(e.tickSize ?? 0.01)) ?? .zero
+        tick = e.tickSize.map(fixed) ?? .zero
+    }
+
+    /// The fill a `side` order gets at the reference price `raw`.
+    public func price(_ raw: Double, _ side: Side) throws(StrategyError) -> FixedDecimal {
+        try arithmetic { () throws(ArithmeticError) in
+            try FillPricing.price(try FixedDecimal(approximating: raw), side, slippageRate: slippageRate, slippage: slippage, tick: tick)
+        }
+    }
+}
