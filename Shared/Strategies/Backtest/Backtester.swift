@@ -28,10 +28,8 @@ public struct Backtester: Sendable {
                 .notEnoughData, "the strategy needs \(plan.warmup + 1) bars before its rules can first decide, and the data has \(series.count)")
         }
         let columns = columns ?? IndicatorColumns(series)
-        var live = settings.streaming ? LiveStrategy(plan: plan) : nil
-        let inputs = live == nil ? columns.columns(for: plan) : []
+        let inputs = settings.streaming ? [] : columns.columns(for: plan)
         var ledger = BacktestLedger(plan: plan, cash: settings.initialCash)
-        var program = plan.program
         var equity = [Double](repeating: 0, count: series.count)
         var decisions: [(bar: Int, decision: StrategyDecision)] = []
         var pending: StrategyDecision?
@@ -41,8 +39,10 @@ public struct Backtester: Sendable {
         let p = series.prices
         var barsInMarket = 0
         var failure: StrategyError?
-        // `columns` owns the memory `inputs` points into and lives until the end of this function.
-        inputs.withUnsafeBufferPointer { cols in
+
+        /// Every bar through the ledger; `decide` steps the program on a bar for a position, and
+        /// `context` reads the entry context from the program's latest values.
+        func eachBar(_ decide: (Int, PriceBar, PositionView, Int) -> StrategyDecision, _ context: () -> EntryContext) {
             for i in 0..<n {
                 if i & 4095 == 0, i > 0 {
                     if settings.isCancelled?() == true {
@@ -59,29 +59,14 @@ public struct Backtester: Sendable {
                         pending = nil
                     }
                     try ledger.protectiveExits(bar, index: i, time: time)
-                    let decision: StrategyDecision
-                    if var driver = live {
-                        decision = driver.next(bar, position: ledger.view, entries: ledger.entries)
-                        program = driver.program
-                        live = driver
-                    } else {
-                        program.step(
-                            inputs: { v in
-                                SignalProgram.writePrices(bar, into: v)
-                                for k in 0..<cols.count { v[5 + k] = cols[k][i] }
-                            }, position: ledger.view)
-                        decision = plan.decide(program, position: ledger.view, entries: ledger.entries)
-                    }
-                    if i < n - 1, i >= settings.firstTradingBar {
-                        if !decision.isNone {
-                            if settings.recordDecisions { decisions.append((i, decision)) }
-                            let context = EntryContext(program, plan)
-                            if fillAtClose {
-                                try ledger.execute(decision, at: bar.close, bar: i, time: time, context: context)
-                            } else {
-                                pending = decision
-                                pendingContext = context
-                            }
+                    let decision = decide(i, bar, ledger.view, ledger.entries)
+                    if !decision.isNone, i < n - 1, i >= settings.firstTradingBar {
+                        if settings.recordDecisions { decisions.append((i, decision)) }
+                        if fillAtClose {
+                            try ledger.execute(decision, at: bar.close, bar: i, time: time, context: context())
+                        } else {
+                            pending = decision
+                            pendingContext = context()
                         }
                     }
                 } catch {
@@ -91,6 +76,26 @@ public struct Backtester: Sendable {
                 ledger.closeBar(bar)
                 if !ledger.position.isFlat { barsInMarket += 1 }
                 equity[i] = ledger.equity(at: bar.close)
+            }
+        }
+
+        if settings.streaming {
+            var live = LiveStrategy(plan: plan)
+            eachBar({ _, bar, view, entries in live.next(bar, position: view, entries: entries) }, { EntryContext(live.program, plan) })
+        } else {
+            var program = plan.program
+            // `columns` owns the memory `inputs` points into and lives until the end of this function.
+            inputs.withUnsafeBufferPointer { cols in
+                program.withStepper { stepper in
+                    eachBar(
+                        { i, bar, view, entries in
+                            stepper.step(position: view) { v in
+                                SignalProgram.writePrices(bar, into: v)
+                                for k in 0..<cols.count { v[5 + k] = cols[k][i] }
+                            }
+                            return plan.decide({ stepper.value($0) }, position: view, entries: entries)
+                        }, { EntryContext({ stepper.value($0) }, plan) })
+                }
             }
         }
         withExtendedLifetime(columns) {}
@@ -121,16 +126,21 @@ struct EntryContext: Sendable {
     init() {}
 
     init(_ program: SignalProgram, _ plan: StrategyPlan) {
+        self.init({ program.value($0) }, plan)
+    }
+
+    /// The context from slot values read through `value`.
+    init(_ value: (Int) -> Double, _ plan: StrategyPlan) {
         func read(_ d: StrategyPlan.Distance?) -> (level: Double, atr: Double) {
             switch d {
-            case .price(let slot): (program.value(slot), .nan)
-            case .atr(_, let slot): (.nan, program.value(slot))
+            case .price(let slot): (value(slot), .nan)
+            case .atr(_, let slot): (.nan, value(slot))
             default: (.nan, .nan)
             }
         }
         (stopLevel, stopATR) = read(plan.stopLoss)
         (targetLevel, targetATR) = read(plan.takeProfit)
         trailATR = read(plan.trailingStop).atr
-        if plan.sizing.atrSlot >= 0 { sizingATR = program.value(plan.sizing.atrSlot) }
+        if plan.sizing.atrSlot >= 0 { sizingATR = value(plan.sizing.atrSlot) }
     }
 }

@@ -74,30 +74,82 @@ public struct SignalProgram: Sendable {
     /// Writes the bar's inputs (prices first, then indicator outputs) and evaluates every instruction.
     @inline(__always)
     mutating func step(inputs write: (UnsafeMutableBufferPointer<Double>) -> Void, position: PositionView) {
-        swap(&values, &previous)
-        let first = firstComputed
-        let program = instructions
-        let barIndex = bar
-        let voters = consensus
+        withStepper { $0.step(position: position, inputs: write) }
+    }
+
+    /// Lends `body` a `Stepper` over the program's storage, borrowed once for any number of bars:
+    /// the batch driver steps a whole series without re-borrowing (or retaining) anything per bar.
+    mutating func withStepper<R>(_ body: (inout Stepper) -> R) -> R {
+        let slots = values.count, first = firstComputed, startBar = bar, voters = consensus
+        var result: R?
+        var swaps = 0, endBar = startBar
         values.withUnsafeMutableBufferPointer { v in
-            write(v)
-            previous.withUnsafeBufferPointer { p in
+            previous.withUnsafeMutableBufferPointer { p in
                 state.withUnsafeMutableBufferPointer { s in
-                    program.withUnsafeBufferPointer { code in
-                        for k in 0..<code.count {
-                            let i = code[k]
-                            // Rare and heavy: kept out of the small evaluate switch.
-                            v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : Self.evaluate(i, v, p, s, position, bar: barIndex)
-                        }
+                    instructions.withUnsafeBufferPointer { code in
+                        var stepper = Stepper(
+                            values: v, previous: p, state: s, code: code, voters: voters, first: first, bar: startBar)
+                        result = body(&stepper)
+                        swaps = stepper.swaps
+                        endBar = stepper.bar
                     }
                 }
             }
         }
-        bar += 1
+        _ = slots
+        bar = endBar
+        // The stepper swaps its two rows each bar; the arrays swap back so `values` is the latest.
+        if swaps % 2 == 1 { swap(&values, &previous) }
+        return result!
+    }
+
+    /// The program's rows, state and code borrowed for a run of bars (see `withStepper`).
+    struct Stepper {
+        /// The current bar's row.
+        private(set) var values: UnsafeMutableBufferPointer<Double>
+        private var previous: UnsafeMutableBufferPointer<Double>
+        let state: UnsafeMutableBufferPointer<Double>
+        let code: UnsafeBufferPointer<Instruction>
+        let voters: [ConsensusProgram]
+        let first: Int
+        fileprivate(set) var bar: Int
+        fileprivate var swaps = 0
+
+        init(
+            values: UnsafeMutableBufferPointer<Double>, previous: UnsafeMutableBufferPointer<Double>, state: UnsafeMutableBufferPointer<Double>,
+            code: UnsafeBufferPointer<Instruction>, voters: [ConsensusProgram], first: Int, bar: Int
+        ) {
+            self.values = values
+            self.previous = previous
+            self.state = state
+            self.code = code
+            self.voters = voters
+            self.first = first
+            self.bar = bar
+        }
+
+        /// The current value of `slot`.
+        @inline(__always)
+        func value(_ slot: Int) -> Double { values[slot] }
+
+        /// One bar: this row becomes the previous one, `write` fills the inputs, every instruction runs.
+        @inline(__always)
+        mutating func step(position: PositionView, inputs write: (UnsafeMutableBufferPointer<Double>) -> Void) {
+            swap(&values, &previous)
+            swaps &+= 1
+            write(values)
+            let v = values, p = UnsafeBufferPointer(previous), s = state, barIndex = bar
+            for k in 0..<code.count {
+                let i = code[k]
+                // Rare and heavy: kept out of the small evaluate switch.
+                v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : SignalProgram.evaluate(i, v, p, s, position, bar: barIndex)
+            }
+            bar += 1
+        }
     }
 
     @inline(__always)
-    private static func evaluate(
+    fileprivate static func evaluate(
         _ i: Instruction, _ v: UnsafeMutableBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>, _ s: UnsafeMutableBufferPointer<Double>,
         _ position: PositionView, bar: Int
     ) -> Double {

@@ -25,7 +25,13 @@ extension StrategyPlan {
     /// The decision at this bar's close from `program`'s current values. `entries` is how many
     /// entries the open position has had (for pyramiding).
     public func decide(_ program: SignalProgram, position: PositionView, entries: Int) -> StrategyDecision {
-        func fires(_ slot: Int?) -> Bool { slot.map { program.value($0) == 1 } ?? false }
+        decide({ program.value($0) }, position: position, entries: entries)
+    }
+
+    /// The decision from slot values read through `value` (the batch driver reads its stepper's row).
+    @inline(__always)
+    func decide(_ value: (Int) -> Double, position: PositionView, entries: Int) -> StrategyDecision {
+        func fires(_ slot: Int?) -> Bool { slot.map { value($0) == 1 } ?? false }
         var decision = StrategyDecision()
         if position.quantity > 0 {
             if fires(exitLong) {
