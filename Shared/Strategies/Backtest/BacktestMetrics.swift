@@ -34,9 +34,11 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
     public var periodsPerYear: Double
 
     init(
-        equity: [Double], trades: [BacktestTrade], initialCash: Double, finalEquity: Double, barsInMarket: Int, firstClose: Double,
+        equity: ArraySlice<Double>, trades: [BacktestTrade], initialCash: Double, finalEquity: Double, barsInMarket: Int, firstClose: Double,
         lastClose: Double, periodsPerYear: Double, openTrade: Bool
     ) {
+        // Read in place (a million-bar curve is not copied), re-based to index 0.
+        let equity = Rebased(slice: equity)
         self.finalEquity = finalEquity
         bars = equity.count
         self.periodsPerYear = periodsPerYear
@@ -44,18 +46,22 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
         totalReturnPct = (finalEquity / initialCash - 1) * 100
         let years = Double(equity.count) / periodsPerYear
         cagrPct = years > 0 && finalEquity > 0 ? (pow(finalEquity / initialCash, 1 / years) - 1) * 100 : -100
+        // Two passes over the bar returns (recomputed, not stored): the mean, then the deviations.
+        func barReturn(_ i: Int) -> Double { equity[i - 1] > 0 ? equity[i] / equity[i - 1] - 1 : 0 }
         var sum = 0.0, downside = 0.0
-        var returns: [Double] = []
-        returns.reserveCapacity(max(0, equity.count - 1))
         for i in 1..<max(1, equity.count) {
-            let r = equity[i - 1] > 0 ? equity[i] / equity[i - 1] - 1 : 0
-            returns.append(r)
+            let r = barReturn(i)
             sum += r
             if r < 0 { downside += r * r }
         }
-        let n = Double(returns.count)
+        let n = Double(max(0, equity.count - 1))
         let mean = n > 0 ? sum / n : 0
-        let variance = n > 1 ? returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+        var squares = 0.0
+        for i in 1..<max(1, equity.count) {
+            let d = barReturn(i) - mean
+            squares += d * d
+        }
+        let variance = n > 1 ? squares / (n - 1) : 0
         let sd = variance.squareRoot()
         let annual = periodsPerYear.squareRoot()
         volatilityPct = sd * annual * 100
@@ -63,7 +69,8 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
         let downsideDeviation = n > 0 ? (downside / n).squareRoot() : 0
         sortino = downsideDeviation > 0 ? mean / downsideDeviation * annual : 0
         var peak = -Double.infinity, worst = 0.0, peakBar = 0, longest = 0
-        for (i, e) in equity.enumerated() {
+        for i in 0..<equity.count {
+            let e = equity[i]
             if e >= peak {
                 peak = e
                 peakBar = i
@@ -84,7 +91,14 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
         expectancy = trades.isEmpty ? 0 : pnls.reduce(0, +) / Double(trades.count)
         averageWin = winners.isEmpty ? 0 : grossWin / Double(winners.count)
         averageLoss = losers.isEmpty ? 0 : -grossLoss / Double(losers.count)
-        exposurePct = equity.isEmpty ? 0 : Double(barsInMarket) / Double(equity.count) * 100
+        exposurePct = equity.count == 0 ? 0 : Double(barsInMarket) / Double(equity.count) * 100
         buyHoldReturnPct = firstClose > 0 ? (lastClose / firstClose - 1) * 100 : 0
     }
+}
+
+/// A slice read with indices from 0.
+private struct Rebased {
+    let slice: ArraySlice<Double>
+    var count: Int { slice.count }
+    subscript(_ i: Int) -> Double { slice[slice.startIndex + i] }
 }

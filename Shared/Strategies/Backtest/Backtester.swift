@@ -105,7 +105,7 @@ public struct Backtester: Sendable {
         let openTrade = try ledger.openTrade(markedAt: p.close[last])
         let first = min(settings.firstTradingBar, last)
         let metrics = BacktestMetrics(
-            equity: Array(equity[first...]), trades: ledger.trades, initialCash: settings.initialCash.doubleValue, finalEquity: finalEquity.doubleValue,
+            equity: equity[first...], trades: ledger.trades, initialCash: settings.initialCash.doubleValue, finalEquity: finalEquity.doubleValue,
             barsInMarket: barsInMarket, firstClose: p.close[first], lastClose: p.close[last],
             periodsPerYear: settings.calendar.periodsPerYear(barNanoseconds: series.barNanoseconds), openTrade: openTrade != nil)
         return BacktestResult(

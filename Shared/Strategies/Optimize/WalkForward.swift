@@ -68,7 +68,7 @@ public struct WalkForward: Sendable {
         }
         let first = windows.first!.testBars.lowerBound, last = windows.last!.testBars.upperBound - 1
         let metrics = BacktestMetrics(
-            equity: stitched, trades: trades, initialCash: optimizer.settings.initialCash.doubleValue, finalEquity: stitched.last!,
+            equity: stitched[...], trades: trades, initialCash: optimizer.settings.initialCash.doubleValue, finalEquity: stitched.last!,
             barsInMarket: min(barsInMarket, stitched.count), firstClose: series.prices.close[first - 1], lastClose: series.prices.close[last],
             periodsPerYear: optimizer.settings.calendar.periodsPerYear(barNanoseconds: series.barNanoseconds), openTrade: false)
         let dsr = DeflatedSharpe.probability(best: ReturnMoments(equity: stitched), trialSharpes: sharpes)
