@@ -12,6 +12,11 @@ struct BacktestLedger {
     private(set) var entries = 0
     private var entryBar = 0
     private var barsInTrade = 0
+    /// `cash`, the position's quantity and average price as Doubles, kept with every fill: each bar
+    /// reads them (equity, position signals) and converting from fixed point costs a division.
+    private var cashValue: Double
+    private var quantityValue = 0.0
+    private var averageValue = 0.0
     /// Whether the position was opened at this bar's close (its range is then before the entry).
     private var openedAtClose = false
     private var stopLevel = Double.nan
@@ -26,15 +31,16 @@ struct BacktestLedger {
     init(plan: StrategyPlan, cash: FixedDecimal) {
         self.plan = plan
         self.cash = cash
+        cashValue = cash.doubleValue
         position = PositionState(symbol: "")
     }
 
     /// The position as the strategy's position signals see it.
     var view: PositionView {
-        position.isFlat ? .flat : PositionView(quantity: position.quantity.doubleValue, barsInTrade: barsInTrade, entryPrice: position.averagePrice.doubleValue)
+        quantityValue == 0 ? .flat : PositionView(quantity: quantityValue, barsInTrade: barsInTrade, entryPrice: averageValue)
     }
 
-    func equity(at close: Double) -> Double { cash.doubleValue + position.quantity.doubleValue * close }
+    func equity(at close: Double) -> Double { cashValue + quantityValue * close }
 
     func exactEquity(at close: Double) throws(StrategyError) -> FixedDecimal {
         try arithmetic { () throws(ArithmeticError) in try cash + (try position.quantity * (try FixedDecimal(approximating: close))) }
@@ -94,7 +100,11 @@ struct BacktestLedger {
             let notional = try quantity * price
             let fee = try FillPricing.fee(quantity, at: price, rate: plan.fills.feeRate)
             cash = side == .buy ? try cash - notional - fee : try cash + notional - fee
-            return try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: time, botId: "")
+            let closing = try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: time, botId: "")
+            cashValue = cash.doubleValue
+            quantityValue = position.quantity.doubleValue
+            averageValue = position.averagePrice.doubleValue
+            return closing
         }
     }
 

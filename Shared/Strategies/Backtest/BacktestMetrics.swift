@@ -46,21 +46,30 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
         totalReturnPct = (finalEquity / initialCash - 1) * 100
         let years = Double(equity.count) / periodsPerYear
         cagrPct = years > 0 && finalEquity > 0 ? (pow(finalEquity / initialCash, 1 / years) - 1) * 100 : -100
-        // Two passes over the bar returns (recomputed, not stored): the mean, then the deviations.
-        func barReturn(_ i: Int) -> Double { equity[i - 1] > 0 ? equity[i] / equity[i - 1] - 1 : 0 }
-        var sum = 0.0, downside = 0.0
-        for i in 1..<max(1, equity.count) {
-            let r = barReturn(i)
-            sum += r
-            if r < 0 { downside += r * r }
+        // One pass: bar returns (mean and squared deviations by Welford's update), downside
+        // squares, and the running peak for the drawdown (a division only below a new low).
+        var count = 0.0, mean = 0.0, squares = 0.0, downside = 0.0
+        var peak = -Double.infinity, worst = 0.0, peakBar = 0, longest = 0
+        for i in 0..<equity.count {
+            let e = equity[i]
+            if i > 0 {
+                let previous = equity[i - 1]
+                let r = previous > 0 ? e / previous - 1 : 0
+                count += 1
+                let delta = r - mean
+                mean += delta / count
+                squares += delta * (r - mean)
+                if r < 0 { downside += r * r }
+            }
+            if e >= peak {
+                peak = e
+                peakBar = i
+            } else {
+                longest = max(longest, i - peakBar)
+                if peak > 0, e < peak * (1 + worst) { worst = e / peak - 1 }
+            }
         }
-        let n = Double(max(0, equity.count - 1))
-        let mean = n > 0 ? sum / n : 0
-        var squares = 0.0
-        for i in 1..<max(1, equity.count) {
-            let d = barReturn(i) - mean
-            squares += d * d
-        }
+        let n = count
         let variance = n > 1 ? squares / (n - 1) : 0
         let sd = variance.squareRoot()
         let annual = periodsPerYear.squareRoot()
@@ -68,17 +77,6 @@ public struct BacktestMetrics: Sendable, Hashable, Codable {
         sharpe = sd > 0 ? mean / sd * annual : 0
         let downsideDeviation = n > 0 ? (downside / n).squareRoot() : 0
         sortino = downsideDeviation > 0 ? mean / downsideDeviation * annual : 0
-        var peak = -Double.infinity, worst = 0.0, peakBar = 0, longest = 0
-        for i in 0..<equity.count {
-            let e = equity[i]
-            if e >= peak {
-                peak = e
-                peakBar = i
-            } else {
-                longest = max(longest, i - peakBar)
-            }
-            if peak > 0 { worst = min(worst, e / peak - 1) }
-        }
         maxDrawdownPct = worst * 100
         maxDrawdownBars = longest
         calmar = worst < 0 ? cagrPct / -maxDrawdownPct : 0

@@ -138,83 +138,82 @@ public struct SignalProgram: Sendable {
             swap(&values, &previous)
             swaps &+= 1
             write(values)
-            let v = values, p = UnsafeBufferPointer(previous), s = state, barIndex = bar
+            let v = values
             for k in 0..<code.count {
                 let i = code[k]
                 // Rare and heavy: kept out of the small evaluate switch.
-                v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : SignalProgram.evaluate(i, v, p, s, position, bar: barIndex)
+                v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : evaluate(i, position)
             }
             bar += 1
         }
-    }
 
-    @inline(__always)
-    fileprivate static func evaluate(
-        _ i: Instruction, _ v: UnsafeMutableBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>, _ s: UnsafeMutableBufferPointer<Double>,
-        _ position: PositionView, bar: Int
-    ) -> Double {
-        let a = v[Int(i.a)], b = v[Int(i.b)]
-        switch i.op {
-        case .hl2: return (v[1] + v[2]) / 2
-        case .hlc3: return (v[1] + v[2] + v[3]) / 3
-        case .ohlc4: return (v[0] + v[1] + v[2] + v[3]) / 4
-        case .add: return a + b
-        case .subtract: return a - b
-        case .multiply: return a * b
-        case .divide: return b == 0 ? .nan : a / b
-        case .abs: return Swift.abs(a)
-        case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
-        case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
-        case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
-        case .greaterOrEqual: return a.isNaN || b.isNaN ? .nan : (a >= b ? 1 : 0)
-        case .less: return a.isNaN || b.isNaN ? .nan : (a < b ? 1 : 0)
-        case .lessOrEqual: return a.isNaN || b.isNaN ? .nan : (a <= b ? 1 : 0)
-        case .and: return a == 0 || b == 0 ? 0 : (a.isNaN || b.isNaN ? .nan : 1)
-        case .or: return a == 1 || b == 1 ? 1 : (a.isNaN || b.isNaN ? .nan : 0)
-        case .not: return a.isNaN ? .nan : 1 - a
-        case .crossesAbove, .crossesBelow:
-            let pa = p[Int(i.a)], pb = p[Int(i.b)]
-            if a.isNaN || b.isNaN || pa.isNaN || pb.isNaN { return .nan }
-            return i.op == .crossesAbove ? (pa <= pb && a > b ? 1 : 0) : (pa >= pb && a < b ? 1 : 0)
-        case .ago:
-            // A ring of n + 1 values: this bar's goes in, the one n bars back comes out.
-            let n = Int(i.n), base = Int(i.state)
-            let slot = base + bar % (n + 1)
-            s[slot] = a
-            return bar >= n ? s[base + (bar - n) % (n + 1)] : .nan
-        case .highest, .lowest:
-            let n = Int(i.n), base = Int(i.state)
-            s[base + bar % n] = a
-            guard bar >= n - 1 else { return .nan }
-            var best = s[base]
-            for k in 1..<n {
-                let x = s[base + k]
-                if x.isNaN || best.isNaN { best = .nan; break }
-                best = i.op == .highest ? Swift.max(best, x) : Swift.min(best, x)
+        /// One instruction's value on this bar (its stateful kinds update their history).
+        @inline(__always)
+        private func evaluate(_ i: Instruction, _ position: PositionView) -> Double {
+            let v = values, p = previous, s = state, bar = self.bar
+            let a = v[Int(i.a)], b = v[Int(i.b)]
+            switch i.op {
+            case .hl2: return (v[1] + v[2]) / 2
+            case .hlc3: return (v[1] + v[2] + v[3]) / 3
+            case .ohlc4: return (v[0] + v[1] + v[2] + v[3]) / 4
+            case .add: return a + b
+            case .subtract: return a - b
+            case .multiply: return a * b
+            case .divide: return b == 0 ? .nan : a / b
+            case .abs: return Swift.abs(a)
+            case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+            case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+            case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
+            case .greaterOrEqual: return a.isNaN || b.isNaN ? .nan : (a >= b ? 1 : 0)
+            case .less: return a.isNaN || b.isNaN ? .nan : (a < b ? 1 : 0)
+            case .lessOrEqual: return a.isNaN || b.isNaN ? .nan : (a <= b ? 1 : 0)
+            case .and: return a == 0 || b == 0 ? 0 : (a.isNaN || b.isNaN ? .nan : 1)
+            case .or: return a == 1 || b == 1 ? 1 : (a.isNaN || b.isNaN ? .nan : 0)
+            case .not: return a.isNaN ? .nan : 1 - a
+            case .crossesAbove, .crossesBelow:
+                let pa = p[Int(i.a)], pb = p[Int(i.b)]
+                if a.isNaN || b.isNaN || pa.isNaN || pb.isNaN { return .nan }
+                return i.op == .crossesAbove ? (pa <= pb && a > b ? 1 : 0) : (pa >= pb && a < b ? 1 : 0)
+            case .ago:
+                // A ring of n + 1 values: this bar's goes in, the one n bars back comes out.
+                let n = Int(i.n), base = Int(i.state)
+                let slot = base + bar % (n + 1)
+                s[slot] = a
+                return bar >= n ? s[base + (bar - n) % (n + 1)] : .nan
+            case .highest, .lowest:
+                let n = Int(i.n), base = Int(i.state)
+                s[base + bar % n] = a
+                guard bar >= n - 1 else { return .nan }
+                var best = s[base]
+                for k in 1..<n {
+                    let x = s[base + k]
+                    if x.isNaN || best.isNaN { best = .nan; break }
+                    best = i.op == .highest ? Swift.max(best, x) : Swift.min(best, x)
+                }
+                return n == 1 ? a : best
+            case .rising, .falling:
+                // Consecutive bars that rose (fell) against the bar before; NaN until n comparisons were possible.
+                let pa = p[Int(i.a)]
+                let counter = Int(i.state)
+                if a.isNaN || pa.isNaN {
+                    s[counter] = 0
+                    return .nan
+                }
+                let moved = i.op == .rising ? a > pa : a < pa
+                s[counter] = moved ? s[counter] + 1 : 0
+                s[counter + 1] = s[counter + 1].isNaN ? 1 : s[counter + 1] + 1
+                return s[counter + 1] < Double(i.n) ? .nan : (s[counter] >= Double(i.n) ? 1 : 0)
+            case .flat: return position.quantity == 0 ? 1 : 0
+            case .long: return position.quantity > 0 ? 1 : 0
+            case .short: return position.quantity < 0 ? 1 : 0
+            case .barsInTrade: return position.quantity == 0 ? .nan : Double(position.barsInTrade)
+            case .entryPrice: return position.quantity == 0 ? .nan : position.entryPrice
+            case .consensus: return .nan
+            case .unrealizedPnlPct:
+                guard position.quantity != 0, position.entryPrice > 0 else { return .nan }
+                let change = (v[3] - position.entryPrice) / position.entryPrice * 100
+                return position.quantity > 0 ? change : -change
             }
-            return n == 1 ? a : best
-        case .rising, .falling:
-            // Consecutive bars that rose (fell) against the bar before; NaN until n comparisons were possible.
-            let pa = p[Int(i.a)]
-            let counter = Int(i.state)
-            if a.isNaN || pa.isNaN {
-                s[counter] = 0
-                return .nan
-            }
-            let moved = i.op == .rising ? a > pa : a < pa
-            s[counter] = moved ? s[counter] + 1 : 0
-            s[counter + 1] = s[counter + 1].isNaN ? 1 : s[counter + 1] + 1
-            return s[counter + 1] < Double(i.n) ? .nan : (s[counter] >= Double(i.n) ? 1 : 0)
-        case .flat: return position.quantity == 0 ? 1 : 0
-        case .long: return position.quantity > 0 ? 1 : 0
-        case .short: return position.quantity < 0 ? 1 : 0
-        case .barsInTrade: return position.quantity == 0 ? .nan : Double(position.barsInTrade)
-        case .entryPrice: return position.quantity == 0 ? .nan : position.entryPrice
-        case .consensus: return .nan
-        case .unrealizedPnlPct:
-            guard position.quantity != 0, position.entryPrice > 0 else { return .nan }
-            let change = (v[3] - position.entryPrice) / position.entryPrice * 100
-            return position.quantity > 0 ? change : -change
         }
     }
 }
