@@ -17,6 +17,10 @@ public enum BusChannel {
     public static func decision(bot: String) -> String { "tw.ai.decision.\(bot)" }
     /// The pattern matching every bot's decisions.
     public static let everyDecision = "tw.ai.decision.*"
+    /// A backtest or optimisation job's status and progress (`PB.Job` without its result), by owner.
+    public static func job(owner: String) -> String { "tw.ai.job.\(owner)" }
+    /// Every job's updates.
+    public static let everyJob = "tw.ai.job.*"
     /// `tw.exec.order.<ACCOUNT>`: order updates.
     public static func order(account: String) -> String { "tw.exec.order.\(account)" }
     /// The pattern matching every account's order updates.

@@ -84,7 +84,7 @@ struct StrategyTests {
         let strategy = try Strategy(PB.StrategyConfig(name: "ema_cross", parameters: ["fast": 3, "slow": 8]))
         let series = try StrategyBacktest.series(candles)
         let cash = FixedDecimal(raw: 10_000 * FixedDecimal.unitsPerOne)
-        let outcome = try StrategyBacktest.run(strategy, series, cash: cash, calendar: .crypto)
+        let outcome = try Backtester(plan: strategy.plan, settings: BacktestSettings(initialCash: cash, calendar: .crypto)).run(series)
         let wire = StrategyBacktest.wire(outcome, strategy, series, request: PB.BacktestRequest(), id: "x", now: 1)
         #expect(wire.tradeCount >= 1 && wire.trades.count == outcome.trades.count)
         let first = try #require(wire.trades.first)

@@ -77,7 +77,7 @@ struct OptimizeCommand: ParsableCommand {
             if let walkForward {
                 let wf = try Self.walkForward(walkForward)
                 let outcome = try wf.run(optimizer, sets: sets, over: loaded.series)
-                print(try Self.walkForwardJSON(outcome))
+                print(try outcome.reportJSON())
                 return
             }
             var indexed = sets.enumerated().map { (index: $0.offset, parameters: $0.element) }
@@ -112,23 +112,6 @@ struct OptimizeCommand: ParsableCommand {
             }
             guard let train, let test else { throw CLIInputError(message: "--walk-forward needs both train= and test=") }
             return WalkForward(train: train, test: test, anchored: anchored)
-        }
-
-        static func walkForwardJSON(_ o: WalkForward.Outcome) throws -> String {
-            struct Window: Encodable {
-                var trainFirstBar: Int, trainLastBar: Int, testFirstBar: Int, testLastBar: Int
-                var parameters: [String: Double], inSampleScore: Double, outOfSample: BacktestMetrics
-            }
-            struct Report: Encodable {
-                var windows: [Window], outOfSample: BacktestMetrics, trials: Int, deflatedSharpe: Double?
-            }
-            let report = Report(
-                windows: o.windows.map {
-                    Window(
-                        trainFirstBar: $0.trainBars.lowerBound, trainLastBar: $0.trainBars.upperBound - 1, testFirstBar: $0.testBars.lowerBound,
-                        testLastBar: $0.testBars.upperBound - 1, parameters: $0.parameters, inSampleScore: $0.inSampleScore, outOfSample: $0.outOfSample)
-                }, outOfSample: o.metrics, trials: o.trials, deflatedSharpe: o.deflatedSharpe.isFinite ? o.deflatedSharpe : nil)
-            return String(decoding: try OptimizationReport.encoder.encode(report), as: UTF8.self)
         }
     }
 

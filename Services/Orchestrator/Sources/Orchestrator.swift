@@ -14,8 +14,8 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
         configuration.migrationsDirectory = orchestratorMigrationsDirectory
     }
     let statuses = Broadcaster<PB.BotStatus>(droppedMetric: "orchestrator_stream_items_dropped_total")
-    var made: (BotSupervisor, [RPCClient])?
-    func assemble(_ resources: HostResources) throws -> (BotSupervisor, [RPCClient]) {
+    var made: (BotSupervisor, JobRunner, [RPCClient])?
+    func assemble(_ resources: HostResources) throws -> (BotSupervisor, JobRunner, [RPCClient]) {
         if let made { return made }
         guard let store = resources.store else {
             throw ConfigError(key: "postgres.enabled", message: "the orchestrator keeps bots and decisions in Postgres and cannot run without it")
@@ -24,16 +24,17 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
         let (marketData, risk, execution) = (settings.marketData.map(client), settings.risk.map(client), settings.execution.map(client))
         let peers = Peers(marketData: marketData.map(MarketDataClient.init), risk: risk.map(RiskClient.init), execution: execution.map(ExecutionClient.init))
         let trader = BotTrader(store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, warmupBars: settings.analyzeBars)
-        made = (BotSupervisor(trader: trader), [marketData, risk, execution].compactMap { $0 })
+        let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger)
+        made = (BotSupervisor(trader: trader), jobs, [marketData, risk, execution].compactMap { $0 })
         return made!
     }
     return try ServiceHost(configuration: configuration) { router, resources in
-        let (supervisor, _) = try assemble(resources)
-        OrchestratorHandlers(supervisor: supervisor, settings: settings).registerMethods(with: &router)
+        let (supervisor, jobs, _) = try assemble(resources)
+        OrchestratorHandlers(supervisor: supervisor, jobs: jobs, settings: settings).registerMethods(with: &router)
     } services: { resources in
-        let (supervisor, clients) = try assemble(resources)
-        // Stopped in reverse: the bots first, then the peer clients.
-        return clients + [supervisor]
+        let (supervisor, jobs, clients) = try assemble(resources)
+        // Stopped in reverse: the jobs and bots first, then the peer clients.
+        return clients + [supervisor, jobs]
     }
 }
 

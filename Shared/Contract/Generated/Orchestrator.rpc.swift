@@ -19,7 +19,12 @@ public enum OrchestratorMethods {
     public static let analyze = MethodDescriptor<PB.AnalyzeRequest, PB.Decision>(service: "Orchestrator", method: "Analyze", kind: .unary)
     public static let listDecisions = MethodDescriptor<PB.ListDecisionsRequest, PB.ListDecisionsResponse>(service: "Orchestrator", method: "ListDecisions", kind: .unary)
     public static let runBacktest = MethodDescriptor<PB.BacktestRequest, PB.BacktestResult>(service: "Orchestrator", method: "RunBacktest", kind: .unary)
-    public static let getBacktest = MethodDescriptor<PB.GetBacktestRequest, PB.BacktestResult>(service: "Orchestrator", method: "GetBacktest", kind: .unary)
+    public static let submitJob = MethodDescriptor<PB.SubmitJobRequest, PB.Job>(service: "Orchestrator", method: "SubmitJob", kind: .unary)
+    public static let getJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "GetJob", kind: .unary)
+    public static let listJobs = MethodDescriptor<PB.ListJobsRequest, PB.ListJobsResponse>(service: "Orchestrator", method: "ListJobs", kind: .unary)
+    public static let cancelJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "CancelJob", kind: .unary)
+    public static let listJobTrades = MethodDescriptor<PB.ListJobTradesRequest, PB.ListJobTradesResponse>(service: "Orchestrator", method: "ListJobTrades", kind: .unary)
+    public static let getJobEquity = MethodDescriptor<PB.GetJobEquityRequest, PB.GetJobEquityResponse>(service: "Orchestrator", method: "GetJobEquity", kind: .unary)
     public static let chat = MethodDescriptor<PB.ChatRequest, PB.ChatResponse>(service: "Orchestrator", method: "Chat", kind: .unary)
 }
 
@@ -37,8 +42,19 @@ public protocol OrchestratorService: Sendable {
     func streamBotStatus(_ request: PB.GetBotRequest, context: ServerCallContext, writer: StreamWriter<PB.BotStatus>) async throws
     func analyze(_ request: PB.AnalyzeRequest, context: ServerCallContext) async throws -> PB.Decision
     func listDecisions(_ request: PB.ListDecisionsRequest, context: ServerCallContext) async throws -> PB.ListDecisionsResponse
+    /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult
-    func getBacktest(_ request: PB.GetBacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult
+    /// Backtests and optimisations as jobs: queued, run on a bounded pool, stored with their results.
+    func submitJob(_ request: PB.SubmitJobRequest, context: ServerCallContext) async throws -> PB.Job
+    /// A job of its owner's (not_found for anyone else's).
+    func getJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Job
+    func listJobs(_ request: PB.ListJobsRequest, context: ServerCallContext) async throws -> PB.ListJobsResponse
+    /// Cancels a queued or running job (nothing of it is kept); a finished one is answered as it is.
+    func cancelJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Job
+    /// A done backtest job's trades, oldest first, paged.
+    func listJobTrades(_ request: PB.ListJobTradesRequest, context: ServerCallContext) async throws -> PB.ListJobTradesResponse
+    /// A done backtest job's equity, every bar or downsampled to `points` (first and last kept).
+    func getJobEquity(_ request: PB.GetJobEquityRequest, context: ServerCallContext) async throws -> PB.GetJobEquityResponse
     func chat(_ request: PB.ChatRequest, context: ServerCallContext) async throws -> PB.ChatResponse
 }
 
@@ -58,7 +74,12 @@ extension OrchestratorService {
         router.unary(OrchestratorMethods.analyze) { request, context in try await self.analyze(request, context: context) }
         router.unary(OrchestratorMethods.listDecisions) { request, context in try await self.listDecisions(request, context: context) }
         router.unary(OrchestratorMethods.runBacktest) { request, context in try await self.runBacktest(request, context: context) }
-        router.unary(OrchestratorMethods.getBacktest) { request, context in try await self.getBacktest(request, context: context) }
+        router.unary(OrchestratorMethods.submitJob) { request, context in try await self.submitJob(request, context: context) }
+        router.unary(OrchestratorMethods.getJob) { request, context in try await self.getJob(request, context: context) }
+        router.unary(OrchestratorMethods.listJobs) { request, context in try await self.listJobs(request, context: context) }
+        router.unary(OrchestratorMethods.cancelJob) { request, context in try await self.cancelJob(request, context: context) }
+        router.unary(OrchestratorMethods.listJobTrades) { request, context in try await self.listJobTrades(request, context: context) }
+        router.unary(OrchestratorMethods.getJobEquity) { request, context in try await self.getJobEquity(request, context: context) }
         router.unary(OrchestratorMethods.chat) { request, context in try await self.chat(request, context: context) }
     }
 }
@@ -119,12 +140,38 @@ public struct OrchestratorClient: Sendable {
         try await client.unary(OrchestratorMethods.listDecisions, request, options: options)
     }
 
+    /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.
     public func runBacktest(_ request: PB.BacktestRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.BacktestResult {
         try await client.unary(OrchestratorMethods.runBacktest, request, options: options)
     }
 
-    public func getBacktest(_ request: PB.GetBacktestRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.BacktestResult {
-        try await client.unary(OrchestratorMethods.getBacktest, request, options: options)
+    /// Backtests and optimisations as jobs: queued, run on a bounded pool, stored with their results.
+    public func submitJob(_ request: PB.SubmitJobRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.Job {
+        try await client.unary(OrchestratorMethods.submitJob, request, options: options)
+    }
+
+    /// A job of its owner's (not_found for anyone else's).
+    public func getJob(_ request: PB.GetJobRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.Job {
+        try await client.unary(OrchestratorMethods.getJob, request, options: options)
+    }
+
+    public func listJobs(_ request: PB.ListJobsRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ListJobsResponse {
+        try await client.unary(OrchestratorMethods.listJobs, request, options: options)
+    }
+
+    /// Cancels a queued or running job (nothing of it is kept); a finished one is answered as it is.
+    public func cancelJob(_ request: PB.GetJobRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.Job {
+        try await client.unary(OrchestratorMethods.cancelJob, request, options: options)
+    }
+
+    /// A done backtest job's trades, oldest first, paged.
+    public func listJobTrades(_ request: PB.ListJobTradesRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ListJobTradesResponse {
+        try await client.unary(OrchestratorMethods.listJobTrades, request, options: options)
+    }
+
+    /// A done backtest job's equity, every bar or downsampled to `points` (first and last kept).
+    public func getJobEquity(_ request: PB.GetJobEquityRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.GetJobEquityResponse {
+        try await client.unary(OrchestratorMethods.getJobEquity, request, options: options)
     }
 
     public func chat(_ request: PB.ChatRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ChatResponse {

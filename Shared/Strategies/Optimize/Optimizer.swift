@@ -79,6 +79,12 @@ public struct Optimizer: Sendable {
         let next = Atomic<Int>(0)
         let workers = min(threads, max(1, plans.count))
         let plansCopy = plans
+        // Progress and cancellation are the search's: a trial's backtest neither reports nor polls.
+        var trialSettings = settings
+        trialSettings.progress = nil
+        trialSettings.isCancelled = nil
+        let settingsForTrials = trialSettings
+        let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let columns = IndicatorColumns(series)
             while true {
@@ -87,7 +93,7 @@ public struct Optimizer: Sendable {
                 if settings.isCancelled?() == true { return }
                 let outcome: Result<Trial, StrategyError>
                 do throws(StrategyError) {
-                    let r = try Backtester(plan: plansCopy[k], settings: settings).run(series, columns: columns)
+                    let r = try Backtester(plan: plansCopy[k], settings: settingsForTrials).run(series, columns: columns)
                     outcome = .success(
                         Trial(
                             index: sets[k].index, parameters: sets[k].parameters, metrics: r.metrics, score: objective.score(r.metrics),
@@ -96,7 +102,8 @@ public struct Optimizer: Sendable {
                     outcome = .failure(error)
                 }
                 results.withLock { $0[k] = outcome }
-                settings.progress?(Double(k + 1) / Double(plansCopy.count))
+                let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
+                settings.progress?(Double(finished) / Double(plansCopy.count))
             }
         }
         if settings.isCancelled?() == true { throw StrategyError(.cancelled, "the optimisation was cancelled") }

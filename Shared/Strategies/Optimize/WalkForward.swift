@@ -1,3 +1,4 @@
+import Foundation
 import Indicators
 import TradingCore
 
@@ -73,5 +74,31 @@ public struct WalkForward: Sendable {
             periodsPerYear: optimizer.settings.calendar.periodsPerYear(barNanoseconds: series.barNanoseconds), openTrade: false)
         let dsr = DeflatedSharpe.probability(best: ReturnMoments(equity: stitched), trialSharpes: sharpes)
         return Outcome(windows: windows, equity: stitched, metrics: metrics, trials: sharpes.count, deflatedSharpe: dsr)
+    }
+}
+
+extension WalkForward.Outcome {
+    /// The report as JSON: each window's bars (first and last, inclusive), chosen parameters and
+    /// scores, the stitched out-of-sample metrics, the number of trials and the deflated Sharpe
+    /// ratio (null when undefined). What `tradewind optimize --walk-forward` prints and a job stores.
+    public func reportJSON() throws(StrategyError) -> String {
+        struct Window: Encodable {
+            var trainFirstBar: Int, trainLastBar: Int, testFirstBar: Int, testLastBar: Int
+            var parameters: [String: Double], inSampleScore: Double, outOfSample: BacktestMetrics
+        }
+        struct Report: Encodable {
+            var windows: [Window], outOfSample: BacktestMetrics, trials: Int, deflatedSharpe: Double?
+        }
+        let report = Report(
+            windows: windows.map {
+                Window(
+                    trainFirstBar: $0.trainBars.lowerBound, trainLastBar: $0.trainBars.upperBound - 1, testFirstBar: $0.testBars.lowerBound,
+                    testLastBar: $0.testBars.upperBound - 1, parameters: $0.parameters, inSampleScore: $0.inSampleScore, outOfSample: $0.outOfSample)
+            }, outOfSample: metrics, trials: trials, deflatedSharpe: deflatedSharpe.isFinite ? deflatedSharpe : nil)
+        do {
+            return String(decoding: try OptimizationReport.encoder.encode(report), as: UTF8.self)
+        } catch {
+            throw StrategyError(.invalidValue, "the walk-forward report could not be written: \(error)")
+        }
     }
 }

@@ -7,6 +7,100 @@ import TradewindProto
 
 extension PB {
     /// Proto3 enums are open: a number this build does not know is kept as `.unrecognized`.
+    public enum JobKind: Sendable, Hashable {
+        case unspecified
+        case backtest
+        case optimization
+        case unrecognized(Int32)
+
+        /// The enum for a wire number; unknown numbers become `.unrecognized`.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .backtest
+            case 2: self = .optimization
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .backtest: 1
+            case .optimization: 2
+            case .unrecognized(let n): n
+            }
+        }
+
+        /// Every value this build knows, in declaration order.
+        public static let knownCases: [JobKind] = [.unspecified, .backtest, .optimization]
+
+        /// The value's name as written in the .proto file (`nil` for an unrecognized number).
+        public var protoName: String? {
+            switch self {
+            case .unspecified: "JOB_KIND_UNSPECIFIED"
+            case .backtest: "JOB_KIND_BACKTEST"
+            case .optimization: "JOB_KIND_OPTIMIZATION"
+            case .unrecognized: nil
+            }
+        }
+    }
+
+    /// Proto3 enums are open: a number this build does not know is kept as `.unrecognized`.
+    public enum JobStatus: Sendable, Hashable {
+        case unspecified
+        case queued
+        case running
+        case done
+        case failed
+        case cancelled
+        case unrecognized(Int32)
+
+        /// The enum for a wire number; unknown numbers become `.unrecognized`.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .queued
+            case 2: self = .running
+            case 3: self = .done
+            case 4: self = .failed
+            case 5: self = .cancelled
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .queued: 1
+            case .running: 2
+            case .done: 3
+            case .failed: 4
+            case .cancelled: 5
+            case .unrecognized(let n): n
+            }
+        }
+
+        /// Every value this build knows, in declaration order.
+        public static let knownCases: [JobStatus] = [.unspecified, .queued, .running, .done, .failed, .cancelled]
+
+        /// The value's name as written in the .proto file (`nil` for an unrecognized number).
+        public var protoName: String? {
+            switch self {
+            case .unspecified: "JOB_STATUS_UNSPECIFIED"
+            case .queued: "JOB_STATUS_QUEUED"
+            case .running: "JOB_STATUS_RUNNING"
+            case .done: "JOB_STATUS_DONE"
+            case .failed: "JOB_STATUS_FAILED"
+            case .cancelled: "JOB_STATUS_CANCELLED"
+            case .unrecognized: nil
+            }
+        }
+    }
+
+    /// Proto3 enums are open: a number this build does not know is kept as `.unrecognized`.
     public enum BotMode: Sendable, Hashable {
         case unspecified
         case paper
@@ -150,6 +244,219 @@ extension PB {
             case .close: "ACTION_CLOSE"
             case .unrecognized: nil
             }
+        }
+    }
+
+    /// One declared parameter's search range: from..to by step (inclusive), or the listed values.
+    public struct ParameterRangeSpec: Sendable, Hashable {
+        public var name: String = ""
+        public var from: Double = 0
+        public var to: Double = 0
+        public var step: Double = 0
+        public var values: [Double] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(name: String = "", from: Double = 0, to: Double = 0, step: Double = 0, values: [Double] = []) {
+            self.name = name
+            self.from = from
+            self.to = to
+            self.step = step
+            self.values = values
+        }
+    }
+
+    public struct OptimizationRequest: Sendable, Hashable {
+        /// What each trial backtests: symbol, timeframe, range, strategy, risk, cash and costs.
+        public var backtest: PB.BacktestRequest? = nil
+        public var ranges: [PB.ParameterRangeSpec] = []
+        /// sharpe (default), sortino, calmar, total_return, profit_factor.
+        public var objective: String = ""
+        public var minTrades: UInt32 = 0
+        /// A trial whose max drawdown is deeper than this percent is infeasible; 0 for no limit.
+        public var maxDrawdownPct: Double = 0
+        /// Random search of this many sets instead of the whole grid.
+        public var randomTrials: UInt32 = 0
+        public var seed: UInt64 = 0
+        /// Walk-forward windows in bars (both 0: a single search over the whole range).
+        public var walkForwardTrain: UInt32 = 0
+        public var walkForwardTest: UInt32 = 0
+        public var walkForwardAnchored: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(backtest: PB.BacktestRequest? = nil, ranges: [PB.ParameterRangeSpec] = [], objective: String = "", minTrades: UInt32 = 0, maxDrawdownPct: Double = 0, randomTrials: UInt32 = 0, seed: UInt64 = 0, walkForwardTrain: UInt32 = 0, walkForwardTest: UInt32 = 0, walkForwardAnchored: Bool = false) {
+            self.backtest = backtest
+            self.ranges = ranges
+            self.objective = objective
+            self.minTrades = minTrades
+            self.maxDrawdownPct = maxDrawdownPct
+            self.randomTrials = randomTrials
+            self.seed = seed
+            self.walkForwardTrain = walkForwardTrain
+            self.walkForwardTest = walkForwardTest
+            self.walkForwardAnchored = walkForwardAnchored
+        }
+    }
+
+    public struct Job: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+        public var kind: PB.JobKind = .init(rawValue: 0)
+        public var status: PB.JobStatus = .init(rawValue: 0)
+        /// 0 to 1.
+        public var progress: Double = 0
+        /// Why it failed (stable code first), empty otherwise.
+        public var error: String = ""
+        public var createdAtNs: Int64 = 0
+        public var updatedAtNs: Int64 = 0
+        public var backtest: PB.BacktestRequest? = nil
+        public var optimization: PB.OptimizationRequest? = nil
+        /// When done: a backtest's metrics (RunBacktest's metrics_json), or the optimisation's ranked report.
+        public var resultJson: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "", kind: PB.JobKind = .init(rawValue: 0), status: PB.JobStatus = .init(rawValue: 0), progress: Double = 0, error: String = "", createdAtNs: Int64 = 0, updatedAtNs: Int64 = 0, backtest: PB.BacktestRequest? = nil, optimization: PB.OptimizationRequest? = nil, resultJson: String = "") {
+            self.id = id
+            self.ownerId = ownerId
+            self.kind = kind
+            self.status = status
+            self.progress = progress
+            self.error = error
+            self.createdAtNs = createdAtNs
+            self.updatedAtNs = updatedAtNs
+            self.backtest = backtest
+            self.optimization = optimization
+            self.resultJson = resultJson
+        }
+    }
+
+    public struct SubmitJobRequest: Sendable, Hashable {
+        public var ownerId: String = ""
+        /// Exactly one of the two.
+        public var backtest: PB.BacktestRequest? = nil
+        public var optimization: PB.OptimizationRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(ownerId: String = "", backtest: PB.BacktestRequest? = nil, optimization: PB.OptimizationRequest? = nil) {
+            self.ownerId = ownerId
+            self.backtest = backtest
+            self.optimization = optimization
+        }
+    }
+
+    public struct GetJobRequest: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "") {
+            self.id = id
+            self.ownerId = ownerId
+        }
+    }
+
+    public struct ListJobsRequest: Sendable, Hashable {
+        public var ownerId: String = ""
+        public var kind: PB.JobKind = .init(rawValue: 0)
+        public var page: PB.PageRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(ownerId: String = "", kind: PB.JobKind = .init(rawValue: 0), page: PB.PageRequest? = nil) {
+            self.ownerId = ownerId
+            self.kind = kind
+            self.page = page
+        }
+    }
+
+    public struct ListJobsResponse: Sendable, Hashable {
+        public var jobs: [PB.Job] = []
+        public var page: PB.PageInfo? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(jobs: [PB.Job] = [], page: PB.PageInfo? = nil) {
+            self.jobs = jobs
+            self.page = page
+        }
+    }
+
+    public struct ListJobTradesRequest: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+        public var page: PB.PageRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "", page: PB.PageRequest? = nil) {
+            self.id = id
+            self.ownerId = ownerId
+            self.page = page
+        }
+    }
+
+    public struct ListJobTradesResponse: Sendable, Hashable {
+        public var trades: [PB.BacktestTrade] = []
+        public var page: PB.PageInfo? = nil
+        public var openTrade: PB.BacktestTrade? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(trades: [PB.BacktestTrade] = [], page: PB.PageInfo? = nil, openTrade: PB.BacktestTrade? = nil) {
+            self.trades = trades
+            self.page = page
+            self.openTrade = openTrade
+        }
+    }
+
+    public struct GetJobEquityRequest: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+        /// Most points wanted (0: 1000).
+        public var points: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "", points: UInt32 = 0) {
+            self.id = id
+            self.ownerId = ownerId
+            self.points = points
+        }
+    }
+
+    public struct GetJobEquityResponse: Sendable, Hashable {
+        public var points: [PB.EquityPoint] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(points: [PB.EquityPoint] = []) {
+            self.points = points
         }
     }
 
@@ -628,18 +935,6 @@ extension PB {
         }
     }
 
-    public struct GetBacktestRequest: Sendable, Hashable {
-        public var id: String = ""
-
-        /// A message with every field at its default.
-        public init() {}
-
-        /// A message with the given fields; the rest keep their defaults.
-        public init(id: String = "") {
-            self.id = id
-        }
-    }
-
     public struct ChatMessage: Sendable, Hashable {
         /// "user" or "assistant".
         public var role: String = ""
@@ -689,6 +984,308 @@ extension PB {
             self.reply = reply
             self.proposedStrategy = proposedStrategy
             self.clarifyingQuestions = clarifyingQuestions
+        }
+    }
+}
+
+extension PB.ParameterRangeSpec: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ParameterRangeSpec
+    public static let protoName = "tradewind.v1.ParameterRangeSpec"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__parameter_range_spec__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__parameter_range_spec__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__parameter_range_spec__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
+        if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "ParameterRangeSpec.name") }
+        c.pointee.from = self.from
+        c.pointee.to = self.to
+        c.pointee.step = self.step
+        if !self.values.isEmpty {
+            arena.addBound(15 + self.values.count * 15)
+            c.pointee.values = arena.copy(self.values)
+            c.pointee.n_values = self.values.count
+        }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.name = try WireDecoding.string(c.pointee.name, field: "ParameterRangeSpec.name")
+        self.from = c.pointee.from
+        self.to = c.pointee.to
+        self.step = c.pointee.step
+        if c.pointee.n_values > 0 {
+            let items = WireDecoding.present(c.pointee.values, field: "ParameterRangeSpec.values")
+            self.values = Array(UnsafeBufferPointer(start: items, count: c.pointee.n_values))
+        }
+    }
+}
+
+extension PB.OptimizationRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__OptimizationRequest
+    public static let protoName = "tradewind.v1.OptimizationRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__optimization_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__optimization_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__optimization_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(105)  // tag + value of each singular number, enum or bool
+        if let v = self.backtest { c.pointee.backtest = try arena.message(v) }
+        if !self.ranges.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__ParameterRangeSpec>?.self, count: self.ranges.count)
+            try self.ranges.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.ranges = items
+            c.pointee.n_ranges = self.ranges.count
+        }
+        if !self.objective.isEmpty { c.pointee.objective = try arena.cString(self.objective, field: "OptimizationRequest.objective") }
+        c.pointee.min_trades = self.minTrades
+        c.pointee.max_drawdown_pct = self.maxDrawdownPct
+        c.pointee.random_trials = self.randomTrials
+        c.pointee.seed = self.seed
+        c.pointee.walk_forward_train = self.walkForwardTrain
+        c.pointee.walk_forward_test = self.walkForwardTest
+        c.pointee.walk_forward_anchored = (self.walkForwardAnchored ? 1 : 0)
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.backtest { self.backtest = try PB.BacktestRequest._decoded(_cMessage: p) }
+        if c.pointee.n_ranges > 0 {
+            let items = WireDecoding.present(c.pointee.ranges, field: "OptimizationRequest.ranges")
+            self.ranges.reserveCapacity(c.pointee.n_ranges)
+            for i in 0..<c.pointee.n_ranges { self.ranges.append(try PB.ParameterRangeSpec._decoded(_cMessage: WireDecoding.present(items[i], field: "OptimizationRequest.ranges"))) }
+        }
+        self.objective = try WireDecoding.string(c.pointee.objective, field: "OptimizationRequest.objective")
+        self.minTrades = c.pointee.min_trades
+        self.maxDrawdownPct = c.pointee.max_drawdown_pct
+        self.randomTrials = c.pointee.random_trials
+        self.seed = c.pointee.seed
+        self.walkForwardTrain = c.pointee.walk_forward_train
+        self.walkForwardTest = c.pointee.walk_forward_test
+        self.walkForwardAnchored = (c.pointee.walk_forward_anchored != 0)
+    }
+}
+
+extension PB.Job: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__Job
+    public static let protoName = "tradewind.v1.Job"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__job__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__job__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__job__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(75)  // tag + value of each singular number, enum or bool
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "Job.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "Job.owner_id") }
+        c.pointee.kind = Tradewind__V1__JobKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
+        c.pointee.status = Tradewind__V1__JobStatus(rawValue: UInt32(bitPattern: self.status.rawValue))
+        c.pointee.progress = self.progress
+        if !self.error.isEmpty { c.pointee.error = try arena.cString(self.error, field: "Job.error") }
+        c.pointee.created_at_ns = self.createdAtNs
+        c.pointee.updated_at_ns = self.updatedAtNs
+        if let v = self.backtest { c.pointee.backtest = try arena.message(v) }
+        if let v = self.optimization { c.pointee.optimization = try arena.message(v) }
+        if !self.resultJson.isEmpty { c.pointee.result_json = try arena.cString(self.resultJson, field: "Job.result_json") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "Job.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "Job.owner_id")
+        self.kind = PB.JobKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
+        self.status = PB.JobStatus(rawValue: Int32(bitPattern: c.pointee.status.rawValue))
+        self.progress = c.pointee.progress
+        self.error = try WireDecoding.string(c.pointee.error, field: "Job.error")
+        self.createdAtNs = c.pointee.created_at_ns
+        self.updatedAtNs = c.pointee.updated_at_ns
+        if let p = c.pointee.backtest { self.backtest = try PB.BacktestRequest._decoded(_cMessage: p) }
+        if let p = c.pointee.optimization { self.optimization = try PB.OptimizationRequest._decoded(_cMessage: p) }
+        self.resultJson = try WireDecoding.string(c.pointee.result_json, field: "Job.result_json")
+    }
+}
+
+extension PB.SubmitJobRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__SubmitJobRequest
+    public static let protoName = "tradewind.v1.SubmitJobRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__submit_job_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__submit_job_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__submit_job_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "SubmitJobRequest.owner_id") }
+        if let v = self.backtest { c.pointee.backtest = try arena.message(v) }
+        if let v = self.optimization { c.pointee.optimization = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "SubmitJobRequest.owner_id")
+        if let p = c.pointee.backtest { self.backtest = try PB.BacktestRequest._decoded(_cMessage: p) }
+        if let p = c.pointee.optimization { self.optimization = try PB.OptimizationRequest._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.GetJobRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetJobRequest
+    public static let protoName = "tradewind.v1.GetJobRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_job_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_job_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_job_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetJobRequest.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "GetJobRequest.owner_id") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "GetJobRequest.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "GetJobRequest.owner_id")
+    }
+}
+
+extension PB.ListJobsRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListJobsRequest
+    public static let protoName = "tradewind.v1.ListJobsRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_jobs_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_jobs_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_jobs_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "ListJobsRequest.owner_id") }
+        c.pointee.kind = Tradewind__V1__JobKind(rawValue: UInt32(bitPattern: self.kind.rawValue))
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "ListJobsRequest.owner_id")
+        self.kind = PB.JobKind(rawValue: Int32(bitPattern: c.pointee.kind.rawValue))
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.ListJobsResponse: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListJobsResponse
+    public static let protoName = "tradewind.v1.ListJobsResponse"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_jobs_response__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_jobs_response__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_jobs_response__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.jobs.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__Job>?.self, count: self.jobs.count)
+            try self.jobs.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.jobs = items
+            c.pointee.n_jobs = self.jobs.count
+        }
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if c.pointee.n_jobs > 0 {
+            let items = WireDecoding.present(c.pointee.jobs, field: "ListJobsResponse.jobs")
+            self.jobs.reserveCapacity(c.pointee.n_jobs)
+            for i in 0..<c.pointee.n_jobs { self.jobs.append(try PB.Job._decoded(_cMessage: WireDecoding.present(items[i], field: "ListJobsResponse.jobs"))) }
+        }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.ListJobTradesRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListJobTradesRequest
+    public static let protoName = "tradewind.v1.ListJobTradesRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_job_trades_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_job_trades_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_job_trades_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "ListJobTradesRequest.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "ListJobTradesRequest.owner_id") }
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "ListJobTradesRequest.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "ListJobTradesRequest.owner_id")
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.ListJobTradesResponse: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListJobTradesResponse
+    public static let protoName = "tradewind.v1.ListJobTradesResponse"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_job_trades_response__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_job_trades_response__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_job_trades_response__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.trades.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__BacktestTrade>?.self, count: self.trades.count)
+            try self.trades.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.trades = items
+            c.pointee.n_trades = self.trades.count
+        }
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+        if let v = self.openTrade { c.pointee.open_trade = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if c.pointee.n_trades > 0 {
+            let items = WireDecoding.present(c.pointee.trades, field: "ListJobTradesResponse.trades")
+            self.trades.reserveCapacity(c.pointee.n_trades)
+            for i in 0..<c.pointee.n_trades { self.trades.append(try PB.BacktestTrade._decoded(_cMessage: WireDecoding.present(items[i], field: "ListJobTradesResponse.trades"))) }
+        }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
+        if let p = c.pointee.open_trade { self.openTrade = try PB.BacktestTrade._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.GetJobEquityRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetJobEquityRequest
+    public static let protoName = "tradewind.v1.GetJobEquityRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_job_equity_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_job_equity_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_job_equity_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetJobEquityRequest.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "GetJobEquityRequest.owner_id") }
+        c.pointee.points = self.points
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "GetJobEquityRequest.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "GetJobEquityRequest.owner_id")
+        self.points = c.pointee.points
+    }
+}
+
+extension PB.GetJobEquityResponse: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetJobEquityResponse
+    public static let protoName = "tradewind.v1.GetJobEquityResponse"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_job_equity_response__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_job_equity_response__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_job_equity_response__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.points.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__EquityPoint>?.self, count: self.points.count)
+            try self.points.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.points = items
+            c.pointee.n_points = self.points.count
+        }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if c.pointee.n_points > 0 {
+            let items = WireDecoding.present(c.pointee.points, field: "GetJobEquityResponse.points")
+            self.points.reserveCapacity(c.pointee.n_points)
+            for i in 0..<c.pointee.n_points { self.points.append(try PB.EquityPoint._decoded(_cMessage: WireDecoding.present(items[i], field: "GetJobEquityResponse.points"))) }
         }
     }
 }
@@ -1386,22 +1983,6 @@ extension PB.BacktestResult: ProtoMessage {
         self.createdAtNs = c.pointee.created_at_ns
         self.metricsJson = try WireDecoding.string(c.pointee.metrics_json, field: "BacktestResult.metrics_json")
         if let p = c.pointee.open_trade { self.openTrade = try PB.BacktestTrade._decoded(_cMessage: p) }
-    }
-}
-
-extension PB.GetBacktestRequest: ProtoMessage {
-    public typealias CMessage = Tradewind__V1__GetBacktestRequest
-    public static let protoName = "tradewind.v1.GetBacktestRequest"
-    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_backtest_request__init(c) }
-    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_backtest_request__pack(c, out) }
-    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_backtest_request__unpack(a, n, d) }
-
-    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
-        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetBacktestRequest.id") }
-    }
-
-    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
-        self.id = try WireDecoding.string(c.pointee.id, field: "GetBacktestRequest.id")
     }
 }
 

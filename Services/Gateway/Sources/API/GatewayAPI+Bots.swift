@@ -23,18 +23,6 @@ extension GatewayAPI {
         var strategy: StrategyView?
     }
 
-    struct BacktestRequest: Decodable {
-        var symbol: String
-        var timeframe: String?
-        var fromNs: Int64?
-        var toNs: Int64?
-        var strategy: StrategyView?
-        var risk: RiskView?
-        var initialCash: String?
-        var feeRate: Double?
-        var slippageBps: Double?
-    }
-
     struct ChatRequest: Decodable {
         var message: String
         var conversationId: String?
@@ -111,25 +99,6 @@ extension GatewayAPI {
                 return try JSONBody.response(DecisionView(decision))
             },
             Route(
-                method: .post, path: "/api/backtests", role: .viewer, summary: "Replay a strategy over history: return, Sharpe, drawdown, trades",
-                body: [
-                    "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
-                    "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
-                ], success: .created
-            ) { request, _, _ in
-                let data = try await JSONBody.data(from: request)
-                var b = try JSONBody.decode(BacktestRequest.self, from: data)
-                b.strategy?.document = try StrategyView.document(in: data)
-                let result = try await peers.orchestratorClient().runBacktest(PB.BacktestRequest(
-                    symbol: b.symbol, timeframe: try timeframe(b.timeframe).wire, range: PB.TimeRange(fromNs: b.fromNs ?? 0, toNs: b.toNs ?? 0),
-                    strategy: b.strategy?.wire, risk: try b.risk?.wire(), initialCash: try Money.parse(b.initialCash ?? "100000", field: "initial_cash").wire,
-                    feeRate: b.feeRate ?? 0.001, slippageBps: b.slippageBps ?? 2))
-                return try JSONBody.response(BacktestView(result), status: .created)
-            },
-            Route(method: .get, path: "/api/backtests/{id}", role: .viewer, summary: "A stored backtest") { _, context, _ in
-                try JSONBody.response(BacktestView(try await peers.orchestratorClient().getBacktest(PB.GetBacktestRequest(id: try parameter("id", context)))))
-            },
-            Route(
                 method: .post, path: "/api/chat", role: .viewer, summary: "Describe a strategy in plain words; get one proposed, or questions",
                 body: ["message": "string!", "conversation_id": "string"]
             ) { request, _, p in
@@ -160,44 +129,4 @@ struct ChatView: Encodable {
     var conversationId, reply: String
     var proposedStrategy: StrategyView?
     var clarifyingQuestions: [String]
-}
-
-struct BacktestView: Encodable {
-    struct Trade: Encodable {
-        var side: String
-        var entryNs, exitNs: Int64
-        var entryPrice, exitPrice, quantity, pnl, fees, exitReason: String
-        init(_ t: PB.BacktestTrade) {
-            side = t.side == .sell ? "short" : "long"
-            (entryNs, exitNs) = (t.entryNs, t.exitNs)
-            (entryPrice, exitPrice, quantity, pnl, fees) =
-                (decimalText(t.entryPrice), t.exitPrice == nil ? "" : decimalText(t.exitPrice), decimalText(t.quantity), decimalText(t.pnl), decimalText(t.fees))
-            exitReason = t.exitReason.isEmpty ? "open" : t.exitReason
-        }
-    }
-    /// Every metric the backtester reports (null where undefined, e.g. a profit factor without losses).
-    struct Metrics: Codable {
-        var totalReturnPct, cagrPct, volatilityPct, sharpe, sortino, calmar, maxDrawdownPct, maxDrawdownBars: Double?
-        var winRatePct, profitFactor, expectancy, averageWin, averageLoss, trades, exposurePct, buyHoldReturnPct, bars, periodsPerYear: Double?
-        var openTrade: Bool?
-    }
-    var id, symbol, finalEquity: String
-    var totalReturn, sharpe, maxDrawdown, winRate: Double
-    var tradeCount: UInt32
-    var metrics: Metrics?
-    var strategy: StrategyView
-    var trades: [Trade]
-    var openTrade: Trade?
-    var equityCurve: [[String]]
-    init(_ r: PB.BacktestResult) {
-        (id, symbol, finalEquity) = (r.id, r.request?.symbol ?? "", decimalText(r.finalEquity))
-        (totalReturn, sharpe, maxDrawdown, winRate, tradeCount) = (r.totalReturn, r.sharpe, r.maxDrawdown, r.winRate, r.tradeCount)
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        metrics = try? decoder.decode(Metrics.self, from: Data(r.metricsJson.utf8))
-        strategy = StrategyView(r.request?.strategy)
-        trades = r.trades.map(Trade.init)
-        openTrade = r.openTrade.map(Trade.init)
-        equityCurve = r.equityCurve.map { [String($0.tsNs), decimalText($0.equity)] }
-    }
 }

@@ -20,7 +20,7 @@ final class LiveHub: Service, Sendable {
 
     static let patterns = [
         BusChannel.everyTick, BusChannel.everyCandle, BusChannel.everyIndicator, BusChannel.everyDecision, BusChannel.everyOrder,
-        BusChannel.everyPosition,
+        BusChannel.everyPosition, BusChannel.everyJob,
     ]
 
     init(bus: Bus?) { self.bus = bus }
@@ -65,6 +65,9 @@ final class LiveHub: Service, Sendable {
             guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
             message = LiveMessage(type: "indicators", data: IndicatorUpdate(
                 symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values))
+        } else if channel.hasPrefix(BusChannel.everyJob.dropLast()) {
+            guard let j = try? PB.Job(decoding: payload) else { return nil }
+            message = LiveMessage(type: j.kind == .optimization ? "optimization" : "backtest", data: JobView(j))
         } else if channel.hasPrefix(BusChannel.everyDecision.dropLast()) {
             guard let d = try? PB.Decision(decoding: payload) else { return nil }
             message = LiveMessage(type: "decision", data: DecisionView(d))

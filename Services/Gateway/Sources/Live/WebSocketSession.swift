@@ -17,6 +17,7 @@ import Wire
 ///     {"type":"subscribe","channel":"indicators","symbol":"BTCUSDT","timeframe":"1m"}
 ///     {"type":"subscribe","channel":"decisions","bot_id":"<id>"}
 ///     {"type":"subscribe","channel":"orders"} / "positions"                 (your account)
+///     {"type":"subscribe","channel":"backtests"}                           (your backtest and optimisation jobs)
 ///     {"type":"unsubscribe", …the same…}     {"type":"ping"} → {"type":"pong"}
 struct WebSocketSession {
     let id: Int
@@ -120,8 +121,9 @@ struct WebSocketSession {
             return (BusChannel.decision(bot: found.id), "decisions:\(found.id)")
         case "orders": return (BusChannel.order(account: principal.accountId), "orders")
         case "positions": return (BusChannel.position(account: principal.accountId), "positions")
+        case "backtests": return (BusChannel.job(owner: principal.userId), "backtests")
         default:
-            throw APIError(.badRequest, "ws.unknown_channel", "channel \"\((c.channel ?? "").prefix(20))\" is not market, candles, indicators, decisions, orders or positions")
+            throw APIError(.badRequest, "ws.unknown_channel", "channel \"\((c.channel ?? "").prefix(20))\" is not market, candles, indicators, decisions, orders, positions or backtests")
         }
     }
 

@@ -7,8 +7,6 @@ import Wire
 /// Backtests over market-data's candles with the one backtester (`Strategies.Backtester`, the
 /// live bots' plan and sizing, exact money), and the result as the wire carries it.
 enum StrategyBacktest {
-    /// Most points kept in a result's equity curve (metrics use every bar).
-    static let curvePoints = 2_000
 
     /// The closed candles as a bar series (market-data's candles are sorted and unique).
     static func series(_ candles: [PB.Candle]) throws(OrchestratorError) -> BarSeries {
@@ -18,24 +16,26 @@ enum StrategyBacktest {
         }
     }
 
-    /// Runs `strategy` over `series` with `cash`, annualised by `calendar`.
-    static func run(_ strategy: Strategy, _ series: BarSeries, cash: FixedDecimal, calendar: TradingCalendar) throws(OrchestratorError) -> BacktestResult {
-        let settings = BacktestSettings(initialCash: cash, calendar: calendar)
-        return try Strategy.checked { () throws(StrategyError) in try Backtester(plan: strategy.plan, settings: settings).run(series) }
-    }
-
     /// `r` on the wire: metrics (every one in `metrics_json`), trades, the open trade and the
-    /// equity curve downsampled to `curvePoints` (the last bar always kept).
-    static func wire(_ r: BacktestResult, _ strategy: Strategy, _ series: BarSeries, request: PB.BacktestRequest, id: String, now: Int64) -> PB.BacktestResult {
+    /// equity of every bar, or of at most `curvePoints` of them.
+    static func wire(
+        _ r: BacktestResult, _ strategy: Strategy, _ series: BarSeries, request: PB.BacktestRequest, id: String, now: Int64, curvePoints: Int? = 2_000
+    ) -> PB.BacktestResult {
         let m = r.metrics
-        var curve: [PB.EquityPoint] = []
-        let stride = max(1, (r.equity.count + curvePoints - 1) / curvePoints)
-        for i in Swift.stride(from: 0, to: r.equity.count, by: stride) { curve.append(point(i, r, series)) }
-        if let last = r.equity.indices.last, curve.last?.tsNs != series.timesNs[last] { curve.append(point(last, r, series)) }
+        let curve = downsample(r.equity.indices.map { point($0, r, series) }, to: curvePoints ?? r.equity.count)
         return PB.BacktestResult(
             id: id, request: request, finalEquity: r.finalEquity.wire, totalReturn: m.totalReturnPct / 100, sharpe: m.sharpe,
             maxDrawdown: -m.maxDrawdownPct / 100, winRate: m.winRatePct / 100, tradeCount: UInt32(r.trades.count), trades: r.trades.map(trade),
             equityCurve: curve, createdAtNs: now, metricsJson: r.summaryJSON(plan: strategy.plan), openTrade: r.openTrade.map(trade))
+    }
+
+    /// At most `points` of `curve`, evenly spaced, the first and last kept.
+    static func downsample(_ curve: [PB.EquityPoint], to points: Int) -> [PB.EquityPoint] {
+        guard curve.count > points, points >= 2 else { return curve }
+        var out: [PB.EquityPoint] = []
+        out.reserveCapacity(points)
+        for k in 0..<points { out.append(curve[k * (curve.count - 1) / (points - 1)]) }
+        return out
     }
 
     private static func point(_ i: Int, _ r: BacktestResult, _ series: BarSeries) -> PB.EquityPoint {

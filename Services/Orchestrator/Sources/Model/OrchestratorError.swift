@@ -10,7 +10,11 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     /// strategy language's own code and JSON pointer (`strategy.unknown_indicator: /rules/…: …`).
     case invalidStrategy = "orchestrator.invalid_strategy"
     case unknownBot = "orchestrator.unknown_bot"
-    case unknownBacktest = "orchestrator.unknown_backtest"
+    case unknownJob = "orchestrator.unknown_job"
+    /// A search over more parameter sets than `optimize.max_trials` allows.
+    case tooManyTrials = "orchestrator.too_many_trials"
+    /// A job's trades or equity asked for before it is done.
+    case jobNotDone = "orchestrator.job_not_done"
     case unsupportedMode = "orchestrator.unsupported_mode"
     case notEnoughHistory = "orchestrator.not_enough_history"
     case marketDataUnavailable = "orchestrator.market_data_unavailable"
@@ -20,8 +24,8 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     public var status: RPCError.Code {
         switch self {
         case .invalidArgument, .invalidStrategy: .invalidArgument
-        case .unknownBot, .unknownBacktest: .notFound
-        case .unsupportedMode, .notEnoughHistory: .failedPrecondition
+        case .unknownBot, .unknownJob: .notFound
+        case .unsupportedMode, .notEnoughHistory, .tooManyTrials, .jobNotDone: .failedPrecondition
         case .marketDataUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
         }
     }

@@ -13,6 +13,7 @@ import Wire
 /// The `Orchestrator` RPC service.
 struct OrchestratorHandlers: OrchestratorService {
     let supervisor: BotSupervisor
+    let jobs: JobRunner
     let settings: OrchestratorSettings
     var store: Store { supervisor.store }
     var peers: Peers { supervisor.trader.peers }
@@ -177,50 +178,113 @@ struct OrchestratorHandlers: OrchestratorService {
             confidence: explained.confidence, reasoning: explained.reasoning, opinions: explained.opinions, createdAtNs: WallClock.nowNs)
     }
 
-    /// Runs the strategy over market-data's candles in the range with the one backtester, and
-    /// stores the result.
+    /// Runs the strategy over market-data's candles in the range with the one backtester and answers
+    /// with the result (nothing stored; jobs are for stored runs).
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult {
-        let timeframe = try Self.timeframe(request.timeframe)
-        let risk = try BotRisk(request.risk)
-        let cash = FixedDecimal(wire: request.initialCash).isZero ? FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne) : FixedDecimal(wire: request.initialCash)
-        guard cash > .zero else { throw OrchestratorError(.invalidArgument, "initial_cash must be positive") }
-        guard request.feeRate.isFinite, (0..<0.1).contains(request.feeRate) else {
-            throw OrchestratorError(.invalidArgument, "fee_rate is \(request.feeRate); give a fraction of notional below 0.1, e.g. 0.001")
-        }
-        guard request.slippageBps.isFinite, (0...1_000).contains(request.slippageBps) else {
-            throw OrchestratorError(.invalidArgument, "slippage_bps is \(request.slippageBps); give 0 to 1000")
-        }
-        if let range = request.range, range.toNs != 0, range.toNs <= range.fromNs {
-            throw OrchestratorError(.invalidArgument, "range.to_ns must be after range.from_ns")
-        }
-        let instrument = try await peers.instrument(request.symbol)
-        let strategy = try Strategy(request.strategy, risk: risk, instrument: instrument) { document in
-            // The request's costs, where given, replace the document's assumptions.
-            if request.feeRate > 0 { document.execution.feeBps = request.feeRate * 10_000 }
-            if request.slippageBps > 0 { document.execution.slippageBps = request.slippageBps }
-        }
-        let symbol = instrument.symbol
-        let candles = try await peers.candles(symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
-        let series = try StrategyBacktest.series(candles)
-        guard series.count > strategy.plan.warmup else {
-            throw OrchestratorError(
-                .notEnoughHistory,
-                "\(symbol) has \(series.count) closed \(timeframe) candles in the range; the strategy needs \(strategy.plan.warmup + 1) to warm up")
-        }
-        let outcome = try StrategyBacktest.run(strategy, series, cash: cash, calendar: TradingCalendar(instrument.assetClass))
-        var echoed = request
-        echoed.symbol = symbol
-        echoed.strategy = strategy.config
-        echoed.risk = risk.wire
-        echoed.initialCash = cash.wire
-        let result = StrategyBacktest.wire(outcome, strategy, series, request: echoed, id: UUID().uuidString.lowercased(), now: WallClock.nowNs)
-        try await OrchestratorTables.insert(result, store)
-        return result
+        let prepared = try await PreparedBacktest.load(request, peers: peers, settings: settings)
+        return try await JobRunner.offThread { () throws(OrchestratorError) in try prepared.run(id: UUID().uuidString.lowercased(), curvePoints: 2_000) }
     }
 
-    func getBacktest(_ request: PB.GetBacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult {
-        let id = try Self.uuid(request.id, "id")
-        guard let result = try await OrchestratorTables.backtest(id: id, store) else { throw OrchestratorError(.unknownBacktest, "no backtest \(id)") }
+    // MARK: Jobs
+
+    /// Checks the request as far as it can without data (strategy, ranges, search size) and queues
+    /// it; the job, queued.
+    func submitJob(_ request: PB.SubmitJobRequest, context: ServerCallContext) async throws -> PB.Job {
+        let owner = request.ownerId.trimmingCharacters(in: .whitespaces)
+        guard !owner.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
+        let now = WallClock.nowNs
+        var job = PB.Job(id: UUID().uuidString.lowercased(), ownerId: owner, status: .queued, createdAtNs: now, updatedAtNs: now)
+        switch (request.backtest, request.optimization) {
+        case (let backtest?, nil):
+            let instrument = try await peers.instrument(backtest.symbol)
+            _ = try PreparedBacktest.check(backtest, instrument: instrument)
+            job.kind = .backtest
+            job.backtest = backtest
+        case (nil, let optimization?):
+            let backtest = optimization.backtest ?? PB.BacktestRequest()
+            let instrument = try await peers.instrument(backtest.symbol)
+            let (strategy, _, _) = try PreparedBacktest.check(backtest, instrument: instrument)
+            _ = try PreparedOptimization.check(optimization, strategy: strategy, settings: settings)
+            job.kind = .optimization
+            job.optimization = optimization
+        default:
+            throw OrchestratorError(.invalidArgument, "give exactly one of backtest and optimization")
+        }
+        try await OrchestratorTables.insert(job, store)
+        jobs.notify()
+        jobs.publish(job)
+        return job
+    }
+
+    func getJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Job { try await ownedJob(request.id, request.ownerId) }
+
+    func listJobs(_ request: PB.ListJobsRequest, context: ServerCallContext) async throws -> PB.ListJobsResponse {
+        guard !request.ownerId.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
+        let paging = try PageCursor.Paging(request.page, invalid: OrchestratorErrorCode.invalidArgument)
+        var jobs = try await OrchestratorTables.jobs(owner: request.ownerId, kind: request.kind, after: paging.after, limit: paging.fetch, store)
+        // Lists carry status and summaries; an optimisation's full report is read one job at a time.
+        for i in jobs.indices where jobs[i].kind == .optimization { jobs[i].resultJson = "" }
+        let (page, info) = paging.page(jobs) { ($0.createdAtNs, $0.id) }
+        return PB.ListJobsResponse(jobs: page, page: info)
+    }
+
+    /// Cancels a queued or running job (a running one stops at its next progress tick, keeping
+    /// nothing); a finished job is answered unchanged.
+    func cancelJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Job {
+        var job = try await ownedJob(request.id, request.ownerId)
+        guard job.status == .queued || job.status == .running else { return job }
+        job.status = .cancelled
+        job.updatedAtNs = WallClock.nowNs
+        if try await OrchestratorTables.update(job, from: [.queued, .running], store) {
+            jobs.publish(job)
+            return job
+        }
+        return try await ownedJob(request.id, request.ownerId)
+    }
+
+    func listJobTrades(_ request: PB.ListJobTradesRequest, context: ServerCallContext) async throws -> PB.ListJobTradesResponse {
+        let result = try await finishedBacktest(request.id, request.ownerId)
+        let limit = PageCursor.limit(request.page?.limit ?? 0)
+        let start: Int
+        if let cursor = request.page?.cursor, !cursor.isEmpty {
+            guard let decoded = try PageCursor.decode(cursor, invalid: OrchestratorErrorCode.invalidArgument), decoded.time >= 0 else {
+                throw OrchestratorError(.invalidArgument, "page.cursor is not one this service issued")
+            }
+            start = Int(decoded.time)
+        } else {
+            start = 0
+        }
+        let end = min(result.trades.count, start + limit)
+        let more = end < result.trades.count
+        return PB.ListJobTradesResponse(
+            trades: start < end ? Array(result.trades[start..<end]) : [],
+            page: PB.PageInfo(nextCursor: more ? PageCursor.encode(time: Int64(end), id: result.id) : "", hasMore: more), openTrade: result.openTrade)
+    }
+
+    func getJobEquity(_ request: PB.GetJobEquityRequest, context: ServerCallContext) async throws -> PB.GetJobEquityResponse {
+        let result = try await finishedBacktest(request.id, request.ownerId)
+        let points = request.points == 0 ? 1_000 : min(Int(request.points), 100_000)
+        guard points >= 2 else { throw OrchestratorError(.invalidArgument, "points is \(request.points); ask for at least 2") }
+        return PB.GetJobEquityResponse(points: StrategyBacktest.downsample(result.equityCurve, to: points))
+    }
+
+    /// The job `id` when `owner` owns it; anyone else's (or none) is not found, alike.
+    private func ownedJob(_ id: String, _ owner: String) async throws -> PB.Job {
+        let id = try Self.uuid(id, "id")
+        guard !owner.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
+        guard let job = try await OrchestratorTables.job(id: id, store), job.ownerId == owner else {
+            throw OrchestratorError(.unknownJob, "no job \(id)")
+        }
+        return job
+    }
+
+    /// The stored result of `owner`'s done backtest job `id`.
+    private func finishedBacktest(_ id: String, _ owner: String) async throws -> PB.BacktestResult {
+        let job = try await ownedJob(id, owner)
+        guard job.kind == .backtest else { throw OrchestratorError(.invalidArgument, "job \(job.id) is an optimisation; trades and equity belong to backtests") }
+        guard job.status == .done, let result = try await OrchestratorTables.backtest(id: job.id, store) else {
+            throw OrchestratorError(.jobNotDone, "job \(job.id) is \(job.status.column); its trades and equity exist once it is done")
+        }
         return result
     }
 

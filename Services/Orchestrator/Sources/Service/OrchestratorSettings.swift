@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 
 /// The orchestrator's own settings (beside the host's), read from the same sources and validated
@@ -11,13 +12,19 @@ public struct OrchestratorSettings: Sendable {
     public var execution: PeerAddress?
     /// Most candles a backtest replays.
     public var backtestMaxBars = 200_000
-    /// Closed candles Analyze warms the indicators over.
+    /// Closed candles Analyze and starting bots warm the indicators over.
     public var analyzeBars = 500
+    /// Jobs (backtests, optimisations) run at once by this process; more wait queued.
+    public var jobWorkers = 1
+    /// Threads one optimisation job uses (the machine's cores by default).
+    public var jobThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// Most parameter sets one optimisation may try.
+    public var optimizeMaxTrials = 10_000
 
     /// The defaults of the table in the README.
     public init() {}
 
-    static let keys: Set<String> = ["peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars"]
+    static let keys: Set<String> = ["peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars", "jobs.workers", "jobs.threads", "optimize.max_trials"]
 
     /// Reads the settings from `v`.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
@@ -27,6 +34,9 @@ public struct OrchestratorSettings: Sendable {
         s.execution = try v.peer("peers.execution")
         s.backtestMaxBars = try v.int("backtest.max_bars", default: s.backtestMaxBars, range: 100...5_000_000)
         s.analyzeBars = try v.int("analyze.bars", default: s.analyzeBars, range: 50...100_000)
+        s.jobWorkers = try v.int("jobs.workers", default: s.jobWorkers, range: 1...64)
+        s.jobThreads = try v.int("jobs.threads", default: s.jobThreads, range: 1...256)
+        s.optimizeMaxTrials = try v.int("optimize.max_trials", default: s.optimizeMaxTrials, range: 1...10_000_000)
         return s
     }
 }

@@ -2,7 +2,7 @@ import Contract
 import Store
 import Wire
 
-/// The `bots`, `decisions`, `backtests` and `chat_messages` tables.
+/// The `bots`, `decisions`, `jobs`, `backtests` and `chat_messages` tables.
 enum OrchestratorTables {
     // MARK: Bots
 
@@ -82,12 +82,82 @@ enum OrchestratorTables {
         try await decisions(bot: bot, after: nil, limit: 1, db).first
     }
 
-    // MARK: Backtests
+    // MARK: Jobs
 
-    static func insert(_ result: PB.BacktestResult, _ db: some SQLQuerying) async throws {
+    static func insert(_ job: PB.Job, _ db: some SQLQuerying) async throws {
         try await db.execute("""
-            INSERT INTO backtests VALUES (\(result.id)::uuid, \(result.createdAtNs), \(SQLBytes(try result.encodedBytes())))
+            INSERT INTO jobs (id, owner_id, kind, status, created_at_ns, payload)
+            VALUES (\(job.id)::uuid, \(job.ownerId), \(job.kind.column), \(job.status.column), \(job.createdAtNs), \(SQLBytes(try job.encodedBytes())))
             """)
+    }
+
+    /// Stores `job` when its stored status is one of `from` (a finished or cancelled job is not
+    /// overwritten by a late writer); whether it was.
+    @discardableResult
+    static func update(_ job: PB.Job, from: [PB.JobStatus], _ db: some SQLQuerying) async throws -> Bool {
+        let allowed = from.map(\.column).joined(separator: ",")
+        let rows = try await db.query("""
+            UPDATE jobs SET status = \(job.status.column), payload = \(SQLBytes(try job.encodedBytes()))
+            WHERE id = \(job.id)::uuid AND status = ANY(string_to_array(\(allowed), ',')) RETURNING id
+            """)
+        return !rows.isEmpty
+    }
+
+    static func job(id: String, _ db: some SQLQuerying) async throws -> PB.Job? {
+        let rows = try await db.query("SELECT payload FROM jobs WHERE id = \(id)::uuid")
+        return try rows.first.map { try PB.Job(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }
+    }
+
+    /// A page of `owner`'s jobs of `kind`, newest first.
+    static func jobs(owner: String, kind: PB.JobKind, after: (time: Int64, id: String)?, limit: Int, _ db: some SQLQuerying) async throws -> [PB.Job] {
+        let time = after?.time ?? Int64.max, id = after?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff"
+        let rows = try await db.query("""
+            SELECT payload FROM jobs WHERE owner_id = \(owner) AND kind = \(kind.column) AND (created_at_ns, id) < (\(time), \(id)::uuid)
+            ORDER BY created_at_ns DESC, id DESC LIMIT \(limit)
+            """)
+        return try rows.map { try PB.Job(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }
+    }
+
+    /// The oldest queued job, marked running (`SKIP LOCKED`: another worker or replica takes the next).
+    static func claimQueuedJob(at now: Int64, _ db: Store) async throws -> PB.Job? {
+        try await db.withTransaction { tx -> PB.Job? in
+            let rows = try await tx.query("""
+                SELECT payload FROM jobs WHERE status = 'queued' ORDER BY created_at_ns, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """)
+            guard var job = try rows.first.map({ try PB.Job(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }) else { return nil }
+            job.status = .running
+            job.updatedAtNs = now
+            try await update(job, from: [.queued], tx)
+            return job
+        }
+    }
+
+    /// Jobs left running by a process that stopped: failed, saying so. Their ids.
+    static func failInterruptedJobs(at now: Int64, _ db: Store) async throws -> [PB.Job] {
+        let rows = try await db.query("SELECT payload FROM jobs WHERE status = 'running'")
+        var failed: [PB.Job] = []
+        for row in rows {
+            var job = try PB.Job(decoding: row.decode(SQLBytes.self, at: 0).bytes)
+            job.status = .failed
+            job.error = "orchestrator.interrupted: the orchestrator stopped while the job ran; nothing of it was kept, submit it again"
+            job.updatedAtNs = now
+            if try await update(job, from: [.running], db) { failed.append(job) }
+        }
+        return failed
+    }
+
+    /// Finishes a backtest job: its full result stored and the job done, in one transaction, only
+    /// while it is still running (a cancel meanwhile wins and nothing is kept).
+    static func finish(_ job: PB.Job, result: PB.BacktestResult?, _ db: Store) async throws -> Bool {
+        try await db.withTransaction { tx -> Bool in
+            guard try await update(job, from: [.running], tx) else { return false }
+            if let result {
+                try await tx.execute("""
+                    INSERT INTO backtests VALUES (\(job.id)::uuid, \(result.createdAtNs), \(SQLBytes(try result.encodedBytes())))
+                    """)
+            }
+            return true
+        }
     }
 
     static func backtest(id: String, _ db: some SQLQuerying) async throws -> PB.BacktestResult? {
@@ -109,6 +179,24 @@ enum OrchestratorTables {
                 SELECT \(id)::uuid, COALESCE(MAX(seq), 0) + 1, \(user), \(m.role), \(m.content), \(ts)
                 FROM chat_messages WHERE conversation_id = \(id)::uuid
                 """)
+        }
+    }
+}
+
+extension PB.JobKind {
+    /// The `jobs.kind` column's word.
+    var column: String { self == .optimization ? "optimization" : "backtest" }
+}
+
+extension PB.JobStatus {
+    /// The `jobs.status` column's word.
+    var column: String {
+        switch self {
+        case .running: "running"
+        case .done: "done"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        default: "queued"
         }
     }
 }

@@ -16,6 +16,8 @@ struct Strategy: Sendable {
     /// Every declared parameter's value.
     let parameters: [String: Double]
     let plan: StrategyPlan
+    /// What the instrument allows (shorting), as compiled.
+    let context: CompileContext
 
     /// Resolves `config` (the `balanced` template when absent): its document, parameters set,
     /// a consensus preset's `agents` and `consensus_threshold` mapped onto its weight and threshold
@@ -81,6 +83,7 @@ struct Strategy: Sendable {
         adjust(&document)
         let overrides = values
         let context = instrument.map(Self.context) ?? CompileContext(allowShort: false)
+        self.context = context
         plan = try Self.checked { () throws(StrategyError) in try StrategyCompiler.compile(document, parameters: overrides, context: context) }
         self.document = document
         parameters = plan.parameters

@@ -7,6 +7,501 @@
 #endif
 
 #include "tradewind/v1/orchestrator.pb-c.h"
+void   tradewind__v1__parameter_range_spec__init
+                     (Tradewind__V1__ParameterRangeSpec         *message)
+{
+  static const Tradewind__V1__ParameterRangeSpec init_value = TRADEWIND__V1__PARAMETER_RANGE_SPEC__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__parameter_range_spec__get_packed_size
+                     (const Tradewind__V1__ParameterRangeSpec *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__parameter_range_spec__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__parameter_range_spec__pack
+                     (const Tradewind__V1__ParameterRangeSpec *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__parameter_range_spec__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__parameter_range_spec__pack_to_buffer
+                     (const Tradewind__V1__ParameterRangeSpec *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__parameter_range_spec__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ParameterRangeSpec *
+       tradewind__v1__parameter_range_spec__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ParameterRangeSpec *)
+     protobuf_c_message_unpack (&tradewind__v1__parameter_range_spec__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__parameter_range_spec__free_unpacked
+                     (Tradewind__V1__ParameterRangeSpec *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__parameter_range_spec__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__optimization_request__init
+                     (Tradewind__V1__OptimizationRequest         *message)
+{
+  static const Tradewind__V1__OptimizationRequest init_value = TRADEWIND__V1__OPTIMIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__optimization_request__get_packed_size
+                     (const Tradewind__V1__OptimizationRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__optimization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__optimization_request__pack
+                     (const Tradewind__V1__OptimizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__optimization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__optimization_request__pack_to_buffer
+                     (const Tradewind__V1__OptimizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__optimization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__OptimizationRequest *
+       tradewind__v1__optimization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__OptimizationRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__optimization_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__optimization_request__free_unpacked
+                     (Tradewind__V1__OptimizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__optimization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__job__init
+                     (Tradewind__V1__Job         *message)
+{
+  static const Tradewind__V1__Job init_value = TRADEWIND__V1__JOB__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__job__get_packed_size
+                     (const Tradewind__V1__Job *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__job__pack
+                     (const Tradewind__V1__Job *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__job__pack_to_buffer
+                     (const Tradewind__V1__Job *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__Job *
+       tradewind__v1__job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__Job *)
+     protobuf_c_message_unpack (&tradewind__v1__job__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__job__free_unpacked
+                     (Tradewind__V1__Job *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__submit_job_request__init
+                     (Tradewind__V1__SubmitJobRequest         *message)
+{
+  static const Tradewind__V1__SubmitJobRequest init_value = TRADEWIND__V1__SUBMIT_JOB_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__submit_job_request__get_packed_size
+                     (const Tradewind__V1__SubmitJobRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__submit_job_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__submit_job_request__pack
+                     (const Tradewind__V1__SubmitJobRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__submit_job_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__submit_job_request__pack_to_buffer
+                     (const Tradewind__V1__SubmitJobRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__submit_job_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__SubmitJobRequest *
+       tradewind__v1__submit_job_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__SubmitJobRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__submit_job_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__submit_job_request__free_unpacked
+                     (Tradewind__V1__SubmitJobRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__submit_job_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__get_job_request__init
+                     (Tradewind__V1__GetJobRequest         *message)
+{
+  static const Tradewind__V1__GetJobRequest init_value = TRADEWIND__V1__GET_JOB_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_job_request__get_packed_size
+                     (const Tradewind__V1__GetJobRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_job_request__pack
+                     (const Tradewind__V1__GetJobRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_job_request__pack_to_buffer
+                     (const Tradewind__V1__GetJobRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetJobRequest *
+       tradewind__v1__get_job_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetJobRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__get_job_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_job_request__free_unpacked
+                     (Tradewind__V1__GetJobRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_job_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_jobs_request__init
+                     (Tradewind__V1__ListJobsRequest         *message)
+{
+  static const Tradewind__V1__ListJobsRequest init_value = TRADEWIND__V1__LIST_JOBS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_jobs_request__get_packed_size
+                     (const Tradewind__V1__ListJobsRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_jobs_request__pack
+                     (const Tradewind__V1__ListJobsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_jobs_request__pack_to_buffer
+                     (const Tradewind__V1__ListJobsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListJobsRequest *
+       tradewind__v1__list_jobs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListJobsRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__list_jobs_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_jobs_request__free_unpacked
+                     (Tradewind__V1__ListJobsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_jobs_response__init
+                     (Tradewind__V1__ListJobsResponse         *message)
+{
+  static const Tradewind__V1__ListJobsResponse init_value = TRADEWIND__V1__LIST_JOBS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_jobs_response__get_packed_size
+                     (const Tradewind__V1__ListJobsResponse *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_jobs_response__pack
+                     (const Tradewind__V1__ListJobsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_jobs_response__pack_to_buffer
+                     (const Tradewind__V1__ListJobsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListJobsResponse *
+       tradewind__v1__list_jobs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListJobsResponse *)
+     protobuf_c_message_unpack (&tradewind__v1__list_jobs_response__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_jobs_response__free_unpacked
+                     (Tradewind__V1__ListJobsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_jobs_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_job_trades_request__init
+                     (Tradewind__V1__ListJobTradesRequest         *message)
+{
+  static const Tradewind__V1__ListJobTradesRequest init_value = TRADEWIND__V1__LIST_JOB_TRADES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_job_trades_request__get_packed_size
+                     (const Tradewind__V1__ListJobTradesRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_job_trades_request__pack
+                     (const Tradewind__V1__ListJobTradesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_job_trades_request__pack_to_buffer
+                     (const Tradewind__V1__ListJobTradesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListJobTradesRequest *
+       tradewind__v1__list_job_trades_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListJobTradesRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__list_job_trades_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_job_trades_request__free_unpacked
+                     (Tradewind__V1__ListJobTradesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_job_trades_response__init
+                     (Tradewind__V1__ListJobTradesResponse         *message)
+{
+  static const Tradewind__V1__ListJobTradesResponse init_value = TRADEWIND__V1__LIST_JOB_TRADES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_job_trades_response__get_packed_size
+                     (const Tradewind__V1__ListJobTradesResponse *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_job_trades_response__pack
+                     (const Tradewind__V1__ListJobTradesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_job_trades_response__pack_to_buffer
+                     (const Tradewind__V1__ListJobTradesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListJobTradesResponse *
+       tradewind__v1__list_job_trades_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListJobTradesResponse *)
+     protobuf_c_message_unpack (&tradewind__v1__list_job_trades_response__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_job_trades_response__free_unpacked
+                     (Tradewind__V1__ListJobTradesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_job_trades_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__get_job_equity_request__init
+                     (Tradewind__V1__GetJobEquityRequest         *message)
+{
+  static const Tradewind__V1__GetJobEquityRequest init_value = TRADEWIND__V1__GET_JOB_EQUITY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_job_equity_request__get_packed_size
+                     (const Tradewind__V1__GetJobEquityRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_job_equity_request__pack
+                     (const Tradewind__V1__GetJobEquityRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_job_equity_request__pack_to_buffer
+                     (const Tradewind__V1__GetJobEquityRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetJobEquityRequest *
+       tradewind__v1__get_job_equity_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetJobEquityRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__get_job_equity_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_job_equity_request__free_unpacked
+                     (Tradewind__V1__GetJobEquityRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__get_job_equity_response__init
+                     (Tradewind__V1__GetJobEquityResponse         *message)
+{
+  static const Tradewind__V1__GetJobEquityResponse init_value = TRADEWIND__V1__GET_JOB_EQUITY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_job_equity_response__get_packed_size
+                     (const Tradewind__V1__GetJobEquityResponse *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_job_equity_response__pack
+                     (const Tradewind__V1__GetJobEquityResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_job_equity_response__pack_to_buffer
+                     (const Tradewind__V1__GetJobEquityResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetJobEquityResponse *
+       tradewind__v1__get_job_equity_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetJobEquityResponse *)
+     protobuf_c_message_unpack (&tradewind__v1__get_job_equity_response__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_job_equity_response__free_unpacked
+                     (Tradewind__V1__GetJobEquityResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_job_equity_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tradewind__v1__agent_info__init
                      (Tradewind__V1__AgentInfo         *message)
 {
@@ -1054,51 +1549,6 @@ void   tradewind__v1__backtest_result__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__backtest_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   tradewind__v1__get_backtest_request__init
-                     (Tradewind__V1__GetBacktestRequest         *message)
-{
-  static const Tradewind__V1__GetBacktestRequest init_value = TRADEWIND__V1__GET_BACKTEST_REQUEST__INIT;
-  *message = init_value;
-}
-size_t tradewind__v1__get_backtest_request__get_packed_size
-                     (const Tradewind__V1__GetBacktestRequest *message)
-{
-  assert(message->base.descriptor == &tradewind__v1__get_backtest_request__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t tradewind__v1__get_backtest_request__pack
-                     (const Tradewind__V1__GetBacktestRequest *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &tradewind__v1__get_backtest_request__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t tradewind__v1__get_backtest_request__pack_to_buffer
-                     (const Tradewind__V1__GetBacktestRequest *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &tradewind__v1__get_backtest_request__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Tradewind__V1__GetBacktestRequest *
-       tradewind__v1__get_backtest_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Tradewind__V1__GetBacktestRequest *)
-     protobuf_c_message_unpack (&tradewind__v1__get_backtest_request__descriptor,
-                                allocator, len, data);
-}
-void   tradewind__v1__get_backtest_request__free_unpacked
-                     (Tradewind__V1__GetBacktestRequest *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &tradewind__v1__get_backtest_request__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   tradewind__v1__chat_message__init
                      (Tradewind__V1__ChatMessage         *message)
 {
@@ -1234,6 +1684,879 @@ void   tradewind__v1__chat_response__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__chat_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor tradewind__v1__parameter_range_spec__field_descriptors[5] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ParameterRangeSpec, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ParameterRangeSpec, from),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ParameterRangeSpec, to),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ParameterRangeSpec, step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Tradewind__V1__ParameterRangeSpec, n_values),
+    offsetof(Tradewind__V1__ParameterRangeSpec, values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__parameter_range_spec__field_indices_by_name[] = {
+  1,   /* field[1] = from */
+  0,   /* field[0] = name */
+  3,   /* field[3] = step */
+  2,   /* field[2] = to */
+  4,   /* field[4] = values */
+};
+static const ProtobufCIntRange tradewind__v1__parameter_range_spec__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__parameter_range_spec__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ParameterRangeSpec",
+  "ParameterRangeSpec",
+  "Tradewind__V1__ParameterRangeSpec",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ParameterRangeSpec),
+  5,
+  tradewind__v1__parameter_range_spec__field_descriptors,
+  tradewind__v1__parameter_range_spec__field_indices_by_name,
+  1,  tradewind__v1__parameter_range_spec__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__parameter_range_spec__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__optimization_request__field_descriptors[10] =
+{
+  {
+    "backtest",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, backtest),
+    &tradewind__v1__backtest_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ranges",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__OptimizationRequest, n_ranges),
+    offsetof(Tradewind__V1__OptimizationRequest, ranges),
+    &tradewind__v1__parameter_range_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "objective",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, objective),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_trades",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, min_trades),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_drawdown_pct",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, max_drawdown_pct),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "random_trials",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, random_trials),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, seed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "walk_forward_train",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, walk_forward_train),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "walk_forward_test",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, walk_forward_test),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "walk_forward_anchored",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__OptimizationRequest, walk_forward_anchored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__optimization_request__field_indices_by_name[] = {
+  0,   /* field[0] = backtest */
+  4,   /* field[4] = max_drawdown_pct */
+  3,   /* field[3] = min_trades */
+  2,   /* field[2] = objective */
+  5,   /* field[5] = random_trials */
+  1,   /* field[1] = ranges */
+  6,   /* field[6] = seed */
+  9,   /* field[9] = walk_forward_anchored */
+  8,   /* field[8] = walk_forward_test */
+  7,   /* field[7] = walk_forward_train */
+};
+static const ProtobufCIntRange tradewind__v1__optimization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__optimization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.OptimizationRequest",
+  "OptimizationRequest",
+  "Tradewind__V1__OptimizationRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__OptimizationRequest),
+  10,
+  tradewind__v1__optimization_request__field_descriptors,
+  tradewind__v1__optimization_request__field_indices_by_name,
+  1,  tradewind__v1__optimization_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__optimization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__job__field_descriptors[11] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, kind),
+    &tradewind__v1__job_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, status),
+    &tradewind__v1__job_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "progress",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, progress),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ns",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, created_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_ns",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, updated_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backtest",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, backtest),
+    &tradewind__v1__backtest_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "optimization",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, optimization),
+    &tradewind__v1__optimization_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_json",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Job, result_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__job__field_indices_by_name[] = {
+  8,   /* field[8] = backtest */
+  6,   /* field[6] = created_at_ns */
+  5,   /* field[5] = error */
+  0,   /* field[0] = id */
+  2,   /* field[2] = kind */
+  9,   /* field[9] = optimization */
+  1,   /* field[1] = owner_id */
+  4,   /* field[4] = progress */
+  10,   /* field[10] = result_json */
+  3,   /* field[3] = status */
+  7,   /* field[7] = updated_at_ns */
+};
+static const ProtobufCIntRange tradewind__v1__job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.Job",
+  "Job",
+  "Tradewind__V1__Job",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__Job),
+  11,
+  tradewind__v1__job__field_descriptors,
+  tradewind__v1__job__field_indices_by_name,
+  1,  tradewind__v1__job__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__submit_job_request__field_descriptors[3] =
+{
+  {
+    "owner_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SubmitJobRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backtest",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SubmitJobRequest, backtest),
+    &tradewind__v1__backtest_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "optimization",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SubmitJobRequest, optimization),
+    &tradewind__v1__optimization_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__submit_job_request__field_indices_by_name[] = {
+  1,   /* field[1] = backtest */
+  2,   /* field[2] = optimization */
+  0,   /* field[0] = owner_id */
+};
+static const ProtobufCIntRange tradewind__v1__submit_job_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__submit_job_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.SubmitJobRequest",
+  "SubmitJobRequest",
+  "Tradewind__V1__SubmitJobRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__SubmitJobRequest),
+  3,
+  tradewind__v1__submit_job_request__field_descriptors,
+  tradewind__v1__submit_job_request__field_indices_by_name,
+  1,  tradewind__v1__submit_job_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__submit_job_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__get_job_request__field_descriptors[2] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetJobRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetJobRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_job_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = owner_id */
+};
+static const ProtobufCIntRange tradewind__v1__get_job_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_job_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetJobRequest",
+  "GetJobRequest",
+  "Tradewind__V1__GetJobRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetJobRequest),
+  2,
+  tradewind__v1__get_job_request__field_descriptors,
+  tradewind__v1__get_job_request__field_indices_by_name,
+  1,  tradewind__v1__get_job_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_job_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_jobs_request__field_descriptors[3] =
+{
+  {
+    "owner_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobsRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobsRequest, kind),
+    &tradewind__v1__job_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobsRequest, page),
+    &tradewind__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_jobs_request__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  0,   /* field[0] = owner_id */
+  2,   /* field[2] = page */
+};
+static const ProtobufCIntRange tradewind__v1__list_jobs_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_jobs_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListJobsRequest",
+  "ListJobsRequest",
+  "Tradewind__V1__ListJobsRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListJobsRequest),
+  3,
+  tradewind__v1__list_jobs_request__field_descriptors,
+  tradewind__v1__list_jobs_request__field_indices_by_name,
+  1,  tradewind__v1__list_jobs_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_jobs_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_jobs_response__field_descriptors[2] =
+{
+  {
+    "jobs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__ListJobsResponse, n_jobs),
+    offsetof(Tradewind__V1__ListJobsResponse, jobs),
+    &tradewind__v1__job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobsResponse, page),
+    &tradewind__v1__page_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_jobs_response__field_indices_by_name[] = {
+  0,   /* field[0] = jobs */
+  1,   /* field[1] = page */
+};
+static const ProtobufCIntRange tradewind__v1__list_jobs_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_jobs_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListJobsResponse",
+  "ListJobsResponse",
+  "Tradewind__V1__ListJobsResponse",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListJobsResponse),
+  2,
+  tradewind__v1__list_jobs_response__field_descriptors,
+  tradewind__v1__list_jobs_response__field_indices_by_name,
+  1,  tradewind__v1__list_jobs_response__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_jobs_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_job_trades_request__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobTradesRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobTradesRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobTradesRequest, page),
+    &tradewind__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_job_trades_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = owner_id */
+  2,   /* field[2] = page */
+};
+static const ProtobufCIntRange tradewind__v1__list_job_trades_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_job_trades_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListJobTradesRequest",
+  "ListJobTradesRequest",
+  "Tradewind__V1__ListJobTradesRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListJobTradesRequest),
+  3,
+  tradewind__v1__list_job_trades_request__field_descriptors,
+  tradewind__v1__list_job_trades_request__field_indices_by_name,
+  1,  tradewind__v1__list_job_trades_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_job_trades_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_job_trades_response__field_descriptors[3] =
+{
+  {
+    "trades",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__ListJobTradesResponse, n_trades),
+    offsetof(Tradewind__V1__ListJobTradesResponse, trades),
+    &tradewind__v1__backtest_trade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobTradesResponse, page),
+    &tradewind__v1__page_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open_trade",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListJobTradesResponse, open_trade),
+    &tradewind__v1__backtest_trade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_job_trades_response__field_indices_by_name[] = {
+  2,   /* field[2] = open_trade */
+  1,   /* field[1] = page */
+  0,   /* field[0] = trades */
+};
+static const ProtobufCIntRange tradewind__v1__list_job_trades_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_job_trades_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListJobTradesResponse",
+  "ListJobTradesResponse",
+  "Tradewind__V1__ListJobTradesResponse",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListJobTradesResponse),
+  3,
+  tradewind__v1__list_job_trades_response__field_descriptors,
+  tradewind__v1__list_job_trades_response__field_indices_by_name,
+  1,  tradewind__v1__list_job_trades_response__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_job_trades_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__get_job_equity_request__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetJobEquityRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetJobEquityRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "points",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetJobEquityRequest, points),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_job_equity_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = owner_id */
+  2,   /* field[2] = points */
+};
+static const ProtobufCIntRange tradewind__v1__get_job_equity_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_job_equity_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetJobEquityRequest",
+  "GetJobEquityRequest",
+  "Tradewind__V1__GetJobEquityRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetJobEquityRequest),
+  3,
+  tradewind__v1__get_job_equity_request__field_descriptors,
+  tradewind__v1__get_job_equity_request__field_indices_by_name,
+  1,  tradewind__v1__get_job_equity_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_job_equity_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__get_job_equity_response__field_descriptors[1] =
+{
+  {
+    "points",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__GetJobEquityResponse, n_points),
+    offsetof(Tradewind__V1__GetJobEquityResponse, points),
+    &tradewind__v1__equity_point__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_job_equity_response__field_indices_by_name[] = {
+  0,   /* field[0] = points */
+};
+static const ProtobufCIntRange tradewind__v1__get_job_equity_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_job_equity_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetJobEquityResponse",
+  "GetJobEquityResponse",
+  "Tradewind__V1__GetJobEquityResponse",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetJobEquityResponse),
+  1,
+  tradewind__v1__get_job_equity_response__field_descriptors,
+  tradewind__v1__get_job_equity_response__field_indices_by_name,
+  1,  tradewind__v1__get_job_equity_response__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_job_equity_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tradewind__v1__agent_info__field_descriptors[4] =
 {
   {
@@ -3406,44 +4729,6 @@ const ProtobufCMessageDescriptor tradewind__v1__backtest_result__descriptor =
   (ProtobufCMessageInit) tradewind__v1__backtest_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__get_backtest_request__field_descriptors[1] =
-{
-  {
-    "id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__GetBacktestRequest, id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned tradewind__v1__get_backtest_request__field_indices_by_name[] = {
-  0,   /* field[0] = id */
-};
-static const ProtobufCIntRange tradewind__v1__get_backtest_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor tradewind__v1__get_backtest_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "tradewind.v1.GetBacktestRequest",
-  "GetBacktestRequest",
-  "Tradewind__V1__GetBacktestRequest",
-  "tradewind.v1",
-  sizeof(Tradewind__V1__GetBacktestRequest),
-  1,
-  tradewind__v1__get_backtest_request__field_descriptors,
-  tradewind__v1__get_backtest_request__field_indices_by_name,
-  1,  tradewind__v1__get_backtest_request__number_ranges,
-  (ProtobufCMessageInit) tradewind__v1__get_backtest_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 static const ProtobufCFieldDescriptor tradewind__v1__chat_message__field_descriptors[2] =
 {
   {
@@ -3649,6 +4934,72 @@ const ProtobufCMessageDescriptor tradewind__v1__chat_response__descriptor =
   (ProtobufCMessageInit) tradewind__v1__chat_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCEnumValue tradewind__v1__job_kind__enum_values_by_number[3] =
+{
+  { "JOB_KIND_UNSPECIFIED", "TRADEWIND__V1__JOB_KIND__JOB_KIND_UNSPECIFIED", 0 },
+  { "JOB_KIND_BACKTEST", "TRADEWIND__V1__JOB_KIND__JOB_KIND_BACKTEST", 1 },
+  { "JOB_KIND_OPTIMIZATION", "TRADEWIND__V1__JOB_KIND__JOB_KIND_OPTIMIZATION", 2 },
+};
+static const ProtobufCIntRange tradewind__v1__job_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex tradewind__v1__job_kind__enum_values_by_name[3] =
+{
+  { "JOB_KIND_BACKTEST", 1 },
+  { "JOB_KIND_OPTIMIZATION", 2 },
+  { "JOB_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor tradewind__v1__job_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tradewind.v1.JobKind",
+  "JobKind",
+  "Tradewind__V1__JobKind",
+  "tradewind.v1",
+  3,
+  tradewind__v1__job_kind__enum_values_by_number,
+  3,
+  tradewind__v1__job_kind__enum_values_by_name,
+  1,
+  tradewind__v1__job_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tradewind__v1__job_status__enum_values_by_number[6] =
+{
+  { "JOB_STATUS_UNSPECIFIED", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_UNSPECIFIED", 0 },
+  { "JOB_STATUS_QUEUED", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_QUEUED", 1 },
+  { "JOB_STATUS_RUNNING", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_RUNNING", 2 },
+  { "JOB_STATUS_DONE", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_DONE", 3 },
+  { "JOB_STATUS_FAILED", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_FAILED", 4 },
+  { "JOB_STATUS_CANCELLED", "TRADEWIND__V1__JOB_STATUS__JOB_STATUS_CANCELLED", 5 },
+};
+static const ProtobufCIntRange tradewind__v1__job_status__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex tradewind__v1__job_status__enum_values_by_name[6] =
+{
+  { "JOB_STATUS_CANCELLED", 5 },
+  { "JOB_STATUS_DONE", 3 },
+  { "JOB_STATUS_FAILED", 4 },
+  { "JOB_STATUS_QUEUED", 1 },
+  { "JOB_STATUS_RUNNING", 2 },
+  { "JOB_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor tradewind__v1__job_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tradewind.v1.JobStatus",
+  "JobStatus",
+  "Tradewind__V1__JobStatus",
+  "tradewind.v1",
+  6,
+  tradewind__v1__job_status__enum_values_by_number,
+  6,
+  tradewind__v1__job_status__enum_values_by_name,
+  1,
+  tradewind__v1__job_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue tradewind__v1__bot_mode__enum_values_by_number[4] =
 {
   { "BOT_MODE_UNSPECIFIED", "TRADEWIND__V1__BOT_MODE__BOT_MODE_UNSPECIFIED", 0 },
@@ -3751,7 +5102,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[15] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[20] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -3766,24 +5117,34 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "Analyze", &tradewind__v1__analyze_request__descriptor, &tradewind__v1__decision__descriptor },
   { "ListDecisions", &tradewind__v1__list_decisions_request__descriptor, &tradewind__v1__list_decisions_response__descriptor },
   { "RunBacktest", &tradewind__v1__backtest_request__descriptor, &tradewind__v1__backtest_result__descriptor },
-  { "GetBacktest", &tradewind__v1__get_backtest_request__descriptor, &tradewind__v1__backtest_result__descriptor },
+  { "SubmitJob", &tradewind__v1__submit_job_request__descriptor, &tradewind__v1__job__descriptor },
+  { "GetJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
+  { "ListJobs", &tradewind__v1__list_jobs_request__descriptor, &tradewind__v1__list_jobs_response__descriptor },
+  { "CancelJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
+  { "ListJobTrades", &tradewind__v1__list_job_trades_request__descriptor, &tradewind__v1__list_job_trades_response__descriptor },
+  { "GetJobEquity", &tradewind__v1__get_job_equity_request__descriptor, &tradewind__v1__get_job_equity_response__descriptor },
   { "Chat", &tradewind__v1__chat_request__descriptor, &tradewind__v1__chat_response__descriptor },
 };
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
-  14,        /* Chat */
+  16,        /* CancelJob */
+  19,        /* Chat */
   2,        /* CreateBot */
   8,        /* DeleteBot */
-  13,        /* GetBacktest */
   4,        /* GetBot */
+  14,        /* GetJob */
+  18,        /* GetJobEquity */
   0,        /* ListAgents */
   5,        /* ListBots */
   11,        /* ListDecisions */
+  17,        /* ListJobTrades */
+  15,        /* ListJobs */
   1,        /* ListStrategies */
   12,        /* RunBacktest */
   6,        /* StartBot */
   7,        /* StopBot */
   9,        /* StreamBotStatus */
+  13,        /* SubmitJob */
   3         /* UpdateBot */
 };
 const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
@@ -3793,7 +5154,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  15,
+  20,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -3901,13 +5262,53 @@ void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void tradewind__v1__orchestrator__get_backtest(ProtobufCService *service,
-                                               const Tradewind__V1__GetBacktestRequest *input,
-                                               Tradewind__V1__BacktestResult_Closure closure,
-                                               void *closure_data)
+void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
+                                             const Tradewind__V1__SubmitJobRequest *input,
+                                             Tradewind__V1__Job_Closure closure,
+                                             void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
+                                          const Tradewind__V1__GetJobRequest *input,
+                                          Tradewind__V1__Job_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
+                                            const Tradewind__V1__ListJobsRequest *input,
+                                            Tradewind__V1__ListJobsResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
+                                             const Tradewind__V1__GetJobRequest *input,
+                                             Tradewind__V1__Job_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
+                                                  const Tradewind__V1__ListJobTradesRequest *input,
+                                                  Tradewind__V1__ListJobTradesResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
+                                                 const Tradewind__V1__GetJobEquityRequest *input,
+                                                 Tradewind__V1__GetJobEquityResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
@@ -3915,7 +5316,7 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

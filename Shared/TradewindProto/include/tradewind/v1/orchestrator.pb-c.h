@@ -16,6 +16,17 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "tradewind/v1/common.pb-c.h"
 
+typedef struct Tradewind__V1__ParameterRangeSpec Tradewind__V1__ParameterRangeSpec;
+typedef struct Tradewind__V1__OptimizationRequest Tradewind__V1__OptimizationRequest;
+typedef struct Tradewind__V1__Job Tradewind__V1__Job;
+typedef struct Tradewind__V1__SubmitJobRequest Tradewind__V1__SubmitJobRequest;
+typedef struct Tradewind__V1__GetJobRequest Tradewind__V1__GetJobRequest;
+typedef struct Tradewind__V1__ListJobsRequest Tradewind__V1__ListJobsRequest;
+typedef struct Tradewind__V1__ListJobsResponse Tradewind__V1__ListJobsResponse;
+typedef struct Tradewind__V1__ListJobTradesRequest Tradewind__V1__ListJobTradesRequest;
+typedef struct Tradewind__V1__ListJobTradesResponse Tradewind__V1__ListJobTradesResponse;
+typedef struct Tradewind__V1__GetJobEquityRequest Tradewind__V1__GetJobEquityRequest;
+typedef struct Tradewind__V1__GetJobEquityResponse Tradewind__V1__GetJobEquityResponse;
 typedef struct Tradewind__V1__AgentInfo Tradewind__V1__AgentInfo;
 typedef struct Tradewind__V1__ListAgentsResponse Tradewind__V1__ListAgentsResponse;
 typedef struct Tradewind__V1__StrategyInfo Tradewind__V1__StrategyInfo;
@@ -41,7 +52,6 @@ typedef struct Tradewind__V1__BacktestRequest Tradewind__V1__BacktestRequest;
 typedef struct Tradewind__V1__EquityPoint Tradewind__V1__EquityPoint;
 typedef struct Tradewind__V1__BacktestTrade Tradewind__V1__BacktestTrade;
 typedef struct Tradewind__V1__BacktestResult Tradewind__V1__BacktestResult;
-typedef struct Tradewind__V1__GetBacktestRequest Tradewind__V1__GetBacktestRequest;
 typedef struct Tradewind__V1__ChatMessage Tradewind__V1__ChatMessage;
 typedef struct Tradewind__V1__ChatRequest Tradewind__V1__ChatRequest;
 typedef struct Tradewind__V1__ChatResponse Tradewind__V1__ChatResponse;
@@ -49,6 +59,21 @@ typedef struct Tradewind__V1__ChatResponse Tradewind__V1__ChatResponse;
 
 /* --- enums --- */
 
+typedef enum _Tradewind__V1__JobKind {
+  TRADEWIND__V1__JOB_KIND__JOB_KIND_UNSPECIFIED = 0,
+  TRADEWIND__V1__JOB_KIND__JOB_KIND_BACKTEST = 1,
+  TRADEWIND__V1__JOB_KIND__JOB_KIND_OPTIMIZATION = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRADEWIND__V1__JOB_KIND)
+} Tradewind__V1__JobKind;
+typedef enum _Tradewind__V1__JobStatus {
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_UNSPECIFIED = 0,
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_QUEUED = 1,
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_RUNNING = 2,
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_DONE = 3,
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_FAILED = 4,
+  TRADEWIND__V1__JOB_STATUS__JOB_STATUS_CANCELLED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRADEWIND__V1__JOB_STATUS)
+} Tradewind__V1__JobStatus;
 typedef enum _Tradewind__V1__BotMode {
   TRADEWIND__V1__BOT_MODE__BOT_MODE_UNSPECIFIED = 0,
   TRADEWIND__V1__BOT_MODE__BOT_MODE_PAPER = 1,
@@ -75,6 +100,189 @@ typedef enum _Tradewind__V1__Action {
 } Tradewind__V1__Action;
 
 /* --- messages --- */
+
+/*
+ * One declared parameter's search range: from..to by step (inclusive), or the listed values.
+ */
+struct  Tradewind__V1__ParameterRangeSpec
+{
+  ProtobufCMessage base;
+  char *name;
+  double from;
+  double to;
+  double step;
+  size_t n_values;
+  double *values;
+};
+#define TRADEWIND__V1__PARAMETER_RANGE_SPEC__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__parameter_range_spec__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL }
+
+
+struct  Tradewind__V1__OptimizationRequest
+{
+  ProtobufCMessage base;
+  /*
+   * What each trial backtests: symbol, timeframe, range, strategy, risk, cash and costs.
+   */
+  Tradewind__V1__BacktestRequest *backtest;
+  size_t n_ranges;
+  Tradewind__V1__ParameterRangeSpec **ranges;
+  /*
+   * sharpe (default), sortino, calmar, total_return, profit_factor.
+   */
+  char *objective;
+  uint32_t min_trades;
+  /*
+   * A trial whose max drawdown is deeper than this percent is infeasible; 0 for no limit.
+   */
+  double max_drawdown_pct;
+  /*
+   * Random search of this many sets instead of the whole grid.
+   */
+  uint32_t random_trials;
+  uint64_t seed;
+  /*
+   * Walk-forward windows in bars (both 0: a single search over the whole range).
+   */
+  uint32_t walk_forward_train;
+  uint32_t walk_forward_test;
+  protobuf_c_boolean walk_forward_anchored;
+};
+#define TRADEWIND__V1__OPTIMIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__optimization_request__descriptor) \
+    , NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Tradewind__V1__Job
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+  Tradewind__V1__JobKind kind;
+  Tradewind__V1__JobStatus status;
+  /*
+   * 0 to 1.
+   */
+  double progress;
+  /*
+   * Why it failed (stable code first), empty otherwise.
+   */
+  char *error;
+  int64_t created_at_ns;
+  int64_t updated_at_ns;
+  Tradewind__V1__BacktestRequest *backtest;
+  Tradewind__V1__OptimizationRequest *optimization;
+  /*
+   * When done: a backtest's metrics (RunBacktest's metrics_json), or the optimisation's ranked report.
+   */
+  char *result_json;
+};
+#define TRADEWIND__V1__JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__job__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TRADEWIND__V1__JOB_KIND__JOB_KIND_UNSPECIFIED, TRADEWIND__V1__JOB_STATUS__JOB_STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__SubmitJobRequest
+{
+  ProtobufCMessage base;
+  char *owner_id;
+  /*
+   * Exactly one of the two.
+   */
+  Tradewind__V1__BacktestRequest *backtest;
+  Tradewind__V1__OptimizationRequest *optimization;
+};
+#define TRADEWIND__V1__SUBMIT_JOB_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__submit_job_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+struct  Tradewind__V1__GetJobRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+};
+#define TRADEWIND__V1__GET_JOB_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_job_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__ListJobsRequest
+{
+  ProtobufCMessage base;
+  char *owner_id;
+  Tradewind__V1__JobKind kind;
+  Tradewind__V1__PageRequest *page;
+};
+#define TRADEWIND__V1__LIST_JOBS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_jobs_request__descriptor) \
+    , (char *)protobuf_c_empty_string, TRADEWIND__V1__JOB_KIND__JOB_KIND_UNSPECIFIED, NULL }
+
+
+struct  Tradewind__V1__ListJobsResponse
+{
+  ProtobufCMessage base;
+  size_t n_jobs;
+  Tradewind__V1__Job **jobs;
+  Tradewind__V1__PageInfo *page;
+};
+#define TRADEWIND__V1__LIST_JOBS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_jobs_response__descriptor) \
+    , 0,NULL, NULL }
+
+
+struct  Tradewind__V1__ListJobTradesRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+  Tradewind__V1__PageRequest *page;
+};
+#define TRADEWIND__V1__LIST_JOB_TRADES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_job_trades_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Tradewind__V1__ListJobTradesResponse
+{
+  ProtobufCMessage base;
+  size_t n_trades;
+  Tradewind__V1__BacktestTrade **trades;
+  Tradewind__V1__PageInfo *page;
+  Tradewind__V1__BacktestTrade *open_trade;
+};
+#define TRADEWIND__V1__LIST_JOB_TRADES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_job_trades_response__descriptor) \
+    , 0,NULL, NULL, NULL }
+
+
+struct  Tradewind__V1__GetJobEquityRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+  /*
+   * Most points wanted (0: 1000).
+   */
+  uint32_t points;
+};
+#define TRADEWIND__V1__GET_JOB_EQUITY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_job_equity_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__GetJobEquityResponse
+{
+  ProtobufCMessage base;
+  size_t n_points;
+  Tradewind__V1__EquityPoint **points;
+};
+#define TRADEWIND__V1__GET_JOB_EQUITY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_job_equity_response__descriptor) \
+    , 0,NULL }
+
 
 struct  Tradewind__V1__AgentInfo
 {
@@ -478,16 +686,6 @@ struct  Tradewind__V1__BacktestResult
     , (char *)protobuf_c_empty_string, NULL, NULL, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, NULL }
 
 
-struct  Tradewind__V1__GetBacktestRequest
-{
-  ProtobufCMessage base;
-  char *id;
-};
-#define TRADEWIND__V1__GET_BACKTEST_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_backtest_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
-
-
 struct  Tradewind__V1__ChatMessage
 {
   ProtobufCMessage base;
@@ -533,6 +731,215 @@ struct  Tradewind__V1__ChatResponse
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
+/* Tradewind__V1__ParameterRangeSpec methods */
+void   tradewind__v1__parameter_range_spec__init
+                     (Tradewind__V1__ParameterRangeSpec         *message);
+size_t tradewind__v1__parameter_range_spec__get_packed_size
+                     (const Tradewind__V1__ParameterRangeSpec   *message);
+size_t tradewind__v1__parameter_range_spec__pack
+                     (const Tradewind__V1__ParameterRangeSpec   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__parameter_range_spec__pack_to_buffer
+                     (const Tradewind__V1__ParameterRangeSpec   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ParameterRangeSpec *
+       tradewind__v1__parameter_range_spec__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__parameter_range_spec__free_unpacked
+                     (Tradewind__V1__ParameterRangeSpec *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__OptimizationRequest methods */
+void   tradewind__v1__optimization_request__init
+                     (Tradewind__V1__OptimizationRequest         *message);
+size_t tradewind__v1__optimization_request__get_packed_size
+                     (const Tradewind__V1__OptimizationRequest   *message);
+size_t tradewind__v1__optimization_request__pack
+                     (const Tradewind__V1__OptimizationRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__optimization_request__pack_to_buffer
+                     (const Tradewind__V1__OptimizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__OptimizationRequest *
+       tradewind__v1__optimization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__optimization_request__free_unpacked
+                     (Tradewind__V1__OptimizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__Job methods */
+void   tradewind__v1__job__init
+                     (Tradewind__V1__Job         *message);
+size_t tradewind__v1__job__get_packed_size
+                     (const Tradewind__V1__Job   *message);
+size_t tradewind__v1__job__pack
+                     (const Tradewind__V1__Job   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__job__pack_to_buffer
+                     (const Tradewind__V1__Job   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__Job *
+       tradewind__v1__job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__job__free_unpacked
+                     (Tradewind__V1__Job *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__SubmitJobRequest methods */
+void   tradewind__v1__submit_job_request__init
+                     (Tradewind__V1__SubmitJobRequest         *message);
+size_t tradewind__v1__submit_job_request__get_packed_size
+                     (const Tradewind__V1__SubmitJobRequest   *message);
+size_t tradewind__v1__submit_job_request__pack
+                     (const Tradewind__V1__SubmitJobRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__submit_job_request__pack_to_buffer
+                     (const Tradewind__V1__SubmitJobRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__SubmitJobRequest *
+       tradewind__v1__submit_job_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__submit_job_request__free_unpacked
+                     (Tradewind__V1__SubmitJobRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__GetJobRequest methods */
+void   tradewind__v1__get_job_request__init
+                     (Tradewind__V1__GetJobRequest         *message);
+size_t tradewind__v1__get_job_request__get_packed_size
+                     (const Tradewind__V1__GetJobRequest   *message);
+size_t tradewind__v1__get_job_request__pack
+                     (const Tradewind__V1__GetJobRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_job_request__pack_to_buffer
+                     (const Tradewind__V1__GetJobRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetJobRequest *
+       tradewind__v1__get_job_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_job_request__free_unpacked
+                     (Tradewind__V1__GetJobRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListJobsRequest methods */
+void   tradewind__v1__list_jobs_request__init
+                     (Tradewind__V1__ListJobsRequest         *message);
+size_t tradewind__v1__list_jobs_request__get_packed_size
+                     (const Tradewind__V1__ListJobsRequest   *message);
+size_t tradewind__v1__list_jobs_request__pack
+                     (const Tradewind__V1__ListJobsRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_jobs_request__pack_to_buffer
+                     (const Tradewind__V1__ListJobsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListJobsRequest *
+       tradewind__v1__list_jobs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_jobs_request__free_unpacked
+                     (Tradewind__V1__ListJobsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListJobsResponse methods */
+void   tradewind__v1__list_jobs_response__init
+                     (Tradewind__V1__ListJobsResponse         *message);
+size_t tradewind__v1__list_jobs_response__get_packed_size
+                     (const Tradewind__V1__ListJobsResponse   *message);
+size_t tradewind__v1__list_jobs_response__pack
+                     (const Tradewind__V1__ListJobsResponse   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_jobs_response__pack_to_buffer
+                     (const Tradewind__V1__ListJobsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListJobsResponse *
+       tradewind__v1__list_jobs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_jobs_response__free_unpacked
+                     (Tradewind__V1__ListJobsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListJobTradesRequest methods */
+void   tradewind__v1__list_job_trades_request__init
+                     (Tradewind__V1__ListJobTradesRequest         *message);
+size_t tradewind__v1__list_job_trades_request__get_packed_size
+                     (const Tradewind__V1__ListJobTradesRequest   *message);
+size_t tradewind__v1__list_job_trades_request__pack
+                     (const Tradewind__V1__ListJobTradesRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_job_trades_request__pack_to_buffer
+                     (const Tradewind__V1__ListJobTradesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListJobTradesRequest *
+       tradewind__v1__list_job_trades_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_job_trades_request__free_unpacked
+                     (Tradewind__V1__ListJobTradesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListJobTradesResponse methods */
+void   tradewind__v1__list_job_trades_response__init
+                     (Tradewind__V1__ListJobTradesResponse         *message);
+size_t tradewind__v1__list_job_trades_response__get_packed_size
+                     (const Tradewind__V1__ListJobTradesResponse   *message);
+size_t tradewind__v1__list_job_trades_response__pack
+                     (const Tradewind__V1__ListJobTradesResponse   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_job_trades_response__pack_to_buffer
+                     (const Tradewind__V1__ListJobTradesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListJobTradesResponse *
+       tradewind__v1__list_job_trades_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_job_trades_response__free_unpacked
+                     (Tradewind__V1__ListJobTradesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__GetJobEquityRequest methods */
+void   tradewind__v1__get_job_equity_request__init
+                     (Tradewind__V1__GetJobEquityRequest         *message);
+size_t tradewind__v1__get_job_equity_request__get_packed_size
+                     (const Tradewind__V1__GetJobEquityRequest   *message);
+size_t tradewind__v1__get_job_equity_request__pack
+                     (const Tradewind__V1__GetJobEquityRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_job_equity_request__pack_to_buffer
+                     (const Tradewind__V1__GetJobEquityRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetJobEquityRequest *
+       tradewind__v1__get_job_equity_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_job_equity_request__free_unpacked
+                     (Tradewind__V1__GetJobEquityRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__GetJobEquityResponse methods */
+void   tradewind__v1__get_job_equity_response__init
+                     (Tradewind__V1__GetJobEquityResponse         *message);
+size_t tradewind__v1__get_job_equity_response__get_packed_size
+                     (const Tradewind__V1__GetJobEquityResponse   *message);
+size_t tradewind__v1__get_job_equity_response__pack
+                     (const Tradewind__V1__GetJobEquityResponse   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_job_equity_response__pack_to_buffer
+                     (const Tradewind__V1__GetJobEquityResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetJobEquityResponse *
+       tradewind__v1__get_job_equity_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_job_equity_response__free_unpacked
+                     (Tradewind__V1__GetJobEquityResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Tradewind__V1__AgentInfo methods */
 void   tradewind__v1__agent_info__init
                      (Tradewind__V1__AgentInfo         *message);
@@ -976,25 +1383,6 @@ Tradewind__V1__BacktestResult *
 void   tradewind__v1__backtest_result__free_unpacked
                      (Tradewind__V1__BacktestResult *message,
                       ProtobufCAllocator *allocator);
-/* Tradewind__V1__GetBacktestRequest methods */
-void   tradewind__v1__get_backtest_request__init
-                     (Tradewind__V1__GetBacktestRequest         *message);
-size_t tradewind__v1__get_backtest_request__get_packed_size
-                     (const Tradewind__V1__GetBacktestRequest   *message);
-size_t tradewind__v1__get_backtest_request__pack
-                     (const Tradewind__V1__GetBacktestRequest   *message,
-                      uint8_t             *out);
-size_t tradewind__v1__get_backtest_request__pack_to_buffer
-                     (const Tradewind__V1__GetBacktestRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Tradewind__V1__GetBacktestRequest *
-       tradewind__v1__get_backtest_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   tradewind__v1__get_backtest_request__free_unpacked
-                     (Tradewind__V1__GetBacktestRequest *message,
-                      ProtobufCAllocator *allocator);
 /* Tradewind__V1__ChatMessage methods */
 void   tradewind__v1__chat_message__init
                      (Tradewind__V1__ChatMessage         *message);
@@ -1054,6 +1442,39 @@ void   tradewind__v1__chat_response__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Tradewind__V1__ParameterRangeSpec_Closure)
+                 (const Tradewind__V1__ParameterRangeSpec *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__OptimizationRequest_Closure)
+                 (const Tradewind__V1__OptimizationRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__Job_Closure)
+                 (const Tradewind__V1__Job *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__SubmitJobRequest_Closure)
+                 (const Tradewind__V1__SubmitJobRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__GetJobRequest_Closure)
+                 (const Tradewind__V1__GetJobRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListJobsRequest_Closure)
+                 (const Tradewind__V1__ListJobsRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListJobsResponse_Closure)
+                 (const Tradewind__V1__ListJobsResponse *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListJobTradesRequest_Closure)
+                 (const Tradewind__V1__ListJobTradesRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListJobTradesResponse_Closure)
+                 (const Tradewind__V1__ListJobTradesResponse *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__GetJobEquityRequest_Closure)
+                 (const Tradewind__V1__GetJobEquityRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__GetJobEquityResponse_Closure)
+                 (const Tradewind__V1__GetJobEquityResponse *message,
+                  void *closure_data);
 typedef void (*Tradewind__V1__AgentInfo_Closure)
                  (const Tradewind__V1__AgentInfo *message,
                   void *closure_data);
@@ -1129,9 +1550,6 @@ typedef void (*Tradewind__V1__BacktestTrade_Closure)
 typedef void (*Tradewind__V1__BacktestResult_Closure)
                  (const Tradewind__V1__BacktestResult *message,
                   void *closure_data);
-typedef void (*Tradewind__V1__GetBacktestRequest_Closure)
-                 (const Tradewind__V1__GetBacktestRequest *message,
-                  void *closure_data);
 typedef void (*Tradewind__V1__ChatMessage_Closure)
                  (const Tradewind__V1__ChatMessage *message,
                   void *closure_data);
@@ -1200,10 +1618,30 @@ struct Tradewind__V1__Orchestrator_Service
                        const Tradewind__V1__BacktestRequest *input,
                        Tradewind__V1__BacktestResult_Closure closure,
                        void *closure_data);
-  void (*get_backtest)(Tradewind__V1__Orchestrator_Service *service,
-                       const Tradewind__V1__GetBacktestRequest *input,
-                       Tradewind__V1__BacktestResult_Closure closure,
-                       void *closure_data);
+  void (*submit_job)(Tradewind__V1__Orchestrator_Service *service,
+                     const Tradewind__V1__SubmitJobRequest *input,
+                     Tradewind__V1__Job_Closure closure,
+                     void *closure_data);
+  void (*get_job)(Tradewind__V1__Orchestrator_Service *service,
+                  const Tradewind__V1__GetJobRequest *input,
+                  Tradewind__V1__Job_Closure closure,
+                  void *closure_data);
+  void (*list_jobs)(Tradewind__V1__Orchestrator_Service *service,
+                    const Tradewind__V1__ListJobsRequest *input,
+                    Tradewind__V1__ListJobsResponse_Closure closure,
+                    void *closure_data);
+  void (*cancel_job)(Tradewind__V1__Orchestrator_Service *service,
+                     const Tradewind__V1__GetJobRequest *input,
+                     Tradewind__V1__Job_Closure closure,
+                     void *closure_data);
+  void (*list_job_trades)(Tradewind__V1__Orchestrator_Service *service,
+                          const Tradewind__V1__ListJobTradesRequest *input,
+                          Tradewind__V1__ListJobTradesResponse_Closure closure,
+                          void *closure_data);
+  void (*get_job_equity)(Tradewind__V1__Orchestrator_Service *service,
+                         const Tradewind__V1__GetJobEquityRequest *input,
+                         Tradewind__V1__GetJobEquityResponse_Closure closure,
+                         void *closure_data);
   void (*chat)(Tradewind__V1__Orchestrator_Service *service,
                const Tradewind__V1__ChatRequest *input,
                Tradewind__V1__ChatResponse_Closure closure,
@@ -1229,7 +1667,12 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## analyze,\
       function_prefix__ ## list_decisions,\
       function_prefix__ ## run_backtest,\
-      function_prefix__ ## get_backtest,\
+      function_prefix__ ## submit_job,\
+      function_prefix__ ## get_job,\
+      function_prefix__ ## list_jobs,\
+      function_prefix__ ## cancel_job,\
+      function_prefix__ ## list_job_trades,\
+      function_prefix__ ## get_job_equity,\
       function_prefix__ ## chat  }
 void tradewind__v1__orchestrator__list_agents(ProtobufCService *service,
                                               const Tradewind__V1__Empty *input,
@@ -1283,10 +1726,30 @@ void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
                                                const Tradewind__V1__BacktestRequest *input,
                                                Tradewind__V1__BacktestResult_Closure closure,
                                                void *closure_data);
-void tradewind__v1__orchestrator__get_backtest(ProtobufCService *service,
-                                               const Tradewind__V1__GetBacktestRequest *input,
-                                               Tradewind__V1__BacktestResult_Closure closure,
-                                               void *closure_data);
+void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
+                                             const Tradewind__V1__SubmitJobRequest *input,
+                                             Tradewind__V1__Job_Closure closure,
+                                             void *closure_data);
+void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
+                                          const Tradewind__V1__GetJobRequest *input,
+                                          Tradewind__V1__Job_Closure closure,
+                                          void *closure_data);
+void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
+                                            const Tradewind__V1__ListJobsRequest *input,
+                                            Tradewind__V1__ListJobsResponse_Closure closure,
+                                            void *closure_data);
+void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
+                                             const Tradewind__V1__GetJobRequest *input,
+                                             Tradewind__V1__Job_Closure closure,
+                                             void *closure_data);
+void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
+                                                  const Tradewind__V1__ListJobTradesRequest *input,
+                                                  Tradewind__V1__ListJobTradesResponse_Closure closure,
+                                                  void *closure_data);
+void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
+                                                 const Tradewind__V1__GetJobEquityRequest *input,
+                                                 Tradewind__V1__GetJobEquityResponse_Closure closure,
+                                                 void *closure_data);
 void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
                                        Tradewind__V1__ChatResponse_Closure closure,
@@ -1294,9 +1757,22 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    tradewind__v1__job_kind__descriptor;
+extern const ProtobufCEnumDescriptor    tradewind__v1__job_status__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_mode__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_state__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__action__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__parameter_range_spec__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__optimization_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__job__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__submit_job_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_job_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_jobs_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_jobs_response__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_job_trades_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_job_trades_response__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_job_equity_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_job_equity_response__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__agent_info__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__list_agents_response__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__strategy_info__descriptor;
@@ -1322,7 +1798,6 @@ extern const ProtobufCMessageDescriptor tradewind__v1__backtest_request__descrip
 extern const ProtobufCMessageDescriptor tradewind__v1__equity_point__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__backtest_trade__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__backtest_result__descriptor;
-extern const ProtobufCMessageDescriptor tradewind__v1__get_backtest_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__chat_message__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__chat_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__chat_response__descriptor;

@@ -1,0 +1,283 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RPC
+import Strategies
+import TradingCore
+import Wire
+
+extension GatewayAPI {
+    /// A backtest as the API takes it (also the base of an optimisation).
+    struct BacktestRequest: Decodable {
+        var symbol: String
+        var timeframe: String?
+        var fromNs: Int64?
+        var toNs: Int64?
+        var strategy: StrategyView?
+        var risk: RiskView?
+        var initialCash: String?
+        /// Fractions of notional and basis points; absent: the strategy document's own assumptions.
+        var feeRate: Double?
+        var slippageBps: Double?
+
+        func wire(_ api: GatewayAPI) throws -> PB.BacktestRequest {
+            PB.BacktestRequest(
+                symbol: symbol, timeframe: try api.timeframe(timeframe).wire, range: PB.TimeRange(fromNs: fromNs ?? 0, toNs: toNs ?? 0),
+                strategy: strategy?.wire, risk: try risk?.wire(), initialCash: try Money.parse(initialCash ?? "100000", field: "initial_cash").wire,
+                feeRate: feeRate ?? 0, slippageBps: slippageBps ?? 0)
+        }
+    }
+
+    struct OptimizationRequest: Decodable {
+        struct Range: Decodable {
+            var name: String
+            var from: Double?
+            var to: Double?
+            var step: Double?
+            var values: [Double]?
+        }
+        struct WalkForward: Decodable {
+            var train: UInt32
+            var test: UInt32
+            var anchored: Bool?
+        }
+        var symbol: String
+        var timeframe: String?
+        var fromNs: Int64?
+        var toNs: Int64?
+        var strategy: StrategyView?
+        var risk: RiskView?
+        var initialCash: String?
+        var feeRate: Double?
+        var slippageBps: Double?
+        var ranges: [Range]
+        var objective: String?
+        var minTrades: UInt32?
+        var maxDrawdownPct: Double?
+        var randomTrials: UInt32?
+        var seed: UInt64?
+        var walkForward: WalkForward?
+
+        func wire(_ api: GatewayAPI) throws -> PB.OptimizationRequest {
+            let base = BacktestRequest(
+                symbol: symbol, timeframe: timeframe, fromNs: fromNs, toNs: toNs, strategy: strategy, risk: risk, initialCash: initialCash, feeRate: feeRate,
+                slippageBps: slippageBps)
+            return PB.OptimizationRequest(
+                backtest: try base.wire(api),
+                ranges: ranges.map { PB.ParameterRangeSpec(name: $0.name, from: $0.from ?? 0, to: $0.to ?? 0, step: $0.step ?? 0, values: $0.values ?? []) },
+                objective: objective ?? "", minTrades: minTrades ?? 0, maxDrawdownPct: maxDrawdownPct ?? 0, randomTrials: randomTrials ?? 0, seed: seed ?? 0,
+                walkForwardTrain: walkForward?.train ?? 0, walkForwardTest: walkForward?.test ?? 0, walkForwardAnchored: walkForward?.anchored ?? false)
+        }
+    }
+
+    static let backtestBody: KeyValuePairs<String, String> = [
+        "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
+        "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
+    ]
+
+    var jobRoutes: [Route] {
+        [
+            Route(
+                method: .post, path: "/api/backtests", role: .viewer,
+                summary: "Queue a backtest of a strategy over history (202 with the job; progress on the WebSocket's backtests channel)",
+                body: Self.backtestBody, success: .accepted
+            ) { request, _, p in
+                let data = try await JSONBody.data(from: request)
+                var body = try JSONBody.decode(BacktestRequest.self, from: data)
+                body.strategy?.document = try StrategyView.document(in: data)
+                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p!.userId, backtest: try body.wire(self)))
+                return try JSONBody.response(JobView(job), status: .accepted)
+            },
+            Route(
+                method: .post, path: "/api/optimizations", role: .viewer,
+                summary: "Queue a parameter search (grid or random, optionally walk-forward) over a strategy's declared parameters",
+                body: [
+                    "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
+                    "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number", "ranges": "array!", "objective": "string",
+                    "min_trades": "integer", "max_drawdown_pct": "number", "random_trials": "integer", "seed": "integer", "walk_forward": "object",
+                ], success: .accepted
+            ) { request, _, p in
+                let data = try await JSONBody.data(from: request)
+                var body = try JSONBody.decode(OptimizationRequest.self, from: data)
+                body.strategy?.document = try StrategyView.document(in: data)
+                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p!.userId, optimization: try body.wire(self)))
+                return try JSONBody.response(JobView(job), status: .accepted)
+            },
+            Route(method: .get, path: "/api/backtests", role: .viewer, summary: "Your backtests, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
+                request, _, p in try await jobList(.backtest, request, p!)
+            },
+            Route(method: .get, path: "/api/optimizations", role: .viewer, summary: "Your optimisations, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
+                request, _, p in try await jobList(.optimization, request, p!)
+            },
+            Route(method: .get, path: "/api/backtests/{id}", role: .viewer, summary: "One of your backtests: status, progress, metrics") { _, context, p in
+                try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .backtest, p!)))
+            },
+            Route(method: .get, path: "/api/optimizations/{id}", role: .viewer, summary: "One of your optimisations: status, progress, the ranked report") {
+                _, context, p in try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .optimization, p!)))
+            },
+            Route(
+                method: .get, path: "/api/backtests/{id}/trades", role: .viewer, summary: "A done backtest's trades, oldest first (paged: limit, cursor)",
+                query: ["limit", "cursor"]
+            ) { request, context, p in
+                let job = try await ownedJob(try parameter("id", context), .backtest, p!)
+                let page = try await peers.orchestratorClient().listJobTrades(PB.ListJobTradesRequest(
+                    id: job.id, ownerId: p!.userId, page: PB.PageRequest(limit: UInt32(query("limit", request).flatMap { UInt32($0) } ?? 0), cursor: query("cursor", request) ?? "")))
+                return try JSONBody.response(TradesPage(
+                    trades: page.trades.map(BacktestTradeView.init), openTrade: page.openTrade.map(BacktestTradeView.init),
+                    nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
+            },
+            Route(
+                method: .get, path: "/api/backtests/{id}/equity", role: .viewer,
+                summary: "A done backtest's equity curve, downsampled to `points` (default 1000; first and last bars kept)", query: ["points"]
+            ) { request, context, p in
+                let job = try await ownedJob(try parameter("id", context), .backtest, p!)
+                let points = try query("points", request).map { text -> UInt32 in
+                    guard let n = UInt32(text), n >= 2 else { throw APIError(.badRequest, "request.invalid_field", "points is \(text.prefix(12)); give a whole number of at least 2") }
+                    return n
+                } ?? 0
+                let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p!.userId, points: points))
+                return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
+            },
+            Route(method: .delete, path: "/api/backtests/{id}", role: .viewer, summary: "Cancel a queued or running backtest (nothing of it is kept)") {
+                _, context, p in try await cancel(try parameter("id", context), .backtest, p!)
+            },
+            Route(method: .delete, path: "/api/optimizations/{id}", role: .viewer, summary: "Cancel a queued or running optimisation") {
+                _, context, p in try await cancel(try parameter("id", context), .optimization, p!)
+            },
+        ]
+    }
+
+    private func jobList(_ kind: PB.JobKind, _ request: Request, _ p: Principal) async throws -> Response {
+        let limit = query("limit", request).flatMap { UInt32($0) } ?? 0
+        let page = try await peers.orchestratorClient().listJobs(PB.ListJobsRequest(
+            ownerId: p.userId, kind: kind, page: PB.PageRequest(limit: limit, cursor: query("cursor", request) ?? "")))
+        return try JSONBody.response(JobsPage(jobs: page.jobs.map(JobView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
+    }
+
+    /// `p`'s job `id` of `kind`; anyone else's, or one of the other kind, is not found.
+    private func ownedJob(_ id: String, _ kind: PB.JobKind, _ p: Principal) async throws -> PB.Job {
+        let job = try await peers.orchestratorClient().getJob(PB.GetJobRequest(id: id, ownerId: p.userId))
+        guard job.kind == kind else { throw APIError(.notFound, "orchestrator.unknown_job", "no \(kind == .backtest ? "backtest" : "optimization") \(id)") }
+        return job
+    }
+
+    private func cancel(_ id: String, _ kind: PB.JobKind, _ p: Principal) async throws -> Response {
+        let job = try await ownedJob(id, kind, p)
+        return try JSONBody.response(JobView(try await peers.orchestratorClient().cancelJob(PB.GetJobRequest(id: job.id, ownerId: p.userId))))
+    }
+}
+
+/// A backtest or optimisation job as the API shows it.
+struct JobView: Encodable {
+    var id, kind, status, error, symbol, timeframe: String
+    var progress: Double
+    var createdAtNs, updatedAtNs: Int64
+    var strategy: StrategyView
+    /// A done backtest's metrics.
+    var metrics: BacktestMetricsView?
+    /// A done optimisation's ranked report (or walk-forward report), as the CLI prints it.
+    var report: RawJSON?
+
+    init(_ j: PB.Job) {
+        id = j.id
+        kind = j.kind == .optimization ? "optimization" : "backtest"
+        switch j.status {
+        case .running: status = "running"
+        case .done: status = "done"
+        case .failed: status = "failed"
+        case .cancelled: status = "cancelled"
+        default: status = "queued"
+        }
+        error = j.error
+        let base = j.kind == .optimization ? j.optimization?.backtest : j.backtest
+        symbol = base?.symbol ?? ""
+        timeframe = base.flatMap { Timeframe(wire: $0.timeframe)?.rawValue } ?? ""
+        progress = j.progress
+        (createdAtNs, updatedAtNs) = (j.createdAtNs, j.updatedAtNs)
+        strategy = StrategyView(base?.strategy)
+        if !j.resultJson.isEmpty {
+            if j.kind == .optimization {
+                report = RawJSON(text: j.resultJson)
+            } else {
+                let decoder = JSONDecoder()
+                decoder.keyDecodingStrategy = .convertFromSnakeCase
+                metrics = try? decoder.decode(BacktestMetricsView.self, from: Data(j.resultJson.utf8))
+            }
+        }
+    }
+}
+
+/// Every metric the backtester reports (null where undefined, e.g. a profit factor without losses).
+struct BacktestMetricsView: Codable {
+    var finalEquity: String?
+    var totalReturnPct, cagrPct, volatilityPct, sharpe, sortino, calmar, maxDrawdownPct, maxDrawdownBars: Double?
+    var winRatePct, profitFactor, expectancy, averageWin, averageLoss, trades, exposurePct, buyHoldReturnPct, bars, periodsPerYear: Double?
+    var openTrade: Bool?
+}
+
+struct BacktestTradeView: Encodable {
+    var side: String
+    var entryNs, exitNs: Int64
+    var entryPrice, exitPrice, quantity, pnl, fees, exitReason: String
+    init(_ t: PB.BacktestTrade) {
+        side = t.side == .sell ? "short" : "long"
+        (entryNs, exitNs) = (t.entryNs, t.exitNs)
+        (entryPrice, exitPrice, quantity, pnl, fees) =
+            (decimalText(t.entryPrice), t.exitPrice == nil ? "" : decimalText(t.exitPrice), decimalText(t.quantity), decimalText(t.pnl), decimalText(t.fees))
+        exitReason = t.exitReason.isEmpty ? "open" : t.exitReason
+    }
+}
+
+struct TradesPage: Encodable {
+    var trades: [BacktestTradeView]
+    var openTrade: BacktestTradeView?
+    var nextCursor: String
+    var hasMore: Bool
+}
+
+struct JobsPage: Encodable {
+    var jobs: [JobView]
+    var nextCursor: String
+    var hasMore: Bool
+}
+
+/// JSON text re-emitted as JSON (parsed with the strategy language's reader). Its keys pass through
+/// the API encoder's snake_case conversion, which leaves the snake_case keys reports use unchanged.
+struct RawJSON: Encodable {
+    let value: JSONValue
+
+    init(text: String) { value = (try? JSONValue(parsing: text)) ?? .null }
+    private init(_ value: JSONValue) { self.value = value }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        switch value {
+        case .object(let o):
+            var c = encoder.container(keyedBy: Key.self)
+            for (k, v) in o { try c.encode(RawJSON(v), forKey: Key(k)) }
+        case .array(let a):
+            var c = encoder.unkeyedContainer()
+            for v in a { try c.encode(RawJSON(v)) }
+        case .number(let n):
+            var c = encoder.singleValueContainer()
+            try c.encode(n)
+        case .string(let s):
+            var c = encoder.singleValueContainer()
+            try c.encode(s)
+        case .bool(let b):
+            var c = encoder.singleValueContainer()
+            try c.encode(b)
+        case .null:
+            var c = encoder.singleValueContainer()
+            try c.encodeNil()
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Bus
+import Contract
+import Foundation
+import RPC
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Store
+import Synchronization
+import Wire
+
+/// Runs backtest and optimisation jobs from the `jobs` queue on a bounded pool: `jobs.workers`
+/// at once in this process, each on its own thread (never on the RPC event loops or the async
+/// pool), claimed with `SKIP LOCKED` so replicas share the queue. Progress is stored and
+/// published every half second; a cancel (the row marked cancelled) is noticed at the next
+/// progress tick and the run stops with nothing kept. At start, jobs a stopped process left
+/// running are marked failed.
+final class JobRunner: Service, Sendable {
+    let store: Store
+    let bus: Bus?
+    let peers: Peers
+    let settings: OrchestratorSettings
+    let logger: Logger
+    /// Bumped by every submit: an idle worker that sees it change looks at the queue at once.
+    private let submitted = Atomic<Int>(0)
+
+    init(store: Store, bus: Bus?, peers: Peers, settings: OrchestratorSettings, logger: Logger) {
+        self.store = store
+        self.bus = bus
+        self.peers = peers
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// A job was queued: a free worker looks now rather than at its next poll.
+    func notify() { submitted.add(1, ordering: .relaxed) }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            do {
+                for job in try await OrchestratorTables.failInterruptedJobs(at: WallClock.nowNs, self.store) { self.publish(job) }
+            } catch {
+                self.logger.warning("cannot mark interrupted jobs failed", metadata: ["error": "\(error)"])
+            }
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<self.settings.jobWorkers {
+                    group.addTask { await self.work() }
+                }
+            }
+        }
+    }
+
+    /// One worker: claims and runs jobs until the process stops, polling every second for jobs
+    /// another replica queued.
+    private func work() async {
+        while !Task.isCancelled {
+            let claimed: PB.Job?
+            do {
+                claimed = try await OrchestratorTables.claimQueuedJob(at: WallClock.nowNs, store)
+            } catch {
+                logger.warning("cannot read the job queue", metadata: ["error": "\(error)"])
+                claimed = nil
+            }
+            guard let job = claimed else {
+                // Idle: up to a second, less when a job is submitted here.
+                let seen = submitted.load(ordering: .relaxed)
+                for _ in 0..<20 where submitted.load(ordering: .relaxed) == seen && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                continue
+            }
+            publish(job)
+            await execute(job)
+        }
+    }
+
+    private func execute(_ started: PB.Job) async {
+        var job = started
+        let cancelled = Atomic<Bool>(false)
+        let progress = Mutex<Double>(0)
+        let ticker = Task {
+            // Stores and publishes progress, and notices a cancel, every half second.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                guard !Task.isCancelled else { return }
+                var update = started
+                update.progress = progress.withLock { $0 }
+                update.updatedAtNs = WallClock.nowNs
+                if let stored = try? await OrchestratorTables.update(update, from: [.running], store), !stored {
+                    cancelled.store(true, ordering: .relaxed)
+                    return
+                }
+                publish(update)
+            }
+        }
+        let onProgress: @Sendable (Double) -> Void = { p in progress.withLock { $0 = max($0, p) } }
+        let isCancelled: @Sendable () -> Bool = { cancelled.load(ordering: .relaxed) }
+        var result: PB.BacktestResult?
+        do {
+            switch job.kind {
+            case .optimization:
+                let prepared = try await PreparedOptimization.load(job.optimization ?? PB.OptimizationRequest(), peers: peers, settings: settings)
+                job.resultJson = try await Self.offThread { () throws(OrchestratorError) in try prepared.run(progress: onProgress, isCancelled: isCancelled) }
+            default:
+                let prepared = try await PreparedBacktest.load(job.backtest ?? PB.BacktestRequest(), peers: peers, settings: settings)
+                let id = job.id
+                let full = try await Self.offThread { () throws(OrchestratorError) in
+                    try prepared.run(id: id, curvePoints: nil, progress: onProgress, isCancelled: isCancelled)
+                }
+                job.resultJson = full.metricsJson
+                result = full
+            }
+            job.status = .done
+            job.progress = 1
+        } catch {
+            let failure = RPCError.from(error).error
+            job.status = cancelled.load(ordering: .relaxed) ? .cancelled : .failed
+            job.error = job.status == .cancelled ? "" : failure.message
+        }
+        ticker.cancel()
+        job.updatedAtNs = WallClock.nowNs
+        do {
+            let stored = try await OrchestratorTables.finish(job, result: job.status == .done ? result : nil, store)
+            if stored { publish(job) }
+        } catch {
+            logger.error("cannot store a finished job", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Tells the owner's WebSocket subscribers (through the gateway) the job's state, without its result.
+    func publish(_ job: PB.Job) {
+        var event = job
+        event.resultJson = ""
+        if let bus { _ = try? bus.publish(BusChannel.job(owner: job.ownerId), event) }
+    }
+
+    /// Runs `body` on a new thread, so a long computation holds neither an event loop nor a
+    /// thread of the async pool.
+    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws(OrchestratorError) -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
