@@ -161,6 +161,64 @@ struct GatewayTests {
         r = try await http.call("GET", "/api/openapi.json")
         #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/bots/{id}/status-stream"] != nil)
 
+        // Backtests as jobs: 202, polled to done, trades and equity, only their owner's (not even an admin sees another's); a search over
+        // optimize.max_trials is 422; progress and completion on the WebSocket's backtests channel.
+        let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 900) * 60_000_000_000
+        var px = 40_000.0
+        var history: [PB.Candle] = []
+        for i in 0..<240 {
+            let o = px
+            px = ((px * ((i / 30) % 2 == 0 ? 1.003 : 0.997)) * 100).rounded() / 100
+            history.append(PB.Candle(
+                symbol: "BTC/USDT", timeframe: .m1, openTimeNs: t0 + Int64(i) * 60_000_000_000, open: o, high: max(o, px) + 1, low: min(o, px) - 1, close: px,
+                volume: 1, closed: true))
+        }
+        try await market.deliver(history, publish: false)
+        let backtestBody = #"{"symbol":"BTCUSDT","timeframe":"1m","from_ns":"# + "\(t0)" + #","to_ns":"# + "\(t0 + 240 * 60_000_000_000)"
+            + #","strategy":{"name":"sma_cross","parameters":{"fast":3,"slow":8}}}"#
+        let jobEvents = Collected()
+        let jobId: String = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(http.port)/ws?token=\(trader)", logger: Logger(label: "ws")) { inbound, outbound, _ in
+                    try await outbound.write(.text(#"{"type":"subscribe","channel":"backtests"}"#))
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        jobEvents.append(text)
+                        if text.contains(#""status":"done""#) { break }
+                    }
+                }
+                return nil
+            }
+            group.addTask {
+                for _ in 0..<100 where !jobEvents.contains(where: { $0.contains("\"subscribed\"") }) { try await Task.sleep(for: .milliseconds(50)) }
+                let r = try await http.call("POST", "/api/backtests", token: trader, json: backtestBody)
+                #expect(r.status == 202 && r.body["status"] as? String == "queued")
+                return r.body["id"] as? String
+            }
+            var id: String?
+            for try await value in group { if let value { id = value } }
+            return try #require(id)
+        }
+        #expect(jobEvents.all.contains { $0.contains(#""type":"backtest""#) && $0.contains(#""status":"done""#) })
+        r = try await http.call("GET", "/api/backtests/\(jobId)", token: trader)
+        #expect(r.status == 200 && r.body["status"] as? String == "done")
+        let metrics = r.body["metrics"] as? [String: Any]
+        #expect((metrics?["trades"] as? Double ?? 0) >= 1 && metrics?["sharpe"] != nil && metrics?["buy_hold_return_pct"] != nil)
+        r = try await http.call("GET", "/api/backtests/\(jobId)/trades?limit=1", token: trader)
+        #expect(r.status == 200 && (r.body["trades"] as? [Any])?.count == 1)
+        r = try await http.call("GET", "/api/backtests/\(jobId)/equity?points=5", token: trader)
+        #expect(r.status == 200 && (r.body["equity"] as? [Any])?.count == 5)
+        r = try await http.call("GET", "/api/backtests/\(jobId)", token: admin)
+        #expect(r.status == 404 && errorCode(r.body) == "orchestrator.unknown_job", "\(r.status) \(r.body)")
+        r = try await http.call("GET", "/api/backtests", token: trader)
+        #expect((r.body["jobs"] as? [[String: Any]])?.map { $0["id"] as? String } == [jobId])
+        r = try await http.call("DELETE", "/api/backtests/\(jobId)", token: trader)
+        #expect(r.status == 200 && r.body["status"] as? String == "done")
+        let tooBig = #"{"symbol":"BTCUSDT","strategy":{"name":"sma_cross"},"ranges":[{"name":"fast","from":2,"to":100},{"name":"slow","from":101,"to":400}]}"#
+        r = try await http.call("POST", "/api/optimizations", token: trader, json: tooBig)
+        #expect(r.status == 422 && errorCode(r.body) == "orchestrator.too_many_trials")
+        #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("optimize.max_trials") == true)
+
         // WebSocket: subscribe, receive a market update, a bad message gets an error, unsubscribe.
         let received = Collected()
         try await withThrowingTaskGroup(of: Void.self) { group in
