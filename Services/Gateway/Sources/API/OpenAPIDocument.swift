@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Strategies
 
 /// The OpenAPI 3.1 document of the REST API, made from the route table the router serves.
 enum OpenAPIDocument {
@@ -25,7 +26,7 @@ enum OpenAPIDocument {
                 var required: [String] = []
                 for (name, type) in route.body where name != "*" {
                     let bare = type.hasSuffix("!") ? String(type.dropLast()) : type
-                    properties[name] = ["type": bare]
+                    properties[name] = name == "strategy" ? ["$ref": "#/components/schemas/StrategyConfig"] : ["type": bare]
                     if type.hasSuffix("!") { required.append(name) }
                 }
                 var schema: [String: Any] = ["type": "object", "properties": properties]
@@ -46,7 +47,16 @@ enum OpenAPIDocument {
                     "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"],
                     "apiKey": ["type": "apiKey", "in": "header", "name": "Authorization", "description": "ApiKey <id>.<secret>"],
                 ],
-                "schemas": [
+                "schemas": StrategySchema.object(refPrefix: "#/components/schemas/").merging([
+                    "StrategyConfig": [
+                        "type": "object", "additionalProperties": false,
+                        "description": "A template by name (with its declared parameters), or a strategy document of your own",
+                        "properties": [
+                            "name": ["type": "string"], "parameters": ["type": "object", "additionalProperties": ["type": "number"]],
+                            "agents": ["type": "object", "additionalProperties": ["type": "number"]], "consensus_threshold": ["type": "number"],
+                            "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string"]]],
+                        ],
+                    ],
                     "Error": [
                         "type": "object", "required": ["error"],
                         "properties": [
@@ -56,7 +66,7 @@ enum OpenAPIDocument {
                             ]
                         ],
                     ]
-                ],
+                ]) { a, _ in a },
             ],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
