@@ -16,7 +16,7 @@ final class LocalPlatform: Sendable {
         "indicators": ["market-data"],
         "execution": ["market-data"],
         "risk": ["market-data", "execution"],
-        "orchestrator": ["market-data", "indicators", "risk", "execution"],
+        "orchestrator": ["market-data", "risk", "execution"],
         "gateway": ["market-data", "orchestrator", "risk", "execution"],
     ]
 

@@ -140,7 +140,7 @@ public enum StrategyTemplates {
     /// Every agent parameter is declared, so the API, the optimiser and the assistant can set it.
     private static func consensus(_ name: String, summary: String, weights: [TradingAgent: Double], threshold: Double) -> Template {
         func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
-        var parameters = ["\"threshold\": {\"float\": [0.05, 1], \"default\": \(number(threshold)), \"step\": 0.05}"]
+        var parameters = ["\"threshold\": {\"float\": [0.01, 1], \"default\": \(number(threshold)), \"step\": 0.05}"]
         parameters += TradingAgent.allCases.map { "\"\($0.rawValue)_weight\": {\"float\": [0, 1], \"default\": \(number(weights[$0] ?? 0)), \"step\": 0.05}" }
         parameters += AgentParameters.catalog.sorted { $0.key < $1.key }.map { key, d in
             "\"\(key)\": {\"\(d.integer ? "int" : "float")\": [\(number(d.range.lowerBound)), \(number(d.range.upperBound))], \"default\": \(number(d.defaultValue))}"
