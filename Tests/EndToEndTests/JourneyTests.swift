@@ -199,7 +199,7 @@ struct JourneyTests {
         let account = try #require(try await http.call("GET", "/api/bots/\(before.botId)", token: before.trader).body["account_id"] as? String)
         let calls: [(String, String, String, String)] = [
             ("market-data", "MarketData.ListFeeds", "{}", "simulated"),
-            ("indicators", "Indicators.ListIndicatorSets", #"{"symbol":"BTC/USDT"}"#, "BTC/USDT"),
+            ("indicators", "Indicators.ListIndicators", "{}", "macd"),
             ("execution", "Execution.GetAccount", #"{"account_id":"\#(account)"}"#, account),
             ("risk", "Risk.GetKillSwitch", "{}", "engaged"),
             ("orchestrator", "Orchestrator.GetBot", #"{"id":"\#(before.botId)"}"#, "trend_following"),

@@ -219,6 +219,32 @@ struct GatewayTests {
         #expect(r.status == 422 && errorCode(r.body) == "orchestrator.too_many_trials")
         #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("optimize.max_trials") == true)
 
+        // Strategies: the template library, the agents, a document checked, saved, versioned and only its owner's.
+        r = try await http.call("GET", "/api/strategy-templates", token: trader)
+        let templates = r.body["templates"] as? [[String: Any]] ?? []
+        #expect(templates.count == 12 && templates.contains { $0["name"] as? String == "balanced" && ($0["document"] as? [String: Any])?["rules"] != nil })
+        r = try await http.call("GET", "/api/agents", token: trader)
+        #expect((r.body["agents"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trend", "momentum", "rsi_reversion", "volatility"])
+        let mine = #"{"version":1,"name":"mine","parameters":{"fastMA":{"int":[2,50],"default":5}},"rules":{"entry_long":[{"left":"close","op":">","right":{"indicator":"sma","period":"$fastMA"}}]}}"#
+        r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine + "}")
+        #expect(r.status == 200 && r.body["warmup_bars"] as? Int == 4 && (r.body["indicators"] as? [String]) == ["sma_5"])
+        r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine.replacingOccurrences(of: "$fastMA", with: "$slowMA") + "}")
+        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_strategy")
+        #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("/rules/entry_long/0/right/period") == true)
+        r = try await http.call("POST", "/api/strategies", token: trader, json: #"{"document":"# + mine + "}")
+        #expect(r.status == 201 && r.body["version"] as? Int == 1)
+        // The document comes back as it was sent: its own keys are not renamed.
+        #expect(((r.body["document"] as? [String: Any])?["parameters"] as? [String: Any])?["fastMA"] != nil)
+        let savedId = r.body["id"] as? String ?? ""
+        r = try await http.call("PUT", "/api/strategies/\(savedId)", token: trader, json: #"{"document":"# + mine.replacingOccurrences(of: "\"default\":5", with: "\"default\":7") + "}")
+        #expect(r.status == 200 && r.body["version"] as? Int == 2)
+        r = try await http.call("GET", "/api/strategies/\(savedId)?version=1", token: trader)
+        #expect(r.status == 200 && (r.body["parameters"] as? [String: Any])?["fastMA"] as? Double == 5)
+        r = try await http.call("GET", "/api/strategies/\(savedId)", token: admin)
+        #expect(r.status == 404 && errorCode(r.body) == "orchestrator.unknown_strategy")
+        r = try await http.call("GET", "/api/strategies", token: trader)
+        #expect((r.body["strategies"] as? [[String: Any]])?.map { $0["version"] as? Int } == [2])
+
         // WebSocket: subscribe, receive a market update, a bad message gets an error, unsubscribe.
         let received = Collected()
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -5,6 +5,7 @@ import PlatformTesting
 import RPC
 import ServiceKitTesting
 import Store
+import Strategies
 import Testing
 import TradingCore
 import Wire
@@ -137,6 +138,56 @@ struct JobServiceTests {
                     job = try await orchestrator.getJob(PB.GetJobRequest(id: jobId, ownerId: "ada"))
                 }
                 #expect(job.status == .failed && job.error.hasPrefix("orchestrator.interrupted"))
+            }
+        }
+    }
+
+    @Test func savedStrategiesAreVersionedOwnedAndRunByIdAndVersion() async throws {
+        try await withPlatform { p in
+            let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 900) * minute
+            var price = 40_000.0
+            var built: [PB.Candle] = []
+            for (i, step) in [1.004, 0.996, 1.005, 0.995].enumerated() {
+                built += candles(from: t0 + Int64(i * 40) * minute, count: 40, price: &price, step: step)
+            }
+            let bars = built
+            try await p.market.deliver(bars, publish: false)
+            let account = try await p.execution.createAccount(PB.CreateAccountRequest(ownerId: "ada", initialCash: dec("100000"))).id
+            try await withOrchestrator(p) { orchestrator in
+                let v1 = #"{"version": 1, "name": "mine", "parameters": {"n": {"int": [2, 50], "default": 5}}, "rules": {"entry_long": [{"left": "close", "op": ">", "right": {"indicator": "sma", "period": "$n"}}], "exit_long": [{"left": "close", "op": "<", "right": {"indicator": "sma", "period": "$n"}}]}}"#
+                let v2 = v1.replacingOccurrences(of: #""default": 5"#, with: #""default": 8"#)
+                // Checked without saving: what it computes and how long it warms up.
+                let checked = try await orchestrator.saveStrategy(PB.SaveStrategyRequest(ownerId: "ada", document: v1, validateOnly: true))
+                #expect(checked.id.isEmpty && checked.warmupBars == 4 && checked.indicators == ["sma_5"] && checked.parameters == ["n": 5])
+                #expect(await Self.code {
+                    _ = try await orchestrator.saveStrategy(PB.SaveStrategyRequest(ownerId: "ada", document: v1.replacingOccurrences(of: "\"sma\"", with: "\"smma\"")))
+                }.contains("/rules/entry_long/0/right/indicator"))
+
+                let first = try await orchestrator.saveStrategy(PB.SaveStrategyRequest(ownerId: "ada", document: v1))
+                let second = try await orchestrator.saveStrategy(PB.SaveStrategyRequest(ownerId: "ada", id: first.id, document: v2))
+                #expect(first.version == 1 && second.id == first.id && second.version == 2 && second.parameters == ["n": 8])
+                // Another user can neither read nor extend it.
+                #expect(await Self.code { _ = try await orchestrator.saveStrategy(PB.SaveStrategyRequest(ownerId: "bob", id: first.id, document: v2)) }.hasPrefix("not_found"))
+                #expect(await Self.code { _ = try await orchestrator.getSavedStrategy(PB.GetSavedStrategyRequest(id: first.id, ownerId: "bob")) }.hasPrefix("not_found"))
+                #expect(try await orchestrator.getSavedStrategy(PB.GetSavedStrategyRequest(id: first.id, ownerId: "ada", version: 1)).document == v1)
+                #expect(try await orchestrator.getSavedStrategy(PB.GetSavedStrategyRequest(id: first.id, ownerId: "ada")).version == 2)
+                #expect(try await orchestrator.listSavedStrategies(PB.ListSavedStrategiesRequest(ownerId: "ada")).strategies.map(\.version) == [2])
+
+                // A bot runs a saved strategy pinned at the version it was made with.
+                let bot = try await orchestrator.createBot(PB.CreateBotRequest(
+                    ownerId: "ada", symbol: "BTC/USDT", timeframe: .m1, strategy: PB.StrategyConfig(strategyId: first.id, strategyVersion: 1), accountId: account))
+                #expect(bot.strategy?.strategyVersion == 1 && bot.strategy?.parameters == ["n": 5])
+                #expect(try StrategyDocument(json: bot.strategy?.document ?? "") == StrategyDocument(json: v1))
+                #expect(await Self.code {
+                    _ = try await orchestrator.createBot(PB.CreateBotRequest(
+                        ownerId: "bob", symbol: "BTC/USDT", timeframe: .m1, strategy: PB.StrategyConfig(strategyId: first.id), accountId: account))
+                }.hasPrefix("not_found"))
+                // A job reads it when submitted (the latest version here).
+                var request = Self.backtest(t0, bars: bars.count)
+                request.strategy = PB.StrategyConfig(strategyId: first.id)
+                let job = try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", backtest: request))
+                #expect(job.backtest?.strategy?.strategyVersion == 2 && job.backtest?.strategy?.document == v2)
+                #expect(try await Self.finished(orchestrator, job.id, owner: "ada").status == .done)
             }
         }
     }

@@ -26,6 +26,9 @@ public enum OrchestratorMethods {
     public static let listJobTrades = MethodDescriptor<PB.ListJobTradesRequest, PB.ListJobTradesResponse>(service: "Orchestrator", method: "ListJobTrades", kind: .unary)
     public static let getJobEquity = MethodDescriptor<PB.GetJobEquityRequest, PB.GetJobEquityResponse>(service: "Orchestrator", method: "GetJobEquity", kind: .unary)
     public static let chat = MethodDescriptor<PB.ChatRequest, PB.ChatResponse>(service: "Orchestrator", method: "Chat", kind: .unary)
+    public static let saveStrategy = MethodDescriptor<PB.SaveStrategyRequest, PB.SavedStrategy>(service: "Orchestrator", method: "SaveStrategy", kind: .unary)
+    public static let getSavedStrategy = MethodDescriptor<PB.GetSavedStrategyRequest, PB.SavedStrategy>(service: "Orchestrator", method: "GetSavedStrategy", kind: .unary)
+    public static let listSavedStrategies = MethodDescriptor<PB.ListSavedStrategiesRequest, PB.ListSavedStrategiesResponse>(service: "Orchestrator", method: "ListSavedStrategies", kind: .unary)
 }
 
 /// Implement this to serve `Orchestrator`; register it with `router.register(_:)`.
@@ -56,6 +59,13 @@ public protocol OrchestratorService: Sendable {
     /// A done backtest job's equity, every bar or downsampled to `points` (first and last kept).
     func getJobEquity(_ request: PB.GetJobEquityRequest, context: ServerCallContext) async throws -> PB.GetJobEquityResponse
     func chat(_ request: PB.ChatRequest, context: ServerCallContext) async throws -> PB.ChatResponse
+    /// Stores a strategy document as a new strategy, or as the next version of one of the owner's;
+    /// with validate_only, checks it and stores nothing.
+    func saveStrategy(_ request: PB.SaveStrategyRequest, context: ServerCallContext) async throws -> PB.SavedStrategy
+    /// One of the owner's saved strategies, at a version (0: the latest).
+    func getSavedStrategy(_ request: PB.GetSavedStrategyRequest, context: ServerCallContext) async throws -> PB.SavedStrategy
+    /// The owner's saved strategies, each at its latest version, newest first.
+    func listSavedStrategies(_ request: PB.ListSavedStrategiesRequest, context: ServerCallContext) async throws -> PB.ListSavedStrategiesResponse
 }
 
 extension OrchestratorService {
@@ -81,6 +91,9 @@ extension OrchestratorService {
         router.unary(OrchestratorMethods.listJobTrades) { request, context in try await self.listJobTrades(request, context: context) }
         router.unary(OrchestratorMethods.getJobEquity) { request, context in try await self.getJobEquity(request, context: context) }
         router.unary(OrchestratorMethods.chat) { request, context in try await self.chat(request, context: context) }
+        router.unary(OrchestratorMethods.saveStrategy) { request, context in try await self.saveStrategy(request, context: context) }
+        router.unary(OrchestratorMethods.getSavedStrategy) { request, context in try await self.getSavedStrategy(request, context: context) }
+        router.unary(OrchestratorMethods.listSavedStrategies) { request, context in try await self.listSavedStrategies(request, context: context) }
     }
 }
 
@@ -176,5 +189,21 @@ public struct OrchestratorClient: Sendable {
 
     public func chat(_ request: PB.ChatRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ChatResponse {
         try await client.unary(OrchestratorMethods.chat, request, options: options)
+    }
+
+    /// Stores a strategy document as a new strategy, or as the next version of one of the owner's;
+    /// with validate_only, checks it and stores nothing.
+    public func saveStrategy(_ request: PB.SaveStrategyRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.SavedStrategy {
+        try await client.unary(OrchestratorMethods.saveStrategy, request, options: options)
+    }
+
+    /// One of the owner's saved strategies, at a version (0: the latest).
+    public func getSavedStrategy(_ request: PB.GetSavedStrategyRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.SavedStrategy {
+        try await client.unary(OrchestratorMethods.getSavedStrategy, request, options: options)
+    }
+
+    /// The owner's saved strategies, each at its latest version, newest first.
+    public func listSavedStrategies(_ request: PB.ListSavedStrategiesRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ListSavedStrategiesResponse {
+        try await client.unary(OrchestratorMethods.listSavedStrategies, request, options: options)
     }
 }

@@ -247,6 +247,101 @@ extension PB {
         }
     }
 
+    public struct SavedStrategy: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+        public var version: UInt32 = 0
+        public var name: String = ""
+        /// The strategy-language document (JSON).
+        public var document: String = ""
+        public var createdAtNs: Int64 = 0
+        /// Its declared parameters' defaults.
+        public var parameters: [String: Double] = [:]
+        /// Bars before its rules can first decide (at the defaults).
+        public var warmupBars: UInt32 = 0
+        /// The indicators it computes (`sma_10`, `macd_12_26_9@hl2`), at the defaults.
+        public var indicators: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "", version: UInt32 = 0, name: String = "", document: String = "", createdAtNs: Int64 = 0, parameters: [String: Double] = [:], warmupBars: UInt32 = 0, indicators: [String] = []) {
+            self.id = id
+            self.ownerId = ownerId
+            self.version = version
+            self.name = name
+            self.document = document
+            self.createdAtNs = createdAtNs
+            self.parameters = parameters
+            self.warmupBars = warmupBars
+            self.indicators = indicators
+        }
+    }
+
+    public struct SaveStrategyRequest: Sendable, Hashable {
+        public var ownerId: String = ""
+        /// Empty: a new strategy; else the owner's strategy this becomes the next version of.
+        public var id: String = ""
+        public var document: String = ""
+        public var validateOnly: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(ownerId: String = "", id: String = "", document: String = "", validateOnly: Bool = false) {
+            self.ownerId = ownerId
+            self.id = id
+            self.document = document
+            self.validateOnly = validateOnly
+        }
+    }
+
+    public struct GetSavedStrategyRequest: Sendable, Hashable {
+        public var id: String = ""
+        public var ownerId: String = ""
+        public var version: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(id: String = "", ownerId: String = "", version: UInt32 = 0) {
+            self.id = id
+            self.ownerId = ownerId
+            self.version = version
+        }
+    }
+
+    public struct ListSavedStrategiesRequest: Sendable, Hashable {
+        public var ownerId: String = ""
+        public var page: PB.PageRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(ownerId: String = "", page: PB.PageRequest? = nil) {
+            self.ownerId = ownerId
+            self.page = page
+        }
+    }
+
+    public struct ListSavedStrategiesResponse: Sendable, Hashable {
+        public var strategies: [PB.SavedStrategy] = []
+        public var page: PB.PageInfo? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(strategies: [PB.SavedStrategy] = [], page: PB.PageInfo? = nil) {
+            self.strategies = strategies
+            self.page = page
+        }
+    }
+
     /// One declared parameter's search range: from..to by step (inclusive), or the listed values.
     public struct ParameterRangeSpec: Sendable, Hashable {
         public var name: String = ""
@@ -546,17 +641,23 @@ extension PB {
         /// declared parameters; `agents` and `consensus_threshold` set a consensus preset's weights and
         /// threshold parameters.
         public var document: String = ""
+        /// A saved strategy of the owner's (the document is then read from it), at a version (0: the
+        /// latest; a bot keeps the version it was created with).
+        public var strategyId: String = ""
+        public var strategyVersion: UInt32 = 0
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0, document: String = "") {
+        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0, document: String = "", strategyId: String = "", strategyVersion: UInt32 = 0) {
             self.name = name
             self.parameters = parameters
             self.agents = agents
             self.consensusThreshold = consensusThreshold
             self.document = document
+            self.strategyId = strategyId
+            self.strategyVersion = strategyVersion
         }
     }
 
@@ -787,15 +888,18 @@ extension PB {
         public var symbol: String = ""
         public var timeframe: PB.Timeframe = .init(rawValue: 0)
         public var strategy: PB.StrategyConfig? = nil
+        /// Whose saved strategy `strategy.strategy_id` names.
+        public var ownerId: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(symbol: String = "", timeframe: PB.Timeframe = .init(rawValue: 0), strategy: PB.StrategyConfig? = nil) {
+        public init(symbol: String = "", timeframe: PB.Timeframe = .init(rawValue: 0), strategy: PB.StrategyConfig? = nil, ownerId: String = "") {
             self.symbol = symbol
             self.timeframe = timeframe
             self.strategy = strategy
+            self.ownerId = ownerId
         }
     }
 
@@ -985,6 +1089,159 @@ extension PB {
             self.proposedStrategy = proposedStrategy
             self.clarifyingQuestions = clarifyingQuestions
         }
+    }
+}
+
+extension PB.SavedStrategy: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__SavedStrategy
+    public static let protoName = "tradewind.v1.SavedStrategy"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__saved_strategy__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__saved_strategy__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__saved_strategy__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "SavedStrategy.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "SavedStrategy.owner_id") }
+        c.pointee.version = self.version
+        if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "SavedStrategy.name") }
+        if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "SavedStrategy.document") }
+        c.pointee.created_at_ns = self.createdAtNs
+        if !self.parameters.isEmpty {
+            let entries = arena.allocate(UnsafeMutablePointer<Tradewind__V1__SavedStrategy__ParametersEntry>?.self, count: self.parameters.count)
+            for (i, key) in self.parameters.keys.sorted().enumerated() {
+                let e = arena.allocate(Tradewind__V1__SavedStrategy__ParametersEntry.self, count: 1)
+                tradewind__v1__saved_strategy__parameters_entry__init(e)
+                e.pointee.key = try arena.cString(key, field: "SavedStrategy.parameters.key")
+                e.pointee.value = self.parameters[key]!
+                entries[i] = e
+            }
+            c.pointee.n_parameters = self.parameters.count
+            c.pointee.parameters = entries
+        }
+        c.pointee.warmup_bars = self.warmupBars
+        if !self.indicators.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.indicators.count)
+            try self.indicators.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "SavedStrategy.indicators") }
+            }
+            c.pointee.indicators = items
+            c.pointee.n_indicators = self.indicators.count
+        }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "SavedStrategy.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "SavedStrategy.owner_id")
+        self.version = c.pointee.version
+        self.name = try WireDecoding.string(c.pointee.name, field: "SavedStrategy.name")
+        self.document = try WireDecoding.string(c.pointee.document, field: "SavedStrategy.document")
+        self.createdAtNs = c.pointee.created_at_ns
+        if c.pointee.n_parameters > 0 {
+            let entries = WireDecoding.present(c.pointee.parameters, field: "SavedStrategy.parameters")
+            self.parameters.reserveCapacity(c.pointee.n_parameters)
+            for i in 0..<c.pointee.n_parameters {
+                let e = WireDecoding.present(entries[i], field: "SavedStrategy.parameters")
+                self.parameters[try WireDecoding.string(e.pointee.key, field: "SavedStrategy.parameters.key")] = e.pointee.value
+            }
+        }
+        self.warmupBars = c.pointee.warmup_bars
+        if c.pointee.n_indicators > 0 {
+            let items = WireDecoding.present(c.pointee.indicators, field: "SavedStrategy.indicators")
+            self.indicators.reserveCapacity(c.pointee.n_indicators)
+            for i in 0..<c.pointee.n_indicators { self.indicators.append(try WireDecoding.string(items[i], field: "SavedStrategy.indicators")) }
+        }
+    }
+}
+
+extension PB.SaveStrategyRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__SaveStrategyRequest
+    public static let protoName = "tradewind.v1.SaveStrategyRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__save_strategy_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__save_strategy_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__save_strategy_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "SaveStrategyRequest.owner_id") }
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "SaveStrategyRequest.id") }
+        if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "SaveStrategyRequest.document") }
+        c.pointee.validate_only = (self.validateOnly ? 1 : 0)
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "SaveStrategyRequest.owner_id")
+        self.id = try WireDecoding.string(c.pointee.id, field: "SaveStrategyRequest.id")
+        self.document = try WireDecoding.string(c.pointee.document, field: "SaveStrategyRequest.document")
+        self.validateOnly = (c.pointee.validate_only != 0)
+    }
+}
+
+extension PB.GetSavedStrategyRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetSavedStrategyRequest
+    public static let protoName = "tradewind.v1.GetSavedStrategyRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_saved_strategy_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_saved_strategy_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_saved_strategy_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "GetSavedStrategyRequest.id") }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "GetSavedStrategyRequest.owner_id") }
+        c.pointee.version = self.version
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.id = try WireDecoding.string(c.pointee.id, field: "GetSavedStrategyRequest.id")
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "GetSavedStrategyRequest.owner_id")
+        self.version = c.pointee.version
+    }
+}
+
+extension PB.ListSavedStrategiesRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListSavedStrategiesRequest
+    public static let protoName = "tradewind.v1.ListSavedStrategiesRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_saved_strategies_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_saved_strategies_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_saved_strategies_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "ListSavedStrategiesRequest.owner_id") }
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "ListSavedStrategiesRequest.owner_id")
+        if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.ListSavedStrategiesResponse: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ListSavedStrategiesResponse
+    public static let protoName = "tradewind.v1.ListSavedStrategiesResponse"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__list_saved_strategies_response__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__list_saved_strategies_response__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__list_saved_strategies_response__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.strategies.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__SavedStrategy>?.self, count: self.strategies.count)
+            try self.strategies.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.strategies = items
+            c.pointee.n_strategies = self.strategies.count
+        }
+        if let v = self.page { c.pointee.page = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if c.pointee.n_strategies > 0 {
+            let items = WireDecoding.present(c.pointee.strategies, field: "ListSavedStrategiesResponse.strategies")
+            self.strategies.reserveCapacity(c.pointee.n_strategies)
+            for i in 0..<c.pointee.n_strategies { self.strategies.append(try PB.SavedStrategy._decoded(_cMessage: WireDecoding.present(items[i], field: "ListSavedStrategiesResponse.strategies"))) }
+        }
+        if let p = c.pointee.page { self.page = try PB.PageInfo._decoded(_cMessage: p) }
     }
 }
 
@@ -1434,7 +1691,7 @@ extension PB.StrategyConfig: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__strategy_config__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
-        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
         if !self.name.isEmpty { c.pointee.name = try arena.cString(self.name, field: "StrategyConfig.name") }
         if !self.parameters.isEmpty {
             let entries = arena.allocate(UnsafeMutablePointer<Tradewind__V1__StrategyConfig__ParametersEntry>?.self, count: self.parameters.count)
@@ -1458,6 +1715,8 @@ extension PB.StrategyConfig: ProtoMessage {
         }
         c.pointee.consensus_threshold = self.consensusThreshold
         if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "StrategyConfig.document") }
+        if !self.strategyId.isEmpty { c.pointee.strategy_id = try arena.cString(self.strategyId, field: "StrategyConfig.strategy_id") }
+        c.pointee.strategy_version = self.strategyVersion
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1477,6 +1736,8 @@ extension PB.StrategyConfig: ProtoMessage {
         }
         self.consensusThreshold = c.pointee.consensus_threshold
         self.document = try WireDecoding.string(c.pointee.document, field: "StrategyConfig.document")
+        self.strategyId = try WireDecoding.string(c.pointee.strategy_id, field: "StrategyConfig.strategy_id")
+        self.strategyVersion = c.pointee.strategy_version
     }
 }
 
@@ -1784,12 +2045,14 @@ extension PB.AnalyzeRequest: ProtoMessage {
         if !self.symbol.isEmpty { c.pointee.symbol = try arena.cString(self.symbol, field: "AnalyzeRequest.symbol") }
         c.pointee.timeframe = Tradewind__V1__Timeframe(rawValue: UInt32(bitPattern: self.timeframe.rawValue))
         if let v = self.strategy { c.pointee.strategy = try arena.message(v) }
+        if !self.ownerId.isEmpty { c.pointee.owner_id = try arena.cString(self.ownerId, field: "AnalyzeRequest.owner_id") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.symbol = try WireDecoding.string(c.pointee.symbol, field: "AnalyzeRequest.symbol")
         self.timeframe = PB.Timeframe(rawValue: Int32(bitPattern: c.pointee.timeframe.rawValue))
         if let p = c.pointee.strategy { self.strategy = try PB.StrategyConfig._decoded(_cMessage: p) }
+        self.ownerId = try WireDecoding.string(c.pointee.owner_id, field: "AnalyzeRequest.owner_id")
     }
 }
 

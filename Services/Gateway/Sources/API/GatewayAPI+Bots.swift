@@ -88,14 +88,14 @@ extension GatewayAPI {
                 return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
             },
             Route(
-                method: .post, path: "/api/analyze", role: .viewer, summary: "Run the agents and the consensus on a symbol now (no trading)",
+                method: .post, path: "/api/analyze", role: .viewer, summary: "A strategy's decision on a symbol's latest bar now, with each agent's vote (no trading)",
                 body: ["symbol": "string!", "timeframe": "string", "strategy": "object"]
-            ) { request, _, _ in
+            ) { request, _, p in
                 let data = try await JSONBody.data(from: request)
                 var body = try JSONBody.decode(AnalyzeRequest.self, from: data)
                 body.strategy?.document = try StrategyView.document(in: data)
                 let decision = try await peers.orchestratorClient().analyze(PB.AnalyzeRequest(
-                    symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire))
+                    symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire, ownerId: p!.userId))
                 return try JSONBody.response(DecisionView(decision))
             },
             Route(

@@ -242,42 +242,24 @@ struct JobsPage: Encodable {
     var hasMore: Bool
 }
 
-/// JSON text re-emitted as JSON (parsed with the strategy language's reader). Its keys pass through
-/// the API encoder's snake_case conversion, which leaves the snake_case keys reports use unchanged.
+/// JSON text re-emitted as JSON (parsed with the strategy language's reader), keys exactly as they
+/// were: objects encode as dictionaries, whose keys the API encoder's snake_case conversion leaves
+/// alone (it renames only the keys of keyed containers).
 struct RawJSON: Encodable {
     let value: JSONValue
 
     init(text: String) { value = (try? JSONValue(parsing: text)) ?? .null }
     private init(_ value: JSONValue) { self.value = value }
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
         switch value {
-        case .object(let o):
-            var c = encoder.container(keyedBy: Key.self)
-            for (k, v) in o { try c.encode(RawJSON(v), forKey: Key(k)) }
-        case .array(let a):
-            var c = encoder.unkeyedContainer()
-            for v in a { try c.encode(RawJSON(v)) }
-        case .number(let n):
-            var c = encoder.singleValueContainer()
-            try c.encode(n)
-        case .string(let s):
-            var c = encoder.singleValueContainer()
-            try c.encode(s)
-        case .bool(let b):
-            var c = encoder.singleValueContainer()
-            try c.encode(b)
-        case .null:
-            var c = encoder.singleValueContainer()
-            try c.encodeNil()
+        case .object(let o): try c.encode(o.mapValues(RawJSON.init))
+        case .array(let a): try c.encode(a.map(RawJSON.init))
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .bool(let b): try c.encode(b)
+        case .null: try c.encodeNil()
         }
     }
 }

@@ -22,7 +22,7 @@ struct GatewayAPI: Sendable {
     /// `GET /api/assets`, rendered once per `cache.assets_ms`.
     let assetList: SharedRendering
 
-    var routes: [Route] { authRoutes + marketRoutes + botRoutes + jobRoutes + portfolioRoutes + adminRoutes }
+    var routes: [Route] { authRoutes + marketRoutes + botRoutes + strategyRoutes + jobRoutes + portfolioRoutes + adminRoutes }
 
     /// Adds every route, and the OpenAPI document, to `router`.
     func register(on router: Hummingbird.Router<GatewayContext>) {

@@ -26,7 +26,9 @@ enum OpenAPIDocument {
                 var required: [String] = []
                 for (name, type) in route.body where name != "*" {
                     let bare = type.hasSuffix("!") ? String(type.dropLast()) : type
-                    properties[name] = name == "strategy" ? ["$ref": "#/components/schemas/StrategyConfig"] : ["type": bare]
+                    properties[name] =
+                        name == "strategy" ? ["$ref": "#/components/schemas/StrategyConfig"]
+                        : name == "document" ? ["$ref": "#/components/schemas/StrategyDocument"] : ["type": bare]
                     if type.hasSuffix("!") { required.append(name) }
                 }
                 var schema: [String: Any] = ["type": "object", "properties": properties]
@@ -55,6 +57,7 @@ enum OpenAPIDocument {
                             "name": ["type": "string"], "parameters": ["type": "object", "additionalProperties": ["type": "number"]],
                             "agents": ["type": "object", "additionalProperties": ["type": "number"]], "consensus_threshold": ["type": "number"],
                             "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string"]]],
+                            "strategy_id": ["type": "string", "format": "uuid"], "strategy_version": ["type": "integer", "minimum": 1],
                         ],
                     ],
                     "Error": [

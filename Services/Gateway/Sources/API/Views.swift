@@ -59,7 +59,11 @@ struct StrategyView: Codable {
     /// key conversion would rename the document's own keys.
     var document: String?
 
-    private enum CodingKeys: String, CodingKey { case name, parameters, agents, consensusThreshold, document }
+    /// A saved strategy of yours by id, at a version (absent: the latest).
+    var strategyId: String?
+    var strategyVersion: UInt32?
+
+    private enum CodingKeys: String, CodingKey { case name, parameters, agents, consensusThreshold, document, strategyId, strategyVersion }
 
     init(_ s: PB.StrategyConfig?) {
         let s = s ?? PB.StrategyConfig()
@@ -68,6 +72,8 @@ struct StrategyView: Codable {
         agents = Dictionary(s.agents.map { ($0.agent, $0.weight) }, uniquingKeysWith: { a, _ in a })
         consensusThreshold = s.consensusThreshold
         document = s.document.isEmpty ? nil : s.document
+        strategyId = s.strategyId.isEmpty ? nil : s.strategyId
+        strategyVersion = s.strategyVersion == 0 ? nil : s.strategyVersion
     }
 
     init(from decoder: any Decoder) throws {
@@ -76,12 +82,14 @@ struct StrategyView: Codable {
         parameters = try c.decodeIfPresent([String: Double].self, forKey: .parameters)
         agents = try c.decodeIfPresent([String: Double].self, forKey: .agents)
         consensusThreshold = try c.decodeIfPresent(Double.self, forKey: .consensusThreshold)
+        strategyId = try c.decodeIfPresent(String.self, forKey: .strategyId)
+        strategyVersion = try c.decodeIfPresent(UInt32.self, forKey: .strategyVersion)
     }
 
     var wire: PB.StrategyConfig {
         PB.StrategyConfig(
             name: name ?? "", parameters: parameters ?? [:], agents: (agents ?? [:]).sorted { $0.key < $1.key }.map { PB.AgentWeight(agent: $0.key, weight: $0.value) },
-            consensusThreshold: consensusThreshold ?? 0, document: document ?? "")
+            consensusThreshold: consensusThreshold ?? 0, document: document ?? "", strategyId: strategyId ?? "", strategyVersion: strategyVersion ?? 0)
     }
 
     /// The text of `strategy.document` in the raw JSON `body` (an object is written back exactly as

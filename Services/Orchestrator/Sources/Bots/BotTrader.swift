@@ -163,8 +163,10 @@ struct BotTrader: Sendable {
             }
             let cash = FixedDecimal(wire: account.balances.first { $0.currency == account.baseCurrency }?.available)
             let price = candle.close
+            // Kelly sizes from the bot's own closed trades, as a backtest from its own.
+            let record = plan.strategy.plan.sizing.model == .kelly ? try await closedTrades(bot) : TradeRecord()
             var quantity = try Strategy.checked { () throws(StrategyError) in
-                try state.live.entryQuantity(side, price: price, cash: cash, equity: FixedDecimal(wire: account.equity).doubleValue)
+                try state.live.entryQuantity(side, price: price, cash: cash, equity: FixedDecimal(wire: account.equity).doubleValue, record: record)
             }
             if plan.risk.maxPositionNotional > 0, price > 0, quantity.doubleValue * price > plan.risk.maxPositionNotional {
                 quantity = (try? FixedDecimal(approximating: plan.risk.maxPositionNotional / price)) ?? .zero
@@ -189,6 +191,17 @@ struct BotTrader: Sendable {
             logger.warning("order intent failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return (orderId, PB.Status(code: PB.StatusCode(rawValue: rpc.code.rawValue), message: rpc.message))
         }
+    }
+
+    /// The bot's closed trades (the newest 1,000) as wins and losses.
+    private func closedTrades(_ bot: PB.Bot) async throws -> TradeRecord {
+        let execution = try peers.requireExecution()
+        let trades = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
+            try await execution.listTrades(PB.ListTradesRequest(accountId: bot.accountId, botId: bot.id, page: PB.PageRequest(limit: 1_000))).trades
+        }
+        var record = TradeRecord()
+        for t in trades { record.add(pnl: FixedDecimal(wire: t.realizedPnl).doubleValue) }
+        return record
     }
 
     /// Places `order` through risk; its id (when placed) and what came of it.

@@ -51,7 +51,8 @@ struct OrchestratorHandlers: OrchestratorService {
         guard !request.accountId.isEmpty else { throw OrchestratorError(.invalidArgument, "account_id is missing: the paper account the bot trades") }
         let instrument = try await peers.instrument(request.symbol)
         let symbol = instrument.symbol
-        let strategy = try Strategy(request.strategy, risk: risk, instrument: instrument)
+        let config = try await SavedStrategies.resolve(request.strategy, owner: owner, store)
+        let strategy = try Strategy(config, risk: risk, instrument: instrument)
         let execution = try peers.requireExecution()
         let account = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
             try await execution.getAccount(PB.AccountRequest(accountId: request.accountId))
@@ -84,7 +85,8 @@ struct OrchestratorHandlers: OrchestratorService {
         if request.strategy != nil || request.risk != nil {
             let risk = try BotRisk(request.risk ?? bot.risk)
             let instrument = try await peers.instrument(bot.symbol)
-            bot.strategy = try Strategy(request.strategy ?? bot.strategy, risk: risk, instrument: instrument).config
+            let config = try await SavedStrategies.resolve(request.strategy ?? bot.strategy, owner: bot.ownerId, store)
+            bot.strategy = try Strategy(config, risk: risk, instrument: instrument).config
             bot.risk = risk.wire
         }
         bot.updatedAtNs = WallClock.nowNs
@@ -156,7 +158,7 @@ struct OrchestratorHandlers: OrchestratorService {
     func analyze(_ request: PB.AnalyzeRequest, context: ServerCallContext) async throws -> PB.Decision {
         let timeframe = try Self.timeframe(request.timeframe)
         let instrument = try await peers.instrument(request.symbol)
-        let strategy = try Strategy(request.strategy, instrument: instrument)
+        let strategy = try Strategy(try await SavedStrategies.resolve(request.strategy, owner: request.ownerId, store), instrument: instrument)
         let symbol = instrument.symbol
         let warmup = strategy.plan.warmup
         let wanted = max(settings.analyzeBars, warmup + 1)
@@ -195,13 +197,17 @@ struct OrchestratorHandlers: OrchestratorService {
         let now = WallClock.nowNs
         var job = PB.Job(id: UUID().uuidString.lowercased(), ownerId: owner, status: .queued, createdAtNs: now, updatedAtNs: now)
         switch (request.backtest, request.optimization) {
-        case (let backtest?, nil):
+        case (var backtest?, nil):
+            // A saved strategy is read now: the job runs the version current when it was submitted.
+            backtest.strategy = try await SavedStrategies.resolve(backtest.strategy, owner: owner, store)
             let instrument = try await peers.instrument(backtest.symbol)
             _ = try PreparedBacktest.check(backtest, instrument: instrument)
             job.kind = .backtest
             job.backtest = backtest
-        case (nil, let optimization?):
-            let backtest = optimization.backtest ?? PB.BacktestRequest()
+        case (nil, var optimization?):
+            var backtest = optimization.backtest ?? PB.BacktestRequest()
+            backtest.strategy = try await SavedStrategies.resolve(backtest.strategy, owner: owner, store)
+            optimization.backtest = backtest
             let instrument = try await peers.instrument(backtest.symbol)
             let (strategy, _, _) = try PreparedBacktest.check(backtest, instrument: instrument)
             _ = try PreparedOptimization.check(optimization, strategy: strategy, settings: settings)
@@ -286,6 +292,24 @@ struct OrchestratorHandlers: OrchestratorService {
             throw OrchestratorError(.jobNotDone, "job \(job.id) is \(job.status.column); its trades and equity exist once it is done")
         }
         return result
+    }
+
+    // MARK: Saved strategies
+
+    func saveStrategy(_ request: PB.SaveStrategyRequest, context: ServerCallContext) async throws -> PB.SavedStrategy {
+        try await SavedStrategies.save(request, store)
+    }
+
+    func getSavedStrategy(_ request: PB.GetSavedStrategyRequest, context: ServerCallContext) async throws -> PB.SavedStrategy {
+        try await SavedStrategies.get(request.id, version: request.version, owner: request.ownerId, store)
+    }
+
+    func listSavedStrategies(_ request: PB.ListSavedStrategiesRequest, context: ServerCallContext) async throws -> PB.ListSavedStrategiesResponse {
+        guard !request.ownerId.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
+        let paging = try PageCursor.Paging(request.page, invalid: OrchestratorErrorCode.invalidArgument)
+        let rows = try await OrchestratorTables.savedStrategies(owner: request.ownerId, after: paging.after, limit: paging.fetch, store)
+        let (page, info) = paging.page(rows) { ($0.createdAtNs, $0.id) }
+        return PB.ListSavedStrategiesResponse(strategies: page, page: info)
     }
 
     // MARK: Chat

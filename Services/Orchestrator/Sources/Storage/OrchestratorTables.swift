@@ -165,6 +165,39 @@ enum OrchestratorTables {
         return try rows.first.map { try PB.BacktestResult(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }
     }
 
+    // MARK: Saved strategies
+
+    /// Stores `saved` at its version; false when that version exists (a concurrent save won).
+    static func insert(_ saved: PB.SavedStrategy, _ db: some SQLQuerying) async throws -> Bool {
+        let rows = try await db.query("""
+            INSERT INTO strategies (id, version, owner_id, created_at_ns, payload)
+            VALUES (\(saved.id)::uuid, \(Int(saved.version)), \(saved.ownerId), \(saved.createdAtNs), \(SQLBytes(try saved.encodedBytes())))
+            ON CONFLICT (id, version) DO NOTHING RETURNING id
+            """)
+        return !rows.isEmpty
+    }
+
+    /// Strategy `id` at `version` (0: the latest), whoever owns it.
+    static func savedStrategy(id: String, version: Int, _ db: some SQLQuerying) async throws -> PB.SavedStrategy? {
+        let rows = try await db.query(version > 0
+            ? "SELECT payload FROM strategies WHERE id = \(id)::uuid AND version = \(version)"
+            : "SELECT payload FROM strategies WHERE id = \(id)::uuid ORDER BY version DESC LIMIT 1")
+        return try rows.first.map { try PB.SavedStrategy(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }
+    }
+
+    /// A page of `owner`'s strategies at their latest versions, the most recently saved first.
+    static func savedStrategies(owner: String, after: (time: Int64, id: String)?, limit: Int, _ db: some SQLQuerying) async throws -> [PB.SavedStrategy] {
+        let time = after?.time ?? Int64.max, id = after?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff"
+        let rows = try await db.query("""
+            SELECT latest.payload FROM (
+                SELECT DISTINCT ON (id) id, created_at_ns, payload FROM strategies WHERE owner_id = \(owner) ORDER BY id, version DESC
+            ) latest
+            WHERE (latest.created_at_ns, latest.id) < (\(time), \(id)::uuid)
+            ORDER BY latest.created_at_ns DESC, latest.id DESC LIMIT \(limit)
+            """)
+        return try rows.map { try PB.SavedStrategy(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }
+    }
+
     // MARK: Chat
 
     static func conversation(_ id: String, _ db: some SQLQuerying) async throws -> [PB.ChatMessage] {

@@ -18,16 +18,24 @@ struct Strategy: Sendable {
     let plan: StrategyPlan
     /// What the instrument allows (shorting), as compiled.
     let context: CompileContext
+    /// The saved strategy (id and version) the document was read from, if any.
+    let saved: (id: String, version: UInt32)?
 
     /// Resolves `config` (the `balanced` template when absent): its document, parameters set,
     /// a consensus preset's `agents` and `consensus_threshold` mapped onto its weight and threshold
     /// parameters, `risk`'s exits and sizing over the document's, the instrument's tick and lot
     /// where the document declares none (fills then price and size as execution's do), then
-    /// `adjust` (a backtest's costs); compiled for what `instrument` allows (long only without one).
+    /// `adjust` (a backtest's costs); compiled for what `instrument` allows (long only without one,
+    /// unless `shortable` says otherwise).
     init(
-        _ config: PB.StrategyConfig?, risk: BotRisk? = nil, instrument: PB.Instrument? = nil, adjust: (inout StrategyDocument) -> Void = { _ in }
+        _ config: PB.StrategyConfig?, risk: BotRisk? = nil, instrument: PB.Instrument? = nil, shortable: Bool? = nil,
+        adjust: (inout StrategyDocument) -> Void = { _ in }
     ) throws(OrchestratorError) {
         let config = config ?? PB.StrategyConfig()
+        guard config.strategyId.isEmpty || !config.document.isEmpty else {
+            throw OrchestratorError(.invalidArgument, "strategy_id names a saved strategy, which this call cannot read; give its document")
+        }
+        saved = config.strategyId.isEmpty ? nil : (config.strategyId, config.strategyVersion)
         var document: StrategyDocument
         if !config.document.isEmpty {
             guard config.document.utf8.count <= 256 * 1024 else {
@@ -82,7 +90,7 @@ struct Strategy: Sendable {
         }
         adjust(&document)
         let overrides = values
-        let context = instrument.map(Self.context) ?? CompileContext(allowShort: false)
+        let context = CompileContext(allowShort: shortable ?? instrument.map { Self.context($0).allowShort } ?? false)
         self.context = context
         plan = try Self.checked { () throws(StrategyError) in try StrategyCompiler.compile(document, parameters: overrides, context: context) }
         self.document = document
@@ -93,7 +101,7 @@ struct Strategy: Sendable {
     var config: PB.StrategyConfig {
         PB.StrategyConfig(
             name: name, parameters: parameters, consensusThreshold: parameters["threshold"] ?? 0,
-            document: isCustom ? document.json.jsonText : "")
+            document: isCustom ? document.json.jsonText : "", strategyId: saved?.id ?? "", strategyVersion: saved?.version ?? 0)
     }
 
     /// The templates as ListStrategies answers them, with every declared parameter's default.

@@ -7,6 +7,237 @@
 #endif
 
 #include "tradewind/v1/orchestrator.pb-c.h"
+void   tradewind__v1__saved_strategy__parameters_entry__init
+                     (Tradewind__V1__SavedStrategy__ParametersEntry         *message)
+{
+  static const Tradewind__V1__SavedStrategy__ParametersEntry init_value = TRADEWIND__V1__SAVED_STRATEGY__PARAMETERS_ENTRY__INIT;
+  *message = init_value;
+}
+void   tradewind__v1__saved_strategy__init
+                     (Tradewind__V1__SavedStrategy         *message)
+{
+  static const Tradewind__V1__SavedStrategy init_value = TRADEWIND__V1__SAVED_STRATEGY__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__saved_strategy__get_packed_size
+                     (const Tradewind__V1__SavedStrategy *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__saved_strategy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__saved_strategy__pack
+                     (const Tradewind__V1__SavedStrategy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__saved_strategy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__saved_strategy__pack_to_buffer
+                     (const Tradewind__V1__SavedStrategy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__saved_strategy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__SavedStrategy *
+       tradewind__v1__saved_strategy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__SavedStrategy *)
+     protobuf_c_message_unpack (&tradewind__v1__saved_strategy__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__saved_strategy__free_unpacked
+                     (Tradewind__V1__SavedStrategy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__saved_strategy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__save_strategy_request__init
+                     (Tradewind__V1__SaveStrategyRequest         *message)
+{
+  static const Tradewind__V1__SaveStrategyRequest init_value = TRADEWIND__V1__SAVE_STRATEGY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__save_strategy_request__get_packed_size
+                     (const Tradewind__V1__SaveStrategyRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__save_strategy_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__save_strategy_request__pack
+                     (const Tradewind__V1__SaveStrategyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__save_strategy_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__save_strategy_request__pack_to_buffer
+                     (const Tradewind__V1__SaveStrategyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__save_strategy_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__SaveStrategyRequest *
+       tradewind__v1__save_strategy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__SaveStrategyRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__save_strategy_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__save_strategy_request__free_unpacked
+                     (Tradewind__V1__SaveStrategyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__save_strategy_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__get_saved_strategy_request__init
+                     (Tradewind__V1__GetSavedStrategyRequest         *message)
+{
+  static const Tradewind__V1__GetSavedStrategyRequest init_value = TRADEWIND__V1__GET_SAVED_STRATEGY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_saved_strategy_request__get_packed_size
+                     (const Tradewind__V1__GetSavedStrategyRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_saved_strategy_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_saved_strategy_request__pack
+                     (const Tradewind__V1__GetSavedStrategyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_saved_strategy_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_saved_strategy_request__pack_to_buffer
+                     (const Tradewind__V1__GetSavedStrategyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_saved_strategy_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetSavedStrategyRequest *
+       tradewind__v1__get_saved_strategy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetSavedStrategyRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__get_saved_strategy_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_saved_strategy_request__free_unpacked
+                     (Tradewind__V1__GetSavedStrategyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_saved_strategy_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_saved_strategies_request__init
+                     (Tradewind__V1__ListSavedStrategiesRequest         *message)
+{
+  static const Tradewind__V1__ListSavedStrategiesRequest init_value = TRADEWIND__V1__LIST_SAVED_STRATEGIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_saved_strategies_request__get_packed_size
+                     (const Tradewind__V1__ListSavedStrategiesRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_saved_strategies_request__pack
+                     (const Tradewind__V1__ListSavedStrategiesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_saved_strategies_request__pack_to_buffer
+                     (const Tradewind__V1__ListSavedStrategiesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListSavedStrategiesRequest *
+       tradewind__v1__list_saved_strategies_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListSavedStrategiesRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__list_saved_strategies_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_saved_strategies_request__free_unpacked
+                     (Tradewind__V1__ListSavedStrategiesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__list_saved_strategies_response__init
+                     (Tradewind__V1__ListSavedStrategiesResponse         *message)
+{
+  static const Tradewind__V1__ListSavedStrategiesResponse init_value = TRADEWIND__V1__LIST_SAVED_STRATEGIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__list_saved_strategies_response__get_packed_size
+                     (const Tradewind__V1__ListSavedStrategiesResponse *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__list_saved_strategies_response__pack
+                     (const Tradewind__V1__ListSavedStrategiesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__list_saved_strategies_response__pack_to_buffer
+                     (const Tradewind__V1__ListSavedStrategiesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ListSavedStrategiesResponse *
+       tradewind__v1__list_saved_strategies_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ListSavedStrategiesResponse *)
+     protobuf_c_message_unpack (&tradewind__v1__list_saved_strategies_response__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__list_saved_strategies_response__free_unpacked
+                     (Tradewind__V1__ListSavedStrategiesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__list_saved_strategies_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tradewind__v1__parameter_range_spec__init
                      (Tradewind__V1__ParameterRangeSpec         *message)
 {
@@ -1684,6 +1915,442 @@ void   tradewind__v1__chat_response__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__chat_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__parameters_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy__ParametersEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy__ParametersEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__saved_strategy__parameters_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange tradewind__v1__saved_strategy__parameters_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__parameters_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.SavedStrategy.ParametersEntry",
+  "ParametersEntry",
+  "Tradewind__V1__SavedStrategy__ParametersEntry",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__SavedStrategy__ParametersEntry),
+  2,
+  tradewind__v1__saved_strategy__parameters_entry__field_descriptors,
+  tradewind__v1__saved_strategy__parameters_entry__field_indices_by_name,
+  1,  tradewind__v1__saved_strategy__parameters_entry__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__saved_strategy__parameters_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ns",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, created_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parameters",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__SavedStrategy, n_parameters),
+    offsetof(Tradewind__V1__SavedStrategy, parameters),
+    &tradewind__v1__saved_strategy__parameters_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warmup_bars",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, warmup_bars),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "indicators",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Tradewind__V1__SavedStrategy, n_indicators),
+    offsetof(Tradewind__V1__SavedStrategy, indicators),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__saved_strategy__field_indices_by_name[] = {
+  5,   /* field[5] = created_at_ns */
+  4,   /* field[4] = document */
+  0,   /* field[0] = id */
+  8,   /* field[8] = indicators */
+  3,   /* field[3] = name */
+  1,   /* field[1] = owner_id */
+  6,   /* field[6] = parameters */
+  2,   /* field[2] = version */
+  7,   /* field[7] = warmup_bars */
+};
+static const ProtobufCIntRange tradewind__v1__saved_strategy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.SavedStrategy",
+  "SavedStrategy",
+  "Tradewind__V1__SavedStrategy",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__SavedStrategy),
+  9,
+  tradewind__v1__saved_strategy__field_descriptors,
+  tradewind__v1__saved_strategy__field_indices_by_name,
+  1,  tradewind__v1__saved_strategy__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__saved_strategy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__save_strategy_request__field_descriptors[4] =
+{
+  {
+    "owner_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SaveStrategyRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SaveStrategyRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SaveStrategyRequest, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validate_only",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SaveStrategyRequest, validate_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__save_strategy_request__field_indices_by_name[] = {
+  2,   /* field[2] = document */
+  1,   /* field[1] = id */
+  0,   /* field[0] = owner_id */
+  3,   /* field[3] = validate_only */
+};
+static const ProtobufCIntRange tradewind__v1__save_strategy_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__save_strategy_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.SaveStrategyRequest",
+  "SaveStrategyRequest",
+  "Tradewind__V1__SaveStrategyRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__SaveStrategyRequest),
+  4,
+  tradewind__v1__save_strategy_request__field_descriptors,
+  tradewind__v1__save_strategy_request__field_indices_by_name,
+  1,  tradewind__v1__save_strategy_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__save_strategy_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__get_saved_strategy_request__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetSavedStrategyRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetSavedStrategyRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetSavedStrategyRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_saved_strategy_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = owner_id */
+  2,   /* field[2] = version */
+};
+static const ProtobufCIntRange tradewind__v1__get_saved_strategy_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_saved_strategy_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetSavedStrategyRequest",
+  "GetSavedStrategyRequest",
+  "Tradewind__V1__GetSavedStrategyRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetSavedStrategyRequest),
+  3,
+  tradewind__v1__get_saved_strategy_request__field_descriptors,
+  tradewind__v1__get_saved_strategy_request__field_indices_by_name,
+  1,  tradewind__v1__get_saved_strategy_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_saved_strategy_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_saved_strategies_request__field_descriptors[2] =
+{
+  {
+    "owner_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListSavedStrategiesRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListSavedStrategiesRequest, page),
+    &tradewind__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_saved_strategies_request__field_indices_by_name[] = {
+  0,   /* field[0] = owner_id */
+  1,   /* field[1] = page */
+};
+static const ProtobufCIntRange tradewind__v1__list_saved_strategies_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_saved_strategies_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListSavedStrategiesRequest",
+  "ListSavedStrategiesRequest",
+  "Tradewind__V1__ListSavedStrategiesRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListSavedStrategiesRequest),
+  2,
+  tradewind__v1__list_saved_strategies_request__field_descriptors,
+  tradewind__v1__list_saved_strategies_request__field_indices_by_name,
+  1,  tradewind__v1__list_saved_strategies_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_saved_strategies_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__list_saved_strategies_response__field_descriptors[2] =
+{
+  {
+    "strategies",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__ListSavedStrategiesResponse, n_strategies),
+    offsetof(Tradewind__V1__ListSavedStrategiesResponse, strategies),
+    &tradewind__v1__saved_strategy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ListSavedStrategiesResponse, page),
+    &tradewind__v1__page_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__list_saved_strategies_response__field_indices_by_name[] = {
+  1,   /* field[1] = page */
+  0,   /* field[0] = strategies */
+};
+static const ProtobufCIntRange tradewind__v1__list_saved_strategies_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__list_saved_strategies_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ListSavedStrategiesResponse",
+  "ListSavedStrategiesResponse",
+  "Tradewind__V1__ListSavedStrategiesResponse",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ListSavedStrategiesResponse),
+  2,
+  tradewind__v1__list_saved_strategies_response__field_descriptors,
+  tradewind__v1__list_saved_strategies_response__field_indices_by_name,
+  1,  tradewind__v1__list_saved_strategies_response__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__list_saved_strategies_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tradewind__v1__parameter_range_spec__field_descriptors[5] =
 {
   {
@@ -2940,7 +3607,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__parameters_entr
   (ProtobufCMessageInit) tradewind__v1__strategy_config__parameters_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[5] =
+static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[7] =
 {
   {
     "name",
@@ -3002,6 +3669,30 @@ static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "strategy_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__StrategyConfig, strategy_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "strategy_version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__StrategyConfig, strategy_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__strategy_config__field_indices_by_name[] = {
   2,   /* field[2] = agents */
@@ -3009,11 +3700,13 @@ static const unsigned tradewind__v1__strategy_config__field_indices_by_name[] = 
   4,   /* field[4] = document */
   0,   /* field[0] = name */
   1,   /* field[1] = parameters */
+  5,   /* field[5] = strategy_id */
+  6,   /* field[6] = strategy_version */
 };
 static const ProtobufCIntRange tradewind__v1__strategy_config__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
 {
@@ -3023,7 +3716,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
   "Tradewind__V1__StrategyConfig",
   "tradewind.v1",
   sizeof(Tradewind__V1__StrategyConfig),
-  5,
+  7,
   tradewind__v1__strategy_config__field_descriptors,
   tradewind__v1__strategy_config__field_indices_by_name,
   1,  tradewind__v1__strategy_config__number_ranges,
@@ -4047,7 +4740,7 @@ const ProtobufCMessageDescriptor tradewind__v1__decision__descriptor =
   (ProtobufCMessageInit) tradewind__v1__decision__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__analyze_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor tradewind__v1__analyze_request__field_descriptors[4] =
 {
   {
     "symbol",
@@ -4085,8 +4778,21 @@ static const ProtobufCFieldDescriptor tradewind__v1__analyze_request__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "owner_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AnalyzeRequest, owner_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__analyze_request__field_indices_by_name[] = {
+  3,   /* field[3] = owner_id */
   2,   /* field[2] = strategy */
   0,   /* field[0] = symbol */
   1,   /* field[1] = timeframe */
@@ -4094,7 +4800,7 @@ static const unsigned tradewind__v1__analyze_request__field_indices_by_name[] = 
 static const ProtobufCIntRange tradewind__v1__analyze_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__analyze_request__descriptor =
 {
@@ -4104,7 +4810,7 @@ const ProtobufCMessageDescriptor tradewind__v1__analyze_request__descriptor =
   "Tradewind__V1__AnalyzeRequest",
   "tradewind.v1",
   sizeof(Tradewind__V1__AnalyzeRequest),
-  3,
+  4,
   tradewind__v1__analyze_request__field_descriptors,
   tradewind__v1__analyze_request__field_indices_by_name,
   1,  tradewind__v1__analyze_request__number_ranges,
@@ -5102,7 +5808,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[20] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[23] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -5124,6 +5830,9 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "ListJobTrades", &tradewind__v1__list_job_trades_request__descriptor, &tradewind__v1__list_job_trades_response__descriptor },
   { "GetJobEquity", &tradewind__v1__get_job_equity_request__descriptor, &tradewind__v1__get_job_equity_response__descriptor },
   { "Chat", &tradewind__v1__chat_request__descriptor, &tradewind__v1__chat_response__descriptor },
+  { "SaveStrategy", &tradewind__v1__save_strategy_request__descriptor, &tradewind__v1__saved_strategy__descriptor },
+  { "GetSavedStrategy", &tradewind__v1__get_saved_strategy_request__descriptor, &tradewind__v1__saved_strategy__descriptor },
+  { "ListSavedStrategies", &tradewind__v1__list_saved_strategies_request__descriptor, &tradewind__v1__list_saved_strategies_response__descriptor },
 };
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
@@ -5134,13 +5843,16 @@ const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   4,        /* GetBot */
   14,        /* GetJob */
   18,        /* GetJobEquity */
+  21,        /* GetSavedStrategy */
   0,        /* ListAgents */
   5,        /* ListBots */
   11,        /* ListDecisions */
   17,        /* ListJobTrades */
   15,        /* ListJobs */
+  22,        /* ListSavedStrategies */
   1,        /* ListStrategies */
   12,        /* RunBacktest */
+  20,        /* SaveStrategy */
   6,        /* StartBot */
   7,        /* StopBot */
   9,        /* StreamBotStatus */
@@ -5154,7 +5866,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  20,
+  23,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -5317,6 +6029,30 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
+                                                const Tradewind__V1__SaveStrategyRequest *input,
+                                                Tradewind__V1__SavedStrategy_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
+                                                     const Tradewind__V1__GetSavedStrategyRequest *input,
+                                                     Tradewind__V1__SavedStrategy_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *service,
+                                                        const Tradewind__V1__ListSavedStrategiesRequest *input,
+                                                        Tradewind__V1__ListSavedStrategiesResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

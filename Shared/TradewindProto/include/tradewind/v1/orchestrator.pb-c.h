@@ -16,6 +16,12 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "tradewind/v1/common.pb-c.h"
 
+typedef struct Tradewind__V1__SavedStrategy Tradewind__V1__SavedStrategy;
+typedef struct Tradewind__V1__SavedStrategy__ParametersEntry Tradewind__V1__SavedStrategy__ParametersEntry;
+typedef struct Tradewind__V1__SaveStrategyRequest Tradewind__V1__SaveStrategyRequest;
+typedef struct Tradewind__V1__GetSavedStrategyRequest Tradewind__V1__GetSavedStrategyRequest;
+typedef struct Tradewind__V1__ListSavedStrategiesRequest Tradewind__V1__ListSavedStrategiesRequest;
+typedef struct Tradewind__V1__ListSavedStrategiesResponse Tradewind__V1__ListSavedStrategiesResponse;
 typedef struct Tradewind__V1__ParameterRangeSpec Tradewind__V1__ParameterRangeSpec;
 typedef struct Tradewind__V1__OptimizationRequest Tradewind__V1__OptimizationRequest;
 typedef struct Tradewind__V1__Job Tradewind__V1__Job;
@@ -100,6 +106,100 @@ typedef enum _Tradewind__V1__Action {
 } Tradewind__V1__Action;
 
 /* --- messages --- */
+
+struct  Tradewind__V1__SavedStrategy__ParametersEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  double value;
+};
+#define TRADEWIND__V1__SAVED_STRATEGY__PARAMETERS_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__saved_strategy__parameters_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__SavedStrategy
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+  uint32_t version;
+  char *name;
+  /*
+   * The strategy-language document (JSON).
+   */
+  char *document;
+  int64_t created_at_ns;
+  /*
+   * Its declared parameters' defaults.
+   */
+  size_t n_parameters;
+  Tradewind__V1__SavedStrategy__ParametersEntry **parameters;
+  /*
+   * Bars before its rules can first decide (at the defaults).
+   */
+  uint32_t warmup_bars;
+  /*
+   * The indicators it computes (`sma_10`, `macd_12_26_9@hl2`), at the defaults.
+   */
+  size_t n_indicators;
+  char **indicators;
+};
+#define TRADEWIND__V1__SAVED_STRATEGY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__saved_strategy__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL }
+
+
+struct  Tradewind__V1__SaveStrategyRequest
+{
+  ProtobufCMessage base;
+  char *owner_id;
+  /*
+   * Empty: a new strategy; else the owner's strategy this becomes the next version of.
+   */
+  char *id;
+  char *document;
+  protobuf_c_boolean validate_only;
+};
+#define TRADEWIND__V1__SAVE_STRATEGY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__save_strategy_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__GetSavedStrategyRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  char *owner_id;
+  uint32_t version;
+};
+#define TRADEWIND__V1__GET_SAVED_STRATEGY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_saved_strategy_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__ListSavedStrategiesRequest
+{
+  ProtobufCMessage base;
+  char *owner_id;
+  Tradewind__V1__PageRequest *page;
+};
+#define TRADEWIND__V1__LIST_SAVED_STRATEGIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_saved_strategies_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Tradewind__V1__ListSavedStrategiesResponse
+{
+  ProtobufCMessage base;
+  size_t n_strategies;
+  Tradewind__V1__SavedStrategy **strategies;
+  Tradewind__V1__PageInfo *page;
+};
+#define TRADEWIND__V1__LIST_SAVED_STRATEGIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_saved_strategies_response__descriptor) \
+    , 0,NULL, NULL }
+
 
 /*
  * One declared parameter's search range: from..to by step (inclusive), or the listed values.
@@ -388,10 +488,16 @@ struct  Tradewind__V1__StrategyConfig
    * threshold parameters.
    */
   char *document;
+  /*
+   * A saved strategy of the owner's (the document is then read from it), at a version (0: the
+   * latest; a bot keeps the version it was created with).
+   */
+  char *strategy_id;
+  uint32_t strategy_version;
 };
 #define TRADEWIND__V1__STRATEGY_CONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__strategy_config__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Tradewind__V1__BotRiskSettings
@@ -575,10 +681,14 @@ struct  Tradewind__V1__AnalyzeRequest
   char *symbol;
   Tradewind__V1__Timeframe timeframe;
   Tradewind__V1__StrategyConfig *strategy;
+  /*
+   * Whose saved strategy `strategy.strategy_id` names.
+   */
+  char *owner_id;
 };
 #define TRADEWIND__V1__ANALYZE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__analyze_request__descriptor) \
-    , (char *)protobuf_c_empty_string, TRADEWIND__V1__TIMEFRAME__TIMEFRAME_UNSPECIFIED, NULL }
+    , (char *)protobuf_c_empty_string, TRADEWIND__V1__TIMEFRAME__TIMEFRAME_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__ListDecisionsRequest
@@ -731,6 +841,104 @@ struct  Tradewind__V1__ChatResponse
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
+/* Tradewind__V1__SavedStrategy__ParametersEntry methods */
+void   tradewind__v1__saved_strategy__parameters_entry__init
+                     (Tradewind__V1__SavedStrategy__ParametersEntry         *message);
+/* Tradewind__V1__SavedStrategy methods */
+void   tradewind__v1__saved_strategy__init
+                     (Tradewind__V1__SavedStrategy         *message);
+size_t tradewind__v1__saved_strategy__get_packed_size
+                     (const Tradewind__V1__SavedStrategy   *message);
+size_t tradewind__v1__saved_strategy__pack
+                     (const Tradewind__V1__SavedStrategy   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__saved_strategy__pack_to_buffer
+                     (const Tradewind__V1__SavedStrategy   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__SavedStrategy *
+       tradewind__v1__saved_strategy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__saved_strategy__free_unpacked
+                     (Tradewind__V1__SavedStrategy *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__SaveStrategyRequest methods */
+void   tradewind__v1__save_strategy_request__init
+                     (Tradewind__V1__SaveStrategyRequest         *message);
+size_t tradewind__v1__save_strategy_request__get_packed_size
+                     (const Tradewind__V1__SaveStrategyRequest   *message);
+size_t tradewind__v1__save_strategy_request__pack
+                     (const Tradewind__V1__SaveStrategyRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__save_strategy_request__pack_to_buffer
+                     (const Tradewind__V1__SaveStrategyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__SaveStrategyRequest *
+       tradewind__v1__save_strategy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__save_strategy_request__free_unpacked
+                     (Tradewind__V1__SaveStrategyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__GetSavedStrategyRequest methods */
+void   tradewind__v1__get_saved_strategy_request__init
+                     (Tradewind__V1__GetSavedStrategyRequest         *message);
+size_t tradewind__v1__get_saved_strategy_request__get_packed_size
+                     (const Tradewind__V1__GetSavedStrategyRequest   *message);
+size_t tradewind__v1__get_saved_strategy_request__pack
+                     (const Tradewind__V1__GetSavedStrategyRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_saved_strategy_request__pack_to_buffer
+                     (const Tradewind__V1__GetSavedStrategyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetSavedStrategyRequest *
+       tradewind__v1__get_saved_strategy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_saved_strategy_request__free_unpacked
+                     (Tradewind__V1__GetSavedStrategyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListSavedStrategiesRequest methods */
+void   tradewind__v1__list_saved_strategies_request__init
+                     (Tradewind__V1__ListSavedStrategiesRequest         *message);
+size_t tradewind__v1__list_saved_strategies_request__get_packed_size
+                     (const Tradewind__V1__ListSavedStrategiesRequest   *message);
+size_t tradewind__v1__list_saved_strategies_request__pack
+                     (const Tradewind__V1__ListSavedStrategiesRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_saved_strategies_request__pack_to_buffer
+                     (const Tradewind__V1__ListSavedStrategiesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListSavedStrategiesRequest *
+       tradewind__v1__list_saved_strategies_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_saved_strategies_request__free_unpacked
+                     (Tradewind__V1__ListSavedStrategiesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ListSavedStrategiesResponse methods */
+void   tradewind__v1__list_saved_strategies_response__init
+                     (Tradewind__V1__ListSavedStrategiesResponse         *message);
+size_t tradewind__v1__list_saved_strategies_response__get_packed_size
+                     (const Tradewind__V1__ListSavedStrategiesResponse   *message);
+size_t tradewind__v1__list_saved_strategies_response__pack
+                     (const Tradewind__V1__ListSavedStrategiesResponse   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__list_saved_strategies_response__pack_to_buffer
+                     (const Tradewind__V1__ListSavedStrategiesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ListSavedStrategiesResponse *
+       tradewind__v1__list_saved_strategies_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__list_saved_strategies_response__free_unpacked
+                     (Tradewind__V1__ListSavedStrategiesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Tradewind__V1__ParameterRangeSpec methods */
 void   tradewind__v1__parameter_range_spec__init
                      (Tradewind__V1__ParameterRangeSpec         *message);
@@ -1442,6 +1650,24 @@ void   tradewind__v1__chat_response__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Tradewind__V1__SavedStrategy__ParametersEntry_Closure)
+                 (const Tradewind__V1__SavedStrategy__ParametersEntry *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__SavedStrategy_Closure)
+                 (const Tradewind__V1__SavedStrategy *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__SaveStrategyRequest_Closure)
+                 (const Tradewind__V1__SaveStrategyRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__GetSavedStrategyRequest_Closure)
+                 (const Tradewind__V1__GetSavedStrategyRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListSavedStrategiesRequest_Closure)
+                 (const Tradewind__V1__ListSavedStrategiesRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ListSavedStrategiesResponse_Closure)
+                 (const Tradewind__V1__ListSavedStrategiesResponse *message,
+                  void *closure_data);
 typedef void (*Tradewind__V1__ParameterRangeSpec_Closure)
                  (const Tradewind__V1__ParameterRangeSpec *message,
                   void *closure_data);
@@ -1646,6 +1872,18 @@ struct Tradewind__V1__Orchestrator_Service
                const Tradewind__V1__ChatRequest *input,
                Tradewind__V1__ChatResponse_Closure closure,
                void *closure_data);
+  void (*save_strategy)(Tradewind__V1__Orchestrator_Service *service,
+                        const Tradewind__V1__SaveStrategyRequest *input,
+                        Tradewind__V1__SavedStrategy_Closure closure,
+                        void *closure_data);
+  void (*get_saved_strategy)(Tradewind__V1__Orchestrator_Service *service,
+                             const Tradewind__V1__GetSavedStrategyRequest *input,
+                             Tradewind__V1__SavedStrategy_Closure closure,
+                             void *closure_data);
+  void (*list_saved_strategies)(Tradewind__V1__Orchestrator_Service *service,
+                                const Tradewind__V1__ListSavedStrategiesRequest *input,
+                                Tradewind__V1__ListSavedStrategiesResponse_Closure closure,
+                                void *closure_data);
 };
 typedef void (*Tradewind__V1__Orchestrator_ServiceDestroy)(Tradewind__V1__Orchestrator_Service *);
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
@@ -1673,7 +1911,10 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## cancel_job,\
       function_prefix__ ## list_job_trades,\
       function_prefix__ ## get_job_equity,\
-      function_prefix__ ## chat  }
+      function_prefix__ ## chat,\
+      function_prefix__ ## save_strategy,\
+      function_prefix__ ## get_saved_strategy,\
+      function_prefix__ ## list_saved_strategies  }
 void tradewind__v1__orchestrator__list_agents(ProtobufCService *service,
                                               const Tradewind__V1__Empty *input,
                                               Tradewind__V1__ListAgentsResponse_Closure closure,
@@ -1754,6 +1995,18 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
                                        Tradewind__V1__ChatResponse_Closure closure,
                                        void *closure_data);
+void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
+                                                const Tradewind__V1__SaveStrategyRequest *input,
+                                                Tradewind__V1__SavedStrategy_Closure closure,
+                                                void *closure_data);
+void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
+                                                     const Tradewind__V1__GetSavedStrategyRequest *input,
+                                                     Tradewind__V1__SavedStrategy_Closure closure,
+                                                     void *closure_data);
+void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *service,
+                                                        const Tradewind__V1__ListSavedStrategiesRequest *input,
+                                                        Tradewind__V1__ListSavedStrategiesResponse_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1762,6 +2015,12 @@ extern const ProtobufCEnumDescriptor    tradewind__v1__job_status__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_mode__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_state__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__action__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__parameters_entry__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__save_strategy_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_saved_strategy_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_saved_strategies_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__list_saved_strategies_response__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__parameter_range_spec__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__optimization_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__job__descriptor;

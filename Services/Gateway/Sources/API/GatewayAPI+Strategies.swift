@@ -1,0 +1,106 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RPC
+import Strategies
+import Wire
+
+extension GatewayAPI {
+    var strategyRoutes: [Route] {
+        [
+            Route(method: .get, path: "/api/strategy-templates", role: .viewer, summary: "The template library: each template's document and parameters") { _, _, _ in
+                let templates = try await peers.orchestratorClient().listStrategies(PB.Empty()).strategies
+                return try JSONBody.response(["templates": templates.map(TemplateView.init)])
+            },
+            Route(method: .get, path: "/api/agents", role: .viewer, summary: "The rule agents a consensus signal can weigh") { _, _, _ in
+                let agents = try await peers.orchestratorClient().listAgents(PB.Empty()).agents
+                return try JSONBody.response(["agents": agents.map { AgentView(name: $0.name, kind: $0.kind, description: $0.description, defaultWeight: $0.defaultWeight) }])
+            },
+            Route(
+                method: .post, path: "/api/strategies/validate", role: .viewer,
+                summary: "Check a strategy document without saving it: its parameters, warm-up and indicators, or the error at its JSON pointer",
+                body: ["document": "object!"]
+            ) { request, _, p in
+                let saved = try await save(request, id: "", validateOnly: true, p!)
+                return try JSONBody.response(SavedStrategyView(saved))
+            },
+            Route(method: .post, path: "/api/strategies", role: .viewer, summary: "Save a strategy document (version 1)", body: ["document": "object!"], success: .created) {
+                request, _, p in try JSONBody.response(SavedStrategyView(try await save(request, id: "", validateOnly: false, p!)), status: .created)
+            },
+            Route(method: .put, path: "/api/strategies/{id}", role: .viewer, summary: "Save the next version of one of your strategies", body: ["document": "object!"]) {
+                request, context, p in try JSONBody.response(SavedStrategyView(try await save(request, id: try parameter("id", context), validateOnly: false, p!)))
+            },
+            Route(method: .get, path: "/api/strategies", role: .viewer, summary: "Your saved strategies at their latest versions (paged: limit, cursor)", query: ["limit", "cursor"]) {
+                request, _, p in
+                let page = try await peers.orchestratorClient().listSavedStrategies(PB.ListSavedStrategiesRequest(
+                    ownerId: p!.userId, page: PB.PageRequest(limit: query("limit", request).flatMap { UInt32($0) } ?? 0, cursor: query("cursor", request) ?? "")))
+                return try JSONBody.response(SavedStrategiesPage(
+                    strategies: page.strategies.map(SavedStrategyView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
+            },
+            Route(method: .get, path: "/api/strategies/{id}", role: .viewer, summary: "One of your saved strategies, at `version` (default the latest)", query: ["version"]) {
+                request, context, p in
+                let version = try query("version", request).map { text -> UInt32 in
+                    guard let v = UInt32(text), v >= 1 else { throw APIError(.badRequest, "request.invalid_field", "version is \(text.prefix(12)); give a whole number from 1") }
+                    return v
+                } ?? 0
+                let saved = try await peers.orchestratorClient().getSavedStrategy(PB.GetSavedStrategyRequest(id: try parameter("id", context), ownerId: p!.userId, version: version))
+                return try JSONBody.response(SavedStrategyView(saved))
+            },
+        ]
+    }
+
+    /// Reads `{"document": …}` (an object, kept exactly as sent, or its text) and saves or checks it.
+    private func save(_ request: Request, id: String, validateOnly: Bool, _ p: Principal) async throws -> PB.SavedStrategy {
+        let data = try await JSONBody.data(from: request)
+        let root: JSONValue
+        do { root = try JSONValue(parsing: String(decoding: data, as: UTF8.self)) } catch {
+            throw APIError(.badRequest, "request.invalid_json", error.message)
+        }
+        guard case .object(let o) = root, let document = o["document"] else {
+            throw APIError(.badRequest, "request.invalid_json", "document is missing: the strategy-language document, as an object")
+        }
+        let text: String
+        switch document {
+        case .object: text = document.jsonText
+        case .string(let s): text = s
+        default: throw APIError(.badRequest, "request.invalid_json", "document is a strategy-language object (or its JSON text), not \(document.kind)")
+        }
+        return try await peers.orchestratorClient().saveStrategy(PB.SaveStrategyRequest(ownerId: p.userId, id: id, document: text, validateOnly: validateOnly))
+    }
+}
+
+struct TemplateView: Encodable {
+    var name, description: String
+    var parameters: [String: Double]
+    var document: RawJSON
+    init(_ t: PB.StrategyInfo) {
+        (name, description, parameters) = (t.name, t.description, t.defaultParameters)
+        document = RawJSON(text: t.document)
+    }
+}
+
+struct AgentView: Encodable {
+    var name, kind, description: String
+    var defaultWeight: Double
+}
+
+struct SavedStrategyView: Encodable {
+    var id, name: String
+    var version: UInt32
+    var document: RawJSON
+    var parameters: [String: Double]
+    var warmupBars: UInt32
+    var indicators: [String]
+    var createdAtNs: Int64
+    init(_ s: PB.SavedStrategy) {
+        (id, name, version, parameters, warmupBars, indicators, createdAtNs) = (s.id, s.name, s.version, s.parameters, s.warmupBars, s.indicators, s.createdAtNs)
+        document = RawJSON(text: s.document)
+    }
+}
+
+struct SavedStrategiesPage: Encodable {
+    var strategies: [SavedStrategyView]
+    var nextCursor: String
+    var hasMore: Bool
+}
