@@ -29,6 +29,7 @@ extension GatewayAPI {
         }
     }
 
+    /// An optimisation: the backtest fields (each trial's), and the search.
     struct OptimizationRequest: Decodable {
         struct Range: Decodable {
             var name: String
@@ -42,32 +43,32 @@ extension GatewayAPI {
             var test: UInt32
             var anchored: Bool?
         }
-        var symbol: String
-        var timeframe: String?
-        var fromNs: Int64?
-        var toNs: Int64?
-        var strategy: StrategyView?
-        var risk: RiskView?
-        var initialCash: String?
-        var feeRate: Double?
-        var slippageBps: Double?
-        var ranges: [Range]
-        var objective: String?
-        var minTrades: UInt32?
-        var maxDrawdownPct: Double?
-        var randomTrials: UInt32?
-        var seed: UInt64?
-        var walkForward: WalkForward?
+        struct Search: Decodable {
+            var ranges: [Range]
+            var objective: String?
+            var minTrades: UInt32?
+            var maxDrawdownPct: Double?
+            var randomTrials: UInt32?
+            var seed: UInt64?
+            var walkForward: WalkForward?
+        }
+        var backtest: BacktestRequest
+        var search: Search
+
+        /// Both read from the one body: its backtest fields and its search fields side by side.
+        init(from decoder: any Decoder) throws {
+            backtest = try BacktestRequest(from: decoder)
+            search = try Search(from: decoder)
+        }
 
         func wire(_ api: GatewayAPI) throws -> PB.OptimizationRequest {
-            let base = BacktestRequest(
-                symbol: symbol, timeframe: timeframe, fromNs: fromNs, toNs: toNs, strategy: strategy, risk: risk, initialCash: initialCash, feeRate: feeRate,
-                slippageBps: slippageBps)
+            let s = search
             return PB.OptimizationRequest(
-                backtest: try base.wire(api),
-                ranges: ranges.map { PB.ParameterRangeSpec(name: $0.name, from: $0.from ?? 0, to: $0.to ?? 0, step: $0.step ?? 0, values: $0.values ?? []) },
-                objective: objective ?? "", minTrades: minTrades ?? 0, maxDrawdownPct: maxDrawdownPct ?? 0, randomTrials: randomTrials ?? 0, seed: seed ?? 0,
-                walkForwardTrain: walkForward?.train ?? 0, walkForwardTest: walkForward?.test ?? 0, walkForwardAnchored: walkForward?.anchored ?? false)
+                backtest: try backtest.wire(api),
+                ranges: s.ranges.map { PB.ParameterRangeSpec(name: $0.name, from: $0.from ?? 0, to: $0.to ?? 0, step: $0.step ?? 0, values: $0.values ?? []) },
+                objective: s.objective ?? "", minTrades: s.minTrades ?? 0, maxDrawdownPct: s.maxDrawdownPct ?? 0, randomTrials: s.randomTrials ?? 0,
+                seed: s.seed ?? 0, walkForwardTrain: s.walkForward?.train ?? 0, walkForwardTest: s.walkForward?.test ?? 0,
+                walkForwardAnchored: s.walkForward?.anchored ?? false)
         }
     }
 
@@ -100,7 +101,7 @@ extension GatewayAPI {
             ) { request, _, p in
                 let data = try await JSONBody.data(from: request)
                 var body = try JSONBody.decode(OptimizationRequest.self, from: data)
-                body.strategy?.document = try StrategyView.document(in: data)
+                body.backtest.strategy?.document = try StrategyView.document(in: data)
                 let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p!.userId, optimization: try body.wire(self)))
                 return try JSONBody.response(JobView(job), status: .accepted)
             },
