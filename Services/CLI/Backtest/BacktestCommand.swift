@@ -29,6 +29,7 @@ struct BacktestCommand: ParsableCommand {
     var listTemplates = false
 
     func run() throws {
+        ComputeMemory.keepFreedBlocks()
         if listTemplates {
             for t in StrategyTemplates.all { print("\(t.name): \(t.summary)") }
             return

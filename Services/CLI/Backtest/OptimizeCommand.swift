@@ -59,6 +59,7 @@ struct OptimizeCommand: ParsableCommand {
         }
 
         private func search() throws {
+            ComputeMemory.keepFreedBlocks()
             guard let objective = Objective(rawValue: objective) else {
                 throw CLIInputError(message: "--objective is one of \(Objective.allCases.map(\.rawValue).joined(separator: ", ")), not \(self.objective)")
             }

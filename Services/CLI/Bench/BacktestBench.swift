@@ -23,6 +23,7 @@ struct BacktestBench: ParsableCommand {
     var sets = 1_000
 
     func run() throws {
+        ComputeMemory.keepFreedBlocks()
         let series = Self.generate(count: bars)
         let sma = try StrategyCompiler.compile(try StrategyDocument(json: StrategyTemplates.json(named: "sma_cross")!))
         let five = try StrategyCompiler.compile(try StrategyDocument(json: StrategyTemplates.json(named: "rsi_macd_atr")!))

@@ -29,75 +29,61 @@ public struct Backtester: Sendable {
         }
         let columns = columns ?? IndicatorColumns(series)
         let inputs = settings.streaming ? [] : columns.columns(for: plan)
-        var ledger = BacktestLedger(plan: plan, cash: settings.initialCash)
-        var equity = [Double](repeating: 0, count: series.count)
-        var decisions: [(bar: Int, decision: StrategyDecision)] = []
-        var pending: StrategyDecision?
-        var pendingContext = EntryContext()
-        let fillAtClose = plan.execution.fill == .close
+        var run = BarLoop(plan: plan, settings: settings, bars: series.count)
         let n = series.count
         let p = series.prices
-        var barsInMarket = 0
+        let times = series.timesNs
         var failure: StrategyError?
-
-        /// Every bar through the ledger; `decide` steps the program on a bar for a position, and
-        /// `context` reads the entry context from the program's latest values.
-        func eachBar(_ decide: (Int, PriceBar, PositionView, Int) -> StrategyDecision, _ context: () -> EntryContext) {
-            for i in 0..<n {
-                if i & 4095 == 0, i > 0 {
-                    if settings.isCancelled?() == true {
-                        failure = StrategyError(.cancelled, "the backtest was cancelled at bar \(i) of \(n)")
-                        return
-                    }
-                    settings.progress?(Double(i) / Double(n))
-                }
-                let bar = PriceBar(open: p.open[i], high: p.high[i], low: p.low[i], close: p.close[i], volume: p.volume[i])
-                let time = series.timesNs[i]
-                do throws(StrategyError) {
-                    if let order = pending {
-                        try ledger.execute(order, at: bar.open, bar: i, time: time, context: pendingContext)
-                        pending = nil
-                    }
-                    try ledger.protectiveExits(bar, index: i, time: time)
-                    let decision = decide(i, bar, ledger.view, ledger.entries)
-                    if !decision.isNone, i < n - 1, i >= settings.firstTradingBar {
-                        if settings.recordDecisions { decisions.append((i, decision)) }
-                        if fillAtClose {
-                            try ledger.execute(decision, at: bar.close, bar: i, time: time, context: context())
-                        } else {
-                            pending = decision
-                            pendingContext = context()
-                        }
-                    }
-                } catch {
-                    failure = error
-                    return
-                }
-                ledger.closeBar(bar)
-                if !ledger.position.isFlat { barsInMarket += 1 }
-                equity[i] = ledger.equity(at: bar.close)
+        /// Polled every 4,096 bars: whether to stop (cancelled), reporting progress.
+        func stopped(at i: Int) -> Bool {
+            guard i & 4095 == 0, i > 0 else { return false }
+            if settings.isCancelled?() == true {
+                failure = StrategyError(.cancelled, "the backtest was cancelled at bar \(i) of \(n)")
+                return true
             }
+            settings.progress?(Double(i) / Double(n))
+            return false
         }
 
         if settings.streaming {
             var live = LiveStrategy(plan: plan)
-            eachBar({ _, bar, view, entries in live.next(bar, position: view, entries: entries) }, { EntryContext(live.program, plan) })
+            for i in 0..<n where failure == nil {
+                if stopped(at: i) { break }
+                let bar = p[i]
+                do throws(StrategyError) {
+                    try run.open(i, bar, time: times[i])
+                    let decision = live.next(bar, position: run.ledger.view, entries: run.ledger.entries)
+                    try run.close(i, bar, time: times[i], decision: decision) { EntryContext(live.program, plan) }
+                } catch {
+                    failure = error
+                }
+            }
         } else {
             var program = plan.program
             // `columns` owns the memory `inputs` points into and lives until the end of this function.
             inputs.withUnsafeBufferPointer { cols in
                 program.withStepper { stepper in
-                    eachBar(
-                        { i, bar, view, entries in
+                    for i in 0..<n where failure == nil {
+                        if stopped(at: i) { break }
+                        let bar = PriceBar(open: p.open[i], high: p.high[i], low: p.low[i], close: p.close[i], volume: p.volume[i])
+                        do throws(StrategyError) {
+                            try run.open(i, bar, time: times[i])
+                            let view = run.ledger.view
                             stepper.step(position: view) { v in
                                 SignalProgram.writePrices(bar, into: v)
                                 for k in 0..<cols.count { v[5 + k] = cols[k][i] }
                             }
-                            return plan.decide({ stepper.value($0) }, position: view, entries: entries)
-                        }, { EntryContext({ stepper.value($0) }, plan) })
+                            let decision = plan.decide({ stepper.value($0) }, position: view, entries: run.ledger.entries)
+                            try run.close(i, bar, time: times[i], decision: decision) { EntryContext({ stepper.value($0) }, plan) }
+                        } catch {
+                            failure = error
+                        }
+                    }
                 }
             }
         }
+        var ledger = run.ledger
+        let equity = run.equity, decisions = run.decisions, barsInMarket = run.barsInMarket
         withExtendedLifetime(columns) {}
         if let failure { throw failure }
         let last = n - 1
@@ -142,5 +128,58 @@ struct EntryContext: Sendable {
         (targetLevel, targetATR) = read(plan.takeProfit)
         trailATR = read(plan.trailingStop).atr
         if plan.sizing.atrSlot >= 0 { sizingATR = value(plan.sizing.atrSlot) }
+    }
+}
+
+/// A backtest's per-bar bookkeeping around the strategy's decision, for both drivers: the
+/// order queued at the last close fills at this open, protective exits, then this bar's decision
+/// filled at its close or queued, the position's bar counted, the equity marked.
+struct BarLoop {
+    let plan: StrategyPlan
+    let settings: BacktestSettings
+    let fillAtClose: Bool
+    let lastBar: Int
+    var ledger: BacktestLedger
+    var equity: [Double]
+    var decisions: [(bar: Int, decision: StrategyDecision)] = []
+    var barsInMarket = 0
+    private var pending: StrategyDecision?
+    private var pendingContext = EntryContext()
+
+    init(plan: StrategyPlan, settings: BacktestSettings, bars: Int) {
+        self.plan = plan
+        self.settings = settings
+        fillAtClose = plan.execution.fill == .close
+        lastBar = bars - 1
+        ledger = BacktestLedger(plan: plan, cash: settings.initialCash)
+        equity = [Double](repeating: 0, count: bars)
+    }
+
+    /// Before the decision: the queued order at the open, then stops and targets on the bar's range.
+    @inline(__always)
+    mutating func open(_ i: Int, _ bar: PriceBar, time: Int64) throws(StrategyError) {
+        if let order = pending {
+            try ledger.execute(order, at: bar.open, bar: i, time: time, context: pendingContext)
+            pending = nil
+        }
+        try ledger.protectiveExits(bar, index: i, time: time)
+    }
+
+    /// After it: the decision's orders (none from the last bar, or before the first trading bar),
+    /// then the bar closed in the ledger and the equity marked at the close.
+    @inline(__always)
+    mutating func close(_ i: Int, _ bar: PriceBar, time: Int64, decision: StrategyDecision, context: () -> EntryContext) throws(StrategyError) {
+        if !decision.isNone, i < lastBar, i >= settings.firstTradingBar {
+            if settings.recordDecisions { decisions.append((i, decision)) }
+            if fillAtClose {
+                try ledger.execute(decision, at: bar.close, bar: i, time: time, context: context())
+            } else {
+                pending = decision
+                pendingContext = context()
+            }
+        }
+        ledger.closeBar(bar)
+        if !ledger.position.isFlat { barsInMarket += 1 }
+        equity[i] = ledger.equity(at: bar.close)
     }
 }

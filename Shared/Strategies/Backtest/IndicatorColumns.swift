@@ -1,4 +1,7 @@
 import Indicators
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The batch form of a plan's indicators over a series: one column per input slot after the five
 /// prices. Batch values equal the streaming ones bit for bit (the indicator library's promise,
@@ -62,11 +65,11 @@ final class ColumnBlock {
     init(count: Int, width: Int) {
         self.count = count
         self.width = width
-        storage = .allocate(capacity: max(1, count * width))
+        storage = HugePages.allocate(max(1, count * width))
         storage.initialize(repeating: .nan)
     }
 
-    deinit { storage.deallocate() }
+    deinit { HugePages.free(storage) }
 }
 
 extension PriceSource {
@@ -83,5 +86,32 @@ extension PriceSource {
         case .hlc3: (bar.high + bar.low + bar.close) / 3
         case .ohlc4: (bar.open + bar.high + bar.low + bar.close) / 4
         }
+    }
+}
+
+/// Large column storage on 2 MiB pages where the kernel offers them (transparent huge pages in
+/// `madvise` mode): a million-bar column is then 4 page faults instead of 2,000, which on a small
+/// VM cost more than computing the column.
+enum HugePages {
+    static let size = 2 << 20
+
+    static func allocate(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+        let bytes = count * MemoryLayout<Double>.stride
+        #if canImport(Glibc)
+        if bytes >= size {
+            var raw: UnsafeMutableRawPointer?
+            let rounded = (bytes + size - 1) / size * size
+            if posix_memalign(&raw, size, rounded) == 0, let raw {
+                _ = madvise(raw, rounded, 14)  // MADV_HUGEPAGE
+                return UnsafeMutableBufferPointer(start: raw.bindMemory(to: Double.self, capacity: count), count: count)
+            }
+        }
+        #endif
+        return .allocate(capacity: count)
+    }
+
+    static func free(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        // posix_memalign memory and allocate(capacity:) memory are both free()d by the C allocator.
+        buffer.deallocate()
     }
 }

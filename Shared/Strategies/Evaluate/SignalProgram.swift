@@ -148,8 +148,8 @@ public struct SignalProgram: Sendable {
         }
 
         /// One instruction's value on this bar (its stateful kinds update their history).
-        @inline(__always)
-        private func evaluate(_ i: Instruction, _ position: PositionView) -> Double {
+        @_transparent
+        func evaluate(_ i: Instruction, _ position: PositionView) -> Double {
             let v = values, p = previous, s = state, bar = self.bar
             let a = v[Int(i.a)], b = v[Int(i.b)]
             switch i.op {
