@@ -21,10 +21,7 @@ struct BacktestLedger {
     private var openedAtClose = false
     private var stopLevel = Double.nan
     private var targetLevel = Double.nan
-    private var trailLevel = Double.nan
-    /// Highest high (long) or lowest low (short) since the entry, for the trailing stop.
-    private var extreme = Double.nan
-    private var trailATR = Double.nan
+    private var trail: TrailingStop?
     /// Closed trades so far, for Kelly sizing.
     private var record = TradeRecord()
 
@@ -61,6 +58,7 @@ struct BacktestLedger {
         guard !position.isFlat, !openedAtClose else { return }
         let long = !position.quantity.isNegative
         var stop = stopLevel
+        let trailLevel = trail?.level ?? .nan
         if !trailLevel.isNaN { stop = stop.isNaN ? trailLevel : (long ? max(stop, trailLevel) : min(stop, trailLevel)) }
         let stopReason: ExitReason = stop == trailLevel && stop != stopLevel ? .trailingStop : .stopLoss
         let target = targetLevel
@@ -81,11 +79,7 @@ struct BacktestLedger {
     /// End of a bar: the trailing extreme moves with the range the position was held through.
     mutating func closeBar(_ bar: PriceBar) {
         guard !position.isFlat else { return }
-        if !openedAtClose {
-            let long = !position.quantity.isNegative
-            extreme = long ? max(extreme, bar.high) : min(extreme, bar.low)
-            updateTrail()
-        }
+        if !openedAtClose { trail?.hold(through: bar) }
         openedAtClose = false
         barsInTrade += 1
     }
@@ -122,8 +116,7 @@ struct BacktestLedger {
         entries = 0
         stopLevel = .nan
         targetLevel = .nan
-        trailLevel = .nan
-        extreme = .nan
+        trail = nil
         openedAtClose = false
     }
 
@@ -139,7 +132,9 @@ struct BacktestLedger {
             entryBar = bar
             barsInTrade = 0
             openedAtClose = atClose
-            extreme = price.doubleValue
+            trail = plan.trailingStop.map { TrailingStop($0, long: side == .buy, entry: price.doubleValue, atr: context.trailATR) }
+        } else {
+            trail?.reprice(atr: context.trailATR)
         }
         let average = position.averagePrice.doubleValue
         let long = side == .buy
@@ -154,21 +149,6 @@ struct BacktestLedger {
         }
         stopLevel = level(plan.stopLoss, fixed: context.stopLevel, atr: context.stopATR, towardLoss: true)
         targetLevel = level(plan.takeProfit, fixed: context.targetLevel, atr: context.targetATR, towardLoss: false)
-        trailATR = context.trailATR
-        updateTrail()
-    }
-
-    private mutating func updateTrail() {
-        guard let trail = plan.trailingStop, !extreme.isNaN else { return }
-        let long = !position.quantity.isNegative
-        let level: Double
-        switch trail {
-        case .percent(let pct): level = long ? extreme * (1 - pct / 100) : extreme * (1 + pct / 100)
-        case .atr(let multiple, _): level = trailATR.isNaN ? .nan : (long ? extreme - multiple * trailATR : extreme + multiple * trailATR)
-        case .price: level = .nan
-        }
-        guard !level.isNaN else { return }
-        trailLevel = trailLevel.isNaN ? level : (long ? max(trailLevel, level) : min(trailLevel, level))
     }
 
     /// The open position as a trade, marked at `close` (fees so far only).
