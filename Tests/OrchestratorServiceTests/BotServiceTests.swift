@@ -227,6 +227,68 @@ struct BotServiceTests {
         }
     }
 
+    /// A trailing stop lives in execution as the bot's stop order: placed with the entry, moved up
+    /// (the old one cancelled) as the position makes new highs, and filled when the price falls
+    /// through it; the bot then has no order left behind.
+    @Test func botKeepsItsTrailingStopInExecution() async throws {
+        try await withPlatform { p in
+            let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 700) * minute
+            var price = 40_000.0
+            try await p.market.deliver(candles(from: t0, count: 30, price: &price, step: 0.999), publish: false)
+            let startPrice = price
+            let account = try await p.execution.createAccount(PB.CreateAccountRequest(ownerId: "ada", initialCash: dec("100000"))).id
+            let document = """
+                {"version": 1, "name": "trail",
+                 "rules": {"entry_long": [{"left": "close", "op": "crosses_above", "right": {"indicator": "sma", "period": 5}}]},
+                 "exits": {"trailing_stop": {"percent": 1}},
+                 "sizing": {"model": "percent_equity", "percent": 10}}
+                """
+            try await withOrchestrator(p) { orchestrator in
+                let bot = try await orchestrator.createBot(PB.CreateBotRequest(
+                    ownerId: "ada", symbol: "BTC/USDT", timeframe: .m1, strategy: PB.StrategyConfig(document: document), accountId: account))
+                _ = try await orchestrator.startBot(PB.GetBotRequest(id: bot.id))
+                let feed = try await DecisionFeed(bus: p.market.bus, bot: bot.id)
+                var price = startPrice
+                func stops() async throws -> [PB.Order] {
+                    try await p.execution.listOrders(PB.ListOrdersRequest(accountId: account, statuses: [.new])).orders.filter { $0.type == .stop }
+                }
+                var next = t0 + 30 * minute
+                var entered = false
+                for candle in candles(from: next, count: 20, price: &price, step: 1.003) {
+                    try await p.market.quote("BTC/USDT", last: candle.close)
+                    try await p.market.deliver([candle])
+                    next += minute
+                    let d = try #require(await feed.next())
+                    if d.action == .buy, !d.orderId.isEmpty { entered = true; break }
+                }
+                #expect(entered)
+                let first = try #require(try await stops().first)
+                #expect(first.side == .sell && first.botId == bot.id && first.clientOrderId.hasSuffix(":t"))
+                // New highs: the stop moves up, one order at a time.
+                for candle in candles(from: next, count: 5, price: &price, step: 1.003) {
+                    try await p.market.quote("BTC/USDT", last: candle.close)
+                    try await p.market.deliver([candle])
+                    next += minute
+                    _ = await feed.next()
+                }
+                let moved = try await stops()
+                #expect(moved.count == 1 && FixedDecimal(wire: moved.first?.stopPrice) > FixedDecimal(wire: first.stopPrice))
+                // The price falls through it: execution sells, the position is flat.
+                let level = FixedDecimal(wire: moved.first?.stopPrice).doubleValue
+                try await p.market.quote("BTC/USDT", last: (level * 0.995 * 100).rounded() / 100)
+                var flat = false
+                for _ in 0..<200 where !flat {
+                    try await Task.sleep(for: .milliseconds(20))
+                    flat = try await p.execution.listPositions(PB.AccountRequest(accountId: account)).positions.allSatisfy { FixedDecimal(wire: $0.quantity).isZero }
+                }
+                #expect(flat)
+                #expect(try await p.execution.listTrades(PB.ListTradesRequest(accountId: account, botId: bot.id)).trades.count == 1)
+                #expect(try await stops().isEmpty)
+                _ = try await orchestrator.stopBot(PB.GetBotRequest(id: bot.id))
+            }
+        }
+    }
+
     @Test func backtestsChatAndAbsentPeers() async throws {
         try await withPlatform { p in
             let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 400) * minute

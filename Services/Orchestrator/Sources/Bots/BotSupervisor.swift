@@ -54,9 +54,8 @@ final class BotSupervisor: Service, Sendable {
         guard let timeframe = Timeframe(wire: bot.timeframe) else { throw OrchestratorError(.invalidArgument, "bot \(bot.id) has no timeframe") }
         let instrument = try await trader.peers.instrument(bot.symbol)
         let strategy = try Strategy(bot.strategy, risk: risk, instrument: instrument)
-        try Self.checkLive(strategy)
         let plan = BotPlan(
-            bot: bot, strategy: strategy, risk: risk, timeframe: timeframe, lot: FixedDecimal(wire: instrument.lotSize),
+            bot: bot, strategy: strategy, risk: risk, timeframe: timeframe, lot: FixedDecimal(wire: instrument.lotSize), tick: FixedDecimal(wire: instrument.tickSize),
             generation: generations.add(1, ordering: .relaxed).newValue)
         let launched = running.withLock { running -> Bool in
             if running[bot.id] != nil {
@@ -73,15 +72,6 @@ final class BotSupervisor: Service, Sendable {
     /// Stops acting for bot `id` (what it is doing now finishes).
     func stop(_ id: String) {
         running.withLock { $0.removeValue(forKey: id) }?.bars.finish()
-    }
-
-    /// What live bots cannot do yet, refused when the bot is created or started.
-    static func checkLive(_ strategy: Strategy) throws(OrchestratorError) {
-        if strategy.plan.trailingStop != nil {
-            throw OrchestratorError(
-                .invalidStrategy,
-                "strategy.invalid_field: /exits/trailing_stop: live bots do not place trailing stops yet (backtests do); remove it or use stop_loss for a bot")
-        }
     }
 
     /// The bot's bars, one at a time, until it is stopped. Its strategy state is built (and warmed

@@ -18,6 +18,8 @@ struct BotPlan: Sendable {
     let timeframe: Timeframe
     /// The instrument's lot: sized quantities are rounded down to it.
     let lot: FixedDecimal
+    /// The instrument's tick: a trailing stop's price is rounded to it, away from the market.
+    let tick: FixedDecimal
     /// Bumped by every (re)start, so a running bot rebuilds its state from the new plan.
     let generation: Int
 }
@@ -32,6 +34,9 @@ struct BotState: Sendable {
     /// Entries into the open position (pyramiding) and the bar of the first.
     var entries = 0
     var entryBarNs: Int64?
+    /// The open position's trailing stop, and the stop order execution holds at its level.
+    var trail: TrailingStop?
+    var trailOrder: (id: String, price: FixedDecimal)?
 }
 
 /// What a bot does with one closed candle: its strategy decides at the close (the same plan and
@@ -94,10 +99,21 @@ struct BotTrader: Sendable {
         if quantity.isZero {
             state.entries = 0
             state.entryBarNs = nil
-        } else if state.entryBarNs == nil {
-            // A position the bot did not see open (a restart): counted from when it opened.
-            state.entryBarNs = plan.timeframe.periodStart(containing: held?.openedAtNs ?? candle.openTimeNs)
-            state.entries = max(1, state.entries)
+            state.trail = nil
+            // Flat, by the trailing stop or otherwise: no stop order of the bot's stays behind.
+            await cancelTrailOrder(&state, bot)
+        } else {
+            if state.entryBarNs == nil {
+                // A position the bot did not see open (a restart): counted from when it opened.
+                state.entryBarNs = plan.timeframe.periodStart(containing: held?.openedAtNs ?? candle.openTimeNs)
+                state.entries = max(1, state.entries)
+            }
+            // The trailing stop follows the bar the position was held through (one the bot did
+            // not see open trails from its average price).
+            if state.trail == nil {
+                state.trail = state.live.trailingStop(entry: FixedDecimal(wire: held?.averagePrice).doubleValue, long: quantity > .zero)
+            }
+            state.trail?.hold(through: PriceBar(candle))
         }
         let view = quantity.isZero ? PositionView.flat
             : PositionView(
@@ -122,6 +138,7 @@ struct BotTrader: Sendable {
             decision.riskOutcome = outcome
             try? await OrchestratorTables.update(decision, store)
         }
+        if decided.isNone, !quantity.isZero { await keepTrailOrder(&state, plan, bar: candle.openTimeNs, quantity: quantity) }
         if let bus { _ = try? bus.publish(BusChannel.decision(bot: bot.id), decision) }
         let word = explained.action == .hold ? "hold" : (explained.action == .buy ? "buy" : "sell")
         statuses.publish([PB.BotStatus(
@@ -148,11 +165,15 @@ struct BotTrader: Sendable {
         var outcome = PB.Status(code: PB.StatusCode.ok, message: "")
         do {
             if decision.exit != nil, !held.isZero {
+                // The trailing stop must not sell what the exit sells (it is placed again next bar if the exit is refused).
+                await cancelTrailOrder(&state, bot)
                 let order = PB.SubmitOrderRequest(
                     accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar):x", symbol: bot.symbol, side: held > .zero ? .sell : .buy, type: .market,
                     quantity: try held.magnitude.wire, botId: bot.id, decisionId: decisionId)
-                (orderId, outcome) = try await place(order, bot)
+                let exited = try await place(order, bot)
+                (orderId, outcome) = (exited.id, exited.outcome)
                 guard outcome.code == .ok else { return (orderId, outcome) }
+                state.trail = nil
                 state.entries = 0
                 state.entryBarNs = nil
             }
@@ -181,11 +202,17 @@ struct BotTrader: Sendable {
                 accountId: bot.accountId, clientOrderId: "bot:\(bot.id):\(bar)", symbol: bot.symbol, side: side.wire, type: .market,
                 quantity: quantity.wire, stopLoss: level(levels.stopLoss), takeProfit: level(levels.takeProfit), botId: bot.id, decisionId: decisionId)
             let entered = try await place(order, bot)
-            if entered.1.code == .ok {
-                if state.entryBarNs == nil { state.entryBarNs = bar }
+            if entered.outcome.code == .ok {
+                let wasFlat = state.entryBarNs == nil
+                if wasFlat { state.entryBarNs = bar }
                 state.entries += 1
+                if wasFlat, let fill = entered.order?.averageFillPrice {
+                    state.trail = state.live.trailingStop(entry: FixedDecimal(wire: fill).doubleValue, long: side == .buy)
+                }
+                let position = (held.isZero || decision.exit != nil) ? quantity : try held.magnitude + quantity
+                await keepTrailOrder(&state, plan, bar: bar, quantity: side == .buy ? position : try -position)
             }
-            return entered.0.isEmpty ? (orderId, entered.1) : entered
+            return entered.id.isEmpty ? (orderId, entered.outcome) : (entered.id, entered.outcome)
         } catch {
             let rpc = RPCError.from(error).error
             logger.warning("order intent failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
@@ -204,19 +231,50 @@ struct BotTrader: Sendable {
         return record
     }
 
-    /// Places `order` through risk; its id (when placed) and what came of it.
-    private func place(_ order: PB.SubmitOrderRequest, _ bot: PB.Bot) async throws -> (String, PB.Status) {
+    /// Keeps execution's stop order at the trailing stop's level for a position of `quantity`
+    /// (signed): a new order when the level moved (client id `bot:<id>:<bar>:t`), the old one
+    /// cancelled. A refusal is logged and tried again next bar.
+    private func keepTrailOrder(_ state: inout BotState, _ plan: BotPlan, bar: Int64, quantity: FixedDecimal) async {
+        guard let trail = state.trail, trail.level.isFinite, trail.level > 0, !quantity.isZero,
+            var price = try? FixedDecimal(approximating: trail.level)
+        else { return }
+        // Away from the market: a long's sell stop rounds down, a short's buy stop up.
+        if plan.tick > .zero, let rounded = try? price.rounded(toMultipleOf: plan.tick, rule: trail.long ? .down : .up) { price = rounded }
+        guard price != state.trailOrder?.price else { return }
+        await cancelTrailOrder(&state, plan.bot)
+        do {
+            let order = PB.SubmitOrderRequest(
+                accountId: plan.bot.accountId, clientOrderId: "bot:\(plan.bot.id):\(bar):t", symbol: plan.bot.symbol, side: trail.long ? .sell : .buy,
+                type: .stop, quantity: try quantity.magnitude.wire, stopPrice: price.wire, botId: plan.bot.id)
+            let placed = try await place(order, plan.bot)
+            if placed.outcome.code == .ok, !placed.id.isEmpty { state.trailOrder = (placed.id, price) }
+        } catch {
+            logger.warning("cannot place the trailing stop; trying again next bar", metadata: ["bot.id": "\(plan.bot.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Cancels the bot's trailing stop order, if it has one resting (one that filled or was
+    /// cancelled meanwhile is simply forgotten).
+    private func cancelTrailOrder(_ state: inout BotState, _ bot: PB.Bot) async {
+        guard let order = state.trailOrder else { return }
+        state.trailOrder = nil
+        guard let execution = try? peers.requireExecution() else { return }
+        _ = try? await execution.cancelOrder(PB.CancelOrderRequest(accountId: bot.accountId, orderId: order.id))
+    }
+
+    /// Places `order` through risk: the order (when placed) and what came of it.
+    private func place(_ order: PB.SubmitOrderRequest, _ bot: PB.Bot) async throws -> (id: String, outcome: PB.Status, order: PB.Order?) {
         let risk = try peers.requireRisk()
         let placed = try await relayPeer("risk", unavailable: OrchestratorErrorCode.riskUnavailable) {
             try await risk.placeOrder(PB.PlaceOrderRequest(order: order))
         }
         guard let check = placed.check, check.approved, let placedOrder = placed.order else {
-            return ("", placed.check?.outcome ?? PB.Status(code: .failedPrecondition, message: "risk refused the order"))
+            return ("", placed.check?.outcome ?? PB.Status(code: .failedPrecondition, message: "risk refused the order"), nil)
         }
         guard placedOrder.rejectReason.isEmpty else {
-            return (placedOrder.id, PB.Status(code: .failedPrecondition, message: "execution rejected it: \(placedOrder.rejectReason)"))
+            return (placedOrder.id, PB.Status(code: .failedPrecondition, message: "execution rejected it: \(placedOrder.rejectReason)"), placedOrder)
         }
-        let verb = order.side == .buy ? "bought" : "sold"
-        return (placedOrder.id, PB.Status(code: .ok, message: "\(verb) \(FixedDecimal(wire: placedOrder.quantity))"))
+        let verb = order.type == .stop ? "trailing stop at \(FixedDecimal(wire: order.stopPrice)) for" : (order.side == .buy ? "bought" : "sold")
+        return (placedOrder.id, PB.Status(code: .ok, message: "\(verb) \(FixedDecimal(wire: placedOrder.quantity))"), placedOrder)
     }
 }
