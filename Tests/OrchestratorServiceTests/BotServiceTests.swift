@@ -311,6 +311,10 @@ struct BotServiceTests {
                 // The conversation is remembered: the second message refines the first.
                 let refined = try await orchestrator.chat(PB.ChatRequest(userId: "ada", conversationId: reply.conversationId, message: "conservative please, RSI below 20"))
                 #expect(refined.proposedStrategy?.name == "mean_reversion" && refined.proposedStrategy?.parameters["oversold"] == 20)
+                // Another user can neither read nor add to it.
+                await #expect(throws: RPCError.self) {
+                    _ = try await orchestrator.chat(PB.ChatRequest(userId: "bob", conversationId: reply.conversationId, message: "show me"))
+                }
                 #expect(try await orchestrator.listAgents(PB.Empty()).agents.map(\.name) == ["trend", "momentum", "rsi_reversion", "volatility"])
             }
             // Without peers: fast `unavailable`, naming the missing one.

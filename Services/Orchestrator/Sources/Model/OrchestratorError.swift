@@ -12,6 +12,7 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     case unknownBot = "orchestrator.unknown_bot"
     case unknownJob = "orchestrator.unknown_job"
     case unknownStrategy = "orchestrator.unknown_strategy"
+    case unknownConversation = "orchestrator.unknown_conversation"
     /// A search over more parameter sets than `optimize.max_trials` allows.
     case tooManyTrials = "orchestrator.too_many_trials"
     /// A job's trades or equity asked for before it is done.
@@ -25,7 +26,7 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     public var status: RPCError.Code {
         switch self {
         case .invalidArgument, .invalidStrategy: .invalidArgument
-        case .unknownBot, .unknownJob, .unknownStrategy: .notFound
+        case .unknownBot, .unknownJob, .unknownStrategy, .unknownConversation: .notFound
         case .unsupportedMode, .notEnoughHistory, .tooManyTrials, .jobNotDone: .failedPrecondition
         case .marketDataUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
         }

@@ -320,6 +320,10 @@ struct OrchestratorHandlers: OrchestratorService {
         guard !message.isEmpty else { throw OrchestratorError(.invalidArgument, "message is empty") }
         guard message.count <= 4_000 else { throw OrchestratorError(.invalidArgument, "message is \(message.count) characters; at most 4000") }
         let conversation = request.conversationId.isEmpty ? UUID().uuidString.lowercased() : try Self.uuid(request.conversationId, "conversation_id")
+        // Someone else's conversation is not found, whoever asks: it is neither read nor added to.
+        if !request.conversationId.isEmpty, let owner = try await OrchestratorTables.conversationOwner(conversation, store), owner != request.userId {
+            throw OrchestratorError(.unknownConversation, "no conversation \(conversation)")
+        }
         var history = request.history
         if history.isEmpty, !request.conversationId.isEmpty { history = try await OrchestratorTables.conversation(conversation, store) }
         let answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])

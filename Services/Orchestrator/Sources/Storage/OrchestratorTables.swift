@@ -200,6 +200,11 @@ enum OrchestratorTables {
 
     // MARK: Chat
 
+    /// Who a conversation belongs to (its first message's user), nil for none yet.
+    static func conversationOwner(_ id: String, _ db: some SQLQuerying) async throws -> String? {
+        try await db.query("SELECT user_id FROM chat_messages WHERE conversation_id = \(id)::uuid ORDER BY seq LIMIT 1").first.map { try $0.decode(at: 0) }
+    }
+
     static func conversation(_ id: String, _ db: some SQLQuerying) async throws -> [PB.ChatMessage] {
         try await db.query("SELECT role, content FROM chat_messages WHERE conversation_id = \(id)::uuid ORDER BY seq")
             .map { PB.ChatMessage(role: try $0.decode(at: 0), content: try $0.decode(at: 1)) }
