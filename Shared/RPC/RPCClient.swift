@@ -29,8 +29,23 @@ public final class RPCClient: Service, Sendable {
         let handler: ClientConnectionHandler
     }
 
+    /// A caller waiting for the connection: resumed once, by the connection's outcome or by its
+    /// own deadline, whichever comes first (the other finds it already resumed).
+    private final class ConnectionWaiter: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Connection, any Error>?>
+
+        init(_ continuation: CheckedContinuation<Connection, any Error>) { self.continuation = Mutex(continuation) }
+
+        func resume(_ result: Result<Connection, any Error>) {
+            continuation.withLock { c -> CheckedContinuation<Connection, any Error>? in
+                defer { c = nil }
+                return c
+            }?.resume(with: result)
+        }
+    }
+
     private enum ConnectionState {
-        case connecting(waiters: [CheckedContinuation<Connection, any Error>])
+        case connecting(waiters: [ConnectionWaiter])
         case connected(Connection)
         case waitingToRetry(lastError: RPCError, retryAt: ContinuousClock.Instant)
         case shutDown
@@ -110,7 +125,13 @@ public final class RPCClient: Service, Sendable {
             channel = try await InProcessConnection.connect(to: server, on: eventLoop, initialize: initialize)
         }
         do {
-            try await handler.handshakeDone.futureResult.get()
+            // Stopping the client (cancellation) closes a connection still in its handshake, so a
+            // peer that never answers the hello cannot hold a shutdown.
+            try await withTaskCancellationHandler {
+                try await handler.handshakeDone.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } catch {
             channel.close(promise: nil)
             throw error
@@ -119,7 +140,7 @@ public final class RPCClient: Service, Sendable {
     }
 
     private func setConnected(_ connection: Connection) {
-        let waiters = state.withLock { s -> [CheckedContinuation<Connection, any Error>] in
+        let waiters = state.withLock { s -> [ConnectionWaiter] in
             guard case .connecting(let w) = s else {
                 if case .shutDown = s { connection.channel.close(promise: nil) }
                 return []
@@ -127,7 +148,7 @@ public final class RPCClient: Service, Sendable {
             s = .connected(connection)
             return w
         }
-        for w in waiters { w.resume(returning: connection) }
+        for w in waiters { w.resume(.success(connection)) }
     }
 
     private func setConnecting() {
@@ -140,16 +161,16 @@ public final class RPCClient: Service, Sendable {
     }
 
     private func setWaiting(_ error: RPCError, delay: Duration) {
-        let waiters = state.withLock { s -> [CheckedContinuation<Connection, any Error>] in
+        let waiters = state.withLock { s -> [ConnectionWaiter] in
             guard case .connecting(let w) = s else { return [] }
             s = .waitingToRetry(lastError: error, retryAt: .now + delay)
             return w
         }
-        for w in waiters { w.resume(throwing: error) }
+        for w in waiters { w.resume(.failure(error)) }
     }
 
     private func shutDown() {
-        let (waiters, connection) = state.withLock { s -> ([CheckedContinuation<Connection, any Error>], Connection?) in
+        let (waiters, connection) = state.withLock { s -> ([ConnectionWaiter], Connection?) in
             defer { s = .shutDown }
             switch s {
             case .connecting(let w): return (w, nil)
@@ -158,7 +179,7 @@ public final class RPCClient: Service, Sendable {
             }
         }
         connection?.channel.close(promise: nil)
-        for w in waiters { w.resume(throwing: RPCError(code: .unavailable, message: "the client is shut down")) }
+        for w in waiters { w.resume(.failure(RPCError(code: .unavailable, message: "the client is shut down"))) }
     }
 
     /// The live connection, or `unavailable` saying why there is none.
@@ -183,35 +204,32 @@ public final class RPCClient: Service, Sendable {
         }
     }
 
+    /// Waits for the connection being made, at most `connectWait`: the wait ends on time whatever
+    /// the attempt does (a peer that accepts and never answers the hello holds it for the
+    /// handshake's own, longer timeout, not the caller).
     private func waitForConnection() async throws(RPCError) -> Connection {
         do {
-            return try await withThrowingTaskGroup(of: Connection?.self) { group in
-                group.addTask {
-                    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Connection, any Error>) in
-                        let immediate: Result<Connection, any Error>? = self.state.withLock { s in
-                            switch s {
-                            case .connecting(var w):
-                                w.append(c)
-                                s = .connecting(waiters: w)
-                                return nil
-                            case .connected(let conn): return .success(conn)
-                            case .waitingToRetry(let e, _): return .failure(e)
-                            case .shutDown: return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
-                            }
-                        }
-                        if let immediate { c.resume(with: immediate) }
+            return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Connection, any Error>) in
+                let waiter = ConnectionWaiter(c)
+                let immediate: Result<Connection, any Error>? = state.withLock { s in
+                    switch s {
+                    case .connecting(var w):
+                        w.append(waiter)
+                        s = .connecting(waiters: w)
+                        return nil
+                    case .connected(let conn): return .success(conn)
+                    case .waitingToRetry(let e, _): return .failure(e)
+                    case .shutDown: return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
                     }
                 }
-                group.addTask {
-                    try? await Task.sleep(for: self.configuration.connectWait)
-                    return nil
+                if let immediate {
+                    waiter.resume(immediate)
+                    return
                 }
-                let first = try await group.next()!
-                group.cancelAll()
-                guard let connection = first else {
-                    throw RPCError(code: .unavailable, message: "\(configuration.targetLabel): no connection within \(configuration.connectWait)")
+                let wait = configuration.connectWait, label = configuration.targetLabel
+                eventLoop.scheduleTask(in: .nanoseconds(wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)) {
+                    waiter.resume(.failure(RPCError(code: .unavailable, message: "\(label): no connection within \(wait)")))
                 }
-                return connection
             }
         } catch let e as RPCError {
             throw e

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import RPC
 import Testing
 import Wire
@@ -158,6 +159,28 @@ struct RPCCallTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(answered)
+        }
+    }
+
+    @Test("a peer that accepts and never answers the hello holds a caller no longer than connectWait, and a stopping client no longer at all")
+    func connectWaitHolds() async throws {
+        // A listener that takes connections and says nothing.
+        let group = MultiThreadedEventLoopGroup.singleton
+        let silent = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        var config = RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: silent.localAddress!.port!), secret: testSecret)
+        config.connectWait = .milliseconds(300)
+        let client = RPCClient(configuration: config, logger: .init(label: "t"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await client.run() }
+            defer { tasks.cancelAll() }
+            for _ in 0..<3 {
+                let error = await #expect(throws: RPCError.self) {
+                    _ = try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage())
+                }
+                // The wait's own deadline answered, not the handshake's (which would take ~15 s).
+                #expect(error?.code == .unavailable && error?.message.contains("no connection within 0.3 seconds") == true, "\(String(describing: error))")
+            }
         }
     }
 
