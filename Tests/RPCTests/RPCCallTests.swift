@@ -184,6 +184,21 @@ struct RPCCallTests {
         }
     }
 
+    @Test("a service's own error code crosses the wire in its own field, not only in the message")
+    func typedErrors() async throws {
+        try await withServer { _, client, _ in
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(payload: Array("refuse".utf8)))
+            }
+            #expect(error?.code == .failedPrecondition && error?.domainCode == "test.refused")
+            // A failure of the transport itself has no service code.
+            let plain = await #expect(throws: RPCError.self) {
+                _ = try await client.unary(method: "Diagnostics.Nope", payload: [])
+            }
+            #expect(plain?.code == .unimplemented && plain?.domainCode == "")
+        }
+    }
+
     @Test("the in-process transport runs the whole stack without a port")
     func inProcess() async throws {
         let server = try RPCServer(configuration: RPCServerConfiguration(secret: testSecret), router: testRouter(), logger: .init(label: "t"))

@@ -10,7 +10,11 @@ let testSecret = Array("test-secret-0123456789".utf8)
 /// Test routes: echo, a counting stream, a handler that sleeps until cancelled, one that throws.
 func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
     var router = Router()
-    router.unary(DiagnosticsMethods.echo) { request, _ in request }
+    router.unary(DiagnosticsMethods.echo) { request, _ in
+        // A payload of "refuse" answers with a service's own failure, to see its code cross the wire.
+        if request.payload == Array("refuse".utf8) { throw DomainError(TestErrorCode.refused, "the test service refuses") }
+        return request
+    }
     router.serverStreaming(DiagnosticsMethods.count) { request, _, writer in
         for i in 0..<request.count { try await writer.write(PB.EchoMessage(seq: i, payload: request.payload)) }
     }
@@ -25,6 +29,12 @@ func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
         return PB.ServiceInfo(service: context.method)
     }
     return router
+}
+
+/// A service's stable codes, for the typed-error test.
+enum TestErrorCode: String, DomainErrorCode {
+    case refused = "test.refused"
+    var status: RPCError.Code { .failedPrecondition }
 }
 
 let DiagnosticsMethods = (

@@ -23,6 +23,7 @@ public struct DomainError<Code: DomainErrorCode>: RPCErrorConvertible, Hashable,
     /// `<code>: <message>`.
     public var description: String { "\(code.rawValue): \(message)" }
 
-    /// The RPC status of the code; the message leads with the stable code.
-    public var rpcError: RPCError { RPCError(code: code.status, message: description) }
+    /// The RPC status of the code, the code itself in `domainCode`; the message leads with it too,
+    /// for people and for logs.
+    public var rpcError: RPCError { RPCError(code: code.status, message: description, domainCode: code.rawValue) }
 }

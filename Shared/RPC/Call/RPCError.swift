@@ -47,10 +47,14 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: Code
     /// What was wrong, for people.
     public var message: String
+    /// The failing service's stable code (`orchestrator.unknown_job`), carried in the envelope's
+    /// `error_code` and kept when a peer's refusal is relayed; empty for failures without one.
+    public var domainCode: String
 
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, domainCode: String = "") {
         self.code = code
         self.message = message
+        self.domainCode = domainCode
     }
 
     public var description: String { "\(code): \(message)" }

@@ -92,7 +92,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         case .streamItem: yield(envelope.streamId, envelope.payload)
         case .streamEnd: complete(envelope.streamId, .success([]))
         case .error:
-            let error = RPCError(code: .init(wire: envelope.statusCode), message: envelope.statusMessage)
+            let error = RPCError(code: .init(wire: envelope.statusCode), message: envelope.statusMessage, domainCode: envelope.errorCode)
             if envelope.streamId == 0 {
                 // A connection-level error (bad secret, oversized frame): every call fails with it.
                 closedError = error

@@ -292,7 +292,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             logger.error("handler failed", metadata: ["rpc.method": "\(call.route.method)", "error": "\(String(reflecting: error))"])
         }
         call.route.metrics.record(rpc.code)
-        sendError(id, rpc.code, rpc.message)
+        sendError(id, rpc.code, rpc.message, domainCode: rpc.domainCode)
         closeIfDrained()
     }
 
@@ -341,8 +341,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         }
     }
 
-    private func sendError(_ id: UInt64, _ code: RPCError.Code, _ message: String) {
-        write(PB.Envelope(streamId: id, kind: .error, statusCode: code.wire, statusMessage: message))
+    private func sendError(_ id: UInt64, _ code: RPCError.Code, _ message: String, domainCode: String = "") {
+        write(PB.Envelope(streamId: id, kind: .error, statusCode: code.wire, statusMessage: message, errorCode: domainCode))
     }
 
     /// A connection-level error: tell the client why, then close.

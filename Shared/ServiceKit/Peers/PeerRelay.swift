@@ -7,7 +7,7 @@ public func relayPeer<R, Code: DomainErrorCode>(_ peer: String, unavailable code
     do { return try await call() } catch let error as RPCError {
         switch error.code {
         case .unavailable, .deadlineExceeded, .cancelled: throw DomainError(code, "\(peer): \(error.message)")
-        default: throw RPCError(code: error.code, message: "\(peer): \(error.message)")
+        default: throw RPCError(code: error.code, message: "\(peer): \(error.message)", domainCode: error.domainCode)
         }
     }
 }

@@ -109,12 +109,15 @@ extension PB {
         public var payload: [UInt8] = []
         /// Set on CHALLENGE, HELLO and WELCOME.
         public var handshake: PB.Handshake? = nil
+        /// Set on ERROR when the failure is a service's own: its stable code (`execution.unknown_account`),
+        /// for programs to act on without reading `status_message`. Empty otherwise, and from older peers.
+        public var errorCode: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(streamId: UInt64 = 0, kind: PB.FrameKind = .init(rawValue: 0), method: String = "", timeoutNs: Int64 = 0, statusCode: PB.StatusCode = .init(rawValue: 0), statusMessage: String = "", traceparent: String = "", payload: [UInt8] = [], handshake: PB.Handshake? = nil) {
+        public init(streamId: UInt64 = 0, kind: PB.FrameKind = .init(rawValue: 0), method: String = "", timeoutNs: Int64 = 0, statusCode: PB.StatusCode = .init(rawValue: 0), statusMessage: String = "", traceparent: String = "", payload: [UInt8] = [], handshake: PB.Handshake? = nil, errorCode: String = "") {
             self.streamId = streamId
             self.kind = kind
             self.method = method
@@ -124,6 +127,7 @@ extension PB {
             self.traceparent = traceparent
             self.payload = payload
             self.handshake = handshake
+            self.errorCode = errorCode
         }
     }
 
@@ -168,6 +172,7 @@ extension PB.Envelope: ProtoMessage {
         if !self.traceparent.isEmpty { c.pointee.traceparent = try arena.cString(self.traceparent, field: "Envelope.traceparent") }
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
         if let v = self.handshake { c.pointee.handshake = try arena.message(v) }
+        if !self.errorCode.isEmpty { c.pointee.error_code = try arena.cString(self.errorCode, field: "Envelope.error_code") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -180,6 +185,7 @@ extension PB.Envelope: ProtoMessage {
         self.traceparent = try WireDecoding.string(c.pointee.traceparent, field: "Envelope.traceparent")
         self.payload = WireDecoding.bytes(c.pointee.payload)
         if let p = c.pointee.handshake { self.handshake = try PB.Handshake._decoded(_cMessage: p) }
+        self.errorCode = try WireDecoding.string(c.pointee.error_code, field: "Envelope.error_code")
     }
 }
 

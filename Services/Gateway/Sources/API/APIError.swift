@@ -42,7 +42,8 @@ struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     /// What a peer's RPC failure means to an HTTP client: the status by kind, the service's own
-    /// stable code (the message's `service.code:` prefix) when it gave one.
+    /// stable code from the envelope (`rpc.<status>` when it gave none), and the message without
+    /// that code repeated in it.
     static func from(_ error: RPCError) -> APIError {
         let status: HTTPResponse.Status
         switch error.code {
@@ -57,14 +58,10 @@ struct APIError: Error, HTTPResponseError, Sendable {
         case .deadlineExceeded: status = .gatewayTimeout
         default: status = .internalServerError
         }
-        // "peer: service.code: text" or "service.code: text".
+        guard !error.domainCode.isEmpty else { return APIError(status, "rpc.\(error.code)", error.message) }
+        // The message names the code for logs ("peer: service.code: text"); the body carries it apart.
         var message = error.message
-        var code = "rpc.\(error.code)"
-        let parts = message.components(separatedBy: ": ")
-        if let i = parts.firstIndex(where: { $0.range(of: #"^[a-z_]+\.[a-z_]+$"#, options: .regularExpression) != nil }), i < parts.count - 1 {
-            code = parts[i]
-            message = (parts[..<i] + parts[(i + 1)...]).joined(separator: ": ")
-        }
-        return APIError(status, code, message)
+        if let range = message.range(of: error.domainCode + ": ") { message.removeSubrange(range) }
+        return APIError(status, error.domainCode, message)
     }
 }

@@ -56,7 +56,7 @@ struct CandleHistory: Sendable {
     /// Runs a market-data call; its failure keeps the status and says it came from market-data.
     static func relay<R>(_ call: () async throws -> R) async throws -> R {
         do { return try await call() } catch let error as RPCError {
-            throw RPCError(code: error.code, message: "market-data: \(error.message)")
+            throw RPCError(code: error.code, message: "market-data: \(error.message)", domainCode: error.domainCode)
         }
     }
 }

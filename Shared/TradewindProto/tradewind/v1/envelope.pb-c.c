@@ -97,7 +97,7 @@ void   tradewind__v1__handshake__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__handshake__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor tradewind__v1__envelope__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tradewind__v1__envelope__field_descriptors[10] =
 {
   {
     "stream_id",
@@ -207,8 +207,21 @@ static const ProtobufCFieldDescriptor tradewind__v1__envelope__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "error_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__Envelope, error_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__envelope__field_indices_by_name[] = {
+  9,   /* field[9] = error_code */
   8,   /* field[8] = handshake */
   1,   /* field[1] = kind */
   2,   /* field[2] = method */
@@ -222,7 +235,7 @@ static const unsigned tradewind__v1__envelope__field_indices_by_name[] = {
 static const ProtobufCIntRange tradewind__v1__envelope__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__envelope__descriptor =
 {
@@ -232,7 +245,7 @@ const ProtobufCMessageDescriptor tradewind__v1__envelope__descriptor =
   "Tradewind__V1__Envelope",
   "tradewind.v1",
   sizeof(Tradewind__V1__Envelope),
-  9,
+  10,
   tradewind__v1__envelope__field_descriptors,
   tradewind__v1__envelope__field_indices_by_name,
   1,  tradewind__v1__envelope__number_ranges,

@@ -87,10 +87,15 @@ struct  Tradewind__V1__Envelope
    * Set on CHALLENGE, HELLO and WELCOME.
    */
   Tradewind__V1__Handshake *handshake;
+  /*
+   * Set on ERROR when the failure is a service's own: its stable code (`execution.unknown_account`),
+   * for programs to act on without reading `status_message`. Empty otherwise, and from older peers.
+   */
+  char *error_code;
 };
 #define TRADEWIND__V1__ENVELOPE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__envelope__descriptor) \
-    , 0, TRADEWIND__V1__FRAME_KIND__FRAME_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, TRADEWIND__V1__STATUS_CODE__STATUS_CODE_OK, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, NULL }
+    , 0, TRADEWIND__V1__FRAME_KIND__FRAME_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, TRADEWIND__V1__STATUS_CODE__STATUS_CODE_OK, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__Handshake
