@@ -44,12 +44,16 @@ struct IndicatorsHandlers: IndicatorsService {
             }
             return true
         }
-        let series = PriceSeries(
-            open: candles.map(\.open), high: candles.map(\.high), low: candles.map(\.low), close: candles.map(\.close), volume: candles.map(\.volume))
-        let outputs = indicator.compute(series)
-        return PB.ComputeSeriesResponse(
-            openTimesNs: candles.map(\.openTimeNs),
-            columns: zip(indicator.columnNames, outputs).map { PB.SeriesColumn(name: $0, values: $1) })
+        let loaded = candles
+        // Up to millions of bars: computed on the compute pool, not the connection's event loop.
+        return try await OffLoop.run {
+            let series = PriceSeries(
+                open: loaded.map(\.open), high: loaded.map(\.high), low: loaded.map(\.low), close: loaded.map(\.close), volume: loaded.map(\.volume))
+            let outputs = indicator.compute(series)
+            return PB.ComputeSeriesResponse(
+                openTimesNs: loaded.map(\.openTimeNs),
+                columns: zip(indicator.columnNames, outputs).map { PB.SeriesColumn(name: $0, values: $1) })
+        }
     }
 
     // MARK: Sets

@@ -9,9 +9,8 @@ import Store
 import Synchronization
 import Wire
 
-/// Runs backtest and optimisation jobs from the `jobs` queue on a bounded pool: `jobs.workers`
-/// at once in this process, each on its own thread (never on the RPC event loops or the async
-/// pool), claimed with `SKIP LOCKED` so replicas share the queue. Progress is stored and
+/// Runs backtest and optimisation jobs from the `jobs` queue: `jobs.workers` at once in this
+/// process, each on the compute pool (`OffLoop`: never an RPC event loop or the async pool), claimed with `SKIP LOCKED` so replicas share the queue. Progress is stored and
 /// published every half second; a cancel (the row marked cancelled) is noticed at the next
 /// progress tick and the run stops with nothing kept. At start, jobs a stopped process left
 /// running are marked failed.
@@ -100,13 +99,11 @@ final class JobRunner: Service, Sendable {
             switch job.kind {
             case .optimization:
                 let prepared = try await PreparedOptimization.load(job.optimization ?? PB.OptimizationRequest(), peers: peers, settings: settings)
-                job.resultJson = try await Self.offThread { () throws(OrchestratorError) in try prepared.run(progress: onProgress, isCancelled: isCancelled) }
+                job.resultJson = try await OffLoop.run { try prepared.run(progress: onProgress, isCancelled: isCancelled) }
             default:
                 let prepared = try await PreparedBacktest.load(job.backtest ?? PB.BacktestRequest(), peers: peers, settings: settings)
                 let id = job.id
-                let full = try await Self.offThread { () throws(OrchestratorError) in
-                    try prepared.run(id: id, curvePoints: nil, progress: onProgress, isCancelled: isCancelled)
-                }
+                let full = try await OffLoop.run { try prepared.run(id: id, curvePoints: nil, progress: onProgress, isCancelled: isCancelled) }
                 job.resultJson = full.metricsJson
                 result = full
             }
@@ -132,17 +129,5 @@ final class JobRunner: Service, Sendable {
         var event = job
         event.resultJson = ""
         if let bus { _ = try? bus.publish(BusChannel.job(owner: job.ownerId), event) }
-    }
-
-    /// Runs `body` on a new thread, so a long computation holds neither an event loop nor a
-    /// thread of the async pool.
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws(OrchestratorError) -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
     }
 }

@@ -184,7 +184,7 @@ struct OrchestratorHandlers: OrchestratorService {
     /// with the result (nothing stored; jobs are for stored runs).
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult {
         let prepared = try await PreparedBacktest.load(request, peers: peers, settings: settings)
-        return try await JobRunner.offThread { () throws(OrchestratorError) in try prepared.run(id: UUID().uuidString.lowercased(), curvePoints: 2_000) }
+        return try await OffLoop.run { try prepared.run(id: UUID().uuidString.lowercased(), curvePoints: 2_000) }
     }
 
     // MARK: Jobs
