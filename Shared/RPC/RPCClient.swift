@@ -21,7 +21,7 @@ public final class RPCClient: Service, Sendable {
     public let executor: EventLoopTaskExecutor
     let logger: Logger
     private let nextStreamID = Atomic<UInt64>(1)
-    private let state = Mutex<ConnectionState>(.connecting(waiters: []))
+    private let state = Mutex(ClientConnectionState<Connection, ConnectionWaiter>())
 
     private struct Connection: @unchecked Sendable {
         // @unchecked Sendable: `handler` is only used through `eventLoop` (see ClientConnectionHandler).
@@ -42,13 +42,6 @@ public final class RPCClient: Service, Sendable {
                 return c
             }?.resume(with: result)
         }
-    }
-
-    private enum ConnectionState {
-        case connecting(waiters: [ConnectionWaiter])
-        case connected(Connection)
-        case waitingToRetry(lastError: RPCError, retryAt: ContinuousClock.Instant)
-        case shutDown
     }
 
     /// A client for `configuration.target`; nothing connects until `run()`.
@@ -139,65 +132,25 @@ public final class RPCClient: Service, Sendable {
         return Connection(channel: channel, handler: handler)
     }
 
-    private func setConnected(_ connection: Connection) {
-        let waiters = state.withLock { s -> [ConnectionWaiter] in
-            guard case .connecting(let w) = s else {
-                if case .shutDown = s { connection.channel.close(promise: nil) }
-                return []
-            }
-            s = .connected(connection)
-            return w
-        }
-        for w in waiters { w.resume(.success(connection)) }
-    }
+    private func setConnected(_ connection: Connection) { perform(state.withLock { $0.connected(connection) }) }
 
-    private func setConnecting() {
-        state.withLock { s in
-            switch s {
-            case .connected, .waitingToRetry: s = .connecting(waiters: [])
-            case .connecting, .shutDown: break
-            }
-        }
-    }
+    private func setConnecting() { perform(state.withLock { $0.reconnecting() }) }
 
-    private func setWaiting(_ error: RPCError, delay: Duration) {
-        let waiters = state.withLock { s -> [ConnectionWaiter] in
-            guard case .connecting(let w) = s else { return [] }
-            s = .waitingToRetry(lastError: error, retryAt: .now + delay)
-            return w
-        }
-        for w in waiters { w.resume(.failure(error)) }
-    }
+    private func setWaiting(_ error: RPCError, delay: Duration) { perform(state.withLock { $0.failed(error, retryAt: .now + delay) }) }
 
-    private func shutDown() {
-        let (waiters, connection) = state.withLock { s -> ([ConnectionWaiter], Connection?) in
-            defer { s = .shutDown }
-            switch s {
-            case .connecting(let w): return (w, nil)
-            case .connected(let c): return ([], c)
-            case .waitingToRetry, .shutDown: return ([], nil)
-            }
+    private func shutDown() { perform(state.withLock { $0.shutDown() }) }
+
+    /// Carries out a transition's actions, outside the lock.
+    private func perform(_ actions: ClientConnectionState<Connection, ConnectionWaiter>.Actions) {
+        actions.close?.channel.close(promise: nil)
+        if let result = actions.result {
+            for w in actions.resume { w.resume(result.mapError { $0 }) }
         }
-        connection?.channel.close(promise: nil)
-        for w in waiters { w.resume(.failure(RPCError(code: .unavailable, message: "the client is shut down"))) }
     }
 
     /// The live connection, or `unavailable` saying why there is none.
     private func connection() async throws(RPCError) -> Connection {
-        enum Next { case ready(Connection), wait, fail(RPCError) }
-        let next: Next = state.withLock { s in
-            switch s {
-            case .connected(let c): return .ready(c)
-            case .connecting: return .wait
-            case .waitingToRetry(let e, let at):
-                let left = at - .now
-                let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-                let when = ms > 0 ? "; next attempt in \(ms) ms" : ""
-                return .fail(RPCError(code: e.code, message: e.message + when))
-            case .shutDown: return .fail(RPCError(code: .unavailable, message: "the client for \(configuration.targetLabel) is shut down"))
-            }
-        }
-        switch next {
+        switch state.withLock({ $0.call(now: .now, target: configuration.targetLabel) }) {
         case .ready(let c): return c
         case .fail(let e): throw e
         case .wait: return try await waitForConnection()
@@ -211,19 +164,8 @@ public final class RPCClient: Service, Sendable {
         do {
             return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Connection, any Error>) in
                 let waiter = ConnectionWaiter(c)
-                let immediate: Result<Connection, any Error>? = state.withLock { s in
-                    switch s {
-                    case .connecting(var w):
-                        w.append(waiter)
-                        s = .connecting(waiters: w)
-                        return nil
-                    case .connected(let conn): return .success(conn)
-                    case .waitingToRetry(let e, _): return .failure(e)
-                    case .shutDown: return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
-                    }
-                }
-                if let immediate {
-                    waiter.resume(immediate)
+                if let immediate = state.withLock({ $0.wait(waiter) }) {
+                    waiter.resume(immediate.mapError { $0 })
                     return
                 }
                 let wait = configuration.connectWait, label = configuration.targetLabel
