@@ -82,6 +82,63 @@ struct GatewayTests {
         }
     }
 
+    /// Sessions end when asked (one, or all), a password change ends the others, and a disabled
+    /// user can neither log in nor refresh, and their API keys stop working.
+    @Test func sessionsPasswordsAndDisabledUsers() async throws {
+        try await withGateway { http, _ in
+            var r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            let admin = try #require(r.body["access_token"] as? String)
+            r = try await http.call("POST", "/api/auth/register", json: #"{"email":"c@example.com","password":"first password"}"#)
+            let user = try #require((r.body["user"] as? [String: Any])?["id"] as? String)
+            var access = try #require(r.body["access_token"] as? String)
+            let first = try #require(r.body["refresh_token"] as? String)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"first password"}"#)
+            let second = try #require(r.body["refresh_token"] as? String)
+
+            // Log out of one session: its refresh token is dead, the other lives.
+            r = try await http.call("POST", "/api/auth/logout", token: access, json: #"{"refresh_token":""# + first + #""}"#)
+            #expect(r.status == 204)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + first + #""}"#)
+            #expect(r.status == 401 && errorCode(r.body) == "auth.invalid_refresh_token")
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + second + #""}"#)
+            #expect(r.status == 200)
+            let third = try #require(r.body["refresh_token"] as? String)
+
+            // A password change needs the current one and ends every other session.
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"wrong one!","new_password":"second password"}"#)
+            #expect(r.status == 403 && errorCode(r.body) == "auth.invalid_credentials")
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"first password","new_password":"short"}"#)
+            #expect(r.status == 400 && errorCode(r.body) == "auth.weak_password")
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"first password","new_password":"second password"}"#)
+            #expect(r.status == 200 && r.body["access_token"] != nil)
+            access = try #require(r.body["access_token"] as? String)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + third + #""}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"first password"}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            let live = try #require(r.body["refresh_token"] as? String)
+
+            // Disabled by an admin: no login, no refresh; enabled again: login works.
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: access, json: #"{"disabled":true}"#)
+            #expect(r.status == 403)
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: admin, json: #"{"disabled":true}"#)
+            #expect(r.status == 200 && r.body["disabled"] as? Bool == true)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + live + #""}"#)
+            #expect(r.status == 401)
+            r = try await http.call("GET", "/api/users", token: admin)
+            let me = (r.body["users"] as? [[String: Any]])?.first { $0["email"] as? String == "root@example.com" }?["id"] as? String ?? ""
+            r = try await http.call("PUT", "/api/users/\(me)/disabled", token: admin, json: #"{"disabled":true}"#)
+            #expect(r.status == 409)
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: admin, json: #"{"disabled":false}"#)
+            #expect(r.status == 200 && r.body["disabled"] as? Bool == false)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            #expect(r.status == 200)
+        }
+    }
+
     /// market-data, execution, risk, the orchestrator and the gateway as real hosts; `body` gets the
     /// gateway's HTTP client and the market side.
     func withGateway(_ body: @escaping @Sendable (HTTPJSONClient, MarketSide) async throws -> Void) async throws {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import RPC
 import ServiceKit
+import Store
 import Wire
 
 extension GatewayAPI {
@@ -60,7 +61,24 @@ extension GatewayAPI {
                 }
                 return try JSONBody.response(UserView(user))
             },
+            Route(
+                method: .put, path: "/api/users/{id}/disabled", role: .admin,
+                summary: "Disable (or enable) a user: a disabled user cannot log in or refresh, and their API keys are revoked",
+                body: ["disabled": "boolean!"]
+            ) { request, context, p in
+                let body = try await JSONBody.decode(DisabledRequest.self, from: request)
+                let id = try parameter("id", context)
+                guard id.lowercased() != p!.userId else { throw APIError(.conflict, "gateway.own_user", "an admin cannot disable themself") }
+                guard UUID(uuidString: id) != nil, try await store.withTransaction({ tx in try await UserTables.setDisabled(id, body.disabled, tx) }),
+                    let user = try await UserTables.user(id: id, store)
+                else { throw APIError(.notFound, "gateway.unknown_user", "no user \(id.prefix(40))") }
+                return try JSONBody.response(UserView(user))
+            },
         ]
+    }
+
+    struct DisabledRequest: Decodable {
+        var disabled: Bool
     }
 }
 

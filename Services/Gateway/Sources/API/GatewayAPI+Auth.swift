@@ -19,6 +19,16 @@ extension GatewayAPI {
         var refreshToken: String
     }
 
+    struct LogoutRequest: Decodable {
+        /// The session to end; absent: every session of the user.
+        var refreshToken: String?
+    }
+
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
     var authRoutes: [Route] {
         [
             Route(
@@ -40,6 +50,35 @@ extension GatewayAPI {
                 else { throw APIError(.unauthorized, "auth.invalid_refresh_token", "the refresh token is unknown, used or expired; log in again") }
                 return try JSONBody.response(try await session(user))
             },
+            Route(
+                method: .post, path: "/api/auth/logout", role: .viewer,
+                summary: "End a session (its refresh token), or every session of yours without one; access tokens run out within their lifetime",
+                body: ["refresh_token": "string"], success: .noContent
+            ) { request, _, p in
+                let body = try await JSONBody.decode(LogoutRequest.self, from: request)
+                try await UserTables.revokeRefresh(user: p!.userId, hash: body.refreshToken.map(Secrets.hash), store)
+                return Response(status: .noContent)
+            },
+            Route(
+                method: .post, path: "/api/auth/password", role: .viewer,
+                summary: "Change your password (the current one required); every other session ends; answers a new session",
+                body: ["current_password": "string!", "new_password": "string!"]
+            ) { request, _, p in
+                let body = try await JSONBody.decode(PasswordChange.self, from: request)
+                guard let user = try await UserTables.user(id: p!.userId, store), !user.disabled else {
+                    throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
+                }
+                guard try await verifyPassword(body.currentPassword, hash: user.passwordHash) else {
+                    throw APIError(.forbidden, "auth.invalid_credentials", "the current password is wrong")
+                }
+                try Self.checkPassword(body.newPassword)
+                let hash = try await hashPassword(body.newPassword)
+                try await store.withTransaction { tx in
+                    try await UserTables.setPassword(user.id, hash: hash, tx)
+                    try await UserTables.revokeRefresh(user: user.id, tx)
+                }
+                return try JSONBody.response(try await session(user))
+            },
             Route(method: .get, path: "/api/me", role: .viewer, summary: "The signed-in user") { _, _, principal in
                 guard let user = try await UserTables.user(id: principal!.userId, store) else {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
@@ -54,9 +93,7 @@ extension GatewayAPI {
         guard email.count <= 254, email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
             throw APIError(.badRequest, "auth.invalid_email", "email \"\(email.prefix(60))\" is not an email address")
         }
-        guard credentials.password.count >= 8, credentials.password.utf8.count <= 72 else {
-            throw APIError(.badRequest, "auth.weak_password", "the password needs 8 to 72 characters")
-        }
+        try Self.checkPassword(credentials.password)
         if try await UserTables.user(email: email, store) != nil {
             throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
         }
@@ -90,6 +127,13 @@ extension GatewayAPI {
         try await UserTables.insertRefresh(
             hash: Secrets.hash(refresh), user: user.id, expiresAtNs: WallClock.nowNs + Int64(settings.refreshTTLSeconds) * 1_000_000_000, store)
         return SessionView(user: UserView(user), accessToken: access, refreshToken: refresh, expiresIn: settings.accessTTLSeconds)
+    }
+
+    /// A password a user may choose: 8 to 72 characters (bcrypt reads 72 bytes).
+    static func checkPassword(_ password: String) throws {
+        guard password.count >= 8, password.utf8.count <= 72 else {
+            throw APIError(.badRequest, "auth.weak_password", "the password needs 8 to 72 characters")
+        }
     }
 
     // bcrypt takes tens of milliseconds by design: off the event loops.

@@ -12,8 +12,11 @@ func decimalText(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description
 
 struct UserView: Encodable {
     var id, email, role, accountId: String
+    var disabled: Bool
     var createdAtNs: Int64
-    init(_ u: UserRecord) { (id, email, role, accountId, createdAtNs) = (u.id, u.email, u.role.rawValue, u.accountId, u.createdAtNs) }
+    init(_ u: UserRecord) {
+        (id, email, role, accountId, disabled, createdAtNs) = (u.id, u.email, u.role.rawValue, u.accountId, u.disabled, u.createdAtNs)
+    }
 }
 
 struct SessionView: Encodable {

@@ -67,6 +67,31 @@ enum UserTables {
         return try rows.first.map { try $0.decode(at: 0) }
     }
 
+    /// Ends sessions: every unused refresh token of `user`, or only the one hashed `hash` (when it
+    /// is `user`'s). How many were ended.
+    @discardableResult
+    static func revokeRefresh(user: String, hash: String? = nil, _ db: some SQLQuerying) async throws -> Int {
+        let rows = try await db.query(hash.map { h in
+            "UPDATE refresh_tokens SET used = true WHERE user_id = \(user)::uuid AND token_hash = \(h) AND NOT used RETURNING token_hash"
+        } ?? "UPDATE refresh_tokens SET used = true WHERE user_id = \(user)::uuid AND NOT used RETURNING token_hash")
+        return rows.count
+    }
+
+    static func setPassword(_ id: String, hash: String, _ db: some SQLQuerying) async throws {
+        try await db.execute("UPDATE users SET password_hash = \(hash) WHERE id = \(id)::uuid")
+    }
+
+    /// Disables or enables `id`; a disabled user's API keys are revoked with it. False when there is no such user.
+    static func setDisabled(_ id: String, _ disabled: Bool, _ tx: Transaction) async throws -> Bool {
+        let rows = try await tx.query("UPDATE users SET disabled = \(disabled) WHERE id = \(id)::uuid RETURNING id")
+        guard !rows.isEmpty else { return false }
+        if disabled {
+            try await tx.execute("UPDATE api_keys SET revoked = true WHERE user_id = \(id)::uuid")
+            try await revokeRefresh(user: id, tx)
+        }
+        return true
+    }
+
     // MARK: API keys
 
     static func insertKey(id: String, user: String, label: String, role: Role, secretHash: String, at ts: Int64, _ db: some SQLQuerying) async throws {
