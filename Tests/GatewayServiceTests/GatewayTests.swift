@@ -142,6 +142,13 @@ struct GatewayTests {
     /// market-data, execution, risk, the orchestrator and the gateway as real hosts; `body` gets the
     /// gateway's HTTP client and the market side.
     func withGateway(_ body: @escaping @Sendable (HTTPJSONClient, MarketSide) async throws -> Void) async throws {
+        try await withGateways(1) { clients, market in try await body(clients[0], market) }
+    }
+
+    /// `count` gateway replicas (one schema, one Redis prefix) in front of the same services.
+    func withGateways(_ count: Int, _ body: @escaping @Sendable ([HTTPJSONClient], MarketSide) async throws -> Void) async throws {
+        let schema = count > 1 ? TestEnvironment.uniqueName("gw") : nil
+        defer { if let schema { Task { await ServiceHarness.dropSchema(schema) } } }
         try await withMarketSide { market in
             try await withTradingServices(beside: market) { trading in
                 var orchestrator = OrchestratorSettings()
@@ -157,15 +164,49 @@ struct GatewayTests {
                     settings.jwtSecret = String(repeating: "k", count: 40)
                     settings.httpPort = 0
                     settings.bcryptCost = 4
-                    let port = SharedValue(0)
-                    try await withService("gateway", beside: market, build: { [settings] in
-                        try buildGateway(configuration: $0, settings: settings) { p in port.set(p) }
-                    }) { _, _ in
-                        for _ in 0..<100 where port.current == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                        try await body(HTTPJSONClient(port: port.current), market)
+                    let gateway = settings
+                    @Sendable func launch(_ started: [HTTPJSONClient]) async throws {
+                        guard started.count < count else { return try await body(started, market) }
+                        let port = SharedValue(0)
+                        try await withService("gateway", beside: market, schema: schema, build: { [gateway] in
+                            try buildGateway(configuration: $0, settings: gateway) { p in port.set(p) }
+                        }) { _, _ in
+                            for _ in 0..<100 where port.current == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                            try await launch(started + [HTTPJSONClient(port: port.current)])
+                        }
                     }
+                    try await launch([])
                 }
             }
+        }
+    }
+
+    /// Failed logins lock an account (5) and an address (20) for every replica, before any password
+    /// is checked; a success clears the account's count.
+    @Test func failedLoginsLockAcrossReplicas() async throws {
+        try await withGateways(2) { gateways, _ in
+            let (one, two) = (gateways[0], gateways[1])
+            var r = try await one.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            r = try await one.call("POST", "/api/auth/register", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 201)
+            for _ in 0..<4 { _ = try await one.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"wrong password"}"#) }
+            // A success before the limit clears the account's count.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 200)
+            for _ in 0..<5 {
+                r = try await one.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"wrong password"}"#)
+                #expect(r.status == 401)
+            }
+            // The other replica refuses even the right password now.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 429 && errorCode(r.body) == "auth.login_locked")
+            #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("this account") == true)
+            // Another account from the same address still logs in, until the address has failed 20 times.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            #expect(r.status == 200)
+            for i in 0..<11 { _ = try await one.call("POST", "/api/auth/login", json: #"{"email":"nobody\#(i)@example.com","password":"guessing"}"#) }
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            #expect(r.status == 429 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("your address") == true)
         }
     }
 

@@ -39,7 +39,9 @@ extension GatewayAPI {
             Route(
                 method: .post, path: "/api/auth/login", role: nil, summary: "Exchange email and password for an access and a refresh token",
                 body: ["email": "string!", "password": "string!"]
-            ) { request, _, _ in try await login(try await JSONBody.decode(Credentials.self, from: request)) },
+            ) { request, context, _ in
+                try await login(try await JSONBody.decode(Credentials.self, from: request), address: context.remoteAddress?.ipAddress ?? "?")
+            },
             Route(
                 method: .post, path: "/api/auth/refresh", role: nil, summary: "Exchange a refresh token (once) for a new pair",
                 body: ["refresh_token": "string!"]
@@ -110,12 +112,18 @@ extension GatewayAPI {
         return try JSONBody.response(try await session(user), status: .created)
     }
 
-    private func login(_ credentials: Credentials) async throws -> Response {
+    private func login(_ credentials: Credentials, address: String) async throws -> Response {
         let email = credentials.email.trimmingCharacters(in: .whitespaces).lowercased()
+        // Locked accounts and addresses are refused before any password is checked.
+        try await logins.check(email: email, address: address)
         let user = try await UserTables.user(email: email, store)
         // Verified even for unknown emails, so timing does not tell which emails exist.
         let ok = try await verifyPassword(credentials.password, hash: user?.passwordHash ?? Self.decoyHash)
-        guard let user, ok, !user.disabled else { throw APIError(.unauthorized, "auth.invalid_credentials", "email or password is wrong") }
+        guard let user, ok, !user.disabled else {
+            await logins.failed(email: email, address: address)
+            throw APIError(.unauthorized, "auth.invalid_credentials", "email or password is wrong")
+        }
+        await logins.succeeded(email: email)
         return try JSONBody.response(try await session(user))
     }
 

@@ -18,6 +18,7 @@ struct GatewayAPI: Sendable {
     let settings: GatewaySettings
     let signer: TokenSigner
     let limiter: RateLimiter
+    let logins: LoginGuard
     let logger: Logger
     /// `GET /api/assets`, rendered once per `cache.assets_ms`.
     let assetList: SharedRendering
