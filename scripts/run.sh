@@ -29,7 +29,7 @@ declare -A peers=(
   [execution]="--peers.market_data=127.0.0.1:7002"
   [risk]="--peers.market_data=127.0.0.1:7002 --peers.execution=127.0.0.1:7004"
   [orchestrator]="--peers.market_data=127.0.0.1:7002 --peers.risk=127.0.0.1:7005 --peers.execution=127.0.0.1:7004"
-  [gateway]="--peers.market_data=127.0.0.1:7002 --peers.orchestrator=127.0.0.1:7006 --peers.risk=127.0.0.1:7005 --peers.execution=127.0.0.1:7004 --http.port=8080"
+  [gateway]="--peers.market_data=127.0.0.1:7002 --peers.orchestrator=127.0.0.1:7006 --peers.risk=127.0.0.1:7005 --peers.execution=127.0.0.1:7004 --http.port=8080 --http.cors_origins=http://localhost:5173"
 )
 services=(echo market-data indicators execution risk orchestrator gateway)
 if [ -n "$only" ]; then

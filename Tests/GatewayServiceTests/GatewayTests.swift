@@ -2,6 +2,9 @@ import Bus
 import Contract
 import ExecutionService
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatewayService
 import HummingbirdWSClient
 import IndicatorsService
@@ -146,7 +149,10 @@ struct GatewayTests {
     }
 
     /// `count` gateway replicas (one schema, one Redis prefix) in front of the same services.
-    func withGateways(_ count: Int, _ body: @escaping @Sendable ([HTTPJSONClient], MarketSide) async throws -> Void) async throws {
+    func withGateways(
+        _ count: Int, adjust: @escaping @Sendable (inout GatewaySettings) -> Void = { _ in },
+        _ body: @escaping @Sendable ([HTTPJSONClient], MarketSide) async throws -> Void
+    ) async throws {
         let schema = count > 1 ? TestEnvironment.uniqueName("gw") : nil
         defer { if let schema { Task { await ServiceHarness.dropSchema(schema) } } }
         try await withMarketSide { market in
@@ -164,6 +170,7 @@ struct GatewayTests {
                     settings.jwtSecret = String(repeating: "k", count: 40)
                     settings.httpPort = 0
                     settings.bcryptCost = 4
+                    adjust(&settings)
                     let gateway = settings
                     @Sendable func launch(_ started: [HTTPJSONClient]) async throws {
                         guard started.count < count else { return try await body(started, market) }
@@ -180,6 +187,52 @@ struct GatewayTests {
             }
         }
     }
+
+    /// A browser page from a listed origin may call the API (preflight answered, the origin echoed,
+    /// never `*`, no credentials) and open the WebSocket; any other origin gets neither.
+    @Test func corsAllowsOnlyListedOrigins() async throws {
+        try await withGateways(1, adjust: { $0.corsOrigins = ["http://localhost:5173"] }) { gateways, _ in
+            let http = gateways[0]
+            let r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            let token = try #require(r.body["access_token"] as? String)
+            let preflight = try rawHTTP(http.port, "OPTIONS /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: GET\r\n\r\n")
+            #expect(preflight.hasPrefix("http/1.1 204") && preflight.contains("access-control-allow-origin: http://localhost:5173"))
+            #expect(preflight.contains("access-control-allow-headers: authorization, content-type") && !preflight.contains("allow-credentials"))
+            let allowed = try rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(allowed.hasPrefix("http/1.1 200") && allowed.contains("access-control-allow-origin: http://localhost:5173"))
+            let other = try rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(other.hasPrefix("http/1.1 200") && !other.contains("access-control-allow-origin"))
+            let upgrade = "GET /ws?token=\(token) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            #expect(try rawHTTP(http.port, upgrade + "Origin: http://localhost:5173\r\n\r\n").hasPrefix("http/1.1 101"))
+            #expect(!(try rawHTTP(http.port, upgrade + "Origin: https://evil.example\r\n\r\n").hasPrefix("http/1.1 101")))
+        }
+    }
+
+    /// One HTTP/1.1 exchange over a plain socket: the response's head (status line and headers), lower-cased.
+    func rawHTTP(_ port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw RawHTTPError() }
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            received += buffer[0..<n]
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        return (text.components(separatedBy: "\r\n\r\n").first ?? "").lowercased()
+    }
+
+    struct RawHTTPError: Error {}
 
     /// Failed logins lock an account (5) and an address (20) for every replica, before any password
     /// is checked; a success clears the account's count.

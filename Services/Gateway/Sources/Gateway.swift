@@ -47,11 +47,15 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
     } services: { resources in
         let (api, hub, clients) = try assemble(resources)
         let router = Hummingbird.Router(context: GatewayContext.self)
+        let cors = CORSPolicy<GatewayContext>(origins: Set(settings.corsOrigins))
+        router.add(middleware: cors)
         api.register(on: router)
         let application = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, logger in
                 guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
+                // A page from an origin not on the list cannot use a visitor's token over the WebSocket.
+                guard cors.admits(request.headerFields[.origin], host: request.authority) else { return .dontUpgrade }
                 // Browsers cannot set headers on a WebSocket: the token comes as ?token=.
                 let token = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "token" }?.value ?? ""
                 guard let principal = try? api.principal(token: token) else { return .dontUpgrade }

@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 import TradingCore
 
@@ -31,13 +32,17 @@ public struct GatewaySettings: Sendable {
     /// Cash of the paper account every new user gets.
     public var initialCash = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne)
 
+    /// Browser origins (`https://app.example.com`, `http://localhost:5173`) whose pages may call the
+    /// API and open the WebSocket; none by default.
+    public var corsOrigins: [String] = []
+
     /// The defaults of the README (no signing key: `read` requires one).
     public init() {}
 
     static let keys: Set<String> = [
         "peers.market_data", "peers.orchestrator", "peers.risk", "peers.execution", "http.host", "http.port", "auth.jwt_secret",
         "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "limits.requests_per_second", "limits.burst",
-        "accounts.initial_cash", "cache.assets_ms",
+        "accounts.initial_cash", "cache.assets_ms", "http.cors_origins",
     ]
 
     /// Reads the settings from `v`; a missing or short `auth.jwt_secret` is refused.
@@ -48,6 +53,10 @@ public struct GatewaySettings: Sendable {
         s.risk = try v.peer("peers.risk")
         s.execution = try v.peer("peers.execution")
         s.httpHost = v.string("http.host", default: s.httpHost)
+        s.corsOrigins = v.string("http.cors_origins", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in s.corsOrigins where origin == "*" || !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+            throw ConfigError(key: "http.cors_origins", message: "\"\(origin.prefix(80))\" is not an origin; list scheme://host[:port] values, comma-separated (never *)")
+        }
         s.httpPort = try v.int("http.port", default: s.httpPort, range: 0...65_535)
         s.jwtSecret = v.string("auth.jwt_secret", default: "")
         guard s.jwtSecret.count >= 32 else {
