@@ -19,8 +19,8 @@ done
 
 # The services and their ports (RPC, admin). market-data runs the simulated feed; indicators reads
 # its history over RPC; execution fills paper orders at market-data's prices; risk checks orders
-# against execution's accounts and forwards what passes; the orchestrator runs bots on indicator
-# snapshots through risk; the gateway serves the REST/WebSocket API on http://127.0.0.1:8080.
+# against execution's accounts and forwards what passes; the orchestrator runs strategies as bots on
+# market-data's candles through risk, and backtest jobs; the gateway serves the REST/WebSocket API on http://127.0.0.1:8080.
 # `echo` is the example service built on the same host.
 declare -A rpc_port=([echo]=7001 [market-data]=7002 [indicators]=7003 [execution]=7004 [risk]=7005 [orchestrator]=7006 [gateway]=7007)
 declare -A admin_port=([echo]=9001 [market-data]=9002 [indicators]=9003 [execution]=9004 [risk]=9005 [orchestrator]=9006 [gateway]=9007)

@@ -40,12 +40,19 @@ struct PreparedBacktest: Sendable {
         return (strategy, risk, cash)
     }
 
-    /// Checks `request` and loads its candles from market-data (at most `backtest.max_bars`).
+    /// Checks `request` and loads its candles from market-data (at most `backtest.max_bars`; filled
+    /// from the feed's history first when most of the range is missing).
     static func load(_ request: PB.BacktestRequest, peers: Peers, settings: OrchestratorSettings) async throws -> PreparedBacktest {
         let instrument = try await peers.instrument(request.symbol)
         let (strategy, risk, cash) = try check(request, instrument: instrument)
         let timeframe = try OrchestratorHandlers.timeframe(request.timeframe)
-        let candles = try await peers.candles(instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
+        var candles = try await peers.candles(instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
+        // History nobody has watched yet (a fresh platform, a new symbol): market-data fills the
+        // periods asked for from its feed's history, once, when fewer than half are stored.
+        let expected = expectedBars(request.range, timeframe, warmup: strategy.plan.warmup, limit: settings.backtestMaxBars)
+        if candles.count < expected / 2, try await peers.backfill(instrument.symbol, timeframe, bars: expected) {
+            candles = try await peers.candles(instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
+        }
         let series = try StrategyBacktest.series(candles)
         guard series.count > strategy.plan.warmup else {
             throw OrchestratorError(
@@ -58,6 +65,14 @@ struct PreparedBacktest: Sendable {
         echoed.risk = risk.wire
         echoed.initialCash = cash.wire
         return PreparedBacktest(strategy: strategy, series: series, cash: cash, calendar: TradingCalendar(instrument.assetClass), request: echoed)
+    }
+
+    /// The bars a request's range spans up to now (without a range: 2,000, or ten warm-ups if more),
+    /// at most `limit`.
+    static func expectedBars(_ range: PB.TimeRange?, _ timeframe: Timeframe, warmup: Int, limit: Int) -> Int {
+        guard let range, range.fromNs > 0 else { return min(limit, max(2_000, warmup * 10)) }
+        let end = range.toNs > 0 ? min(range.toNs, WallClock.nowNs) : WallClock.nowNs
+        return min(limit, max(0, Int((end - range.fromNs) / timeframe.nanoseconds)))
     }
 
     /// Runs it: the result on the wire with `curvePoints` equity points at most (nil: every bar).
