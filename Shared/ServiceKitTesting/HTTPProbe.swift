@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal HTTP/1.1 GET over loopback, for probing admin ports and reading event streams in tests.
+/// Minimal HTTP/1.1 over loopback, for probing admin ports, reading event streams and sending
+/// hand-made requests (preflights, upgrades) in tests.
 public enum HTTPProbe {
     /// Status code and body of `GET path`, or nil when nothing answers. The blocking socket work
     /// runs on a thread of its own: blocking one of the two cooperative threads here could starve
@@ -22,9 +23,31 @@ public enum HTTPProbe {
         }
     }
 
+    /// The raw response to the raw `request` (any method, headers written by the caller), read on a
+    /// thread of its own like `get`; nil when nothing answers.
+    public static func exchange(
+        port: Int, request: String, timeoutSeconds: Int = 5, until: (@Sendable (String) -> Bool)? = nil
+    ) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread {
+                continuation.resume(returning: blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds, until: until))
+            }.start()
+        }
+    }
+
     static func blockingGet(
         port: Int, path: String, headers: [String: String], timeoutSeconds: Int, until: ((String) -> Bool)?
     ) -> (status: Int, body: String)? {
+        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let request = "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(extra)\r\n"
+        guard let text = blockingExchange(port: port, request: request, timeoutSeconds: timeoutSeconds, until: until),
+            let statusLine = text.split(separator: "\r\n").first, let code = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return (code, body)
+    }
+
+    static func blockingExchange(port: Int, request: String, timeoutSeconds: Int, until: ((String) -> Bool)?) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -35,9 +58,8 @@ public enum HTTPProbe {
         guard rc == 0 else { return nil }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(extra)\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -46,9 +68,6 @@ public enum HTTPProbe {
             response += chunk[..<n]
             if let until, until(String(decoding: response, as: UTF8.self)) { break }
         }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let statusLine = text.split(separator: "\r\n").first, let code = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-        return (code, body)
+        return response.isEmpty ? nil : String(decoding: response, as: UTF8.self)
     }
 }

@@ -2,9 +2,6 @@ import Bus
 import Contract
 import ExecutionService
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import GatewayService
 import HummingbirdWSClient
 import IndicatorsService
@@ -195,44 +192,25 @@ struct GatewayTests {
             let http = gateways[0]
             let r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
             let token = try #require(r.body["access_token"] as? String)
-            let preflight = try rawHTTP(http.port, "OPTIONS /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: GET\r\n\r\n")
+            let preflight = await rawHTTP(http.port, "OPTIONS /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: GET\r\n\r\n")
             #expect(preflight.hasPrefix("http/1.1 204") && preflight.contains("access-control-allow-origin: http://localhost:5173"))
             #expect(preflight.contains("access-control-allow-headers: authorization, content-type") && !preflight.contains("allow-credentials"))
-            let allowed = try rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            let allowed = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer \(token)\r\n\r\n")
             #expect(allowed.hasPrefix("http/1.1 200") && allowed.contains("access-control-allow-origin: http://localhost:5173"))
-            let other = try rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            let other = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(token)\r\n\r\n")
             #expect(other.hasPrefix("http/1.1 200") && !other.contains("access-control-allow-origin"))
             let upgrade = "GET /ws?token=\(token) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            #expect(try rawHTTP(http.port, upgrade + "Origin: http://localhost:5173\r\n\r\n").hasPrefix("http/1.1 101"))
-            #expect(!(try rawHTTP(http.port, upgrade + "Origin: https://evil.example\r\n\r\n").hasPrefix("http/1.1 101")))
+            #expect(await rawHTTP(http.port, upgrade + "Origin: http://localhost:5173\r\n\r\n").hasPrefix("http/1.1 101"))
+            #expect(!(await rawHTTP(http.port, upgrade + "Origin: https://evil.example\r\n\r\n").hasPrefix("http/1.1 101")))
         }
     }
 
-    /// One HTTP/1.1 exchange over a plain socket: the response's head (status line and headers), lower-cased.
-    func rawHTTP(_ port: Int, _ request: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { throw RawHTTPError() }
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { break }
-            received += buffer[0..<n]
-        }
-        let text = String(decoding: received, as: UTF8.self)
+    /// The head (status line and headers, lower-cased) of the response to a hand-made request.
+    func rawHTTP(_ port: Int, _ request: String) async -> String {
+        let text = await HTTPProbe.exchange(port: port, request: request, until: { $0.contains("\r\n\r\n") }) ?? ""
         return (text.components(separatedBy: "\r\n\r\n").first ?? "").lowercased()
     }
 
-    struct RawHTTPError: Error {}
 
     /// Failed logins lock an account (5) and an address (20) for every replica, before any password
     /// is checked; a success clears the account's count.
