@@ -1,11 +1,12 @@
 import Indicators
 import TradingCore
 
-/// A backtest's account: exact cash and the position (`PositionState`, the paper broker's own
+/// A backtest's account: exact cash (`Ledger`) and the position (`PositionState`), the paper broker's own
 /// bookkeeping), the protective levels of the open position, and the closed trades.
 struct BacktestLedger {
     let plan: StrategyPlan
-    private(set) var cash: FixedDecimal
+    private var ledger: Ledger
+    var cash: FixedDecimal { ledger.cash }
     private(set) var position: PositionState
     private(set) var trades: [BacktestTrade] = []
     /// Entries into the open position (pyramiding).
@@ -27,7 +28,7 @@ struct BacktestLedger {
 
     init(plan: StrategyPlan, cash: FixedDecimal) {
         self.plan = plan
-        self.cash = cash
+        ledger = Ledger(cash: cash)
         cashValue = cash.doubleValue
         position = PositionState(symbol: "")
     }
@@ -91,10 +92,8 @@ struct BacktestLedger {
 
     private mutating func fill(_ side: Side, _ quantity: FixedDecimal, at price: FixedDecimal, time: Int64) throws(StrategyError) -> PositionState.Closing? {
         try arithmetic { () throws(ArithmeticError) in
-            let notional = try quantity * price
             let fee = try FillPricing.fee(quantity, at: price, rate: plan.fills.feeRate)
-            cash = side == .buy ? try cash - notional - fee : try cash + notional - fee
-            let closing = try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: time, botId: "")
+            let closing = try ledger.apply(Fill(side: side, quantity: quantity, price: price, fee: fee, timeNs: time), to: &position, botId: "")
             cashValue = cash.doubleValue
             quantityValue = position.quantity.doubleValue
             averageValue = position.averagePrice.doubleValue

@@ -173,26 +173,23 @@ struct OrderDesk: Sendable {
         let side = Side(wire: order.side) ?? .buy
         let quantity = FixedDecimal(wire: order.quantity)
         var position = try await Positions.find(account: account.id, symbol: order.symbol, locking: true, tx)
-        let notional = try Self.exact { () throws(ArithmeticError) in try quantity * price }
-        let cash = try Self.exact { () throws(ArithmeticError) in
-            side == .buy ? try account.cash - (try notional + fee) : try account.cash + (try notional - fee)
-        }
+        var ledger = Ledger(cash: account.cash, realizedPnl: account.realizedPnl)
+        let applied = Fill(side: side, quantity: quantity, price: price, fee: fee, timeNs: now)
+        let cash = try Self.exact { () throws(ArithmeticError) in try ledger.cash(after: applied) }
         if let reason = try refusal(side: side, quantity: quantity, position: position, cashAfter: cash, account: account) {
             order.status = .rejected
             order.rejectReason = reason
             if isNew { try await Orders.insert(order, exitReason: exitReason, tx) } else { try await Orders.update(order, tx) }
             return LedgerOutcome(order: order)
         }
-        let closing = try Self.exact { () throws(ArithmeticError) in
-            try position.apply(side: side, quantity: quantity, price: price, fee: fee, at: now, botId: order.botId)
-        }
+        let closing = try Self.exact { () throws(ArithmeticError) in try ledger.apply(applied, to: &position, botId: order.botId) }
         // An order that opens or adds to the position sets its protective exits.
         if !position.isFlat, position.quantity.isNegative == (side == .sell) {
             if let sl = order.stopLoss { position.stopLoss = FixedDecimal(wire: sl) }
             if let tp = order.takeProfit { position.takeProfit = FixedDecimal(wire: tp) }
         }
-        account.cash = cash
-        if let closing { account.realizedPnl = try Self.exact { () throws(ArithmeticError) in try account.realizedPnl + closing.realizedPnl } }
+        account.cash = ledger.cash
+        account.realizedPnl = ledger.realizedPnl
         let fill = PB.Fill(
             id: UUID().uuidString.lowercased(), orderId: order.id, accountId: account.id, symbol: order.symbol, side: order.side,
             quantity: quantity.wire, price: price.wire, fee: fee.wire, feeCurrency: account.currency, tsNs: now)
