@@ -17,7 +17,10 @@ enum OpenAPIDocument {
                 operation["description"] = "Needs the \(role.rawValue) role or higher."
             }
             var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
-                ["name": String($0.dropFirst().dropLast()), "in": "path", "required": true, "schema": ["type": "string"]]
+                let name = String($0.dropFirst().dropLast())
+                // Ids are UUIDs; a symbol is any spelling market-data knows.
+                let schema: [String: Any] = name == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"]
+                return ["name": name, "in": "path", "required": true, "schema": schema]
             }
             parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
             if !parameters.isEmpty { operation["parameters"] = parameters }
@@ -97,7 +100,14 @@ enum OpenAPIDocument {
             out["401"] = described("Missing, expired or forged token")
             out["403"] = described("Role too low")
         }
-        if route.path.contains("{") { out["404"] = described("Not found") }
+        if route.path.contains("{") { out["404"] = described("Not found (also another user's)") }
+        if !route.body.isEmpty {
+            out["413"] = described("The body is over 1 MiB")
+            out["422"] = described("Understood but refused by a rule (a risk limit, a search over optimize.max_trials, a job not done)")
+        }
+        if route.method == .post, route.path == "/api/auth/register" { out["409"] = described("The email is already registered") }
+        if route.path.hasPrefix("/api/auth/login") { out["429"] = described("Rate limited, or too many failed logins (Retry-After)") }
+        if route.path.hasSuffix("/disabled") { out["409"] = described("An admin cannot disable themself") }
         return out
     }
 }
