@@ -1,11 +1,15 @@
 /// One fill as the ledger applies it: a side, a quantity at a price, what it cost, and when.
 public struct Fill: Sendable, Hashable {
     public var side: Side
+    /// Positive.
     public var quantity: FixedDecimal
     public var price: FixedDecimal
+    /// What the fill cost, in the account's currency.
     public var fee: FixedDecimal
+    /// Unix nanoseconds.
     public var timeNs: Int64
 
+    /// A fill of `quantity` at `price` costing `fee`.
     public init(side: Side, quantity: FixedDecimal, price: FixedDecimal, fee: FixedDecimal, timeNs: Int64) {
         self.side = side
         self.quantity = quantity
@@ -23,8 +27,10 @@ public struct Fill: Sendable, Hashable {
 /// `PositionState`. The one ledger execution's paper broker and the backtester both keep.
 public struct Ledger: Sendable, Hashable {
     public var cash: FixedDecimal
+    /// Net of fees, over every round trip closed.
     public var realizedPnl: FixedDecimal
 
+    /// A ledger holding `cash`.
     public init(cash: FixedDecimal, realizedPnl: FixedDecimal = .zero) {
         self.cash = cash
         self.realizedPnl = realizedPnl

@@ -51,6 +51,7 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `error_code` and kept when a peer's refusal is relayed; empty for failures without one.
     public var domainCode: String
 
+    /// A failure of `code`, saying `message`, with the service's own `domainCode` when it has one.
     public init(code: Code, message: String, domainCode: String = "") {
         self.code = code
         self.message = message

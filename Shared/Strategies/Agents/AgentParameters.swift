@@ -1,13 +1,16 @@
 /// The agents' numeric parameters (one namespace: the trend and momentum agents share
 /// `fast_period` and `slow_period`), every one known, in range and with defaults filled in.
 public struct AgentParameters: Sendable, Hashable {
+    /// Every parameter's value, by name.
     public private(set) var values: [String: Double]
 
     /// One parameter's meaning and bounds.
     public struct Definition: Sendable {
         public var defaultValue: Double
         public var range: ClosedRange<Double>
+        /// Whether only whole numbers are allowed (periods).
         public var integer: Bool
+        /// What it does, for error messages and the assistant.
         public var meaning: String
     }
 

@@ -8,12 +8,15 @@ public struct ConsensusProgram: Sendable, Hashable {
     /// One weighed agent.
     public struct Member: Sendable, Hashable {
         public let agent: TradingAgent
+        /// Above 0 (an agent weighed 0 is left out).
         public let weight: Double
         /// Program slots of its inputs, in `agent.inputs` order.
         let slots: [Int]
     }
 
+    /// In the agent catalogue's order.
     public let members: [Member]
+    /// The agent parameters every member reads.
     public let parameters: AgentParameters
 
     /// The score from the program's current slot values.

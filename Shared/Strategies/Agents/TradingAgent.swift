@@ -3,9 +3,12 @@ import Indicators
 /// One agent's vote on a bar: buy (+1), sell (−1) or hold (0), how sure it is (0…1) and, when
 /// asked for, why in words.
 public struct AgentOpinion: Sendable, Hashable {
+    /// What the agent would do.
     public enum Action: String, Sendable, Hashable { case buy, sell, hold }
     public var action: Action
+    /// 0 (abstains) to 1 (sure).
     public var confidence: Double
+    /// Why, in words; empty unless asked for.
     public var reasoning: String
 
     static func hold(_ reasoning: @autoclosure () -> String, confidence: Double = 0, explain: Bool) -> AgentOpinion {
@@ -24,12 +27,16 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
 
     /// What it is, for catalogues (ListAgents) and the assistant.
     public struct Info: Sendable, Hashable {
+        /// As documents name it (`rsi_reversion`).
         public var name: String
+        /// `trend`, `chart` or `risk`.
         public var kind: String
         public var description: String
+        /// Its weight in the `balanced` preset.
         public var defaultWeight: Double
     }
 
+    /// Its name, kind, description and default weight.
     public var info: Info {
         switch self {
         case .trend:
@@ -38,16 +45,6 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         case .rsiReversion: Info(name: rawValue, kind: "chart", description: "RSI mean reversion: buys oversold, sells overbought", defaultWeight: 0.3)
         case .volatility:
             Info(name: rawValue, kind: "risk", description: "ATR against price (holds when too volatile); Bollinger band extremes", defaultWeight: 0.15)
-        }
-    }
-
-    /// The agent parameters it reads (see `AgentParameters.catalog`).
-    public var parameterNames: [String] {
-        switch self {
-        case .trend: ["fast_period", "slow_period", "trend_saturation"]
-        case .momentum: ["fast_period", "slow_period", "signal_period"]
-        case .rsiReversion: ["rsi_period", "oversold", "overbought"]
-        case .volatility: ["bb_period", "bb_stddev", "atr_period", "max_atr_pct"]
         }
     }
 
@@ -115,6 +112,6 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
 }
 
 extension Double {
-    /// Four decimals at most, for reasoning text.
-    var shown: String { String((self * 10_000).rounded() / 10_000) }
+    /// Four decimals at most, as reasoning and explanations print numbers.
+    public var shown: String { String((self * 10_000).rounded() / 10_000) }
 }

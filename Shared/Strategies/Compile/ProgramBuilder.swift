@@ -17,7 +17,8 @@ struct ProgramBuilder {
     private var memo: [String: (slot: Int, kind: Kind)] = [:]
     private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
     private var expanding: [String] = []
-    private var consensus: [ConsensusProgram] = []
+    /// The consensus signals compiled so far (`ProgramBuilder+Consensus`).
+    var consensus: [ConsensusProgram] = []
     /// Instruction slots are numbered after inputs and constants, which are only known at the end:
     /// until then an instruction's slot is `computedBase + k`, renumbered in `finish`.
     private let computedBase = 1 << 24
@@ -133,49 +134,6 @@ struct ProgramBuilder {
         }
     }
 
-    /// A consensus score's slot: each agent with a weight above 0 gets its inputs as indicator
-    /// slots; the score is known once every weighed agent's inputs are.
-    private mutating func consensusScore(_ call: ConsensusCall, at pointer: String) throws(StrategyError) -> Int {
-        var given: [String: Double] = [:]
-        var places: [String: String] = [:]
-        for setting in call.agentParameters {
-            given[setting.name] = try quantity(setting.value, at: setting.pointer)
-            places[setting.name] = setting.pointer
-        }
-        let agentParameters = try AgentParameters(given, pointer: { places[$0] ?? pointer + "/agent_params" })
-        var members: [ConsensusProgram.Member] = []
-        var warm = 0
-        for setting in call.weights {
-            guard let agent = TradingAgent(rawValue: setting.name) else {
-                let known = TradingAgent.allCases.map(\.rawValue)
-                throw StrategyError(
-                    .unknownName, at: setting.pointer,
-                    "unknown agent \"\(setting.name.prefix(40))\"\(Suggestion.didYouMean(setting.name, among: known)); agents: \(known.joined(separator: ", "))")
-            }
-            let weight = try quantity(setting.value, at: setting.pointer)
-            guard weight.isFinite, weight >= 0, weight <= 100 else {
-                throw StrategyError(.invalidValue, at: setting.pointer, "agent \(agent.rawValue) has weight \(weight); weights are between 0 and 100")
-            }
-            guard weight > 0 else { continue }
-            var slots: [Int] = []
-            for input in agent.inputs(agentParameters) {
-                let slot = try indicator(input, at: setting.pointer)
-                slots.append(slot)
-                warm = max(warm, warmup(slot))
-            }
-            members.append(ConsensusProgram.Member(agent: agent, weight: weight, slots: slots))
-        }
-        guard !members.isEmpty else {
-            throw StrategyError(.invalidValue, at: pointer + "/consensus", "give at least one agent a weight above 0")
-        }
-        // In the catalogue's order, however the document lists them.
-        members.sort { TradingAgent.allCases.firstIndex(of: $0.agent)! < TradingAgent.allCases.firstIndex(of: $1.agent)! }
-        let program = ConsensusProgram(members: members, parameters: agentParameters)
-        let index = consensus.firstIndex(of: program) ?? consensus.count
-        if index == consensus.count { consensus.append(program) }
-        return emit(.init(op: .consensus, n: Int32(index)), warmup: warm)
-    }
-
     mutating func combine(_ op: SignalProgram.Instruction.Op, _ a: Int, _ b: Int) throws(StrategyError) -> Int {
         emit(.init(op: op, a: Int32(a), b: Int32(b)), warmup: max(warmup(a), warmup(b)))
     }
@@ -237,7 +195,7 @@ struct ProgramBuilder {
     func warmup(_ slot: Int) -> Int { slotWarmup[slot] ?? 0 }
 
     /// Emits `instruction` unless an identical one exists; its slot.
-    private mutating func emit(_ instruction: SignalProgram.Instruction, warmup: Int) -> Int {
+    mutating func emit(_ instruction: SignalProgram.Instruction, warmup: Int) -> Int {
         var key = instruction
         // Stateful instructions with the same operand and length are the same series.
         key.state = 0
@@ -267,7 +225,7 @@ struct ProgramBuilder {
     }
 
     /// An indicator's output slot, the indicator added once for each distinct spec and source.
-    private mutating func indicator(_ call: IndicatorCall, at pointer: String) throws(StrategyError) -> Int {
+    mutating func indicator(_ call: IndicatorCall, at pointer: String) throws(StrategyError) -> Int {
         guard let definition = IndicatorCatalog.definition(named: call.name) else {
             let names = IndicatorCatalog.all.map(\.name)
             throw StrategyError(

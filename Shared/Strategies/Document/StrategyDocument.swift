@@ -168,8 +168,10 @@ public struct IndicatorCall: Sendable, Hashable {
 public struct ConsensusCall: Sendable, Hashable {
     /// A name and a number as written, with where.
     public struct Setting: Sendable, Hashable {
+        /// An agent's or an agent parameter's name.
         public var name: String
         public var value: StrategyDocument.Quantity
+        /// Where it was written, for errors.
         public var pointer: String
     }
 

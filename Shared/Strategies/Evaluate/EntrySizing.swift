@@ -3,9 +3,11 @@ import TradingCore
 /// Closed trades' wins and losses, which Kelly sizing reads (a backtest keeps its own; a live bot
 /// gets its account's).
 public struct TradeRecord: Sendable, Hashable {
+    /// The winners' total profit and the losers' total loss (positive).
     public var wins = 0.0, losses = 0.0
     public var winCount = 0, lossCount = 0
 
+    /// No trades yet.
     public init() {}
 
     /// Counts one closed trade's net P&L (a flat one counts as neither).

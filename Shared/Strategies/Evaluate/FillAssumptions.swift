@@ -3,7 +3,9 @@ import TradingCore
 /// A document's execution assumptions as exact amounts, priced by execution's paper rule
 /// (`FillPricing`): the backtest's fills and a live bot's sizing estimate use the same numbers.
 public struct FillAssumptions: Sendable, Hashable {
+    /// The fee as a fraction of notional (10 bps: 0.001).
     public let feeRate: FixedDecimal
+    /// Slippage as a fraction of the price.
     public let slippageRate: FixedDecimal
     /// Slippage in price units (`slippage_ticks` × the tick).
     public let slippage: FixedDecimal

@@ -80,7 +80,7 @@ public struct SignalProgram: Sendable {
     /// Lends `body` a `Stepper` over the program's storage, borrowed once for any number of bars:
     /// the batch driver steps a whole series without re-borrowing (or retaining) anything per bar.
     mutating func withStepper<R>(_ body: (inout Stepper) -> R) -> R {
-        let slots = values.count, first = firstComputed, startBar = bar, voters = consensus
+        let first = firstComputed, startBar = bar, voters = consensus
         var result: R?
         var swaps = 0, endBar = startBar
         values.withUnsafeMutableBufferPointer { v in
@@ -96,7 +96,6 @@ public struct SignalProgram: Sendable {
                 }
             }
         }
-        _ = slots
         bar = endBar
         // The stepper swaps its two rows each bar; the arrays swap back so `values` is the latest.
         if swaps % 2 == 1 { swap(&values, &previous) }

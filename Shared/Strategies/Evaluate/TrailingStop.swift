@@ -5,6 +5,7 @@ import Indicators
 /// a live bot keeps execution's stop order at it.
 public struct TrailingStop: Sendable, Hashable {
     let distance: StrategyPlan.Distance
+    /// Whether it protects a long position (it sits below the price) or a short one (above).
     public let long: Bool
     /// The ATR its distance is a multiple of (the entry bar's), NaN for a percent distance.
     private(set) var atr: Double

@@ -46,13 +46,10 @@ struct PreparedBacktest: Sendable {
         let instrument = try await peers.instrument(request.symbol)
         let (strategy, risk, cash) = try check(request, instrument: instrument)
         let timeframe = try OrchestratorHandlers.timeframe(request.timeframe)
-        var candles = try await peers.candles(instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
-        // History nobody has watched yet (a fresh platform, a new symbol): market-data fills the
-        // periods asked for from its feed's history, once, when fewer than half are stored.
+        // Filled from the feed's history first when fewer than half of the periods asked for are stored.
         let expected = expectedBars(request.range, timeframe, warmup: strategy.plan.warmup, limit: settings.backtestMaxBars)
-        if candles.count < expected / 2, try await peers.backfill(instrument.symbol, timeframe, bars: expected) {
-            candles = try await peers.candles(instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars)
-        }
+        let candles = try await peers.candles(
+            instrument.symbol, timeframe, range: request.range, limit: settings.backtestMaxBars, atLeast: expected / 2, fill: expected)
         let series = try StrategyBacktest.series(candles)
         guard series.count > strategy.plan.warmup else {
             throw OrchestratorError(

@@ -40,6 +40,17 @@ struct Peers: Sendable {
         return count != nil ? out.reversed() : out
     }
 
+    /// `candles(...)`, but for a series nobody has watched yet (a fresh platform, a new symbol):
+    /// fewer than `atLeast` stored, market-data fills the last `fill` periods from its feed's
+    /// history, once, and they are read again.
+    func candles(
+        _ symbol: String, _ timeframe: Timeframe, newest count: Int? = nil, range: PB.TimeRange? = nil, limit: Int, atLeast: Int, fill: Int
+    ) async throws -> [PB.Candle] {
+        let stored = try await candles(symbol, timeframe, newest: count, range: range, limit: limit)
+        guard stored.count < atLeast, try await backfill(symbol, timeframe, bars: fill) else { return stored }
+        return try await candles(symbol, timeframe, newest: count, range: range, limit: limit)
+    }
+
     /// Asks market-data to fill `symbol`'s closed `timeframe` periods of the last `bars` from its feed's
     /// history (what it has is kept); false when it could not (no history for that feed).
     func backfill(_ symbol: String, _ timeframe: Timeframe, bars: Int) async throws -> Bool {

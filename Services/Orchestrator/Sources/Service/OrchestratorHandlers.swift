@@ -162,11 +162,7 @@ struct OrchestratorHandlers: OrchestratorService {
         let symbol = instrument.symbol
         let warmup = strategy.plan.warmup
         let wanted = max(settings.analyzeBars, warmup + 1)
-        var candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
-        // A series nobody has watched yet: market-data fills it from its feed's history, once.
-        if candles.count <= warmup, try await peers.backfill(symbol, timeframe, bars: wanted) {
-            candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars)
-        }
+        let candles = try await peers.candles(symbol, timeframe, newest: wanted, limit: settings.backtestMaxBars, atLeast: warmup + 1, fill: wanted)
         guard candles.count > warmup, let last = candles.last else {
             throw OrchestratorError(
                 .notEnoughHistory, "\(symbol) has \(candles.count) closed \(timeframe) candles; the strategy needs \(warmup + 1) to warm up")

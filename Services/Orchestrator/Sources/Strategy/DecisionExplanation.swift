@@ -55,8 +55,3 @@ extension AgentOpinion.Action {
         }
     }
 }
-
-extension Double {
-    /// Four decimals at most, for reasoning text.
-    var shown: String { String((self * 10_000).rounded() / 10_000) }
-}

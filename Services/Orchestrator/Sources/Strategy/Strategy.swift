@@ -90,7 +90,7 @@ struct Strategy: Sendable {
         }
         adjust(&document)
         let overrides = values
-        let context = CompileContext(allowShort: shortable ?? instrument.map { Self.context($0).allowShort } ?? false)
+        let context = CompileContext(allowShort: shortable ?? instrument.map(Self.shortable) ?? false)
         self.context = context
         plan = try Self.checked { () throws(StrategyError) in try StrategyCompiler.compile(document, parameters: overrides, context: context) }
         self.document = document
@@ -114,10 +114,8 @@ struct Strategy: Sendable {
         }
     }
 
-    /// What `instrument` allows: short rules only where it can be sold short (not spot crypto).
-    static func context(_ instrument: PB.Instrument) -> CompileContext {
-        CompileContext(allowShort: instrument.assetClass != .crypto)
-    }
+    /// Whether `instrument` can be sold short (spot crypto cannot).
+    static func shortable(_ instrument: PB.Instrument) -> Bool { instrument.assetClass != .crypto }
 
     /// Runs a strategy-language step, turning its error into the orchestrator's (code and pointer kept in the text).
     static func checked<T>(_ body: () throws(StrategyError) -> T) throws(OrchestratorError) -> T {

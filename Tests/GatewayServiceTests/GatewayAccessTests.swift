@@ -1,0 +1,189 @@
+import Bus
+import Contract
+import ExecutionService
+import Foundation
+import GatewayService
+import HummingbirdWSClient
+import IndicatorsService
+import Logging
+import NIOCore
+import OrchestratorService
+import PlatformTesting
+import RPC
+import RiskService
+import ServiceKit
+import ServiceKitTesting
+import Testing
+import TradingCore
+import Wire
+
+
+/// Who may do what through the gateway: owner scoping on every route with an id, sessions and
+/// passwords, disabled users, failed-login locks across replicas, and browser origins.
+@Suite("Gateway access", .serialized)
+struct GatewayAccessTests {
+    /// Every route with an `{id}` in the route table (read from the OpenAPI document the router's
+    /// table generates): user B gets 404 for user A's resource, as for one that does not exist. A
+    /// new route with an id fails this test until it has a fixture here.
+    @Test func everyRouteWithAnIdIsOwnerScoped() async throws {
+        try await withGateway { http, market in
+            var r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            r = try await http.call("POST", "/api/auth/register", json: #"{"email":"a@example.com","password":"correct horse"}"#)
+            let a = try #require(r.body["access_token"] as? String)
+            r = try await http.call("POST", "/api/auth/register", json: #"{"email":"b@example.com","password":"correct horse"}"#)
+            let b = try #require(r.body["access_token"] as? String)
+            let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 300) * 60_000_000_000
+            var px = 40_000.0
+            var bars: [PB.Candle] = []
+            for i in 0..<120 {
+                let o = px
+                px = ((px * ((i / 20) % 2 == 0 ? 1.002 : 0.998)) * 100).rounded() / 100
+                bars.append(PB.Candle(
+                    symbol: "BTC/USDT", timeframe: .m1, openTimeNs: t0 + Int64(i) * 60_000_000_000, open: o, high: max(o, px) + 1, low: min(o, px) - 1,
+                    close: px, volume: 1, closed: true))
+            }
+            try await market.deliver(bars, publish: false)
+            // A's resources, one of each kind that has an id.
+            let document = #"{"version":1,"name":"a's","rules":{"entry_long":[{"left":"close","op":">","right":{"indicator":"sma","period":5}}]}}"#
+            r = try await http.call("POST", "/api/bots", token: a, json: #"{"symbol":"BTCUSDT","strategy":{"name":"sma_cross"}}"#)
+            let bot = try #require(r.body["id"] as? String)
+            r = try await http.call("POST", "/api/backtests", token: a, json: #"{"symbol":"BTCUSDT","strategy":{"name":"sma_cross","parameters":{"fast":3,"slow":8}}}"#)
+            let backtest = try #require(r.body["id"] as? String)
+            r = try await http.call("POST", "/api/optimizations", token: a, json: #"{"symbol":"BTCUSDT","strategy":{"name":"sma_cross"},"ranges":[{"name":"fast","values":[3,4]}]}"#)
+            let optimization = try #require(r.body["id"] as? String)
+            r = try await http.call("POST", "/api/strategies", token: a, json: #"{"document":"# + document + "}")
+            let strategy = try #require(r.body["id"] as? String)
+            let fixtures = ["bots": bot, "backtests": backtest, "optimizations": optimization, "strategies": strategy]
+
+            r = try await http.call("GET", "/api/openapi.json")
+            let paths = try #require(r.body["paths"] as? [String: [String: Any]])
+            var checked = 0
+            for (path, operations) in paths.sorted(by: { $0.key < $1.key }) where path.contains("{id}") {
+                let kind = path.split(separator: "/")[1]
+                for (method, operation) in operations {
+                    let description = (operation as? [String: Any])?["description"] as? String ?? ""
+                    if description.contains("admin role") { continue }  // admins' routes: B gets 403, checked in the journey
+                    guard let id = fixtures[String(kind)] else {
+                        Issue.record("no fixture for \(method.uppercased()) \(path): add one of A's resources of that kind")
+                        continue
+                    }
+                    let body = method == "put" ? #"{"document":"# + document + "}" : (method == "post" ? "{}" : nil)
+                    let answer = try await http.call(method.uppercased(), path.replacingOccurrences(of: "{id}", with: id), token: b, json: body)
+                    #expect(answer.status == 404, "\(method.uppercased()) \(path) answered user B \(answer.status): \(answer.body)")
+                    checked += 1
+                }
+            }
+            #expect(checked >= 14)
+            // And A still sees every one of them.
+            for (kind, id) in fixtures {
+                #expect(try await http.call("GET", "/api/\(kind)/\(id)", token: a).status == 200, "\(kind)")
+            }
+        }
+    }
+
+    /// Sessions end when asked (one, or all), a password change ends the others, and a disabled
+    /// user can neither log in nor refresh, and their API keys stop working.
+    @Test func sessionsPasswordsAndDisabledUsers() async throws {
+        try await withGateway { http, _ in
+            var r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            let admin = try #require(r.body["access_token"] as? String)
+            r = try await http.call("POST", "/api/auth/register", json: #"{"email":"c@example.com","password":"first password"}"#)
+            let user = try #require((r.body["user"] as? [String: Any])?["id"] as? String)
+            var access = try #require(r.body["access_token"] as? String)
+            let first = try #require(r.body["refresh_token"] as? String)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"first password"}"#)
+            let second = try #require(r.body["refresh_token"] as? String)
+
+            // Log out of one session: its refresh token is dead, the other lives.
+            r = try await http.call("POST", "/api/auth/logout", token: access, json: #"{"refresh_token":""# + first + #""}"#)
+            #expect(r.status == 204)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + first + #""}"#)
+            #expect(r.status == 401 && errorCode(r.body) == "auth.invalid_refresh_token")
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + second + #""}"#)
+            #expect(r.status == 200)
+            let third = try #require(r.body["refresh_token"] as? String)
+
+            // A password change needs the current one and ends every other session.
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"wrong one!","new_password":"second password"}"#)
+            #expect(r.status == 403 && errorCode(r.body) == "auth.invalid_credentials")
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"first password","new_password":"short"}"#)
+            #expect(r.status == 400 && errorCode(r.body) == "auth.weak_password")
+            r = try await http.call("POST", "/api/auth/password", token: access, json: #"{"current_password":"first password","new_password":"second password"}"#)
+            #expect(r.status == 200 && r.body["access_token"] != nil)
+            access = try #require(r.body["access_token"] as? String)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + third + #""}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"first password"}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            let live = try #require(r.body["refresh_token"] as? String)
+
+            // Disabled by an admin: no login, no refresh; enabled again: login works.
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: access, json: #"{"disabled":true}"#)
+            #expect(r.status == 403)
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: admin, json: #"{"disabled":true}"#)
+            #expect(r.status == 200 && r.body["disabled"] as? Bool == true)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            #expect(r.status == 401)
+            r = try await http.call("POST", "/api/auth/refresh", json: #"{"refresh_token":""# + live + #""}"#)
+            #expect(r.status == 401)
+            r = try await http.call("GET", "/api/users", token: admin)
+            let me = (r.body["users"] as? [[String: Any]])?.first { $0["email"] as? String == "root@example.com" }?["id"] as? String ?? ""
+            r = try await http.call("PUT", "/api/users/\(me)/disabled", token: admin, json: #"{"disabled":true}"#)
+            #expect(r.status == 409)
+            r = try await http.call("PUT", "/api/users/\(user)/disabled", token: admin, json: #"{"disabled":false}"#)
+            #expect(r.status == 200 && r.body["disabled"] as? Bool == false)
+            r = try await http.call("POST", "/api/auth/login", json: #"{"email":"c@example.com","password":"second password"}"#)
+            #expect(r.status == 200)
+        }
+    }
+
+    /// A browser page from a listed origin may call the API (preflight answered, the origin echoed,
+    /// never `*`, no credentials) and open the WebSocket; any other origin gets neither.
+    @Test func corsAllowsOnlyListedOrigins() async throws {
+        try await withGateways(1, adjust: { $0.corsOrigins = ["http://localhost:5173"] }) { gateways, _ in
+            let http = gateways[0]
+            let r = try await http.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            let token = try #require(r.body["access_token"] as? String)
+            let preflight = await rawHTTP(http.port, "OPTIONS /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: GET\r\n\r\n")
+            #expect(preflight.hasPrefix("http/1.1 204") && preflight.contains("access-control-allow-origin: http://localhost:5173"))
+            #expect(preflight.contains("access-control-allow-headers: authorization, content-type") && !preflight.contains("allow-credentials"))
+            let allowed = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(allowed.hasPrefix("http/1.1 200") && allowed.contains("access-control-allow-origin: http://localhost:5173"))
+            let other = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(other.hasPrefix("http/1.1 200") && !other.contains("access-control-allow-origin"))
+            let upgrade = "GET /ws?token=\(token) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            #expect(await rawHTTP(http.port, upgrade + "Origin: http://localhost:5173\r\n\r\n").hasPrefix("http/1.1 101"))
+            #expect(!(await rawHTTP(http.port, upgrade + "Origin: https://evil.example\r\n\r\n").hasPrefix("http/1.1 101")))
+        }
+    }
+
+    /// Failed logins lock an account (5) and an address (20) for every replica, before any password
+    /// is checked; a success clears the account's count.
+    @Test func failedLoginsLockAcrossReplicas() async throws {
+        try await withGateways(2) { gateways, _ in
+            let (one, two) = (gateways[0], gateways[1])
+            var r = try await one.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            r = try await one.call("POST", "/api/auth/register", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 201)
+            for _ in 0..<4 { _ = try await one.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"wrong password"}"#) }
+            // A success before the limit clears the account's count.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 200)
+            for _ in 0..<5 {
+                r = try await one.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"wrong password"}"#)
+                #expect(r.status == 401)
+            }
+            // The other replica refuses even the right password now.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"d@example.com","password":"right password"}"#)
+            #expect(r.status == 429 && errorCode(r.body) == "auth.login_locked")
+            #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("this account") == true)
+            // Another account from the same address still logs in, until the address has failed 20 times.
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            #expect(r.status == 200)
+            for i in 0..<11 { _ = try await one.call("POST", "/api/auth/login", json: #"{"email":"nobody\#(i)@example.com","password":"guessing"}"#) }
+            r = try await two.call("POST", "/api/auth/login", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            #expect(r.status == 429 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("your address") == true)
+        }
+    }
+}
