@@ -203,7 +203,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "Indicators"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "Indicators"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Runs the built `tradewind` binary; depends on it so `swift build --build-tests` builds it first.
         .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
         .testTarget(

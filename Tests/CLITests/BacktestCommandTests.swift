@@ -5,7 +5,7 @@ import Testing
 @Suite("tradewind backtest and optimize")
 struct BacktestCommandTests {
     static let goog = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/fixtures/backtest/GOOG.csv").standardized.path
+        .appendingPathComponent("../StrategiesTests/Fixtures/GOOG.csv").standardized.path
 
     static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]

@@ -4,7 +4,7 @@ import Strategies
 import Testing
 import TradingCore
 
-/// The SMA(10)/SMA(20) template against `../shared/fixtures/backtest` (backtesting.py, backtrader
+/// The SMA(10)/SMA(20) template against `Fixtures/` (a copy of `../shared/fixtures/backtest`: backtesting.py, backtrader
 /// and nautilus_trader reproduce it): every trade and the final equity to the cent.
 @Suite struct GOOGReferenceTests {
     @Test("the SMA-cross template reproduces the GOOG reference trade by trade and to the cent")
@@ -39,7 +39,7 @@ import TradingCore
 
 enum Fixtures {
     static var directory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/fixtures/backtest").standardized
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").standardized
     }
 
     /// GOOG daily bars: dates at midnight UTC.
