@@ -273,7 +273,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RPCTests", dependencies: ["RPC", "Contract", "Wire", "ServiceKitTesting", nio, nioPosix, logging],
+            name: "RPCTests", dependencies: ["RPC", "Contract", "Wire", "TradingCore", "ServiceKitTesting", nio, nioPosix, logging],
             swiftSettings: swiftSettings),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ServiceKitTesting", logging], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ServiceKitTesting", logging], swiftSettings: swiftSettings),

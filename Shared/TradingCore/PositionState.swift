@@ -37,6 +37,21 @@ public struct PositionState: Sendable, Hashable {
         public var fees: FixedDecimal
         public var openedAtNs: Int64
         public var botId: String
+
+        /// A round trip as recorded (the ledger makes them in `apply`).
+        public init(
+            side: Side, quantity: FixedDecimal, entryPrice: FixedDecimal, exitPrice: FixedDecimal, realizedPnl: FixedDecimal,
+            fees: FixedDecimal, openedAtNs: Int64, botId: String
+        ) {
+            self.side = side
+            self.quantity = quantity
+            self.entryPrice = entryPrice
+            self.exitPrice = exitPrice
+            self.realizedPnl = realizedPnl
+            self.fees = fees
+            self.openedAtNs = openedAtNs
+            self.botId = botId
+        }
     }
 
     /// Applies a fill of `quantity` (> 0) at `price` costing `fee`; returns the round trip it closed.

@@ -82,7 +82,7 @@ public struct Backtester: Sendable {
                 }
             }
         }
-        var ledger = run.ledger
+        let ledger = run.ledger
         let equity = run.equity, decisions = run.decisions, barsInMarket = run.barsInMarket
         withExtendedLifetime(columns) {}
         if let failure { throw failure }

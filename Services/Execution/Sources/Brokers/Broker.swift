@@ -1,7 +1,6 @@
 import RPC
 import ServiceKit
 import TradingCore
-import Wire
 
 /// What a broker does with a working order at the market's current prices.
 enum BrokerDecision: Sendable, Hashable {
@@ -19,9 +18,9 @@ protocol Broker: Sendable {
     /// The registry name, stored on accounts and orders.
     var name: String { get }
     /// The account modes it trades.
-    var modes: Set<PB.AccountMode> { get }
+    var modes: Set<AccountMode> { get }
     /// Decides `order` at `price` (nil: no price known; only a resting order can wait for one).
-    func decide(_ order: PB.Order, at price: MarketView.Price?, instrument: PB.Instrument) throws(ExecutionError) -> BrokerDecision
+    func decide(_ order: Order, at price: MarketView.Price?, rules: OrderRules) throws(ExecutionError) -> BrokerDecision
 }
 
 /// The brokers this build knows. Adding one is a new file and one `register` line here.

@@ -1,7 +1,5 @@
-import Contract
 import RPC
 import TradingCore
-import Wire
 
 /// Simulated fills at the latest prices: a buy pays the ask (the last price when the feed has no
 /// quote) plus `slippageBps`, a sell receives the bid minus it, rounded to the instrument's tick
@@ -11,38 +9,36 @@ import Wire
 struct PaperBroker: Broker {
     static let name = "paper"
     var name: String { Self.name }
-    var modes: Set<PB.AccountMode> { [.paper] }
+    var modes: Set<AccountMode> { [.paper] }
     /// Price slippage against the trader, in basis points.
     let slippageBps: Double
     /// Fee, in basis points of the notional.
     let feeBps: Double
 
-    func decide(_ order: PB.Order, at price: MarketView.Price?, instrument: PB.Instrument) throws(ExecutionError) -> BrokerDecision {
+    func decide(_ order: Order, at price: MarketView.Price?, rules: OrderRules) throws(ExecutionError) -> BrokerDecision {
         guard let price else {
             if order.type == .market { throw ExecutionError(.noPrice, "no price for \(order.symbol) yet; a market order needs one") }
             return .rest
         }
-        guard let side = Side(wire: order.side) else { throw ExecutionError(.invalidArgument, "order side is missing") }
-        let executable = try executablePrice(side, price, instrument: instrument)
+        let side = order.side
+        let executable = try executablePrice(side, price, tick: rules.tickSize)
         let fillPrice: FixedDecimal
         switch order.type {
         case .market:
             fillPrice = executable
         case .limit:
-            let limit = FixedDecimal(wire: order.limitPrice)
+            let limit = order.limitPrice ?? .zero
             guard side == .buy ? executable <= limit : executable >= limit else {
                 return order.timeInForce == .ioc || order.timeInForce == .fok ? .expire("the market did not reach the limit \(limit)") : .rest
             }
             fillPrice = side == .buy ? min(executable, limit) : max(executable, limit)
         case .stop:
-            let stop = FixedDecimal(wire: order.stopPrice)
+            let stop = order.stopPrice ?? .zero
             let last = try decimal(price.last)
             guard side == .buy ? last >= stop : last <= stop else { return .rest }
             fillPrice = executable
-        default:
-            throw ExecutionError(.unsupported, "the paper broker takes market, limit and stop orders")
         }
-        let quantity = FixedDecimal(wire: order.quantity)
+        let quantity = order.quantity
         do {
             return .fill(price: fillPrice, fee: try FillPricing.fee(quantity, at: fillPrice, rate: try FillPricing.rate(bps: feeBps)))
         } catch {
@@ -52,9 +48,8 @@ struct PaperBroker: Broker {
 
     /// The price a `side` order would get now: the touch plus slippage, rounded to the tick against
     /// the trader (`FillPricing`, the backtester's rule too).
-    private func executablePrice(_ side: Side, _ price: MarketView.Price, instrument: PB.Instrument) throws(ExecutionError) -> FixedDecimal {
+    private func executablePrice(_ side: Side, _ price: MarketView.Price, tick: FixedDecimal) throws(ExecutionError) -> FixedDecimal {
         let touch = try decimal(side == .buy ? (price.ask > 0 ? price.ask : price.last) : (price.bid > 0 ? price.bid : price.last))
-        let tick = FixedDecimal(wire: instrument.tickSize)
         do { return try FillPricing.price(touch, side, slippageRate: try FillPricing.rate(bps: slippageBps), tick: tick) } catch {
             throw ExecutionError(.arithmetic, "cannot price a fill at \(touch) with tick \(tick): \(error.message)")
         }

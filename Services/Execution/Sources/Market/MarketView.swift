@@ -7,7 +7,8 @@ import Wire
 
 /// What execution knows of the market: instruments and latest prices. Ticks from the bus keep the
 /// prices fresh; a symbol not ticked since start is asked of market-data (GetQuote), which also
-/// names instruments (GetInstrument, cached: tick and lot sizes do not change while running).
+/// names instruments (GetInstrument; their order rules are cached: tick and lot sizes do not change
+/// while running).
 final class MarketView: Sendable {
     /// A symbol's latest prices; bid/ask are zero when the feed has none.
     struct Price: Sendable, Hashable {
@@ -20,7 +21,7 @@ final class MarketView: Sendable {
     /// nil when `peers.market_data` is not configured.
     let client: MarketDataClient?
     private let prices = Mutex<[String: Price]>([:])
-    private let instruments = Mutex<[String: PB.Instrument]>([:])
+    private let rules = Mutex<[String: OrderRules]>([:])
 
     init(client: MarketDataClient?) { self.client = client }
 
@@ -55,15 +56,17 @@ final class MarketView: Sendable {
     /// The latest price held in memory, without asking anyone (for marking positions).
     func heldPrice(_ symbol: String) -> Price? { prices.withLock { $0[symbol] } }
 
-    /// The instrument `symbol` names (any spelling market-data accepts), canonical symbol included.
-    func instrument(_ symbol: String) async throws(ExecutionError) -> PB.Instrument {
-        if let held = instruments.withLock({ $0[symbol] }) { return held }
+    /// The order rules of the instrument `symbol` names (any spelling market-data accepts), its
+    /// canonical symbol included.
+    func rules(_ symbol: String) async throws(ExecutionError) -> OrderRules {
+        if let held = rules.withLock({ $0[symbol] }) { return held }
         let instrument = try await relay(notFound: .unknownSymbol) { try await self.requireClient().getInstrument(PB.GetInstrumentRequest(symbol: symbol)) }
-        instruments.withLock {
-            $0[symbol] = instrument
-            $0[instrument.symbol] = instrument
+        let found = OrderRules(wire: instrument)
+        rules.withLock {
+            $0[symbol] = found
+            $0[found.symbol] = found
         }
-        return instrument
+        return found
     }
 
     private func requireClient() throws(ExecutionError) -> MarketDataClient {

@@ -1,7 +1,5 @@
-import Contract
 import Synchronization
 import TradingCore
-import Wire
 
 /// What waits for the market: working orders (their broker decides when they fill) and positions
 /// with a stop loss or take profit. Each tick checks the watches of its symbol; a watch that fires
@@ -9,7 +7,7 @@ import Wire
 final class TriggerBook: Sendable {
     enum Watch: Sendable, Hashable {
         /// A working order, with what its broker needs to decide it.
-        case order(PB.Order, instrument: PB.Instrument)
+        case order(Order, rules: OrderRules)
         /// An open position with protective exits.
         case position(account: String, PositionState)
 
@@ -63,8 +61,8 @@ final class TriggerBook: Sendable {
 
     private func fires(_ watch: Watch, at price: MarketView.Price) -> Bool {
         switch watch {
-        case .order(let order, let instrument):
-            guard let broker = brokers[order.broker], let decision = try? broker.decide(order, at: price, instrument: instrument) else { return false }
+        case .order(let order, let rules):
+            guard let broker = brokers[order.broker], let decision = try? broker.decide(order, at: price, rules: rules) else { return false }
             return decision != .rest
         case .position(_, let p):
             guard let last = try? FixedDecimal(approximating: price.last) else { return false }

@@ -18,13 +18,17 @@ struct ExecutionHandlers: ExecutionService {
     func createAccount(_ request: PB.CreateAccountRequest, context: ServerCallContext) async throws -> PB.Account {
         let owner = request.ownerId.trimmingCharacters(in: .whitespaces)
         guard !owner.isEmpty, owner.count <= 128 else { throw ExecutionError(.invalidArgument, "owner_id is missing (at most 128 characters)") }
-        let mode = request.mode == .unspecified ? PB.AccountMode.paper : request.mode
+        let mode: AccountMode
+        if request.mode == .unspecified { mode = .paper } else {
+            guard let given = AccountMode(wire: request.mode) else { throw ExecutionError(.invalidArgument, "mode is unknown: paper, demo or live") }
+            mode = given
+        }
         let brokerName = request.broker.isEmpty ? PaperBroker.name : request.broker
         guard let broker = brokers[brokerName] else {
             throw ExecutionError(.invalidArgument, "broker \"\(brokerName)\" is unknown; this build has: \(brokers.keys.sorted().joined(separator: ", "))")
         }
         guard broker.modes.contains(mode) else {
-            throw ExecutionError(.unsupported, "the \(brokerName) broker does not trade \(mode.protoName ?? "this mode") accounts")
+            throw ExecutionError(.unsupported, "the \(brokerName) broker does not trade \(mode.rawValue) accounts")
         }
         let currency = request.baseCurrency.isEmpty ? "USD" : request.baseCurrency.uppercased()
         guard (2...8).contains(currency.count), currency.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
@@ -44,23 +48,24 @@ struct ExecutionHandlers: ExecutionService {
 
     func getAccount(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.Account {
         let account = try await requireAccount(request.accountId)
-        return try account.wire(marked: try desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+        return try account.wire(marked: desk.marked(try await Positions.open(account: account.id, store)))
     }
 
     func getEquityHistory(_ request: PB.EquityHistoryRequest, context: ServerCallContext) async throws -> PB.EquityHistoryResponse {
         let account = try await requireAccount(request.accountId)
-        let range = try Self.range(request.range)
-        return PB.EquityHistoryResponse(samples: try await Trades.equity(account: account.id, range: range, limit: 100_000, store))
+        let range = try (request.range ?? PB.TimeRange()).checked()
+        let samples = try await Trades.equity(account: account.id, range: range, limit: 100_000, store)
+        return PB.EquityHistoryResponse(samples: samples.map { PB.EquitySample(tsNs: $0.tsNs, equity: $0.equity.wire) })
     }
 
     // MARK: Orders
 
     func submitOrder(_ request: PB.SubmitOrderRequest, context: ServerCallContext) async throws -> PB.Order {
-        try await desk.submit(request, exitReason: request.botId.isEmpty ? .manual : .signal)
+        try await desk.submit(try OrderTicket(wire: request), exitReason: request.botId.isEmpty ? .manual : .signal).wire
     }
 
     func cancelOrder(_ request: PB.CancelOrderRequest, context: ServerCallContext) async throws -> PB.Order {
-        try await desk.cancel(account: request.accountId, orderId: request.orderId)
+        try await desk.cancel(account: request.accountId, orderId: request.orderId).wire
     }
 
     func getOrder(_ request: PB.GetOrderRequest, context: ServerCallContext) async throws -> PB.Order {
@@ -71,12 +76,12 @@ struct ExecutionHandlers: ExecutionService {
             guard let (order, _) = try await Orders.find(id: id, store), order.accountId == account.id else {
                 throw ExecutionError(.unknownOrder, "account \(account.id) has no order \(id)")
             }
-            return order
+            return order.wire
         case .clientOrderId(let clientId):
             guard let order = try await Orders.find(account: account.id, clientOrderId: clientId.trimmingCharacters(in: .whitespaces), store) else {
                 throw ExecutionError(.unknownOrder, "account \(account.id) has no order with client_order_id \"\(clientId.prefix(64))\"")
             }
-            return order
+            return order.wire
         case nil:
             throw ExecutionError(.invalidArgument, "name the order: order_id or client_order_id")
         }
@@ -85,28 +90,34 @@ struct ExecutionHandlers: ExecutionService {
     func listOrders(_ request: PB.ListOrdersRequest, context: ServerCallContext) async throws -> PB.ListOrdersResponse {
         let account = try await requireAccount(request.accountId)
         let paging = try PageCursor.Paging(request.page, invalid: ExecutionErrorCode.invalidArgument)
+        var statuses: [OrderStatus] = []
+        for status in request.statuses {
+            guard let known = OrderStatus(wire: status) else { throw ExecutionError(.invalidArgument, "statuses names an unknown order status") }
+            statuses.append(known)
+        }
         let orders = try await Orders.page(
-            account: account.id, statuses: request.statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces), after: paging.after,
+            account: account.id, statuses: statuses, symbol: request.symbol.trimmingCharacters(in: .whitespaces), after: paging.after,
             limit: paging.fetch, store)
         let (page, info) = paging.page(orders) { ($0.createdAtNs, $0.id) }
-        return PB.ListOrdersResponse(orders: page, page: info)
+        return PB.ListOrdersResponse(orders: page.map(\.wire), page: info)
     }
 
     // MARK: Positions and trades
 
     func listPositions(_ request: PB.AccountRequest, context: ServerCallContext) async throws -> PB.ListPositionsResponse {
         let account = try await requireAccount(request.accountId)
-        return PB.ListPositionsResponse(positions: try desk.marked(try await Positions.open(account: account.id, store), account: account.id))
+        let positions = desk.marked(try await Positions.open(account: account.id, store))
+        return PB.ListPositionsResponse(positions: try positions.map { p throws(ExecutionError) in try p.wire(account: account.id) })
     }
 
     func listTrades(_ request: PB.ListTradesRequest, context: ServerCallContext) async throws -> PB.ListTradesResponse {
         let account = try await requireAccount(request.accountId)
         let paging = try PageCursor.Paging(request.page, invalid: ExecutionErrorCode.invalidArgument)
         let trades = try await Trades.page(
-            account: account.id, symbol: request.symbol.trimmingCharacters(in: .whitespaces), botId: request.botId, range: try Self.range(request.range),
+            account: account.id, symbol: request.symbol.trimmingCharacters(in: .whitespaces), botId: request.botId, range: try (request.range ?? PB.TimeRange()).checked(),
             after: paging.after, limit: paging.fetch, store)
         let (page, info) = paging.page(trades) { ($0.closedAtNs, $0.id) }
-        return PB.ListTradesResponse(trades: page, page: info)
+        return PB.ListTradesResponse(trades: page.map(\.wire), page: info)
     }
 
     // MARK: Events
@@ -123,16 +134,8 @@ struct ExecutionHandlers: ExecutionService {
     // MARK: Arguments
 
     private func requireAccount(_ text: String) async throws -> AccountRecord {
-        let id = try OrderDraft.accountId(text)
+        let id = try OrderTicket.accountId(text)
         guard let account = try await Accounts.find(id, store) else { throw ExecutionError(.unknownAccount, "there is no account \(id)") }
         return account
-    }
-
-    private static func range(_ range: PB.TimeRange?) throws(ExecutionError) -> PB.TimeRange {
-        let r = range ?? PB.TimeRange()
-        if r.toNs != 0, r.fromNs >= r.toNs {
-            throw ExecutionError(.invalidArgument, "range.from_ns (\(r.fromNs)) must be before range.to_ns (\(r.toNs))")
-        }
-        return r
     }
 }

@@ -69,7 +69,7 @@ final class ExecutionRuntime: Service, Sendable {
         while !Task.isCancelled {
             do {
                 for order in try await Orders.working(desk.store) {
-                    desk.triggers.add(.order(order, instrument: try await desk.market.instrument(order.symbol)))
+                    desk.triggers.add(.order(order, rules: try await desk.market.rules(order.symbol)))
                 }
                 for (account, position) in try await Positions.protected(desk.store) {
                     desk.triggers.update(account: account, position: position)
@@ -91,8 +91,8 @@ final class ExecutionRuntime: Service, Sendable {
                 let now = WallClock.nowNs
                 for id in try await Accounts.withPositions(desk.store) {
                     guard let account = try await Accounts.find(id, desk.store) else { continue }
-                    let positions = try desk.marked(try await Positions.open(account: id, desk.store), account: id)
-                    try await Trades.sampleEquity(account: id, FixedDecimal(wire: try account.wire(marked: positions).equity), at: now, desk.store)
+                    let positions = try desk.marked(try await Positions.open(account: id, desk.store))
+                    try await Trades.sampleEquity(account: id, try account.valuation(positions).equity, at: now, desk.store)
                 }
             } catch {
                 logger.warning("equity sampling failed", metadata: ["error": "\(error)"])

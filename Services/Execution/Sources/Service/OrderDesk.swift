@@ -1,20 +1,17 @@
-import Contract
+import RPC
 import Foundation
 import Logging
 import ServiceKit
-import RPC
 import Store
 import TradingCore
-import Wire
 
 /// What one ledger step wrote: the order as it now stands, and the fill, position and trade it made.
 struct LedgerOutcome: Sendable {
-    var order: PB.Order
-    var fill: PB.Fill?
-    var position: PB.Position?
-    var trade: PB.Trade?
-    /// The position's new state, for the trigger book.
-    var positionState: PositionState?
+    var order: Order
+    var fill: OrderFill?
+    var trade: Trade?
+    /// The position as the step left it, marked at the fill's price.
+    var position: MarkedPosition?
 }
 
 /// Takes orders in and applies fills to the ledger. Each step runs in one transaction holding the
@@ -31,23 +28,22 @@ struct OrderDesk: Sendable {
 
     // MARK: Submit and cancel
 
-    /// The order `request` asks for: filled, working or refused by the ledger (all stored); or, for
+    /// The order `ticket` asks for: filled, working or refused by the ledger (all stored); or, for
     /// a client order id seen before, the order it made then.
-    func submit(_ request: PB.SubmitOrderRequest, exitReason: ExitReason) async throws -> PB.Order {
-        let accountId = try OrderDraft.accountId(request.accountId)
+    func submit(_ ticket: OrderTicket, exitReason: ExitReason) async throws -> Order {
+        let accountId = ticket.accountId
         guard let account = try await Accounts.find(accountId, store) else {
             throw ExecutionError(.unknownAccount, "there is no account \(accountId)")
         }
-        let clientId = request.clientOrderId.trimmingCharacters(in: .whitespaces)
-        if !clientId.isEmpty, let first = try await Orders.find(account: accountId, clientOrderId: clientId, store) { return first }
-        let instrument = try await market.instrument(request.symbol)
-        let draft = try OrderDraft.make(request, account: account, instrument: instrument, now: WallClock.nowNs)
+        if !ticket.clientOrderId.isEmpty, let first = try await Orders.find(account: accountId, clientOrderId: ticket.clientOrderId, store) { return first }
+        let rules = try await market.rules(ticket.symbol)
+        let draft = try ticket.order(account: account, rules: rules, now: WallClock.nowNs)
         guard let broker = brokers[account.broker] else {
             throw ExecutionError(.unsupported, "account \(accountId) uses the broker \"\(account.broker)\", which this build does not have")
         }
         let price = draft.type == .market ? try await market.price(draft.symbol) : try? await market.price(draft.symbol)
-        try Self.checkMinimumNotional(draft, at: price, instrument: instrument)
-        let decision = try broker.decide(draft, at: price, instrument: instrument)
+        try Self.checkMinimumNotional(draft, at: price, rules: rules)
+        let decision = try broker.decide(draft, at: price, rules: rules)
         let outcome: LedgerOutcome? = try await store.withTransaction { tx in
             guard var account = try await Accounts.find(accountId, locking: true, tx) else { return nil }
             if let first = try await Orders.find(account: accountId, clientOrderId: draft.clientOrderId, tx) {
@@ -60,8 +56,7 @@ struct OrderDesk: Sendable {
             case .rest:
                 try await Orders.insert(order, exitReason: exitReason, tx)
             case .expire(let reason):
-                order.status = .expired
-                order.rejectReason = reason
+                order.end(.expired, reason: reason, at: order.createdAtNs)
                 try await Orders.insert(order, exitReason: exitReason, tx)
             }
             return LedgerOutcome(order: order)
@@ -69,24 +64,24 @@ struct OrderDesk: Sendable {
         guard let outcome else { throw ExecutionError(.unknownAccount, "there is no account \(accountId)") }
         if outcome.order.id == draft.id {
             finish(outcome)
-            if decision == .rest { triggers.add(.order(outcome.order, instrument: instrument)) }
+            if decision == .rest { triggers.add(.order(outcome.order, rules: rules)) }
         }
         return outcome.order
     }
 
     /// Cancels a working order; a finished one cannot be.
-    func cancel(account accountId: String, orderId: String) async throws -> PB.Order {
-        let accountId = try OrderDraft.accountId(accountId)
+    func cancel(account accountId: String, orderId: String) async throws -> Order {
+        let accountId = try OrderTicket.accountId(accountId)
         let orderId = try Self.orderId(orderId)
-        let order: PB.Order = try await store.withTransaction { tx in
+        let order: Order = try await store.withTransaction { tx in
             guard try await Accounts.find(accountId, locking: true, tx) != nil else {
                 throw ExecutionError(.unknownAccount, "there is no account \(accountId)")
             }
             guard var (order, _) = try await Orders.find(id: orderId, locking: true, tx), order.accountId == accountId else {
                 throw ExecutionError(.unknownOrder, "account \(accountId) has no order \(orderId)")
             }
-            guard Orders.workingStatuses.contains(order.status) else {
-                throw ExecutionError(.notCancelable, "order \(orderId) is \(order.status.protoName ?? "finished") and can no longer be canceled")
+            guard order.status.isWorking else {
+                throw ExecutionError(.notCancelable, "order \(orderId) is \(order.status.rawValue) and can no longer be canceled")
             }
             order.status = .canceled
             order.updatedAtNs = WallClock.nowNs
@@ -105,7 +100,7 @@ struct OrderDesk: Sendable {
     func act(on watch: TriggerBook.Watch) async {
         do {
             switch watch {
-            case .order(let order, let instrument): try await fillWorking(order, instrument: instrument)
+            case .order(let order, let rules): try await fillWorking(order, rules: rules)
             case .position(let account, let position): try await closeProtected(account: account, position)
             }
         } catch {
@@ -114,31 +109,29 @@ struct OrderDesk: Sendable {
         }
     }
 
-    private func fillWorking(_ watched: PB.Order, instrument: PB.Instrument) async throws {
+    private func fillWorking(_ watched: Order, rules: OrderRules) async throws {
         guard let broker = brokers[watched.broker] else { return }
         let price = try await market.price(watched.symbol)
         let outcome: LedgerOutcome? = try await store.withTransaction { tx in
             guard var account = try await Accounts.find(watched.accountId, locking: true, tx),
-                let found = try await Orders.find(id: watched.id, locking: true, tx), Orders.workingStatuses.contains(found.0.status)
+                let found = try await Orders.find(id: watched.id, locking: true, tx), found.order.status.isWorking
             else { return nil }
             var order = found.0
             let exitReason = found.1
-            switch try broker.decide(order, at: price, instrument: instrument) {
+            switch try broker.decide(order, at: price, rules: rules) {
             case .fill(let price, let fee):
                 return try await fill(&order, isNew: false, account: &account, price: price, fee: fee, exitReason: exitReason, tx)
             case .rest:
                 return LedgerOutcome(order: order)
             case .expire(let reason):
-                order.status = .expired
-                order.rejectReason = reason
-                order.updatedAtNs = WallClock.nowNs
+                order.end(.expired, reason: reason, at: WallClock.nowNs)
                 try await Orders.update(order, tx)
-                return LedgerOutcome(order: order, fill: nil)
+                return LedgerOutcome(order: order)
             }
         }
         guard let outcome else { return }
         if outcome.order.status == .new {
-            triggers.add(.order(outcome.order, instrument: instrument))
+            triggers.add(.order(outcome.order, rules: rules))
         } else {
             finish(outcome)
         }
@@ -152,9 +145,9 @@ struct OrderDesk: Sendable {
         }
         let side: Side = position.quantity.isNegative ? .buy : .sell
         _ = try await submit(
-            PB.SubmitOrderRequest(
+            try OrderTicket(
                 accountId: account, clientOrderId: "\(reason.rawValue):\(position.symbol):\(position.openedAtNs)", symbol: position.symbol,
-                side: side.wire, type: .market, timeInForce: .ioc, quantity: try position.quantity.magnitude.wire, botId: position.botId),
+                side: side, type: .market, timeInForce: .ioc, quantity: try position.quantity.magnitude, botId: position.botId),
             exitReason: reason)
         logger.info("position closed by its \(reason.rawValue)", metadata: ["execution.account": "\(account)", "execution.symbol": "\(position.symbol)"])
     }
@@ -165,54 +158,42 @@ struct OrderDesk: Sendable {
     /// it closes, an equity sample. An order the account cannot afford (or a sell beyond the
     /// holding, when shorting is off) is stored as rejected, with the reason.
     private func fill(
-        _ order: inout PB.Order, isNew: Bool, account: inout AccountRecord, price: FixedDecimal, fee: FixedDecimal, exitReason: ExitReason,
+        _ order: inout Order, isNew: Bool, account: inout AccountRecord, price: FixedDecimal, fee: FixedDecimal, exitReason: ExitReason,
         _ tx: Transaction
     ) async throws -> LedgerOutcome {
         let now = WallClock.nowNs
-        order.updatedAtNs = now
-        let side = Side(wire: order.side) ?? .buy
-        let quantity = FixedDecimal(wire: order.quantity)
+        let side = order.side, quantity = order.quantity
         var position = try await Positions.find(account: account.id, symbol: order.symbol, locking: true, tx)
         var ledger = Ledger(cash: account.cash, realizedPnl: account.realizedPnl)
         let applied = Fill(side: side, quantity: quantity, price: price, fee: fee, timeNs: now)
         let cash = try Self.exact { () throws(ArithmeticError) in try ledger.cash(after: applied) }
         if let reason = try refusal(side: side, quantity: quantity, position: position, cashAfter: cash, account: account) {
-            order.status = .rejected
-            order.rejectReason = reason
+            order.end(.rejected, reason: reason, at: now)
             if isNew { try await Orders.insert(order, exitReason: exitReason, tx) } else { try await Orders.update(order, tx) }
             return LedgerOutcome(order: order)
         }
         let closing = try Self.exact { () throws(ArithmeticError) in try ledger.apply(applied, to: &position, botId: order.botId) }
         // An order that opens or adds to the position sets its protective exits.
         if !position.isFlat, position.quantity.isNegative == (side == .sell) {
-            if let sl = order.stopLoss { position.stopLoss = FixedDecimal(wire: sl) }
-            if let tp = order.takeProfit { position.takeProfit = FixedDecimal(wire: tp) }
+            if let sl = order.stopLoss { position.stopLoss = sl }
+            if let tp = order.takeProfit { position.takeProfit = tp }
         }
         account.cash = ledger.cash
         account.realizedPnl = ledger.realizedPnl
-        let fill = PB.Fill(
-            id: UUID().uuidString.lowercased(), orderId: order.id, accountId: account.id, symbol: order.symbol, side: order.side,
-            quantity: quantity.wire, price: price.wire, fee: fee.wire, feeCurrency: account.currency, tsNs: now)
-        order.status = .filled
-        order.filledQuantity = quantity.wire
-        order.averageFillPrice = price.wire
-        order.fees = fee.wire
-        order.fills = [fill]
+        let fill = OrderFill(
+            id: UUID().uuidString.lowercased(), orderId: order.id, accountId: account.id, symbol: order.symbol, fill: applied, feeCurrency: account.currency)
+        order.record(filledBy: fill, at: now)
         let trade = closing.map { c in
-            PB.Trade(
-                id: UUID().uuidString.lowercased(), accountId: account.id, symbol: order.symbol, side: c.side.wire, quantity: c.quantity.wire,
-                entryPrice: c.entryPrice.wire, exitPrice: c.exitPrice.wire, realizedPnl: c.realizedPnl.wire, fees: c.fees.wire,
-                openedAtNs: c.openedAtNs, closedAtNs: now, botId: c.botId, exitReason: exitReason.rawValue)
+            Trade(id: UUID().uuidString.lowercased(), accountId: account.id, symbol: order.symbol, closing: c, closedAtNs: now, exitReason: exitReason)
         }
         if isNew { try await Orders.insert(order, exitReason: exitReason, tx) } else { try await Orders.update(order, tx) }
         try await Orders.insertFill(fill, tx)
         try await Positions.upsert(account: account.id, position, tx)
         if let trade { try await Trades.insert(trade, tx) }
         try await Accounts.updateLedger(account, tx)
-        let marked = try marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price), account: account.id)
-        let equity = try account.wire(marked: marked).equity
-        try await Trades.sampleEquity(account: account.id, FixedDecimal(wire: equity), at: now, tx)
-        return LedgerOutcome(order: order, fill: fill, position: try wire(position, account: account.id, mark: price), trade: trade, positionState: position)
+        let marked = try marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price))
+        try await Trades.sampleEquity(account: account.id, try account.valuation(marked).equity, at: now, tx)
+        return LedgerOutcome(order: order, fill: fill, trade: trade, position: MarkedPosition(state: position, mark: price))
     }
 
     /// Why the ledger refuses a fill, or nil.
@@ -230,41 +211,34 @@ struct OrderDesk: Sendable {
     /// After a commit: events out, the position's watch updated.
     private func finish(_ outcome: LedgerOutcome) {
         events.publish(outcome)
-        if let state = outcome.positionState { triggers.update(account: outcome.order.accountId, position: state) }
+        if let position = outcome.position { triggers.update(account: outcome.order.accountId, position: position.state) }
     }
 
     // MARK: Marking
 
-    /// Positions on the wire, marked at the latest prices held (the average price when none is;
-    /// `fallback` names a symbol's price known better than that).
-    func marked(_ positions: [PositionState], fallback: (symbol: String, price: FixedDecimal)? = nil, account: String = "") throws -> [PB.Position] {
-        try positions.map { p in
+    /// Positions marked at the latest prices held (the average price when none is; `fallback`
+    /// names a symbol's price known better than that).
+    func marked(_ positions: [PositionState], fallback: (symbol: String, price: FixedDecimal)? = nil) -> [MarkedPosition] {
+        positions.map { p in
             var mark = p.averagePrice
             if let fallback, fallback.symbol == p.symbol { mark = fallback.price }
             if let held = market.heldPrice(p.symbol), let m = try? FixedDecimal(approximating: held.last) { mark = m }
-            return try wire(p, account: account, mark: mark)
+            return MarkedPosition(state: p, mark: mark)
         }
-    }
-
-    func wire(_ p: PositionState, account: String, mark: FixedDecimal) throws -> PB.Position {
-        PB.Position(
-            accountId: account, symbol: p.symbol, quantity: p.quantity.wire, averagePrice: p.averagePrice.wire, marketPrice: mark.wire,
-            unrealizedPnl: try Self.exact { () throws(ArithmeticError) in try p.unrealizedPnl(at: mark) }.wire, realizedPnl: p.realizedPnl.wire,
-            stopLoss: p.stopLoss.wire, takeProfit: p.takeProfit.wire, openedAtNs: p.openedAtNs, updatedAtNs: p.updatedAtNs)
     }
 
     // MARK: Helpers
 
     /// Refuses an order worth less than the venue's minimum notional (at its limit or stop, else the last price).
-    private static func checkMinimumNotional(_ order: PB.Order, at price: MarketView.Price?, instrument: PB.Instrument) throws(ExecutionError) {
-        let minimum = FixedDecimal(wire: instrument.minNotional)
+    private static func checkMinimumNotional(_ order: Order, at price: MarketView.Price?, rules: OrderRules) throws(ExecutionError) {
+        let minimum = rules.minNotional
         guard minimum > .zero else { return }
-        var reference = FixedDecimal(wire: order.limitPrice ?? order.stopPrice)
+        var reference = order.limitPrice ?? order.stopPrice ?? .zero
         if reference.isZero, let price { reference = (try? FixedDecimal(approximating: price.last)) ?? .zero }
         guard reference > .zero else { return }
-        let notional = try exact { () throws(ArithmeticError) in try FixedDecimal(wire: order.quantity) * reference }
+        let notional = try exact { () throws(ArithmeticError) in try order.quantity * reference }
         if notional < minimum {
-            throw ExecutionError(.invalidArgument, "the order is worth about \(notional) \(instrument.quoteCurrency); \(instrument.symbol) needs at least \(minimum)")
+            throw ExecutionError(.invalidArgument, "the order is worth about \(notional) \(rules.quoteCurrency); \(rules.symbol) needs at least \(minimum)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Bus
-import Contract
+import Logging
 import ServiceKit
+import TradingCore
 import Wire
 
 /// One account's order, fill, position or trade event.
@@ -13,20 +14,18 @@ struct AccountEvent: Sendable {
 /// the position channel, since a trade is a position closing) and StreamOrderEvents.
 struct OrderEvents: Sendable {
     let bus: Bus?
+    let logger: Logger
     let stream = Broadcaster<AccountEvent>(droppedMetric: "execution_stream_items_dropped_total")
 
     /// Publishes what one ledger step changed, in the order it happened.
     func publish(_ outcome: LedgerOutcome) {
-        let account = outcome.order.accountId
-        var events: [(String, PB.OrderEvent)] = [(BusChannel.order(account: account), PB.OrderEvent(tsNs: outcome.order.updatedAtNs, event: .order(outcome.order)))]
-        if let fill = outcome.fill { events.append((BusChannel.fill(account: account), PB.OrderEvent(tsNs: fill.tsNs, event: .fill(fill)))) }
-        if let trade = outcome.trade {
-            events.append((BusChannel.position(account: account), PB.OrderEvent(tsNs: trade.closedAtNs, event: .trade(trade))))
-        }
-        if let position = outcome.position {
-            events.append((BusChannel.position(account: account), PB.OrderEvent(tsNs: position.updatedAtNs, event: .position(position))))
+        let events: [(channel: String, event: PB.OrderEvent)]
+        do { events = try outcome.wireEvents() } catch {
+            // Committed already; only the notice is lost, and the next step's position carries on.
+            logger.error("an order's events could not be put on the wire", metadata: ["execution.order": "\(outcome.order.id)", "error": "\(error)"])
+            return
         }
         if let bus { for (channel, event) in events { _ = try? bus.publish(channel, event) } }
-        stream.publish(events.map { AccountEvent(account: account, event: $0.1) })
+        stream.publish(events.map { AccountEvent(account: outcome.order.accountId, event: $0.event) })
     }
 }

@@ -8,7 +8,7 @@ enum Accounts {
     static func insert(_ a: AccountRecord, _ db: some SQLQuerying) async throws(StoreError) {
         try await db.execute("""
             INSERT INTO accounts (id, owner_id, mode, broker, currency, cash, realized_pnl, created_at_ns)
-            VALUES (\(a.id)::uuid, \(a.ownerId), \(Int(a.mode.rawValue)), \(a.broker), \(a.currency), \(a.cash.raw), \(a.realizedPnl.raw), \(a.createdAtNs))
+            VALUES (\(a.id)::uuid, \(a.ownerId), \(Int(a.mode.wire.rawValue)), \(a.broker), \(a.currency), \(a.cash.raw), \(a.realizedPnl.raw), \(a.createdAtNs))
             """)
     }
 
@@ -22,10 +22,18 @@ enum Accounts {
             """)
         return try rows.first.map { row throws(StoreError) in
             AccountRecord(
-                id: try row.decode(at: 0), ownerId: try row.decode(at: 1), mode: PB.AccountMode(rawValue: Int32(try row.decode(Int.self, at: 2))),
+                id: try row.decode(at: 0), ownerId: try row.decode(at: 1), mode: try mode(try row.decode(Int.self, at: 2)),
                 broker: try row.decode(at: 3), currency: try row.decode(at: 4), cash: FixedDecimal(raw: try row.decode(at: 5)),
                 realizedPnl: FixedDecimal(raw: try row.decode(at: 6)), createdAtNs: try row.decode(at: 7))
         }
+    }
+
+    /// The mode a stored number names (the wire's numbering).
+    private static func mode(_ number: Int) throws(StoreError) -> AccountMode {
+        guard let wire = Int32(exactly: number), let mode = AccountMode(wire: PB.AccountMode(rawValue: wire)) else {
+            throw StoreError(code: .decodingFailed, message: "accounts row has mode \(number), which this build does not know")
+        }
+        return mode
     }
 
     static func updateLedger(_ a: AccountRecord, _ db: some SQLQuerying) async throws(StoreError) {

@@ -3,20 +3,21 @@ import Store
 import TradingCore
 import Wire
 
-/// The `trades` and `equity_samples` tables: what an account's performance is computed from.
+/// The `trades` and `equity_samples` tables: what an account's performance is computed from. A
+/// trade row keeps its wire encoding.
 enum Trades {
-    static func insert(_ t: PB.Trade, _ db: some SQLQuerying) async throws {
+    static func insert(_ t: Trade, _ db: some SQLQuerying) async throws {
         try await db.execute("""
             INSERT INTO trades (id, account_id, symbol, bot_id, closed_at_ns, payload)
-            VALUES (\(t.id)::uuid, \(t.accountId)::uuid, \(t.symbol), \(t.botId), \(t.closedAtNs), \(SQLBytes(try t.encodedBytes())))
+            VALUES (\(t.id)::uuid, \(t.accountId)::uuid, \(t.symbol), \(t.closing.botId), \(t.closedAtNs), \(SQLBytes(try t.wire.encodedBytes())))
             """)
     }
 
     /// One page of an account's trades, newest first, narrowed by symbol, bot and close time.
     static func page(
-        account: String, symbol: String, botId: String, range: PB.TimeRange, after cursor: (time: Int64, id: String)?, limit: Int,
+        account: String, symbol: String, botId: String, range: TimeWindow, after cursor: (time: Int64, id: String)?, limit: Int,
         _ db: some SQLQuerying
-    ) async throws -> [PB.Trade] {
+    ) async throws -> [Trade] {
         try await db.query("""
             SELECT payload FROM trades
             WHERE account_id = \(account)::uuid
@@ -24,7 +25,13 @@ enum Trades {
               AND closed_at_ns >= \(range.fromNs) AND (\(range.toNs == 0)::boolean OR closed_at_ns < \(range.toNs))
               AND (\(cursor == nil)::boolean OR (closed_at_ns, id) < (\(cursor?.time ?? 0), \(cursor?.id ?? "00000000-0000-0000-0000-000000000000")::uuid))
             ORDER BY closed_at_ns DESC, id DESC LIMIT \(limit)
-            """).map { row in try PB.Trade(decoding: row.decode(SQLBytes.self, at: 0).bytes) }
+            """).map { row in
+                let message = try PB.Trade(decoding: row.decode(SQLBytes.self, at: 0).bytes)
+                guard let trade = Trade(wire: message) else {
+                    throw StoreError(code: .decodingFailed, message: "trades row \(message.id) has no side")
+                }
+                return trade
+            }
     }
 
     /// Records `equity` at `ts` (a later sample at the same instant replaces it).
@@ -36,13 +43,15 @@ enum Trades {
     }
 
     /// Equity samples of `account` in `range`, oldest first (at most `limit`, the newest kept).
-    static func equity(account: String, range: PB.TimeRange, limit: Int, _ db: some SQLQuerying) async throws(StoreError) -> [PB.EquitySample] {
+    static func equity(
+        account: String, range: TimeWindow, limit: Int, _ db: some SQLQuerying
+    ) async throws(StoreError) -> [(tsNs: Int64, equity: FixedDecimal)] {
         try await db.query("""
             SELECT ts_ns, equity FROM (
                 SELECT ts_ns, equity FROM equity_samples
                 WHERE account_id = \(account)::uuid AND ts_ns >= \(range.fromNs) AND (\(range.toNs == 0)::boolean OR ts_ns < \(range.toNs))
                 ORDER BY ts_ns DESC LIMIT \(limit)) newest
             ORDER BY ts_ns
-            """).map { row throws(StoreError) in PB.EquitySample(tsNs: try row.decode(at: 0), equity: PB.Decimal(raw: try row.decode(at: 1))) }
+            """).map { row throws(StoreError) in (try row.decode(at: 0), FixedDecimal(raw: try row.decode(at: 1))) }
     }
 }
