@@ -95,6 +95,16 @@ public final class Bus: Service, Sendable {
         return reply
     }
 
+    /// Runs the Lua `script` atomically on `keys` (the bus prefix applied) with `arguments` (EVAL;
+    /// Redis keeps the compiled script, keyed by its hash).
+    public func evaluate(_ script: String, keys: [String], _ arguments: [String]) async throws(BusError) -> RedisValue {
+        let args = [Array("EVAL".utf8), Array(script.utf8), Array(String(keys.count).utf8)]
+            + keys.map { Array((configuration.prefix + $0).utf8) } + arguments.map { Array($0.utf8) }
+        let reply = try await commands.run(args)
+        if case .error(let message) = reply { throw BusError(code: .commandFailed, message: "EVAL on \(keys.joined(separator: ", ")): \(message)") }
+        return reply
+    }
+
     /// Sets fields of the hash at `key` (HSET).
     public func setFields(_ key: String, _ fields: [(String, String)]) async throws(BusError) {
         _ = try await command("HSET", key: key, fields.flatMap { [Array($0.0.utf8), Array($0.1.utf8)] })

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Runs request/response Redis commands on one dedicated thread with one connection, so callers
-/// await instead of blocking. Reconnects on the next command after a failure.
+/// await instead of blocking; commands queued while a batch is out go together as one pipeline.
+/// Reconnects on the next command after a failure.
 final class CommandRunner: Sendable {
     private struct Job {
         let args: [[UInt8]]
@@ -50,6 +51,30 @@ final class CommandRunner: Sendable {
         signal.unlock()
     }
 
+    /// Sends every command of `batch` in one write, then reads their replies in order (Redis
+    /// answers a pipeline in order), so callers arriving together cost one round trip. A lost
+    /// connection fails the commands whose replies had not arrived; the next batch reconnects.
+    private func run(_ batch: [Job], on connection: inout RedisConnection?) {
+        let redis: RedisConnection
+        do {
+            if connection == nil { connection = try RedisConnection(host: configuration.host, port: configuration.port) }
+            redis = connection!
+        } catch {
+            for job in batch { job.continuation.resume(throwing: error) }
+            return
+        }
+        for job in batch { redis.append(job.args) }
+        for (i, job) in batch.enumerated() {
+            do {
+                job.continuation.resume(returning: try redis.readReply())
+            } catch {
+                connection = nil
+                for rest in batch[i...] { rest.continuation.resume(throwing: error) }
+                return
+            }
+        }
+    }
+
     private func loop() {
         var connection: RedisConnection?
         while true {
@@ -60,15 +85,7 @@ final class CommandRunner: Sendable {
                 defer { j.queue.removeAll() }
                 return (j.queue, j.stopped)
             }
-            for job in batch {
-                do {
-                    if connection == nil { connection = try RedisConnection(host: configuration.host, port: configuration.port) }
-                    job.continuation.resume(returning: try connection!.command(job.args))
-                } catch {
-                    connection = nil
-                    job.continuation.resume(throwing: error)
-                }
-            }
+            if !batch.isEmpty { run(batch, on: &connection) }
             if stopped { break }
         }
     }

@@ -202,16 +202,17 @@ public final class RPCClient: Service, Sendable {
         let connection = try await connection()
         let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
         let timeout = options.timeout ?? configuration.defaultTimeout
+        let traceparent = options.traceparent.isEmpty ? TraceContext.traceparent : options.traceparent
         let loop = eventLoop
         let handler = connection.handler
         do {
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { (c: UnsafeContinuation<[UInt8], any Error>) in
                     if loop.inEventLoop {
-                        handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: options.traceparent, pending: .unary(c))
+                        handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: traceparent, pending: .unary(c))
                     } else {
                         loop.execute {
-                            handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: options.traceparent, pending: .unary(c))
+                            handler.start(id: id, method: method, payload: payload, timeout: timeout, traceparent: traceparent, pending: .unary(c))
                         }
                     }
                 }
@@ -239,6 +240,7 @@ public final class RPCClient: Service, Sendable {
     public func openStream(method: String, payload: [UInt8], options: CallOptions = .init()) async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error> {
         let connection = try await connection()
         let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let traceparent = options.traceparent.isEmpty ? TraceContext.traceparent : options.traceparent
         let loop = eventLoop
         let handler = connection.handler
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
@@ -247,7 +249,7 @@ public final class RPCClient: Service, Sendable {
             if case .cancelled = reason { loop.execute { handler.cancel(id: id) } }
         }
         loop.execute {
-            handler.start(id: id, method: method, payload: payload, timeout: options.timeout, traceparent: options.traceparent, pending: .stream(continuation))
+            handler.start(id: id, method: method, payload: payload, timeout: options.timeout, traceparent: traceparent, pending: .stream(continuation))
         }
         return stream
     }

@@ -187,3 +187,54 @@ struct GatewayAccessTests {
         }
     }
 }
+
+/// The middleware chain: limits shared by replicas through Redis, the per-address limit before
+/// any credentials are checked, a request id on every answer.
+@Suite("Gateway rate limits")
+struct GatewayRateLimitTests {
+    @Test func userLimitIsSharedByReplicas() async throws {
+        // One token every 100 s: a run of this test sees the burst and nothing more.
+        try await withGateways(2, adjust: { $0.userLimit = RateLimit(rate: 0.01, burst: 6) }) { gateways, _ in
+            let (one, two) = (gateways[0], gateways[1])
+            let r = try await one.call("POST", "/api/auth/register", json: #"{"email":"lim@example.com","password":"right password"}"#)
+            let token = try #require(r.body["access_token"] as? String)
+            var admitted = 0
+            var refusal: (status: Int, body: [String: Any], headers: [String: String])?
+            for i in 0..<12 {
+                let reply = try await (i % 2 == 0 ? one : two).send("GET", "/api/me", authorization: "Bearer \(token)")
+                if reply.status == 200 { admitted += 1 } else { refusal = reply }
+            }
+            // Six in all, not six a replica.
+            #expect(admitted == 6)
+            let refused = try #require(refusal)
+            #expect(refused.status == 429 && errorCode(refused.body) == "gateway.rate_limited")
+            #expect(errorMessage(refused.body)?.contains("your account") == true)
+            #expect(Int(refused.headers["retry-after"] ?? "") ?? 0 >= 1)
+            #expect(refused.headers["ratelimit-limit"] == "6" && refused.headers["ratelimit-remaining"] == "0")
+            #expect(refused.headers["ratelimit-policy"]?.hasPrefix("6;w=") == true)
+        }
+    }
+
+    @Test func addressLimitComesBeforeAuthentication() async throws {
+        try await withGateways(2, adjust: { $0.addressLimit = RateLimit(rate: 0.01, burst: 5) }) { gateways, _ in
+            var statuses: [Int] = []
+            for i in 0..<10 {
+                let reply = try await gateways[i % 2].send("GET", "/api/me", authorization: "ApiKey 00000000-0000-0000-0000-000000000000.guess\(i)")
+                statuses.append(reply.status)
+                if reply.status == 429 { #expect(errorMessage(reply.body)?.contains("your address") == true) }
+            }
+            // Five guesses reach the key lookup; the rest are refused before it, on either replica.
+            #expect(statuses == Array(repeating: 401, count: 5) + Array(repeating: 429, count: 5))
+        }
+    }
+
+    @Test func everyAnswerCarriesARequestId() async throws {
+        try await withGateway { api, _ in
+            let first = try await api.send("GET", "/api/assets", authorization: "Bearer nonsense")
+            let second = try await api.send("GET", "/api/no-such-route")
+            let (a, b) = (first.headers["x-request-id"] ?? "", second.headers["x-request-id"] ?? "")
+            #expect(first.status == 401 && second.status == 404)
+            #expect(a.count == 32 && b.count == 32 && a != b && a.allSatisfy(\.isHexDigit))
+        }
+    }
+}

@@ -15,6 +15,17 @@ struct RPCCallTests {
         }
     }
 
+    @Test("the caller's trace context reaches the handler, which runs inside it; without one there is none")
+    func traceContextTravels() async throws {
+        try await withServer { _, client, _ in
+            let trace = TraceContext.traceparent(traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7")
+            let inside = try await TraceContext.$traceparent.withValue(trace) { try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(text: "trace?")) }
+            #expect(inside.text == trace)
+            #expect(TraceContext.traceId(of: inside.text) == "4bf92f3577b34da6a3ce929d0e0e4736")
+            #expect(try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(text: "trace?")).text == "")
+        }
+    }
+
     @Test("many concurrent calls multiplex over one connection and each gets its own answer")
     func concurrentCalls() async throws {
         try await withServer { _, client, _ in

@@ -13,6 +13,8 @@ func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
     router.unary(DiagnosticsMethods.echo) { request, _ in
         // A payload of "refuse" answers with a service's own failure, to see its code cross the wire.
         if request.payload == Array("refuse".utf8) { throw DomainError(TestErrorCode.refused, "the test service refuses") }
+        // "trace?" answers the trace context the handler runs in (what its own calls would carry).
+        if request.text == "trace?" { return PB.EchoMessage(seq: request.seq, text: TraceContext.traceparent) }
         return request
     }
     router.serverStreaming(DiagnosticsMethods.count) { request, _, writer in

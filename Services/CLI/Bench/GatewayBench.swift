@@ -36,6 +36,8 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "Ticks per second in the fan-out run.") var fanoutRate = 500
     @Option(help: "Ticks per second in the latency run.") var tickRate = 10_000
     @Option(help: "Seconds of each WebSocket run.") var wsSeconds = 5.0
+    @Option(help: "Rate limit per user and per address, requests a second (burst twice that; 0: off). High enough by default that the load is never refused, so the run measures what the limits cost.")
+    var rateLimit = 1_000_000.0
 
     static let fanoutSymbol = "XRP/USDT"
     static let latencySymbol = "BNB/USDT"
@@ -86,7 +88,8 @@ struct GatewayBench: AsyncParsableCommand {
             settings.httpPort = 0
             settings.jwtSecret = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined(separator: "-")
             settings.bcryptCost = 4
-            settings.requestsPerSecond = 0
+            settings.userLimit = RateLimit(rate: rateLimit, burst: 2 * rateLimit)
+            settings.addressLimit = settings.userLimit
             let gateway = try buildGateway(configuration: host("gateway", schemas[2]), settings: settings) { port in httpPort.withLockedValue { $0 = port } }
             group.addTask { try await gateway.run(handleSignals: false); return nil }
             group.addTask { [bus, logger] in

@@ -36,7 +36,7 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
             execution: execution.map(ExecutionClient.init))
         let api = GatewayAPI(
             store: store, peers: peers, settings: settings, signer: TokenSigner(secret: settings.jwtSecret),
-            limiter: RateLimiter(rate: settings.requestsPerSecond, burst: settings.burst), logins: LoginGuard(bus: resources.bus), logger: resources.logger,
+            limiter: RateLimiter(bus: resources.bus, logger: resources.logger), logins: LoginGuard(bus: resources.bus), logger: resources.logger,
             assetList: SharedRendering(ttl: .milliseconds(settings.assetsCacheMilliseconds)))
         made = (api, LiveHub(bus: resources.bus), [marketData, orchestrator, risk, execution].compactMap { $0 })
         return made!
@@ -48,8 +48,7 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
         let (api, hub, clients) = try assemble(resources)
         let router = Hummingbird.Router(context: GatewayContext.self)
         let cors = CORSPolicy<GatewayContext>(origins: Set(settings.corsOrigins))
-        router.add(middleware: cors)
-        api.register(on: router)
+        api.register(on: router, cors: cors)
         let application = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, logger in

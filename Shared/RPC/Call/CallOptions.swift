@@ -2,7 +2,7 @@
 public struct CallOptions: Sendable {
     /// Time the call may take end to end; `nil` uses the client's default.
     public var timeout: Duration?
-    /// W3C `traceparent` to continue a trace across the call.
+    /// W3C `traceparent` to continue a trace across the call; empty: the task's `TraceContext`.
     public var traceparent: String
 
     /// Options with the client's default timeout and no trace context unless given.

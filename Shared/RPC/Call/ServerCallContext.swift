@@ -26,11 +26,13 @@ public struct ServerCallContext: Sendable {
         self.connectionLogger = connectionLogger
     }
 
-    /// A logger carrying `rpc.method` and `rpc.peer`, built when asked for (most calls never log,
-    /// and adding metadata allocates).
+    /// A logger carrying `rpc.method` (and `trace_id` when the caller sent a trace context: the
+    /// gateway's request id), built when asked for (most calls never log, and adding metadata allocates).
     public var logger: Logger {
         var l = connectionLogger
         l[metadataKey: "rpc.method"] = "\(method)"
+        let trace = TraceContext.traceId(of: traceparent)
+        if !trace.isEmpty { l[metadataKey: "trace_id"] = "\(trace)" }
         return l
     }
 

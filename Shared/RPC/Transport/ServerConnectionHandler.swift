@@ -214,9 +214,15 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         calls[id] = ActiveCall(deadline: deadline, timeoutNs: envelope.timeoutNs, kind: route.kind, route: route)
         let payload = envelope.payload
         let handler = route.handler
+        let traceparent = envelope.traceparent
         let operation: @Sendable () async -> Void = {
             do {
-                try await handler(payload, context, sink)
+                // Calls the handler makes carry the caller's trace on.
+                if traceparent.isEmpty {
+                    try await handler(payload, context, sink)
+                } else {
+                    try await TraceContext.$traceparent.withValue(traceparent) { try await handler(payload, context, sink) }
+                }
                 sink.finish()
             } catch {
                 sink.fail(error)

@@ -20,7 +20,7 @@ extension GatewayAPI {
     var adminRoutes: [Route] {
         [
             Route(method: .get, path: "/api/config", role: .viewer, summary: "Your settings (a JSON object the frontend keeps)") { _, _, p in
-                let document = try await UserTables.config(user: p!.userId, store) ?? "{}"
+                let document = try await UserTables.config(user: p.userId, store) ?? "{}"
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
             },
             Route(method: .put, path: "/api/config", role: .viewer, summary: "Replace your settings (a JSON object, at most 16 KiB)", body: ["*": "object"]) {
@@ -32,7 +32,7 @@ extension GatewayAPI {
                     throw APIError(.badRequest, "request.invalid_json", "settings must be a JSON object")
                 }
                 let document = String(buffer: buffer)
-                try await UserTables.setConfig(user: p!.userId, document: document, at: WallClock.nowNs, store)
+                try await UserTables.setConfig(user: p.userId, document: document, at: WallClock.nowNs, store)
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
             },
             Route(method: .get, path: "/api/risk/kill-switch", role: .viewer, summary: "Whether the kill switch is engaged") { _, _, _ in
@@ -43,7 +43,7 @@ extension GatewayAPI {
                 body: ["engaged": "boolean!", "reason": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(KillSwitchRequest.self, from: request)
-                let state = try await peers.riskClient().setKillSwitch(PB.SetKillSwitchRequest(engaged: body.engaged, reason: body.reason ?? "", changedBy: p!.userId))
+                let state = try await peers.riskClient().setKillSwitch(PB.SetKillSwitchRequest(engaged: body.engaged, reason: body.reason ?? "", changedBy: p.userId))
                 return try JSONBody.response(KillSwitchView(state))
             },
             Route(method: .get, path: "/api/users", role: .admin, summary: "Every user") { _, _, _ in
@@ -68,7 +68,7 @@ extension GatewayAPI {
             ) { request, context, p in
                 let body = try await JSONBody.decode(DisabledRequest.self, from: request)
                 let id = try parameter("id", context)
-                guard id.lowercased() != p!.userId else { throw APIError(.conflict, "gateway.own_user", "an admin cannot disable themself") }
+                guard id.lowercased() != p.userId else { throw APIError(.conflict, "gateway.own_user", "an admin cannot disable themself") }
                 guard UUID(uuidString: id) != nil, try await store.withTransaction({ tx in try await UserTables.setDisabled(id, body.disabled, tx) }),
                     let user = try await UserTables.user(id: id, store)
                 else { throw APIError(.notFound, "gateway.unknown_user", "no user \(id.prefix(40))") }

@@ -32,20 +32,20 @@ extension GatewayAPI {
     var authRoutes: [Route] {
         [
             Route(
-                method: .post, path: "/api/auth/register", role: nil,
+                method: .post, path: "/api/auth/register",
                 summary: "Create a user with a paper account (the first user becomes admin, later ones traders); returns tokens",
                 body: ["email": "string!", "password": "string!"], success: .created
-            ) { request, _, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
+            ) { request, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
             Route(
-                method: .post, path: "/api/auth/login", role: nil, summary: "Exchange email and password for an access and a refresh token",
+                method: .post, path: "/api/auth/login", summary: "Exchange email and password for an access and a refresh token",
                 body: ["email": "string!", "password": "string!"]
-            ) { request, context, _ in
-                try await login(try await JSONBody.decode(Credentials.self, from: request), address: context.remoteAddress?.ipAddress ?? "?")
+            ) { request, context in
+                try await login(try await JSONBody.decode(Credentials.self, from: request), address: context.clientAddress)
             },
             Route(
-                method: .post, path: "/api/auth/refresh", role: nil, summary: "Exchange a refresh token (once) for a new pair",
+                method: .post, path: "/api/auth/refresh", summary: "Exchange a refresh token (once) for a new pair",
                 body: ["refresh_token": "string!"]
-            ) { request, _, _ in
+            ) { request, _ in
                 let body = try await JSONBody.decode(RefreshRequest.self, from: request)
                 guard let userId = try await UserTables.redeemRefresh(hash: Secrets.hash(body.refreshToken), now: WallClock.nowNs, store),
                     let user = try await UserTables.user(id: userId, store), !user.disabled
@@ -58,7 +58,7 @@ extension GatewayAPI {
                 body: ["refresh_token": "string"], success: .noContent
             ) { request, _, p in
                 let body = try await JSONBody.decode(LogoutRequest.self, from: request)
-                try await UserTables.revokeRefresh(user: p!.userId, hash: body.refreshToken.map(Secrets.hash), store)
+                try await UserTables.revokeRefresh(user: p.userId, hash: body.refreshToken.map(Secrets.hash), store)
                 return Response(status: .noContent)
             },
             Route(
@@ -67,7 +67,7 @@ extension GatewayAPI {
                 body: ["current_password": "string!", "new_password": "string!"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(PasswordChange.self, from: request)
-                guard let user = try await UserTables.user(id: p!.userId, store), !user.disabled else {
+                guard let user = try await UserTables.user(id: p.userId, store), !user.disabled else {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
                 }
                 guard try await verifyPassword(body.currentPassword, hash: user.passwordHash) else {
@@ -82,7 +82,7 @@ extension GatewayAPI {
                 return try JSONBody.response(try await session(user))
             },
             Route(method: .get, path: "/api/me", role: .viewer, summary: "The signed-in user") { _, _, principal in
-                guard let user = try await UserTables.user(id: principal!.userId, store) else {
+                guard let user = try await UserTables.user(id: principal.userId, store) else {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
                 }
                 return try JSONBody.response(UserView(user))

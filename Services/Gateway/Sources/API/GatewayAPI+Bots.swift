@@ -31,7 +31,7 @@ extension GatewayAPI {
     var botRoutes: [Route] {
         [
             Route(method: .get, path: "/api/bots", role: .viewer, summary: "Your bots (an admin sees everyone's)") { _, _, p in
-                let bots = try await peers.orchestratorClient().listBots(PB.ListBotsRequest(ownerId: p!.role == .admin ? "" : p!.userId, page: PB.PageRequest(limit: 1000)))
+                let bots = try await peers.orchestratorClient().listBots(PB.ListBotsRequest(ownerId: p.role == .admin ? "" : p.userId, page: PB.PageRequest(limit: 1000)))
                 return try JSONBody.response(["bots": bots.bots.map(BotView.init)])
             },
             Route(
@@ -46,34 +46,34 @@ extension GatewayAPI {
                     throw APIError(.unprocessableContent, "orchestrator.unsupported_mode", "mode \"\(body.mode!.prefix(20))\": only paper bots can run here")
                 }
                 let bot = try await peers.orchestratorClient().createBot(PB.CreateBotRequest(
-                    ownerId: p!.userId, name: body.name ?? "", symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire,
-                    mode: .paper, accountId: p!.accountId, risk: try body.risk?.wire(), requestId: body.requestId ?? ""))
+                    ownerId: p.userId, name: body.name ?? "", symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire,
+                    mode: .paper, accountId: p.accountId, risk: try body.risk?.wire(), requestId: body.requestId ?? ""))
                 return try JSONBody.response(BotView(bot), status: .created)
             },
             Route(method: .get, path: "/api/bots/{id}", role: .viewer, summary: "One of your bots") { _, context, p in
-                try JSONBody.response(BotView(try await ownedBot(try parameter("id", context), p!)))
+                try JSONBody.response(BotView(try await ownedBot(try parameter("id", context), p)))
             },
             Route(method: .post, path: "/api/bots/{id}/start", role: .trader, summary: "Start a bot (it resumes after restarts until stopped)") { _, context, p in
-                let bot = try await ownedBot(try parameter("id", context), p!)
+                let bot = try await ownedBot(try parameter("id", context), p)
                 return try JSONBody.response(BotView(try await peers.orchestratorClient().startBot(PB.GetBotRequest(id: bot.id))))
             },
             Route(method: .post, path: "/api/bots/{id}/stop", role: .trader, summary: "Stop a bot") { _, context, p in
-                let bot = try await ownedBot(try parameter("id", context), p!)
+                let bot = try await ownedBot(try parameter("id", context), p)
                 return try JSONBody.response(BotView(try await peers.orchestratorClient().stopBot(PB.GetBotRequest(id: bot.id))))
             },
             Route(method: .delete, path: "/api/bots/{id}", role: .trader, summary: "Stop and delete a bot (its orders and trades stay)", success: .noContent) { _, context, p in
-                let bot = try await ownedBot(try parameter("id", context), p!)
+                let bot = try await ownedBot(try parameter("id", context), p)
                 _ = try await peers.orchestratorClient().deleteBot(PB.GetBotRequest(id: bot.id))
                 return Response(status: .noContent)
             },
             Route(method: .get, path: "/api/bots/{id}/decisions", role: .viewer, summary: "A bot's decisions, newest first") { _, context, p in
-                let bot = try await ownedBot(try parameter("id", context), p!)
+                let bot = try await ownedBot(try parameter("id", context), p)
                 let page = try await peers.orchestratorClient().listDecisions(PB.ListDecisionsRequest(botId: bot.id, page: PB.PageRequest(limit: 200)))
                 return try JSONBody.response(["decisions": page.decisions.map(DecisionView.init)])
             },
             Route(method: .get, path: "/api/bots/{id}/status-stream", role: .viewer, summary: "Server-Sent Events: the bot's state and each decision") {
                 _, context, p in
-                let bot = try await ownedBot(try parameter("id", context), p!)
+                let bot = try await ownedBot(try parameter("id", context), p)
                 let stream = try peers.orchestratorClient().streamBotStatus(PB.GetBotRequest(id: bot.id))
                 let body = ResponseBody { writer in
                     for try await status in stream {
@@ -95,7 +95,7 @@ extension GatewayAPI {
                 var body = try JSONBody.decode(AnalyzeRequest.self, from: data)
                 body.strategy?.document = try StrategyView.document(in: data)
                 let decision = try await peers.orchestratorClient().analyze(PB.AnalyzeRequest(
-                    symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire, ownerId: p!.userId))
+                    symbol: body.symbol, timeframe: try timeframe(body.timeframe).wire, strategy: body.strategy?.wire, ownerId: p.userId))
                 return try JSONBody.response(DecisionView(decision))
             },
             Route(
@@ -103,7 +103,7 @@ extension GatewayAPI {
                 body: ["message": "string!", "conversation_id": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(ChatRequest.self, from: request)
-                let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p!.userId, conversationId: body.conversationId ?? "", message: body.message))
+                let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p.userId, conversationId: body.conversationId ?? "", message: body.message))
                 return try JSONBody.response(ChatView(
                     conversationId: reply.conversationId, reply: reply.reply, proposedStrategy: reply.proposedStrategy.map(StrategyView.init),
                     clarifyingQuestions: reply.clarifyingQuestions))

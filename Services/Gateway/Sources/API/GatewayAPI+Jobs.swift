@@ -86,7 +86,7 @@ extension GatewayAPI {
                 let data = try await JSONBody.data(from: request)
                 var body = try JSONBody.decode(BacktestRequest.self, from: data)
                 body.strategy?.document = try StrategyView.document(in: data)
-                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p!.userId, backtest: try body.wire(self)))
+                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p.userId, backtest: try body.wire(self)))
                 return try JSONBody.response(JobView(job), status: .accepted)
             },
             Route(
@@ -101,28 +101,28 @@ extension GatewayAPI {
                 let data = try await JSONBody.data(from: request)
                 var body = try JSONBody.decode(OptimizationRequest.self, from: data)
                 body.backtest.strategy?.document = try StrategyView.document(in: data)
-                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p!.userId, optimization: try body.wire(self)))
+                let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p.userId, optimization: try body.wire(self)))
                 return try JSONBody.response(JobView(job), status: .accepted)
             },
             Route(method: .get, path: "/api/backtests", role: .viewer, summary: "Your backtests, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
-                request, _, p in try await jobList(.backtest, request, p!)
+                request, _, p in try await jobList(.backtest, request, p)
             },
             Route(method: .get, path: "/api/optimizations", role: .viewer, summary: "Your optimisations, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
-                request, _, p in try await jobList(.optimization, request, p!)
+                request, _, p in try await jobList(.optimization, request, p)
             },
             Route(method: .get, path: "/api/backtests/{id}", role: .viewer, summary: "One of your backtests: status, progress, metrics") { _, context, p in
-                try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .backtest, p!)))
+                try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .backtest, p)))
             },
             Route(method: .get, path: "/api/optimizations/{id}", role: .viewer, summary: "One of your optimisations: status, progress, the ranked report") {
-                _, context, p in try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .optimization, p!)))
+                _, context, p in try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .optimization, p)))
             },
             Route(
                 method: .get, path: "/api/backtests/{id}/trades", role: .viewer, summary: "A done backtest's trades, oldest first (paged: limit, cursor)",
                 query: ["limit", "cursor"]
             ) { request, context, p in
-                let job = try await ownedJob(try parameter("id", context), .backtest, p!)
+                let job = try await ownedJob(try parameter("id", context), .backtest, p)
                 let page = try await peers.orchestratorClient().listJobTrades(PB.ListJobTradesRequest(
-                    id: job.id, ownerId: p!.userId, page: PB.PageRequest(limit: UInt32(query("limit", request).flatMap { UInt32($0) } ?? 0), cursor: query("cursor", request) ?? "")))
+                    id: job.id, ownerId: p.userId, page: PB.PageRequest(limit: UInt32(query("limit", request).flatMap { UInt32($0) } ?? 0), cursor: query("cursor", request) ?? "")))
                 return try JSONBody.response(TradesPage(
                     trades: page.trades.map(BacktestTradeView.init), openTrade: page.openTrade.map(BacktestTradeView.init),
                     nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
@@ -131,19 +131,19 @@ extension GatewayAPI {
                 method: .get, path: "/api/backtests/{id}/equity", role: .viewer,
                 summary: "A done backtest's equity curve, downsampled to `points` (default 1000; first and last bars kept)", query: ["points"]
             ) { request, context, p in
-                let job = try await ownedJob(try parameter("id", context), .backtest, p!)
+                let job = try await ownedJob(try parameter("id", context), .backtest, p)
                 let points = try query("points", request).map { text -> UInt32 in
                     guard let n = UInt32(text), n >= 2 else { throw APIError(.badRequest, "request.invalid_field", "points is \(text.prefix(12)); give a whole number of at least 2") }
                     return n
                 } ?? 0
-                let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p!.userId, points: points))
+                let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p.userId, points: points))
                 return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
             },
             Route(method: .delete, path: "/api/backtests/{id}", role: .viewer, summary: "Cancel a queued or running backtest (nothing of it is kept)") {
-                _, context, p in try await cancel(try parameter("id", context), .backtest, p!)
+                _, context, p in try await cancel(try parameter("id", context), .backtest, p)
             },
             Route(method: .delete, path: "/api/optimizations/{id}", role: .viewer, summary: "Cancel a queued or running optimisation") {
-                _, context, p in try await cancel(try parameter("id", context), .optimization, p!)
+                _, context, p in try await cancel(try parameter("id", context), .optimization, p)
             },
         ]
     }

@@ -25,20 +25,20 @@ extension GatewayAPI {
             Route(method: .get, path: "/api/portfolio", role: .viewer, summary: "Your paper account: cash, equity, P&L and positions marked to market") {
                 _, _, p in
                 let execution = try peers.executionClient()
-                let account = try await execution.getAccount(PB.AccountRequest(accountId: p!.accountId))
-                let positions = try await execution.listPositions(PB.AccountRequest(accountId: p!.accountId)).positions
+                let account = try await execution.getAccount(PB.AccountRequest(accountId: p.accountId))
+                let positions = try await execution.listPositions(PB.AccountRequest(accountId: p.accountId)).positions
                 return try JSONBody.response(PortfolioView(account: account, positions: positions))
             },
             Route(method: .get, path: "/api/portfolio/metrics", role: .viewer, summary: "Total P&L, win rate, Sharpe and max drawdown from your history") {
-                _, _, p in try JSONBody.response(try await metrics(p!.accountId))
+                _, _, p in try JSONBody.response(try await metrics(p.accountId))
             },
             Route(method: .get, path: "/api/trades", role: .viewer, summary: "Your closed trades, newest first", query: ["limit"]) { request, _, p in
                 let limit = UInt32(query("limit", request) ?? "") ?? 100
-                let trades = try await peers.executionClient().listTrades(PB.ListTradesRequest(accountId: p!.accountId, page: PB.PageRequest(limit: min(limit, 1000))))
+                let trades = try await peers.executionClient().listTrades(PB.ListTradesRequest(accountId: p.accountId, page: PB.PageRequest(limit: min(limit, 1000))))
                 return try JSONBody.response(["trades": trades.trades.map(TradeView.init)])
             },
             Route(method: .get, path: "/api/orders", role: .viewer, summary: "Your orders, newest first") { _, _, p in
-                let orders = try await peers.executionClient().listOrders(PB.ListOrdersRequest(accountId: p!.accountId, page: PB.PageRequest(limit: 200)))
+                let orders = try await peers.executionClient().listOrders(PB.ListOrdersRequest(accountId: p.accountId, page: PB.PageRequest(limit: 200)))
                 return try JSONBody.response(["orders": orders.orders.map(OrderView.init)])
             },
             Route(
@@ -49,7 +49,7 @@ extension GatewayAPI {
                 ], success: .created
             ) { request, _, p in
                 let body = try await JSONBody.decode(TradeRequest.self, from: request)
-                let order = try await manualOrder(body, p!)
+                let order = try await manualOrder(body, p)
                 let placed = try await peers.riskClient().placeOrder(PB.PlaceOrderRequest(order: order))
                 guard let check = placed.check, check.approved, let filled = placed.order else {
                     let outcome = placed.check?.outcome?.message ?? "refused"

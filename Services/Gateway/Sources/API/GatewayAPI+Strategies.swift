@@ -22,19 +22,19 @@ extension GatewayAPI {
                 summary: "Check a strategy document without saving it: its parameters, warm-up and indicators, or the error at its JSON pointer",
                 body: ["document": "object!"]
             ) { request, _, p in
-                let saved = try await save(request, id: "", validateOnly: true, p!)
+                let saved = try await save(request, id: "", validateOnly: true, p)
                 return try JSONBody.response(SavedStrategyView(saved))
             },
             Route(method: .post, path: "/api/strategies", role: .viewer, summary: "Save a strategy document (version 1)", body: ["document": "object!"], success: .created) {
-                request, _, p in try JSONBody.response(SavedStrategyView(try await save(request, id: "", validateOnly: false, p!)), status: .created)
+                request, _, p in try JSONBody.response(SavedStrategyView(try await save(request, id: "", validateOnly: false, p)), status: .created)
             },
             Route(method: .put, path: "/api/strategies/{id}", role: .viewer, summary: "Save the next version of one of your strategies", body: ["document": "object!"]) {
-                request, context, p in try JSONBody.response(SavedStrategyView(try await save(request, id: try parameter("id", context), validateOnly: false, p!)))
+                request, context, p in try JSONBody.response(SavedStrategyView(try await save(request, id: try parameter("id", context), validateOnly: false, p)))
             },
             Route(method: .get, path: "/api/strategies", role: .viewer, summary: "Your saved strategies at their latest versions (paged: limit, cursor)", query: ["limit", "cursor"]) {
                 request, _, p in
                 let page = try await peers.orchestratorClient().listSavedStrategies(PB.ListSavedStrategiesRequest(
-                    ownerId: p!.userId, page: PB.PageRequest(limit: query("limit", request).flatMap { UInt32($0) } ?? 0, cursor: query("cursor", request) ?? "")))
+                    ownerId: p.userId, page: PB.PageRequest(limit: query("limit", request).flatMap { UInt32($0) } ?? 0, cursor: query("cursor", request) ?? "")))
                 return try JSONBody.response(SavedStrategiesPage(
                     strategies: page.strategies.map(SavedStrategyView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
             },
@@ -44,7 +44,7 @@ extension GatewayAPI {
                     guard let v = UInt32(text), v >= 1 else { throw APIError(.badRequest, "request.invalid_field", "version is \(text.prefix(12)); give a whole number from 1") }
                     return v
                 } ?? 0
-                let saved = try await peers.orchestratorClient().getSavedStrategy(PB.GetSavedStrategyRequest(id: try parameter("id", context), ownerId: p!.userId, version: version))
+                let saved = try await peers.orchestratorClient().getSavedStrategy(PB.GetSavedStrategyRequest(id: try parameter("id", context), ownerId: p.userId, version: version))
                 return try JSONBody.response(SavedStrategyView(saved))
             },
         ]

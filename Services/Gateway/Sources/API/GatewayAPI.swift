@@ -17,6 +17,7 @@ struct GatewayAPI: Sendable {
     let peers: GatewayPeers
     let settings: GatewaySettings
     let signer: TokenSigner
+    /// The per-address and per-user limits (`limits.*`), shared by every replica through Redis.
     let limiter: RateLimiter
     let logins: LoginGuard
     let logger: Logger
@@ -25,12 +26,30 @@ struct GatewayAPI: Sendable {
 
     var routes: [Route] { authRoutes + marketRoutes + botRoutes + strategyRoutes + jobRoutes + portfolioRoutes + adminRoutes }
 
-    /// Adds every route, and the OpenAPI document, to `router`.
-    func register(on router: Hummingbird.Router<GatewayContext>) {
+    /// Adds the middleware chain, every route and the OpenAPI document to `router` (the order is
+    /// explained in `Pipeline/GatewayMiddleware.swift`).
+    func register(on router: Hummingbird.Router<GatewayContext>, cors: CORSPolicy<GatewayContext>) {
+        router.add(middleware: RequestRecorder(logger: logger))
+        router.add(middleware: cors)
+        router.add(middleware: RateLimitMiddleware<GatewayContext>(
+            limiter: limiter, limit: settings.addressLimit, scope: "your address", key: { "addr:" + $0.clientAddress }))
+        let signedIn = router.group()
+            .add(middleware: Authenticator(api: self))
+            .group(context: AuthenticatedContext.self)
+            .add(middleware: RateLimitMiddleware<AuthenticatedContext>(
+                limiter: limiter, limit: settings.userLimit, scope: "your account", key: { "user:" + $0.principal.userId }))
+        let byRole = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, signedIn.group().add(middleware: RoleCheck(role: $0))) })
         let all = routes
         for route in all {
-            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                try await self.serve(route, request, context)
+            switch route.access {
+            case .open(let handler):
+                router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                    try await self.serve(route, request, context) { try await handler(request, context) }
+                }
+            case .signedIn(let role, let handler):
+                byRole[role]!.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                    try await self.serve(route, request, context) { try await handler(request, context, context.principal) }
+                }
             }
         }
         let document = OpenAPIDocument.json(for: all)
@@ -39,23 +58,14 @@ struct GatewayAPI: Sendable {
         }
     }
 
-    /// Rate limit, authentication, role, then the handler; failures become `{"error":…}` bodies.
-    private func serve(_ route: Route, _ request: Request, _ context: GatewayContext) async throws -> Response {
+    /// Runs a route's handler; a service's failure becomes its `{"error":…}` body, anything
+    /// unexplained a 500 quoting the request id (and logged with it).
+    private func serve(_ route: Route, _ request: Request, _ context: some RequestContext, _ handler: () async throws -> Response) async throws -> Response {
         do {
-            let principal = route.role == nil ? nil : try await authenticate(request.headers[.authorization])
-            let key = principal?.userId ?? context.remoteAddress?.ipAddress ?? "?"
-            if let wait = limiter.admit(key) {
-                var error = APIError(.tooManyRequests, "gateway.rate_limited", "too many requests; retry in \(Int(wait.rounded(.up))) s")
-                error.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
-                throw error
-            }
-            if let needed = route.role, let principal, principal.role < needed {
-                throw APIError(.forbidden, "gateway.forbidden", "\(route.method) \(route.path) needs the \(needed.rawValue) role; you are \(principal.role.rawValue)")
-            }
-            return try await route.handler(request, context, principal)
+            return try await handler()
         } catch {
             guard let api = APIError.from(error) else {
-                logger.error("request failed", metadata: ["http.path": "\(route.path)", "error": "\(error)"])
+                logger.error("request failed", metadata: ["http.route": "\(route.path)", "trace_id": "\(TraceContext.traceId(of: TraceContext.traceparent))", "error": "\(error)"])
                 return try APIError(.internalServerError, "gateway.internal", "internal error").response(from: request, context: context)
             }
             return try api.response(from: request, context: context)
@@ -94,7 +104,7 @@ struct GatewayAPI: Sendable {
     }
 
     /// A path parameter.
-    func parameter(_ name: String, _ context: GatewayContext) throws -> String {
+    func parameter(_ name: String, _ context: some RequestContext) throws -> String {
         guard let value = context.parameters.get(name) else { throw APIError(.badRequest, "request.missing_parameter", "\(name) is missing") }
         return value
     }
@@ -108,17 +118,5 @@ struct GatewayAPI: Sendable {
             throw APIError(.badRequest, "request.invalid_field", "timeframe \"\(text.prefix(10))\" is not one of \(Timeframe.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return tf
-    }
-}
-
-/// Each request's context: Hummingbird's core, plus the client's address (rate limits for
-/// callers without a token).
-struct GatewayContext: RequestContext, RemoteAddressRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let remoteAddress: SocketAddress?
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
     }
 }

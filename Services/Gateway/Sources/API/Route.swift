@@ -4,13 +4,21 @@ import Hummingbird
 /// One endpoint of the REST API: registered with the router and described in the OpenAPI
 /// document from the same entry, so the document says what the gateway really does.
 struct Route: Sendable {
-    typealias Handler = @Sendable (Request, GatewayContext, Principal?) async throws -> Response
+    /// A route anyone may call.
+    typealias OpenHandler = @Sendable (Request, GatewayContext) async throws -> Response
+    /// A route for a signed-in caller: the principal is there, checked, not optional.
+    typealias Handler = @Sendable (Request, AuthenticatedContext, Principal) async throws -> Response
+
+    /// Who may call it, and what answers.
+    enum Access: Sendable {
+        case open(OpenHandler)
+        case signedIn(Role, Handler)
+    }
 
     let method: HTTPRequest.Method
     /// OpenAPI style: `/api/bots/{id}`.
     let path: String
-    /// The least role allowed; nil for public routes.
-    let role: Role?
+    let access: Access
     let summary: String
     /// The JSON body's fields and their JSON types (`"symbol": "string"`); required ones end in `!`.
     var body: KeyValuePairs<String, String> = [:]
@@ -18,7 +26,40 @@ struct Route: Sendable {
     var query: [String] = []
     /// What the handler answers when it succeeds (the OpenAPI document says so).
     var success: HTTPResponse.Status = .ok
-    let handler: Handler
+
+    /// A route for callers with at least `role`.
+    init(
+        method: HTTPRequest.Method, path: String, role: Role, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
+        success: HTTPResponse.Status = .ok, handler: @escaping Handler
+    ) {
+        self.method = method
+        self.path = path
+        self.access = .signedIn(role, handler)
+        self.summary = summary
+        self.body = body
+        self.query = query
+        self.success = success
+    }
+
+    /// A route anyone may call (signing up, logging in).
+    init(
+        method: HTTPRequest.Method, path: String, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
+        success: HTTPResponse.Status = .ok, handler: @escaping OpenHandler
+    ) {
+        self.method = method
+        self.path = path
+        self.access = .open(handler)
+        self.summary = summary
+        self.body = body
+        self.query = query
+        self.success = success
+    }
+
+    /// The least role allowed; nil for open routes.
+    var role: Role? {
+        if case .signedIn(let role, _) = access { return role }
+        return nil
+    }
 
     /// The path as Hummingbird's router writes it: `/api/bots/:id`.
     var routerPath: String {

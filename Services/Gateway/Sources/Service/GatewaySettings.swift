@@ -23,10 +23,12 @@ public struct GatewaySettings: Sendable {
     public var refreshTTLSeconds = 30 * 86_400
     /// bcrypt's cost (log2 rounds).
     public var bcryptCost = 10
-    /// Requests per second per caller, on average, and the burst allowed (`limits.*`); 0 turns it off.
-    public var requestsPerSecond = 50.0
-    /// The bucket's size.
-    public var burst = 100.0
+    /// Requests a second per signed-in user on average, and the burst allowed
+    /// (`limits.requests_per_second`, `limits.burst`); a rate of 0 turns the limit off.
+    public var userLimit = RateLimit(rate: 50, burst: 100)
+    /// The same per client address, checked before any credentials are
+    /// (`limits.address_requests_per_second`, `limits.address_burst`).
+    public var addressLimit = RateLimit(rate: 200, burst: 400)
     /// How long one rendering of `GET /api/assets` serves every caller (`cache.assets_ms`); 0 renders per request.
     public var assetsCacheMilliseconds = 250
     /// Cash of the paper account every new user gets.
@@ -42,6 +44,7 @@ public struct GatewaySettings: Sendable {
     static let keys: Set<String> = [
         "peers.market_data", "peers.orchestrator", "peers.risk", "peers.execution", "http.host", "http.port", "auth.jwt_secret",
         "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "limits.requests_per_second", "limits.burst",
+        "limits.address_requests_per_second", "limits.address_burst",
         "accounts.initial_cash", "cache.assets_ms", "http.cors_origins",
     ]
 
@@ -65,8 +68,12 @@ public struct GatewaySettings: Sendable {
         s.accessTTLSeconds = try v.int("auth.access_ttl_seconds", default: s.accessTTLSeconds, range: 10...86_400)
         s.refreshTTLSeconds = try v.int("auth.refresh_ttl_seconds", default: s.refreshTTLSeconds, range: 60...(365 * 86_400))
         s.bcryptCost = try v.int("auth.bcrypt_cost", default: s.bcryptCost, range: 4...16)
-        s.requestsPerSecond = try v.double("limits.requests_per_second", default: s.requestsPerSecond, range: 0...1_000_000)
-        s.burst = try v.double("limits.burst", default: s.burst, range: 1...10_000_000)
+        s.userLimit = RateLimit(
+            rate: try v.double("limits.requests_per_second", default: s.userLimit.rate, range: 0...1_000_000),
+            burst: try v.double("limits.burst", default: s.userLimit.burst, range: 1...10_000_000))
+        s.addressLimit = RateLimit(
+            rate: try v.double("limits.address_requests_per_second", default: s.addressLimit.rate, range: 0...1_000_000),
+            burst: try v.double("limits.address_burst", default: s.addressLimit.burst, range: 1...10_000_000))
         s.assetsCacheMilliseconds = try v.int("cache.assets_ms", default: s.assetsCacheMilliseconds, range: 0...60_000)
         let cash = try v.int("accounts.initial_cash", default: 100_000, range: 1...1_000_000_000)
         s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)

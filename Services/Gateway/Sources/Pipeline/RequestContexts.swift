@@ -1,0 +1,54 @@
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Each request's context: Hummingbird's core, the client's address (the per-address rate limit),
+/// the request id, and the caller once the authenticator has found one.
+struct GatewayContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+    /// Set by `RequestRecorder`; answered in `X-Request-Id`.
+    var requestId = ""
+    /// Set by `Authenticator` on the routes that need a caller.
+    var principal: Principal? {
+        didSet { caller.set(principal?.userId ?? "") }
+    }
+    /// Who the caller turned out to be, seen by `RequestRecorder` after the request (the
+    /// authenticator changes a copy of this context further down the chain).
+    let caller = Caller()
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client's IP address (`?` when the socket has none, as in tests over a pipe).
+    var clientAddress: String { remoteAddress?.ipAddress ?? "?" }
+}
+
+/// The context of a route that needs a caller: the same request, with the principal the
+/// authenticator found, so a handler cannot run without one.
+struct AuthenticatedContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+    let requestId: String
+    let principal: Principal
+
+    init(context: GatewayContext) throws {
+        guard let principal = context.principal else {
+            // Only reachable if a route were registered past the authenticator.
+            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/auth/login)")
+        }
+        coreContext = context.coreContext
+        remoteAddress = context.remoteAddress
+        requestId = context.requestId
+        self.principal = principal
+    }
+}
+
+/// The authenticated user of one request, shared by the copies of its context.
+final class Caller: Sendable {
+    private let user = Mutex("")
+    func set(_ id: String) { user.withLock { $0 = id } }
+    var userId: String { user.withLock { $0 } }
+}

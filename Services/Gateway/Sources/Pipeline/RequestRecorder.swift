@@ -1,0 +1,95 @@
+import CoreMetrics
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RPC
+import Synchronization
+
+/// The outermost middleware: gives each request an id (answered in `X-Request-Id`, and the trace
+/// id of every RPC call made for it, which the services log), counts it and times it by route
+/// template and status (`gateway_http_requests_total`, `gateway_http_request_duration_seconds`),
+/// and writes one structured log line when it ends.
+struct RequestRecorder: RouterMiddleware {
+    let logger: Logger
+    let metrics = RequestMetrics()
+
+    func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let id = RequestId.next()
+        var context = context
+        context.requestId = id
+        var response: Response
+        do {
+            response = try await TraceContext.$traceparent.withValue(TraceContext.traceparent(traceId: id, spanId: RequestId.span)) {
+                try await next(request, context)
+            }
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            logger.error("request failed", metadata: ["http.request_id": "\(id)", "error": "\(error)"])
+            response = try APIError(.internalServerError, "gateway.internal", "internal error; quote request id \(id)").response(from: request, context: context)
+        }
+        response.headers[.requestId] = id
+        let route = context.endpointPath ?? "unmatched"
+        let nanoseconds = Int64(DispatchTime.now().uptimeNanoseconds - start)
+        metrics.record(route: route, method: request.method, status: response.status.code, nanoseconds: nanoseconds)
+        if logger.logLevel <= .info {
+            logger.info("request", metadata: [
+                "http.request_id": "\(id)", "http.method": "\(request.method)", "http.route": "\(route)", "http.status": "\(response.status.code)",
+                "http.duration_ms": "\(Double(nanoseconds) / 1e6)", "http.client": "\(context.clientAddress)",
+                "http.user": "\(context.caller.userId)",
+            ])
+        }
+        return response
+    }
+}
+
+/// Request ids: 32 hex digits (a W3C trace id), this process's random half and a counter, so
+/// they are unique without a random draw per request.
+enum RequestId {
+    private static let prefix: String = {
+        var rng = SystemRandomNumberGenerator()
+        return hex(rng.next())
+    }()
+    private static let counter = Atomic<UInt64>(0)
+    /// The gateway's span id in the trace context it starts.
+    static let span: String = {
+        var rng = SystemRandomNumberGenerator()
+        return hex(rng.next())
+    }()
+
+    static func next() -> String { prefix + hex(counter.add(1, ordering: .relaxed).newValue) }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// Counters and timers by route template, method and status, made once per combination.
+final class RequestMetrics: Sendable {
+    private struct Key: Hashable {
+        var route: String
+        var method: HTTPRequest.Method
+        var status: Int
+    }
+
+    private let made = Mutex<[Key: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+
+    func record(route: String, method: HTTPRequest.Method, status: Int, nanoseconds: Int64) {
+        let key = Key(route: route, method: method, status: status)
+        let (counter, timer) = made.withLock { made in
+            if let pair = made[key] { return pair }
+            let dimensions = [("route", route), ("method", method.rawValue), ("status", String(status))]
+            let pair = (
+                CoreMetrics.Counter(label: "gateway_http_requests_total", dimensions: dimensions),
+                CoreMetrics.Timer(label: "gateway_http_request_duration_seconds", dimensions: dimensions)
+            )
+            made[key] = pair
+            return pair
+        }
+        counter.increment()
+        timer.recordNanoseconds(nanoseconds)
+    }
+}
