@@ -43,9 +43,17 @@ eval "$(scripts/infra.sh env)"
 swift build -c "$mode"
 bin=$(swift build -c "$mode" --show-bin-path)
 
-export TRADEWIND_RPC_SECRET="${TRADEWIND_RPC_SECRET:-local-dev-secret-$(id -un)-tradewind}"
+# Service identities: each service (and `operator`, the tradewind tools) has its own RPC secret,
+# fresh per machine and kept in .run/rpc-secrets; every service is told the secrets of the callers
+# ARCHITECTURE's call graph lets in (its allow-lists are the built-in defaults). Secrets travel in
+# the environment, never on a command line. The development profile is selected explicitly: it
+# keeps the public built-in secrets usable too, which only a private machine may allow.
+mkdir -p .run/rpc-secrets
+secret_of() { [ -s ".run/rpc-secrets/$1" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > ".run/rpc-secrets/$1"; cat ".run/rpc-secrets/$1"; }
+callers=""
+for name in market-data indicators execution risk orchestrator gateway operator; do callers="$callers${callers:+,}$name=$(secret_of "$name")"; done
+export TRADEWIND_RPC_CALLERS="$callers"
 # The gateway's token key: a fresh one per machine, kept in .run so tokens survive a restart.
-mkdir -p .run
 [ -s .run/jwt-secret ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .run/jwt-secret
 export TRADEWIND_AUTH_JWT_SECRET="${TRADEWIND_AUTH_JWT_SECRET:-$(cat .run/jwt-secret)}"
 mkdir -p .run/logs
@@ -61,7 +69,7 @@ stop() {
 trap stop INT TERM EXIT
 
 for s in "${services[@]}"; do
-  "$bin/tradewind-$s" \
+  TRADEWIND_RPC_SECRET="$(secret_of "$s")" "$bin/tradewind-$s" --profile=development \
     --rpc.port="${rpc_port[$s]}" --admin.port="${admin_port[$s]}" \
     --postgres.port="$TRADEWIND_PG_PORT" --postgres.password="$s-local" \
     --postgres.admin_user="$TRADEWIND_PG_USER" --redis.port="$TRADEWIND_REDIS_PORT" ${peers[$s]:-} \
@@ -81,7 +89,7 @@ echo "Log in: the first user to register is admin:"
 echo "      curl -s -X POST http://127.0.0.1:8080/api/auth/register -H 'Content-Type: application/json' -d '{\"email\":\"me@example.com\",\"password\":\"change me now\"}'"
 echo "      curl -s http://127.0.0.1:8080/api/assets -H \"Authorization: Bearer <access_token>\""
 echo
-echo "Try:  export TRADEWIND_RPC_SECRET=$TRADEWIND_RPC_SECRET"
+echo "Try:  export TRADEWIND_RPC_SECRET=\$(cat .run/rpc-secrets/operator)   # the operator's identity"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"symbol\":\"BTC/USDT\"}'"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetCandles --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\"}'"
 echo "      $bin/tradewind call 127.0.0.1:7003 Indicators.CreateIndicatorSet --json '{\"symbol\":\"BTC/USDT\",\"timeframe\":\"TIMEFRAME_M1\",\"indicators\":[{\"name\":\"rsi\",\"parameters\":[14]},{\"name\":\"macd\"}]}'"

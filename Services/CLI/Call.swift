@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RPC
+import ServiceKit
 import Wire
 
 /// `tradewind call HOST:PORT Service.Method --json '{…}'`: JSON in, JSON out, for any method of
@@ -18,8 +19,11 @@ struct Call: AsyncParsableCommand {
     @Option(help: "The request as a JSON object (proto3 JSON names); default {}.")
     var json: String = "{}"
 
-    @Option(help: "Shared RPC secret (default: $TRADEWIND_RPC_SECRET, else the development secret).")
+    @Option(help: "The caller's RPC secret (default: $TRADEWIND_RPC_SECRET, else the identity's development secret, which only a development-profile service accepts).")
     var secret: String?
+
+    @Option(help: "The identity to call as: the name the server knows the secret of (rpc.callers) and checks its allow-list for.")
+    var identity = ServiceIdentities.operatorName
 
     @Option(help: "Deadline in milliseconds.")
     var timeoutMs: Int = 10_000
@@ -35,7 +39,7 @@ struct Call: AsyncParsableCommand {
         } catch {
             throw ValidationError("the request is not a valid \(info.request.protoName): \(error.message)")
         }
-        try await withClient(target: target, secret: secret) { client in
+        try await withClient(target: target, secret: secret, identity: identity) { client in
             let options = CallOptions(timeout: .milliseconds(timeoutMs))
             if info.serverStreaming {
                 for try await item in try await client.openStream(method: method, payload: payload, options: options) {
@@ -68,16 +72,20 @@ func parseAddress(_ address: String) throws -> RPCTarget {
     return .tcp(host: String(address[..<colon]), port: port)
 }
 
-func rpcSecret(_ explicit: String?) -> [UInt8] {
-    Array((explicit ?? ProcessInfo.processInfo.environment["TRADEWIND_RPC_SECRET"] ?? "tradewind-dev-secret-change-me").utf8)
+/// The secret `identity` proves: given, else `$TRADEWIND_RPC_SECRET`, else its development one.
+func rpcSecret(_ explicit: String?, identity: String = ServiceIdentities.operatorName) -> [UInt8] {
+    if let given = explicit ?? ProcessInfo.processInfo.environment["TRADEWIND_RPC_SECRET"] { return Array(given.utf8) }
+    return ServiceIdentities.developmentSecret(identity)
 }
 
 /// Runs `body` with a connected client, then shuts the client down.
-func withClient<R: Sendable>(target: RPCTarget, secret: String?, _ body: @Sendable (RPCClient) async throws -> R) async throws -> R {
+func withClient<R: Sendable>(
+    target: RPCTarget, secret: String?, identity: String = ServiceIdentities.operatorName, _ body: @Sendable (RPCClient) async throws -> R
+) async throws -> R {
     var logger = Logger(label: "tradewind")
     logger.logLevel = .error
-    var config = RPCClientConfiguration(target: target, secret: rpcSecret(secret))
-    config.name = "tradewind-cli"
+    var config = RPCClientConfiguration(target: target, secret: rpcSecret(secret, identity: identity))
+    config.name = identity
     config.connectWait = .seconds(3)
     let client = RPCClient(configuration: config, logger: logger)
     return try await withThrowingTaskGroup(of: R?.self) { group in

@@ -206,11 +206,21 @@ struct JourneyTests {
             ("gateway", "Gateway.ListUsers", "{}", "bob@example.com"),
         ]
         for (service, method, json, expected) in calls {
-            let r = try await platform.tradewind(["call", "127.0.0.1:\(platform.rpcPorts[service]!)", method, "--json", json, "--secret", platform.secret])
+            let r = try await platform.tradewind(["call", "127.0.0.1:\(platform.rpcPorts[service]!)", method, "--json", json, "--secret", platform.secret("operator")])
             #expect(r.status == 0 && r.output.contains(expected), "\(method): \(r.output.prefix(300))")
         }
-        let refused = try await platform.tradewind(["call", "127.0.0.1:\(platform.rpcPorts["risk"]!)", "Risk.GetKillSwitch", "--secret", "not-the-shared-secret"])
-        #expect(refused.status != 0 && refused.output.contains("unauthenticated"))
+        let risk = "127.0.0.1:\(platform.rpcPorts["risk"]!)", execution = "127.0.0.1:\(platform.rpcPorts["execution"]!)"
+        // Someone else's secret, no secret, or the public development one: refused at the handshake.
+        for secret in [platform.secret("gateway"), "tradewind-dev-secret-operator"] {
+            let refused = try await platform.tradewind(["call", risk, "Risk.GetKillSwitch", "--secret", secret])
+            #expect(refused.status != 0 && refused.output.contains("unauthenticated"), "\(refused.output.prefix(300))")
+        }
+        // The gateway's own identity may read accounts but not submit orders past risk.
+        let submit = #"{"account_id":"\#(account)","symbol":"BTC/USDT","side":"SIDE_BUY","type":"ORDER_TYPE_MARKET","quantity":{"raw":"1000000"}}"#
+        let denied = try await platform.tradewind(["call", execution, "Execution.SubmitOrder", "--json", submit, "--identity", "gateway", "--secret", platform.secret("gateway")])
+        #expect(denied.status != 0 && denied.output.contains("permission_denied") && denied.output.contains("gateway may not call Execution.SubmitOrder"), "\(denied.output.prefix(300))")
+        let read = try await platform.tradewind(["call", execution, "Execution.GetAccount", "--json", #"{"account_id":"\#(account)"}"#, "--identity", "gateway", "--secret", platform.secret("gateway")])
+        #expect(read.status == 0 && read.output.contains(account))
     }
 
     /// 9 and "each service on its own": everything stops; the gateway alone answers what it can and

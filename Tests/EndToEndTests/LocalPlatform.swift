@@ -47,7 +47,7 @@ final class LocalPlatform: Sendable {
     func arguments(_ service: String) -> [String] {
         let pg = TestEnvironment.postgres
         var flags = [
-            "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)", "--rpc.secret=\(secret)",
+            "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)",
             "--postgres.host=\(pg.host)", "--postgres.port=\(pg.port)", "--postgres.database=\(pg.database)",
             "--postgres.schema=\(schema(service))", "--postgres.password=pw-\(tag)", "--postgres.admin_user=\(pg.user)",
             "--redis.host=\(TestEnvironment.redisHost)", "--redis.port=\(TestEnvironment.redisPort)", "--redis.prefix=\(tag):",
@@ -74,6 +74,11 @@ final class LocalPlatform: Sendable {
             let process = Process()
             process.executableURL = binary
             process.arguments = arguments(service)
+            // Secrets go in the environment, not on the command line (where `ps` shows them).
+            var environment = ProcessInfo.processInfo.environment
+            environment["TRADEWIND_RPC_SECRET"] = secret(service)
+            environment["TRADEWIND_RPC_CALLERS"] = ServiceIdentitiesOfTest.names.map { "\($0)=\(secret($0))" }.joined(separator: ",")
+            process.environment = environment
             process.standardOutput = handle
             process.standardError = handle
             try process.run()
@@ -115,8 +120,9 @@ final class LocalPlatform: Sendable {
         await admin.shutdown()
     }
 
-    /// The RPC secret every service of this run shares.
-    var secret: String { "e2e-shared-secret-\(tag)" }
+    /// The RPC secret of `identity` (a service, or `operator` for the `tradewind` tools) in this
+    /// run: every service has its own, as in production (no development profile here).
+    func secret(_ identity: String) -> String { "e2e-\(identity)-secret-\(tag)" }
 
     /// Runs the built `tradewind` CLI with `arguments`; its exit status and standard output.
     func tradewind(_ arguments: [String]) async throws -> (status: Int32, output: String) {
@@ -181,4 +187,10 @@ enum FreePorts {
         }
         return ports
     }
+}
+
+/// The identities of ServiceKit's call graph, spelled out here so the test does not lean on the
+/// list it checks.
+enum ServiceIdentitiesOfTest {
+    static let names = ["market-data", "indicators", "execution", "risk", "orchestrator", "gateway", "operator"]
 }

@@ -150,6 +150,10 @@ struct GatewayAccessTests {
             #expect(preflight.contains("access-control-allow-headers: authorization, content-type") && !preflight.contains("allow-credentials"))
             let allowed = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer \(token)\r\n\r\n")
             #expect(allowed.hasPrefix("http/1.1 200") && allowed.contains("access-control-allow-origin: http://localhost:5173"))
+            // A refusal from the middleware chain still tells the page why.
+            let refused = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\nAuthorization: Bearer forged\r\n\r\n")
+            #expect(refused.hasPrefix("http/1.1 401") && refused.contains("access-control-allow-origin: http://localhost:5173"))
+            #expect(refused.contains("access-control-expose-headers: retry-after, ratelimit-limit") && refused.contains("x-request-id: "))
             let other = await rawHTTP(http.port, "GET /api/assets HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\nAuthorization: Bearer \(token)\r\n\r\n")
             #expect(other.hasPrefix("http/1.1 200") && !other.contains("access-control-allow-origin"))
             let upgrade = "GET /ws?token=\(token) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"

@@ -12,7 +12,7 @@ struct SettingsTests {
     @Test("flags and environment reach the feeds and candle rules")
     func reads() throws {
         let (host, s) = try readMarketDataConfiguration(
-            arguments: ["--feeds=simulated,replay", "--feeds.replay.file=/tmp/x.csv", "--candles.timeframes=5m,1m", "--candles.grace_ms=1500"],
+            arguments: ["--profile=development", "--feeds=simulated,replay", "--feeds.replay.file=/tmp/x.csv", "--candles.timeframes=5m,1m", "--candles.grace_ms=1500"],
             environment: ["TRADEWIND_FEEDS_SIMULATED_SEED": "7"])
         #expect(host.schema == "marketdata" && host.postgres?.user == "marketdata")
         #expect(s.feeds == ["simulated", "replay"])
@@ -26,7 +26,7 @@ struct SettingsTests {
     ])
     func refuses(arguments: [String], key: String) {
         do {
-            _ = try readMarketDataConfiguration(arguments: arguments, environment: [:])
+            _ = try readMarketDataConfiguration(arguments: arguments + ["--profile=development"], environment: [:])
             Issue.record("accepted \(arguments)")
         } catch let error as ConfigError {
             #expect(error.key == key)

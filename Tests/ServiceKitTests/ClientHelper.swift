@@ -3,8 +3,12 @@ import Logging
 import RPC
 
 /// Runs `body` with a Diagnostics client connected to a local port, retrying while it starts.
-func withRPCClient<R: Sendable>(port: Int, secret: String, _ body: @Sendable (DiagnosticsClient) async throws -> R) async throws -> R {
-    let client = RPCClient(configuration: RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: Array(secret.utf8)), logger: Logger(label: "test"))
+func withRPCClient<R: Sendable>(
+    port: Int, secret: String, identity: String = "operator", _ body: @Sendable (DiagnosticsClient) async throws -> R
+) async throws -> R {
+    var configuration = RPCClientConfiguration(target: .tcp(host: "127.0.0.1", port: port), secret: Array(secret.utf8))
+    configuration.name = identity
+    let client = RPCClient(configuration: configuration, logger: Logger(label: "test"))
     return try await withThrowingTaskGroup(of: R?.self) { group in
         group.addTask { try await client.run(); return nil }
         defer { group.cancelAll() }

@@ -13,7 +13,7 @@ struct ConfigurationTests {
         try #"{"rpc": {"port": 7001, "max_concurrent_streams": 64}, "admin.port": 7002, "log.level": "debug"}"#.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let (c, _) = try HostConfiguration.read(
-            service: "risk", arguments: ["--config", file, "--rpc.port=7100"],
+            service: "risk", arguments: ["--config", file, "--rpc.port=7100", "--profile=development"],
             environment: ["TRADEWIND_RPC_PORT": "7050", "TRADEWIND_ADMIN_PORT": "7060"])
         #expect(c.rpc.port == 7100)  // flag
         #expect(c.adminPort == 7060)  // environment over file
@@ -34,7 +34,7 @@ struct ConfigurationTests {
     ])
     func badValues(arguments: [String], environment: [String: String], key: String) throws {
         let error = #expect(throws: ConfigError.self) {
-            _ = try HostConfiguration.read(service: "risk", arguments: arguments, environment: environment)
+            _ = try HostConfiguration.read(service: "risk", arguments: arguments + ["--profile=development"], environment: environment)
         }
         #expect(error?.key == key)
         #expect(error?.description.contains(key) == true)
@@ -43,9 +43,60 @@ struct ConfigurationTests {
     @Test("the environment value's source is named in the error")
     func sourceNamed() throws {
         let error = #expect(throws: ConfigError.self) {
-            _ = try HostConfiguration.read(service: "risk", arguments: [], environment: ["TRADEWIND_POSTGRES_PORT": "0"])
+            _ = try HostConfiguration.read(service: "risk", arguments: ["--profile=development"], environment: ["TRADEWIND_POSTGRES_PORT": "0"])
         }
         #expect(error?.message.contains("TRADEWIND_POSTGRES_PORT") == true)
+    }
+}
+
+@Suite("Service identities")
+struct ServiceIdentityTests {
+    @Test("outside the development profile a service will not start without its own secret")
+    func productionNeedsASecret() throws {
+        let error = #expect(throws: ConfigError.self) { _ = try HostConfiguration.read(service: "execution", arguments: [], environment: [:]) }
+        #expect(error?.key == "rpc.secret" && error?.message.contains("development") == true)
+    }
+
+    @Test("in production only listed callers get in, each with its own secret; no built-in secret works")
+    func productionCallers() throws {
+        let (c, _) = try HostConfiguration.read(
+            service: "execution", arguments: ["--rpc.secret=execution-secret-0123456789"],
+            environment: ["TRADEWIND_RPC_CALLERS": "risk=risk-secret-0123456789, gateway=gateway-secret-0123456789"])
+        let callers = try #require(c.rpc.callers)
+        #expect(c.rpc.secret == Array("execution-secret-0123456789".utf8) && !c.usesDevelopmentSecret)
+        #expect(callers.secrets == ["risk": Array("risk-secret-0123456789".utf8), "gateway": Array("gateway-secret-0123456789".utf8)])
+        #expect(callers.secrets["operator"] == nil)
+    }
+
+    @Test("the default allow-lists are the call graph: only risk submits orders, only the operator reaches the gateway's key methods")
+    func defaultAllowLists() throws {
+        let execution = try #require(try HostConfiguration.read(service: "execution", arguments: ["--profile=development"], environment: [:]).0.rpc.callers)
+        #expect(execution.permits("risk", "Execution.SubmitOrder"))
+        #expect(!execution.permits("gateway", "Execution.SubmitOrder") && !execution.permits("orchestrator", "Execution.SubmitOrder"))
+        #expect(execution.permits("gateway", "Execution.GetAccount") && execution.permits("orchestrator", "Execution.CancelOrder"))
+        #expect(execution.permits("indicators", "Diagnostics.Info") && !execution.permits("indicators", "Execution.GetAccount"))
+        #expect(!execution.permits("stranger", "Diagnostics.Info"))
+        #expect(execution.secrets["gateway"] == ServiceIdentities.developmentSecret("gateway"))
+        let gateway = try #require(try HostConfiguration.read(service: "gateway", arguments: ["--profile=development"], environment: [:]).0.rpc.callers)
+        #expect(gateway.permits("operator", "Gateway.CreateApiKey"))
+        for caller in ["orchestrator", "risk", "execution", "market-data", "indicators"] { #expect(!gateway.permits(caller, "Gateway.CreateApiKey")) }
+    }
+
+    @Test("rpc.allow replaces a caller's rules and is checked; a bad rpc.callers entry is named without its secret")
+    func overrides() throws {
+        let (c, _) = try HostConfiguration.read(
+            service: "risk", arguments: ["--profile=development", "--rpc.allow=gateway=Risk.GetKillSwitch,gateway=Diagnostics.*"], environment: [:])
+        let risk = try #require(c.rpc.callers)
+        #expect(risk.permits("gateway", "Risk.GetKillSwitch") && !risk.permits("gateway", "Risk.PlaceOrder"))
+        #expect(risk.permits("orchestrator", "Risk.PlaceOrder"))
+        let rule = #expect(throws: ConfigError.self) {
+            _ = try HostConfiguration.read(service: "risk", arguments: ["--profile=development", "--rpc.allow=gateway=Risk"], environment: [:])
+        }
+        #expect(rule?.key == "rpc.allow")
+        let entry = #expect(throws: ConfigError.self) {
+            _ = try HostConfiguration.read(service: "risk", arguments: ["--profile=development", "--rpc.callers=hunter2-hunter2-hunter2"], environment: [:])
+        }
+        #expect(entry?.key == "rpc.callers" && entry?.message.contains("hunter2") == false)
     }
 }
 

@@ -29,7 +29,8 @@ struct ProcessTests {
             "--rpc.port=0", "--admin.port=0", "--postgres.host=\(pg.host)", "--postgres.port=\(pg.port)",
             "--postgres.user=\(schema)", "--postgres.password=pw-\(schema)", "--postgres.admin_user=\(pg.user)",
             "--postgres.database=\(pg.database)", "--redis.port=\(TestEnvironment.redisPort)", "--redis.prefix=\(schema):",
-            "--rpc.secret=process-test-secret-0123", "--postgres.schema=\(schema)", "--log.level=info",
+            "--rpc.secret=process-test-secret-0123", "--rpc.callers=operator=process-test-operator-0123", "--postgres.schema=\(schema)",
+            "--log.level=info",
         ]
         let stderr = Pipe()
         process.standardError = stderr
@@ -62,7 +63,7 @@ struct ProcessTests {
     }
 
     func callEcho(port: Int) async throws -> String {
-        try await withRPCClient(port: port, secret: "process-test-secret-0123") { diagnostics in
+        try await withRPCClient(port: port, secret: "process-test-operator-0123") { diagnostics in
             try await diagnostics.echo(.init(text: "from-process")).text
         }
     }

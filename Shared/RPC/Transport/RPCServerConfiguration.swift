@@ -6,8 +6,12 @@ public struct RPCServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port to listen on; 0 picks a free one (read it back from `RPCServer.localAddress`).
     public var port: Int = 0
-    /// Shared secret clients prove in the hello frame (at least 16 bytes).
+    /// The secret every client proves in the hello frame (at least 16 bytes) when `callers` is nil:
+    /// one shared secret, any method (tests, in-process use).
     public var secret: [UInt8]
+    /// Service identities: each caller proves its own secret and may call only its methods.
+    /// Services read from configuration always have one (`HostConfiguration.read`).
+    public var callers: CallerPolicy?
     /// Name this server gives in logs.
     public var name: String = "tradewind"
     /// Largest frame accepted; longer frames are refused with an error frame and the connection closed.
@@ -27,7 +31,9 @@ public struct RPCServerConfiguration: Sendable {
     /// Checks every value; the error names the setting and what would be accepted.
     public func validate() throws(RPCError) {
         func bad(_ m: String) -> RPCError { RPCError(code: .invalidArgument, message: m) }
-        guard secret.count >= 16 else { throw bad("rpc secret must be at least 16 bytes (got \(secret.count))") }
+        if let callers { try callers.validate() } else {
+            guard secret.count >= 16 else { throw bad("rpc secret must be at least 16 bytes (got \(secret.count))") }
+        }
         guard (0...65535).contains(port) else { throw bad("rpc port \(port) is outside 0...65535") }
         guard (64...(1 << 30)).contains(maxFrameBytes) else { throw bad("rpc maxFrameBytes \(maxFrameBytes) is outside 64...1073741824") }
         guard (1...1_000_000).contains(maxConcurrentStreams) else {

@@ -42,6 +42,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private var writer: FrameWriter?
     private var state: State
     private var calls: [UInt64: ActiveCall] = [:]
+    /// Allow-list decisions for this connection's caller, by method.
+    private var decisions: [String: Bool] = [:]
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
     private var peer = "unknown"
     private var sweep = DeadlineSweep()
@@ -150,10 +152,27 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
                 "protocol version \(hello.protocolVersion) is not supported; this server speaks \(Handshake.protocolVersion)")
             return
         }
-        guard Handshake.verify(mac: hello.mac, secret: configuration.secret, nonce: nonce) else {
-            metrics.authFailures.increment()
-            closeWithError(.unauthenticated, "the hello does not prove the shared secret; check rpc.secret on both sides")
-            return
+        if let callers = configuration.callers {
+            guard let secret = callers.secrets[hello.peerName] else {
+                metrics.authFailures.increment()
+                closeWithError(
+                    .unauthenticated,
+                    "\(configuration.name) does not know the caller \"\(hello.peerName.prefix(64))\"; list its secret in rpc.callers on \(configuration.name)")
+                return
+            }
+            guard Handshake.verify(mac: hello.mac, secret: secret, nonce: nonce) else {
+                metrics.authFailures.increment()
+                closeWithError(
+                    .unauthenticated,
+                    "the hello does not prove \(hello.peerName.prefix(64))'s secret; its rpc.secret must match its entry in rpc.callers on \(configuration.name)")
+                return
+            }
+        } else {
+            guard Handshake.verify(mac: hello.mac, secret: configuration.secret, nonce: nonce) else {
+                metrics.authFailures.increment()
+                closeWithError(.unauthenticated, "the hello does not prove the shared secret; check rpc.secret on both sides")
+                return
+            }
         }
         state = .ready(peerName: hello.peerName)
         logger[metadataKey: "rpc.peer_name"] = "\(hello.peerName)"
@@ -182,6 +201,15 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         }
     }
 
+    /// Whether the connection's caller may call `method`; decided once per method per connection.
+    private func permits(_ peerName: String, _ method: String) -> Bool {
+        guard let callers = configuration.callers else { return true }
+        if let known = decisions[method] { return known }
+        let decision = callers.permits(peerName, method)
+        decisions[method] = decision
+        return decision
+    }
+
     private func startCall(_ envelope: PB.Envelope, peerName: String) {
         let id = envelope.streamId
         guard id != 0, calls[id] == nil else {
@@ -200,6 +228,13 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         guard let route = router.route(envelope.method) else {
             metrics.unknownMethods.increment()
             sendError(id, .unimplemented, "unknown method \"\(envelope.method)\" on \(configuration.name)")
+            return
+        }
+        guard permits(peerName, envelope.method) else {
+            route.metrics.record(.permissionDenied)
+            sendError(
+                id, .permissionDenied,
+                "\(peerName) may not call \(envelope.method) on \(configuration.name); its allow-list (rpc.allow on \(configuration.name)) does not name it")
             return
         }
         guard envelope.timeoutNs >= 0 else {

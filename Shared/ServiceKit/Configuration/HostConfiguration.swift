@@ -27,6 +27,9 @@ public struct HostConfiguration: Sendable {
     public var provisionAdmin: StoreConfiguration?
     /// nil runs without Redis.
     public var bus: BusConfiguration?
+    /// Whether built-in development secrets are allowed (`profile`; reading configuration assumes
+    /// production). Configurations made in code (tests) are development ones.
+    public var profile: Profile = .development
     public var logLevel: Logger.Level = .info
     public var logFormat: String = "json"
     /// Where `Services/<Name>/Migrations` is; nil means the service has no migrations.
@@ -44,7 +47,7 @@ public struct HostConfiguration: Sendable {
     /// Every key `read` understands, plus `extra`.
     public static func keys(extra: Set<String> = []) -> Set<String> {
         Set([
-            "config", "rpc.host", "rpc.port", "rpc.secret", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
+            "config", "profile", "rpc.host", "rpc.port", "rpc.secret", "rpc.callers", "rpc.allow", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
             "rpc.drain_timeout_ms", "admin.host", "admin.port", "postgres.enabled", "postgres.host", "postgres.port",
             "postgres.user", "postgres.password", "postgres.schema", "postgres.database", "postgres.pool_size", "postgres.admin_user",
             "postgres.admin_password", "redis.enabled", "redis.host", "redis.port", "redis.prefix", "log.level",
@@ -62,13 +65,10 @@ public struct HostConfiguration: Sendable {
         let file = Self.configFile(arguments: arguments, environment: environment)
         let v = try ConfigValues(known: known, file: file, environment: environment, arguments: arguments)
         var c = HostConfiguration(service: service, schema: schema)
+        c.profile = Profile(rawValue: try v.choice("profile", default: Profile.production.rawValue, Profile.allCases.map(\.rawValue))) ?? .production
         c.rpc.host = v.string("rpc.host", default: c.rpc.host)
         c.rpc.port = try v.int("rpc.port", default: 0, range: 0...65535)
-        let secret = v.string("rpc.secret", default: "")
-        if !secret.isEmpty {
-            guard secret.utf8.count >= 16 else { throw ConfigError(key: "rpc.secret", message: "must be at least 16 characters") }
-            c.rpc.secret = Array(secret.utf8)
-        }
+        try c.readIdentities(v)
         c.rpc.maxFrameBytes = try v.int("rpc.max_frame_bytes", default: c.rpc.maxFrameBytes, range: 1024...(1 << 30))
         c.rpc.maxConcurrentStreams = try v.int("rpc.max_concurrent_streams", default: c.rpc.maxConcurrentStreams, range: 1...1_000_000)
         c.rpc.drainTimeout = .milliseconds(Int64(try v.int("rpc.drain_timeout_ms", default: 10_000, range: 0...600_000)))
@@ -124,6 +124,34 @@ public struct HostConfiguration: Sendable {
         return environment["TRADEWIND_CONFIG"]
     }
 
-    /// True when the RPC secret is still the built-in development one.
-    public var usesDevelopmentSecret: Bool { rpc.secret == Array("tradewind-dev-secret-change-me".utf8) }
+    /// True when the RPC secret is a built-in development one.
+    public var usesDevelopmentSecret: Bool {
+        rpc.secret == ServiceIdentities.developmentSecret(service) || rpc.secret == Array("tradewind-dev-secret-change-me".utf8)
+    }
+
+    /// This service's identity (`rpc.secret`, proved when it calls a peer) and who may call it
+    /// (`rpc.callers` with their secrets, `rpc.allow` over the default allow-lists). In production
+    /// the service's own secret is required and only listed callers get in; in development every
+    /// known caller may also prove its built-in secret.
+    mutating func readIdentities(_ v: ConfigValues) throws(ConfigError) {
+        let secret = v.string("rpc.secret", default: "")
+        if secret.isEmpty {
+            guard profile == .development else {
+                throw ConfigError(
+                    key: "rpc.secret",
+                    message: "is required outside the development profile: give \(service) its own secret (at least 16 characters, e.g. `openssl rand -hex 32`), or run with --profile=development on a private machine")
+            }
+            rpc.secret = ServiceIdentities.developmentSecret(service)
+        } else {
+            guard secret.utf8.count >= 16 else { throw ConfigError(key: "rpc.secret", message: "must be at least 16 characters") }
+            rpc.secret = Array(secret.utf8)
+        }
+        var secrets: [String: [UInt8]] = [:]
+        if profile == .development {
+            for name in ServiceIdentities.names { secrets[name] = ServiceIdentities.developmentSecret(name) }
+        }
+        secrets.merge(try ServiceIdentities.parseCallers(v.string("rpc.callers", default: ""))) { _, given in given }
+        let allowed = try ServiceIdentities.parseAllow(v.string("rpc.allow", default: ""), over: ServiceIdentities.defaultAllowList(server: service))
+        rpc.callers = CallerPolicy(secrets: secrets, allowed: allowed)
+    }
 }

@@ -48,7 +48,7 @@ public final class ServiceHost: Sendable {
         var logger = Logger(label: "tradewind.\(configuration.service)")
         logger.logLevel = configuration.logLevel
         if configuration.usesDevelopmentSecret {
-            logger.warning("rpc.secret is the built-in development secret; set TRADEWIND_RPC_SECRET outside development")
+            logger.warning("running on the built-in development RPC secrets (profile development); give each service its own rpc.secret outside a private machine")
         }
         self.configuration = configuration
         self.logger = logger
