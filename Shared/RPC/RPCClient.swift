@@ -202,7 +202,7 @@ public final class RPCClient: Service, Sendable {
         let connection = try await connection()
         let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
         let timeout = options.timeout ?? configuration.defaultTimeout
-        let traceparent = options.traceparent.isEmpty ? TraceContext.traceparent : options.traceparent
+        let traceparent = TraceContext.header(options.traceparent)
         let loop = eventLoop
         let handler = connection.handler
         do {
@@ -240,7 +240,7 @@ public final class RPCClient: Service, Sendable {
     public func openStream(method: String, payload: [UInt8], options: CallOptions = .init()) async throws(RPCError) -> AsyncThrowingStream<[UInt8], any Error> {
         let connection = try await connection()
         let id = nextStreamID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let traceparent = options.traceparent.isEmpty ? TraceContext.traceparent : options.traceparent
+        let traceparent = TraceContext.header(options.traceparent)
         let loop = eventLoop
         let handler = connection.handler
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(

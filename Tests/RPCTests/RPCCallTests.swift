@@ -18,10 +18,10 @@ struct RPCCallTests {
     @Test("the caller's trace context reaches the handler, which runs inside it; without one there is none")
     func traceContextTravels() async throws {
         try await withServer { _, client, _ in
-            let trace = TraceContext.traceparent(traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7")
-            let inside = try await TraceContext.$traceparent.withValue(trace) { try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(text: "trace?")) }
-            #expect(inside.text == trace)
-            #expect(TraceContext.traceId(of: inside.text) == "4bf92f3577b34da6a3ce929d0e0e4736")
+            let trace = TraceContext(traceId: "4bf92f3577b34da6a3ce929d0e0e4736", parentId: "00f067aa0ba902b7")
+            let inside = try await TraceContext.$current.withValue(trace) { try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(text: "trace?")) }
+            #expect(inside.text == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            #expect(TraceContext(traceparent: inside.text) == trace)
             #expect(try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(text: "trace?")).text == "")
         }
     }

@@ -14,7 +14,7 @@ func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
         // A payload of "refuse" answers with a service's own failure, to see its code cross the wire.
         if request.payload == Array("refuse".utf8) { throw DomainError(TestErrorCode.refused, "the test service refuses") }
         // "trace?" answers the trace context the handler runs in (what its own calls would carry).
-        if request.text == "trace?" { return PB.EchoMessage(seq: request.seq, text: TraceContext.traceparent) }
+        if request.text == "trace?" { return PB.EchoMessage(seq: request.seq, text: TraceContext.current?.traceparent ?? "") }
         return request
     }
     router.serverStreaming(DiagnosticsMethods.count) { request, _, writer in

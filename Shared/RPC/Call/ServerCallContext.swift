@@ -31,8 +31,7 @@ public struct ServerCallContext: Sendable {
     public var logger: Logger {
         var l = connectionLogger
         l[metadataKey: "rpc.method"] = "\(method)"
-        let trace = TraceContext.traceId(of: traceparent)
-        if !trace.isEmpty { l[metadataKey: "trace_id"] = "\(trace)" }
+        if let trace = TraceContext(traceparent: traceparent) { l[metadataKey: "trace_id"] = "\(trace.traceId)" }
         return l
     }
 

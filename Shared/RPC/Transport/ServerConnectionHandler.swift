@@ -249,14 +249,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         calls[id] = ActiveCall(deadline: deadline, timeoutNs: envelope.timeoutNs, kind: route.kind, route: route)
         let payload = envelope.payload
         let handler = route.handler
-        let traceparent = envelope.traceparent
+        let trace = envelope.traceparent.isEmpty ? nil : TraceContext(traceparent: envelope.traceparent)
         let operation: @Sendable () async -> Void = {
             do {
                 // Calls the handler makes carry the caller's trace on.
-                if traceparent.isEmpty {
-                    try await handler(payload, context, sink)
+                if let trace {
+                    try await TraceContext.$current.withValue(trace) { try await handler(payload, context, sink) }
                 } else {
-                    try await TraceContext.$traceparent.withValue(traceparent) { try await handler(payload, context, sink) }
+                    try await handler(payload, context, sink)
                 }
                 sink.finish()
             } catch {

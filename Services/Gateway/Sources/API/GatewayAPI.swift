@@ -32,12 +32,12 @@ struct GatewayAPI: Sendable {
         router.add(middleware: RequestRecorder(logger: logger))
         router.add(middleware: cors)
         router.add(middleware: RateLimitMiddleware<GatewayContext>(
-            limiter: limiter, limit: settings.addressLimit, scope: "your address", key: { "addr:" + $0.clientAddress }))
+            limiter: limiter, limit: settings.addressLimit, scope: "your address", key: { LimitKey.client($0.remoteAddress) }))
         let signedIn = router.group()
             .add(middleware: Authenticator(api: self))
             .group(context: AuthenticatedContext.self)
             .add(middleware: RateLimitMiddleware<AuthenticatedContext>(
-                limiter: limiter, limit: settings.userLimit, scope: "your account", key: { "user:" + $0.principal.userId }))
+                limiter: limiter, limit: settings.userLimit, scope: "your account", key: { LimitKey.user($0.principal.userId) }))
         let byRole = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, signedIn.group().add(middleware: RoleCheck(role: $0))) })
         let all = routes
         for route in all {
@@ -65,7 +65,7 @@ struct GatewayAPI: Sendable {
             return try await handler()
         } catch {
             guard let api = APIError.from(error) else {
-                logger.error("request failed", metadata: ["http.route": "\(route.path)", "trace_id": "\(TraceContext.traceId(of: TraceContext.traceparent))", "error": "\(error)"])
+                logger.error("request failed", metadata: ["http.route": "\(route.path)", "trace_id": "\(TraceContext.current?.traceId ?? "")", "error": "\(error)"])
                 return try APIError(.internalServerError, "gateway.internal", "internal error").response(from: request, context: context)
             }
             return try api.response(from: request, context: context)

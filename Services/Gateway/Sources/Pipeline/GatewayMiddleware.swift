@@ -15,9 +15,10 @@ struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limit: RateLimit
     /// What the caller is limited as, in messages: "your address", "your account".
     let scope: String
-    let key: @Sendable (Context) -> String
+    let key: @Sendable (Context) -> LimitKey
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !limit.isOff else { return try await next(request, context) }
         if case .refused(let wait) = await limiter.admit(key(context), limit) {
             let seconds = max(1, Int(wait.rounded(.up)))
             var error = APIError(.tooManyRequests, "gateway.rate_limited", "too many requests from \(scope); retry in \(seconds) s")

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 
 /// A rate: `rate` requests a second on average, bursts of up to `burst` at once.
@@ -21,6 +22,36 @@ public struct RateLimit: Sendable, Hashable {
     /// a tenth of the burst, at least one. Most requests then spend a token held in memory; what a
     /// replica holds unspent when its lease ends is lost, never given twice.
     var leaseSize: Int { max(1, min(Int(burst / 10), Int(rate / 20))) }
+}
+
+/// Whom a limit counts: a client address (before authentication) or a signed-in user. Addresses
+/// are kept as their bytes, so the hot path makes no string.
+enum LimitKey: Hashable, Sendable {
+    case ipv4(UInt32)
+    case ipv6(UInt64, UInt64)
+    /// Anything else (a Unix socket, no address).
+    case address(String)
+    case user(String)
+
+    /// The key of the client at `address`.
+    static func client(_ address: SocketAddress?) -> LimitKey {
+        switch address {
+        case .v4(let v4)?: return .ipv4(v4.address.sin_addr.s_addr)
+        case .v6(let v6)?:
+            return withUnsafeBytes(of: v6.address.sin6_addr) { .ipv6($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        default: return .address(address?.description ?? "?")
+        }
+    }
+
+    /// The Redis key (under the bus prefix).
+    var redisKey: String {
+        switch self {
+        case .ipv4(let raw): "gw:rl:addr:" + withUnsafeBytes(of: raw) { $0.map(String.init).joined(separator: ".") }
+        case .ipv6(let high, let low): "gw:rl:addr:" + String(high, radix: 16) + ":" + String(low, radix: 16)
+        case .address(let text): "gw:rl:addr:" + text
+        case .user(let id): "gw:rl:user:" + id
+        }
+    }
 }
 
 /// Rate limits shared by every gateway replica: GCRA (the generic cell rate algorithm: one
@@ -46,9 +77,9 @@ final class RateLimiter: Sendable {
     let bus: Bus?
     let logger: Logger
     let leaseLifetime: Duration
-    private let leases = Mutex<[String: Lease]>([:])
+    private let leases = Mutex<[LimitKey: Lease]>([:])
     /// Theoretical arrival times (seconds on this process's clock) of the in-process fallback.
-    private let local = Mutex<[String: Double]>([:])
+    private let local = Mutex<[LimitKey: Double]>([:])
     private let redisFailing = Atomic<Bool>(false)
 
     init(bus: Bus?, logger: Logger, leaseLifetime: Duration = .milliseconds(250)) {
@@ -57,12 +88,12 @@ final class RateLimiter: Sendable {
         self.leaseLifetime = leaseLifetime
     }
 
-    /// Admits one request under `key` (`addr:<ip>`, `user:<id>`) against `limit`.
-    func admit(_ key: String, _ limit: RateLimit) async -> Admission {
+    /// Admits one request under `key` against `limit`.
+    func admit(_ key: LimitKey, _ limit: RateLimit) async -> Admission {
         if limit.isOff || spendLeased(key) { return .admitted }
         guard let bus else { return admitLocally(key, limit) }
         do {
-            let reply = try await bus.evaluate(Self.gcra, keys: ["gw:rl:" + key], [
+            let reply = try await bus.evaluate(Self.gcra, keys: [key.redisKey], [
                 String(Int((1_000_000 / limit.rate).rounded(.up))), String(Int(limit.burst)), String(limit.leaseSize),
             ])
             if redisFailing.exchange(false, ordering: .relaxed) { logger.notice("rate limits are shared through Redis again") }
@@ -80,7 +111,7 @@ final class RateLimiter: Sendable {
     }
 
     /// Spends a token this replica holds for `key`; false when it holds none.
-    private func spendLeased(_ key: String) -> Bool {
+    private func spendLeased(_ key: LimitKey) -> Bool {
         leases.withLock { leases in
             guard var lease = leases[key] else { return false }
             guard lease.tokens > 0, lease.until > .now else {
@@ -93,7 +124,7 @@ final class RateLimiter: Sendable {
         }
     }
 
-    private func lease(_ key: String, tokens: Int) {
+    private func lease(_ key: LimitKey, tokens: Int) {
         let until = ContinuousClock.now + leaseLifetime
         leases.withLock { leases in
             if leases.count > 100_000 {
@@ -105,7 +136,7 @@ final class RateLimiter: Sendable {
     }
 
     /// The same GCRA in this process.
-    private func admitLocally(_ key: String, _ limit: RateLimit) -> Admission {
+    private func admitLocally(_ key: LimitKey, _ limit: RateLimit) -> Admission {
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         let interval = 1 / limit.rate, capacity = limit.burst * interval
         return local.withLock { arrivals in

@@ -7,8 +7,8 @@ import RPC
 import Synchronization
 
 /// The outermost middleware: gives each request an id (answered in `X-Request-Id`, and the trace
-/// id of every RPC call made for it, which the services log), counts it and times it by route
-/// template and status (`gateway_http_requests_total`, `gateway_http_request_duration_seconds`),
+/// id of every RPC call made for it, which the services log), times it by route template, method
+/// and status (the histogram `gateway_http_request_duration_seconds`, whose `_count` counts them),
 /// and writes one structured log line when it ends.
 struct RequestRecorder: RouterMiddleware {
     let logger: Logger
@@ -21,7 +21,7 @@ struct RequestRecorder: RouterMiddleware {
         context.requestId = id
         var response: Response
         do {
-            response = try await TraceContext.$traceparent.withValue(TraceContext.traceparent(traceId: id, spanId: RequestId.span)) {
+            response = try await TraceContext.$current.withValue(TraceContext(traceId: id, parentId: RequestId.span)) {
                 try await next(request, context)
             }
         } catch let error as any HTTPResponseError {
@@ -48,26 +48,34 @@ struct RequestRecorder: RouterMiddleware {
 /// Request ids: 32 hex digits (a W3C trace id), this process's random half and a counter, so
 /// they are unique without a random draw per request.
 enum RequestId {
-    private static let prefix: String = {
+    private static let prefix: UInt64 = {
         var rng = SystemRandomNumberGenerator()
-        return hex(rng.next())
+        return rng.next()
     }()
     private static let counter = Atomic<UInt64>(0)
     /// The gateway's span id in the trace context it starts.
     static let span: String = {
         var rng = SystemRandomNumberGenerator()
-        return hex(rng.next())
+        return String(hex(rng.next(), 0).prefix(16))
     }()
 
-    static func next() -> String { prefix + hex(counter.add(1, ordering: .relaxed).newValue) }
+    static func next() -> String { hex(prefix, counter.add(1, ordering: .relaxed).newValue) }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// `high` then `low` as 32 lower-case hex digits, in one allocation.
+    private static func hex(_ high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            for i in 0..<32 {
+                let value = i < 16 ? high : low
+                buffer[i] = digits.utf8Start[Int((value >> UInt64(60 - 4 * (i % 16))) & 0xF)]
+            }
+            return 32
+        }
     }
 }
 
-/// Counters and timers by route template, method and status, made once per combination.
+/// Timers by route template, method and status (a histogram each, whose `_count` counts the
+/// requests), made once per combination.
 final class RequestMetrics: Sendable {
     private struct Key: Hashable {
         var route: String
@@ -75,21 +83,17 @@ final class RequestMetrics: Sendable {
         var status: Int
     }
 
-    private let made = Mutex<[Key: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    private let made = Mutex<[Key: CoreMetrics.Timer]>([:])
 
     func record(route: String, method: HTTPRequest.Method, status: Int, nanoseconds: Int64) {
         let key = Key(route: route, method: method, status: status)
-        let (counter, timer) = made.withLock { made in
-            if let pair = made[key] { return pair }
-            let dimensions = [("route", route), ("method", method.rawValue), ("status", String(status))]
-            let pair = (
-                CoreMetrics.Counter(label: "gateway_http_requests_total", dimensions: dimensions),
-                CoreMetrics.Timer(label: "gateway_http_request_duration_seconds", dimensions: dimensions)
-            )
-            made[key] = pair
-            return pair
+        let timer = made.withLock { made in
+            if let timer = made[key] { return timer }
+            let timer = CoreMetrics.Timer(
+                label: "gateway_http_request_duration_seconds", dimensions: [("route", route), ("method", method.rawValue), ("status", String(status))])
+            made[key] = timer
+            return timer
         }
-        counter.increment()
         timer.recordNanoseconds(nanoseconds)
     }
 }
