@@ -1,6 +1,5 @@
 import Hummingbird
 import NIOCore
-import Synchronization
 
 /// Each request's context: Hummingbird's core, the client's address (the per-address rate limit),
 /// the request id, and the caller once the authenticator has found one.
@@ -10,12 +9,7 @@ struct GatewayContext: RequestContext, RemoteAddressRequestContext {
     /// Set by `RequestRecorder`; answered in `X-Request-Id`.
     var requestId = ""
     /// Set by `Authenticator` on the routes that need a caller.
-    var principal: Principal? {
-        didSet { caller.set(principal?.userId ?? "") }
-    }
-    /// Who the caller turned out to be, seen by `RequestRecorder` after the request (the
-    /// authenticator changes a copy of this context further down the chain).
-    let caller = Caller()
+    var principal: Principal?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -44,11 +38,4 @@ struct AuthenticatedContext: ChildRequestContext {
         requestId = context.requestId
         self.principal = principal
     }
-}
-
-/// The authenticated user of one request, shared by the copies of its context.
-final class Caller: Sendable {
-    private let user = Mutex("")
-    func set(_ id: String) { user.withLock { $0 = id } }
-    var userId: String { user.withLock { $0 } }
 }

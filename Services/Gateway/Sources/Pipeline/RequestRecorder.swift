@@ -38,7 +38,6 @@ struct RequestRecorder: RouterMiddleware {
             logger.info("request", metadata: [
                 "http.request_id": "\(id)", "http.method": "\(request.method)", "http.route": "\(route)", "http.status": "\(response.status.code)",
                 "http.duration_ms": "\(Double(nanoseconds) / 1e6)", "http.client": "\(context.clientAddress)",
-                "http.user": "\(context.caller.userId)",
             ])
         }
         return response
