@@ -110,7 +110,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "RPC", "Bus", "Store", "Wire", "Contract", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/ServiceKit", exclude: ["README.md"], swiftSettings: swiftSettings),

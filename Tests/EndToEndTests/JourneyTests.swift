@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import ServiceKitTesting
+import Store
 import Testing
 
 /// Issue 3's journey against the six real executables: a user registers, looks at live prices,
@@ -221,6 +222,20 @@ struct JourneyTests {
         #expect(denied.status != 0 && denied.output.contains("permission_denied") && denied.output.contains("gateway may not call Execution.SubmitOrder"), "\(denied.output.prefix(300))")
         let read = try await platform.tradewind(["call", execution, "Execution.GetAccount", "--json", #"{"account_id":"\#(account)"}"#, "--identity", "gateway", "--secret", platform.secret("gateway")])
         #expect(read.status == 0 && read.output.contains(account))
+        // Every service's audit trail verifies; a changed entry in execution's is found.
+        let addresses = LocalPlatform.services.map { "127.0.0.1:\(platform.rpcPorts[$0]!)" }
+        var verified = try await platform.tradewind(["audit", "verify"] + addresses + ["--secret", platform.secret("operator")])
+        let lines = verified.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(verified.status == 0 && lines.count == 6 && lines.allSatisfy { $0["intact"] as? Bool == true }, "\(verified.output.prefix(600))")
+        // The journey's orders, bots and logins are in the trails.
+        for service in ["execution", "risk", "orchestrator", "gateway"] {
+            #expect((lines.first { $0["service"] as? String == service }?["entries"] as? Int ?? 0) > 0, "\(service) recorded nothing")
+        }
+        let admin = try Store(configuration: TestEnvironment.postgres, logger: Logger(label: "e2e"))
+        try await admin.unsafeExecuteRaw("UPDATE \"\(platform.schema("execution"))\".audit_log SET outcome = 'tampered' WHERE seq = 1")
+        await admin.shutdown()
+        verified = try await platform.tradewind(["audit", "verify", execution, "--secret", platform.secret("operator")])
+        #expect(verified.status == 1 && verified.output.contains("\"first_broken_seq\":1") && verified.output.contains("\"intact\":false"), "\(verified.output.prefix(400))")
     }
 
     /// 9 and "each service on its own": everything stops; the gateway alone answers what it can and

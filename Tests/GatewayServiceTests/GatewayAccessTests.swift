@@ -242,3 +242,40 @@ struct GatewayRateLimitTests {
         }
     }
 }
+
+/// The audit trail through the API: the gateway's own actions and a peer's, tied to the request
+/// that caused them by its id.
+@Suite("Gateway audit")
+struct GatewayAuditTests {
+    @Test func adminsReadEveryServicesTrail() async throws {
+        try await withGateway { api, _ in
+            var r = try await api.call("POST", "/api/auth/register", json: #"{"email":"root@example.com","password":"correct horse"}"#)
+            let admin = try #require(r.body["access_token"] as? String)
+            r = try await api.call("POST", "/api/auth/register", json: #"{"email":"t@example.com","password":"right password"}"#)
+            let trader = try #require(r.body["access_token"] as? String)
+            let traderId = try #require((r.body["user"] as? [String: Any])?["id"] as? String)
+            _ = try await api.call("POST", "/api/auth/login", json: #"{"email":"t@example.com","password":"wrong password"}"#)
+            _ = try await api.call("POST", "/api/auth/login", json: #"{"email":"t@example.com","password":"right password"}"#)
+            _ = try await api.call("PUT", "/api/users/\(traderId)/role", token: admin, json: #"{"role":"viewer"}"#)
+            let engage = try await api.send("POST", "/api/risk/kill-switch", authorization: "Bearer \(admin)", json: #"{"engaged":true,"reason":"audit test"}"#)
+            #expect(engage.status == 200)
+
+            #expect(try await api.call("GET", "/api/audit", token: trader).status == 403)
+            r = try await api.call("GET", "/api/audit", token: admin)
+            let gateway = try #require(r.body["entries"] as? [[String: Any]])
+            let summary = gateway.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
+            for expected in ["user.registered ok", "auth.login refused", "auth.login ok", "user.role_changed viewer"] {
+                #expect(summary.contains(expected), "\(expected) not in \(summary)")
+            }
+            #expect(gateway.first?["seq"] as? Int64 ?? Int64(gateway.first?["seq"] as? Int ?? 0) == Int64(gateway.count))
+
+            r = try await api.call("GET", "/api/audit?service=risk", token: admin)
+            let risk = try #require(r.body["entries"] as? [[String: Any]])
+            let kill = try #require(risk.first { $0["action"] as? String == "risk.kill_switch" })
+            #expect(kill["outcome"] as? String == "engaged" && (kill["detail"] as? String)?.contains("via gateway") == true)
+            // The risk service's entry carries the id the gateway answered the request with.
+            #expect(kill["request_id"] as? String == engage.headers["x-request-id"])
+            #expect(try await api.call("GET", "/api/audit?service=nowhere", token: admin).status == 400)
+        }
+    }
+}

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RPC
+import ServiceKit
 import Wire
 
 /// Unary latency and throughput, pipelining and streaming over one loopback TCP connection,
@@ -177,7 +178,8 @@ struct RPCBench: AsyncParsableCommand {
 }
 
 /// Diagnostics for the bench: echo and a counting stream, no I/O.
-struct BenchDiagnostics: DiagnosticsService {
+struct BenchDiagnostics: AuditedDiagnostics {
+    let audit = AuditTrail(store: nil, logger: Logger(label: "bench"))
     func info(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ServiceInfo { PB.ServiceInfo(service: "bench") }
     func echo(_ request: PB.EchoMessage, context: ServerCallContext) async throws -> PB.EchoMessage { request }
     func count(_ request: PB.CountRequest, context: ServerCallContext, writer: StreamWriter<PB.EchoMessage>) async throws {

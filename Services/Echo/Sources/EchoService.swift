@@ -18,9 +18,10 @@ public func buildEcho(configuration: HostConfiguration) throws -> ServiceHost {
     }
 }
 
-struct EchoDiagnostics: DiagnosticsService {
+struct EchoDiagnostics: AuditedDiagnostics {
     let resources: HostResources
     let startedAtNs: Int64
+    var audit: AuditTrail { resources.audit }
 
     func info(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ServiceInfo {
         PB.ServiceInfo(service: resources.configuration.service, version: resources.configuration.version, startedAtNs: startedAtNs,

@@ -24,7 +24,7 @@ public func buildExecution(configuration: HostConfiguration, settings: Execution
         let client = settings.marketData.map { resources.configuration.peerClient($0, logger: resources.logger) }
         let desk = OrderDesk(
             store: store, market: MarketView(client: client.map(MarketDataClient.init)), brokers: brokers, triggers: TriggerBook(brokers: brokers),
-            events: OrderEvents(bus: resources.bus, logger: resources.logger), settings: settings, logger: resources.logger)
+            events: OrderEvents(bus: resources.bus, logger: resources.logger), settings: settings, audit: resources.audit, logger: resources.logger)
         parts = (desk, ExecutionRuntime(desk: desk, bus: resources.bus), client)
         return parts!
     }

@@ -36,7 +36,7 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
             execution: execution.map(ExecutionClient.init))
         let api = GatewayAPI(
             store: store, peers: peers, settings: settings, signer: TokenSigner(secret: settings.jwtSecret),
-            limiter: RateLimiter(bus: resources.bus, logger: resources.logger), logins: LoginGuard(bus: resources.bus), logger: resources.logger,
+            limiter: RateLimiter(bus: resources.bus, logger: resources.logger), logins: LoginGuard(bus: resources.bus), audit: resources.audit, logger: resources.logger,
             assetList: SharedRendering(ttl: .milliseconds(settings.assetsCacheMilliseconds)))
         made = (api, LiveHub(bus: resources.bus), [marketData, orchestrator, risk, execution].compactMap { $0 })
         return made!

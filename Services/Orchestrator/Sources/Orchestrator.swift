@@ -30,7 +30,7 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
     }
     return try ServiceHost(configuration: configuration) { router, resources in
         let (supervisor, jobs, _) = try assemble(resources)
-        OrchestratorHandlers(supervisor: supervisor, jobs: jobs, settings: settings).registerMethods(with: &router)
+        OrchestratorHandlers(supervisor: supervisor, jobs: jobs, settings: settings, audit: resources.audit).registerMethods(with: &router)
     } services: { resources in
         let (supervisor, jobs, clients) = try assemble(resources)
         // Stopped in reverse: the jobs and bots first, then the peer clients.

@@ -27,7 +27,7 @@ public func buildRisk(configuration: HostConfiguration, settings: RiskSettings =
         }
         let clients = peerClients(resources)
         let peers = Peers(execution: clients.execution.map(ExecutionClient.init), marketData: clients.marketData.map(MarketDataClient.init))
-        RiskHandlers(store: store, bus: resources.bus, peers: peers, settings: settings, alerts: alerts, logger: resources.logger)
+        RiskHandlers(store: store, bus: resources.bus, peers: peers, settings: settings, alerts: alerts, audit: resources.audit, logger: resources.logger)
             .registerMethods(with: &router)
     } services: { resources in
         let clients = peerClients(resources)

@@ -9,6 +9,8 @@ public enum DiagnosticsMethods {
     public static let info = MethodDescriptor<PB.Empty, PB.ServiceInfo>(service: "Diagnostics", method: "Info", kind: .unary)
     public static let echo = MethodDescriptor<PB.EchoMessage, PB.EchoMessage>(service: "Diagnostics", method: "Echo", kind: .unary)
     public static let count = MethodDescriptor<PB.CountRequest, PB.EchoMessage>(service: "Diagnostics", method: "Count", kind: .serverStreaming)
+    public static let listAudit = MethodDescriptor<PB.AuditQuery, PB.AuditPage>(service: "Diagnostics", method: "ListAudit", kind: .unary)
+    public static let verifyAudit = MethodDescriptor<PB.Empty, PB.AuditVerification>(service: "Diagnostics", method: "VerifyAudit", kind: .unary)
 }
 
 /// Implement this to serve `Diagnostics`; register it with `router.register(_:)`.
@@ -19,6 +21,10 @@ public protocol DiagnosticsService: Sendable {
     func echo(_ request: PB.EchoMessage, context: ServerCallContext) async throws -> PB.EchoMessage
     /// Streams `count` items, numbered from 0, each carrying `payload`.
     func count(_ request: PB.CountRequest, context: ServerCallContext, writer: StreamWriter<PB.EchoMessage>) async throws
+    /// The service's audit trail, newest first.
+    func listAudit(_ request: PB.AuditQuery, context: ServerCallContext) async throws -> PB.AuditPage
+    /// Recomputes the audit trail's hash chain; names the first entry that does not match.
+    func verifyAudit(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.AuditVerification
 }
 
 extension DiagnosticsService {
@@ -27,6 +33,8 @@ extension DiagnosticsService {
         router.unary(DiagnosticsMethods.info) { request, context in try await self.info(request, context: context) }
         router.unary(DiagnosticsMethods.echo) { request, context in try await self.echo(request, context: context) }
         router.serverStreaming(DiagnosticsMethods.count) { request, context, writer in try await self.count(request, context: context, writer: writer) }
+        router.unary(DiagnosticsMethods.listAudit) { request, context in try await self.listAudit(request, context: context) }
+        router.unary(DiagnosticsMethods.verifyAudit) { request, context in try await self.verifyAudit(request, context: context) }
     }
 }
 
@@ -51,5 +59,15 @@ public struct DiagnosticsClient: Sendable {
     /// Streams `count` items, numbered from 0, each carrying `payload`.
     public func count(_ request: PB.CountRequest, options: CallOptions = .init()) -> ResponseStream<PB.EchoMessage> {
         client.serverStreaming(DiagnosticsMethods.count, request, options: options)
+    }
+
+    /// The service's audit trail, newest first.
+    public func listAudit(_ request: PB.AuditQuery, options: CallOptions = .init()) async throws(RPCError) -> PB.AuditPage {
+        try await client.unary(DiagnosticsMethods.listAudit, request, options: options)
+    }
+
+    /// Recomputes the audit trail's hash chain; names the first entry that does not match.
+    public func verifyAudit(_ request: PB.Empty, options: CallOptions = .init()) async throws(RPCError) -> PB.AuditVerification {
+        try await client.unary(DiagnosticsMethods.verifyAudit, request, options: options)
     }
 }

@@ -18,6 +18,8 @@ public struct HostResources: Sendable {
     public let store: Store?
     /// nil when `redis.enabled` is false.
     public let bus: Bus?
+    /// The service's hash-chained audit trail (in its schema; the log only without Postgres).
+    public let audit: AuditTrail
 }
 
 /// The life every Tradewind service shares: configuration, logs, metrics, admin HTTP, its Postgres
@@ -54,14 +56,17 @@ public final class ServiceHost: Sendable {
         self.logger = logger
         let store = try configuration.postgres.map { try Store(configuration: $0, logger: logger) }
         let bus = try configuration.bus.map { try Bus(configuration: $0, logger: logger) }
-        let resources = HostResources(configuration: configuration, logger: logger, store: store, bus: bus)
+        let resources = HostResources(configuration: configuration, logger: logger, store: store, bus: bus, audit: AuditTrail(store: store, logger: logger))
         self.resources = resources
         var router = Router()
         try routes(&router, resources)
         if !router.methodNames.contains(DiagnosticsMethods.info.fullName) {
-            let own = [DiagnosticsMethods.info.fullName, DiagnosticsMethods.echo.fullName, DiagnosticsMethods.count.fullName]
+            let own = [
+                DiagnosticsMethods.info.fullName, DiagnosticsMethods.echo.fullName, DiagnosticsMethods.count.fullName,
+                DiagnosticsMethods.listAudit.fullName, DiagnosticsMethods.verifyAudit.fullName,
+            ]
             let diagnostics = StandardDiagnostics(
-                service: configuration.service, version: configuration.version, methods: (router.methodNames + own).sorted())
+                service: configuration.service, version: configuration.version, methods: (router.methodNames + own).sorted(), audit: resources.audit)
             diagnostics.registerMethods(with: &router)
         }
         self.rpcServer = try RPCServer(configuration: configuration.rpc, router: router, logger: logger)
@@ -110,6 +115,7 @@ public final class ServiceHost: Sendable {
         if let dir = configuration.migrationsDirectory {
             try await Migrator.migrate(store, schema: schema, migrations: Migration.load(from: dir), logger: logger)
         }
+        try await resources.audit.prepare()
     }
 
     /// Names of the dependencies that do not answer.
@@ -131,10 +137,11 @@ public final class ServiceHost: Sendable {
 }
 
 /// The Diagnostics service every host serves unless the service brings its own.
-struct StandardDiagnostics: DiagnosticsService {
+struct StandardDiagnostics: AuditedDiagnostics {
     let service: String
     let version: String
     let methods: [String]
+    let audit: AuditTrail
     let startedAtNs = WallClock.nowNs
 
     func info(_ request: PB.Empty, context: ServerCallContext) async throws -> PB.ServiceInfo {

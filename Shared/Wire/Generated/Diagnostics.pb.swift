@@ -56,6 +56,94 @@ extension PB {
             self.intervalUs = intervalUs
         }
     }
+
+    public struct AuditQuery: Sendable, Hashable {
+        /// Entries with a lower sequence number than this (0: from the newest).
+        public var beforeSeq: Int64 = 0
+        /// At most this many (0: 100; at most 1000).
+        public var limit: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(beforeSeq: Int64 = 0, limit: UInt32 = 0) {
+            self.beforeSeq = beforeSeq
+            self.limit = limit
+        }
+    }
+
+    /// One security-relevant action, as the service that did it recorded it.
+    public struct AuditEntry: Sendable, Hashable {
+        public var seq: Int64 = 0
+        public var atNs: Int64 = 0
+        /// Who: a user id, or the calling service's identity (`gateway`, `operator`).
+        public var actor: String = ""
+        /// What: `auth.login`, `risk.kill_switch`, `execution.order_submitted`, ...
+        public var action: String = ""
+        /// On what: a user, an order, a bot, an account.
+        public var target: String = ""
+        /// `ok`, `refused`, `failed`, or what became of it (`filled`, `rejected`).
+        public var outcome: String = ""
+        /// The gateway request (trace id) it belongs to; empty when none.
+        public var requestId: String = ""
+        public var detail: String = ""
+        /// SHA-256 of the previous entry's hash and this entry's fields, hex.
+        public var hash: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(seq: Int64 = 0, atNs: Int64 = 0, actor: String = "", action: String = "", target: String = "", outcome: String = "", requestId: String = "", detail: String = "", hash: String = "") {
+            self.seq = seq
+            self.atNs = atNs
+            self.actor = actor
+            self.action = action
+            self.target = target
+            self.outcome = outcome
+            self.requestId = requestId
+            self.detail = detail
+            self.hash = hash
+        }
+    }
+
+    public struct AuditPage: Sendable, Hashable {
+        public var entries: [PB.AuditEntry] = []
+        /// Pass as before_seq for the next page; 0 when there is none.
+        public var nextBeforeSeq: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(entries: [PB.AuditEntry] = [], nextBeforeSeq: Int64 = 0) {
+            self.entries = entries
+            self.nextBeforeSeq = nextBeforeSeq
+        }
+    }
+
+    public struct AuditVerification: Sendable, Hashable {
+        public var intact: Bool = false
+        public var entries: Int64 = 0
+        /// The first entry whose hash does not match (changed, or after a removed one); 0 when intact.
+        public var firstBrokenSeq: Int64 = 0
+        public var message: String = ""
+        /// The newest entry's hash: keep it elsewhere to detect entries removed from the end.
+        public var headHash: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(intact: Bool = false, entries: Int64 = 0, firstBrokenSeq: Int64 = 0, message: String = "", headHash: String = "") {
+            self.intact = intact
+            self.entries = entries
+            self.firstBrokenSeq = firstBrokenSeq
+            self.message = message
+            self.headHash = headHash
+        }
+    }
 }
 
 extension PB.ServiceInfo: ProtoMessage {
@@ -131,5 +219,112 @@ extension PB.CountRequest: ProtoMessage {
         self.count = c.pointee.count
         self.payload = WireDecoding.bytes(c.pointee.payload)
         self.intervalUs = c.pointee.interval_us
+    }
+}
+
+extension PB.AuditQuery: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AuditQuery
+    public static let protoName = "tradewind.v1.AuditQuery"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_query__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_query__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_query__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
+        c.pointee.before_seq = self.beforeSeq
+        c.pointee.limit = self.limit
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.beforeSeq = c.pointee.before_seq
+        self.limit = c.pointee.limit
+    }
+}
+
+extension PB.AuditEntry: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AuditEntry
+    public static let protoName = "tradewind.v1.AuditEntry"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_entry__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_entry__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_entry__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
+        c.pointee.seq = self.seq
+        c.pointee.at_ns = self.atNs
+        if !self.actor.isEmpty { c.pointee.actor = try arena.cString(self.actor, field: "AuditEntry.actor") }
+        if !self.action.isEmpty { c.pointee.action = try arena.cString(self.action, field: "AuditEntry.action") }
+        if !self.target.isEmpty { c.pointee.target = try arena.cString(self.target, field: "AuditEntry.target") }
+        if !self.outcome.isEmpty { c.pointee.outcome = try arena.cString(self.outcome, field: "AuditEntry.outcome") }
+        if !self.requestId.isEmpty { c.pointee.request_id = try arena.cString(self.requestId, field: "AuditEntry.request_id") }
+        if !self.detail.isEmpty { c.pointee.detail = try arena.cString(self.detail, field: "AuditEntry.detail") }
+        if !self.hash.isEmpty { c.pointee.hash = try arena.cString(self.hash, field: "AuditEntry.hash") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.seq = c.pointee.seq
+        self.atNs = c.pointee.at_ns
+        self.actor = try WireDecoding.string(c.pointee.actor, field: "AuditEntry.actor")
+        self.action = try WireDecoding.string(c.pointee.action, field: "AuditEntry.action")
+        self.target = try WireDecoding.string(c.pointee.target, field: "AuditEntry.target")
+        self.outcome = try WireDecoding.string(c.pointee.outcome, field: "AuditEntry.outcome")
+        self.requestId = try WireDecoding.string(c.pointee.request_id, field: "AuditEntry.request_id")
+        self.detail = try WireDecoding.string(c.pointee.detail, field: "AuditEntry.detail")
+        self.hash = try WireDecoding.string(c.pointee.hash, field: "AuditEntry.hash")
+    }
+}
+
+extension PB.AuditPage: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AuditPage
+    public static let protoName = "tradewind.v1.AuditPage"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_page__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_page__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_page__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.entries.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AuditEntry>?.self, count: self.entries.count)
+            try self.entries.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.entries = items
+            c.pointee.n_entries = self.entries.count
+        }
+        c.pointee.next_before_seq = self.nextBeforeSeq
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if c.pointee.n_entries > 0 {
+            let items = WireDecoding.present(c.pointee.entries, field: "AuditPage.entries")
+            self.entries.reserveCapacity(c.pointee.n_entries)
+            for i in 0..<c.pointee.n_entries { self.entries.append(try PB.AuditEntry._decoded(_cMessage: WireDecoding.present(items[i], field: "AuditPage.entries"))) }
+        }
+        self.nextBeforeSeq = c.pointee.next_before_seq
+    }
+}
+
+extension PB.AuditVerification: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AuditVerification
+    public static let protoName = "tradewind.v1.AuditVerification"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_verification__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_verification__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_verification__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(45)  // tag + value of each singular number, enum or bool
+        c.pointee.intact = (self.intact ? 1 : 0)
+        c.pointee.entries = self.entries
+        c.pointee.first_broken_seq = self.firstBrokenSeq
+        if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "AuditVerification.message") }
+        if !self.headHash.isEmpty { c.pointee.head_hash = try arena.cString(self.headHash, field: "AuditVerification.head_hash") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.intact = (c.pointee.intact != 0)
+        self.entries = c.pointee.entries
+        self.firstBrokenSeq = c.pointee.first_broken_seq
+        self.message = try WireDecoding.string(c.pointee.message, field: "AuditVerification.message")
+        self.headHash = try WireDecoding.string(c.pointee.head_hash, field: "AuditVerification.head_hash")
     }
 }

@@ -61,11 +61,12 @@ struct ExecutionHandlers: ExecutionService {
     // MARK: Orders
 
     func submitOrder(_ request: PB.SubmitOrderRequest, context: ServerCallContext) async throws -> PB.Order {
-        try await desk.submit(try OrderTicket(wire: request), exitReason: request.botId.isEmpty ? .manual : .signal).wire
+        let actor = request.botId.isEmpty ? context.peerName : "bot:\(request.botId) via \(context.peerName)"
+        return try await desk.submit(try OrderTicket(wire: request), exitReason: request.botId.isEmpty ? .manual : .signal, actor: actor).wire
     }
 
     func cancelOrder(_ request: PB.CancelOrderRequest, context: ServerCallContext) async throws -> PB.Order {
-        try await desk.cancel(account: request.accountId, orderId: request.orderId).wire
+        try await desk.cancel(account: request.accountId, orderId: request.orderId, actor: context.peerName).wire
     }
 
     func getOrder(_ request: PB.GetOrderRequest, context: ServerCallContext) async throws -> PB.Order {

@@ -24,13 +24,14 @@ struct OrderDesk: Sendable {
     let triggers: TriggerBook
     let events: OrderEvents
     let settings: ExecutionSettings
+    let audit: AuditTrail
     let logger: Logger
 
     // MARK: Submit and cancel
 
-    /// The order `ticket` asks for: filled, working or refused by the ledger (all stored); or, for
-    /// a client order id seen before, the order it made then.
-    func submit(_ ticket: OrderTicket, exitReason: ExitReason) async throws -> Order {
+    /// The order `ticket` asks for: filled, working or refused by the ledger (all stored, and the
+    /// new order in the audit trail as `actor`'s); or, for a client order id seen before, the order it made then.
+    func submit(_ ticket: OrderTicket, exitReason: ExitReason, actor: String) async throws -> Order {
         let accountId = ticket.accountId
         guard let account = try await Accounts.find(accountId, store) else {
             throw ExecutionError(.unknownAccount, "there is no account \(accountId)")
@@ -63,14 +64,18 @@ struct OrderDesk: Sendable {
         }
         guard let outcome else { throw ExecutionError(.unknownAccount, "there is no account \(accountId)") }
         if outcome.order.id == draft.id {
+            let o = outcome.order
+            await audit.record(AuditEvent(
+                "execution.order_submitted", actor: actor, target: o.id, outcome: o.status.rawValue,
+                detail: "\(o.side.rawValue) \(o.quantity) \(o.symbol) \(o.type.rawValue) on account \(o.accountId)\(o.rejectReason.isEmpty ? "" : ": " + o.rejectReason)"))
             finish(outcome)
             if decision == .rest { triggers.add(.order(outcome.order, rules: rules)) }
         }
         return outcome.order
     }
 
-    /// Cancels a working order; a finished one cannot be.
-    func cancel(account accountId: String, orderId: String) async throws -> Order {
+    /// Cancels a working order (recorded as `actor`'s); a finished one cannot be.
+    func cancel(account accountId: String, orderId: String, actor: String) async throws -> Order {
         let accountId = try OrderTicket.accountId(accountId)
         let orderId = try Self.orderId(orderId)
         let order: Order = try await store.withTransaction { tx in
@@ -89,6 +94,7 @@ struct OrderDesk: Sendable {
             return order
         }
         triggers.remove(symbol: order.symbol, id: order.id)
+        await audit.record(AuditEvent("execution.order_cancelled", actor: actor, target: order.id, detail: "account \(accountId)"))
         finish(LedgerOutcome(order: order))
         return order
     }
@@ -148,7 +154,7 @@ struct OrderDesk: Sendable {
             try OrderTicket(
                 accountId: account, clientOrderId: "\(reason.rawValue):\(position.symbol):\(position.openedAtNs)", symbol: position.symbol,
                 side: side, type: .market, timeInForce: .ioc, quantity: try position.quantity.magnitude, botId: position.botId),
-            exitReason: reason)
+            exitReason: reason, actor: "execution:\(reason.rawValue)")
         logger.info("position closed by its \(reason.rawValue)", metadata: ["execution.account": "\(account)", "execution.symbol": "\(position.symbol)"])
     }
 

@@ -50,7 +50,7 @@ extension GatewayAPI {
                 try JSONBody.response(["users": try await UserTables.users(after: nil, limit: 1000, store).map(UserView.init)])
             },
             Route(method: .put, path: "/api/users/{id}/role", role: .admin, summary: "Set a user's role (viewer, trader, admin)", body: ["role": "string!"]) {
-                request, context, _ in
+                request, context, p in
                 let body = try await JSONBody.decode(RoleRequest.self, from: request)
                 guard let role = Role(rawValue: body.role) else {
                     throw APIError(.badRequest, "request.invalid_field", "role \"\(body.role.prefix(20))\" must be viewer, trader or admin")
@@ -59,7 +59,26 @@ extension GatewayAPI {
                 guard UUID(uuidString: id) != nil, try await UserTables.setRole(id, role, store), let user = try await UserTables.user(id: id, store) else {
                     throw APIError(.notFound, "gateway.unknown_user", "no user \(id.prefix(40))")
                 }
+                await audit.record(AuditEvent("user.role_changed", actor: p.userId, target: user.id, outcome: role.rawValue))
                 return try JSONBody.response(UserView(user))
+            },
+            Route(
+                method: .get, path: "/api/audit", role: .admin,
+                summary: "A service's audit trail, newest first (service: gateway by default, orchestrator, risk, execution, market-data)",
+                query: ["service", "before", "limit"]
+            ) { request, _, _ in
+                let service = query("service", request) ?? "gateway"
+                let before = try query("before", request).map { text -> Int64 in
+                    guard let n = Int64(text), n > 0 else { throw APIError(.badRequest, "request.invalid_field", "before must be a positive entry number") }
+                    return n
+                } ?? 0
+                let limit = try query("limit", request).map { text -> UInt32 in
+                    guard let n = UInt32(text), (1...1000).contains(n) else { throw APIError(.badRequest, "request.invalid_field", "limit must be 1 to 1000") }
+                    return n
+                } ?? 100
+                let q = PB.AuditQuery(beforeSeq: before, limit: limit)
+                let page = service == "gateway" ? try await audit.page(q) : try await peers.diagnostics(service).listAudit(q)
+                return try JSONBody.response(AuditPageView(service: service, page))
             },
             Route(
                 method: .put, path: "/api/users/{id}/disabled", role: .admin,
@@ -72,6 +91,7 @@ extension GatewayAPI {
                 guard UUID(uuidString: id) != nil, try await store.withTransaction({ tx in try await UserTables.setDisabled(id, body.disabled, tx) }),
                     let user = try await UserTables.user(id: id, store)
                 else { throw APIError(.notFound, "gateway.unknown_user", "no user \(id.prefix(40))") }
+                await audit.record(AuditEvent(body.disabled ? "user.disabled" : "user.enabled", actor: p.userId, target: user.id))
                 return try JSONBody.response(UserView(user))
             },
         ]

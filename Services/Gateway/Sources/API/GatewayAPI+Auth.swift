@@ -59,6 +59,7 @@ extension GatewayAPI {
             ) { request, _, p in
                 let body = try await JSONBody.decode(LogoutRequest.self, from: request)
                 try await UserTables.revokeRefresh(user: p.userId, hash: body.refreshToken.map(Secrets.hash), store)
+                await audit.record(AuditEvent("auth.logout", actor: p.userId, detail: body.refreshToken == nil ? "every session" : "one session"))
                 return Response(status: .noContent)
             },
             Route(
@@ -78,6 +79,7 @@ extension GatewayAPI {
                 try await store.withTransaction { tx in
                     try await UserTables.setPassword(user.id, hash: hash, tx)
                     try await UserTables.revokeRefresh(user: user.id, tx)
+                    try await audit.record(AuditEvent("auth.password_changed", actor: user.id, target: user.id), in: tx)
                 }
                 return try JSONBody.response(try await session(user))
             },
@@ -109,21 +111,28 @@ extension GatewayAPI {
         guard let user = try await store.withTransaction({ tx in try await UserTables.insert(record, tx) }) else {
             throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
         }
+        await audit.record(AuditEvent("user.registered", actor: user.id, target: email, detail: "role \(user.role.rawValue)"))
         return try JSONBody.response(try await session(user), status: .created)
     }
 
     private func login(_ credentials: Credentials, address: String) async throws -> Response {
         let email = credentials.email.trimmingCharacters(in: .whitespaces).lowercased()
         // Locked accounts and addresses are refused before any password is checked.
-        try await logins.check(email: email, address: address)
+        do { try await logins.check(email: email, address: address) } catch {
+            await audit.record(AuditEvent("auth.login", actor: String(email.prefix(254)), outcome: "locked", detail: "from \(address)"))
+            throw error
+        }
         let user = try await UserTables.user(email: email, store)
         // Verified even for unknown emails, so timing does not tell which emails exist.
         let ok = try await verifyPassword(credentials.password, hash: user?.passwordHash ?? Self.decoyHash)
         guard let user, ok, !user.disabled else {
             await logins.failed(email: email, address: address)
+            let why = user == nil ? "unknown email" : ok ? "user disabled" : "wrong password"
+            await audit.record(AuditEvent("auth.login", actor: String(email.prefix(254)), outcome: "refused", detail: "\(why), from \(address)"))
             throw APIError(.unauthorized, "auth.invalid_credentials", "email or password is wrong")
         }
         await logins.succeeded(email: email)
+        await audit.record(AuditEvent("auth.login", actor: user.id, target: email, detail: "from \(address)"))
         return try JSONBody.response(try await session(user))
     }
 

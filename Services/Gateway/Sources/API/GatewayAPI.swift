@@ -20,6 +20,8 @@ struct GatewayAPI: Sendable {
     /// The per-address and per-user limits (`limits.*`), shared by every replica through Redis.
     let limiter: RateLimiter
     let logins: LoginGuard
+    /// This gateway's hash-chained audit trail (logins, users, keys).
+    let audit: AuditTrail
     let logger: Logger
     /// `GET /api/assets`, rendered once per `cache.assets_ms`.
     let assetList: SharedRendering

@@ -240,3 +240,23 @@ enum Money {
         }
     }
 }
+
+struct AuditEntryView: Encodable {
+    var seq, atNs: Int64
+    var actor, action, target, outcome, requestId, detail, hash: String
+    init(_ e: PB.AuditEntry) {
+        (seq, atNs, actor, action, target, outcome, requestId, detail, hash) = (e.seq, e.atNs, e.actor, e.action, e.target, e.outcome, e.requestId, e.detail, e.hash)
+    }
+}
+
+struct AuditPageView: Encodable {
+    var service: String
+    var entries: [AuditEntryView]
+    /// Pass as `before` for the next page; absent on the last.
+    var nextBefore: Int64?
+    init(service: String, _ page: PB.AuditPage) {
+        self.service = service
+        entries = page.entries.map(AuditEntryView.init)
+        nextBefore = page.nextBeforeSeq == 0 ? nil : page.nextBeforeSeq
+    }
+}

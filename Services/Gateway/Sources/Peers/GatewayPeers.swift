@@ -20,4 +20,16 @@ struct GatewayPeers: Sendable {
     func orchestratorClient() throws -> OrchestratorClient { try require(orchestrator, "orchestrator") }
     func riskClient() throws -> RiskClient { try require(risk, "risk") }
     func executionClient() throws -> ExecutionClient { try require(execution, "execution") }
+
+    /// The Diagnostics service of the peer named `service` (its audit trail).
+    func diagnostics(_ service: String) throws -> DiagnosticsClient {
+        switch service {
+        case "market-data": DiagnosticsClient(try marketDataClient().client)
+        case "orchestrator": DiagnosticsClient(try orchestratorClient().client)
+        case "risk": DiagnosticsClient(try riskClient().client)
+        case "execution": DiagnosticsClient(try executionClient().client)
+        default:
+            throw APIError(.badRequest, "request.invalid_field", "service \"\(service.prefix(30))\" must be gateway, orchestrator, risk, execution or market-data")
+        }
+    }
 }

@@ -32,6 +32,7 @@ struct GatewayHandlers: GatewayService {
         guard UUID(uuidString: request.id) != nil, try await UserTables.setRole(request.id, role, store) else {
             throw GatewayError(.unknownUser, "no user \(request.id.prefix(40))")
         }
+        await api.audit.record(AuditEvent("user.role_changed", actor: context.peerName, target: request.id, outcome: role.rawValue))
         return try await getUser(PB.GetUserRequest(id: request.id), context: context)
     }
 
@@ -51,6 +52,7 @@ struct GatewayHandlers: GatewayService {
         let id = UUID().uuidString.lowercased(), secret = Secrets.random()
         try await UserTables.insertKey(
             id: id, user: user.id, label: String(request.label.prefix(100)), role: role, secretHash: Secrets.hash(secret), at: WallClock.nowNs, store)
+        await api.audit.record(AuditEvent("apikey.created", actor: context.peerName, target: user.id, detail: "key \(id), role \(role.rawValue)"))
         return PB.CreateApiKeyResponse(keyId: id, secret: "\(id).\(secret)")
     }
 
@@ -58,6 +60,7 @@ struct GatewayHandlers: GatewayService {
         guard UUID(uuidString: request.keyId) != nil, try await UserTables.revokeKey(id: request.keyId, store) else {
             throw GatewayError(.unknownKey, "no API key \(request.keyId.prefix(40))")
         }
+        await api.audit.record(AuditEvent("apikey.revoked", actor: context.peerName, target: request.keyId))
         return PB.Empty()
     }
 

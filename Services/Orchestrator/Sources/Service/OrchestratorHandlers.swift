@@ -15,6 +15,7 @@ struct OrchestratorHandlers: OrchestratorService {
     let supervisor: BotSupervisor
     let jobs: JobRunner
     let settings: OrchestratorSettings
+    let audit: AuditTrail
     var store: Store { supervisor.store }
     var peers: Peers { supervisor.trader.peers }
     var statuses: Broadcaster<PB.BotStatus> { supervisor.trader.statuses }
@@ -114,6 +115,7 @@ struct OrchestratorHandlers: OrchestratorService {
             supervisor.stop(bot.id)
             throw OrchestratorError(.unknownBot, "bot \(bot.id) was deleted while starting")
         }
+        await audit.record(AuditEvent("orchestrator.bot_started", actor: context.peerName, target: bot.id, detail: "owner \(bot.ownerId), \(bot.mode)"))
         return started
     }
 
@@ -123,6 +125,7 @@ struct OrchestratorHandlers: OrchestratorService {
         guard let stopped = try await supervisor.record(bot.id, state: .stopped, desired: false, message: "stopped") else {
             throw OrchestratorError(.unknownBot, "no bot \(bot.id)")
         }
+        await audit.record(AuditEvent("orchestrator.bot_stopped", actor: context.peerName, target: bot.id, detail: "owner \(bot.ownerId)"))
         return stopped
     }
 

@@ -15,6 +15,7 @@ struct RiskHandlers: RiskService {
     let peers: Peers
     let settings: RiskSettings
     let alerts: Broadcaster<PB.RiskAlert>
+    let audit: AuditTrail
     let logger: Logger
     var rules: [any RiskRule] { RuleRegistry.standard }
 
@@ -53,8 +54,17 @@ struct RiskHandlers: RiskService {
         let check = try await check(PB.OrderIntent(
             accountId: order.accountId, botId: order.botId, symbol: order.symbol, side: order.side, quantity: order.quantity, price: reference,
             clientOrderId: clientId))
-        guard check.approved else { return PB.PlaceOrderResponse(check: check, sizing: explanation) }
+        let what = "\(order.side == .buy ? "buy" : "sell") \(FixedDecimal(wire: order.quantity)) \(order.symbol)"
+        guard check.approved else {
+            await audit.record(AuditEvent(
+                "risk.order", actor: order.botId.isEmpty ? context.peerName : "bot:\(order.botId)", target: order.accountId, outcome: "refused",
+                detail: "\(what): \(check.outcome?.reason ?? "") \(check.outcome?.message ?? "")"))
+            return PB.PlaceOrderResponse(check: check, sizing: explanation)
+        }
         let placed = try await peers.relay("execution", .executionUnavailable) { try await execution.submitOrder(order) }
+        await audit.record(AuditEvent(
+            "risk.order", actor: order.botId.isEmpty ? context.peerName : "bot:\(order.botId)", target: order.accountId, outcome: "approved",
+            detail: "\(what) → order \(placed.id)"))
         return PB.PlaceOrderResponse(check: check, order: placed, sizing: explanation)
     }
 
@@ -138,6 +148,7 @@ struct RiskHandlers: RiskService {
         let account = Self.limitsKey(request.accountId)
         let limits = try Limits(wire: request)
         try await RiskTables.setLimits(account: account, limits, at: WallClock.nowNs, store)
+        await audit.record(AuditEvent("risk.limits_changed", actor: context.peerName, target: account))
         return limits.wire(account: account)
     }
 
@@ -182,6 +193,8 @@ struct RiskHandlers: RiskService {
         guard !changedBy.isEmpty else { throw RiskError(.invalidArgument, "changed_by is missing: say who turns the switch") }
         let state = KillSwitchRecord(engaged: request.engaged, reason: String(request.reason.prefix(500)), changedBy: changedBy, changedAtNs: WallClock.nowNs)
         try await RiskTables.setKillSwitch(state, store)
+        await audit.record(AuditEvent(
+            "risk.kill_switch", actor: changedBy, outcome: request.engaged ? "engaged" : "released", detail: "\(state.reason) (via \(context.peerName))"))
         try await raise(PB.RiskAlert(
             severity: request.engaged ? .critical : .info, rule: KillSwitchRule().name,
             message: request.engaged ? "kill switch engaged by \(changedBy): \(state.reason)" : "kill switch released by \(changedBy)"))

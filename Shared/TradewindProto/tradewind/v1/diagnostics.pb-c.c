@@ -142,6 +142,186 @@ void   tradewind__v1__count_request__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__count_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tradewind__v1__audit_query__init
+                     (Tradewind__V1__AuditQuery         *message)
+{
+  static const Tradewind__V1__AuditQuery init_value = TRADEWIND__V1__AUDIT_QUERY__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__audit_query__get_packed_size
+                     (const Tradewind__V1__AuditQuery *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_query__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__audit_query__pack
+                     (const Tradewind__V1__AuditQuery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_query__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__audit_query__pack_to_buffer
+                     (const Tradewind__V1__AuditQuery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_query__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AuditQuery *
+       tradewind__v1__audit_query__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AuditQuery *)
+     protobuf_c_message_unpack (&tradewind__v1__audit_query__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__audit_query__free_unpacked
+                     (Tradewind__V1__AuditQuery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__audit_query__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__audit_entry__init
+                     (Tradewind__V1__AuditEntry         *message)
+{
+  static const Tradewind__V1__AuditEntry init_value = TRADEWIND__V1__AUDIT_ENTRY__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__audit_entry__get_packed_size
+                     (const Tradewind__V1__AuditEntry *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__audit_entry__pack
+                     (const Tradewind__V1__AuditEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__audit_entry__pack_to_buffer
+                     (const Tradewind__V1__AuditEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AuditEntry *
+       tradewind__v1__audit_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AuditEntry *)
+     protobuf_c_message_unpack (&tradewind__v1__audit_entry__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__audit_entry__free_unpacked
+                     (Tradewind__V1__AuditEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__audit_page__init
+                     (Tradewind__V1__AuditPage         *message)
+{
+  static const Tradewind__V1__AuditPage init_value = TRADEWIND__V1__AUDIT_PAGE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__audit_page__get_packed_size
+                     (const Tradewind__V1__AuditPage *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_page__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__audit_page__pack
+                     (const Tradewind__V1__AuditPage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_page__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__audit_page__pack_to_buffer
+                     (const Tradewind__V1__AuditPage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_page__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AuditPage *
+       tradewind__v1__audit_page__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AuditPage *)
+     protobuf_c_message_unpack (&tradewind__v1__audit_page__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__audit_page__free_unpacked
+                     (Tradewind__V1__AuditPage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__audit_page__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__audit_verification__init
+                     (Tradewind__V1__AuditVerification         *message)
+{
+  static const Tradewind__V1__AuditVerification init_value = TRADEWIND__V1__AUDIT_VERIFICATION__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__audit_verification__get_packed_size
+                     (const Tradewind__V1__AuditVerification *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_verification__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__audit_verification__pack
+                     (const Tradewind__V1__AuditVerification *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_verification__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__audit_verification__pack_to_buffer
+                     (const Tradewind__V1__AuditVerification *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__audit_verification__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AuditVerification *
+       tradewind__v1__audit_verification__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AuditVerification *)
+     protobuf_c_message_unpack (&tradewind__v1__audit_verification__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__audit_verification__free_unpacked
+                     (Tradewind__V1__AuditVerification *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__audit_verification__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor tradewind__v1__service_info__field_descriptors[4] =
 {
   {
@@ -347,16 +527,354 @@ const ProtobufCMessageDescriptor tradewind__v1__count_request__descriptor =
   (ProtobufCMessageInit) tradewind__v1__count_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__diagnostics__method_descriptors[3] =
+static const ProtobufCFieldDescriptor tradewind__v1__audit_query__field_descriptors[2] =
+{
+  {
+    "before_seq",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditQuery, before_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditQuery, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__audit_query__field_indices_by_name[] = {
+  0,   /* field[0] = before_seq */
+  1,   /* field[1] = limit */
+};
+static const ProtobufCIntRange tradewind__v1__audit_query__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__audit_query__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AuditQuery",
+  "AuditQuery",
+  "Tradewind__V1__AuditQuery",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AuditQuery),
+  2,
+  tradewind__v1__audit_query__field_descriptors,
+  tradewind__v1__audit_query__field_indices_by_name,
+  1,  tradewind__v1__audit_query__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__audit_query__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descriptors[9] =
+{
+  {
+    "seq",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, outcome),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hash",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditEntry, hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__audit_entry__field_indices_by_name[] = {
+  3,   /* field[3] = action */
+  2,   /* field[2] = actor */
+  1,   /* field[1] = at_ns */
+  7,   /* field[7] = detail */
+  8,   /* field[8] = hash */
+  5,   /* field[5] = outcome */
+  6,   /* field[6] = request_id */
+  0,   /* field[0] = seq */
+  4,   /* field[4] = target */
+};
+static const ProtobufCIntRange tradewind__v1__audit_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__audit_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AuditEntry",
+  "AuditEntry",
+  "Tradewind__V1__AuditEntry",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AuditEntry),
+  9,
+  tradewind__v1__audit_entry__field_descriptors,
+  tradewind__v1__audit_entry__field_indices_by_name,
+  1,  tradewind__v1__audit_entry__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__audit_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__audit_page__field_descriptors[2] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__AuditPage, n_entries),
+    offsetof(Tradewind__V1__AuditPage, entries),
+    &tradewind__v1__audit_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_before_seq",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditPage, next_before_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__audit_page__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+  1,   /* field[1] = next_before_seq */
+};
+static const ProtobufCIntRange tradewind__v1__audit_page__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__audit_page__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AuditPage",
+  "AuditPage",
+  "Tradewind__V1__AuditPage",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AuditPage),
+  2,
+  tradewind__v1__audit_page__field_descriptors,
+  tradewind__v1__audit_page__field_indices_by_name,
+  1,  tradewind__v1__audit_page__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__audit_page__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__audit_verification__field_descriptors[5] =
+{
+  {
+    "intact",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditVerification, intact),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditVerification, entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_broken_seq",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditVerification, first_broken_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditVerification, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "head_hash",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AuditVerification, head_hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__audit_verification__field_indices_by_name[] = {
+  1,   /* field[1] = entries */
+  2,   /* field[2] = first_broken_seq */
+  4,   /* field[4] = head_hash */
+  0,   /* field[0] = intact */
+  3,   /* field[3] = message */
+};
+static const ProtobufCIntRange tradewind__v1__audit_verification__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__audit_verification__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AuditVerification",
+  "AuditVerification",
+  "Tradewind__V1__AuditVerification",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AuditVerification),
+  5,
+  tradewind__v1__audit_verification__field_descriptors,
+  tradewind__v1__audit_verification__field_indices_by_name,
+  1,  tradewind__v1__audit_verification__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__audit_verification__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor tradewind__v1__diagnostics__method_descriptors[5] =
 {
   { "Info", &tradewind__v1__empty__descriptor, &tradewind__v1__service_info__descriptor },
   { "Echo", &tradewind__v1__echo_message__descriptor, &tradewind__v1__echo_message__descriptor },
   { "Count", &tradewind__v1__count_request__descriptor, &tradewind__v1__echo_message__descriptor },
+  { "ListAudit", &tradewind__v1__audit_query__descriptor, &tradewind__v1__audit_page__descriptor },
+  { "VerifyAudit", &tradewind__v1__empty__descriptor, &tradewind__v1__audit_verification__descriptor },
 };
 const unsigned tradewind__v1__diagnostics__method_indices_by_name[] = {
   2,        /* Count */
   1,        /* Echo */
-  0         /* Info */
+  0,        /* Info */
+  3,        /* ListAudit */
+  4         /* VerifyAudit */
 };
 const ProtobufCServiceDescriptor tradewind__v1__diagnostics__descriptor =
 {
@@ -365,7 +883,7 @@ const ProtobufCServiceDescriptor tradewind__v1__diagnostics__descriptor =
   "Diagnostics",
   "Tradewind__V1__Diagnostics",
   "tradewind.v1",
-  3,
+  5,
   tradewind__v1__diagnostics__method_descriptors,
   tradewind__v1__diagnostics__method_indices_by_name
 };
@@ -392,6 +910,22 @@ void tradewind__v1__diagnostics__count(ProtobufCService *service,
 {
   assert(service->descriptor == &tradewind__v1__diagnostics__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__diagnostics__list_audit(ProtobufCService *service,
+                                            const Tradewind__V1__AuditQuery *input,
+                                            Tradewind__V1__AuditPage_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__diagnostics__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__diagnostics__verify_audit(ProtobufCService *service,
+                                              const Tradewind__V1__Empty *input,
+                                              Tradewind__V1__AuditVerification_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__diagnostics__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__diagnostics__init (Tradewind__V1__Diagnostics_Service *service,
                                        Tradewind__V1__Diagnostics_ServiceDestroy destroy)

@@ -19,6 +19,10 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Tradewind__V1__ServiceInfo Tradewind__V1__ServiceInfo;
 typedef struct Tradewind__V1__EchoMessage Tradewind__V1__EchoMessage;
 typedef struct Tradewind__V1__CountRequest Tradewind__V1__CountRequest;
+typedef struct Tradewind__V1__AuditQuery Tradewind__V1__AuditQuery;
+typedef struct Tradewind__V1__AuditEntry Tradewind__V1__AuditEntry;
+typedef struct Tradewind__V1__AuditPage Tradewind__V1__AuditPage;
+typedef struct Tradewind__V1__AuditVerification Tradewind__V1__AuditVerification;
 
 
 /* --- enums --- */
@@ -65,6 +69,97 @@ struct  Tradewind__V1__CountRequest
 #define TRADEWIND__V1__COUNT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__count_request__descriptor) \
     , 0, {0,NULL}, 0 }
+
+
+struct  Tradewind__V1__AuditQuery
+{
+  ProtobufCMessage base;
+  /*
+   * Entries with a lower sequence number than this (0: from the newest).
+   */
+  int64_t before_seq;
+  /*
+   * At most this many (0: 100; at most 1000).
+   */
+  uint32_t limit;
+};
+#define TRADEWIND__V1__AUDIT_QUERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_query__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * One security-relevant action, as the service that did it recorded it.
+ */
+struct  Tradewind__V1__AuditEntry
+{
+  ProtobufCMessage base;
+  int64_t seq;
+  int64_t at_ns;
+  /*
+   * Who: a user id, or the calling service's identity (`gateway`, `operator`).
+   */
+  char *actor;
+  /*
+   * What: `auth.login`, `risk.kill_switch`, `execution.order_submitted`, ...
+   */
+  char *action;
+  /*
+   * On what: a user, an order, a bot, an account.
+   */
+  char *target;
+  /*
+   * `ok`, `refused`, `failed`, or what became of it (`filled`, `rejected`).
+   */
+  char *outcome;
+  /*
+   * The gateway request (trace id) it belongs to; empty when none.
+   */
+  char *request_id;
+  char *detail;
+  /*
+   * SHA-256 of the previous entry's hash and this entry's fields, hex.
+   */
+  char *hash;
+};
+#define TRADEWIND__V1__AUDIT_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_entry__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__AuditPage
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Tradewind__V1__AuditEntry **entries;
+  /*
+   * Pass as before_seq for the next page; 0 when there is none.
+   */
+  int64_t next_before_seq;
+};
+#define TRADEWIND__V1__AUDIT_PAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_page__descriptor) \
+    , 0,NULL, 0 }
+
+
+struct  Tradewind__V1__AuditVerification
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean intact;
+  int64_t entries;
+  /*
+   * The first entry whose hash does not match (changed, or after a removed one); 0 when intact.
+   */
+  int64_t first_broken_seq;
+  char *message;
+  /*
+   * The newest entry's hash: keep it elsewhere to detect entries removed from the end.
+   */
+  char *head_hash;
+};
+#define TRADEWIND__V1__AUDIT_VERIFICATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_verification__descriptor) \
+    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Tradewind__V1__ServiceInfo methods */
@@ -124,6 +219,82 @@ Tradewind__V1__CountRequest *
 void   tradewind__v1__count_request__free_unpacked
                      (Tradewind__V1__CountRequest *message,
                       ProtobufCAllocator *allocator);
+/* Tradewind__V1__AuditQuery methods */
+void   tradewind__v1__audit_query__init
+                     (Tradewind__V1__AuditQuery         *message);
+size_t tradewind__v1__audit_query__get_packed_size
+                     (const Tradewind__V1__AuditQuery   *message);
+size_t tradewind__v1__audit_query__pack
+                     (const Tradewind__V1__AuditQuery   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__audit_query__pack_to_buffer
+                     (const Tradewind__V1__AuditQuery   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AuditQuery *
+       tradewind__v1__audit_query__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__audit_query__free_unpacked
+                     (Tradewind__V1__AuditQuery *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AuditEntry methods */
+void   tradewind__v1__audit_entry__init
+                     (Tradewind__V1__AuditEntry         *message);
+size_t tradewind__v1__audit_entry__get_packed_size
+                     (const Tradewind__V1__AuditEntry   *message);
+size_t tradewind__v1__audit_entry__pack
+                     (const Tradewind__V1__AuditEntry   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__audit_entry__pack_to_buffer
+                     (const Tradewind__V1__AuditEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AuditEntry *
+       tradewind__v1__audit_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__audit_entry__free_unpacked
+                     (Tradewind__V1__AuditEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AuditPage methods */
+void   tradewind__v1__audit_page__init
+                     (Tradewind__V1__AuditPage         *message);
+size_t tradewind__v1__audit_page__get_packed_size
+                     (const Tradewind__V1__AuditPage   *message);
+size_t tradewind__v1__audit_page__pack
+                     (const Tradewind__V1__AuditPage   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__audit_page__pack_to_buffer
+                     (const Tradewind__V1__AuditPage   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AuditPage *
+       tradewind__v1__audit_page__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__audit_page__free_unpacked
+                     (Tradewind__V1__AuditPage *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AuditVerification methods */
+void   tradewind__v1__audit_verification__init
+                     (Tradewind__V1__AuditVerification         *message);
+size_t tradewind__v1__audit_verification__get_packed_size
+                     (const Tradewind__V1__AuditVerification   *message);
+size_t tradewind__v1__audit_verification__pack
+                     (const Tradewind__V1__AuditVerification   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__audit_verification__pack_to_buffer
+                     (const Tradewind__V1__AuditVerification   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AuditVerification *
+       tradewind__v1__audit_verification__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__audit_verification__free_unpacked
+                     (Tradewind__V1__AuditVerification *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tradewind__V1__ServiceInfo_Closure)
@@ -134,6 +305,18 @@ typedef void (*Tradewind__V1__EchoMessage_Closure)
                   void *closure_data);
 typedef void (*Tradewind__V1__CountRequest_Closure)
                  (const Tradewind__V1__CountRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AuditQuery_Closure)
+                 (const Tradewind__V1__AuditQuery *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AuditEntry_Closure)
+                 (const Tradewind__V1__AuditEntry *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AuditPage_Closure)
+                 (const Tradewind__V1__AuditPage *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AuditVerification_Closure)
+                 (const Tradewind__V1__AuditVerification *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -154,6 +337,14 @@ struct Tradewind__V1__Diagnostics_Service
                 const Tradewind__V1__CountRequest *input,
                 Tradewind__V1__EchoMessage_Closure closure,
                 void *closure_data);
+  void (*list_audit)(Tradewind__V1__Diagnostics_Service *service,
+                     const Tradewind__V1__AuditQuery *input,
+                     Tradewind__V1__AuditPage_Closure closure,
+                     void *closure_data);
+  void (*verify_audit)(Tradewind__V1__Diagnostics_Service *service,
+                       const Tradewind__V1__Empty *input,
+                       Tradewind__V1__AuditVerification_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Tradewind__V1__Diagnostics_ServiceDestroy)(Tradewind__V1__Diagnostics_Service *);
 void tradewind__v1__diagnostics__init (Tradewind__V1__Diagnostics_Service *service,
@@ -164,7 +355,9 @@ void tradewind__v1__diagnostics__init (Tradewind__V1__Diagnostics_Service *servi
     { TRADEWIND__V1__DIAGNOSTICS__BASE_INIT,\
       function_prefix__ ## info,\
       function_prefix__ ## echo,\
-      function_prefix__ ## count  }
+      function_prefix__ ## count,\
+      function_prefix__ ## list_audit,\
+      function_prefix__ ## verify_audit  }
 void tradewind__v1__diagnostics__info(ProtobufCService *service,
                                       const Tradewind__V1__Empty *input,
                                       Tradewind__V1__ServiceInfo_Closure closure,
@@ -177,12 +370,24 @@ void tradewind__v1__diagnostics__count(ProtobufCService *service,
                                        const Tradewind__V1__CountRequest *input,
                                        Tradewind__V1__EchoMessage_Closure closure,
                                        void *closure_data);
+void tradewind__v1__diagnostics__list_audit(ProtobufCService *service,
+                                            const Tradewind__V1__AuditQuery *input,
+                                            Tradewind__V1__AuditPage_Closure closure,
+                                            void *closure_data);
+void tradewind__v1__diagnostics__verify_audit(ProtobufCService *service,
+                                              const Tradewind__V1__Empty *input,
+                                              Tradewind__V1__AuditVerification_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor tradewind__v1__service_info__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__echo_message__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__count_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__audit_query__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__audit_entry__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__audit_page__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__audit_verification__descriptor;
 extern const ProtobufCServiceDescriptor tradewind__v1__diagnostics__descriptor;
 
 PROTOBUF_C__END_DECLS
