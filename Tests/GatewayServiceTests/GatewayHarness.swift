@@ -29,6 +29,22 @@ func withGateways(
     _ count: Int, adjust: @escaping @Sendable (inout GatewaySettings) -> Void = { _ in },
     _ body: @escaping @Sendable ([HTTPJSONClient], MarketSide) async throws -> Void
 ) async throws {
+    try await withGatewayReplicas(count, adjust: adjust) { replicas, market in try await body(replicas.map(\.http), market) }
+}
+
+/// One gateway with `adjust`ed settings: its HTTP client and an operator's client of its own RPC
+/// service (`Gateway.*`).
+func withGatewayOperator(
+    adjust: @escaping @Sendable (inout GatewaySettings) -> Void, _ body: @escaping @Sendable (HTTPJSONClient, GatewayClient) async throws -> Void
+) async throws {
+    try await withGatewayReplicas(1, adjust: adjust) { replicas, _ in try await body(replicas[0].http, GatewayClient(replicas[0].rpc)) }
+}
+
+/// `count` gateway replicas: each one's HTTP client and a client of its RPC server.
+func withGatewayReplicas(
+    _ count: Int, adjust: @escaping @Sendable (inout GatewaySettings) -> Void,
+    _ body: @escaping @Sendable ([(http: HTTPJSONClient, rpc: RPCClient)], MarketSide) async throws -> Void
+) async throws {
     let schema = count > 1 ? TestEnvironment.uniqueName("gw") : nil
     defer { if let schema { Task { await ServiceHarness.dropSchema(schema) } } }
     try await withMarketSide { market in
@@ -48,14 +64,14 @@ func withGateways(
                 settings.bcryptCost = 4
                 adjust(&settings)
                 let gateway = settings
-                @Sendable func launch(_ started: [HTTPJSONClient]) async throws {
+                @Sendable func launch(_ started: [(http: HTTPJSONClient, rpc: RPCClient)]) async throws {
                     guard started.count < count else { return try await body(started, market) }
                     let port = SharedValue(0)
                     try await withService("gateway", beside: market, schema: schema, build: { [gateway] in
                         try buildGateway(configuration: $0, settings: gateway) { p in port.set(p) }
-                    }) { _, _ in
+                    }) { _, rpc in
                         for _ in 0..<100 where port.current == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                        try await launch(started + [HTTPJSONClient(port: port.current)])
+                        try await launch(started + [(HTTPJSONClient(port: port.current), rpc)])
                     }
                 }
                 try await launch([])

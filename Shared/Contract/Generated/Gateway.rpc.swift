@@ -9,6 +9,7 @@ public enum GatewayMethods {
     public static let getUser = MethodDescriptor<PB.GetUserRequest, PB.User>(service: "Gateway", method: "GetUser", kind: .unary)
     public static let listUsers = MethodDescriptor<PB.ListUsersRequest, PB.ListUsersResponse>(service: "Gateway", method: "ListUsers", kind: .unary)
     public static let setUserRole = MethodDescriptor<PB.SetUserRoleRequest, PB.User>(service: "Gateway", method: "SetUserRole", kind: .unary)
+    public static let createUser = MethodDescriptor<PB.CreateUserRequest, PB.User>(service: "Gateway", method: "CreateUser", kind: .unary)
     public static let introspectToken = MethodDescriptor<PB.IntrospectTokenRequest, PB.IntrospectTokenResponse>(service: "Gateway", method: "IntrospectToken", kind: .unary)
     public static let createApiKey = MethodDescriptor<PB.CreateApiKeyRequest, PB.CreateApiKeyResponse>(service: "Gateway", method: "CreateApiKey", kind: .unary)
     public static let revokeApiKey = MethodDescriptor<PB.RevokeApiKeyRequest, PB.Empty>(service: "Gateway", method: "RevokeApiKey", kind: .unary)
@@ -20,6 +21,9 @@ public protocol GatewayService: Sendable {
     func getUser(_ request: PB.GetUserRequest, context: ServerCallContext) async throws -> PB.User
     func listUsers(_ request: PB.ListUsersRequest, context: ServerCallContext) async throws -> PB.ListUsersResponse
     func setUserRole(_ request: PB.SetUserRoleRequest, context: ServerCallContext) async throws -> PB.User
+    /// Creates a user with a paper account and the given role, whatever the registration policy
+    /// (the operator's way to make the first admin: `tradewind admin create-user`).
+    func createUser(_ request: PB.CreateUserRequest, context: ServerCallContext) async throws -> PB.User
     func introspectToken(_ request: PB.IntrospectTokenRequest, context: ServerCallContext) async throws -> PB.IntrospectTokenResponse
     func createApiKey(_ request: PB.CreateApiKeyRequest, context: ServerCallContext) async throws -> PB.CreateApiKeyResponse
     func revokeApiKey(_ request: PB.RevokeApiKeyRequest, context: ServerCallContext) async throws -> PB.Empty
@@ -32,6 +36,7 @@ extension GatewayService {
         router.unary(GatewayMethods.getUser) { request, context in try await self.getUser(request, context: context) }
         router.unary(GatewayMethods.listUsers) { request, context in try await self.listUsers(request, context: context) }
         router.unary(GatewayMethods.setUserRole) { request, context in try await self.setUserRole(request, context: context) }
+        router.unary(GatewayMethods.createUser) { request, context in try await self.createUser(request, context: context) }
         router.unary(GatewayMethods.introspectToken) { request, context in try await self.introspectToken(request, context: context) }
         router.unary(GatewayMethods.createApiKey) { request, context in try await self.createApiKey(request, context: context) }
         router.unary(GatewayMethods.revokeApiKey) { request, context in try await self.revokeApiKey(request, context: context) }
@@ -57,6 +62,12 @@ public struct GatewayClient: Sendable {
 
     public func setUserRole(_ request: PB.SetUserRoleRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.User {
         try await client.unary(GatewayMethods.setUserRole, request, options: options)
+    }
+
+    /// Creates a user with a paper account and the given role, whatever the registration policy
+    /// (the operator's way to make the first admin: `tradewind admin create-user`).
+    public func createUser(_ request: PB.CreateUserRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.User {
+        try await client.unary(GatewayMethods.createUser, request, options: options)
     }
 
     public func introspectToken(_ request: PB.IntrospectTokenRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.IntrospectTokenResponse {

@@ -223,6 +223,22 @@ extension PB {
             self.tsNs = tsNs
         }
     }
+
+    public struct CreateUserRequest: Sendable, Hashable {
+        public var email: String = ""
+        public var password: String = ""
+        public var role: PB.Role = .init(rawValue: 0)
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(email: String = "", password: String = "", role: PB.Role = .init(rawValue: 0)) {
+            self.email = email
+            self.password = password
+            self.role = role
+        }
+    }
 }
 
 extension PB.User: ProtoMessage {
@@ -467,5 +483,26 @@ extension PB.SystemEvent: ProtoMessage {
         self.channel = try WireDecoding.string(c.pointee.channel, field: "SystemEvent.channel")
         self.payload = WireDecoding.bytes(c.pointee.payload)
         self.tsNs = c.pointee.ts_ns
+    }
+}
+
+extension PB.CreateUserRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__CreateUserRequest
+    public static let protoName = "tradewind.v1.CreateUserRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__create_user_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__create_user_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__create_user_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.email.isEmpty { c.pointee.email = try arena.cString(self.email, field: "CreateUserRequest.email") }
+        if !self.password.isEmpty { c.pointee.password = try arena.cString(self.password, field: "CreateUserRequest.password") }
+        c.pointee.role = Tradewind__V1__Role(rawValue: UInt32(bitPattern: self.role.rawValue))
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.email = try WireDecoding.string(c.pointee.email, field: "CreateUserRequest.email")
+        self.password = try WireDecoding.string(c.pointee.password, field: "CreateUserRequest.password")
+        self.role = PB.Role(rawValue: Int32(bitPattern: c.pointee.role.rawValue))
     }
 }

@@ -13,6 +13,8 @@ extension GatewayAPI {
     struct Credentials: Decodable {
         var email: String
         var password: String
+        /// An admin's invite (registration policy `invite`).
+        var invite: String?
     }
 
     struct RefreshRequest: Decodable {
@@ -33,8 +35,8 @@ extension GatewayAPI {
         [
             Route(
                 method: .post, path: "/api/auth/register",
-                summary: "Create a user with a paper account (the first user becomes admin, later ones traders); returns tokens",
-                body: ["email": "string!", "password": "string!"], success: .created
+                summary: "Create a user with a paper account, as auth.registration allows (open; invite: with an invite; closed: never); returns tokens",
+                body: ["email": "string!", "password": "string!", "invite": "string"], success: .created
             ) { request, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
             Route(
                 method: .post, path: "/api/auth/login", summary: "Exchange email and password for an access and a refresh token",
@@ -67,6 +69,7 @@ extension GatewayAPI {
                 summary: "Change your password (the current one required); every other session ends; answers a new session",
                 body: ["current_password": "string!", "new_password": "string!"]
             ) { request, _, p in
+                try requireSession(p)
                 let body = try await JSONBody.decode(PasswordChange.self, from: request)
                 guard let user = try await UserTables.user(id: p.userId, store), !user.disabled else {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
@@ -93,26 +96,51 @@ extension GatewayAPI {
     }
 
     private func register(_ credentials: Credentials) async throws -> Response {
-        let email = credentials.email.trimmingCharacters(in: .whitespaces).lowercased()
+        switch settings.registration {
+        case .closed:
+            throw APIError(.forbidden, "auth.registration_closed", "registration is closed here; ask an admin for an account")
+        case .invite where (credentials.invite ?? "").isEmpty:
+            throw APIError(.forbidden, "auth.invite_required", "registration needs an invite here; ask an admin for one and send it as \"invite\"")
+        case .open, .invite:
+            break
+        }
+        let user = try await createUser(
+            email: credentials.email, password: credentials.password, role: .trader,
+            invite: settings.registration == .invite ? credentials.invite : nil, firstIsAdmin: settings.firstUserIsAdmin && settings.registration == .open)
+        await audit.record(AuditEvent("user.registered", actor: user.id, target: user.email, detail: "role \(user.role.rawValue)"))
+        return try JSONBody.response(try await session(user), status: .created)
+    }
+
+    /// Creates a user with `role` (an `invite`'s role instead when one is given, which it uses up;
+    /// admin when `firstIsAdmin` and there is no user yet) and a paper account in execution.
+    func createUser(email: String, password: String, role: Role, invite: String? = nil, firstIsAdmin: Bool = false) async throws -> UserRecord {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard email.count <= 254, email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
             throw APIError(.badRequest, "auth.invalid_email", "email \"\(email.prefix(60))\" is not an email address")
         }
-        try Self.checkPassword(credentials.password)
+        try Self.checkPassword(password)
         if try await UserTables.user(email: email, store) != nil {
             throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
         }
         let execution = try peers.executionClient()
-        let hash = try await hashPassword(credentials.password)
+        let hash = try await hashPassword(password)
         let id = UUID().uuidString.lowercased()
         // The account first: a user without one could not trade; an account without a user (the
         // insert failing after it) is harmless and empty.
         let account = try await execution.createAccount(PB.CreateAccountRequest(ownerId: id, mode: .paper, initialCash: settings.initialCash.wire))
-        let record = UserRecord(id: id, email: email, passwordHash: hash, role: .trader, accountId: account.id, disabled: false, createdAtNs: WallClock.nowNs)
-        guard let user = try await store.withTransaction({ tx in try await UserTables.insert(record, tx) }) else {
-            throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")
+        let record = UserRecord(id: id, email: email, passwordHash: hash, role: role, accountId: account.id, disabled: false, createdAtNs: WallClock.nowNs)
+        let user: UserRecord? = try await store.withTransaction { tx in
+            var record = record
+            if let invite {
+                guard let role = try await UserTables.redeemInvite(hash: Secrets.hash(invite), user: record.id, now: WallClock.nowNs, tx) else {
+                    throw APIError(.forbidden, "auth.invalid_invite", "the invite is unknown, used or expired; ask an admin for a new one")
+                }
+                record.role = role
+            }
+            return try await UserTables.insert(record, firstIsAdmin: firstIsAdmin, tx)
         }
-        await audit.record(AuditEvent("user.registered", actor: user.id, target: email, detail: "role \(user.role.rawValue)"))
-        return try JSONBody.response(try await session(user), status: .created)
+        guard let user else { throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead") }
+        return user
     }
 
     private func login(_ credentials: Credentials, address: String) async throws -> Response {
@@ -154,7 +182,7 @@ extension GatewayAPI {
     }
 
     // bcrypt takes tens of milliseconds by design: off the event loops.
-    private func hashPassword(_ password: String) async throws -> String {
+    func hashPassword(_ password: String) async throws -> String {
         let cost = UInt8(settings.bcryptCost)
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }

@@ -26,7 +26,7 @@ struct GatewayAPI: Sendable {
     /// `GET /api/assets`, rendered once per `cache.assets_ms`.
     let assetList: SharedRendering
 
-    var routes: [Route] { authRoutes + marketRoutes + botRoutes + strategyRoutes + jobRoutes + portfolioRoutes + adminRoutes }
+    var routes: [Route] { authRoutes + keyRoutes + marketRoutes + botRoutes + strategyRoutes + jobRoutes + portfolioRoutes + adminRoutes + userRoutes }
 
     /// Adds the middleware chain, every route and the OpenAPI document to `router` (the order is
     /// explained in `Pipeline/GatewayMiddleware.swift`).
@@ -85,7 +85,7 @@ struct GatewayAPI: Sendable {
                 let key = try await UserTables.key(id: String(parts[0]), secretHash: Secrets.hash(String(parts[1])), store),
                 let user = try await UserTables.user(id: key.user, store), !user.disabled
             else { throw APIError(.unauthorized, "auth.invalid_api_key", "the API key is unknown or revoked") }
-            return Principal(userId: user.id, role: min(user.role, key.role), accountId: user.accountId)
+            return Principal(userId: user.id, role: min(user.role, key.role), accountId: user.accountId, viaKey: true)
         }
         guard authorization.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, "auth.invalid_token", "the Authorization header must be `Bearer <access token>` or `ApiKey <id>.<secret>`")

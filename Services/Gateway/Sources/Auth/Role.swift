@@ -40,4 +40,7 @@ struct Principal: Sendable, Hashable {
     var role: Role
     /// The user's paper account in execution.
     var accountId: String
+    /// True when the caller came with an API key rather than a session's access token (keys
+    /// cannot make keys or change passwords).
+    var viaKey = false
 }

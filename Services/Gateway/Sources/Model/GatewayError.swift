@@ -9,11 +9,16 @@ enum GatewayErrorCode: String, DomainErrorCode {
     case invalidArgument = "gateway.invalid_argument"
     case unknownUser = "gateway.unknown_user"
     case unknownKey = "gateway.unknown_key"
+    case emailTaken = "gateway.email_taken"
+    /// A peer the gateway needs (execution, for a new user's account) did not answer.
+    case peerUnavailable = "gateway.peer_unavailable"
 
     var status: RPCError.Code {
         switch self {
         case .invalidArgument: .invalidArgument
         case .unknownUser, .unknownKey: .notFound
+        case .emailTaken: .alreadyExists
+        case .peerUnavailable: .unavailable
         }
     }
 }

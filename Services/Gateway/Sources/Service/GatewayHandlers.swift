@@ -1,6 +1,7 @@
 import Bus
 import Contract
 import Foundation
+import HTTPTypes
 import RPC
 import ServiceKit
 import Store
@@ -36,6 +37,23 @@ struct GatewayHandlers: GatewayService {
         return try await getUser(PB.GetUserRequest(id: request.id), context: context)
     }
 
+    func createUser(_ request: PB.CreateUserRequest, context: ServerCallContext) async throws -> PB.User {
+        guard let role = Role(wire: request.role) else { throw GatewayError(.invalidArgument, "role is missing: viewer, trader or admin") }
+        let user: UserRecord
+        do {
+            user = try await api.createUser(email: request.email, password: request.password, role: role)
+        } catch let error as APIError {
+            // The REST checks' answers, as RPC codes.
+            switch error.status {
+            case .conflict: throw GatewayError(.emailTaken, error.message)
+            case .serviceUnavailable: throw GatewayError(.peerUnavailable, error.message)
+            default: throw GatewayError(.invalidArgument, error.message)
+            }
+        }
+        await api.audit.record(AuditEvent("user.created", actor: context.peerName, target: user.id, detail: "\(user.email), role \(user.role.rawValue)"))
+        return Self.wire(user)
+    }
+
     func introspectToken(_ request: PB.IntrospectTokenRequest, context: ServerCallContext) async throws -> PB.IntrospectTokenResponse {
         guard let claims = try? api.signer.verify(request.token, now: Int64(Date().timeIntervalSince1970)),
             let user = try await UserTables.user(id: claims.sub, store), !user.disabled
@@ -47,13 +65,8 @@ struct GatewayHandlers: GatewayService {
         guard UUID(uuidString: request.userId) != nil, let user = try await UserTables.user(id: request.userId, store) else {
             throw GatewayError(.unknownUser, "no user \(request.userId.prefix(40))")
         }
-        // A key never has more rights than its user.
-        let role = min(Role(wire: request.role) ?? .viewer, user.role)
-        let id = UUID().uuidString.lowercased(), secret = Secrets.random()
-        try await UserTables.insertKey(
-            id: id, user: user.id, label: String(request.label.prefix(100)), role: role, secretHash: Secrets.hash(secret), at: WallClock.nowNs, store)
-        await api.audit.record(AuditEvent("apikey.created", actor: context.peerName, target: user.id, detail: "key \(id), role \(role.rawValue)"))
-        return PB.CreateApiKeyResponse(keyId: id, secret: "\(id).\(secret)")
+        let key = try await api.issueKey(for: user, label: request.label, role: Role(wire: request.role) ?? .viewer, actor: context.peerName)
+        return PB.CreateApiKeyResponse(keyId: key.id, secret: key.secret)
     }
 
     func revokeApiKey(_ request: PB.RevokeApiKeyRequest, context: ServerCallContext) async throws -> PB.Empty {

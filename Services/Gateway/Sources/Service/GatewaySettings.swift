@@ -21,6 +21,13 @@ public struct GatewaySettings: Sendable {
     public var accessTTLSeconds = 900
     /// How long a refresh token is valid.
     public var refreshTTLSeconds = 30 * 86_400
+    /// Who may register (`auth.registration`): anyone (`open`), holders of an admin's invite
+    /// (`invite`), or nobody (`closed`; users come from admins and `tradewind admin create-user`).
+    public var registration = RegistrationPolicy.open
+    /// How long an admin-issued password reset token works (`auth.reset_ttl_seconds`).
+    public var resetTTLSeconds = 3600
+    /// How long an invite works (`auth.invite_ttl_seconds`).
+    public var inviteTTLSeconds = 7 * 86_400
     /// bcrypt's cost (log2 rounds).
     public var bcryptCost = 10
     /// Requests a second per signed-in user on average, and the burst allowed
@@ -38,12 +45,17 @@ public struct GatewaySettings: Sendable {
     /// API and open the WebSocket; none by default.
     public var corsOrigins: [String] = []
 
+    /// True when the gateway listens on loopback only: then (a developer's machine) the first user
+    /// to register becomes admin; on any other address nobody becomes admin by registering.
+    public var firstUserIsAdmin: Bool { ["127.0.0.1", "::1", "localhost"].contains(httpHost) }
+
     /// The defaults of the README (no signing key: `read` requires one).
     public init() {}
 
     static let keys: Set<String> = [
         "peers.market_data", "peers.orchestrator", "peers.risk", "peers.execution", "http.host", "http.port", "auth.jwt_secret",
-        "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "limits.requests_per_second", "limits.burst",
+        "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "auth.registration", "auth.reset_ttl_seconds",
+        "auth.invite_ttl_seconds", "limits.requests_per_second", "limits.burst",
         "limits.address_requests_per_second", "limits.address_burst",
         "accounts.initial_cash", "cache.assets_ms", "http.cors_origins",
     ]
@@ -68,6 +80,9 @@ public struct GatewaySettings: Sendable {
         s.accessTTLSeconds = try v.int("auth.access_ttl_seconds", default: s.accessTTLSeconds, range: 10...86_400)
         s.refreshTTLSeconds = try v.int("auth.refresh_ttl_seconds", default: s.refreshTTLSeconds, range: 60...(365 * 86_400))
         s.bcryptCost = try v.int("auth.bcrypt_cost", default: s.bcryptCost, range: 4...16)
+        s.registration = RegistrationPolicy(rawValue: try v.choice("auth.registration", default: s.registration.rawValue, RegistrationPolicy.allCases.map(\.rawValue))) ?? .open
+        s.resetTTLSeconds = try v.int("auth.reset_ttl_seconds", default: s.resetTTLSeconds, range: 60...(30 * 86_400))
+        s.inviteTTLSeconds = try v.int("auth.invite_ttl_seconds", default: s.inviteTTLSeconds, range: 60...(90 * 86_400))
         s.userLimit = RateLimit(
             rate: try v.double("limits.requests_per_second", default: s.userLimit.rate, range: 0...1_000_000),
             burst: try v.double("limits.burst", default: s.userLimit.burst, range: 1...10_000_000))
@@ -79,4 +94,9 @@ public struct GatewaySettings: Sendable {
         s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)
         return s
     }
+}
+
+/// Who may create an account through `POST /api/auth/register`.
+public enum RegistrationPolicy: String, Sendable, Hashable, CaseIterable {
+    case open, invite, closed
 }

@@ -21,13 +21,13 @@ enum UserTables {
             accountId: try r.decode(at: 4), disabled: try r.decode(at: 5), createdAtNs: try r.decode(at: 6))
     }
 
-    /// Inserts `user`, making it admin when it is the first; nil when the email is taken. The
-    /// table is locked for the insert so two first registrations cannot both become admin.
-    static func insert(_ user: UserRecord, _ tx: Transaction) async throws -> UserRecord? {
+    /// Inserts `user`, making it admin when it is the first and `firstIsAdmin`; nil when the email
+    /// is taken. The table is locked for the insert so two first registrations cannot both become admin.
+    static func insert(_ user: UserRecord, firstIsAdmin: Bool = false, _ tx: Transaction) async throws -> UserRecord? {
         try await tx.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
         guard try await tx.query("SELECT 1 FROM users WHERE email = \(user.email)").isEmpty else { return nil }
         var user = user
-        if try await tx.query("SELECT 1 FROM users LIMIT 1").isEmpty { user.role = .admin }
+        if firstIsAdmin, try await tx.query("SELECT 1 FROM users LIMIT 1").isEmpty { user.role = .admin }
         try await tx.execute("""
             INSERT INTO users VALUES (\(user.id)::uuid, \(user.email), \(user.passwordHash), \(user.role.rawValue), \(user.accountId), false, \(user.createdAtNs))
             """)
@@ -92,10 +92,72 @@ enum UserTables {
         return true
     }
 
+    /// Deletes `id` with its sessions, keys, settings and reset tokens (the paper account stays in
+    /// execution, with its history). False when there is no such user.
+    static func delete(_ id: String, _ tx: Transaction) async throws -> Bool {
+        try await tx.execute("DELETE FROM users WHERE id = \(id)::uuid") == 1
+    }
+
+    // MARK: Password resets and invites
+
+    static func insertReset(hash: String, user: String, expiresAtNs: Int64, by admin: String, _ db: some SQLQuerying) async throws {
+        try await db.execute("INSERT INTO password_resets VALUES (\(hash), \(user)::uuid, \(expiresAtNs), false, \(admin)::uuid)")
+    }
+
+    /// Uses the reset token hashed `hash`, once; its user, or nil when unknown, used or expired.
+    static func redeemReset(hash: String, now: Int64, _ db: some SQLQuerying) async throws -> String? {
+        try await db.query("""
+            UPDATE password_resets SET used = true WHERE token_hash = \(hash) AND NOT used AND expires_at_ns > \(now) RETURNING user_id::text
+            """).first.map { try $0.decode(at: 0) }
+    }
+
+    static func insertInvite(hash: String, role: Role, expiresAtNs: Int64, by admin: String, _ db: some SQLQuerying) async throws {
+        try await db.execute("INSERT INTO invites VALUES (\(hash), \(role.rawValue), \(expiresAtNs), NULL, \(admin)::uuid)")
+    }
+
+    /// Uses the invite hashed `hash` for `user`, once; the role it grants, or nil when unknown, used or expired.
+    static func redeemInvite(hash: String, user: String, now: Int64, _ db: some SQLQuerying) async throws -> Role? {
+        try await db.query("""
+            UPDATE invites SET used_by = \(user)::uuid WHERE token_hash = \(hash) AND used_by IS NULL AND expires_at_ns > \(now) RETURNING role
+            """).first.map { Role(rawValue: try $0.decode(at: 0)) ?? .viewer }
+    }
+
     // MARK: API keys
 
-    static func insertKey(id: String, user: String, label: String, role: Role, secretHash: String, at ts: Int64, _ db: some SQLQuerying) async throws {
-        try await db.execute("INSERT INTO api_keys VALUES (\(id)::uuid, \(user)::uuid, \(label), \(role.rawValue), \(secretHash), false, \(ts))")
+    /// A key as its owner sees it (never its secret).
+    struct KeyRecord: Sendable, Hashable {
+        var id, label: String
+        var role: Role
+        var scopes: [String]
+        var revoked: Bool
+        var createdAtNs: Int64
+    }
+
+    static func insertKey(
+        id: String, user: String, label: String, role: Role, scopes: [String], secretHash: String, at ts: Int64, _ db: some SQLQuerying
+    ) async throws {
+        try await db.execute("""
+            INSERT INTO api_keys (id, user_id, label, role, secret_hash, revoked, created_at_ns, scopes)
+            VALUES (\(id)::uuid, \(user)::uuid, \(label), \(role.rawValue), \(secretHash), false, \(ts), \(scopes.joined(separator: ",")))
+            """)
+    }
+
+    /// `user`'s keys, newest first.
+    static func keys(user: String, _ db: some SQLQuerying) async throws -> [KeyRecord] {
+        try await db.query("""
+            SELECT id::text, label, role, scopes, revoked, created_at_ns FROM api_keys WHERE user_id = \(user)::uuid
+            ORDER BY created_at_ns DESC LIMIT 1000
+            """).map { r in
+            KeyRecord(
+                id: try r.decode(at: 0), label: try r.decode(at: 1), role: Role(rawValue: try r.decode(at: 2)) ?? .viewer,
+                scopes: (try r.decode(String.self, at: 3)).split(separator: ",").map(String.init), revoked: try r.decode(at: 4),
+                createdAtNs: try r.decode(at: 5))
+        }
+    }
+
+    /// Revokes `user`'s key `id`; false when `user` has no such key.
+    static func revokeKey(id: String, user: String, _ db: some SQLQuerying) async throws -> Bool {
+        try await db.execute("UPDATE api_keys SET revoked = true WHERE id = \(id)::uuid AND user_id = \(user)::uuid") == 1
     }
 
     /// The key's user and role when `secretHash` matches a live key.

@@ -547,6 +547,51 @@ void   tradewind__v1__system_event__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__system_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tradewind__v1__create_user_request__init
+                     (Tradewind__V1__CreateUserRequest         *message)
+{
+  static const Tradewind__V1__CreateUserRequest init_value = TRADEWIND__V1__CREATE_USER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__create_user_request__get_packed_size
+                     (const Tradewind__V1__CreateUserRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__create_user_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__create_user_request__pack
+                     (const Tradewind__V1__CreateUserRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__create_user_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__create_user_request__pack_to_buffer
+                     (const Tradewind__V1__CreateUserRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__create_user_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__CreateUserRequest *
+       tradewind__v1__create_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__CreateUserRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__create_user_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__create_user_request__free_unpacked
+                     (Tradewind__V1__CreateUserRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__create_user_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor tradewind__v1__user__field_descriptors[5] =
 {
   {
@@ -1172,6 +1217,70 @@ const ProtobufCMessageDescriptor tradewind__v1__system_event__descriptor =
   (ProtobufCMessageInit) tradewind__v1__system_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor tradewind__v1__create_user_request__field_descriptors[3] =
+{
+  {
+    "email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__CreateUserRequest, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__CreateUserRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__CreateUserRequest, role),
+    &tradewind__v1__role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__create_user_request__field_indices_by_name[] = {
+  0,   /* field[0] = email */
+  1,   /* field[1] = password */
+  2,   /* field[2] = role */
+};
+static const ProtobufCIntRange tradewind__v1__create_user_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__create_user_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.CreateUserRequest",
+  "CreateUserRequest",
+  "Tradewind__V1__CreateUserRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__CreateUserRequest),
+  3,
+  tradewind__v1__create_user_request__field_descriptors,
+  tradewind__v1__create_user_request__field_indices_by_name,
+  1,  tradewind__v1__create_user_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__create_user_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue tradewind__v1__role__enum_values_by_number[4] =
 {
   { "ROLE_UNSPECIFIED", "TRADEWIND__V1__ROLE__ROLE_UNSPECIFIED", 0 },
@@ -1204,24 +1313,26 @@ const ProtobufCEnumDescriptor tradewind__v1__role__descriptor =
   tradewind__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__gateway__method_descriptors[7] =
+static const ProtobufCMethodDescriptor tradewind__v1__gateway__method_descriptors[8] =
 {
   { "GetUser", &tradewind__v1__get_user_request__descriptor, &tradewind__v1__user__descriptor },
   { "ListUsers", &tradewind__v1__list_users_request__descriptor, &tradewind__v1__list_users_response__descriptor },
   { "SetUserRole", &tradewind__v1__set_user_role_request__descriptor, &tradewind__v1__user__descriptor },
+  { "CreateUser", &tradewind__v1__create_user_request__descriptor, &tradewind__v1__user__descriptor },
   { "IntrospectToken", &tradewind__v1__introspect_token_request__descriptor, &tradewind__v1__introspect_token_response__descriptor },
   { "CreateApiKey", &tradewind__v1__create_api_key_request__descriptor, &tradewind__v1__create_api_key_response__descriptor },
   { "RevokeApiKey", &tradewind__v1__revoke_api_key_request__descriptor, &tradewind__v1__empty__descriptor },
   { "StreamEvents", &tradewind__v1__stream_events_request__descriptor, &tradewind__v1__system_event__descriptor },
 };
 const unsigned tradewind__v1__gateway__method_indices_by_name[] = {
-  4,        /* CreateApiKey */
+  5,        /* CreateApiKey */
+  3,        /* CreateUser */
   0,        /* GetUser */
-  3,        /* IntrospectToken */
+  4,        /* IntrospectToken */
   1,        /* ListUsers */
-  5,        /* RevokeApiKey */
+  6,        /* RevokeApiKey */
   2,        /* SetUserRole */
-  6         /* StreamEvents */
+  7         /* StreamEvents */
 };
 const ProtobufCServiceDescriptor tradewind__v1__gateway__descriptor =
 {
@@ -1230,7 +1341,7 @@ const ProtobufCServiceDescriptor tradewind__v1__gateway__descriptor =
   "Gateway",
   "Tradewind__V1__Gateway",
   "tradewind.v1",
-  7,
+  8,
   tradewind__v1__gateway__method_descriptors,
   tradewind__v1__gateway__method_indices_by_name
 };
@@ -1258,13 +1369,21 @@ void tradewind__v1__gateway__set_user_role(ProtobufCService *service,
   assert(service->descriptor == &tradewind__v1__gateway__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void tradewind__v1__gateway__create_user(ProtobufCService *service,
+                                         const Tradewind__V1__CreateUserRequest *input,
+                                         Tradewind__V1__User_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__gateway__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void tradewind__v1__gateway__introspect_token(ProtobufCService *service,
                                               const Tradewind__V1__IntrospectTokenRequest *input,
                                               Tradewind__V1__IntrospectTokenResponse_Closure closure,
                                               void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__gateway__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__gateway__create_api_key(ProtobufCService *service,
                                             const Tradewind__V1__CreateApiKeyRequest *input,
@@ -1272,7 +1391,7 @@ void tradewind__v1__gateway__create_api_key(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__gateway__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__gateway__revoke_api_key(ProtobufCService *service,
                                             const Tradewind__V1__RevokeApiKeyRequest *input,
@@ -1280,7 +1399,7 @@ void tradewind__v1__gateway__revoke_api_key(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__gateway__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__gateway__stream_events(ProtobufCService *service,
                                            const Tradewind__V1__StreamEventsRequest *input,
@@ -1288,7 +1407,7 @@ void tradewind__v1__gateway__stream_events(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__gateway__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__gateway__init (Tradewind__V1__Gateway_Service *service,
                                    Tradewind__V1__Gateway_ServiceDestroy destroy)

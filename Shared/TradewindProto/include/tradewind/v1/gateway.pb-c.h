@@ -28,6 +28,7 @@ typedef struct Tradewind__V1__CreateApiKeyResponse Tradewind__V1__CreateApiKeyRe
 typedef struct Tradewind__V1__RevokeApiKeyRequest Tradewind__V1__RevokeApiKeyRequest;
 typedef struct Tradewind__V1__StreamEventsRequest Tradewind__V1__StreamEventsRequest;
 typedef struct Tradewind__V1__SystemEvent Tradewind__V1__SystemEvent;
+typedef struct Tradewind__V1__CreateUserRequest Tradewind__V1__CreateUserRequest;
 
 
 /* --- enums --- */
@@ -184,6 +185,18 @@ struct  Tradewind__V1__SystemEvent
 #define TRADEWIND__V1__SYSTEM_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__system_event__descriptor) \
     , (char *)protobuf_c_empty_string, {0,NULL}, 0 }
+
+
+struct  Tradewind__V1__CreateUserRequest
+{
+  ProtobufCMessage base;
+  char *email;
+  char *password;
+  Tradewind__V1__Role role;
+};
+#define TRADEWIND__V1__CREATE_USER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__create_user_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TRADEWIND__V1__ROLE__ROLE_UNSPECIFIED }
 
 
 /* Tradewind__V1__User methods */
@@ -414,6 +427,25 @@ Tradewind__V1__SystemEvent *
 void   tradewind__v1__system_event__free_unpacked
                      (Tradewind__V1__SystemEvent *message,
                       ProtobufCAllocator *allocator);
+/* Tradewind__V1__CreateUserRequest methods */
+void   tradewind__v1__create_user_request__init
+                     (Tradewind__V1__CreateUserRequest         *message);
+size_t tradewind__v1__create_user_request__get_packed_size
+                     (const Tradewind__V1__CreateUserRequest   *message);
+size_t tradewind__v1__create_user_request__pack
+                     (const Tradewind__V1__CreateUserRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__create_user_request__pack_to_buffer
+                     (const Tradewind__V1__CreateUserRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__CreateUserRequest *
+       tradewind__v1__create_user_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__create_user_request__free_unpacked
+                     (Tradewind__V1__CreateUserRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tradewind__V1__User_Closure)
@@ -452,6 +484,9 @@ typedef void (*Tradewind__V1__StreamEventsRequest_Closure)
 typedef void (*Tradewind__V1__SystemEvent_Closure)
                  (const Tradewind__V1__SystemEvent *message,
                   void *closure_data);
+typedef void (*Tradewind__V1__CreateUserRequest_Closure)
+                 (const Tradewind__V1__CreateUserRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -471,6 +506,10 @@ struct Tradewind__V1__Gateway_Service
                         const Tradewind__V1__SetUserRoleRequest *input,
                         Tradewind__V1__User_Closure closure,
                         void *closure_data);
+  void (*create_user)(Tradewind__V1__Gateway_Service *service,
+                      const Tradewind__V1__CreateUserRequest *input,
+                      Tradewind__V1__User_Closure closure,
+                      void *closure_data);
   void (*introspect_token)(Tradewind__V1__Gateway_Service *service,
                            const Tradewind__V1__IntrospectTokenRequest *input,
                            Tradewind__V1__IntrospectTokenResponse_Closure closure,
@@ -498,6 +537,7 @@ void tradewind__v1__gateway__init (Tradewind__V1__Gateway_Service *service,
       function_prefix__ ## get_user,\
       function_prefix__ ## list_users,\
       function_prefix__ ## set_user_role,\
+      function_prefix__ ## create_user,\
       function_prefix__ ## introspect_token,\
       function_prefix__ ## create_api_key,\
       function_prefix__ ## revoke_api_key,\
@@ -514,6 +554,10 @@ void tradewind__v1__gateway__set_user_role(ProtobufCService *service,
                                            const Tradewind__V1__SetUserRoleRequest *input,
                                            Tradewind__V1__User_Closure closure,
                                            void *closure_data);
+void tradewind__v1__gateway__create_user(ProtobufCService *service,
+                                         const Tradewind__V1__CreateUserRequest *input,
+                                         Tradewind__V1__User_Closure closure,
+                                         void *closure_data);
 void tradewind__v1__gateway__introspect_token(ProtobufCService *service,
                                               const Tradewind__V1__IntrospectTokenRequest *input,
                                               Tradewind__V1__IntrospectTokenResponse_Closure closure,
@@ -546,6 +590,7 @@ extern const ProtobufCMessageDescriptor tradewind__v1__create_api_key_response__
 extern const ProtobufCMessageDescriptor tradewind__v1__revoke_api_key_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__stream_events_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__system_event__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__create_user_request__descriptor;
 extern const ProtobufCServiceDescriptor tradewind__v1__gateway__descriptor;
 
 PROTOBUF_C__END_DECLS
