@@ -96,7 +96,7 @@ let package = Package(
             name: "RPC",
             dependencies: [
                 "Wire", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Shared/RPC", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contract", dependencies: ["RPC", "Wire", "TradingCore"], path: "Shared/Contract", exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -111,6 +111,7 @@ let package = Package(
             dependencies: [
                 "RPC", "Bus", "Store", "Wire", "Contract", nio, nioPosix, logging, metrics, coreMetrics, lifecycle,
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/ServiceKit", exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -183,6 +184,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
@@ -273,7 +275,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "RPCTests", dependencies: ["RPC", "Contract", "Wire", "TradingCore", "ServiceKitTesting", nio, nioPosix, logging],
+            name: "RPCTests",
+            dependencies: ["RPC", "Contract", "Wire", "TradingCore", "ServiceKitTesting", nio, nioPosix, logging, .product(name: "NIOSSL", package: "swift-nio-ssl")],
             swiftSettings: swiftSettings),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ServiceKitTesting", logging], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ServiceKitTesting", logging], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import Wire
@@ -97,8 +98,15 @@ public final class RPCClient: Service, Sendable {
     private func connect() async throws -> Connection {
         let handler = ClientConnectionHandler(eventLoop: eventLoop, configuration: configuration)
         let maxFrame = configuration.maxFrameBytes
-        let initialize: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
+        var tlsHost: String?
+        if case .tcp(let host, _) = configuration.target, configuration.tls != nil { tlsHost = host }
+        let tls = configuration.tls
+        let initialize: @Sendable (any Channel) -> EventLoopFuture<Void> = { [tlsHost] channel in
             channel.eventLoop.makeCompletedFuture {
+                if let tls, let tlsHost {
+                    // The server's certificate must name the host dialled (an IP address is checked against its IP SANs).
+                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: Self.isIPAddress(tlsHost) ? nil : tlsHost))
+                }
                 try channel.pipeline.syncOperations.addHandlers([
                     ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrame)),
                     handler,

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import Wire
@@ -69,10 +70,13 @@ public final class RPCServer: Service, Sendable {
         for w in waiters { w.resume(with: result) }
     }
 
-    func initializePipeline(_ channel: any Channel) throws {
+    func initializePipeline(_ channel: any Channel, tls: Bool = false) throws {
         let handler = ServerConnectionHandler(
             eventLoop: channel.eventLoop, router: router, configuration: configuration, metrics: metrics,
             registry: registry, logger: logger)
+        if tls, let context = configuration.tls {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+        }
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)),
             handler,
@@ -90,7 +94,7 @@ public final class RPCServer: Service, Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try self.initializePipeline(channel) }
+                    channel.eventLoop.makeCompletedFuture { try self.initializePipeline(channel, tls: true) }
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {

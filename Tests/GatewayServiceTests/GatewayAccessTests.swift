@@ -281,3 +281,46 @@ struct GatewayAuditTests {
         }
     }
 }
+
+/// HTTPS and WSS from certificate files, with HSTS (driven with curl, which trusts the test CA).
+@Suite("Gateway over TLS")
+struct GatewayTLSTests {
+    @Test func httpsAndWss() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let tls = try #require(try tlsConfiguration(certificate: certificates.certificateFile, key: certificates.keyFile))
+        try await withGateways(1, adjust: { $0.tls = tls }) { gateways, _ in
+            let base = "https://localhost:\(gateways[0].port)"
+            let register = try Self.curl([
+                "-s", "-i", "--cacert", certificates.caFile, "-H", "Content-Type: application/json",
+                "-d", #"{"email":"tls@example.com","password":"correct horse"}"#, base + "/api/auth/register",
+            ])
+            #expect(register.hasPrefix("HTTP/1.1 201"), "\(register.prefix(200))")
+            #expect(register.lowercased().contains("strict-transport-security: max-age=31536000; includesubdomains"))
+            let token = try #require(register.components(separatedBy: "\"access_token\":\"").dropFirst().first?.components(separatedBy: "\"").first)
+            let upgrade = try Self.curl([
+                "-s", "-i", "--http1.1", "--max-time", "2", "--cacert", certificates.caFile, "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+                "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", base + "/ws?token=\(token)",
+            ])
+            #expect(upgrade.hasPrefix("HTTP/1.1 101"), "\(upgrade.prefix(200))")
+            // A client that does not trust the CA, and plain HTTP, get nothing.
+            #expect(!(try Self.curl(["-s", "-i", "--cacert", certificates.otherCAFile, base + "/api/openapi.json"])).hasPrefix("HTTP/1.1 200"))
+            #expect(!(try Self.curl(["-s", "-i", "--max-time", "2", "http://localhost:\(gateways[0].port)/api/openapi.json"])).hasPrefix("HTTP/1.1 200"))
+        }
+        #expect(throws: ConfigError.self) { try tlsConfiguration(certificate: certificates.certificateFile, key: "") }
+    }
+
+    /// curl's output (head and body) for `arguments`.
+    static func curl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

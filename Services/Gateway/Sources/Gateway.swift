@@ -2,7 +2,10 @@ import Contract
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
+import NIOSSL
 import Logging
 import NIOCore
 import RPC
@@ -48,10 +51,8 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
         let (api, hub, clients) = try assemble(resources)
         let router = Hummingbird.Router(context: GatewayContext.self)
         let cors = CORSPolicy<GatewayContext>(origins: Set(settings.corsOrigins))
-        api.register(on: router, cors: cors)
-        let application = Application(
-            router: router,
-            server: .http1WebSocketUpgrade { request, _, logger in
+        api.register(on: router, cors: cors, hsts: settings.tls != nil)
+        let http: HTTPServerBuilder = .http1WebSocketUpgrade { request, _, logger in
                 guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
                 // A page from an origin not on the list cannot use a visitor's token over the WebSocket.
                 guard cors.admits(request.headerFields[.origin], host: request.authority) else { return .dontUpgrade }
@@ -62,7 +63,11 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
                     let session = WebSocketSession(id: WebSocketSession.nextId(), principal: principal, hub: hub, peers: api.peers, logger: logger)
                     try await session.run(inbound: inbound, outbound: outbound)
                 }
-            },
+            }
+        let application = Application(
+            router: router,
+            // HTTPS and WSS when the gateway has a certificate (`http.tls_cert`, `http.tls_key`).
+            server: try settings.tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
             configuration: ApplicationConfiguration(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "tradewind-gateway"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.httpPort

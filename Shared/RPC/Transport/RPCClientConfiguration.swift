@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// Settings of an `RPCClient`.
 public struct RPCClientConfiguration: Sendable {
@@ -23,6 +24,9 @@ public struct RPCClientConfiguration: Sendable {
     public var keepaliveInterval: TimeAmount = .seconds(10)
     /// ...and the connection is dropped when its pong takes longer than this.
     public var keepaliveTimeout: TimeAmount = .seconds(5)
+    /// TLS to the server (`RPCTLS.client`), checking its certificate against the CA and its
+    /// name against the target host; nil: plain TCP.
+    public var tls: NIOSSLContext?
     /// Largest frame accepted from the server.
     public var maxFrameBytes: Int = 4 << 20
     /// Items a server stream may buffer ahead of its consumer before it is failed.

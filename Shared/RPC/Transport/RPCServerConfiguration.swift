@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// Settings of an `RPCServer`.
 public struct RPCServerConfiguration: Sendable {
@@ -9,6 +10,9 @@ public struct RPCServerConfiguration: Sendable {
     /// The secret every client proves in the hello frame (at least 16 bytes) when `callers` is nil:
     /// one shared secret, any method (tests, in-process use).
     public var secret: [UInt8]
+    /// TLS for connections between hosts (certificates from files: `RPCTLS.server`); nil: plain
+    /// TCP. In-process connections never use it.
+    public var tls: NIOSSLContext?
     /// Service identities: each caller proves its own secret and may call only its methods.
     /// Services read from configuration always have one (`HostConfiguration.read`).
     public var callers: CallerPolicy?

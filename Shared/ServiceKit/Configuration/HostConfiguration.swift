@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import RPC
 import Store
 
@@ -27,6 +28,8 @@ public struct HostConfiguration: Sendable {
     public var provisionAdmin: StoreConfiguration?
     /// nil runs without Redis.
     public var bus: BusConfiguration?
+    /// TLS to peers on other hosts (`rpc.tls_ca`: the CA their certificates chain to); nil: plain TCP.
+    public var peerTLS: NIOSSLContext?
     /// Whether built-in development secrets are allowed (`profile`; reading configuration assumes
     /// production). Configurations made in code (tests) are development ones.
     public var profile: Profile = .development
@@ -47,7 +50,7 @@ public struct HostConfiguration: Sendable {
     /// Every key `read` understands, plus `extra`.
     public static func keys(extra: Set<String> = []) -> Set<String> {
         Set([
-            "config", "profile", "rpc.host", "rpc.port", "rpc.secret", "rpc.callers", "rpc.allow", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
+            "config", "profile", "rpc.host", "rpc.port", "rpc.secret", "rpc.callers", "rpc.allow", "rpc.tls_cert", "rpc.tls_key", "rpc.tls_ca", "rpc.max_frame_bytes", "rpc.max_concurrent_streams",
             "rpc.drain_timeout_ms", "admin.host", "admin.port", "postgres.enabled", "postgres.host", "postgres.port",
             "postgres.user", "postgres.password", "postgres.schema", "postgres.database", "postgres.pool_size", "postgres.admin_user",
             "postgres.admin_password", "redis.enabled", "redis.host", "redis.port", "redis.prefix", "log.level",
@@ -69,6 +72,7 @@ public struct HostConfiguration: Sendable {
         c.rpc.host = v.string("rpc.host", default: c.rpc.host)
         c.rpc.port = try v.int("rpc.port", default: 0, range: 0...65535)
         try c.readIdentities(v)
+        try c.readTLS(v)
         c.rpc.maxFrameBytes = try v.int("rpc.max_frame_bytes", default: c.rpc.maxFrameBytes, range: 1024...(1 << 30))
         c.rpc.maxConcurrentStreams = try v.int("rpc.max_concurrent_streams", default: c.rpc.maxConcurrentStreams, range: 1...1_000_000)
         c.rpc.drainTimeout = .milliseconds(Int64(try v.int("rpc.drain_timeout_ms", default: 10_000, range: 0...600_000)))
@@ -127,6 +131,26 @@ public struct HostConfiguration: Sendable {
     /// True when the RPC secret is a built-in development one.
     public var usesDevelopmentSecret: Bool {
         rpc.secret == ServiceIdentities.developmentSecret(service) || rpc.secret == Array("tradewind-dev-secret-change-me".utf8)
+    }
+
+    /// TLS: this server's certificate and key (`rpc.tls_cert`, `rpc.tls_key`, both or neither) and
+    /// the CA its peers' certificates must chain to (`rpc.tls_ca`). Files are read now, so a
+    /// missing or bad one stops start-up naming it.
+    mutating func readTLS(_ v: ConfigValues) throws(ConfigError) {
+        let cert = v.string("rpc.tls_cert", default: ""), key = v.string("rpc.tls_key", default: ""), ca = v.string("rpc.tls_ca", default: "")
+        guard cert.isEmpty == key.isEmpty else {
+            throw ConfigError(key: cert.isEmpty ? "rpc.tls_cert" : "rpc.tls_key", message: "rpc.tls_cert and rpc.tls_key go together (PEM files)")
+        }
+        do {
+            if !cert.isEmpty { rpc.tls = try RPCTLS.server(certificateFile: cert, keyFile: key) }
+        } catch {
+            throw ConfigError(key: "rpc.tls_cert", message: error.message)
+        }
+        do {
+            if !ca.isEmpty { peerTLS = try RPCTLS.client(caFile: ca) }
+        } catch {
+            throw ConfigError(key: "rpc.tls_ca", message: error.message)
+        }
     }
 
     /// This service's identity (`rpc.secret`, proved when it calls a peer) and who may call it

@@ -51,6 +51,7 @@ extension HostConfiguration {
         var c = RPCClientConfiguration(target: .tcp(host: address.host, port: address.port), secret: rpc.secret)
         c.name = service
         c.targetName = address.name
+        c.tls = peerTLS
         return RPCClient(configuration: c, logger: logger)
     }
 }

@@ -30,8 +30,9 @@ struct GatewayAPI: Sendable {
 
     /// Adds the middleware chain, every route and the OpenAPI document to `router` (the order is
     /// explained in `Pipeline/GatewayMiddleware.swift`).
-    func register(on router: Hummingbird.Router<GatewayContext>, cors: CORSPolicy<GatewayContext>) {
+    func register(on router: Hummingbird.Router<GatewayContext>, cors: CORSPolicy<GatewayContext>, hsts: Bool = false) {
         router.add(middleware: RequestRecorder(logger: logger))
+        if hsts { router.add(middleware: StrictTransportSecurity()) }
         router.add(middleware: cors)
         router.add(middleware: RateLimitMiddleware<GatewayContext>(
             limiter: limiter, limit: settings.addressLimit, scope: "your address", key: { LimitKey.client($0.remoteAddress) }))

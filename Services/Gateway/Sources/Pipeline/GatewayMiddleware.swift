@@ -59,6 +59,18 @@ struct RoleCheck: RouterMiddleware {
     }
 }
 
+/// Tells browsers to use HTTPS only, for a year (the gateway serves it; only added when it does).
+struct StrictTransportSecurity: RouterMiddleware {
+    func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
+        return response
+    }
+}
+
 extension HTTPField.Name {
     /// The request id (the trace id of the RPC calls the request made).
     static let requestId = Self("X-Request-Id")!
@@ -67,4 +79,5 @@ extension HTTPField.Name {
     static let rateLimitRemaining = Self("RateLimit-Remaining")!
     static let rateLimitReset = Self("RateLimit-Reset")!
     static let rateLimitPolicy = Self("RateLimit-Policy")!
+    static let strictTransportSecurity = Self("Strict-Transport-Security")!
 }

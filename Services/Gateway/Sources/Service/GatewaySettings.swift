@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import ServiceKit
 import TradingCore
 
@@ -41,6 +42,10 @@ public struct GatewaySettings: Sendable {
     /// Cash of the paper account every new user gets.
     public var initialCash = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne)
 
+    /// HTTPS and WSS (`http.tls_cert`, `http.tls_key`: PEM files, read at start-up); nil: plain
+    /// HTTP, for loopback or behind a TLS-terminating proxy. With it every answer carries HSTS.
+    public var tls: TLSConfiguration?
+
     /// Browser origins (`https://app.example.com`, `http://localhost:5173`) whose pages may call the
     /// API and open the WebSocket; none by default.
     public var corsOrigins: [String] = []
@@ -57,7 +62,7 @@ public struct GatewaySettings: Sendable {
         "auth.access_ttl_seconds", "auth.refresh_ttl_seconds", "auth.bcrypt_cost", "auth.registration", "auth.reset_ttl_seconds",
         "auth.invite_ttl_seconds", "limits.requests_per_second", "limits.burst",
         "limits.address_requests_per_second", "limits.address_burst",
-        "accounts.initial_cash", "cache.assets_ms", "http.cors_origins",
+        "accounts.initial_cash", "cache.assets_ms", "http.cors_origins", "http.tls_cert", "http.tls_key",
     ]
 
     /// Reads the settings from `v`; a missing or short `auth.jwt_secret` is refused.
@@ -73,6 +78,7 @@ public struct GatewaySettings: Sendable {
             throw ConfigError(key: "http.cors_origins", message: "\"\(origin.prefix(80))\" is not an origin; list scheme://host[:port] values, comma-separated (never *)")
         }
         s.httpPort = try v.int("http.port", default: s.httpPort, range: 0...65_535)
+        s.tls = try tlsConfiguration(certificate: v.string("http.tls_cert", default: ""), key: v.string("http.tls_key", default: ""))
         s.jwtSecret = v.string("auth.jwt_secret", default: "")
         guard s.jwtSecret.count >= 32 else {
             throw ConfigError(key: "auth.jwt_secret", message: "is required and must have at least 32 characters (e.g. `openssl rand -hex 32`)")
@@ -93,6 +99,22 @@ public struct GatewaySettings: Sendable {
         let cash = try v.int("accounts.initial_cash", default: 100_000, range: 1...1_000_000_000)
         s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)
         return s
+    }
+}
+
+/// The HTTPS configuration of `certificate` and `key` (PEM files), nil when neither is given.
+public func tlsConfiguration(certificate: String, key: String) throws(ConfigError) -> TLSConfiguration? {
+    guard certificate.isEmpty == key.isEmpty else {
+        throw ConfigError(key: certificate.isEmpty ? "http.tls_cert" : "http.tls_key", message: "http.tls_cert and http.tls_key go together (PEM files)")
+    }
+    guard !certificate.isEmpty else { return nil }
+    do {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    } catch {
+        throw ConfigError(key: "http.tls_cert", message: "cannot load \(certificate) and \(key): \(error)")
     }
 }
 
