@@ -18,7 +18,10 @@ swift build --build-tests --explicit-target-dependency-import-check=error "$@"
 # every process it started. Output is line-buffered, so the log shows which tests started and never
 # finished.
 limit=${TRADEWIND_TEST_TIMEOUT_SECONDS:-1200}
-setsid stdbuf -oL -eL swift test --skip-build "$@" &
+# At most this many tests at once: every gateway and platform test starts whole service stacks, and
+# on two cores an unbounded run starves their handshakes past the connect wait.
+parallel=${TRADEWIND_TEST_PARALLELISM:-6}
+setsid stdbuf -oL -eL swift test --skip-build --experimental-maximum-parallelization-width "$parallel" "$@" &
 tests=$!
 # Every process still in the tests' session. Not their process group: Foundation's `Process` puts
 # each service a test starts in a group of its own.

@@ -105,10 +105,10 @@ public final class AuditTrail: Sendable {
             SELECT seq, at_ns, actor, action, target, outcome, request_id, detail, hash FROM audit_log
             WHERE (\(query.beforeSeq == 0)::boolean OR seq < \(query.beforeSeq)) ORDER BY seq DESC LIMIT \(limit + 1)
             """)
-        var entries: [PB.AuditEntry] = []
+        var entries: [PB.AuditRecord] = []
         for row in rows.prefix(limit) {
             let entry = try Entry(row)
-            entries.append(PB.AuditEntry(
+            entries.append(PB.AuditRecord(
                 seq: entry.seq, atNs: entry.atNs, actor: entry.actor, action: entry.action, target: entry.target, outcome: entry.outcome,
                 requestId: entry.requestId, detail: entry.detail, hash: Self.hex(try row.decode(SQLBytes.self, at: 8).bytes)))
         }

@@ -74,7 +74,7 @@ extension PB {
     }
 
     /// One security-relevant action, as the service that did it recorded it.
-    public struct AuditEntry: Sendable, Hashable {
+    public struct AuditRecord: Sendable, Hashable {
         public var seq: Int64 = 0
         public var atNs: Int64 = 0
         /// Who: a user id, or the calling service's identity (`gateway`, `operator`).
@@ -109,7 +109,7 @@ extension PB {
     }
 
     public struct AuditPage: Sendable, Hashable {
-        public var entries: [PB.AuditEntry] = []
+        public var entries: [PB.AuditRecord] = []
         /// Pass as before_seq for the next page; 0 when there is none.
         public var nextBeforeSeq: Int64 = 0
 
@@ -117,7 +117,7 @@ extension PB {
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(entries: [PB.AuditEntry] = [], nextBeforeSeq: Int64 = 0) {
+        public init(entries: [PB.AuditRecord] = [], nextBeforeSeq: Int64 = 0) {
             self.entries = entries
             self.nextBeforeSeq = nextBeforeSeq
         }
@@ -241,36 +241,36 @@ extension PB.AuditQuery: ProtoMessage {
     }
 }
 
-extension PB.AuditEntry: ProtoMessage {
-    public typealias CMessage = Tradewind__V1__AuditEntry
-    public static let protoName = "tradewind.v1.AuditEntry"
-    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_entry__init(c) }
-    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_entry__pack(c, out) }
-    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_entry__unpack(a, n, d) }
+extension PB.AuditRecord: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AuditRecord
+    public static let protoName = "tradewind.v1.AuditRecord"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__audit_record__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__audit_record__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__audit_record__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         arena.addBound(30)  // tag + value of each singular number, enum or bool
         c.pointee.seq = self.seq
         c.pointee.at_ns = self.atNs
-        if !self.actor.isEmpty { c.pointee.actor = try arena.cString(self.actor, field: "AuditEntry.actor") }
-        if !self.action.isEmpty { c.pointee.action = try arena.cString(self.action, field: "AuditEntry.action") }
-        if !self.target.isEmpty { c.pointee.target = try arena.cString(self.target, field: "AuditEntry.target") }
-        if !self.outcome.isEmpty { c.pointee.outcome = try arena.cString(self.outcome, field: "AuditEntry.outcome") }
-        if !self.requestId.isEmpty { c.pointee.request_id = try arena.cString(self.requestId, field: "AuditEntry.request_id") }
-        if !self.detail.isEmpty { c.pointee.detail = try arena.cString(self.detail, field: "AuditEntry.detail") }
-        if !self.hash.isEmpty { c.pointee.hash = try arena.cString(self.hash, field: "AuditEntry.hash") }
+        if !self.actor.isEmpty { c.pointee.actor = try arena.cString(self.actor, field: "AuditRecord.actor") }
+        if !self.action.isEmpty { c.pointee.action = try arena.cString(self.action, field: "AuditRecord.action") }
+        if !self.target.isEmpty { c.pointee.target = try arena.cString(self.target, field: "AuditRecord.target") }
+        if !self.outcome.isEmpty { c.pointee.outcome = try arena.cString(self.outcome, field: "AuditRecord.outcome") }
+        if !self.requestId.isEmpty { c.pointee.request_id = try arena.cString(self.requestId, field: "AuditRecord.request_id") }
+        if !self.detail.isEmpty { c.pointee.detail = try arena.cString(self.detail, field: "AuditRecord.detail") }
+        if !self.hash.isEmpty { c.pointee.hash = try arena.cString(self.hash, field: "AuditRecord.hash") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.seq = c.pointee.seq
         self.atNs = c.pointee.at_ns
-        self.actor = try WireDecoding.string(c.pointee.actor, field: "AuditEntry.actor")
-        self.action = try WireDecoding.string(c.pointee.action, field: "AuditEntry.action")
-        self.target = try WireDecoding.string(c.pointee.target, field: "AuditEntry.target")
-        self.outcome = try WireDecoding.string(c.pointee.outcome, field: "AuditEntry.outcome")
-        self.requestId = try WireDecoding.string(c.pointee.request_id, field: "AuditEntry.request_id")
-        self.detail = try WireDecoding.string(c.pointee.detail, field: "AuditEntry.detail")
-        self.hash = try WireDecoding.string(c.pointee.hash, field: "AuditEntry.hash")
+        self.actor = try WireDecoding.string(c.pointee.actor, field: "AuditRecord.actor")
+        self.action = try WireDecoding.string(c.pointee.action, field: "AuditRecord.action")
+        self.target = try WireDecoding.string(c.pointee.target, field: "AuditRecord.target")
+        self.outcome = try WireDecoding.string(c.pointee.outcome, field: "AuditRecord.outcome")
+        self.requestId = try WireDecoding.string(c.pointee.request_id, field: "AuditRecord.request_id")
+        self.detail = try WireDecoding.string(c.pointee.detail, field: "AuditRecord.detail")
+        self.hash = try WireDecoding.string(c.pointee.hash, field: "AuditRecord.hash")
     }
 }
 
@@ -284,7 +284,7 @@ extension PB.AuditPage: ProtoMessage {
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
         arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.entries.isEmpty {
-            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AuditEntry>?.self, count: self.entries.count)
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AuditRecord>?.self, count: self.entries.count)
             try self.entries.withUnsafeBufferPointer { values throws(WireError) in
                 for i in values.indices { items[i] = try arena.message(values[i]) }
             }
@@ -298,7 +298,7 @@ extension PB.AuditPage: ProtoMessage {
         if c.pointee.n_entries > 0 {
             let items = WireDecoding.present(c.pointee.entries, field: "AuditPage.entries")
             self.entries.reserveCapacity(c.pointee.n_entries)
-            for i in 0..<c.pointee.n_entries { self.entries.append(try PB.AuditEntry._decoded(_cMessage: WireDecoding.present(items[i], field: "AuditPage.entries"))) }
+            for i in 0..<c.pointee.n_entries { self.entries.append(try PB.AuditRecord._decoded(_cMessage: WireDecoding.present(items[i], field: "AuditPage.entries"))) }
         }
         self.nextBeforeSeq = c.pointee.next_before_seq
     }

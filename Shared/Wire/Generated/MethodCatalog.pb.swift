@@ -94,7 +94,7 @@ public enum MethodCatalog {
         PB.EchoMessage.self,
         PB.CountRequest.self,
         PB.AuditQuery.self,
-        PB.AuditEntry.self,
+        PB.AuditRecord.self,
         PB.AuditPage.self,
         PB.AuditVerification.self,
         PB.Envelope.self,

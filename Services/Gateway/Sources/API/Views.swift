@@ -244,7 +244,7 @@ enum Money {
 struct AuditEntryView: Encodable {
     var seq, atNs: Int64
     var actor, action, target, outcome, requestId, detail, hash: String
-    init(_ e: PB.AuditEntry) {
+    init(_ e: PB.AuditRecord) {
         (seq, atNs, actor, action, target, outcome, requestId, detail, hash) = (e.seq, e.atNs, e.actor, e.action, e.target, e.outcome, e.requestId, e.detail, e.hash)
     }
 }

@@ -187,49 +187,49 @@ void   tradewind__v1__audit_query__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__audit_query__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   tradewind__v1__audit_entry__init
-                     (Tradewind__V1__AuditEntry         *message)
+void   tradewind__v1__audit_record__init
+                     (Tradewind__V1__AuditRecord         *message)
 {
-  static const Tradewind__V1__AuditEntry init_value = TRADEWIND__V1__AUDIT_ENTRY__INIT;
+  static const Tradewind__V1__AuditRecord init_value = TRADEWIND__V1__AUDIT_RECORD__INIT;
   *message = init_value;
 }
-size_t tradewind__v1__audit_entry__get_packed_size
-                     (const Tradewind__V1__AuditEntry *message)
+size_t tradewind__v1__audit_record__get_packed_size
+                     (const Tradewind__V1__AuditRecord *message)
 {
-  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  assert(message->base.descriptor == &tradewind__v1__audit_record__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t tradewind__v1__audit_entry__pack
-                     (const Tradewind__V1__AuditEntry *message,
+size_t tradewind__v1__audit_record__pack
+                     (const Tradewind__V1__AuditRecord *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  assert(message->base.descriptor == &tradewind__v1__audit_record__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t tradewind__v1__audit_entry__pack_to_buffer
-                     (const Tradewind__V1__AuditEntry *message,
+size_t tradewind__v1__audit_record__pack_to_buffer
+                     (const Tradewind__V1__AuditRecord *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  assert(message->base.descriptor == &tradewind__v1__audit_record__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Tradewind__V1__AuditEntry *
-       tradewind__v1__audit_entry__unpack
+Tradewind__V1__AuditRecord *
+       tradewind__v1__audit_record__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Tradewind__V1__AuditEntry *)
-     protobuf_c_message_unpack (&tradewind__v1__audit_entry__descriptor,
+  return (Tradewind__V1__AuditRecord *)
+     protobuf_c_message_unpack (&tradewind__v1__audit_record__descriptor,
                                 allocator, len, data);
 }
-void   tradewind__v1__audit_entry__free_unpacked
-                     (Tradewind__V1__AuditEntry *message,
+void   tradewind__v1__audit_record__free_unpacked
+                     (Tradewind__V1__AuditRecord *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &tradewind__v1__audit_entry__descriptor);
+  assert(message->base.descriptor == &tradewind__v1__audit_record__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   tradewind__v1__audit_page__init
@@ -578,7 +578,7 @@ const ProtobufCMessageDescriptor tradewind__v1__audit_query__descriptor =
   (ProtobufCMessageInit) tradewind__v1__audit_query__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tradewind__v1__audit_record__field_descriptors[9] =
 {
   {
     "seq",
@@ -586,7 +586,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_INT64,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, seq),
+    offsetof(Tradewind__V1__AuditRecord, seq),
     NULL,
     NULL,
     0,             /* flags */
@@ -598,7 +598,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_INT64,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, at_ns),
+    offsetof(Tradewind__V1__AuditRecord, at_ns),
     NULL,
     NULL,
     0,             /* flags */
@@ -610,7 +610,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, actor),
+    offsetof(Tradewind__V1__AuditRecord, actor),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -622,7 +622,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, action),
+    offsetof(Tradewind__V1__AuditRecord, action),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -634,7 +634,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, target),
+    offsetof(Tradewind__V1__AuditRecord, target),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -646,7 +646,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, outcome),
+    offsetof(Tradewind__V1__AuditRecord, outcome),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -658,7 +658,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, request_id),
+    offsetof(Tradewind__V1__AuditRecord, request_id),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -670,7 +670,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, detail),
+    offsetof(Tradewind__V1__AuditRecord, detail),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -682,14 +682,14 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_entry__field_descript
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Tradewind__V1__AuditEntry, hash),
+    offsetof(Tradewind__V1__AuditRecord, hash),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned tradewind__v1__audit_entry__field_indices_by_name[] = {
+static const unsigned tradewind__v1__audit_record__field_indices_by_name[] = {
   3,   /* field[3] = action */
   2,   /* field[2] = actor */
   1,   /* field[1] = at_ns */
@@ -700,24 +700,24 @@ static const unsigned tradewind__v1__audit_entry__field_indices_by_name[] = {
   0,   /* field[0] = seq */
   4,   /* field[4] = target */
 };
-static const ProtobufCIntRange tradewind__v1__audit_entry__number_ranges[1 + 1] =
+static const ProtobufCIntRange tradewind__v1__audit_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 9 }
 };
-const ProtobufCMessageDescriptor tradewind__v1__audit_entry__descriptor =
+const ProtobufCMessageDescriptor tradewind__v1__audit_record__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "tradewind.v1.AuditEntry",
-  "AuditEntry",
-  "Tradewind__V1__AuditEntry",
+  "tradewind.v1.AuditRecord",
+  "AuditRecord",
+  "Tradewind__V1__AuditRecord",
   "tradewind.v1",
-  sizeof(Tradewind__V1__AuditEntry),
+  sizeof(Tradewind__V1__AuditRecord),
   9,
-  tradewind__v1__audit_entry__field_descriptors,
-  tradewind__v1__audit_entry__field_indices_by_name,
-  1,  tradewind__v1__audit_entry__number_ranges,
-  (ProtobufCMessageInit) tradewind__v1__audit_entry__init,
+  tradewind__v1__audit_record__field_descriptors,
+  tradewind__v1__audit_record__field_indices_by_name,
+  1,  tradewind__v1__audit_record__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__audit_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tradewind__v1__audit_page__field_descriptors[2] =
@@ -729,7 +729,7 @@ static const ProtobufCFieldDescriptor tradewind__v1__audit_page__field_descripto
     PROTOBUF_C_TYPE_MESSAGE,
     offsetof(Tradewind__V1__AuditPage, n_entries),
     offsetof(Tradewind__V1__AuditPage, entries),
-    &tradewind__v1__audit_entry__descriptor,
+    &tradewind__v1__audit_record__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

@@ -20,7 +20,7 @@ typedef struct Tradewind__V1__ServiceInfo Tradewind__V1__ServiceInfo;
 typedef struct Tradewind__V1__EchoMessage Tradewind__V1__EchoMessage;
 typedef struct Tradewind__V1__CountRequest Tradewind__V1__CountRequest;
 typedef struct Tradewind__V1__AuditQuery Tradewind__V1__AuditQuery;
-typedef struct Tradewind__V1__AuditEntry Tradewind__V1__AuditEntry;
+typedef struct Tradewind__V1__AuditRecord Tradewind__V1__AuditRecord;
 typedef struct Tradewind__V1__AuditPage Tradewind__V1__AuditPage;
 typedef struct Tradewind__V1__AuditVerification Tradewind__V1__AuditVerification;
 
@@ -91,7 +91,7 @@ struct  Tradewind__V1__AuditQuery
 /*
  * One security-relevant action, as the service that did it recorded it.
  */
-struct  Tradewind__V1__AuditEntry
+struct  Tradewind__V1__AuditRecord
 {
   ProtobufCMessage base;
   int64_t seq;
@@ -122,8 +122,8 @@ struct  Tradewind__V1__AuditEntry
    */
   char *hash;
 };
-#define TRADEWIND__V1__AUDIT_ENTRY__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_entry__descriptor) \
+#define TRADEWIND__V1__AUDIT_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__audit_record__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
@@ -131,7 +131,7 @@ struct  Tradewind__V1__AuditPage
 {
   ProtobufCMessage base;
   size_t n_entries;
-  Tradewind__V1__AuditEntry **entries;
+  Tradewind__V1__AuditRecord **entries;
   /*
    * Pass as before_seq for the next page; 0 when there is none.
    */
@@ -238,24 +238,24 @@ Tradewind__V1__AuditQuery *
 void   tradewind__v1__audit_query__free_unpacked
                      (Tradewind__V1__AuditQuery *message,
                       ProtobufCAllocator *allocator);
-/* Tradewind__V1__AuditEntry methods */
-void   tradewind__v1__audit_entry__init
-                     (Tradewind__V1__AuditEntry         *message);
-size_t tradewind__v1__audit_entry__get_packed_size
-                     (const Tradewind__V1__AuditEntry   *message);
-size_t tradewind__v1__audit_entry__pack
-                     (const Tradewind__V1__AuditEntry   *message,
+/* Tradewind__V1__AuditRecord methods */
+void   tradewind__v1__audit_record__init
+                     (Tradewind__V1__AuditRecord         *message);
+size_t tradewind__v1__audit_record__get_packed_size
+                     (const Tradewind__V1__AuditRecord   *message);
+size_t tradewind__v1__audit_record__pack
+                     (const Tradewind__V1__AuditRecord   *message,
                       uint8_t             *out);
-size_t tradewind__v1__audit_entry__pack_to_buffer
-                     (const Tradewind__V1__AuditEntry   *message,
+size_t tradewind__v1__audit_record__pack_to_buffer
+                     (const Tradewind__V1__AuditRecord   *message,
                       ProtobufCBuffer     *buffer);
-Tradewind__V1__AuditEntry *
-       tradewind__v1__audit_entry__unpack
+Tradewind__V1__AuditRecord *
+       tradewind__v1__audit_record__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   tradewind__v1__audit_entry__free_unpacked
-                     (Tradewind__V1__AuditEntry *message,
+void   tradewind__v1__audit_record__free_unpacked
+                     (Tradewind__V1__AuditRecord *message,
                       ProtobufCAllocator *allocator);
 /* Tradewind__V1__AuditPage methods */
 void   tradewind__v1__audit_page__init
@@ -309,8 +309,8 @@ typedef void (*Tradewind__V1__CountRequest_Closure)
 typedef void (*Tradewind__V1__AuditQuery_Closure)
                  (const Tradewind__V1__AuditQuery *message,
                   void *closure_data);
-typedef void (*Tradewind__V1__AuditEntry_Closure)
-                 (const Tradewind__V1__AuditEntry *message,
+typedef void (*Tradewind__V1__AuditRecord_Closure)
+                 (const Tradewind__V1__AuditRecord *message,
                   void *closure_data);
 typedef void (*Tradewind__V1__AuditPage_Closure)
                  (const Tradewind__V1__AuditPage *message,
@@ -385,7 +385,7 @@ extern const ProtobufCMessageDescriptor tradewind__v1__service_info__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__echo_message__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__count_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__audit_query__descriptor;
-extern const ProtobufCMessageDescriptor tradewind__v1__audit_entry__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__audit_record__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__audit_page__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__audit_verification__descriptor;
 extern const ProtobufCServiceDescriptor tradewind__v1__diagnostics__descriptor;
