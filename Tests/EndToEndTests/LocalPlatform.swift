@@ -30,9 +30,14 @@ final class LocalPlatform: Sendable {
     let httpPort: Int
     /// Flags for one service beyond the common ones.
     let extraFlags: [String: [String]]
+    /// The Postgres and Redis the services use (the test ones unless a test brings its own).
+    let postgres: StoreConfiguration
+    let redisPort: Int
     private let running = Mutex<[String: Process]>([:])
 
-    init(extraFlags: [String: [String]]) throws {
+    init(extraFlags: [String: [String]], postgres: StoreConfiguration = TestEnvironment.postgres, redisPort: Int = TestEnvironment.redisPort) throws {
+        self.postgres = postgres
+        self.redisPort = redisPort
         var ports = try FreePorts.take(Self.services.count * 2 + 1)
         rpcPorts = Dictionary(uniqueKeysWithValues: Self.services.map { ($0, ports.removeFirst()) })
         adminPorts = Dictionary(uniqueKeysWithValues: Self.services.map { ($0, ports.removeFirst()) })
@@ -45,12 +50,12 @@ final class LocalPlatform: Sendable {
     func schema(_ service: String) -> String { "\(tag)_\(service.replacingOccurrences(of: "-", with: "_"))" }
 
     func arguments(_ service: String) -> [String] {
-        let pg = TestEnvironment.postgres
+        let pg = postgres
         var flags = [
             "--rpc.port=\(rpcPorts[service]!)", "--admin.port=\(adminPorts[service]!)",
             "--postgres.host=\(pg.host)", "--postgres.port=\(pg.port)", "--postgres.database=\(pg.database)",
             "--postgres.schema=\(schema(service))", "--postgres.password=pw-\(tag)", "--postgres.admin_user=\(pg.user)",
-            "--redis.host=\(TestEnvironment.redisHost)", "--redis.port=\(TestEnvironment.redisPort)", "--redis.prefix=\(tag):",
+            "--redis.host=\(TestEnvironment.redisHost)", "--redis.port=\(redisPort)", "--redis.prefix=\(tag):",
             "--log.format=text", "--log.level=info",
         ]
         for peer in Self.peers[service] ?? [] {
@@ -96,6 +101,18 @@ final class LocalPlatform: Sendable {
         throw PlatformError("\(service) did not become ready; its log:\n\(tail(service))")
     }
 
+    /// Kills `service` without warning (SIGKILL), as a crash would; waits until it is gone.
+    func crash(_ service: String) async {
+        guard let process = running.withLock({ $0.removeValue(forKey: service) }) else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    /// Whether `service` answers `/readyz` now.
+    func isReady(_ service: String) async -> Bool {
+        await HTTPProbe.get(port: adminPorts[service]!, path: "/readyz")?.status == 200
+    }
+
     /// Sends SIGTERM to `services` (all that run by default) and waits for them to exit.
     func stop(_ services: [String]? = nil) async {
         let stopping = running.withLock { r in
@@ -112,7 +129,7 @@ final class LocalPlatform: Sendable {
     /// Stops everything and removes the schemas and roles of this run.
     func tearDown() async {
         await stop()
-        guard let admin = try? Store(configuration: TestEnvironment.postgres, logger: Logger(label: "e2e")) else { return }
+        guard let admin = try? Store(configuration: postgres, logger: Logger(label: "e2e")) else { return }
         for service in Self.services {
             try? await admin.unsafeExecuteRaw("DROP SCHEMA IF EXISTS \"\(schema(service))\" CASCADE")
             try? await admin.unsafeExecuteRaw("DROP ROLE IF EXISTS \"\(schema(service))\"")
@@ -146,8 +163,11 @@ final class LocalPlatform: Sendable {
 
     /// Runs `body` on a platform built with `extraFlags`, always tearing it down; a failure adds
     /// the end of every service's log to the report.
-    static func with(extraFlags: [String: [String]], _ body: (LocalPlatform) async throws -> Void) async throws {
-        let platform = try LocalPlatform(extraFlags: extraFlags)
+    static func with(
+        extraFlags: [String: [String]], postgres: StoreConfiguration = TestEnvironment.postgres, redisPort: Int = TestEnvironment.redisPort,
+        _ body: (LocalPlatform) async throws -> Void
+    ) async throws {
+        let platform = try LocalPlatform(extraFlags: extraFlags, postgres: postgres, redisPort: redisPort)
         do {
             try await body(platform)
         } catch {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RPC
+import Store
 
 /// A refused request: an HTTP status and `{"error":{"code","message"}}` with a stable code and a
 /// message that says what to fix.
@@ -37,6 +38,10 @@ struct APIError: Error, HTTPResponseError, Sendable {
     /// nil for failures with no detail fit to show (logged by the caller, answered 500).
     static func from(_ error: any Error) -> APIError? {
         if let api = error as? APIError { return api }
+        // The gateway's own database away is an outage like a peer's, not an internal error.
+        if let store = error as? StoreError, store.code == .connectionFailed || store.code == .closed {
+            return APIError(.serviceUnavailable, "gateway.postgres_unavailable", "the gateway's database (postgres) is not answering; retry shortly")
+        }
         let (rpc, exposed) = RPCError.from(error)
         return exposed ? from(rpc) : nil
     }
