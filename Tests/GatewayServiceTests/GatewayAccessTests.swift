@@ -324,3 +324,23 @@ struct GatewayTLSTests {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// The API's two documents, and a method a path does not take.
+@Suite("Gateway documents")
+struct GatewayDocumentTests {
+    @Test func asyncAPIAndMethodNotAllowed() async throws {
+        try await withGateway { api, _ in
+            var r = try await api.call("GET", "/api/asyncapi.json")
+            #expect(r.status == 200 && r.body["asyncapi"] as? String == "3.0.0")
+            let messages = try #require((r.body["components"] as? [String: Any])?["messages"] as? [String: Any])
+            for type in ["subscribe", "error", "market_update", "candle", "indicators", "decision", "order", "position", "trade", "backtest", "optimization"] {
+                #expect(messages[type] != nil, "\(type) is not described")
+            }
+            let reply = try await api.send("PATCH", "/api/bots")
+            #expect(reply.status == 405 && reply.headers["allow"] == "GET, POST" && errorCode(reply.body) == "request.method_not_allowed")
+            r = try await api.call("PUT", "/api/auth/login", json: "{}")
+            #expect(r.status == 405)
+            #expect(try await api.call("GET", "/api/no-such-thing").status == 404)
+        }
+    }
+}

@@ -55,9 +55,26 @@ struct GatewayAPI: Sendable {
                 }
             }
         }
-        let document = OpenAPIDocument.json(for: all)
+        let document = OpenAPIDocument.json(for: all), live = AsyncAPIDocument.json()
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+        }
+        router.get("/api/asyncapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: live)))
+        }
+        // A method a path does not take answers 405 with the ones it does (not 404, which would say
+        // the path is wrong).
+        var methods: [String: Set<HTTPRequest.Method>] = [:]
+        for route in all { methods[route.routerPath, default: []].insert(route.method) }
+        for (path, taken) in methods {
+            let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where !taken.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    var error = APIError(.methodNotAllowed, "request.method_not_allowed", "\(request.method) is not taken here; use \(allow)")
+                    error.headers[.allow] = allow
+                    throw error
+                }
+            }
         }
     }
 

@@ -44,7 +44,7 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "Tradewind gateway", "version": "1.0.0",
-                "description": "REST API of the Tradewind trading platform. WebSocket live updates on /ws (see the gateway README).",
+                "description": "REST API of the Tradewind trading platform. WebSocket live updates on /ws, described in the AsyncAPI document at /api/asyncapi.json.",
             ],
             "paths": paths,
             "components": [

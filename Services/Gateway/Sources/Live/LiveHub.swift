@@ -57,26 +57,26 @@ final class LiveHub: Service, Sendable {
             guard let t = try? PB.Tick(decoding: payload) else { return nil }
             let reference = references.withLock { $0[t.symbol] } ?? 0
             let change = reference > 0 ? (t.price / reference - 1) * 100 : 0
-            message = LiveMessage(type: "market_update", data: MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs))
+            message = LiveMessage(type: .marketUpdate, data: MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs))
         } else if channel.hasPrefix(BusChannel.everyCandle.dropLast()) {
             guard let c = try? PB.Candle(decoding: payload) else { return nil }
-            message = LiveMessage(type: "candle", data: CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c)))
+            message = LiveMessage(type: .candle, data: CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c)))
         } else if channel.hasPrefix(BusChannel.everyIndicator.dropLast()) {
             guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
-            message = LiveMessage(type: "indicators", data: IndicatorUpdate(
+            message = LiveMessage(type: .indicators, data: IndicatorUpdate(
                 symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values))
         } else if channel.hasPrefix(BusChannel.everyJob.dropLast()) {
             guard let j = try? PB.Job(decoding: payload) else { return nil }
-            message = LiveMessage(type: j.kind == .optimization ? "optimization" : "backtest", data: JobView(j))
+            message = LiveMessage(type: j.kind == .optimization ? .optimization : .backtest, data: JobView(j))
         } else if channel.hasPrefix(BusChannel.everyDecision.dropLast()) {
             guard let d = try? PB.Decision(decoding: payload) else { return nil }
-            message = LiveMessage(type: "decision", data: DecisionView(d))
+            message = LiveMessage(type: .decision, data: DecisionView(d))
         } else {
             guard let e = try? PB.OrderEvent(decoding: payload) else { return nil }
             switch e.event {
-            case .order(let o): message = LiveMessage(type: "order", data: OrderView(o))
-            case .position(let p): message = LiveMessage(type: "position", data: PositionView(p))
-            case .trade(let t): message = LiveMessage(type: "trade", data: TradeView(t))
+            case .order(let o): message = LiveMessage(type: .order, data: OrderView(o))
+            case .position(let p): message = LiveMessage(type: .position, data: PositionView(p))
+            case .trade(let t): message = LiveMessage(type: .trade, data: TradeView(t))
             default: return nil
             }
         }
@@ -84,16 +84,36 @@ final class LiveHub: Service, Sendable {
     }
 }
 
+/// What a live message is: the `type` of each update the hub renders (the AsyncAPI document lists
+/// exactly these).
+enum LiveMessageType: String, CaseIterable, Sendable {
+    case marketUpdate = "market_update"
+    case candle, indicators, backtest, optimization, decision, order, position, trade
+
+    /// The channel a client subscribes to for it, and what its `data` holds.
+    var summary: (channel: String, data: String) {
+        switch self {
+        case .marketUpdate: ("market", "symbol, price, change (% against 24 h ago), timestamp (ns)")
+        case .candle: ("candles", "symbol, timeframe, candle (open_time_ns, open, high, low, close, volume, closed)")
+        case .indicators: ("indicators", "symbol, timeframe, open_time_ns, close, values (output name → value)")
+        case .backtest, .optimization: ("backtests", "the job: id, kind, status, progress, metrics or report when done, error")
+        case .decision: ("decisions", "the bot's decision: action, confidence, reasoning, opinions, risk outcome, order id")
+        case .order: ("orders", "the order as GET /api/orders shows it")
+        case .position, .trade: ("positions", "the position, or the round trip it closed, as the portfolio shows them")
+        }
+    }
+}
+
 /// `{"type": …, "data": …}`, every live message's shape.
 struct LiveMessage: Encodable {
-    var type: String
+    var type: LiveMessageType
     var data: any Encodable
 
     private enum CodingKeys: String, CodingKey { case type, data }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(type, forKey: .type)
+        try container.encode(type.rawValue, forKey: .type)
         try container.encode(data, forKey: .data)
     }
 }
