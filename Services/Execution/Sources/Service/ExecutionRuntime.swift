@@ -91,7 +91,7 @@ final class ExecutionRuntime: Service, Sendable {
                 let now = WallClock.nowNs
                 for id in try await Accounts.withPositions(desk.store) {
                     guard let account = try await Accounts.find(id, desk.store) else { continue }
-                    let positions = try desk.marked(try await Positions.open(account: id, desk.store))
+                    let positions = desk.marked(try await Positions.open(account: id, desk.store))
                     try await Trades.sampleEquity(account: id, try account.valuation(positions).equity, at: now, desk.store)
                 }
             } catch {

@@ -197,7 +197,7 @@ struct OrderDesk: Sendable {
         try await Positions.upsert(account: account.id, position, tx)
         if let trade { try await Trades.insert(trade, tx) }
         try await Accounts.updateLedger(account, tx)
-        let marked = try marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price))
+        let marked = marked(try await Positions.open(account: account.id, tx), fallback: (order.symbol, price))
         try await Trades.sampleEquity(account: account.id, try account.valuation(marked).equity, at: now, tx)
         return LedgerOutcome(order: order, fill: fill, trade: trade, position: MarkedPosition(state: position, mark: price))
     }

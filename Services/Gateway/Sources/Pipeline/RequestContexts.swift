@@ -2,12 +2,11 @@ import Hummingbird
 import NIOCore
 
 /// Each request's context: Hummingbird's core, the client's address (the per-address rate limit),
-/// the request id, and the caller once the authenticator has found one.
+/// and the caller once the authenticator has found one. (The request id is the task's
+/// `TraceContext.current`.)
 struct GatewayContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
-    /// Set by `RequestRecorder`; answered in `X-Request-Id`.
-    var requestId = ""
     /// Set by `Authenticator` on the routes that need a caller.
     var principal: Principal?
 
@@ -25,7 +24,6 @@ struct GatewayContext: RequestContext, RemoteAddressRequestContext {
 struct AuthenticatedContext: ChildRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
-    let requestId: String
     let principal: Principal
 
     init(context: GatewayContext) throws {
@@ -35,7 +33,6 @@ struct AuthenticatedContext: ChildRequestContext {
         }
         coreContext = context.coreContext
         remoteAddress = context.remoteAddress
-        requestId = context.requestId
         self.principal = principal
     }
 }

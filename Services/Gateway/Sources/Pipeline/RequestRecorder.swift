@@ -17,8 +17,6 @@ struct RequestRecorder: RouterMiddleware {
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         let id = RequestId.next()
-        var context = context
-        context.requestId = id
         var response: Response
         do {
             response = try await TraceContext.$current.withValue(TraceContext(traceId: id, parentId: RequestId.span)) {
