@@ -46,8 +46,9 @@ bin=$(swift build -c "$mode" --show-bin-path)
 # Service identities: each service (and `operator`, the tradewind tools) has its own RPC secret,
 # fresh per machine and kept in .run/rpc-secrets; every service is told the secrets of the callers
 # ARCHITECTURE's call graph lets in (its allow-lists are the built-in defaults). Secrets travel in
-# the environment, never on a command line. The development profile is selected explicitly: it
-# keeps the public built-in secrets usable too, which only a private machine may allow.
+# the environment, never on a command line. The development profile is selected explicitly (it lets
+# a service without a secret of its own start on a public built-in one; here every identity has a
+# fresh one, which replaces the built-in one, so none is in use).
 mkdir -p .run/rpc-secrets
 secret_of() { [ -s ".run/rpc-secrets/$1" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > ".run/rpc-secrets/$1"; cat ".run/rpc-secrets/$1"; }
 callers=""
