@@ -68,14 +68,8 @@ extension GatewayAPI {
                 query: ["service", "before", "limit"]
             ) { request, _, _ in
                 let service = query("service", request) ?? "gateway"
-                let before = try query("before", request).map { text -> Int64 in
-                    guard let n = Int64(text), n > 0 else { throw APIError(.badRequest, "request.invalid_field", "before must be a positive entry number") }
-                    return n
-                } ?? 0
-                let limit = try query("limit", request).map { text -> UInt32 in
-                    guard let n = UInt32(text), (1...1000).contains(n) else { throw APIError(.badRequest, "request.invalid_field", "limit must be 1 to 1000") }
-                    return n
-                } ?? 100
+                let before = Int64(try QueryParameters.integer("before", request, path: "/api/audit") ?? 0)
+                let limit = UInt32(try QueryParameters.integer("limit", request, path: "/api/audit") ?? 100)
                 let q = PB.AuditQuery(beforeSeq: before, limit: limit)
                 let page = service == "gateway" ? try await audit.page(q) : try await peers.diagnostics(service).listAudit(q)
                 return try JSONBody.response(AuditPageView(service: service, page))

@@ -122,7 +122,8 @@ extension GatewayAPI {
             ) { request, context, p in
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
                 let page = try await peers.orchestratorClient().listJobTrades(PB.ListJobTradesRequest(
-                    id: job.id, ownerId: p.userId, page: PB.PageRequest(limit: UInt32(query("limit", request).flatMap { UInt32($0) } ?? 0), cursor: query("cursor", request) ?? "")))
+                    id: job.id, ownerId: p.userId, page: PB.PageRequest(
+                        limit: UInt32(try QueryParameters.integer("limit", request, path: "/api/backtests/{id}/trades") ?? 0), cursor: try QueryParameters.cursor(request))))
                 return try JSONBody.response(TradesPage(
                     trades: page.trades.map(BacktestTradeView.init), openTrade: page.openTrade.map(BacktestTradeView.init),
                     nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
@@ -132,10 +133,7 @@ extension GatewayAPI {
                 summary: "A done backtest's equity curve, downsampled to `points` (default 1000; first and last bars kept)", query: ["points"]
             ) { request, context, p in
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
-                let points = try query("points", request).map { text -> UInt32 in
-                    guard let n = UInt32(text), n >= 2 else { throw APIError(.badRequest, "request.invalid_field", "points is \(text.prefix(12)); give a whole number of at least 2") }
-                    return n
-                } ?? 0
+                let points = UInt32(try QueryParameters.integer("points", request, path: "/api/backtests/{id}/equity") ?? 0)
                 let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p.userId, points: points))
                 return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
             },
@@ -149,9 +147,9 @@ extension GatewayAPI {
     }
 
     private func jobList(_ kind: PB.JobKind, _ request: Request, _ p: Principal) async throws -> Response {
-        let limit = query("limit", request).flatMap { UInt32($0) } ?? 0
+        let limit = UInt32(try QueryParameters.integer("limit", request, path: "/api/backtests") ?? 0)
         let page = try await peers.orchestratorClient().listJobs(PB.ListJobsRequest(
-            ownerId: p.userId, kind: kind, page: PB.PageRequest(limit: limit, cursor: query("cursor", request) ?? "")))
+            ownerId: p.userId, kind: kind, page: PB.PageRequest(limit: limit, cursor: try QueryParameters.cursor(request))))
         return try JSONBody.response(JobsPage(jobs: page.jobs.map(JobView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
     }
 

@@ -31,10 +31,7 @@ extension GatewayAPI {
                 let marketData = try peers.marketDataClient()
                 let symbol = try await marketData.getInstrument(PB.GetInstrumentRequest(symbol: try parameter("symbol", context))).symbol
                 let tf = try timeframe(query("timeframe", request))
-                let limitText = query("limit", request) ?? "500"
-                guard let limit = Int(limitText), (1...10_000).contains(limit) else {
-                    throw APIError(.badRequest, "request.invalid_field", "limit \"\(limitText.prefix(10))\" must be a whole number from 1 to 10000")
-                }
+                let limit = try QueryParameters.integer("limit", request, path: "/api/assets/{symbol}/history") ?? 500
                 let candles = try await marketData.getCandles(PB.GetCandlesRequest(
                     symbol: symbol, timeframe: tf.wire, page: PB.PageRequest(limit: UInt32(limit)), descending: true)).candles
                 return try JSONBody.response(HistoryView(symbol: symbol, timeframe: tf.rawValue, candles: candles.reversed().map(CandleView.init)))

@@ -33,7 +33,7 @@ extension GatewayAPI {
                 _, _, p in try JSONBody.response(try await metrics(p.accountId))
             },
             Route(method: .get, path: "/api/trades", role: .viewer, summary: "Your closed trades, newest first", query: ["limit"]) { request, _, p in
-                let limit = UInt32(query("limit", request) ?? "") ?? 100
+                let limit = UInt32(try QueryParameters.integer("limit", request, path: "/api/trades") ?? 100)
                 let trades = try await peers.executionClient().listTrades(PB.ListTradesRequest(accountId: p.accountId, page: PB.PageRequest(limit: min(limit, 1000))))
                 return try JSONBody.response(["trades": trades.trades.map(TradeView.init)])
             },

@@ -34,16 +34,14 @@ extension GatewayAPI {
             Route(method: .get, path: "/api/strategies", role: .viewer, summary: "Your saved strategies at their latest versions (paged: limit, cursor)", query: ["limit", "cursor"]) {
                 request, _, p in
                 let page = try await peers.orchestratorClient().listSavedStrategies(PB.ListSavedStrategiesRequest(
-                    ownerId: p.userId, page: PB.PageRequest(limit: query("limit", request).flatMap { UInt32($0) } ?? 0, cursor: query("cursor", request) ?? "")))
+                    ownerId: p.userId, page: PB.PageRequest(
+                        limit: UInt32(try QueryParameters.integer("limit", request, path: "/api/strategies") ?? 0), cursor: try QueryParameters.cursor(request))))
                 return try JSONBody.response(SavedStrategiesPage(
                     strategies: page.strategies.map(SavedStrategyView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
             },
             Route(method: .get, path: "/api/strategies/{id}", role: .viewer, summary: "One of your saved strategies, at `version` (default the latest)", query: ["version"]) {
                 request, context, p in
-                let version = try query("version", request).map { text -> UInt32 in
-                    guard let v = UInt32(text), v >= 1 else { throw APIError(.badRequest, "request.invalid_field", "version is \(text.prefix(12)); give a whole number from 1") }
-                    return v
-                } ?? 0
+                let version = UInt32(try QueryParameters.integer("version", request, path: "/api/strategies/{id}") ?? 0)
                 let saved = try await peers.orchestratorClient().getSavedStrategy(PB.GetSavedStrategyRequest(id: try parameter("id", context), ownerId: p.userId, version: version))
                 return try JSONBody.response(SavedStrategyView(saved))
             },

@@ -68,7 +68,9 @@ struct GatewayAPI: Sendable {
         for route in all { methods[route.routerPath, default: []].insert(route.method) }
         for (path, taken) in methods {
             let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where !taken.contains(method) {
+            var others: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .trace, .options, HTTPRequest.Method("QUERY")!]
+            if !taken.contains(.get) { others.append(.head) }
+            for method in others where !taken.contains(method) {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
                     var error = APIError(.methodNotAllowed, "request.method_not_allowed", "\(request.method) is not taken here; use \(allow)")
                     error.headers[.allow] = allow

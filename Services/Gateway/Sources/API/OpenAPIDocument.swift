@@ -22,17 +22,23 @@ enum OpenAPIDocument {
                 let schema: [String: Any] = name == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"]
                 return ["name": name, "in": "path", "required": true, "schema": schema]
             }
-            parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
+            parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": QueryParameters.schema($0, path: route.path)] }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if !route.body.isEmpty {
                 var properties: [String: Any] = [:]
                 var required: [String] = []
                 for (name, type) in route.body where name != "*" {
                     let bare = type.hasSuffix("!") ? String(type.dropLast()) : type
-                    properties[name] =
+                    var field: [String: Any] =
                         name == "strategy" ? ["$ref": "#/components/schemas/StrategyConfig"]
-                        : name == "document" ? ["$ref": "#/components/schemas/StrategyDocument"] : ["type": bare]
-                    if type.hasSuffix("!") { required.append(name) }
+                        : name == "document" ? ["$ref": "#/components/schemas/StrategyDocument"] : BodyFields.schema(name, type: bare)
+                    if type.hasSuffix("!") {
+                        required.append(name)
+                    } else if field["$ref"] == nil {
+                        // An optional field may also be sent as null (it reads as absent).
+                        field["type"] = [bare, "null"]
+                    }
+                    properties[name] = field
                 }
                 var schema: [String: Any] = ["type": "object", "properties": properties]
                 if !required.isEmpty { schema["required"] = required }
@@ -100,14 +106,47 @@ enum OpenAPIDocument {
             out["401"] = described("Missing, expired or forged token")
             out["403"] = described("Role too low")
         }
-        if route.path.contains("{") { out["404"] = described("Not found (also another user's)") }
+        if route.path.contains("{") || !route.body.isEmpty {
+            out["404"] = described("Not found: the resource, or a symbol or strategy the request names (also another user's)")
+        }
         if !route.body.isEmpty {
             out["413"] = described("The body is over 1 MiB")
             out["422"] = described("Understood but refused by a rule (a risk limit, a search over optimize.max_trials, a job not done)")
         }
-        if route.method == .post, route.path == "/api/auth/register" { out["409"] = described("The email is already registered") }
+        if route.method == .post, route.path == "/api/auth/register" {
+            out["409"] = described("The email is already registered")
+            out["403"] = described("Registration is closed, or needs a valid invite")
+        }
+        if route.role == nil, route.path != "/api/auth/register" { out["401"] = described("Wrong credentials, or a token that is unknown, used or expired") }
+        if route.method == .delete, route.path == "/api/users/{id}" { out["409"] = described("An admin cannot delete themself") }
         if route.path.hasPrefix("/api/auth/login") { out["429"] = described("Rate limited, or too many failed logins (Retry-After)") }
         if route.path.hasSuffix("/disabled") { out["409"] = described("An admin cannot disable themself") }
         return out
+    }
+}
+
+/// What the request bodies' fields take, by name, as the handlers check them: the OpenAPI
+/// document describes each field this precisely, so a request it calls valid is one the API accepts.
+enum BodyFields {
+    static let decimal = #"^-?[0-9]+(\.[0-9]+)?$"#
+
+    static func schema(_ name: String, type: String) -> [String: Any] {
+        switch name {
+        case "email": return ["type": type, "maxLength": 254, "pattern": #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#]
+        case "password", "new_password", "current_password":
+            // The API takes any 8 characters up to 72 bytes (bcrypt's limit); the document promises the ASCII part of that.
+            return ["type": type, "pattern": #"^[ -~]{8,72}$"#]
+        case "timeframe": return ["type": type, "enum": QueryParameters.timeframes]
+        case "side": return ["type": type, "enum": ["buy", "sell"]]
+        case "type": return ["type": type, "enum": ["market", "limit", "stop"]]
+        case "mode": return ["type": type, "enum": ["paper"]]
+        case "role": return ["type": type, "enum": Role.allCases.map(\.rawValue)]
+        case "objective": return ["type": type, "enum": ["sharpe", "sortino", "calmar", "total_return", "profit_factor"]]
+        case "quantity", "initial_cash", "limit_price", "stop_price", "stop_loss", "take_profit": return ["type": type, "pattern": decimal]
+        case "symbol", "message", "reset_token", "refresh_token": return ["type": type, "minLength": 1]
+        case "scopes": return ["type": type, "minItems": 1, "items": ["type": "string", "enum": ["read", "trade"]]]
+        case "ranges": return ["type": type, "minItems": 1, "items": ["type": "object"]]
+        default: return ["type": type]
+        }
     }
 }

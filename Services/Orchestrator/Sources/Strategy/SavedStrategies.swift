@@ -42,7 +42,8 @@ enum SavedStrategies {
     static func get(_ id: String, version: UInt32, owner: String, _ store: Store) async throws -> PB.SavedStrategy {
         let id = try OrchestratorHandlers.uuid(id, "strategy_id")
         guard !owner.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
-        guard let saved = try await OrchestratorTables.savedStrategy(id: id, version: Int(version), store), saved.ownerId == owner else {
+        // Versions are stored as a Postgres integer: one beyond it is a version nobody saved.
+        guard version <= Int32.max, let saved = try await OrchestratorTables.savedStrategy(id: id, version: Int(version), store), saved.ownerId == owner else {
             throw OrchestratorError(.unknownStrategy, version > 0 ? "no saved strategy \(id) at version \(version)" : "no saved strategy \(id)")
         }
         return saved
