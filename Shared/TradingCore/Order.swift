@@ -33,11 +33,15 @@ public enum OrderStatus: String, Sendable, Hashable, CaseIterable {
 /// A fill as an account's books record it: the ledger's `Fill`, which order and account it
 /// belongs to, and the currency its fee was paid in.
 public struct OrderFill: Sendable, Hashable {
+    /// The fill's own id.
     public var id: String
+    /// The order it filled.
     public var orderId: String
     public var accountId: String
     public var symbol: String
+    /// Side, quantity, price, fee and time, as the ledger applies them.
     public var fill: Fill
+    /// What the fee was paid in (the account's currency).
     public var feeCurrency: String
 
     /// A recorded fill.
@@ -53,10 +57,13 @@ public struct OrderFill: Sendable, Hashable {
 
 /// An order an account placed: what it asks for, and what became of it.
 public struct Order: Sendable, Hashable {
+    /// The order's id (a lower-case UUID).
     public var id: String
+    /// The account it trades for.
     public var accountId: String
     /// The idempotency key: a submit repeated with it finds this order.
     public var clientOrderId: String
+    /// The canonical symbol.
     public var symbol: String
     public var side: Side
     public var type: OrderType
@@ -68,6 +75,7 @@ public struct Order: Sendable, Hashable {
     /// Set for stop orders only.
     public var stopPrice: FixedDecimal?
     public var status: OrderStatus = .new
+    /// How much has filled, at what average price, for what fees so far.
     public var filledQuantity: FixedDecimal = .zero
     public var averageFillPrice: FixedDecimal = .zero
     public var fees: FixedDecimal = .zero
@@ -79,11 +87,13 @@ public struct Order: Sendable, Hashable {
     public var broker: String
     /// The venue's id for it, once a venue has one.
     public var brokerOrderId = ""
+    /// Unix nanoseconds.
     public var createdAtNs: Int64
     public var updatedAtNs: Int64
     /// Protective exits the position takes when this order opens or adds to it.
     public var stopLoss: FixedDecimal?
     public var takeProfit: FixedDecimal?
+    /// The fills so far, oldest first.
     public var fills: [OrderFill] = []
 
     /// A new order (status `new`, nothing filled).
@@ -131,10 +141,13 @@ public struct Order: Sendable, Hashable {
 /// One round trip an account closed: a `PositionState.Closing` with its identity, when it closed
 /// and why.
 public struct Trade: Sendable, Hashable {
+    /// The trade's own id.
     public var id: String
     public var accountId: String
     public var symbol: String
+    /// Direction, quantity, entry and exit prices, fees and net P&L of the round trip.
     public var closing: PositionState.Closing
+    /// Unix nanoseconds.
     public var closedAtNs: Int64
     public var exitReason: ExitReason
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import Wire
 
 /// Settings of an `RPCServer`.
 public struct RPCServerConfiguration: Sendable {
@@ -30,6 +31,21 @@ public struct RPCServerConfiguration: Sendable {
     /// Loopback, a free port and the defaults above, with `secret`.
     public init(secret: [UInt8]) {
         self.secret = secret
+    }
+
+    /// Why `hello` does not prove its caller (nil when it does): with service identities, the named
+    /// caller must be known and prove its own secret; without, the shared secret.
+    func refusal(of hello: PB.Handshake, nonce: [UInt8]) -> String? {
+        guard let callers else {
+            return Handshake.verify(mac: hello.mac, secret: secret, nonce: nonce)
+                ? nil : "the hello does not prove the shared secret; check rpc.secret on both sides"
+        }
+        let caller = hello.peerName.prefix(64)
+        guard let secret = callers.secrets[hello.peerName] else {
+            return "\(name) does not know the caller \"\(caller)\"; list its secret in rpc.callers on \(name)"
+        }
+        return Handshake.verify(mac: hello.mac, secret: secret, nonce: nonce)
+            ? nil : "the hello does not prove \(caller)'s secret; its rpc.secret must match its entry in rpc.callers on \(name)"
     }
 
     /// Checks every value; the error names the setting and what would be accepted.

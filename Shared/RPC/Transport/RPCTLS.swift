@@ -7,12 +7,21 @@ import NIOSSL
 public enum RPCTLS {
     /// A server context: its certificate chain and private key.
     public static func server(certificateFile: String, keyFile: String) throws(RPCError) -> NIOSSLContext {
+        let configuration = try serverConfiguration(certificateFile: certificateFile, keyFile: keyFile)
+        do { return try NIOSSLContext(configuration: configuration) } catch {
+            throw RPCError(code: .invalidArgument, message: "cannot use the TLS certificate \(certificateFile) and key \(keyFile): \(error)")
+        }
+    }
+
+    /// A server's TLS configuration (TLS 1.2 or later) from PEM files: RPC servers' and the
+    /// gateway's HTTPS alike.
+    public static func serverConfiguration(certificateFile: String, keyFile: String) throws(RPCError) -> TLSConfiguration {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             configuration.minimumTLSVersion = .tlsv12
-            return try NIOSSLContext(configuration: configuration)
+            return configuration
         } catch {
             throw RPCError(code: .invalidArgument, message: "cannot load the TLS certificate \(certificateFile) and key \(keyFile): \(error)")
         }

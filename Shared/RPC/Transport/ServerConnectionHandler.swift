@@ -152,27 +152,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
                 "protocol version \(hello.protocolVersion) is not supported; this server speaks \(Handshake.protocolVersion)")
             return
         }
-        if let callers = configuration.callers {
-            guard let secret = callers.secrets[hello.peerName] else {
-                metrics.authFailures.increment()
-                closeWithError(
-                    .unauthenticated,
-                    "\(configuration.name) does not know the caller \"\(hello.peerName.prefix(64))\"; list its secret in rpc.callers on \(configuration.name)")
-                return
-            }
-            guard Handshake.verify(mac: hello.mac, secret: secret, nonce: nonce) else {
-                metrics.authFailures.increment()
-                closeWithError(
-                    .unauthenticated,
-                    "the hello does not prove \(hello.peerName.prefix(64))'s secret; its rpc.secret must match its entry in rpc.callers on \(configuration.name)")
-                return
-            }
-        } else {
-            guard Handshake.verify(mac: hello.mac, secret: configuration.secret, nonce: nonce) else {
-                metrics.authFailures.increment()
-                closeWithError(.unauthenticated, "the hello does not prove the shared secret; check rpc.secret on both sides")
-                return
-            }
+        if let refusal = configuration.refusal(of: hello, nonce: nonce) {
+            metrics.authFailures.increment()
+            closeWithError(.unauthenticated, refusal)
+            return
         }
         state = .ready(peerName: hello.peerName)
         logger[metadataKey: "rpc.peer_name"] = "\(hello.peerName)"

@@ -16,6 +16,7 @@ public struct AuditEvent: Sendable, Hashable {
     public var target: String
     /// `ok`, `refused`, `failed`, or what became of it.
     public var outcome: String
+    /// Free text for people (never a secret).
     public var detail: String
 
     /// An event; `detail` is free text for people (never a secret).

@@ -50,9 +50,7 @@ enum AsyncAPIDocument {
                 "live": [
                     "address": "/ws?token={token}",
                     "parameters": ["token": ["description": "An access token (browsers cannot set headers on a WebSocket)"]],
-                    "messages": messages.mapValues { _ in [String: Any]() }.reduce(into: [String: Any]()) { out, entry in
-                        out[entry.key] = ["$ref": "#/components/messages/\(entry.key)"]
-                    },
+                    "messages": Dictionary(uniqueKeysWithValues: messages.keys.map { ($0, ["$ref": "#/components/messages/\($0)"]) }),
                 ]
             ],
             "operations": [

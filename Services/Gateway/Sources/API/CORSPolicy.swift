@@ -37,13 +37,8 @@ struct CORSPolicy<Context: RequestContext>: RouterMiddleware {
             headers[.vary] = "Origin"
             return Response(status: .noContent, headers: headers)
         }
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            // A refusal further down (401, 403, 429) must reach the page too, or it cannot tell why.
-            response = try error.response(from: request, context: context)
-        }
+        // A refusal further down (401, 403, 429) must reach the page too, or it cannot tell why.
+        var response = try await answer(request, context, next)
         response.headers[.accessControlAllowOrigin] = origin
         response.headers[.accessControlExposeHeaders] = "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, X-Request-Id"
         response.headers[.vary] = "Origin"

@@ -241,7 +241,7 @@ enum Money {
     }
 }
 
-struct AuditEntryView: Encodable {
+struct AuditRecordView: Encodable {
     var seq, atNs: Int64
     var actor, action, target, outcome, requestId, detail, hash: String
     init(_ e: PB.AuditRecord) {
@@ -251,12 +251,12 @@ struct AuditEntryView: Encodable {
 
 struct AuditPageView: Encodable {
     var service: String
-    var entries: [AuditEntryView]
+    var entries: [AuditRecordView]
     /// Pass as `before` for the next page; absent on the last.
     var nextBefore: Int64?
     init(service: String, _ page: PB.AuditPage) {
         self.service = service
-        entries = page.entries.map(AuditEntryView.init)
+        entries = page.entries.map(AuditRecordView.init)
         nextBefore = page.nextBeforeSeq == 0 ? nil : page.nextBeforeSeq
     }
 }

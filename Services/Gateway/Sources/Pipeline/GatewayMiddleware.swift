@@ -62,12 +62,19 @@ struct RoleCheck: RouterMiddleware {
 /// Tells browsers to use HTTPS only, for a year (the gateway serves it; only added when it does).
 struct StrictTransportSecurity: RouterMiddleware {
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
-        var response: Response
-        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
-        }
+        var response = try await answer(request, context, next)
         response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
         return response
+    }
+}
+
+/// What the rest of the chain answers, a refusal thrown further down (401, 403, 429) included as its
+/// response, for middlewares that add headers to every answer.
+func answer<Context: RequestContext>(
+    _ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response
+) async throws -> Response {
+    do { return try await next(request, context) } catch let error as any HTTPResponseError {
+        return try error.response(from: request, context: context)
     }
 }
 

@@ -6,7 +6,9 @@ import Synchronization
 
 /// A rate: `rate` requests a second on average, bursts of up to `burst` at once.
 public struct RateLimit: Sendable, Hashable {
+    /// Requests a second on average; 0 or less turns the limit off.
     public var rate: Double
+    /// Requests allowed at once.
     public var burst: Double
 
     /// `rate` a second, bursts of `burst`.

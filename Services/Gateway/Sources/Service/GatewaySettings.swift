@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import RPC
 import ServiceKit
 import TradingCore
 
@@ -108,13 +109,8 @@ public func tlsConfiguration(certificate: String, key: String) throws(ConfigErro
         throw ConfigError(key: certificate.isEmpty ? "http.tls_cert" : "http.tls_key", message: "http.tls_cert and http.tls_key go together (PEM files)")
     }
     guard !certificate.isEmpty else { return nil }
-    do {
-        let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        configuration.minimumTLSVersion = .tlsv12
-        return configuration
-    } catch {
-        throw ConfigError(key: "http.tls_cert", message: "cannot load \(certificate) and \(key): \(error)")
+    do { return try RPCTLS.serverConfiguration(certificateFile: certificate, keyFile: key) } catch {
+        throw ConfigError(key: "http.tls_cert", message: error.message)
     }
 }
 
