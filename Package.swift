@@ -256,7 +256,7 @@ let package = Package(
             name: "GatewayServiceTests",
             dependencies: [
                 "GatewayService", "OrchestratorService", "IndicatorsService", "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting",
-                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio, logging,
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Strategies", nio, logging,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings),

@@ -88,7 +88,7 @@ struct ExecutionTests {
                 do {
                     _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0.0001"))
                 } catch let error as RPCError {
-                    #expect(error.message.hasPrefix("execution.invalid_argument") && error.message.contains("at least 5"))
+                    #expect(error.message.hasPrefix("execution.order_rules") && error.message.contains("at least 5"))
                 }
                 #expect(try await execution.listOrders(PB.ListOrdersRequest(accountId: account.id)).orders.count == 2)
             }

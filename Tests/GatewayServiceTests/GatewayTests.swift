@@ -96,14 +96,14 @@ struct GatewayTests {
         #expect(((r.body["strategy"] as? [String: Any])?["document"] as? String)?.contains("fast_ma") == true)
         _ = try await http.call("DELETE", "/api/bots/\(r.body["id"] as? String ?? "")", token: trader)
         r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","strategy":{"document":"# + document.replacingOccurrences(of: "crosses_above", with: "crosses_abve") + "}}")
-        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_strategy")
+        #expect(r.status == 422 && errorCode(r.body) == "orchestrator.invalid_strategy")
         #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("/rules/entry_long/0/op") == true)
         r = try await http.call("GET", "/api/bots", token: trader)
         #expect((r.body["bots"] as? [Any])?.count == 1)
         r = try await http.call("GET", "/api/bots/\(botId)", token: admin)
         #expect(r.status == 200)
         r = try await http.call("POST", "/api/bots", token: trader, json: #"{"symbol":"BTCUSDT","strategy":{"name":"moon"}}"#)
-        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_argument")
+        #expect(r.status == 422 && errorCode(r.body) == "orchestrator.invalid_strategy")
 
         // Roles: a viewer cannot trade; only an admin flips the kill switch.
         r = try await http.call("GET", "/api/users", token: admin)
@@ -136,6 +136,17 @@ struct GatewayTests {
         #expect((r.body["proposed_strategy"] as? [String: Any])?["name"] as? String == "mean_reversion")
         r = try await http.call("GET", "/api/openapi.json")
         #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/bots/{id}/status-stream"] != nil)
+        // Every success answer with a body has its schema; a 204 has none.
+        for (path, item) in r.body["paths"] as? [String: [String: Any]] ?? [:] {
+            for (method, operation) in item {
+                let responses = (operation as? [String: Any])?["responses"] as? [String: [String: Any]] ?? [:]
+                for (status, response) in responses where status.hasPrefix("2") {
+                    let schema = ((response["content"] as? [String: Any])?.values.first as? [String: Any])?["schema"] as? [String: Any]
+                    #expect((status == "204") == (schema == nil), "\(method) \(path) \(status)")
+                    #expect(status == "204" || schema?["type"] != nil, "\(method) \(path)")
+                }
+            }
+        }
 
         // Backtests as jobs: 202, polled to done, trades and equity, only their owner's (not even an admin sees another's); a search over
         // optimize.max_trials is 422; progress and completion on the WebSocket's backtests channel.
@@ -205,7 +216,7 @@ struct GatewayTests {
         r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine + "}")
         #expect(r.status == 200 && r.body["warmup_bars"] as? Int == 4 && (r.body["indicators"] as? [String]) == ["sma_5"])
         r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine.replacingOccurrences(of: "$fastMA", with: "$slowMA") + "}")
-        #expect(r.status == 400 && errorCode(r.body) == "orchestrator.invalid_strategy")
+        #expect(r.status == 422 && errorCode(r.body) == "orchestrator.invalid_strategy")
         #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("/rules/entry_long/0/right/period") == true)
         r = try await http.call("POST", "/api/strategies", token: trader, json: #"{"document":"# + mine + "}")
         #expect(r.status == 201 && r.body["version"] as? Int == 1)

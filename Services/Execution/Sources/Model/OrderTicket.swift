@@ -40,11 +40,11 @@ struct OrderTicket: Sendable, Hashable {
         guard quantity > .zero else { throw ExecutionError(.invalidArgument, "quantity must be positive (got \(quantity))") }
         self.quantity = quantity
         if type == .limit {
-            guard let limitPrice, limitPrice > .zero else { throw ExecutionError(.invalidArgument, "limit_price must be positive for a limit order") }
+            guard let limitPrice, limitPrice > .zero else { throw ExecutionError(.orderRules, "limit_price must be positive for a limit order") }
             self.limitPrice = limitPrice
         }
         if type == .stop {
-            guard let stopPrice, stopPrice > .zero else { throw ExecutionError(.invalidArgument, "stop_price must be positive for a stop order") }
+            guard let stopPrice, stopPrice > .zero else { throw ExecutionError(.orderRules, "stop_price must be positive for a stop order") }
             self.stopPrice = stopPrice
         }
         let sl = stopLoss.flatMap { $0.isZero ? nil : $0 }, tp = takeProfit.flatMap { $0.isZero ? nil : $0 }
@@ -53,7 +53,7 @@ struct OrderTicket: Sendable, Hashable {
         }
         if let sl, let tp, side == .buy ? sl >= tp : sl <= tp {
             throw ExecutionError(
-                .invalidArgument,
+                .orderRules,
                 side == .buy ? "a buy's stop_loss (\(sl)) must be below its take_profit (\(tp))" : "a sell's stop_loss (\(sl)) must be above its take_profit (\(tp))")
         }
         self.stopLoss = sl
@@ -73,7 +73,7 @@ struct OrderTicket: Sendable, Hashable {
     /// and prices checked against the instrument's lot and tick sizes.
     func order(account: AccountRecord, rules: OrderRules, now: Int64) throws(ExecutionError) -> Order {
         if rules.lotSize > .zero, quantity.raw % rules.lotSize.raw != 0 {
-            throw ExecutionError(.invalidArgument, "quantity \(quantity) is not a multiple of \(rules.symbol)'s lot size \(rules.lotSize)")
+            throw ExecutionError(.orderRules, "quantity \(quantity) is not a multiple of \(rules.symbol)'s lot size \(rules.lotSize)")
         }
         if let limitPrice { try Self.requireTick(limitPrice, "limit_price", rules) }
         if let stopPrice { try Self.requireTick(stopPrice, "stop_price", rules) }
@@ -85,7 +85,7 @@ struct OrderTicket: Sendable, Hashable {
 
     private static func requireTick(_ price: FixedDecimal, _ field: String, _ rules: OrderRules) throws(ExecutionError) {
         if rules.tickSize > .zero, price.raw % rules.tickSize.raw != 0 {
-            throw ExecutionError(.invalidArgument, "\(field) \(price) is not a multiple of \(rules.symbol)'s tick size \(rules.tickSize)")
+            throw ExecutionError(.orderRules, "\(field) \(price) is not a multiple of \(rules.symbol)'s tick size \(rules.tickSize)")
         }
     }
 }

@@ -244,7 +244,7 @@ struct OrderDesk: Sendable {
         guard reference > .zero else { return }
         let notional = try exact { () throws(ArithmeticError) in try order.quantity * reference }
         if notional < minimum {
-            throw ExecutionError(.invalidArgument, "the order is worth about \(notional) \(rules.quoteCurrency); \(rules.symbol) needs at least \(minimum)")
+            throw ExecutionError(.orderRules, "the order is worth about \(notional) \(rules.quoteCurrency); \(rules.symbol) needs at least \(minimum)")
         }
     }
 

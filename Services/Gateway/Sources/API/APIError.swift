@@ -46,11 +46,14 @@ struct APIError: Error, HTTPResponseError, Sendable {
         return exposed ? from(rpc) : nil
     }
 
+    /// Domain codes that name a well-formed request a rule refuses.
+    static let refusedByRule: Set<String> = ["orchestrator.invalid_strategy"]
+
     /// What a peer's RPC failure means to an HTTP client: the status by kind, the service's own
     /// stable code from the envelope (`rpc.<status>` when it gave none), and the message without
     /// that code repeated in it.
     static func from(_ error: RPCError) -> APIError {
-        let status: HTTPResponse.Status
+        var status: HTTPResponse.Status
         switch error.code {
         case .invalidArgument, .outOfRange: status = .badRequest
         case .notFound: status = .notFound
@@ -64,6 +67,9 @@ struct APIError: Error, HTTPResponseError, Sendable {
         default: status = .internalServerError
         }
         guard !error.domainCode.isEmpty else { return APIError(status, "rpc.\(error.code)", error.message) }
+        // A request of the right shape that a rule refuses (a strategy that does not compile, a
+        // template or agent that does not exist) is 422, not a malformed request.
+        if Self.refusedByRule.contains(error.domainCode) { status = .unprocessableContent }
         // The message names the code for logs ("peer: service.code: text"); the body carries it apart.
         var message = error.message
         if let range = message.range(of: error.domainCode + ": ") { message.removeSubrange(range) }

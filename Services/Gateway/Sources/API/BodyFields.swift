@@ -1,7 +1,31 @@
+import Foundation
+import HTTPTypes
+
 /// What the request bodies' fields take, by name, as the handlers check them: the OpenAPI
 /// document describes each field this precisely, so a request it calls valid is one the API accepts.
 enum BodyFields {
-    static let decimal = #"^-?[0-9]+(\.[0-9]+)?$"#
+    /// A decimal FixedDecimal holds: at most 10 whole digits (no leading zeros) and 8 decimals.
+    static let decimal = #"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,8})?$"#
+    /// The same, above zero: a whole part from 1, or `0.` with a non-zero digit among the eight.
+    static let positiveDecimal: String = {
+        let fractions = (0..<8).map { zeros in String(repeating: "0", count: zeros) + "[1-9]" + (zeros < 7 ? "[0-9]{0,\(7 - zeros)}" : "") }
+        return #"^([1-9][0-9]{0,9}(\.[0-9]{1,8})?|0\.("# + fractions.joined(separator: "|") + "))$"
+    }()
+    /// Text without NUL characters (the services' string fields cannot hold them).
+    static let text = #"^[^\x00]*$"#
+    /// A chat message: text with something besides white space (every Unicode space and line
+    /// separator, and the control characters Python's `\s` counts), checked by the handler with
+    /// this same pattern.
+    static let chatMessage = #"^[^\x00]*[^\x00\t\n\v\f\r\x1c-\x1f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"#
+    /// At most this many Unicode scalars (what JSON Schema's `maxLength` counts).
+    static let chatMessageLength = 4_000
+
+    /// `value` of `field` as the document describes it, or 400 saying what it must be.
+    static func check(_ value: String, field: String, pattern: String, maxLength: Int) throws {
+        guard value.unicodeScalars.count <= maxLength, value.range(of: pattern, options: .regularExpression) != nil else {
+            throw APIError(.badRequest, "request.invalid_field", "\(field) must be text with more than white space, at most \(maxLength) characters, without NUL")
+        }
+    }
 
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
@@ -15,11 +39,40 @@ enum BodyFields {
         case "mode": return ["type": type, "enum": ["paper"]]
         case "role": return ["type": type, "enum": Role.allCases.map(\.rawValue)]
         case "objective": return ["type": type, "enum": ["sharpe", "sortino", "calmar", "total_return", "profit_factor"]]
-        case "quantity", "initial_cash", "limit_price", "stop_price", "stop_loss", "take_profit": return ["type": type, "pattern": decimal]
-        case "symbol", "message", "reset_token", "refresh_token": return ["type": type, "minLength": 1]
+        case "quantity", "initial_cash", "limit_price", "stop_price", "stop_loss", "take_profit": return ["type": type, "pattern": positiveDecimal]
+        case "message": return ["type": type, "minLength": 1, "maxLength": chatMessageLength, "pattern": chatMessage]
+        case "symbol", "reset_token", "refresh_token": return ["type": type, "minLength": 1, "pattern": text]
+        case "conversation_id": return ["type": type, "format": "uuid"]
         case "scopes": return ["type": type, "minItems": 1, "items": ["type": "string", "enum": ["read", "trade"]]]
-        case "ranges": return ["type": type, "minItems": 1, "items": ["type": "object"]]
-        default: return ["type": type]
+        case "ranges": return ["type": type, "minItems": 1, "items": range]
+        // Whole numbers: the range of the field they are read into (beyond it is refused).
+        case "from_ns", "to_ns": return ["type": type, "minimum": Int64.min, "maximum": Int64.max]
+        case "min_trades", "random_trials": return ["type": type, "minimum": 0, "maximum": UInt32.max]
+        case "seed": return ["type": type, "minimum": 0, "maximum": UInt64.max]
+        case "walk_forward":
+            let count: [String: Any] = ["type": "integer", "minimum": 0, "maximum": UInt32.max]
+            return ["type": type, "required": ["train", "test"], "properties": ["train": count, "test": count, "anchored": ["type": "boolean"]]]
+        case "risk":
+            return [
+                "type": type,
+                "properties": [
+                    "risk_per_trade": ["type": ["number", "null"], "minimum": 0, "maximum": 1, "description": "Fraction of equity a trade risks; 0 or absent: 0.02"],
+                    "max_position_notional": ["type": ["string", "null"], "pattern": decimal, "description": "Cap on the position's notional; 0: none"],
+                    "stop_loss_pct": ["type": ["number", "null"], "minimum": 0, "exclusiveMaximum": 1],
+                    "take_profit_pct": ["type": ["number", "null"], "minimum": 0, "maximum": 10],
+                    "sizing_model": ["type": ["string", "null"], "enum": ["fixed_fraction", "atr", NSNull()]],
+                ],
+            ]
+        default: return type == "string" ? ["type": type, "pattern": text] : ["type": type]
         }
     }
+
+    /// One parameter's range in an optimisation: `from`…`to` by `step`, or listed `values`.
+    static var range: [String: Any] { [
+        "type": "object", "required": ["name"],
+        "properties": [
+            "name": ["type": "string", "minLength": 1, "pattern": text], "from": ["type": "number"], "to": ["type": "number"], "step": ["type": "number"],
+            "values": ["type": "array", "items": ["type": "number"]],
+        ],
+    ] }
 }

@@ -19,11 +19,11 @@ extension GatewayAPI {
 
     var adminRoutes: [Route] {
         [
-            Route(method: .get, path: "/api/config", role: .viewer, summary: "Your settings (a JSON object the frontend keeps)") { _, _, p in
+            Route(method: .get, path: "/api/config", answers: .anyObject, role: .viewer, summary: "Your settings (a JSON object the frontend keeps)") { _, _, p in
                 let document = try await UserTables.config(user: p.userId, store) ?? "{}"
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
             },
-            Route(method: .put, path: "/api/config", role: .viewer, summary: "Replace your settings (a JSON object, at most 16 KiB)", body: ["*": "object"]) {
+            Route(method: .put, path: "/api/config", answers: .anyObject, role: .viewer, summary: "Replace your settings (a JSON object, at most 16 KiB)", body: ["*": "object"]) {
                 request, _, p in
                 var request = request
                 let buffer = try await request.collectBody(upTo: 16 * 1024 + 1)
@@ -35,21 +35,21 @@ extension GatewayAPI {
                 try await UserTables.setConfig(user: p.userId, document: document, at: WallClock.nowNs, store)
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
             },
-            Route(method: .get, path: "/api/risk/kill-switch", role: .viewer, summary: "Whether the kill switch is engaged") { _, _, _ in
+            Route(method: .get, path: "/api/risk/kill-switch", answers: .of(KillSwitchView.self), role: .viewer, summary: "Whether the kill switch is engaged") { _, _, _ in
                 try JSONBody.response(KillSwitchView(try await peers.riskClient().getKillSwitch(PB.Empty())))
             },
             Route(
-                method: .post, path: "/api/risk/kill-switch", role: .admin, summary: "Engage or release the kill switch: no new orders while engaged",
+                method: .post, path: "/api/risk/kill-switch", answers: .of(KillSwitchView.self), role: .admin, summary: "Engage or release the kill switch: no new orders while engaged",
                 body: ["engaged": "boolean!", "reason": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(KillSwitchRequest.self, from: request)
                 let state = try await peers.riskClient().setKillSwitch(PB.SetKillSwitchRequest(engaged: body.engaged, reason: body.reason ?? "", changedBy: p.userId))
                 return try JSONBody.response(KillSwitchView(state))
             },
-            Route(method: .get, path: "/api/users", role: .admin, summary: "Every user") { _, _, _ in
+            Route(method: .get, path: "/api/users", answers: .list("users", of: UserView.self), role: .admin, summary: "Every user") { _, _, _ in
                 try JSONBody.response(["users": try await UserTables.users(after: nil, limit: 1000, store).map(UserView.init)])
             },
-            Route(method: .put, path: "/api/users/{id}/role", role: .admin, summary: "Set a user's role (viewer, trader, admin)", body: ["role": "string!"]) {
+            Route(method: .put, path: "/api/users/{id}/role", answers: .of(UserView.self), role: .admin, summary: "Set a user's role (viewer, trader, admin)", body: ["role": "string!"]) {
                 request, context, p in
                 let body = try await JSONBody.decode(RoleRequest.self, from: request)
                 guard let role = Role(rawValue: body.role) else {
@@ -63,7 +63,7 @@ extension GatewayAPI {
                 return try JSONBody.response(UserView(user))
             },
             Route(
-                method: .get, path: "/api/audit", role: .admin,
+                method: .get, path: "/api/audit", answers: .of(AuditPageView.self), role: .admin,
                 summary: "A service's audit trail, newest first (service: gateway by default, orchestrator, risk, execution, market-data)",
                 query: ["service", "before", "limit"]
             ) { request, _, _ in
@@ -75,7 +75,7 @@ extension GatewayAPI {
                 return try JSONBody.response(AuditPageView(service: service, page))
             },
             Route(
-                method: .put, path: "/api/users/{id}/disabled", role: .admin,
+                method: .put, path: "/api/users/{id}/disabled", answers: .of(UserView.self), role: .admin,
                 summary: "Disable (or enable) a user: a disabled user cannot log in or refresh, and their API keys are revoked",
                 body: ["disabled": "boolean!"]
             ) { request, context, p in

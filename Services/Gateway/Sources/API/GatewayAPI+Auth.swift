@@ -34,18 +34,18 @@ extension GatewayAPI {
     var authRoutes: [Route] {
         [
             Route(
-                method: .post, path: "/api/auth/register",
+                method: .post, path: "/api/auth/register", answers: .of(SessionView.self),
                 summary: "Create a user with a paper account, as auth.registration allows (open; invite: with an invite; closed: never); returns tokens",
                 body: ["email": "string!", "password": "string!", "invite": "string"], success: .created
             ) { request, _ in try await register(try await JSONBody.decode(Credentials.self, from: request)) },
             Route(
-                method: .post, path: "/api/auth/login", summary: "Exchange email and password for an access and a refresh token",
+                method: .post, path: "/api/auth/login", answers: .of(SessionView.self), summary: "Exchange email and password for an access and a refresh token",
                 body: ["email": "string!", "password": "string!"]
             ) { request, context in
                 try await login(try await JSONBody.decode(Credentials.self, from: request), address: context.clientAddress)
             },
             Route(
-                method: .post, path: "/api/auth/refresh", summary: "Exchange a refresh token (once) for a new pair",
+                method: .post, path: "/api/auth/refresh", answers: .of(SessionView.self), summary: "Exchange a refresh token (once) for a new pair",
                 body: ["refresh_token": "string!"]
             ) { request, _ in
                 let body = try await JSONBody.decode(RefreshRequest.self, from: request)
@@ -60,12 +60,15 @@ extension GatewayAPI {
                 body: ["refresh_token": "string"], success: .noContent
             ) { request, _, p in
                 let body = try await JSONBody.decode(LogoutRequest.self, from: request)
+                if body.refreshToken?.isEmpty == true {
+                    throw APIError(.badRequest, "request.invalid_field", "refresh_token is empty; send the session's refresh token, or leave it out to end every session")
+                }
                 try await UserTables.revokeRefresh(user: p.userId, hash: body.refreshToken.map(Secrets.hash), store)
                 await audit.record(AuditEvent("auth.logout", actor: p.userId, detail: body.refreshToken == nil ? "every session" : "one session"))
                 return Response(status: .noContent)
             },
             Route(
-                method: .post, path: "/api/auth/password", role: .viewer,
+                method: .post, path: "/api/auth/password", answers: .of(SessionView.self), role: .viewer,
                 summary: "Change your password (the current one required); every other session ends; answers a new session",
                 body: ["current_password": "string!", "new_password": "string!"]
             ) { request, _, p in
@@ -86,7 +89,7 @@ extension GatewayAPI {
                 }
                 return try JSONBody.response(try await session(user))
             },
-            Route(method: .get, path: "/api/me", role: .viewer, summary: "The signed-in user") { _, _, principal in
+            Route(method: .get, path: "/api/me", answers: .of(UserView.self), role: .viewer, summary: "The signed-in user") { _, _, principal in
                 guard let user = try await UserTables.user(id: principal.userId, store) else {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
                 }

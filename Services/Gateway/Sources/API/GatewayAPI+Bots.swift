@@ -30,12 +30,12 @@ extension GatewayAPI {
 
     var botRoutes: [Route] {
         [
-            Route(method: .get, path: "/api/bots", role: .viewer, summary: "Your bots (an admin sees everyone's)") { _, _, p in
+            Route(method: .get, path: "/api/bots", answers: .list("bots", of: BotView.self), role: .viewer, summary: "Your bots (an admin sees everyone's)") { _, _, p in
                 let bots = try await peers.orchestratorClient().listBots(PB.ListBotsRequest(ownerId: p.role == .admin ? "" : p.userId, page: PB.PageRequest(limit: 1000)))
                 return try JSONBody.response(["bots": bots.bots.map(BotView.init)])
             },
             Route(
-                method: .post, path: "/api/bots", role: .trader, summary: "Create a paper bot (stopped) on your account",
+                method: .post, path: "/api/bots", answers: .of(BotView.self), role: .trader, summary: "Create a paper bot (stopped) on your account",
                 body: ["name": "string", "symbol": "string!", "timeframe": "string", "strategy": "object", "mode": "string", "risk": "object", "request_id": "string"],
                 success: .created
             ) { request, _, p in
@@ -50,14 +50,14 @@ extension GatewayAPI {
                     mode: .paper, accountId: p.accountId, risk: try body.risk?.wire(), requestId: body.requestId ?? ""))
                 return try JSONBody.response(BotView(bot), status: .created)
             },
-            Route(method: .get, path: "/api/bots/{id}", role: .viewer, summary: "One of your bots") { _, context, p in
+            Route(method: .get, path: "/api/bots/{id}", answers: .of(BotView.self), role: .viewer, summary: "One of your bots") { _, context, p in
                 try JSONBody.response(BotView(try await ownedBot(try parameter("id", context), p)))
             },
-            Route(method: .post, path: "/api/bots/{id}/start", role: .trader, summary: "Start a bot (it resumes after restarts until stopped)") { _, context, p in
+            Route(method: .post, path: "/api/bots/{id}/start", answers: .of(BotView.self), role: .trader, summary: "Start a bot (it resumes after restarts until stopped)") { _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p)
                 return try JSONBody.response(BotView(try await peers.orchestratorClient().startBot(PB.GetBotRequest(id: bot.id))))
             },
-            Route(method: .post, path: "/api/bots/{id}/stop", role: .trader, summary: "Stop a bot") { _, context, p in
+            Route(method: .post, path: "/api/bots/{id}/stop", answers: .of(BotView.self), role: .trader, summary: "Stop a bot") { _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p)
                 return try JSONBody.response(BotView(try await peers.orchestratorClient().stopBot(PB.GetBotRequest(id: bot.id))))
             },
@@ -66,12 +66,12 @@ extension GatewayAPI {
                 _ = try await peers.orchestratorClient().deleteBot(PB.GetBotRequest(id: bot.id))
                 return Response(status: .noContent)
             },
-            Route(method: .get, path: "/api/bots/{id}/decisions", role: .viewer, summary: "A bot's decisions, newest first") { _, context, p in
+            Route(method: .get, path: "/api/bots/{id}/decisions", answers: .list("decisions", of: DecisionView.self), role: .viewer, summary: "A bot's decisions, newest first") { _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p)
                 let page = try await peers.orchestratorClient().listDecisions(PB.ListDecisionsRequest(botId: bot.id, page: PB.PageRequest(limit: 200)))
                 return try JSONBody.response(["decisions": page.decisions.map(DecisionView.init)])
             },
-            Route(method: .get, path: "/api/bots/{id}/status-stream", role: .viewer, summary: "Server-Sent Events: the bot's state and each decision") {
+            Route(method: .get, path: "/api/bots/{id}/status-stream", answers: .events("status", of: BotStatusEvent.self), role: .viewer, summary: "Server-Sent Events: the bot's state and each decision") {
                 _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p)
                 let stream = try peers.orchestratorClient().streamBotStatus(PB.GetBotRequest(id: bot.id))
@@ -88,7 +88,7 @@ extension GatewayAPI {
                 return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
             },
             Route(
-                method: .post, path: "/api/analyze", role: .viewer, summary: "A strategy's decision on a symbol's latest bar now, with each agent's vote (no trading)",
+                method: .post, path: "/api/analyze", answers: .of(DecisionView.self), role: .viewer, summary: "A strategy's decision on a symbol's latest bar now, with each agent's vote (no trading)",
                 body: ["symbol": "string!", "timeframe": "string", "strategy": "object"]
             ) { request, _, p in
                 let data = try await JSONBody.data(from: request)
@@ -99,10 +99,11 @@ extension GatewayAPI {
                 return try JSONBody.response(DecisionView(decision))
             },
             Route(
-                method: .post, path: "/api/chat", role: .viewer, summary: "Describe a strategy in plain words; get one proposed, or questions",
+                method: .post, path: "/api/chat", answers: .of(ChatView.self), role: .viewer, summary: "Describe a strategy in plain words; get one proposed, or questions",
                 body: ["message": "string!", "conversation_id": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(ChatRequest.self, from: request)
+                try BodyFields.check(body.message, field: "message", pattern: BodyFields.chatMessage, maxLength: BodyFields.chatMessageLength)
                 let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p.userId, conversationId: body.conversationId ?? "", message: body.message))
                 return try JSONBody.response(ChatView(
                     conversationId: reply.conversationId, reply: reply.reply, proposedStrategy: reply.proposedStrategy.map(StrategyView.init),

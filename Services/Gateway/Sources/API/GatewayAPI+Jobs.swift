@@ -79,7 +79,7 @@ extension GatewayAPI {
     var jobRoutes: [Route] {
         [
             Route(
-                method: .post, path: "/api/backtests", role: .viewer,
+                method: .post, path: "/api/backtests", answers: .of(JobView.self), role: .viewer,
                 summary: "Queue a backtest of a strategy over history (202 with the job; progress on the WebSocket's backtests channel)",
                 body: Self.backtestBody, success: .accepted
             ) { request, _, p in
@@ -90,7 +90,7 @@ extension GatewayAPI {
                 return try JSONBody.response(JobView(job), status: .accepted)
             },
             Route(
-                method: .post, path: "/api/optimizations", role: .viewer,
+                method: .post, path: "/api/optimizations", answers: .of(JobView.self), role: .viewer,
                 summary: "Queue a parameter search (grid or random, optionally walk-forward) over a strategy's declared parameters",
                 body: [
                     "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
@@ -104,20 +104,20 @@ extension GatewayAPI {
                 let job = try await peers.orchestratorClient().submitJob(PB.SubmitJobRequest(ownerId: p.userId, optimization: try body.wire(self)))
                 return try JSONBody.response(JobView(job), status: .accepted)
             },
-            Route(method: .get, path: "/api/backtests", role: .viewer, summary: "Your backtests, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
+            Route(method: .get, path: "/api/backtests", answers: .of(JobsPage.self), role: .viewer, summary: "Your backtests, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
                 request, _, p in try await jobList(.backtest, request, p)
             },
-            Route(method: .get, path: "/api/optimizations", role: .viewer, summary: "Your optimisations, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
+            Route(method: .get, path: "/api/optimizations", answers: .of(JobsPage.self), role: .viewer, summary: "Your optimisations, newest first (paged: limit, cursor)", query: ["limit", "cursor"]) {
                 request, _, p in try await jobList(.optimization, request, p)
             },
-            Route(method: .get, path: "/api/backtests/{id}", role: .viewer, summary: "One of your backtests: status, progress, metrics") { _, context, p in
+            Route(method: .get, path: "/api/backtests/{id}", answers: .of(JobView.self), role: .viewer, summary: "One of your backtests: status, progress, metrics") { _, context, p in
                 try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .backtest, p)))
             },
-            Route(method: .get, path: "/api/optimizations/{id}", role: .viewer, summary: "One of your optimisations: status, progress, the ranked report") {
+            Route(method: .get, path: "/api/optimizations/{id}", answers: .of(JobView.self), role: .viewer, summary: "One of your optimisations: status, progress, the ranked report") {
                 _, context, p in try JSONBody.response(JobView(try await ownedJob(try parameter("id", context), .optimization, p)))
             },
             Route(
-                method: .get, path: "/api/backtests/{id}/trades", role: .viewer, summary: "A done backtest's trades, oldest first (paged: limit, cursor)",
+                method: .get, path: "/api/backtests/{id}/trades", answers: .of(TradesPage.self), role: .viewer, summary: "A done backtest's trades, oldest first (paged: limit, cursor)",
                 query: ["limit", "cursor"]
             ) { request, context, p in
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
@@ -129,7 +129,7 @@ extension GatewayAPI {
                     nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
             },
             Route(
-                method: .get, path: "/api/backtests/{id}/equity", role: .viewer,
+                method: .get, path: "/api/backtests/{id}/equity", answers: .equityCurve, role: .viewer,
                 summary: "A done backtest's equity curve, downsampled to `points` (default 1000; first and last bars kept)", query: ["points"]
             ) { request, context, p in
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
@@ -137,10 +137,10 @@ extension GatewayAPI {
                 let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p.userId, points: points))
                 return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
             },
-            Route(method: .delete, path: "/api/backtests/{id}", role: .viewer, summary: "Cancel a queued or running backtest (nothing of it is kept)") {
+            Route(method: .delete, path: "/api/backtests/{id}", answers: .of(JobView.self), role: .viewer, summary: "Cancel a queued or running backtest (nothing of it is kept)") {
                 _, context, p in try await cancel(try parameter("id", context), .backtest, p)
             },
-            Route(method: .delete, path: "/api/optimizations/{id}", role: .viewer, summary: "Cancel a queued or running optimisation") {
+            Route(method: .delete, path: "/api/optimizations/{id}", answers: .of(JobView.self), role: .viewer, summary: "Cancel a queued or running optimisation") {
                 _, context, p in try await cancel(try parameter("id", context), .optimization, p)
             },
         ]

@@ -51,7 +51,7 @@ extension GatewayAPI {
     var keyRoutes: [Route] {
         [
             Route(
-                method: .post, path: "/api/keys", role: .viewer,
+                method: .post, path: "/api/keys", answers: .of(KeyView.self), role: .viewer,
                 summary: "Make an API key for yourself with scopes read and/or trade (never more than your role); its secret is shown once",
                 body: ["label": "string", "scopes": "array"], success: .created
             ) { request, _, p in
@@ -72,7 +72,7 @@ extension GatewayAPI {
                 let view = KeyView(id: key.id, label: String((body.label ?? "").prefix(100)), scopes: KeyScope.scopes(key.role), revoked: false, createdAtNs: WallClock.nowNs, key: key.secret)
                 return try JSONBody.response(view, status: .created)
             },
-            Route(method: .get, path: "/api/keys", role: .viewer, summary: "Your API keys (never their secrets)") { _, _, p in
+            Route(method: .get, path: "/api/keys", answers: .list("keys", of: KeyView.self), role: .viewer, summary: "Your API keys (never their secrets)") { _, _, p in
                 let keys = try await UserTables.keys(user: p.userId, store)
                 return try JSONBody.response(["keys": keys.map { KeyView(id: $0.id, label: $0.label, scopes: $0.scopes, revoked: $0.revoked, createdAtNs: $0.createdAtNs) }])
             },

@@ -9,7 +9,7 @@ import Wire
 extension GatewayAPI {
     var marketRoutes: [Route] {
         [
-            Route(method: .get, path: "/api/assets", role: .viewer, summary: "Every asset with its last price and 24 h change") { _, _, _ in
+            Route(method: .get, path: "/api/assets", answers: .list("assets", of: AssetView.self), role: .viewer, summary: "Every asset with its last price and 24 h change") { _, _, _ in
                 // The same for everyone: one ListAssets and one encoding per `cache.assets_ms` serve every caller.
                 let body = try await assetList.body {
                     let assets = try await peers.marketDataClient().listAssets(PB.ListAssetsRequest()).assets
@@ -17,7 +17,7 @@ extension GatewayAPI {
                 }
                 return JSONBody.response(body)
             },
-            Route(method: .get, path: "/api/assets/{symbol}", role: .viewer, summary: "One asset (any spelling: BTCUSDT, btc/usdt) with its quote") {
+            Route(method: .get, path: "/api/assets/{symbol}", answers: .of(AssetView.self), role: .viewer, summary: "One asset (any spelling: BTCUSDT, btc/usdt) with its quote") {
                 _, context, _ in
                 let marketData = try peers.marketDataClient()
                 let instrument = try await marketData.getInstrument(PB.GetInstrumentRequest(symbol: try parameter("symbol", context)))
@@ -25,7 +25,7 @@ extension GatewayAPI {
                 return try JSONBody.response(AssetView(instrument, quote))
             },
             Route(
-                method: .get, path: "/api/assets/{symbol}/history", role: .viewer, summary: "Closed and forming candles, oldest first",
+                method: .get, path: "/api/assets/{symbol}/history", answers: .of(HistoryView.self), role: .viewer, summary: "Closed and forming candles, oldest first",
                 query: ["timeframe", "limit"]
             ) { request, context, _ in
                 let marketData = try peers.marketDataClient()

@@ -22,27 +22,27 @@ extension GatewayAPI {
 
     var portfolioRoutes: [Route] {
         [
-            Route(method: .get, path: "/api/portfolio", role: .viewer, summary: "Your paper account: cash, equity, P&L and positions marked to market") {
+            Route(method: .get, path: "/api/portfolio", answers: .of(PortfolioView.self), role: .viewer, summary: "Your paper account: cash, equity, P&L and positions marked to market") {
                 _, _, p in
                 let execution = try peers.executionClient()
                 let account = try await execution.getAccount(PB.AccountRequest(accountId: p.accountId))
                 let positions = try await execution.listPositions(PB.AccountRequest(accountId: p.accountId)).positions
                 return try JSONBody.response(PortfolioView(account: account, positions: positions))
             },
-            Route(method: .get, path: "/api/portfolio/metrics", role: .viewer, summary: "Total P&L, win rate, Sharpe and max drawdown from your history") {
+            Route(method: .get, path: "/api/portfolio/metrics", answers: .of(MetricsView.self), role: .viewer, summary: "Total P&L, win rate, Sharpe and max drawdown from your history") {
                 _, _, p in try JSONBody.response(try await metrics(p.accountId))
             },
-            Route(method: .get, path: "/api/trades", role: .viewer, summary: "Your closed trades, newest first", query: ["limit"]) { request, _, p in
+            Route(method: .get, path: "/api/trades", answers: .list("trades", of: TradeView.self), role: .viewer, summary: "Your closed trades, newest first", query: ["limit"]) { request, _, p in
                 let limit = UInt32(try QueryParameters.integer("limit", request, path: "/api/trades") ?? 100)
                 let trades = try await peers.executionClient().listTrades(PB.ListTradesRequest(accountId: p.accountId, page: PB.PageRequest(limit: min(limit, 1000))))
                 return try JSONBody.response(["trades": trades.trades.map(TradeView.init)])
             },
-            Route(method: .get, path: "/api/orders", role: .viewer, summary: "Your orders, newest first") { _, _, p in
+            Route(method: .get, path: "/api/orders", answers: .list("orders", of: OrderView.self), role: .viewer, summary: "Your orders, newest first") { _, _, p in
                 let orders = try await peers.executionClient().listOrders(PB.ListOrdersRequest(accountId: p.accountId, page: PB.PageRequest(limit: 200)))
                 return try JSONBody.response(["orders": orders.orders.map(OrderView.init)])
             },
             Route(
-                method: .post, path: "/api/trade", role: .trader, summary: "Place a manual order through the risk checks",
+                method: .post, path: "/api/trade", answers: .of(OrderView.self), role: .trader, summary: "Place a manual order through the risk checks",
                 body: [
                     "symbol": "string!", "side": "string!", "quantity": "string!", "type": "string", "limit_price": "string", "stop_price": "string",
                     "stop_loss": "string", "take_profit": "string", "client_order_id": "string",
@@ -69,7 +69,6 @@ extension GatewayAPI {
         default: throw APIError(.badRequest, "request.invalid_field", "side \"\(body.side.prefix(10))\" must be buy or sell")
         }
         let quantity = try Money.parse(body.quantity, field: "quantity")
-        guard quantity > .zero else { throw APIError(.badRequest, "request.invalid_field", "quantity must be positive (got \(quantity))") }
         let type: PB.OrderType
         switch (body.type ?? "market").lowercased() {
         case "market": type = .market

@@ -9,29 +9,29 @@ import Wire
 extension GatewayAPI {
     var strategyRoutes: [Route] {
         [
-            Route(method: .get, path: "/api/strategy-templates", role: .viewer, summary: "The template library: each template's document and parameters") { _, _, _ in
+            Route(method: .get, path: "/api/strategy-templates", answers: .list("templates", of: TemplateView.self), role: .viewer, summary: "The template library: each template's document and parameters") { _, _, _ in
                 let templates = try await peers.orchestratorClient().listStrategies(PB.Empty()).strategies
                 return try JSONBody.response(["templates": templates.map(TemplateView.init)])
             },
-            Route(method: .get, path: "/api/agents", role: .viewer, summary: "The rule agents a consensus signal can weigh") { _, _, _ in
+            Route(method: .get, path: "/api/agents", answers: .list("agents", of: AgentView.self), role: .viewer, summary: "The rule agents a consensus signal can weigh") { _, _, _ in
                 let agents = try await peers.orchestratorClient().listAgents(PB.Empty()).agents
                 return try JSONBody.response(["agents": agents.map { AgentView(name: $0.name, kind: $0.kind, description: $0.description, defaultWeight: $0.defaultWeight) }])
             },
             Route(
-                method: .post, path: "/api/strategies/validate", role: .viewer,
+                method: .post, path: "/api/strategies/validate", answers: .of(SavedStrategyView.self), role: .viewer,
                 summary: "Check a strategy document without saving it: its parameters, warm-up and indicators, or the error at its JSON pointer",
                 body: ["document": "object!"]
             ) { request, _, p in
                 let saved = try await save(request, id: "", validateOnly: true, p)
                 return try JSONBody.response(SavedStrategyView(saved))
             },
-            Route(method: .post, path: "/api/strategies", role: .viewer, summary: "Save a strategy document (version 1)", body: ["document": "object!"], success: .created) {
+            Route(method: .post, path: "/api/strategies", answers: .of(SavedStrategyView.self), role: .viewer, summary: "Save a strategy document (version 1)", body: ["document": "object!"], success: .created) {
                 request, _, p in try JSONBody.response(SavedStrategyView(try await save(request, id: "", validateOnly: false, p)), status: .created)
             },
-            Route(method: .put, path: "/api/strategies/{id}", role: .viewer, summary: "Save the next version of one of your strategies", body: ["document": "object!"]) {
+            Route(method: .put, path: "/api/strategies/{id}", answers: .of(SavedStrategyView.self), role: .viewer, summary: "Save the next version of one of your strategies", body: ["document": "object!"]) {
                 request, context, p in try JSONBody.response(SavedStrategyView(try await save(request, id: try parameter("id", context), validateOnly: false, p)))
             },
-            Route(method: .get, path: "/api/strategies", role: .viewer, summary: "Your saved strategies at their latest versions (paged: limit, cursor)", query: ["limit", "cursor"]) {
+            Route(method: .get, path: "/api/strategies", answers: .of(SavedStrategiesPage.self), role: .viewer, summary: "Your saved strategies at their latest versions (paged: limit, cursor)", query: ["limit", "cursor"]) {
                 request, _, p in
                 let page = try await peers.orchestratorClient().listSavedStrategies(PB.ListSavedStrategiesRequest(
                     ownerId: p.userId, page: PB.PageRequest(
@@ -39,7 +39,7 @@ extension GatewayAPI {
                 return try JSONBody.response(SavedStrategiesPage(
                     strategies: page.strategies.map(SavedStrategyView.init), nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
             },
-            Route(method: .get, path: "/api/strategies/{id}", role: .viewer, summary: "One of your saved strategies, at `version` (default the latest)", query: ["version"]) {
+            Route(method: .get, path: "/api/strategies/{id}", answers: .of(SavedStrategyView.self), role: .viewer, summary: "One of your saved strategies, at `version` (default the latest)", query: ["version"]) {
                 request, context, p in
                 let version = UInt32(try QueryParameters.integer("version", request, path: "/api/strategies/{id}") ?? 0)
                 let saved = try await peers.orchestratorClient().getSavedStrategy(PB.GetSavedStrategyRequest(id: try parameter("id", context), ownerId: p.userId, version: version))

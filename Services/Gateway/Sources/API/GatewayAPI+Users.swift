@@ -26,7 +26,7 @@ extension GatewayAPI {
     var userRoutes: [Route] {
         [
             Route(
-                method: .post, path: "/api/users/{id}/password-reset", role: .admin,
+                method: .post, path: "/api/users/{id}/password-reset", answers: .of(TokenView.self), role: .admin,
                 summary: "Issue a single-use password reset token for a user (it expires after auth.reset_ttl_seconds)", success: .created
             ) { _, context, p in
                 let id = try parameter("id", context)
@@ -79,7 +79,7 @@ extension GatewayAPI {
                 return Response(status: .noContent)
             },
             Route(
-                method: .post, path: "/api/invites", role: .admin,
+                method: .post, path: "/api/invites", answers: .of(TokenView.self), role: .admin,
                 summary: "Invite someone (registration policy invite): a single-use token that registers one user with a role (trader by default)",
                 body: ["role": "string"], success: .created
             ) { request, _, p in

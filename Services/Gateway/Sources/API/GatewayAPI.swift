@@ -125,9 +125,12 @@ struct GatewayAPI: Sendable {
         }
     }
 
-    /// A path parameter.
+    /// A path parameter. An `id` that is not a UUID names nothing: 404, as for an id nobody has.
     func parameter(_ name: String, _ context: some RequestContext) throws -> String {
         guard let value = context.parameters.get(name) else { throw APIError(.badRequest, "request.missing_parameter", "\(name) is missing") }
+        if name == "id", UUID(uuidString: value) == nil {
+            throw APIError(.notFound, "request.not_found", "nothing has the id \"\(value.prefix(40))\"; ids are UUIDs, as the API gave them")
+        }
         return value
     }
 

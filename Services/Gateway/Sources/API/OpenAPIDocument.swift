@@ -37,6 +37,7 @@ enum OpenAPIDocument {
                     } else if field["$ref"] == nil {
                         // An optional field may also be sent as null (it reads as absent).
                         field["type"] = [bare, "null"]
+                        if let values = field["enum"] as? [Any] { field["enum"] = values + [NSNull()] }
                     }
                     properties[name] = field
                 }
@@ -63,10 +64,15 @@ enum OpenAPIDocument {
                         "type": "object", "additionalProperties": false,
                         "description": "A template by name (with its declared parameters), or a strategy document of your own",
                         "properties": [
-                            "name": ["type": "string"], "parameters": ["type": "object", "additionalProperties": ["type": "number"]],
-                            "agents": ["type": "object", "additionalProperties": ["type": "number"]], "consensus_threshold": ["type": "number"],
+                            "name": ["type": "string", "pattern": BodyFields.text],
+                            "parameters": ["type": "object", "propertyNames": ["pattern": BodyFields.text], "additionalProperties": ["type": "number"]],
+                            "agents": [
+                                "type": "object", "propertyNames": ["enum": TradingAgent.allCases.map(\.rawValue)],
+                                "additionalProperties": ["type": "number", "minimum": 0, "maximum": 1],
+                            ],
+                            "consensus_threshold": ["type": "number"],
                             "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string"]]],
-                            "strategy_id": ["type": "string", "format": "uuid"], "strategy_version": ["type": "integer", "minimum": 1],
+                            "strategy_id": ["type": "string", "format": "uuid"], "strategy_version": ["type": "integer", "minimum": 1, "maximum": UInt32.max],
                         ],
                     ],
                     "Error": [
@@ -89,18 +95,15 @@ enum OpenAPIDocument {
         let error: [String: Any] = ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         func described(_ text: String) -> [String: Any] { error.merging(["description": text]) { a, _ in a } }
         let okCode = String(route.success.code)
-        let okType = route.path.hasSuffix("status-stream") ? "text/event-stream" : "application/json"
         var out: [String: Any] = [
             "400": described("Malformed request: what to fix"),
             "429": described("Rate limited (Retry-After)"),
             "503": described("A service behind the gateway is unavailable"),
         ]
-        if okCode == "204" {
-            out[okCode] = ["description": "Done"]
+        if let answers = route.answers {
+            out[okCode] = ["description": "OK", "content": [answers.mediaType: ["schema": answers.schema]]] as [String: Any]
         } else {
-            let schema: [String: Any] = ["type": okType == "application/json" ? "object" : "string"]
-            let content: [String: Any] = [okType: ["schema": schema]]
-            out[okCode] = ["description": "OK", "content": content] as [String: Any]
+            out[okCode] = ["description": "Done"]
         }
         if route.role != nil {
             out["401"] = described("Missing, expired or forged token")
@@ -120,6 +123,7 @@ enum OpenAPIDocument {
         if route.role == nil, route.path != "/api/auth/register" { out["401"] = described("Wrong credentials, or a token that is unknown, used or expired") }
         if route.method == .delete, route.path == "/api/users/{id}" { out["409"] = described("An admin cannot delete themself") }
         if route.path.hasPrefix("/api/auth/login") { out["429"] = described("Rate limited, or too many failed logins (Retry-After)") }
+        if route.path.hasSuffix("/trades") || route.path.hasSuffix("/equity") { out["422"] = described("The backtest is not done yet") }
         if route.path.hasSuffix("/disabled") { out["409"] = described("An admin cannot disable themself") }
         return out
     }

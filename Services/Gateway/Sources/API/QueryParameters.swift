@@ -10,7 +10,7 @@ enum QueryParameters {
     /// Where a route takes other values than the table's.
     static let overrides: [String: [String: ClosedRange<Int>]] = ["/api/assets/{symbol}/history": ["limit": 1...10_000]]
     /// A page cursor as the services issue them (`PageCursor`): any value of this shape names a position.
-    static let cursorPattern = #"^p1\.-?[0-9a-z]+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"#
+    static let cursorPattern = #"^p1\.[0-9a-z]{1,12}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"#
     static let timeframes = ["1m", "5m", "15m", "1h", "4h", "1d"]
     static let services = ["gateway", "orchestrator", "risk", "execution", "market-data"]
 

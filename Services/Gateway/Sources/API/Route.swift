@@ -26,10 +26,12 @@ struct Route: Sendable {
     var query: [String] = []
     /// What the handler answers when it succeeds (the OpenAPI document says so).
     var success: HTTPResponse.Status = .ok
+    /// The success body's schema; nil when it has none (204).
+    var answers: ResponseSchema?
 
     /// A route for callers with at least `role`.
     init(
-        method: HTTPRequest.Method, path: String, role: Role, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
+        method: HTTPRequest.Method, path: String, answers: ResponseSchema? = nil, role: Role, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
         success: HTTPResponse.Status = .ok, handler: @escaping Handler
     ) {
         self.method = method
@@ -39,11 +41,12 @@ struct Route: Sendable {
         self.body = body
         self.query = query
         self.success = success
+        self.answers = answers
     }
 
     /// A route anyone may call (signing up, logging in).
     init(
-        method: HTTPRequest.Method, path: String, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
+        method: HTTPRequest.Method, path: String, answers: ResponseSchema? = nil, summary: String, body: KeyValuePairs<String, String> = [:], query: [String] = [],
         success: HTTPResponse.Status = .ok, handler: @escaping OpenHandler
     ) {
         self.method = method
@@ -53,6 +56,7 @@ struct Route: Sendable {
         self.body = body
         self.query = query
         self.success = success
+        self.answers = answers
     }
 
     /// The least role allowed; nil for open routes.

@@ -124,8 +124,11 @@ struct RiskView: Codable {
             (r.riskPerTrade, decimalText(r.maxPositionNotional), r.stopLossPct, r.takeProfitPct, r.sizingModel)
     }
     func wire() throws -> PB.BotRiskSettings {
-        PB.BotRiskSettings(
-            riskPerTrade: riskPerTrade ?? 0, maxPositionNotional: try Money.parse(maxPositionNotional ?? "0", field: "risk.max_position_notional").wire,
+        if sizingModel?.isEmpty == true {
+            throw APIError(.badRequest, "request.invalid_field", "risk.sizing_model is empty; use fixed_fraction or atr, or leave it out")
+        }
+        return PB.BotRiskSettings(
+            riskPerTrade: riskPerTrade ?? 0, maxPositionNotional: try Money.parse(maxPositionNotional ?? "0", field: "risk.max_position_notional", positive: false).wire,
             stopLossPct: stopLossPct ?? 0, takeProfitPct: takeProfitPct ?? 0, sizingModel: sizingModel ?? "")
     }
 }
@@ -168,19 +171,21 @@ struct OpinionView: Encodable {
 }
 
 struct DecisionView: Encodable {
-    var id, botId, symbol, timeframe, action, reasoning, orderId: String
+    var id, symbol, timeframe, action, reasoning: String
+    /// Absent for an analysis (no bot), and when no order was placed.
+    var botId, orderId: String?
     var confidence: Double
     var opinions: [OpinionView]
     var candleOpenTimeNs, createdAtNs: Int64
     var riskOutcome: String?
     init(_ d: PB.Decision) {
         id = d.id
-        botId = d.botId
+        botId = d.botId.isEmpty ? nil : d.botId
         symbol = d.symbol
         timeframe = Timeframe(wire: d.timeframe)?.rawValue ?? ""
         action = actionWord(d.action)
         reasoning = d.reasoning
-        orderId = d.orderId
+        orderId = d.orderId.isEmpty ? nil : d.orderId
         confidence = d.confidence
         opinions = d.opinions.map { OpinionView(agent: $0.agent, action: actionWord($0.action), reasoning: $0.reasoning, confidence: $0.confidence, weight: $0.weight) }
         (candleOpenTimeNs, createdAtNs) = (d.candleOpenTimeNs, d.createdAtNs)
@@ -198,7 +203,9 @@ func actionWord(_ a: PB.Action) -> String {
 }
 
 struct OrderView: Encodable {
-    var id, clientOrderId, symbol, side, type, status, quantity, filledQuantity, averageFillPrice, fees, rejectReason, botId: String
+    var id, clientOrderId, symbol, side, type, status, quantity, filledQuantity, averageFillPrice, fees, rejectReason: String
+    /// Absent for a manual order.
+    var botId: String?
     var createdAtNs: Int64
     init(_ o: PB.Order) {
         (id, clientOrderId, symbol) = (o.id, o.clientOrderId, o.symbol)
@@ -207,7 +214,7 @@ struct OrderView: Encodable {
         status = "\(o.status)"
         (quantity, filledQuantity, averageFillPrice, fees) =
             (decimalText(o.quantity), decimalText(o.filledQuantity), decimalText(o.averageFillPrice), decimalText(o.fees))
-        (rejectReason, botId, createdAtNs) = (o.rejectReason, o.botId, o.createdAtNs)
+        (rejectReason, botId, createdAtNs) = (o.rejectReason, o.botId.isEmpty ? nil : o.botId, o.createdAtNs)
     }
 }
 
@@ -222,22 +229,29 @@ struct PositionView: Encodable {
 }
 
 struct TradeView: Encodable {
-    var id, symbol, side, quantity, entryPrice, exitPrice, realizedPnl, fees, botId, exitReason: String
+    var id, symbol, side, quantity, entryPrice, exitPrice, realizedPnl, fees, exitReason: String
+    /// Absent for a manual trade.
+    var botId: String?
     var openedAtNs, closedAtNs: Int64
     init(_ t: PB.Trade) {
         (id, symbol, side) = (t.id, t.symbol, t.side == .buy ? "long" : "short")
         (quantity, entryPrice, exitPrice) = (decimalText(t.quantity), decimalText(t.entryPrice), decimalText(t.exitPrice))
-        (realizedPnl, fees, botId, exitReason) = (decimalText(t.realizedPnl), decimalText(t.fees), t.botId, t.exitReason)
+        (realizedPnl, fees, botId, exitReason) = (decimalText(t.realizedPnl), decimalText(t.fees), t.botId.isEmpty ? nil : t.botId, t.exitReason)
         (openedAtNs, closedAtNs) = (t.openedAtNs, t.closedAtNs)
     }
 }
 
-/// Decimal text from clients, checked.
+/// Decimal text from clients, checked against the pattern the OpenAPI document gives
+/// (`BodyFields.positiveDecimal`, or `BodyFields.decimal` where zero is allowed), so the document
+/// and the API agree on every string.
 enum Money {
-    static func parse(_ text: String, field: String) throws -> FixedDecimal {
-        do { return try FixedDecimal(parsing: text) } catch {
-            throw APIError(.badRequest, "request.invalid_field", "\(field) \"\(text.prefix(40))\" is not a decimal number (e.g. \"0.5\")")
+    static func parse(_ text: String, field: String, positive: Bool = true) throws -> FixedDecimal {
+        let pattern = positive ? BodyFields.positiveDecimal : BodyFields.decimal
+        guard text.range(of: pattern, options: .regularExpression) != nil, let value = try? FixedDecimal(parsing: text) else {
+            let what = positive ? "a decimal number above zero" : "a decimal number of zero or more"
+            throw APIError(.badRequest, "request.invalid_field", "\(field) \"\(text.prefix(40))\" is not \(what), with at most 10 whole digits and 8 decimals (e.g. \"0.5\")")
         }
+        return value
     }
 }
 

@@ -54,7 +54,7 @@ enum SavedStrategies {
     static func resolve(_ config: PB.StrategyConfig?, owner: String, _ store: Store) async throws -> PB.StrategyConfig? {
         guard var config, !config.strategyId.isEmpty else { return config }
         guard config.document.isEmpty else {
-            throw OrchestratorError(.invalidArgument, "give a strategy_id or a document, not both")
+            throw OrchestratorError(.invalidStrategy, "give a strategy_id or a document, not both")
         }
         let saved = try await get(config.strategyId, version: config.strategyVersion, owner: owner, store)
         config.document = saved.document

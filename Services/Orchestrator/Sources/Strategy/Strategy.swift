@@ -49,7 +49,7 @@ struct Strategy: Sendable {
             guard let json = StrategyTemplates.json(named: wanted) else {
                 let known = StrategyTemplates.all.map(\.name)
                 throw OrchestratorError(
-                    .invalidArgument,
+                    .invalidStrategy,
                     "strategy \"\(wanted.prefix(40))\" is not a template; use one of \(known.joined(separator: ", ")) or give a strategy document")
             }
             document = try Self.checked { () throws(StrategyError) in try StrategyDocument(json: json) }
@@ -61,24 +61,24 @@ struct Strategy: Sendable {
         if !config.agents.isEmpty {
             for agent in TradingAgent.allCases {
                 guard declared.contains("\(agent.rawValue)_weight") else {
-                    throw OrchestratorError(.invalidArgument, "agents apply to a strategy that declares agent weights (the consensus presets); \(name) does not")
+                    throw OrchestratorError(.invalidStrategy, "agents apply to a strategy that declares agent weights (the consensus presets); \(name) does not")
                 }
                 values["\(agent.rawValue)_weight"] = 0
             }
             for a in config.agents {
                 guard let agent = TradingAgent(rawValue: a.agent) else {
                     throw OrchestratorError(
-                        .invalidArgument, "agent \"\(a.agent.prefix(40))\" is unknown; known: \(TradingAgent.allCases.map(\.rawValue).joined(separator: ", "))")
+                        .invalidStrategy, "agent \"\(a.agent.prefix(40))\" is unknown; known: \(TradingAgent.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 guard a.weight.isFinite, a.weight >= 0, a.weight <= 1 else {
-                    throw OrchestratorError(.invalidArgument, "agent \(a.agent) has weight \(a.weight); weights are between 0 and 1")
+                    throw OrchestratorError(.invalidStrategy, "agent \(a.agent) has weight \(a.weight); weights are between 0 and 1")
                 }
                 values["\(agent.rawValue)_weight"] = a.weight
             }
         }
         if config.consensusThreshold != 0 {
             guard declared.contains("threshold") else {
-                throw OrchestratorError(.invalidArgument, "consensus_threshold applies to the consensus presets; \(name) has no threshold parameter")
+                throw OrchestratorError(.invalidStrategy, "consensus_threshold applies to the consensus presets; \(name) has no threshold parameter")
             }
             values["threshold"] = config.consensusThreshold
         }
