@@ -210,6 +210,26 @@ struct RPCCallTests {
         }
     }
 
+    @Test("an error quoting a NUL byte still reaches the caller, and the connection stays in step")
+    func errorWithNul() async throws {
+        try await withServer { _, client, _ in
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(payload: [0x61, 0, 0x62], text: "quote"))
+            }
+            #expect(error?.domainCode == "test.refused" && error?.message.contains("a\u{FFFD}b") == true, "\(String(describing: error))")
+            // Nothing half-written is left on the connection: the next call on it is answered.
+            let echoed = try await client.unary(DiagnosticsMethods.echo, PB.EchoMessage(seq: 7))
+            #expect(echoed.seq == 7)
+        }
+    }
+
+    @Test("a frame that cannot be encoded leaves nothing in the buffer")
+    func unencodableFrameLeavesNothing() {
+        var buffer = ByteBuffer(bytes: [1, 2, 3])
+        #expect(throws: WireError.self) { try FrameEncoder.writeFrame(PB.Envelope(kind: .error, statusMessage: "a\0b"), into: &buffer) }
+        #expect(buffer.readableBytes == 3)
+    }
+
     @Test("the in-process transport runs the whole stack without a port")
     func inProcess() async throws {
         let server = try RPCServer(configuration: RPCServerConfiguration(secret: testSecret), router: testRouter(), logger: .init(label: "t"))

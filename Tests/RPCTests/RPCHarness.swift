@@ -13,6 +13,8 @@ func testRouter(cancelled: CancelProbe = CancelProbe()) -> Router {
     router.unary(DiagnosticsMethods.echo) { request, _ in
         // A payload of "refuse" answers with a service's own failure, to see its code cross the wire.
         if request.payload == Array("refuse".utf8) { throw DomainError(TestErrorCode.refused, "the test service refuses") }
+        // "quote" refuses quoting the caller's bytes, NUL included, as services' messages do.
+        if request.text == "quote" { throw DomainError(TestErrorCode.refused, "cannot take \"\(String(decoding: request.payload, as: UTF8.self))\"") }
         // "trace?" answers the trace context the handler runs in (what its own calls would carry).
         if request.text == "trace?" { return PB.EchoMessage(seq: request.seq, text: TraceContext.current?.traceparent ?? "") }
         return request

@@ -362,10 +362,17 @@ final class ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             try writer?.write(envelope)
         } catch {
             logger.error("cannot encode an outbound frame", metadata: ["error": "\(error)"])
+            // The caller is told rather than left waiting for its deadline.
+            if envelope.streamId != 0, envelope.kind != .error {
+                sendError(envelope.streamId, .internal, "the answer could not be encoded: \(error.message)")
+            }
         }
     }
 
+    /// An error for call `id`. The message often quotes what the caller sent; a NUL byte in it
+    /// (which a protobuf-c string cannot carry) is shown as U+FFFD so the error still goes out.
     private func sendError(_ id: UInt64, _ code: RPCError.Code, _ message: String, domainCode: String = "") {
+        let message = message.contains("\0") ? String(message.map { $0 == "\0" ? "\u{FFFD}" : $0 }) : message
         write(PB.Envelope(streamId: id, kind: .error, statusCode: code.wire, statusMessage: message, errorCode: domainCode))
     }
 

@@ -47,7 +47,7 @@ struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     /// Domain codes that name a well-formed request a rule refuses.
-    static let refusedByRule: Set<String> = ["orchestrator.invalid_strategy"]
+    static let refusedByRule: Set<String> = ["orchestrator.invalid_strategy", "risk.arithmetic", "execution.arithmetic"]
 
     /// What a peer's RPC failure means to an HTTP client: the status by kind, the service's own
     /// stable code from the envelope (`rpc.<status>` when it gave none), and the message without
@@ -68,7 +68,8 @@ struct APIError: Error, HTTPResponseError, Sendable {
         }
         guard !error.domainCode.isEmpty else { return APIError(status, "rpc.\(error.code)", error.message) }
         // A request of the right shape that a rule refuses (a strategy that does not compile, a
-        // template or agent that does not exist) is 422, not a malformed request.
+        // template or agent that does not exist, amounts beyond the fixed-point range) is 422,
+        // not a malformed request.
         if Self.refusedByRule.contains(error.domainCode) { status = .unprocessableContent }
         // The message names the code for logs ("peer: service.code: text"); the body carries it apart.
         var message = error.message

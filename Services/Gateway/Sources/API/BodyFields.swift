@@ -49,6 +49,8 @@ enum BodyFields {
         case "from_ns", "to_ns": return ["type": type, "minimum": Int64.min, "maximum": Int64.max]
         case "min_trades", "random_trials": return ["type": type, "minimum": 0, "maximum": UInt32.max]
         case "seed": return ["type": type, "minimum": 0, "maximum": UInt64.max]
+        case "fee_rate": return ["type": type, "minimum": 0, "exclusiveMaximum": 0.1, "description": "Fraction of notional per fill; absent: the strategy's own"]
+        case "slippage_bps": return ["type": type, "minimum": 0, "maximum": 1000]
         case "walk_forward":
             let count: [String: Any] = ["type": "integer", "minimum": 0, "maximum": UInt32.max]
             return ["type": type, "required": ["train", "test"], "properties": ["train": count, "test": count, "anchored": ["type": "boolean"]]]

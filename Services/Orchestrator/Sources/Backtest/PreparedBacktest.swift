@@ -30,7 +30,7 @@ struct PreparedBacktest: Sendable {
             throw OrchestratorError(.invalidArgument, "slippage_bps is \(request.slippageBps); give 0 to 1000")
         }
         if let range = request.range, range.toNs != 0, range.toNs <= range.fromNs {
-            throw OrchestratorError(.invalidArgument, "range.to_ns must be after range.from_ns")
+            throw OrchestratorError(.invalidRange, "range.to_ns must be after range.from_ns")
         }
         let strategy = try Strategy(request.strategy, risk: risk, instrument: instrument) { document in
             // The request's costs, where given, replace the document's assumptions.

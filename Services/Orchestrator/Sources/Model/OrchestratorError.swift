@@ -19,6 +19,8 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     case jobNotDone = "orchestrator.job_not_done"
     case unsupportedMode = "orchestrator.unsupported_mode"
     case notEnoughHistory = "orchestrator.not_enough_history"
+    /// A time range that ends before it starts.
+    case invalidRange = "orchestrator.invalid_range"
     case marketDataUnavailable = "orchestrator.market_data_unavailable"
     case riskUnavailable = "orchestrator.risk_unavailable"
     case executionUnavailable = "orchestrator.execution_unavailable"
@@ -27,7 +29,7 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
         switch self {
         case .invalidArgument, .invalidStrategy: .invalidArgument
         case .unknownBot, .unknownJob, .unknownStrategy, .unknownConversation: .notFound
-        case .unsupportedMode, .notEnoughHistory, .tooManyTrials, .jobNotDone: .failedPrecondition
+        case .unsupportedMode, .notEnoughHistory, .tooManyTrials, .jobNotDone, .invalidRange: .failedPrecondition
         case .marketDataUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
         }
     }
