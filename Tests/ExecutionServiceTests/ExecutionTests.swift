@@ -75,14 +75,15 @@ struct ExecutionTests {
                 #expect(try await execution.listOrders(PB.ListOrdersRequest(accountId: account.id, statuses: [.rejected])).orders.count == 2)
 
                 #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0")) } == .invalidArgument)
-                #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0.000001")) } == .invalidArgument)
-                #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0.0001")) } == .invalidArgument)
+                // Well-formed orders the instrument's rules refuse (lot size, minimum notional, a limit without its price): failed precondition.
+                #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0.000001")) } == .failedPrecondition)
+                #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "0.0001")) } == .failedPrecondition)
                 #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "1", symbol: "NOPE/USD")) } == .notFound)
                 #expect(await status { _ = try await execution.submitOrder(marketOrder(UUID().uuidString, .buy, "0.01")) } == .notFound)
                 #expect(await status { _ = try await execution.submitOrder(marketOrder("not-an-id", .buy, "0.01")) } == .invalidArgument)
                 #expect(await status {
                     _ = try await execution.submitOrder(PB.SubmitOrderRequest(accountId: account.id, symbol: "BTC/USDT", side: .buy, type: .limit, quantity: dec("0.01")))
-                } == .invalidArgument)
+                } == .failedPrecondition)
                 #expect(await status { _ = try await execution.submitOrder(marketOrder(account.id, .buy, "1", symbol: "ETH/USDT")) } == .failedPrecondition)
                 #expect(await status { _ = try await execution.createAccount(PB.CreateAccountRequest(ownerId: "bob", mode: .live)) } == .unimplemented)
                 do {
