@@ -187,8 +187,31 @@ def spike(count, at):
     return data
 
 
+def fx_ties(count, seed):
+    """Five-decimal FX bars (EURUSD-like, hourly) where every 23rd bar repeats the previous bar's
+    typical price in decimals with a different high and low: equal typical prices that differ by a
+    few ulps in binary, the case where TA-Lib's scaled dead zone decides MFI's flow."""
+    rng = np.random.default_rng(seed)
+    close = np.round(1.1 + np.cumsum(rng.normal(0, 0.0008, count)), 5)
+    open_ = np.round(np.r_[1.1, close[:-1]], 5)
+    high = np.round(np.maximum(open_, close) + np.abs(rng.normal(0, 0.0004, count)), 5)
+    low = np.round(np.minimum(open_, close) - np.abs(rng.normal(0, 0.0004, count)), 5)
+    volume = np.round(rng.lognormal(7, 0.5, count))
+    for i in range(10, count, 23):
+        high[i], low[i], close[i] = round(high[i - 1] + 0.00002, 5), round(low[i - 1] - 0.00002, 5), close[i - 1]
+        open_[i] = close[i - 1]
+    return {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
+
+
+def scaled(data, price, volume):
+    """`data` with prices times `price` and volumes times `volume` (micro-priced tokens with huge
+    volumes; index-like prices with tiny ones)."""
+    return {k: data[k] * (volume if k == "volume" else price) for k in INPUTS}
+
+
 def datasets():
     walk = synthetic(2000, seed=20261121)
+    small = synthetic(500, seed=11)
     zero_volume = synthetic(300, seed=7)
     zero_volume["volume"][:] = 0.0
     return {
@@ -197,6 +220,9 @@ def datasets():
         "zero_volume": zero_volume,
         "spike": spike(400, 60),
         "short": synthetic(12, seed=3),
+        "fx_ties": fx_ties(500, seed=5),
+        "micro": scaled(small, 1e-7, 1e5),   # prices ~1e-5, volumes ~1e9
+        "macro": scaled(small, 1e3, 1e-6),   # prices ~1e5, volumes ~0.02
     }
 
 

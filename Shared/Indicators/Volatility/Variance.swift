@@ -1,14 +1,16 @@
-/// Population variance over `period` values, E[x²] − E[x]², from running sums of the values and of
-/// their squares. Each sum gains the new term less the dropped one in one addition (as SMA does;
-/// TA-Lib adds, reads, then subtracts: two additions per bar on the chain). The batch kernel does
-/// the same arithmetic with the input column as its window.
+/// Population variance over `period` values, computed per window in two passes: the mean, then
+/// the mean of squared deviations from it, each summed oldest to newest. TA-Lib 0.8.1 (the release
+/// the golden files come from) computes the variance this accurately: the running E[x²] − E[x]² of
+/// earlier releases cancels catastrophically when the spread is tiny against the price (prices
+/// around 1e-5, or five-decimal FX), and was off by 1e-7 relative there, or zero where TA-Lib has a
+/// value. The batch kernel reads each window from the input column in the same order, so batch and
+/// streaming agree bit for bit. It costs two passes over the window per bar instead of two running
+/// sums (see the indicators bench).
 public struct Variance: ValueIndicator, Hashable {
     public typealias Output = Double
 
     public let period: Int
     @usableFromInline var window: RingBuffer
-    @usableFromInline var sum = 0.0
-    @usableFromInline var sumOfSquares = 0.0
 
     public init(period: Int = 5) {
         precondition(period >= 1, "the period must be at least 1")
@@ -18,21 +20,34 @@ public struct Variance: ValueIndicator, Hashable {
 
     public var lookback: Int { period - 1 }
 
-    /// The window's mean and mean square, once `period` values have been seen.
+    /// The window's mean and population variance, once `period` values have been seen.
     @inlinable @inline(__always)
-    public mutating func moments(_ value: Double) -> (mean: Double, meanSquare: Double)? {
-        let dropped = window.replace(with: value)
-        sum += value - dropped
-        sumOfSquares += value * value - dropped * dropped
+    public mutating func moments(_ value: Double) -> (mean: Double, variance: Double)? {
+        window.push(value)
         guard window.isFull else { return nil }
-        let count = Double(period)
-        return (sum / count, sumOfSquares / count)
+        var window = self.window
+        let last = period - 1
+        return Self.moments(count: period) { window[age: last - $0] }
     }
 
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Double? {
-        guard let (mean, meanSquare) = moments(value) else { return nil }
-        return meanSquare - mean * mean
+        moments(value)?.variance
+    }
+
+    /// Mean and population variance of `count` values given oldest first by `value(i)`.
+    @inlinable @inline(__always)
+    static func moments(count: Int, _ value: (Int) -> Double) -> (mean: Double, variance: Double) {
+        var sum = 0.0
+        for i in 0..<count { sum += value(i) }
+        let n = Double(count)
+        let mean = sum / n
+        var squares = 0.0
+        for i in 0..<count {
+            let deviation = value(i) - mean
+            squares += deviation * deviation
+        }
+        return (mean, squares / n)
     }
 
     @inlinable
@@ -46,16 +61,18 @@ public struct Variance: ValueIndicator, Hashable {
         values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>,
         _ transform: (Double) -> Double
     ) {
-        let count = Double(period)
-        forEachWindowSums(values, period: period) { bar, sum, squares in
-            let mean = sum / count
-            output[bar] = transform(squares / count - mean * mean)
+        if values.count >= period {
+            for bar in (period - 1)..<values.count {
+                let first = bar - period + 1
+                output[bar] = transform(moments(count: period) { values[first + $0] }.variance)
+            }
         }
         output.update(repeating: .nan, count: min(period - 1, values.count))
     }
 }
 
-/// Population standard deviation times `deviations`; 0 where the variance is not positive.
+/// Population standard deviation times `deviations`; 0 where the variance is not positive (TA-Lib
+/// 0.8.1 takes the root of any positive variance, however small).
 public struct StandardDeviation: ValueIndicator, Hashable {
     public typealias Output = Double
 
@@ -76,7 +93,7 @@ public struct StandardDeviation: ValueIndicator, Hashable {
 
     @inlinable @inline(__always)
     func deviation(_ variance: Double) -> Double {
-        isTALibZeroOrNegative(variance) ? 0 : variance.squareRoot() * deviations
+        variance > 0 ? variance.squareRoot() * deviations : 0
     }
 
     @inlinable
@@ -108,11 +125,9 @@ public struct BollingerBands: ValueIndicator, Hashable {
     @inlinable @inline(__always)
     public mutating func update(_ value: Double) -> Triple? {
         let centre = middle.update(value)
-        guard let (mean, meanSquare) = variance.moments(value), let centre else { return nil }
-        // With an SMA middle TA-Lib takes the deviation around the middle band itself; the mean here
-        // is that same number.
-        let spread = meanSquare - mean * mean
-        let deviation = isTALibZeroOrNegative(spread) ? 0 : spread.squareRoot()
+        guard let (_, spread) = variance.moments(value), let centre else { return nil }
+        // The deviation about the window's simple mean (with an SMA middle, the middle band itself).
+        let deviation = spread > 0 ? spread.squareRoot() : 0
         return Triple(centre + deviation * up, centre, centre - deviation * down)
     }
 }

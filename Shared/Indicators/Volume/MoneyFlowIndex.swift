@@ -1,6 +1,9 @@
 /// Money flow index: 100 · positive flow / (positive + negative flow) over `period` bars, where a
-/// bar's flow is typical price × volume, positive when the typical price rose. TA-Lib answers 0
-/// while the total flow is below 1.
+/// bar's flow is typical price × volume, positive when the typical price rose. As TA-Lib 0.8.1
+/// (`ta_MFI.c`): a change within 1e-14 of the two typical prices' magnitude is no change (five-decimal
+/// FX bars make typical prices equal in decimals but a few ulps apart in binary); a window that
+/// received no flow answers 0, whatever the flows' scale; after a whole period without flow the
+/// sums restart from exactly zero; the positive sum is clamped into [0, total].
 public struct MoneyFlowIndex: StreamingIndicator, Hashable {
     public let period: Int
     @usableFromInline var positive: RingBuffer
@@ -9,6 +12,8 @@ public struct MoneyFlowIndex: StreamingIndicator, Hashable {
     @usableFromInline var negativeSum = 0.0
     @usableFromInline var previousTypical = 0.0
     @usableFromInline var seen = 0
+    /// Bars in a row that added no flow.
+    @usableFromInline var emptyRun = 0
 
     public init(period: Int = 14) {
         precondition(period >= 2, "MFI period must be at least 2")
@@ -22,23 +27,33 @@ public struct MoneyFlowIndex: StreamingIndicator, Hashable {
     @inlinable @inline(__always)
     public mutating func update(_ bar: PriceBar) -> Double? {
         let typical = (bar.high + bar.low + bar.close) / 3.0
-        defer { previousTypical = typical }
+        let change = typical - previousTypical
+        // TA_IS_ZERO_SCALED: |change| ≤ 1e-14 · (|typical| + |previous|), multiply then compare.
+        let tie = abs(change) <= 1e-14 * (abs(typical) + abs(previousTypical))
+        previousTypical = typical
         seen += 1
         if seen == 1 { return nil }
         if positive.isFull {
             positiveSum -= positive.oldest
             negativeSum -= negative.oldest
         }
-        let change = typical - previousTypical
-        let flow = typical * bar.volume
-        let up = change > 0 ? flow : 0
+        let flow = tie ? 0 : typical * bar.volume
+        let up = change < 0 ? 0 : flow
         let down = change < 0 ? flow : 0
         positive.push(up)
         negative.push(down)
         positiveSum += up
         negativeSum += down
+        // A period of empty bars leaves the ring all zeros: the sums are exactly zero, not residue.
+        emptyRun = flow == 0 ? emptyRun + 1 : 0
+        if emptyRun >= period {
+            emptyRun = period
+            positiveSum = 0
+            negativeSum = 0
+        }
         guard positive.isFull else { return nil }
         let total = positiveSum + negativeSum
-        return total < 1.0 ? 0 : 100.0 * (positiveSum / total)
+        let clamped = positiveSum < 0 ? 0 : (positiveSum > total ? total : positiveSum)
+        return total <= 0 ? 0 : 100.0 * (clamped / total)
     }
 }
