@@ -31,25 +31,10 @@ struct APIConformanceTests {
             ]
             // Another seed explores other cases (the configuration's is what CI runs).
             if let seed = ProcessInfo.processInfo.environment["TRADEWIND_SCHEMATHESIS_SEED"] { arguments += ["--seed", seed] }
-            let (status, report) = try await Self.run(Self.schemathesis!, arguments)
+            let (status, report) = try await LocalPlatform.run(URL(fileURLWithPath: Self.schemathesis!), arguments)
             let summary = report.split(separator: "\n").filter { $0.contains("passed") || $0.contains("failed") || $0.contains("error") }.suffix(6)
             print("schemathesis: exit \(status); \(summary.joined(separator: " | "))")
             #expect(status == 0, "schemathesis found failures:\n\(report.suffix(30_000))")
         }
-    }
-
-    /// Runs `executable` with `arguments`; its exit status and its output (standard output and
-    /// error together).
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }

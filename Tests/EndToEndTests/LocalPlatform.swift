@@ -143,8 +143,14 @@ final class LocalPlatform: Sendable {
 
     /// Runs the built `tradewind` CLI with `arguments`; its exit status and standard output.
     func tradewind(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await Self.run(binaries.appendingPathComponent("tradewind"), arguments)
+    }
+
+    /// Runs `executable` with `arguments` to its end; its exit status and its output (standard
+    /// output and error together).
+    static func run(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = binaries.appendingPathComponent("tradewind")
+        process.executableURL = executable
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
