@@ -18,11 +18,14 @@ public struct Variance: ValueIndicator, Hashable {
     @usableFromInline var anchor = 0.0
     @usableFromInline var sum = 0.0
     @usableFromInline var sumOfSquares = 0.0
+    /// 1 / period: two multiplies a bar instead of two divisions (which cost more than the rest).
+    @usableFromInline let inverseCount: Double
 
     public init(period: Int = 5) {
         precondition(period >= 1, "the period must be at least 1")
         self.period = period
         window = RingBuffer(capacity: period)
+        inverseCount = 1 / Double(period)
     }
 
     public var lookback: Int { period - 1 }
@@ -38,7 +41,7 @@ public struct Variance: ValueIndicator, Hashable {
             (anchor, sum, sumOfSquares) = window.withValues { cells in Self.reanchor(anchor, sum, period: period) { cells[$0] } }
         }
         guard window.isFull else { return nil }
-        return Self.variance(sum: sum, squares: sumOfSquares, count: Double(period))
+        return Self.variance(sum: sum, squares: sumOfSquares, inverseCount: inverseCount)
     }
 
     /// The sums moved on by one bar: `added` and `removed` are deviations from the anchor.
@@ -64,9 +67,9 @@ public struct Variance: ValueIndicator, Hashable {
     }
 
     @inlinable @inline(__always)
-    static func variance(sum: Double, squares: Double, count: Double) -> Double {
-        let mean = sum / count
-        return squares / count - mean * mean
+    static func variance(sum: Double, squares: Double, inverseCount: Double) -> Double {
+        let mean = sum * inverseCount
+        return squares * inverseCount - mean * mean
     }
 
     @inlinable
@@ -75,25 +78,40 @@ public struct Variance: ValueIndicator, Hashable {
     }
 
     /// The batch kernel: each window's variance, through `transform`, into `output`; NaN in warm-up.
+    /// Lap by lap, as the streaming form's ring goes: the sums slide within a lap and are taken
+    /// afresh about a new anchor at its last bar; no branch inside a lap.
     @inlinable @inline(__always)
     static func run(
         values: UnsafeBufferPointer<Double>, period: Int, into output: UnsafeMutablePointer<Double>,
         _ transform: (Double) -> Double
     ) {
-        let count = Double(period)
+        let count = values.count
+        output.update(repeating: .nan, count: min(period - 1, count))
+        guard count >= period else { return }
+        let inverseCount = 1 / Double(period)
         var (anchor, sum, squares) = (0.0, 0.0, 0.0)
-        var untilLap = period
-        for bar in 0..<values.count {
-            slide(sum: &sum, squares: &squares, added: values[bar] - anchor, removed: bar >= period ? values[bar - period] - anchor : 0)
-            untilLap -= 1
-            if untilLap == 0 {
-                untilLap = period
+        // The first lap: nothing leaves the window yet (the ring hands back 0; x − 0 is x).
+        for bar in 0..<period { slide(sum: &sum, squares: &squares, added: values[bar] - anchor, removed: 0) }
+        (anchor, sum, squares) = reanchor(anchor, sum, period: period) { values[$0] }
+        output[period - 1] = transform(variance(sum: sum, squares: squares, inverseCount: inverseCount))
+        var lapStart = period
+        while lapStart < count {
+            let lapEnd = min(lapStart + period, count)
+            let fullLap = lapEnd == lapStart + period
+            let slidEnd = fullLap ? lapEnd - 1 : lapEnd
+            for bar in lapStart..<slidEnd {
+                slide(sum: &sum, squares: &squares, added: values[bar] - anchor, removed: values[bar - period] - anchor)
+                output[bar] = transform(variance(sum: sum, squares: squares, inverseCount: inverseCount))
+            }
+            if fullLap {
+                let bar = lapEnd - 1
+                slide(sum: &sum, squares: &squares, added: values[bar] - anchor, removed: values[bar - period] - anchor)
                 let first = bar - period + 1
                 (anchor, sum, squares) = reanchor(anchor, sum, period: period) { values[first + $0] }
+                output[bar] = transform(variance(sum: sum, squares: squares, inverseCount: inverseCount))
             }
-            if bar >= period - 1 { output[bar] = transform(variance(sum: sum, squares: squares, count: count)) }
+            lapStart = lapEnd
         }
-        output.update(repeating: .nan, count: min(period - 1, values.count))
     }
 }
 

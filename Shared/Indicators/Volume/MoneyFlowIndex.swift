@@ -38,7 +38,10 @@ public struct MoneyFlowIndex: StreamingIndicator, Hashable {
             negativeSum -= negative.oldest
         }
         let flow = tie ? 0 : typical * bar.volume
-        let up = change < 0 ? 0 : flow
+        // Two selects, each on its own comparison (a change of exactly 0 is a tie, so its flow is
+        // 0 either way): written as one `change < 0` with both arms, the compiler makes it a
+        // branch on the direction of the price move, a coin flip (measured 2.8 → 9.3 ns a bar).
+        let up = change > 0 ? flow : 0
         let down = change < 0 ? flow : 0
         positive.push(up)
         negative.push(down)
