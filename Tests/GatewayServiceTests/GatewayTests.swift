@@ -199,8 +199,15 @@ struct GatewayTests {
         #expect(r.status == 404 && errorCode(r.body) == "orchestrator.unknown_job", "\(r.status) \(r.body)")
         r = try await http.call("GET", "/api/backtests", token: trader)
         #expect((r.body["jobs"] as? [[String: Any]])?.map { $0["id"] as? String } == [jobId])
+        // Deleting a job removes it: not found afterwards, and not listed.
         r = try await http.call("DELETE", "/api/backtests/\(jobId)", token: trader)
-        #expect(r.status == 200 && r.body["status"] as? String == "done")
+        #expect(r.status == 204)
+        r = try await http.call("GET", "/api/backtests/\(jobId)", token: trader)
+        #expect(r.status == 404)
+        r = try await http.call("GET", "/api/backtests/\(jobId)/trades", token: trader)
+        #expect(r.status == 404)
+        r = try await http.call("DELETE", "/api/backtests/\(jobId)", token: trader)
+        #expect(r.status == 404)
         let tooBig = #"{"symbol":"BTCUSDT","strategy":{"name":"sma_cross"},"ranges":[{"name":"fast","from":2,"to":100},{"name":"slow","from":101,"to":400}]}"#
         r = try await http.call("POST", "/api/optimizations", token: trader, json: tooBig)
         #expect(r.status == 422 && errorCode(r.body) == "orchestrator.too_many_trials")

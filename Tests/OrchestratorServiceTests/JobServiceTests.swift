@@ -125,6 +125,15 @@ struct JobServiceTests {
                 try await Task.sleep(for: .milliseconds(300))
                 let cancelled = try await orchestrator.getJob(PB.GetJobRequest(id: doomed.id, ownerId: "ada"))
                 #expect(cancelled.status == .cancelled && cancelled.resultJson.isEmpty)
+
+                // Deleted, running or done: gone for its owner, and nobody else may delete it.
+                let deleting = try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", optimization: search))
+                #expect(await Self.code { _ = try await orchestrator.deleteJob(PB.GetJobRequest(id: deleting.id, ownerId: "bob")) }.hasPrefix("not_found"))
+                _ = try await orchestrator.deleteJob(PB.GetJobRequest(id: deleting.id, ownerId: "ada"))
+                #expect(await Self.code { _ = try await orchestrator.getJob(PB.GetJobRequest(id: deleting.id, ownerId: "ada")) }.hasPrefix("not_found"))
+                _ = try await orchestrator.deleteJob(PB.GetJobRequest(id: optimized.id, ownerId: "ada"))
+                #expect(await Self.code { _ = try await orchestrator.getJob(PB.GetJobRequest(id: optimized.id, ownerId: "ada")) }.hasPrefix("not_found"))
+                #expect(await Self.code { _ = try await orchestrator.deleteJob(PB.GetJobRequest(id: optimized.id, ownerId: "ada")) }.hasPrefix("not_found"))
                 return done.id
             }
 

@@ -23,6 +23,7 @@ public enum OrchestratorMethods {
     public static let getJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "GetJob", kind: .unary)
     public static let listJobs = MethodDescriptor<PB.ListJobsRequest, PB.ListJobsResponse>(service: "Orchestrator", method: "ListJobs", kind: .unary)
     public static let cancelJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "CancelJob", kind: .unary)
+    public static let deleteJob = MethodDescriptor<PB.GetJobRequest, PB.Empty>(service: "Orchestrator", method: "DeleteJob", kind: .unary)
     public static let listJobTrades = MethodDescriptor<PB.ListJobTradesRequest, PB.ListJobTradesResponse>(service: "Orchestrator", method: "ListJobTrades", kind: .unary)
     public static let getJobEquity = MethodDescriptor<PB.GetJobEquityRequest, PB.GetJobEquityResponse>(service: "Orchestrator", method: "GetJobEquity", kind: .unary)
     public static let chat = MethodDescriptor<PB.ChatRequest, PB.ChatResponse>(service: "Orchestrator", method: "Chat", kind: .unary)
@@ -54,6 +55,9 @@ public protocol OrchestratorService: Sendable {
     func listJobs(_ request: PB.ListJobsRequest, context: ServerCallContext) async throws -> PB.ListJobsResponse
     /// Cancels a queued or running job (nothing of it is kept); a finished one is answered as it is.
     func cancelJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Job
+    /// Deletes a job of its owner's: cancelled first if it is queued or running, then the job and its
+    /// results removed (not_found afterwards, and for anyone else's).
+    func deleteJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Empty
     /// A done backtest job's trades, oldest first, paged.
     func listJobTrades(_ request: PB.ListJobTradesRequest, context: ServerCallContext) async throws -> PB.ListJobTradesResponse
     /// A done backtest job's equity, every bar or downsampled to `points` (first and last kept).
@@ -88,6 +92,7 @@ extension OrchestratorService {
         router.unary(OrchestratorMethods.getJob) { request, context in try await self.getJob(request, context: context) }
         router.unary(OrchestratorMethods.listJobs) { request, context in try await self.listJobs(request, context: context) }
         router.unary(OrchestratorMethods.cancelJob) { request, context in try await self.cancelJob(request, context: context) }
+        router.unary(OrchestratorMethods.deleteJob) { request, context in try await self.deleteJob(request, context: context) }
         router.unary(OrchestratorMethods.listJobTrades) { request, context in try await self.listJobTrades(request, context: context) }
         router.unary(OrchestratorMethods.getJobEquity) { request, context in try await self.getJobEquity(request, context: context) }
         router.unary(OrchestratorMethods.chat) { request, context in try await self.chat(request, context: context) }
@@ -175,6 +180,12 @@ public struct OrchestratorClient: Sendable {
     /// Cancels a queued or running job (nothing of it is kept); a finished one is answered as it is.
     public func cancelJob(_ request: PB.GetJobRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.Job {
         try await client.unary(OrchestratorMethods.cancelJob, request, options: options)
+    }
+
+    /// Deletes a job of its owner's: cancelled first if it is queued or running, then the job and its
+    /// results removed (not_found afterwards, and for anyone else's).
+    public func deleteJob(_ request: PB.GetJobRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.Empty {
+        try await client.unary(OrchestratorMethods.deleteJob, request, options: options)
     }
 
     /// A done backtest job's trades, oldest first, paged.

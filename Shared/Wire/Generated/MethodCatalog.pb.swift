@@ -61,6 +61,7 @@ public enum MethodCatalog {
         "Orchestrator.GetJob": MethodInfo(name: "Orchestrator.GetJob", serverStreaming: false, request: PB.GetJobRequest.self, response: PB.Job.self),
         "Orchestrator.ListJobs": MethodInfo(name: "Orchestrator.ListJobs", serverStreaming: false, request: PB.ListJobsRequest.self, response: PB.ListJobsResponse.self),
         "Orchestrator.CancelJob": MethodInfo(name: "Orchestrator.CancelJob", serverStreaming: false, request: PB.GetJobRequest.self, response: PB.Job.self),
+        "Orchestrator.DeleteJob": MethodInfo(name: "Orchestrator.DeleteJob", serverStreaming: false, request: PB.GetJobRequest.self, response: PB.Empty.self),
         "Orchestrator.ListJobTrades": MethodInfo(name: "Orchestrator.ListJobTrades", serverStreaming: false, request: PB.ListJobTradesRequest.self, response: PB.ListJobTradesResponse.self),
         "Orchestrator.GetJobEquity": MethodInfo(name: "Orchestrator.GetJobEquity", serverStreaming: false, request: PB.GetJobEquityRequest.self, response: PB.GetJobEquityResponse.self),
         "Orchestrator.Chat": MethodInfo(name: "Orchestrator.Chat", serverStreaming: false, request: PB.ChatRequest.self, response: PB.ChatResponse.self),

@@ -137,12 +137,14 @@ extension GatewayAPI {
                 let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p.userId, points: points))
                 return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
             },
-            Route(method: .delete, path: "/api/backtests/{id}", answers: .of(JobView.self), role: .viewer, summary: "Cancel a queued or running backtest (nothing of it is kept)") {
-                _, context, p in try await cancel(try parameter("id", context), .backtest, p)
-            },
-            Route(method: .delete, path: "/api/optimizations/{id}", answers: .of(JobView.self), role: .viewer, summary: "Cancel a queued or running optimisation") {
-                _, context, p in try await cancel(try parameter("id", context), .optimization, p)
-            },
+            Route(
+                method: .delete, path: "/api/backtests/{id}", role: .viewer, summary: "Delete one of your backtests: cancelled if it is queued or running, its results removed",
+                success: .noContent
+            ) { _, context, p in try await delete(try parameter("id", context), .backtest, p) },
+            Route(
+                method: .delete, path: "/api/optimizations/{id}", role: .viewer, summary: "Delete one of your optimisations: cancelled if it is queued or running, its report removed",
+                success: .noContent
+            ) { _, context, p in try await delete(try parameter("id", context), .optimization, p) },
         ]
     }
 
@@ -160,9 +162,10 @@ extension GatewayAPI {
         return job
     }
 
-    private func cancel(_ id: String, _ kind: PB.JobKind, _ p: Principal) async throws -> Response {
+    private func delete(_ id: String, _ kind: PB.JobKind, _ p: Principal) async throws -> Response {
         let job = try await ownedJob(id, kind, p)
-        return try JSONBody.response(JobView(try await peers.orchestratorClient().cancelJob(PB.GetJobRequest(id: job.id, ownerId: p.userId))))
+        _ = try await peers.orchestratorClient().deleteJob(PB.GetJobRequest(id: job.id, ownerId: p.userId))
+        return Response(status: .noContent)
     }
 }
 

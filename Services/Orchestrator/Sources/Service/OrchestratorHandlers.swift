@@ -247,6 +247,18 @@ struct OrchestratorHandlers: OrchestratorService {
         return try await ownedJob(request.id, request.ownerId)
     }
 
+    func deleteJob(_ request: PB.GetJobRequest, context: ServerCallContext) async throws -> PB.Empty {
+        var job = try await ownedJob(request.id, request.ownerId)
+        guard try await OrchestratorTables.deleteJob(id: job.id, store) else { throw OrchestratorError(.unknownJob, "no job \(job.id)") }
+        // Whoever follows its progress sees it end.
+        if job.status == .queued || job.status == .running {
+            job.status = .cancelled
+            job.updatedAtNs = WallClock.nowNs
+            jobs.publish(job)
+        }
+        return PB.Empty()
+    }
+
     func listJobTrades(_ request: PB.ListJobTradesRequest, context: ServerCallContext) async throws -> PB.ListJobTradesResponse {
         let result = try await finishedBacktest(request.id, request.ownerId)
         let limit = PageCursor.limit(request.page?.limit ?? 0)

@@ -160,6 +160,15 @@ enum OrchestratorTables {
         }
     }
 
+    /// Removes a job and its stored result; whether there was one. A runner still working on it
+    /// finds it gone at its next progress write and stops.
+    static func deleteJob(id: String, _ db: Store) async throws -> Bool {
+        try await db.withTransaction { tx -> Bool in
+            try await tx.execute("DELETE FROM backtests WHERE id = \(id)::uuid")
+            return !(try await tx.query("DELETE FROM jobs WHERE id = \(id)::uuid RETURNING id")).isEmpty
+        }
+    }
+
     static func backtest(id: String, _ db: some SQLQuerying) async throws -> PB.BacktestResult? {
         let rows = try await db.query("SELECT payload FROM backtests WHERE id = \(id)::uuid")
         return try rows.first.map { try PB.BacktestResult(decoding: $0.decode(SQLBytes.self, at: 0).bytes) }

@@ -5808,7 +5808,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[23] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[24] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -5827,6 +5827,7 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "GetJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
   { "ListJobs", &tradewind__v1__list_jobs_request__descriptor, &tradewind__v1__list_jobs_response__descriptor },
   { "CancelJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
+  { "DeleteJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__empty__descriptor },
   { "ListJobTrades", &tradewind__v1__list_job_trades_request__descriptor, &tradewind__v1__list_job_trades_response__descriptor },
   { "GetJobEquity", &tradewind__v1__get_job_equity_request__descriptor, &tradewind__v1__get_job_equity_response__descriptor },
   { "Chat", &tradewind__v1__chat_request__descriptor, &tradewind__v1__chat_response__descriptor },
@@ -5837,22 +5838,23 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
   16,        /* CancelJob */
-  19,        /* Chat */
+  20,        /* Chat */
   2,        /* CreateBot */
   8,        /* DeleteBot */
+  17,        /* DeleteJob */
   4,        /* GetBot */
   14,        /* GetJob */
-  18,        /* GetJobEquity */
-  21,        /* GetSavedStrategy */
+  19,        /* GetJobEquity */
+  22,        /* GetSavedStrategy */
   0,        /* ListAgents */
   5,        /* ListBots */
   11,        /* ListDecisions */
-  17,        /* ListJobTrades */
+  18,        /* ListJobTrades */
   15,        /* ListJobs */
-  22,        /* ListSavedStrategies */
+  23,        /* ListSavedStrategies */
   1,        /* ListStrategies */
   12,        /* RunBacktest */
-  20,        /* SaveStrategy */
+  21,        /* SaveStrategy */
   6,        /* StartBot */
   7,        /* StopBot */
   9,        /* StreamBotStatus */
@@ -5866,7 +5868,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  23,
+  24,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -6006,13 +6008,21 @@ void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
+                                             const Tradewind__V1__GetJobRequest *input,
+                                             Tradewind__V1__Empty_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   const Tradewind__V1__ListJobTradesRequest *input,
                                                   Tradewind__V1__ListJobTradesResponse_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  const Tradewind__V1__GetJobEquityRequest *input,
@@ -6020,7 +6030,7 @@ void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
@@ -6028,7 +6038,7 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 const Tradewind__V1__SaveStrategyRequest *input,
@@ -6036,7 +6046,7 @@ void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      const Tradewind__V1__GetSavedStrategyRequest *input,
@@ -6044,7 +6054,7 @@ void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *service,
                                                         const Tradewind__V1__ListSavedStrategiesRequest *input,
@@ -6052,7 +6062,7 @@ void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

@@ -1860,6 +1860,10 @@ struct Tradewind__V1__Orchestrator_Service
                      const Tradewind__V1__GetJobRequest *input,
                      Tradewind__V1__Job_Closure closure,
                      void *closure_data);
+  void (*delete_job)(Tradewind__V1__Orchestrator_Service *service,
+                     const Tradewind__V1__GetJobRequest *input,
+                     Tradewind__V1__Empty_Closure closure,
+                     void *closure_data);
   void (*list_job_trades)(Tradewind__V1__Orchestrator_Service *service,
                           const Tradewind__V1__ListJobTradesRequest *input,
                           Tradewind__V1__ListJobTradesResponse_Closure closure,
@@ -1909,6 +1913,7 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## get_job,\
       function_prefix__ ## list_jobs,\
       function_prefix__ ## cancel_job,\
+      function_prefix__ ## delete_job,\
       function_prefix__ ## list_job_trades,\
       function_prefix__ ## get_job_equity,\
       function_prefix__ ## chat,\
@@ -1982,6 +1987,10 @@ void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
 void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
                                              const Tradewind__V1__GetJobRequest *input,
                                              Tradewind__V1__Job_Closure closure,
+                                             void *closure_data);
+void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
+                                             const Tradewind__V1__GetJobRequest *input,
+                                             Tradewind__V1__Empty_Closure closure,
                                              void *closure_data);
 void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   const Tradewind__V1__ListJobTradesRequest *input,
