@@ -13,23 +13,35 @@ enum BodyFields {
     }()
     /// Text without NUL characters (the services' string fields cannot hold them).
     static let text = #"^[^\x00]*$"#
-    /// A chat message: text with something besides white space (every Unicode space and line
-    /// separator, and the control characters Python's `\s` counts), checked by the handler with
-    /// this same pattern.
-    static let chatMessage = #"^[^\x00]*[^\x00\t\n\v\f\r\x1c-\x1f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"#
+    /// White space spelled out (every Unicode space and line separator, and the control characters
+    /// Python's `\s` counts): `\s` means one set to schemathesis's Python and another to the ICU
+    /// expressions the handlers check with, so the patterns below never use it.
+    static let space = #"\t\n\v\f\r\x1c-\x1f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"#
+    /// A chat message: text with something besides white space, checked by the handler with this
+    /// same pattern.
+    static let chatMessage = #"^[^\x00]*[^\x00"# + space + #"][^\x00]*$"#
+    /// An email address as registration checks it (with `emailLength`).
+    static let email = #"^[^@\x00"# + space + #"]+@[^@\x00"# + space + #"]+\.[^@\x00"# + space + #"]+$"#
+    static let emailLength = 254
     /// At most this many Unicode scalars (what JSON Schema's `maxLength` counts).
     static let chatMessageLength = 4_000
 
     /// `value` of `field` as the document describes it, or 400 saying what it must be.
-    static func check(_ value: String, field: String, pattern: String, maxLength: Int) throws {
+    static func check(_ value: String, field: String, pattern: String, maxLength: Int, what: String) throws {
         guard value.unicodeScalars.count <= maxLength, value.range(of: pattern, options: .regularExpression) != nil else {
-            throw APIError(.badRequest, "request.invalid_field", "\(field) must be text with more than white space, at most \(maxLength) characters, without NUL")
+            throw APIError(.badRequest, "request.invalid_field", "\(field) must be \(what), at most \(maxLength) characters")
         }
     }
 
+    /// A client order id: printable (no control characters), at most `clientOrderIdLength`.
+    static let clientOrderId = #"^[^\x00-\x1f\x7f-\x9f]*$"#
+    static let clientOrderIdLength = 64
+    /// A bot's name (the orchestrator keeps at most 100 characters).
+    static let botNameLength = 100
+
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
-        case "email": return ["type": type, "maxLength": 254, "pattern": #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#]
+        case "email": return ["type": type, "maxLength": emailLength, "pattern": email]
         case "password", "new_password", "current_password":
             // The API takes any 8 characters up to 72 bytes (bcrypt's limit); the document promises the ASCII part of that.
             return ["type": type, "pattern": #"^[ -~]{8,72}$"#]
@@ -41,6 +53,8 @@ enum BodyFields {
         case "objective": return ["type": type, "enum": ["sharpe", "sortino", "calmar", "total_return", "profit_factor"]]
         case "quantity", "initial_cash", "limit_price", "stop_price", "stop_loss", "take_profit": return ["type": type, "pattern": positiveDecimal]
         case "message": return ["type": type, "minLength": 1, "maxLength": chatMessageLength, "pattern": chatMessage]
+        case "client_order_id": return ["type": type, "maxLength": clientOrderIdLength, "pattern": clientOrderId]
+        case "name": return ["type": type, "maxLength": botNameLength, "pattern": text]
         case "symbol", "reset_token", "refresh_token": return ["type": type, "minLength": 1, "pattern": text]
         case "conversation_id": return ["type": type, "format": "uuid"]
         case "scopes": return ["type": type, "minItems": 1, "items": ["type": "string", "enum": ["read", "trade"]]]

@@ -117,10 +117,11 @@ extension GatewayAPI {
     /// Creates a user with `role` (an `invite`'s role instead when one is given, which it uses up;
     /// admin when `firstIsAdmin` and there is no user yet) and a paper account in execution.
     func createUser(email: String, password: String, role: Role, invite: String? = nil, firstIsAdmin: Bool = false) async throws -> UserRecord {
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard email.count <= 254, email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
-            throw APIError(.badRequest, "auth.invalid_email", "email \"\(email.prefix(60))\" is not an email address")
+        // Checked as sent, with the rule the OpenAPI document states (BodyFields), then kept lower-case.
+        guard email.unicodeScalars.count <= BodyFields.emailLength, email.range(of: BodyFields.email, options: .regularExpression) != nil else {
+            throw APIError(.badRequest, "auth.invalid_email", "email \"\(email.prefix(60))\" is not an email address (name@domain.tld, no spaces)")
         }
+        let email = email.lowercased()
         try Self.checkPassword(password)
         if try await UserTables.user(email: email, store) != nil {
             throw APIError(.conflict, "auth.email_taken", "\(email) is already registered; log in instead")

@@ -42,6 +42,9 @@ extension GatewayAPI {
                 let data = try await JSONBody.data(from: request)
                 var body = try JSONBody.decode(BotRequest.self, from: data)
                 body.strategy?.document = try StrategyView.document(in: data)
+                if let name = body.name {
+                    try BodyFields.check(name, field: "name", pattern: BodyFields.text, maxLength: BodyFields.botNameLength, what: "text without NUL")
+                }
                 guard body.mode == nil || body.mode == "paper" else {
                     throw APIError(.unprocessableContent, "orchestrator.unsupported_mode", "mode \"\(body.mode!.prefix(20))\": only paper bots can run here")
                 }
@@ -103,7 +106,9 @@ extension GatewayAPI {
                 body: ["message": "string!", "conversation_id": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(ChatRequest.self, from: request)
-                try BodyFields.check(body.message, field: "message", pattern: BodyFields.chatMessage, maxLength: BodyFields.chatMessageLength)
+                try BodyFields.check(
+                    body.message, field: "message", pattern: BodyFields.chatMessage, maxLength: BodyFields.chatMessageLength,
+                    what: "text with more than white space, without NUL")
                 let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p.userId, conversationId: body.conversationId ?? "", message: body.message))
                 return try JSONBody.response(ChatView(
                     conversationId: reply.conversationId, reply: reply.reply, proposedStrategy: reply.proposedStrategy.map(StrategyView.init),

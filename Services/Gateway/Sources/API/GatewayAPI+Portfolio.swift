@@ -69,6 +69,11 @@ extension GatewayAPI {
         default: throw APIError(.badRequest, "request.invalid_field", "side \"\(body.side.prefix(10))\" must be buy or sell")
         }
         let quantity = try Money.parse(body.quantity, field: "quantity")
+        if let id = body.clientOrderId {
+            try BodyFields.check(
+                id, field: "client_order_id", pattern: BodyFields.clientOrderId, maxLength: BodyFields.clientOrderIdLength,
+                what: "printable text (no control characters)")
+        }
         let type: PB.OrderType
         switch (body.type ?? "market").lowercased() {
         case "market": type = .market

@@ -137,8 +137,9 @@ struct GatewayAPI: Sendable {
     /// A query parameter.
     func query(_ name: String, _ request: Request) -> String? { request.uri.queryParameters.get(name) }
 
+    /// The timeframe named (1m when absent; an empty one is refused like any unknown one).
     func timeframe(_ text: String?) throws -> Timeframe {
-        guard let text, !text.isEmpty else { return .m1 }
+        guard let text else { return .m1 }
         guard let tf = try? Timeframe(parsing: text) else {
             throw APIError(.badRequest, "request.invalid_field", "timeframe \"\(text.prefix(10))\" is not one of \(Timeframe.allCases.map(\.rawValue).joined(separator: ", "))")
         }
