@@ -19,7 +19,7 @@ enum OpenAPIDocument {
             var parameters: [[String: Any]] = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
                 let name = String($0.dropFirst().dropLast())
                 // Ids are UUIDs; a symbol is any spelling market-data knows.
-                let schema: [String: Any] = name == "id" ? ["type": "string", "format": "uuid"] : ["type": "string"]
+                let schema: [String: Any] = name == "id" ? ["type": "string", "format": "uuid"] : ["type": "string", "pattern": BodyFields.text]
                 return ["name": name, "in": "path", "required": true, "schema": schema]
             }
             parameters += route.query.map { ["name": $0, "in": "query", "required": false, "schema": QueryParameters.schema($0, path: route.path)] }
@@ -71,7 +71,7 @@ enum OpenAPIDocument {
                                 "additionalProperties": ["type": "number", "minimum": 0, "maximum": 1],
                             ],
                             "consensus_threshold": ["type": "number"],
-                            "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string"]]],
+                            "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string", "pattern": BodyFields.text]]],
                             "strategy_id": ["type": "string", "format": "uuid"], "strategy_version": ["type": "integer", "minimum": 1, "maximum": UInt32.max],
                         ],
                     ],
