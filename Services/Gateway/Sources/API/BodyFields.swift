@@ -20,11 +20,11 @@ enum BodyFields {
     /// A chat message: text with something besides white space, checked by the handler with this
     /// same pattern.
     static let chatMessage = #"^[^\x00]*[^\x00"# + space + #"][^\x00]*$"#
+    /// Lengths here are in Unicode scalars, what JSON Schema's `maxLength` counts.
+    static let chatMessageLength = 4_000
     /// An email address as registration checks it (with `emailLength`).
     static let email = #"^[^@\x00"# + space + #"]+@[^@\x00"# + space + #"]+\.[^@\x00"# + space + #"]+$"#
     static let emailLength = 254
-    /// At most this many Unicode scalars (what JSON Schema's `maxLength` counts).
-    static let chatMessageLength = 4_000
 
     /// `value` of `field` as the document describes it, or 400 saying what it must be.
     static func check(_ value: String, field: String, pattern: String, maxLength: Int, what: String) throws {
