@@ -38,6 +38,8 @@ enum BodyFields {
     static let clientOrderIdLength = 64
     /// A bot's name (the orchestrator keeps at most 100 characters).
     static let botNameLength = 100
+    /// An API key's label.
+    static let keyLabelLength = 100
 
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
@@ -55,6 +57,7 @@ enum BodyFields {
         case "message": return ["type": type, "minLength": 1, "maxLength": chatMessageLength, "pattern": chatMessage]
         case "client_order_id": return ["type": type, "maxLength": clientOrderIdLength, "pattern": clientOrderId]
         case "name": return ["type": type, "maxLength": botNameLength, "pattern": text]
+        case "label": return ["type": type, "maxLength": keyLabelLength, "pattern": text]
         case "symbol", "reset_token", "refresh_token": return ["type": type, "minLength": 1, "pattern": text]
         case "conversation_id": return ["type": type, "format": "uuid"]
         case "scopes": return ["type": type, "minItems": 1, "items": ["type": "string", "enum": ["read", "trade"]]]

@@ -57,6 +57,9 @@ extension GatewayAPI {
             ) { request, _, p in
                 try requireSession(p)
                 let body = try await JSONBody.decode(KeyRequest.self, from: request)
+                if let label = body.label {
+                    try BodyFields.check(label, field: "label", pattern: BodyFields.text, maxLength: BodyFields.keyLabelLength, what: "text without NUL")
+                }
                 var scopes: Set<KeyScope> = []
                 for name in body.scopes ?? ["read"] {
                     guard let scope = KeyScope(rawValue: name) else {
