@@ -36,6 +36,8 @@ enum BodyFields {
     /// A client order id: printable (no control characters), at most `clientOrderIdLength`.
     static let clientOrderId = #"^[^\x00-\x1f\x7f-\x9f]*$"#
     static let clientOrderIdLength = 64
+    /// A password: 8 to 72 printable ASCII characters (bcrypt reads 72 bytes).
+    static let password = #"^[ -~]{8,72}$"#
     /// A bot's name (the orchestrator keeps at most 100 characters).
     static let botNameLength = 100
     /// An API key's label.
@@ -44,9 +46,7 @@ enum BodyFields {
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
         case "email": return ["type": type, "maxLength": emailLength, "pattern": email]
-        case "password", "new_password", "current_password":
-            // The API takes any 8 characters up to 72 bytes (bcrypt's limit); the document promises the ASCII part of that.
-            return ["type": type, "pattern": #"^[ -~]{8,72}$"#]
+        case "password", "new_password", "current_password": return ["type": type, "pattern": password]
         case "timeframe": return ["type": type, "enum": QueryParameters.timeframes]
         case "side": return ["type": type, "enum": ["buy", "sell"]]
         case "type": return ["type": type, "enum": ["market", "limit", "stop"]]
