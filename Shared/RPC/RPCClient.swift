@@ -9,9 +9,10 @@ import Wire
 /// A connection to one RPC server, kept up by `run()`: connect, handshake, serve calls, and after a
 /// loss reconnect with jittered exponential backoff. Calls multiplex over the one connection.
 ///
-/// Calls made while there is no connection fail fast with `unavailable` (saying why and when the
-/// next attempt is), except while a connection attempt is in progress, which they wait for up to
-/// `connectWait`. Once the peer is back, calls succeed again without restarting anything.
+/// Calls made while there is no connection wait up to `connectWait` for an attempt in progress or
+/// due within that time; when the next attempt is further off they fail fast with `unavailable`
+/// (saying why and when the next attempt is). Once the peer is back, calls succeed again without
+/// restarting anything.
 public final class RPCClient: Service, Sendable {
     /// The settings this client was made with.
     public let configuration: RPCClientConfiguration
@@ -158,25 +159,25 @@ public final class RPCClient: Service, Sendable {
 
     /// The live connection, or `unavailable` saying why there is none.
     private func connection() async throws(RPCError) -> Connection {
-        switch state.withLock({ $0.call(now: .now, target: configuration.targetLabel) }) {
+        switch state.withLock({ $0.call(now: .now, connectWait: configuration.connectWait, target: configuration.targetLabel) }) {
         case .ready(let c): return c
         case .fail(let e): throw e
         case .wait: return try await waitForConnection()
         }
     }
 
-    /// Waits for the connection being made, at most `connectWait`: the wait ends on time whatever
+    /// Waits for the connection being made (or about to be), at most `connectWait`: the wait ends on time whatever
     /// the attempt does (a peer that accepts and never answers the hello holds it for the
     /// handshake's own, longer timeout, not the caller).
     private func waitForConnection() async throws(RPCError) -> Connection {
         do {
             return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Connection, any Error>) in
                 let waiter = ConnectionWaiter(c)
-                if let immediate = state.withLock({ $0.wait(waiter) }) {
+                let wait = configuration.connectWait, label = configuration.targetLabel
+                if let immediate = state.withLock({ $0.wait(waiter, now: .now, connectWait: wait) }) {
                     waiter.resume(immediate.mapError { $0 })
                     return
                 }
-                let wait = configuration.connectWait, label = configuration.targetLabel
                 eventLoop.scheduleTask(in: .nanoseconds(wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)) {
                     waiter.resume(.failure(RPCError(code: .unavailable, message: "\(label): no connection within \(wait)")))
                 }
