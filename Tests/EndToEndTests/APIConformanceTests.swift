@@ -26,7 +26,7 @@ struct APIConformanceTests {
             let token = try #require(r.body["access_token"] as? String)
             let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("schemathesis.toml").path
             var arguments = [
-                "--config-file", config, "run", "http://127.0.0.1:\(platform.httpPort)/api/openapi.json",
+                "--config-file", config, "run", "http://127.0.0.1:\(platform.httpPort)/api/v1/openapi.json",
                 "-H", "Authorization: Bearer \(token)", "--no-color",
             ]
             // Another seed explores other cases (the configuration's is what CI runs).

@@ -155,7 +155,7 @@ struct JourneyTests {
             let r = try await http.call("GET", "/api/orders", token: trader)
             return (r.body["orders"] as? [[String: Any]])?.first { $0["id"] as? String == orderId && $0["status"] as? String == "filled" }
         }
-        #expect(order["bot_id"] as? String == botId && order["client_order_id"] as? String == "bot:\(botId):\(bought["candle_open_time_ns"] as? Int ?? 0)")
+        #expect(order["bot_id"] as? String == botId && order["client_order_id"] as? String == "bot:\(botId):\((bought["candle_open_time"] as? Int ?? 0) * 1_000_000)")
 
         // A manual round trip, idempotent by client order id.
         r = try await http.call("POST", "/api/trade", token: trader, json: #"{"symbol":"ETHUSDT","side":"buy","quantity":"0.01","client_order_id":"e2e-1"}"#)
@@ -187,7 +187,7 @@ struct JourneyTests {
         let all = try await decisions(http, trader, botId)
         r = try await http.call("GET", "/api/orders", token: trader)
         return Left(
-            trader: trader, botId: botId, lastDecisionBar: all.compactMap { ($0["candle_open_time_ns"] as? NSNumber)?.int64Value }.max() ?? 0,
+            trader: trader, botId: botId, lastDecisionBar: all.compactMap { ($0["candle_open_time"] as? NSNumber)?.int64Value }.max() ?? 0,
             orderIds: Set((r.body["orders"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }), tradeCount: trades.count)
     }
 
@@ -271,7 +271,7 @@ struct JourneyTests {
 
         // The running bot resumed: it decides on bars after the last one before the restart.
         _ = try await eventually("a decision after the restart", seconds: 60) {
-            try await decisions(http, trader, before.botId).first { (($0["candle_open_time_ns"] as? NSNumber)?.int64Value ?? 0) > before.lastDecisionBar }
+            try await decisions(http, trader, before.botId).first { (($0["candle_open_time"] as? NSNumber)?.int64Value ?? 0) > before.lastDecisionBar }
         }
         r = try await http.call("POST", "/api/bots/\(before.botId)/stop", token: trader)
         #expect(r.status == 200 && r.body["state"] as? String == "stopped")

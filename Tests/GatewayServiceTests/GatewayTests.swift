@@ -135,7 +135,7 @@ struct GatewayTests {
         r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"message":"buy dips when RSI is below 25"}"#)
         #expect((r.body["proposed_strategy"] as? [String: Any])?["name"] as? String == "mean_reversion")
         r = try await http.call("GET", "/api/openapi.json")
-        #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/bots/{id}/status-stream"] != nil)
+        #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/v1/bots/{id}/status-stream"] != nil)
         // Every success answer with a body has its schema; a 204 has none.
         for (path, item) in r.body["paths"] as? [String: [String: Any]] ?? [:] {
             for (method, operation) in item {
@@ -161,7 +161,7 @@ struct GatewayTests {
                 volume: 1, closed: true))
         }
         try await market.deliver(history, publish: false)
-        let backtestBody = #"{"symbol":"BTCUSDT","timeframe":"1m","from_ns":"# + "\(t0)" + #","to_ns":"# + "\(t0 + 240 * 60_000_000_000)"
+        let backtestBody = #"{"symbol":"BTCUSDT","timeframe":"1m","from":"# + "\(t0 / 1_000_000)" + #","to":"# + "\((t0 + 240 * 60_000_000_000) / 1_000_000)"
             + #","strategy":{"name":"sma_cross","parameters":{"fast":3,"slow":8}}}"#
         let jobEvents = Collected()
         let jobId: String = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -266,7 +266,15 @@ struct GatewayTests {
             try await group.waitForAll()
         }
         let messages = received.all
-        #expect(messages.contains { $0.contains(#""type":"market_update""#) && $0.contains(#""symbol":"BTC\/USDT""#) || $0.contains(#""symbol":"BTC/USDT""#) && $0.contains("40100") })
+        // The seed's shape: the symbol as subscribed, the time in milliseconds; the canonical symbol and the nanoseconds beside them.
+        let update = try #require(messages.lazy.compactMap { text -> [String: Any]? in
+            guard let m = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], m["type"] as? String == "market_update" else { return nil }
+            return m["data"] as? [String: Any]
+        }.first)
+        #expect(update["symbol"] as? String == "BTCUSDT" && update["canonical_symbol"] as? String == "BTC/USDT" && update["price"] as? Double == 40_100)
+        let millis = try #require((update["timestamp"] as? NSNumber)?.int64Value)
+        #expect(millis > 1_500_000_000_000 && millis < 4_102_444_800_000)
+        #expect((update["timestamp_ns"] as? String).flatMap { Int64($0) }.map { $0 / 1_000_000 == millis } == true)
         #expect(messages.contains { $0.contains(#""type":"error""#) && $0.contains("ws.invalid_message") })
     }
 }

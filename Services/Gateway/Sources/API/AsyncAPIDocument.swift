@@ -35,7 +35,7 @@ enum AsyncAPIDocument {
         for kind in LiveMessageType.allCases {
             messages[kind.rawValue] = [
                 "name": kind.rawValue, "summary": "On channel \(kind.summary.channel): \(kind.summary.data)",
-                "payload": object(["type": ["const": kind.rawValue], "data": ["type": "object"]], required: ["type", "data"]),
+                "payload": object(["type": ["const": kind.rawValue], "data": kind.dataSchema], required: ["type", "data"]),
             ]
         }
         let received = ["pong", "subscribed", "error"] + LiveMessageType.allCases.map(\.rawValue)
@@ -43,7 +43,7 @@ enum AsyncAPIDocument {
             "asyncapi": "3.0.0",
             "info": [
                 "title": "Tradewind gateway live updates", "version": "1.0.0",
-                "description": "One WebSocket per client: subscribe to channels, receive their updates. A slow client loses its oldest updates; it never slows others.",
+                "description": "One WebSocket per client: subscribe to channels, receive their updates. A slow client loses its oldest updates; it never slows others. Times are Unix milliseconds (integers JavaScript holds exactly); where finer time matters a `*_ns` string carries the nanoseconds. Money and quantities are decimal strings.",
             ],
             "servers": ["gateway": ["host": "127.0.0.1:8080", "protocol": "ws", "description": "wss when the gateway serves TLS"]],
             "channels": [

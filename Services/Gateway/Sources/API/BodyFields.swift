@@ -42,6 +42,8 @@ enum BodyFields {
     static let botNameLength = 100
     /// An API key's label.
     static let keyLabelLength = 100
+    /// The latest time in milliseconds whose nanoseconds fit the services' Int64 (in 2262).
+    static let maxMillis = Int64.max / 1_000_000
 
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
@@ -63,7 +65,7 @@ enum BodyFields {
         case "scopes": return ["type": type, "minItems": 1, "items": ["type": "string", "enum": ["read", "trade"]]]
         case "ranges": return ["type": type, "minItems": 1, "items": range]
         // Whole numbers: the range of the field they are read into (beyond it is refused).
-        case "from_ns", "to_ns": return ["type": type, "minimum": Int64.min, "maximum": Int64.max]
+        case "from", "to": return ["type": type, "minimum": 0, "maximum": maxMillis, "description": "Unix time in milliseconds (UTC)", "format": "unix-ms"]
         case "min_trades", "random_trials": return ["type": type, "minimum": 0, "maximum": UInt32.max]
         case "seed": return ["type": type, "minimum": 0, "maximum": UInt64.max]
         case "fee_rate": return ["type": type, "minimum": 0, "exclusiveMaximum": 0.1, "description": "Fraction of notional per fill; absent: the strategy's own"]

@@ -99,6 +99,10 @@ extension GatewayAPI {
 struct KillSwitchView: Encodable {
     var engaged: Bool
     var reason, changedBy: String
-    var changedAtNs: Int64
-    init(_ k: PB.KillSwitchState) { (engaged, reason, changedBy, changedAtNs) = (k.engaged, k.reason, k.changedBy, k.changedAtNs) }
+    /// When it was last engaged or released; absent if it never was.
+    var changedAt: UnixMillis?
+    init(_ k: PB.KillSwitchState) {
+        (engaged, reason, changedBy) = (k.engaged, k.reason, k.changedBy)
+        changedAt = k.changedAtNs == 0 ? nil : UnixMillis(nanoseconds: k.changedAtNs)
+    }
 }

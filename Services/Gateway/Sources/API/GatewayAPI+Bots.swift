@@ -81,7 +81,7 @@ extension GatewayAPI {
                 let body = ResponseBody { writer in
                     for try await status in stream {
                         let event = BotStatusEvent(
-                            botId: status.botId, state: botState(status.state), message: status.message, tsNs: status.tsNs,
+                            botId: status.botId, state: botState(status.state), message: status.message, timestamp: UnixMillis(nanoseconds: status.tsNs),
                             lastDecision: status.lastDecision.map(DecisionView.init))
                         let json = String(decoding: try JSONBody.encoder.encode(event), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: "event: status\ndata: \(json)\n\n"))
@@ -127,7 +127,7 @@ extension GatewayAPI {
 
 struct BotStatusEvent: Encodable {
     var botId, state, message: String
-    var tsNs: Int64
+    var timestamp: UnixMillis
     var lastDecision: DecisionView?
 }
 

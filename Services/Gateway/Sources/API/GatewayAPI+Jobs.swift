@@ -11,8 +11,9 @@ extension GatewayAPI {
     struct BacktestRequest: Decodable {
         var symbol: String
         var timeframe: String?
-        var fromNs: Int64?
-        var toNs: Int64?
+        /// The bars to test, Unix milliseconds (`from` inclusive, `to` exclusive); absent: all stored history.
+        var from: Int64?
+        var to: Int64?
         var strategy: StrategyView?
         var risk: RiskView?
         var initialCash: String?
@@ -21,8 +22,11 @@ extension GatewayAPI {
         var slippageBps: Double?
 
         func wire(_ api: GatewayAPI) throws -> PB.BacktestRequest {
-            PB.BacktestRequest(
-                symbol: symbol, timeframe: try api.timeframe(timeframe).wire, range: PB.TimeRange(fromNs: fromNs ?? 0, toNs: toNs ?? 0),
+            for (name, value) in [("from", from), ("to", to)] where value.map({ !(0...BodyFields.maxMillis).contains($0) }) ?? false {
+                throw APIError(.badRequest, "request.invalid_field", "\(name) is a Unix time in milliseconds, 0 to \(BodyFields.maxMillis)")
+            }
+            return PB.BacktestRequest(
+                symbol: symbol, timeframe: try api.timeframe(timeframe).wire, range: PB.TimeRange(fromNs: (from ?? 0) * 1_000_000, toNs: (to ?? 0) * 1_000_000),
                 strategy: strategy?.wire, risk: try risk?.wire(), initialCash: try Money.parse(initialCash ?? "100000", field: "initial_cash").wire,
                 feeRate: feeRate ?? 0, slippageBps: slippageBps ?? 0)
         }
@@ -72,7 +76,7 @@ extension GatewayAPI {
     }
 
     static let backtestBody: KeyValuePairs<String, String> = [
-        "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
+        "symbol": "string!", "timeframe": "string", "from": "integer", "to": "integer", "strategy": "object", "risk": "object",
         "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number",
     ]
 
@@ -93,7 +97,7 @@ extension GatewayAPI {
                 method: .post, path: "/api/optimizations", answers: .of(JobView.self), role: .viewer,
                 summary: "Queue a parameter search (grid or random, optionally walk-forward) over a strategy's declared parameters",
                 body: [
-                    "symbol": "string!", "timeframe": "string", "from_ns": "integer", "to_ns": "integer", "strategy": "object", "risk": "object",
+                    "symbol": "string!", "timeframe": "string", "from": "integer", "to": "integer", "strategy": "object", "risk": "object",
                     "initial_cash": "string", "fee_rate": "number", "slippage_bps": "number", "ranges": "array!", "objective": "string",
                     "min_trades": "integer", "max_drawdown_pct": "number", "random_trials": "integer", "seed": "integer", "walk_forward": "object",
                 ], success: .accepted
@@ -135,7 +139,7 @@ extension GatewayAPI {
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
                 let points = UInt32(try QueryParameters.integer("points", request, path: "/api/backtests/{id}/equity") ?? 0)
                 let curve = try await peers.orchestratorClient().getJobEquity(PB.GetJobEquityRequest(id: job.id, ownerId: p.userId, points: points))
-                return try JSONBody.response(["equity": curve.points.map { [String($0.tsNs), decimalText($0.equity)] }])
+                return try JSONBody.response(EquityCurveView(equity: curve.points.map { EquityCurveView.Point(time: UnixMillis(nanoseconds: $0.tsNs), equity: decimalText($0.equity)) }))
             },
             Route(
                 method: .delete, path: "/api/backtests/{id}", role: .viewer, summary: "Delete one of your backtests: cancelled if it is queued or running, its results removed",
@@ -173,7 +177,7 @@ extension GatewayAPI {
 struct JobView: Encodable {
     var id, kind, status, error, symbol, timeframe: String
     var progress: Double
-    var createdAtNs, updatedAtNs: Int64
+    var createdAt, updatedAt: UnixMillis
     var strategy: StrategyView
     /// A done backtest's metrics.
     var metrics: BacktestMetricsView?
@@ -195,7 +199,7 @@ struct JobView: Encodable {
         symbol = base?.symbol ?? ""
         timeframe = base.flatMap { Timeframe(wire: $0.timeframe)?.rawValue } ?? ""
         progress = j.progress
-        (createdAtNs, updatedAtNs) = (j.createdAtNs, j.updatedAtNs)
+        (createdAt, updatedAt) = (UnixMillis(nanoseconds: j.createdAtNs), UnixMillis(nanoseconds: j.updatedAtNs))
         strategy = StrategyView(base?.strategy)
         if !j.resultJson.isEmpty {
             if j.kind == .optimization {
@@ -219,15 +223,32 @@ struct BacktestMetricsView: Codable {
 
 struct BacktestTradeView: Encodable {
     var side: String
-    var entryNs, exitNs: Int64
+    /// The entry and exit bars' times (the exit is absent for the open trade).
+    var entryTime: UnixMillis
+    var exitTime: UnixMillis?
     var entryPrice, exitPrice, quantity, pnl, fees, exitReason: String
     init(_ t: PB.BacktestTrade) {
         side = t.side == .sell ? "short" : "long"
-        (entryNs, exitNs) = (t.entryNs, t.exitNs)
+        entryTime = UnixMillis(nanoseconds: t.entryNs)
+        exitTime = t.exitPrice == nil ? nil : UnixMillis(nanoseconds: t.exitNs)
         (entryPrice, exitPrice, quantity, pnl, fees) =
             (decimalText(t.entryPrice), t.exitPrice == nil ? "" : decimalText(t.exitPrice), decimalText(t.quantity), decimalText(t.pnl), decimalText(t.fees))
         exitReason = t.exitReason.isEmpty ? "open" : t.exitReason
     }
+}
+
+/// `{"equity": [[time in ms, "equity"], …]}`: pairs, the compact form a chart takes.
+struct EquityCurveView: Encodable {
+    struct Point: Encodable {
+        var time: UnixMillis
+        var equity: String
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            try c.encode(time)
+            try c.encode(equity)
+        }
+    }
+    var equity: [Point]
 }
 
 struct TradesPage: Encodable {

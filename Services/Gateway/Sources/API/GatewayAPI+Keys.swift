@@ -26,7 +26,7 @@ extension GatewayAPI {
         var id, label: String
         var scopes: [String]
         var revoked: Bool
-        var createdAtNs: Int64
+        var createdAt: UnixMillis
         /// Only in the answer that creates it: `<id>.<secret>`, for `Authorization: ApiKey …`.
         var key: String?
     }
@@ -72,12 +72,12 @@ extension GatewayAPI {
                     throw APIError(.unauthorized, "auth.unknown_user", "the token's user no longer exists")
                 }
                 let key = try await issueKey(for: user, label: body.label ?? "", role: KeyScope.role(scopes), actor: p.userId)
-                let view = KeyView(id: key.id, label: String((body.label ?? "").prefix(100)), scopes: KeyScope.scopes(key.role), revoked: false, createdAtNs: WallClock.nowNs, key: key.secret)
+                let view = KeyView(id: key.id, label: String((body.label ?? "").prefix(100)), scopes: KeyScope.scopes(key.role), revoked: false, createdAt: UnixMillis(nanoseconds: WallClock.nowNs), key: key.secret)
                 return try JSONBody.response(view, status: .created)
             },
             Route(method: .get, path: "/api/keys", answers: .list("keys", of: KeyView.self), role: .viewer, summary: "Your API keys (never their secrets)") { _, _, p in
                 let keys = try await UserTables.keys(user: p.userId, store)
-                return try JSONBody.response(["keys": keys.map { KeyView(id: $0.id, label: $0.label, scopes: $0.scopes, revoked: $0.revoked, createdAtNs: $0.createdAtNs) }])
+                return try JSONBody.response(["keys": keys.map { KeyView(id: $0.id, label: $0.label, scopes: $0.scopes, revoked: $0.revoked, createdAt: UnixMillis(nanoseconds: $0.createdAtNs)) }])
             },
             Route(method: .delete, path: "/api/keys/{id}", role: .viewer, summary: "Revoke one of your API keys", success: .noContent) { _, context, p in
                 let id = try parameter("id", context)

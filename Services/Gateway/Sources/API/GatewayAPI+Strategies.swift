@@ -90,9 +90,10 @@ struct SavedStrategyView: Encodable {
     var parameters: [String: Double]
     var warmupBars: UInt32
     var indicators: [String]
-    var createdAtNs: Int64
+    var createdAt: UnixMillis
     init(_ s: PB.SavedStrategy) {
-        (id, name, version, parameters, warmupBars, indicators, createdAtNs) = (s.id, s.name, s.version, s.parameters, s.warmupBars, s.indicators, s.createdAtNs)
+        (id, name, version, parameters, warmupBars, indicators) = (s.id, s.name, s.version, s.parameters, s.warmupBars, s.indicators)
+        createdAt = UnixMillis(nanoseconds: s.createdAtNs)
         document = RawJSON(text: s.document)
     }
 }

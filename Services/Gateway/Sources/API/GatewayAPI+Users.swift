@@ -17,9 +17,9 @@ extension GatewayAPI {
     }
 
     struct TokenView: Encodable {
-        /// Give it to the person it is for; it works once, until `expires_at_ns`.
+        /// Give it to the person it is for; it works once, until `expires_at`.
         var token: String
-        var expiresAtNs: Int64
+        var expiresAt: UnixMillis
     }
 
     /// Admins' user management: password resets, invites, deleting a user; and redeeming a reset.
@@ -36,7 +36,7 @@ extension GatewayAPI {
                 let token = Secrets.random(), expires = WallClock.nowNs + Int64(settings.resetTTLSeconds) * 1_000_000_000
                 try await UserTables.insertReset(hash: Secrets.hash(token), user: user.id, expiresAtNs: expires, by: p.userId, store)
                 await audit.record(AuditEvent("user.password_reset_issued", actor: p.userId, target: user.id))
-                return try JSONBody.response(TokenView(token: token, expiresAtNs: expires), status: .created)
+                return try JSONBody.response(TokenView(token: token, expiresAt: UnixMillis(nanoseconds: expires)), status: .created)
             },
             Route(
                 method: .post, path: "/api/auth/reset", summary: "Set a new password with a reset token an admin issued (once); every session ends",
@@ -90,7 +90,7 @@ extension GatewayAPI {
                 let token = Secrets.random(), expires = WallClock.nowNs + Int64(settings.inviteTTLSeconds) * 1_000_000_000
                 try await UserTables.insertInvite(hash: Secrets.hash(token), role: role, expiresAtNs: expires, by: p.userId, store)
                 await audit.record(AuditEvent("user.invited", actor: p.userId, outcome: role.rawValue))
-                return try JSONBody.response(TokenView(token: token, expiresAtNs: expires), status: .created)
+                return try JSONBody.response(TokenView(token: token, expiresAt: UnixMillis(nanoseconds: expires)), status: .created)
             },
         ]
     }

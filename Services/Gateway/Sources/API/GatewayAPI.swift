@@ -43,29 +43,36 @@ struct GatewayAPI: Sendable {
                 limiter: limiter, limit: settings.userLimit, scope: "your account", key: { LimitKey.user($0.principal.userId) }))
         let byRole = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, signedIn.group().add(middleware: RoleCheck(role: $0))) })
         let all = routes
+        // Each route at /api/v1/… and at the seed's path without the version, its alias.
         for route in all {
-            switch route.access {
-            case .open(let handler):
-                router.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                    try await self.serve(route, request, context) { try await handler(request, context) }
-                }
-            case .signedIn(let role, let handler):
-                byRole[role]!.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                    try await self.serve(route, request, context) { try await handler(request, context, context.principal) }
+            for path in route.routerPaths {
+                switch route.access {
+                case .open(let handler):
+                    router.on(RouterPath(path), method: route.method) { request, context in
+                        try await self.serve(route, request, context) { try await handler(request, context) }
+                    }
+                case .signedIn(let role, let handler):
+                    byRole[role]!.on(RouterPath(path), method: route.method) { request, context in
+                        try await self.serve(route, request, context) { try await handler(request, context, context.principal) }
+                    }
                 }
             }
         }
         let document = OpenAPIDocument.json(for: all), live = AsyncAPIDocument.json()
-        router.get("/api/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+        for path in ["/api/openapi.json", Route.versioned("/api/openapi.json")] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+            }
         }
-        router.get("/api/asyncapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: live)))
+        for path in ["/api/asyncapi.json", Route.versioned("/api/asyncapi.json")] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: live)))
+            }
         }
         // A method a path does not take answers 405 with the ones it does (not 404, which would say
         // the path is wrong).
         var methods: [String: Set<HTTPRequest.Method>] = [:]
-        for route in all { methods[route.routerPath, default: []].insert(route.method) }
+        for route in all { for path in route.routerPaths { methods[path, default: []].insert(route.method) } }
         for (path, taken) in methods {
             let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
             var others: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .trace, .options, HTTPRequest.Method("QUERY")!]

@@ -45,13 +45,20 @@ enum OpenAPIDocument {
                 if !required.isEmpty { schema["required"] = required }
                 operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
             }
-            paths[route.path, default: [:]][route.method.rawValue.lowercased()] = operation
+            paths[route.versionedPath, default: [:]][route.method.rawValue.lowercased()] = operation
         }
         let document: [String: Any] = [
             "openapi": "3.1.0",
             "info": [
                 "title": "Tradewind gateway", "version": "1.0.0",
-                "description": "REST API of the Tradewind trading platform. WebSocket live updates on /ws, described in the AsyncAPI document at /api/asyncapi.json.",
+                "description": """
+                    REST API of the Tradewind trading platform, version 1. Every path is also served without `/v1` \
+                    (`/api/bots` is `/api/v1/bots`): the seed's paths, kept as aliases of this version. \
+                    Times are Unix milliseconds (integers JavaScript holds exactly); where finer time matters \
+                    (ticks, orders, trades) a `*_ns` string carries the nanoseconds. Money and quantities are \
+                    decimal strings; every other integer is within ±(2^53 − 1). WebSocket live updates on /ws, \
+                    described in the AsyncAPI document at /api/v1/asyncapi.json.
+                    """,
             ],
             "paths": paths,
             "components": [

@@ -44,11 +44,23 @@ extension SavedStrategyView: ResponseExample { static var example: Self { .init(
 extension SavedStrategiesPage: ResponseExample { static var example: Self { .init(strategies: [], nextCursor: "", hasMore: false) } }
 
 extension GatewayAPI.KeyView: ResponseExample {
-    static var example: Self { .init(id: "", label: "", scopes: [], revoked: false, createdAtNs: 0, key: nil) }
+    static var example: Self { .init(id: "", label: "", scopes: [], revoked: false, createdAt: UnixMillis(nanoseconds: 0), key: nil) }
 }
 
-extension GatewayAPI.TokenView: ResponseExample { static var example: Self { .init(token: "", expiresAtNs: 0) } }
+extension GatewayAPI.TokenView: ResponseExample { static var example: Self { .init(token: "", expiresAt: UnixMillis(nanoseconds: 0)) } }
 
 extension BotStatusEvent: ResponseExample {
-    static var example: Self { .init(botId: "", state: "", message: "", tsNs: 0, lastDecision: nil) }
+    static var example: Self { .init(botId: "", state: "", message: "", timestamp: UnixMillis(nanoseconds: 0), lastDecision: nil) }
+}
+
+extension MarketUpdate: ResponseExample {
+    static var example: Self {
+        .init(symbol: "", canonicalSymbol: "", price: 0, change: 0, timestamp: UnixMillis(nanoseconds: 0), timestampNs: UnixNanosText(nanoseconds: 0))
+    }
+}
+
+extension CandleUpdate: ResponseExample { static var example: Self { .init(symbol: "", canonicalSymbol: "", timeframe: "", candle: .example) } }
+
+extension IndicatorUpdate: ResponseExample {
+    static var example: Self { .init(symbol: "", canonicalSymbol: "", timeframe: "", openTime: UnixMillis(nanoseconds: 0), close: 0, values: [:]) }
 }

@@ -48,9 +48,12 @@ struct ResponseSchema: Sendable {
         }
     }
 
-    /// `{"equity": [[time, equity], …]}`: times and decimals as strings.
+    /// `{"equity": [[time, equity], …]}`: the time in Unix milliseconds, the equity an exact decimal.
     static let equityCurve = ResponseSchema(mediaType: "application/json") {
-        let point: [String: Any] = ["type": "array", "minItems": 2, "maxItems": 2, "items": ["type": "string"], "description": "[time in Unix ns, equity as an exact decimal]"]
+        let point: [String: Any] = [
+            "type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [UnixMillis.jsonSchema, ["type": "string"]], "items": false,
+            "description": "[time in Unix milliseconds, equity as an exact decimal]",
+        ]
         return ["type": "object", "additionalProperties": false, "required": ["equity"], "properties": ["equity": ["type": "array", "items": point]]]
     }
 }
@@ -74,10 +77,13 @@ struct SchemaEncoder {
         case is String.Type: return ["type": "string"]
         case is Bool.Type: return ["type": "boolean"]
         case is Double.Type, is Float.Type: return ["type": "number"]
-        case is Int.Type, is Int64.Type, is Int32.Type, is UInt32.Type, is UInt64.Type: return ["type": "integer"]
+        case is Int32.Type, is UInt32.Type: return ["type": "integer"]
+        // Wider integers are promised within JavaScript's exact range (`ApiContractTests` checks the answers).
+        case is Int.Type, is Int64.Type, is UInt64.Type: return ["type": "integer", "minimum": -maxSafeInteger, "maximum": maxSafeInteger]
         case is RawJSON.Type: return ["description": "Any JSON, as stored"]
         default: break
         }
+        if let described = type as? any SchemaDescribed.Type { return described.jsonSchema }
         if let array = type as? any SchemaArray.Type { return ["type": "array", "items": array.elementSchema] }
         if let dictionary = type as? any SchemaDictionary.Type { return ["type": "object", "additionalProperties": dictionary.valueSchema] }
         if example, let view = type as? any ResponseExample.Type { return exampleSchema(view) }

@@ -16,7 +16,8 @@ struct Route: Sendable {
     }
 
     let method: HTTPRequest.Method
-    /// OpenAPI style: `/api/bots/{id}`.
+    /// OpenAPI style, as the seed's API named it: `/api/bots/{id}`. The route is served at its
+    /// `versionedPath` and here, an alias of the same version.
     let path: String
     let access: Access
     let summary: String
@@ -65,8 +66,23 @@ struct Route: Sendable {
         return nil
     }
 
-    /// The path as Hummingbird's router writes it: `/api/bots/:id`.
-    var routerPath: String {
+    /// The API version the paths without one are aliases of.
+    static let version = "v1"
+
+    /// `/api/v1/bots/{id}`: the path the OpenAPI document lists.
+    var versionedPath: String { Self.versioned(path) }
+
+    /// `path` under `/api/<version>/`.
+    static func versioned(_ path: String) -> String {
+        guard path.hasPrefix("/api/") else { return path }
+        return "/api/\(version)/" + path.dropFirst("/api/".count)
+    }
+
+    /// Both paths as Hummingbird's router writes them (`/api/v1/bots/:id`, `/api/bots/:id`).
+    var routerPaths: [String] { [Self.routerPath(versionedPath), Self.routerPath(path)] }
+
+    /// An OpenAPI path as Hummingbird's router writes it: `/api/bots/:id`.
+    static func routerPath(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { part in
             part.hasPrefix("{") ? ":" + part.dropFirst().dropLast() : String(part)
         }.joined(separator: "/")

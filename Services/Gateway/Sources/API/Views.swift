@@ -6,16 +6,17 @@ import TradingCore
 import Wire
 
 // The REST API's JSON shapes (snake_case keys; money and quantities as exact decimal strings;
-// times as Unix nanoseconds). One view per wire message the API shows.
+// times as Unix milliseconds, with nanoseconds as text where finer time matters: `TimeFields.swift`).
+// One view per wire message the API shows.
 
 func decimalText(_ d: PB.Decimal?) -> String { FixedDecimal(wire: d).description }
 
 struct UserView: Encodable {
     var id, email, role, accountId: String
     var disabled: Bool
-    var createdAtNs: Int64
+    var createdAt: UnixMillis
     init(_ u: UserRecord) {
-        (id, email, role, accountId, disabled, createdAtNs) = (u.id, u.email, u.role.rawValue, u.accountId, u.disabled, u.createdAtNs)
+        (id, email, role, accountId, disabled, createdAt) = (u.id, u.email, u.role.rawValue, u.accountId, u.disabled, UnixMillis(nanoseconds: u.createdAtNs))
     }
 }
 
@@ -29,7 +30,9 @@ struct SessionView: Encodable {
 struct AssetView: Encodable {
     var symbol, assetClass, baseCurrency, quoteCurrency, tickSize, lotSize: String
     var price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h: Double
-    var timestamp: Int64
+    /// The last tick's time, and to the nanosecond.
+    var timestamp: UnixMillis
+    var timestampNs: UnixNanosText
     init(_ i: PB.Instrument, _ q: PB.Quote?) {
         symbol = i.symbol
         assetClass = "\(i.assetClass)"
@@ -38,16 +41,19 @@ struct AssetView: Encodable {
         tickSize = decimalText(i.tickSize)
         lotSize = decimalText(i.lotSize)
         let q = q ?? PB.Quote()
-        (price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h, timestamp) =
-            (q.last, q.bid, q.ask, q.change24h, q.change24hPct, q.volume24h, q.high24h, q.low24h, q.tsNs)
+        (price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h) =
+            (q.last, q.bid, q.ask, q.change24h, q.change24hPct, q.volume24h, q.high24h, q.low24h)
+        (timestamp, timestampNs) = (UnixMillis(nanoseconds: q.tsNs), UnixNanosText(nanoseconds: q.tsNs))
     }
 }
 
 struct CandleView: Encodable {
-    var openTimeNs: Int64
+    var openTime: UnixMillis
     var open, high, low, close, volume: Double
     var closed: Bool
-    init(_ c: PB.Candle) { (openTimeNs, open, high, low, close, volume, closed) = (c.openTimeNs, c.open, c.high, c.low, c.close, c.volume, c.closed) }
+    init(_ c: PB.Candle) {
+        (openTime, open, high, low, close, volume, closed) = (UnixMillis(nanoseconds: c.openTimeNs), c.open, c.high, c.low, c.close, c.volume, c.closed)
+    }
 }
 
 /// A strategy as the API shows and takes it: a template `name` with `parameters` (and a consensus
@@ -138,7 +144,7 @@ struct BotView: Encodable {
     var strategy: StrategyView
     var risk: RiskView
     var running: Bool
-    var createdAtNs, updatedAtNs: Int64
+    var createdAt, updatedAt: UnixMillis
     init(_ b: PB.Bot) {
         id = b.id
         name = b.name
@@ -151,7 +157,7 @@ struct BotView: Encodable {
         strategy = StrategyView(b.strategy)
         risk = RiskView(b.risk)
         running = b.desiredRunning
-        (createdAtNs, updatedAtNs) = (b.createdAtNs, b.updatedAtNs)
+        (createdAt, updatedAt) = (UnixMillis(nanoseconds: b.createdAtNs), UnixMillis(nanoseconds: b.updatedAtNs))
     }
 }
 
@@ -176,7 +182,8 @@ struct DecisionView: Encodable {
     var botId, orderId: String?
     var confidence: Double
     var opinions: [OpinionView]
-    var candleOpenTimeNs, createdAtNs: Int64
+    /// The open time of the candle decided on, and when the decision was made.
+    var candleOpenTime, createdAt: UnixMillis
     var riskOutcome: String?
     init(_ d: PB.Decision) {
         id = d.id
@@ -188,7 +195,7 @@ struct DecisionView: Encodable {
         orderId = d.orderId.isEmpty ? nil : d.orderId
         confidence = d.confidence
         opinions = d.opinions.map { OpinionView(agent: $0.agent, action: actionWord($0.action), reasoning: $0.reasoning, confidence: $0.confidence, weight: $0.weight) }
-        (candleOpenTimeNs, createdAtNs) = (d.candleOpenTimeNs, d.createdAtNs)
+        (candleOpenTime, createdAt) = (UnixMillis(nanoseconds: d.candleOpenTimeNs), UnixMillis(nanoseconds: d.createdAtNs))
         riskOutcome = d.riskOutcome?.message
     }
 }
@@ -206,7 +213,8 @@ struct OrderView: Encodable {
     var id, clientOrderId, symbol, side, type, status, quantity, filledQuantity, averageFillPrice, fees, rejectReason: String
     /// Absent for a manual order.
     var botId: String?
-    var createdAtNs: Int64
+    var createdAt: UnixMillis
+    var createdAtNs: UnixNanosText
     init(_ o: PB.Order) {
         (id, clientOrderId, symbol) = (o.id, o.clientOrderId, o.symbol)
         side = o.side == .buy ? "buy" : "sell"
@@ -214,7 +222,8 @@ struct OrderView: Encodable {
         status = "\(o.status)"
         (quantity, filledQuantity, averageFillPrice, fees) =
             (decimalText(o.quantity), decimalText(o.filledQuantity), decimalText(o.averageFillPrice), decimalText(o.fees))
-        (rejectReason, botId, createdAtNs) = (o.rejectReason, o.botId.isEmpty ? nil : o.botId, o.createdAtNs)
+        (rejectReason, botId) = (o.rejectReason, o.botId.isEmpty ? nil : o.botId)
+        (createdAt, createdAtNs) = (UnixMillis(nanoseconds: o.createdAtNs), UnixNanosText(nanoseconds: o.createdAtNs))
     }
 }
 
@@ -232,12 +241,14 @@ struct TradeView: Encodable {
     var id, symbol, side, quantity, entryPrice, exitPrice, realizedPnl, fees, exitReason: String
     /// Absent for a manual trade.
     var botId: String?
-    var openedAtNs, closedAtNs: Int64
+    var openedAt, closedAt: UnixMillis
+    var openedAtNs, closedAtNs: UnixNanosText
     init(_ t: PB.Trade) {
         (id, symbol, side) = (t.id, t.symbol, t.side == .buy ? "long" : "short")
         (quantity, entryPrice, exitPrice) = (decimalText(t.quantity), decimalText(t.entryPrice), decimalText(t.exitPrice))
         (realizedPnl, fees, botId, exitReason) = (decimalText(t.realizedPnl), decimalText(t.fees), t.botId.isEmpty ? nil : t.botId, t.exitReason)
-        (openedAtNs, closedAtNs) = (t.openedAtNs, t.closedAtNs)
+        (openedAt, closedAt) = (UnixMillis(nanoseconds: t.openedAtNs), UnixMillis(nanoseconds: t.closedAtNs))
+        (openedAtNs, closedAtNs) = (UnixNanosText(nanoseconds: t.openedAtNs), UnixNanosText(nanoseconds: t.closedAtNs))
     }
 }
 
@@ -256,10 +267,12 @@ enum Money {
 }
 
 struct AuditRecordView: Encodable {
-    var seq, atNs: Int64
+    var seq: Int64
+    var at: UnixMillis
     var actor, action, target, outcome, requestId, detail, hash: String
     init(_ e: PB.AuditRecord) {
-        (seq, atNs, actor, action, target, outcome, requestId, detail, hash) = (e.seq, e.atNs, e.actor, e.action, e.target, e.outcome, e.requestId, e.detail, e.hash)
+        (seq, at, actor, action, target, outcome, requestId, detail, hash) =
+            (e.seq, UnixMillis(nanoseconds: e.atNs), e.actor, e.action, e.target, e.outcome, e.requestId, e.detail, e.hash)
     }
 }
 

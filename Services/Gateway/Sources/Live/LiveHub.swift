@@ -10,11 +10,22 @@ import Wire
 /// each event is decoded and rendered to JSON once per channel (only when someone listens), then
 /// handed to every connection subscribed to that channel. A connection's queue is bounded: a slow
 /// client loses its oldest updates, never slows the others.
+///
+/// A market, candle or indicator update names the symbol as the client subscribed it (`BTCUSDT`,
+/// the seed's spelling) with market-data's canonical symbol beside it (`BTC/USDT`): the message is
+/// rendered once per spelling in use, which is one in practice.
 final class LiveHub: Service, Sendable {
     typealias Outbox = AsyncStream<String>.Continuation
 
+    /// One connection's subscription to a channel.
+    struct Listener: Sendable {
+        var outbox: Outbox
+        /// How the client spelled the symbol; nil for channels without one.
+        var symbolAs: String?
+    }
+
     private let bus: Bus?
-    private let listeners = Mutex<[String: [Int: Outbox]]>([:])
+    private let listeners = Mutex<[String: [Int: Listener]]>([:])
     /// Per symbol: the price 24 h ago, to report `change` on each tick.
     private let references = Mutex<[String: Double]>([:])
 
@@ -25,7 +36,9 @@ final class LiveHub: Service, Sendable {
 
     init(bus: Bus?) { self.bus = bus }
 
-    func add(_ connection: Int, channel: String, _ outbox: Outbox) { listeners.withLock { $0[channel, default: [:]][connection] = outbox } }
+    func add(_ connection: Int, channel: String, _ outbox: Outbox, symbolAs: String? = nil) {
+        listeners.withLock { $0[channel, default: [:]][connection] = Listener(outbox: outbox, symbolAs: symbolAs) }
+    }
 
     func remove(_ connection: Int, channel: String) {
         listeners.withLock { l in
@@ -44,27 +57,37 @@ final class LiveHub: Service, Sendable {
             for await delivery in subscription {
                 guard case .message(let channel, let payload) = delivery else { continue }
                 let targets = self.listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
-                guard !targets.isEmpty, let text = self.render(channel, payload) else { continue }
-                for outbox in targets { outbox.yield(text) }
+                guard let first = targets.first else { continue }
+                var rendered: [String?: String] = [:]
+                if let text = self.render(channel, payload, symbolAs: first.symbolAs) { rendered[first.symbolAs] = text } else { continue }
+                for target in targets {
+                    if rendered[target.symbolAs] == nil { rendered[target.symbolAs] = self.render(channel, payload, symbolAs: target.symbolAs) }
+                    if let text = rendered[target.symbolAs] { target.outbox.yield(text) }
+                }
             }
         }
     }
 
-    /// The JSON message for an event on `channel` (matched by its pattern without the `*`).
-    func render(_ channel: String, _ payload: ArraySlice<UInt8>) -> String? {
+    /// The JSON message for an event on `channel` (matched by its pattern without the `*`), naming
+    /// the symbol as `symbolAs` (the canonical symbol when nil).
+    func render(_ channel: String, _ payload: ArraySlice<UInt8>, symbolAs: String? = nil) -> String? {
         let message: LiveMessage
         if channel.hasPrefix(BusChannel.everyTick.dropLast()) {
             guard let t = try? PB.Tick(decoding: payload) else { return nil }
             let reference = references.withLock { $0[t.symbol] } ?? 0
             let change = reference > 0 ? (t.price / reference - 1) * 100 : 0
-            message = LiveMessage(type: .marketUpdate, data: MarketUpdate(symbol: t.symbol, price: t.price, change: change, timestamp: t.tsNs))
+            message = LiveMessage(type: .marketUpdate, data: MarketUpdate(
+                symbol: symbolAs ?? t.symbol, canonicalSymbol: t.symbol, price: t.price, change: change,
+                timestamp: UnixMillis(nanoseconds: t.tsNs), timestampNs: UnixNanosText(nanoseconds: t.tsNs)))
         } else if channel.hasPrefix(BusChannel.everyCandle.dropLast()) {
             guard let c = try? PB.Candle(decoding: payload) else { return nil }
-            message = LiveMessage(type: .candle, data: CandleUpdate(symbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c)))
+            message = LiveMessage(type: .candle, data: CandleUpdate(
+                symbol: symbolAs ?? c.symbol, canonicalSymbol: c.symbol, timeframe: Timeframe(wire: c.timeframe)?.rawValue ?? "", candle: CandleView(c)))
         } else if channel.hasPrefix(BusChannel.everyIndicator.dropLast()) {
             guard let s = try? PB.IndicatorSnapshot(decoding: payload) else { return nil }
             message = LiveMessage(type: .indicators, data: IndicatorUpdate(
-                symbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "", openTimeNs: s.openTimeNs, close: s.close, values: s.values))
+                symbol: symbolAs ?? s.symbol, canonicalSymbol: s.symbol, timeframe: Timeframe(wire: s.timeframe)?.rawValue ?? "",
+                openTime: UnixMillis(nanoseconds: s.openTimeNs), close: s.close, values: s.values))
         } else if channel.hasPrefix(BusChannel.everyJob.dropLast()) {
             guard let j = try? PB.Job(decoding: payload) else { return nil }
             message = LiveMessage(type: j.kind == .optimization ? .optimization : .backtest, data: JobView(j))
@@ -93,13 +116,30 @@ enum LiveMessageType: String, CaseIterable, Sendable {
     /// The channel a client subscribes to for it, and what its `data` holds.
     var summary: (channel: String, data: String) {
         switch self {
-        case .marketUpdate: ("market", "symbol, price, change (% against 24 h ago), timestamp (ns)")
-        case .candle: ("candles", "symbol, timeframe, candle (open_time_ns, open, high, low, close, volume, closed)")
-        case .indicators: ("indicators", "symbol, timeframe, open_time_ns, close, values (output name → value)")
+        case .marketUpdate:
+            ("market", "symbol (as subscribed), canonical_symbol, price, change (% against 24 h ago), timestamp (Unix ms), timestamp_ns (the same to the ns, as a string)")
+        case .candle: ("candles", "symbol (as subscribed), canonical_symbol, timeframe, candle (open_time in Unix ms, open, high, low, close, volume, closed)")
+        case .indicators: ("indicators", "symbol (as subscribed), canonical_symbol, timeframe, open_time (Unix ms), close, values (output name → value)")
         case .backtest, .optimization: ("backtests", "the job: id, kind, status, progress, metrics or report when done, error")
         case .decision: ("decisions", "the bot's decision: action, confidence, reasoning, opinions, risk outcome, order id")
         case .order: ("orders", "the order as GET /api/orders shows it")
         case .position, .trade: ("positions", "the position, or the round trip it closed, as the portfolio shows them")
+        }
+    }
+}
+
+extension LiveMessageType {
+    /// The JSON Schema of its `data`, from the view it renders (units included).
+    var dataSchema: [String: Any] {
+        switch self {
+        case .marketUpdate: SchemaEncoder.schema(ofType: MarketUpdate.self) ?? [:]
+        case .candle: SchemaEncoder.schema(ofType: CandleUpdate.self) ?? [:]
+        case .indicators: SchemaEncoder.schema(ofType: IndicatorUpdate.self) ?? [:]
+        case .backtest, .optimization: SchemaEncoder.schema(ofType: JobView.self) ?? [:]
+        case .decision: SchemaEncoder.schema(ofType: DecisionView.self) ?? [:]
+        case .order: SchemaEncoder.schema(ofType: OrderView.self) ?? [:]
+        case .position: SchemaEncoder.schema(ofType: PositionView.self) ?? [:]
+        case .trade: SchemaEncoder.schema(ofType: TradeView.self) ?? [:]
         }
     }
 }
@@ -118,20 +158,27 @@ struct LiveMessage: Encodable {
     }
 }
 
+/// A tick: the seed's `{"symbol":"BTCUSDT","price":45000.0,"change":2.5,"timestamp":1700000000000}`,
+/// with the canonical symbol and the nanoseconds beside it.
 struct MarketUpdate: Encodable {
+    /// As the client subscribed it.
     var symbol: String
+    /// market-data's name for it (`BTC/USDT`).
+    var canonicalSymbol: String
+    /// The trade price, and its change in percent against the price 24 h ago.
     var price, change: Double
-    var timestamp: Int64
+    var timestamp: UnixMillis
+    var timestampNs: UnixNanosText
 }
 
 struct CandleUpdate: Encodable {
-    var symbol, timeframe: String
+    var symbol, canonicalSymbol, timeframe: String
     var candle: CandleView
 }
 
 struct IndicatorUpdate: Encodable {
-    var symbol, timeframe: String
-    var openTimeNs: Int64
+    var symbol, canonicalSymbol, timeframe: String
+    var openTime: UnixMillis
     var close: Double
     var values: [String: Double]
 }

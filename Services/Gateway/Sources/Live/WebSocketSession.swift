@@ -62,7 +62,7 @@ struct WebSocketSession {
                         let (channel, label) = try await resolve(command)
                         if command.type == "subscribe" {
                             subscribed.insert(channel)
-                            hub.add(id, channel: channel, outbox)
+                            hub.add(id, channel: channel, outbox, symbolAs: Self.symbolChannels.contains(command.channel ?? "market") ? command.symbol : nil)
                         } else {
                             subscribed.remove(channel)
                             hub.remove(id, channel: channel)
@@ -126,6 +126,9 @@ struct WebSocketSession {
             throw APIError(.badRequest, "ws.unknown_channel", "channel \"\((c.channel ?? "").prefix(20))\" is not market, candles, indicators, decisions, orders, positions or backtests")
         }
     }
+
+    /// The channels whose updates name a symbol, as the client spelled it.
+    static let symbolChannels: Set<String> = ["market", "candles", "indicators"]
 
     static func error(_ code: String, _ message: String) -> String {
         struct Body: Encodable {
