@@ -264,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ServiceKitTesting", "Store", logging, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")],
-            swiftSettings: swiftSettings),
+            exclude: ["schemathesis.toml", "browser-contract.test.mjs"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(

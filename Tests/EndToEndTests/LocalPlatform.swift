@@ -148,14 +148,23 @@ final class LocalPlatform: Sendable {
 
     /// Runs `executable` with `arguments` to its end; its exit status and its output (standard
     /// output and error together).
-    static func run(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// With a `deadline`, a process still running then is terminated (its output so far is kept).
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], deadline: Duration? = nil
+    ) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        if let deadline {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(deadline.components.seconds))) {
+                if process.isRunning { process.terminate() }
+            }
+        }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))

@@ -67,7 +67,8 @@ enum BodyFields {
         // Whole numbers: the range of the field they are read into (beyond it is refused).
         case "from", "to": return ["type": type, "minimum": 0, "maximum": maxMillis, "description": "Unix time in milliseconds (UTC)", "format": "unix-ms"]
         case "min_trades", "random_trials": return ["type": type, "minimum": 0, "maximum": UInt32.max]
-        case "seed": return ["type": type, "minimum": 0, "maximum": UInt64.max]
+        // Within JavaScript's exact integers, so a browser sends the seed it means.
+        case "seed": return ["type": type, "minimum": 0, "maximum": maxSafeInteger]
         case "fee_rate": return ["type": type, "minimum": 0, "exclusiveMaximum": 0.1, "description": "Fraction of notional per fill; absent: the strategy's own"]
         case "slippage_bps": return ["type": type, "minimum": 0, "maximum": 1000]
         case "walk_forward":

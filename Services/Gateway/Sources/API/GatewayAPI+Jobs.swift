@@ -66,6 +66,9 @@ extension GatewayAPI {
 
         func wire(_ api: GatewayAPI) throws -> PB.OptimizationRequest {
             let s = search
+            if let seed = s.seed, seed > UInt64(maxSafeInteger) {
+                throw APIError(.badRequest, "request.invalid_field", "seed must be 0 to \(maxSafeInteger) (2^53 − 1, what JavaScript holds exactly)")
+            }
             return PB.OptimizationRequest(
                 backtest: try backtest.wire(api),
                 ranges: s.ranges.map { PB.ParameterRangeSpec(name: $0.name, from: $0.from ?? 0, to: $0.to ?? 0, step: $0.step ?? 0, values: $0.values ?? []) },

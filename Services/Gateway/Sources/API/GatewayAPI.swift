@@ -69,6 +69,13 @@ struct GatewayAPI: Sendable {
                 Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: live)))
             }
         }
+        // /ws upgrades only as a connection's first request (HTTP/1 upgrade in SwiftNIO); a plain
+        // request there, or an upgrade on a reused keep-alive connection, gets told what to do.
+        router.get("/ws") { _, _ -> Response in
+            throw APIError(
+                .upgradeRequired, "ws.upgrade_required",
+                "/ws is a WebSocket: open it on a new connection with Upgrade: websocket and ?token=<access token>")
+        }
         // A method a path does not take answers 405 with the ones it does (not 404, which would say
         // the path is wrong).
         var methods: [String: Set<HTTPRequest.Method>] = [:]

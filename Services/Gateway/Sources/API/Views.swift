@@ -30,9 +30,9 @@ struct SessionView: Encodable {
 struct AssetView: Encodable {
     var symbol, assetClass, baseCurrency, quoteCurrency, tickSize, lotSize: String
     var price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h: Double
-    /// The last tick's time, and to the nanosecond.
-    var timestamp: UnixMillis
-    var timestampNs: UnixNanosText
+    /// The last tick's time, and to the nanosecond; absent before the first tick.
+    var timestamp: UnixMillis?
+    var timestampNs: UnixNanosText?
     init(_ i: PB.Instrument, _ q: PB.Quote?) {
         symbol = i.symbol
         assetClass = "\(i.assetClass)"
@@ -43,7 +43,7 @@ struct AssetView: Encodable {
         let q = q ?? PB.Quote()
         (price, bid, ask, change24h, change24hPct, volume24h, high24h, low24h) =
             (q.last, q.bid, q.ask, q.change24h, q.change24hPct, q.volume24h, q.high24h, q.low24h)
-        (timestamp, timestampNs) = (UnixMillis(nanoseconds: q.tsNs), UnixNanosText(nanoseconds: q.tsNs))
+        if q.tsNs != 0 { (timestamp, timestampNs) = (UnixMillis(nanoseconds: q.tsNs), UnixNanosText(nanoseconds: q.tsNs)) }
     }
 }
 

@@ -60,14 +60,16 @@ struct WebSocketSession {
                     case "ping": outbox.yield(#"{"type":"pong"}"#)
                     case "subscribe", "unsubscribe":
                         let (channel, label) = try await resolve(command)
+                        // The acknowledgement comes before the first update, and after the last.
                         if command.type == "subscribe" {
+                            outbox.yield(#"{"type":"subscribed","channel":"\#(label)"}"#)
                             subscribed.insert(channel)
                             hub.add(id, channel: channel, outbox, symbolAs: Self.symbolChannels.contains(command.channel ?? "market") ? command.symbol : nil)
                         } else {
                             subscribed.remove(channel)
                             hub.remove(id, channel: channel)
+                            outbox.yield(#"{"type":"unsubscribed","channel":"\#(label)"}"#)
                         }
-                        outbox.yield(#"{"type":"\#(command.type)d","channel":"\#(label)"}"#)
                     default:
                         throw APIError(.badRequest, "ws.unknown_type", "type \"\(command.type.prefix(20))\" is not subscribe, unsubscribe or ping")
                     }
