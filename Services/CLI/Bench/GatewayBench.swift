@@ -240,11 +240,12 @@ final class UpdateReceiver: Sendable {
         }
     }
 
-    /// The `"timestamp":<ns>` of a market update, read without a JSON parser (the client must not
-    /// be the bottleneck).
+    /// The `"timestamp_ns":"<ns>"` of a market update (the tick's time to the nanosecond; the
+    /// `timestamp` beside it is milliseconds), read without a JSON parser (the client must not be
+    /// the bottleneck).
     static func timestamp(in text: String) -> Int64? {
         let utf8 = Array(text.utf8)
-        let key = Array(#""timestamp":"#.utf8)
+        let key = Array(#""timestamp_ns":""#.utf8)
         guard let range = utf8.firstRange(of: key) else { return nil }
         var value: Int64 = 0
         var i = range.upperBound

@@ -56,14 +56,24 @@ final class LiveHub: Service, Sendable {
         await cancelWhenGracefulShutdown {
             for await delivery in subscription {
                 guard case .message(let channel, let payload) = delivery else { continue }
-                let targets = self.listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
-                guard let first = targets.first else { continue }
-                var rendered: [String?: String] = [:]
-                if let text = self.render(channel, payload, symbolAs: first.symbolAs) { rendered[first.symbolAs] = text } else { continue }
-                for target in targets {
-                    if rendered[target.symbolAs] == nil { rendered[target.symbolAs] = self.render(channel, payload, symbolAs: target.symbolAs) }
-                    if let text = rendered[target.symbolAs] { target.outbox.yield(text) }
-                }
+                self.deliver(channel, payload)
+            }
+        }
+    }
+
+    /// Hands an event on `channel` to every connection subscribed to it, rendered once per
+    /// spelling of the symbol in use.
+    func deliver(_ channel: String, _ payload: ArraySlice<UInt8>) {
+        let targets = listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
+        guard let first = targets.first, let text = render(channel, payload, symbolAs: first.symbolAs) else { return }
+        // Other spellings (rare) are rendered once each, on demand.
+        var others: [String?: String] = [:]
+        for target in targets {
+            if target.symbolAs == first.symbolAs {
+                target.outbox.yield(text)
+            } else if let other = others[target.symbolAs] ?? render(channel, payload, symbolAs: target.symbolAs) {
+                others[target.symbolAs] = other
+                target.outbox.yield(other)
             }
         }
     }
