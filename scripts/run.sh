@@ -85,10 +85,10 @@ for s in "${services[@]}"; do
   echo "  $s  rpc 127.0.0.1:${rpc_port[$s]}  admin http://127.0.0.1:${admin_port[$s]}/readyz"
 done
 echo
-echo "Gateway: http://127.0.0.1:8080  (OpenAPI: http://127.0.0.1:8080/api/openapi.json, WebSocket: ws://127.0.0.1:8080/ws?token=<access token>)"
+echo "Gateway: http://127.0.0.1:8080  (OpenAPI: http://127.0.0.1:8080/api/v1/openapi.json, WebSocket: ws://127.0.0.1:8080/ws?token=<access token>)"
 echo "Log in: the first user to register is admin:"
-echo "      curl -s -X POST http://127.0.0.1:8080/api/auth/register -H 'Content-Type: application/json' -d '{\"email\":\"me@example.com\",\"password\":\"change me now\"}'"
-echo "      curl -s http://127.0.0.1:8080/api/assets -H \"Authorization: Bearer <access_token>\""
+echo "      curl -s -X POST http://127.0.0.1:8080/api/v1/auth/register -H 'Content-Type: application/json' -d '{\"email\":\"me@example.com\",\"password\":\"change me now\"}'"
+echo "      curl -s http://127.0.0.1:8080/api/v1/assets -H \"Authorization: Bearer <access_token>\""
 echo
 echo "Try:  export TRADEWIND_RPC_SECRET=\$(cat .run/rpc-secrets/operator)   # the operator's identity"
 echo "      $bin/tradewind call 127.0.0.1:7002 MarketData.GetQuote --json '{\"symbol\":\"BTC/USDT\"}'"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The AsyncAPI 3.0 document of the WebSocket (`/ws`), served at `/api/asyncapi.json` beside the
+/// The AsyncAPI 3.0 document of the WebSocket (`/ws`), served at `/api/v1/asyncapi.json` (and `/api/asyncapi.json`) beside the
 /// OpenAPI one: what a client sends, and every message the hub renders (`LiveMessageType`, so a
 /// new kind of update cannot be left out).
 enum AsyncAPIDocument {

@@ -111,7 +111,7 @@ struct GatewayAPI: Sendable {
     /// The caller of `authorization` (`Bearer <access token>` or `ApiKey <id>.<secret>`).
     func authenticate(_ authorization: String?) async throws -> Principal {
         guard let authorization, !authorization.isEmpty else {
-            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/auth/login)")
+            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/v1/auth/login)")
         }
         if authorization.hasPrefix("ApiKey ") {
             let parts = authorization.dropFirst(7).split(separator: ".", maxSplits: 1)
@@ -133,7 +133,7 @@ struct GatewayAPI: Sendable {
             let claims = try signer.verify(token, now: Int64(Date().timeIntervalSince1970))
             return Principal(userId: claims.sub, role: claims.role, accountId: claims.acct)
         } catch .expired {
-            throw APIError(.unauthorized, "auth.token_expired", "the access token has expired; get a new one from POST /api/auth/refresh")
+            throw APIError(.unauthorized, "auth.token_expired", "the access token has expired; get a new one from POST /api/v1/auth/refresh")
         } catch {
             throw APIError(.unauthorized, "auth.invalid_token", "the access token is not one this gateway signed")
         }

@@ -54,7 +54,7 @@ struct WebSocketSession {
                 }
                 do {
                     guard let command = try? decoder.decode(Command.self, from: Data(text.utf8)) else {
-                        throw APIError(.badRequest, "ws.invalid_message", "send {\"type\":\"subscribe\",\"symbol\":\"BTCUSDT\"} or see /api/openapi.json's description")
+                        throw APIError(.badRequest, "ws.invalid_message", "send {\"type\":\"subscribe\",\"symbol\":\"BTCUSDT\"} or see the AsyncAPI document at /api/v1/asyncapi.json")
                     }
                     switch command.type {
                     case "ping": outbox.yield(#"{"type":"pong"}"#)

@@ -29,7 +29,7 @@ struct AuthenticatedContext: ChildRequestContext {
     init(context: GatewayContext) throws {
         guard let principal = context.principal else {
             // Only reachable if a route were registered past the authenticator.
-            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/auth/login)")
+            throw APIError(.unauthorized, "auth.missing_token", "send Authorization: Bearer <access token> (from POST /api/v1/auth/login)")
         }
         coreContext = context.coreContext
         remoteAddress = context.remoteAddress
