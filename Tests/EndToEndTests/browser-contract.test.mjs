@@ -203,7 +203,7 @@ test('every operation in the OpenAPI document answered 2xx in the tour', async (
 
 const earliest = Date.UTC(2000, 0, 1);
 const latest = Date.UTC(2100, 0, 1);
-const isTimeKey = (key) => key === 'timestamp' || key === 'at' || key.endsWith('_at') || key.endsWith('_time');
+const isTimeKey = (key) => key === 'timestamp' || key === 'time' || key === 'at' || key.endsWith('_at') || key.endsWith('_time');
 
 /**
  * What is wrong in `value` (parsed by JSON.parse) for a JavaScript client, by JSON pointer. A
@@ -228,11 +228,7 @@ function problems(value, pointer = '', key = undefined, document = false) {
     out.push(`${pointer}: ${JSON.stringify(value)}: nanoseconds travel as a string of digits`);
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      // The equity curve's points are [time in ms, equity].
-      if (key === 'equity' && Array.isArray(item)) out.push(...problems(item[0], `${pointer}/${i}/0`, 'timestamp'));
-      out.push(...problems(item, `${pointer}/${i}`));
-    });
+    value.forEach((item, i) => out.push(...problems(item, `${pointer}/${i}`)));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) out.push(...problems(v, `${pointer}/${k}`, k));
   }
@@ -243,7 +239,7 @@ test('the checks catch what they are for', () => {
   assert.deepEqual(problems(JSON.parse('{"timestamp":1796316351061353670}')).length, 2);
   assert.deepEqual(problems(JSON.parse('{"created_at":1796316351}')).length, 1);
   assert.deepEqual(problems(JSON.parse('{"opened_at_ns":1796316351061}')).length, 1);
-  assert.deepEqual(problems(JSON.parse('{"equity":[[1796316351061353670,"1"]]}')).length, 3);
+  assert.deepEqual(problems(JSON.parse('{"equity":[{"time":1796316351061353670,"equity":"1"}]}')).length, 2);
   assert.deepEqual(problems(JSON.parse('{"created_at":1796316351061,"opened_at_ns":"1796316351061353670","n":9007199254740991}')), []);
 });
 

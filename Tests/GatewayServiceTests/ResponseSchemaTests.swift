@@ -37,7 +37,7 @@ import Wire
             ("trade", TradeView(PB.Trade(openedAtNs: 1_796_316_351_061_353_670, closedAtNs: 1_796_316_351_999_999_999)), SchemaEncoder.schema(ofType: TradeView.self)!),
             ("market_update", MarketUpdate(symbol: "BTCUSDT", canonicalSymbol: "BTC/USDT", price: 1, change: 2.5, timestamp: UnixMillis(nanoseconds: -1), timestampNs: UnixNanosText(nanoseconds: -1)),
              LiveMessageType.marketUpdate.dataSchema),
-            ("equity", EquityCurveView(equity: [.init(time: UnixMillis(nanoseconds: 1_796_316_351_061_353_670), equity: "100.5")]), ResponseSchema.equityCurve.schema),
+            ("equity", EquityCurveView(equity: [.init(time: UnixMillis(nanoseconds: 1_796_316_351_061_353_670), equity: "100.5")]), SchemaEncoder.schema(ofType: EquityCurveView.self)!),
             ("templates", ["templates": [TemplateView(PB.StrategyInfo(name: "t", document: #"{"rules":[1]}"#))]], ResponseSchema.list("templates", of: TemplateView.self).schema),
         ]
         for (name, value, schema) in checks {

@@ -136,7 +136,7 @@ extension GatewayAPI {
                     nextCursor: page.page?.nextCursor ?? "", hasMore: page.page?.hasMore ?? false))
             },
             Route(
-                method: .get, path: "/api/backtests/{id}/equity", answers: .equityCurve, role: .viewer,
+                method: .get, path: "/api/backtests/{id}/equity", answers: .of(EquityCurveView.self), role: .viewer,
                 summary: "A done backtest's equity curve, downsampled to `points` (default 1000; first and last bars kept)", query: ["points"]
             ) { request, context, p in
                 let job = try await ownedJob(try parameter("id", context), .backtest, p)
@@ -240,16 +240,12 @@ struct BacktestTradeView: Encodable {
     }
 }
 
-/// `{"equity": [[time in ms, "equity"], …]}`: pairs, the compact form a chart takes.
+/// `{"equity": [{"time": <ms>, "equity": "<decimal>"}, …]}`: a backtest's equity curve, downsampled.
 struct EquityCurveView: Encodable {
     struct Point: Encodable {
+        /// The bar's open time.
         var time: UnixMillis
         var equity: String
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.unkeyedContainer()
-            try c.encode(time)
-            try c.encode(equity)
-        }
     }
     var equity: [Point]
 }

@@ -59,14 +59,11 @@ struct GatewayAPI: Sendable {
             }
         }
         let document = OpenAPIDocument.json(for: all), live = AsyncAPIDocument.json()
-        for path in ["/api/openapi.json", Route.versioned("/api/openapi.json")] {
-            router.get(RouterPath(path)) { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
-            }
-        }
-        for path in ["/api/asyncapi.json", Route.versioned("/api/asyncapi.json")] {
-            router.get(RouterPath(path)) { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: live)))
+        for (path, text) in [("/api/openapi.json", document), ("/api/asyncapi.json", live)] {
+            for served in [Route.versioned(path), path] {
+                router.get(RouterPath(served)) { _, _ in
+                    Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+                }
             }
         }
         // /ws upgrades only as a connection's first request (HTTP/1 upgrade in SwiftNIO); a plain

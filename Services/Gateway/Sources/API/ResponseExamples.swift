@@ -53,6 +53,9 @@ extension BotStatusEvent: ResponseExample {
     static var example: Self { .init(botId: "", state: "", message: "", timestamp: UnixMillis(nanoseconds: 0), lastDecision: nil) }
 }
 
+extension EquityCurveView: ResponseExample { static var example: Self { .init(equity: []) } }
+extension EquityCurveView.Point: ResponseExample { static var example: Self { .init(time: UnixMillis(nanoseconds: 0), equity: "") } }
+
 extension MarketUpdate: ResponseExample {
     static var example: Self {
         .init(symbol: "", canonicalSymbol: "", price: 0, change: 0, timestamp: UnixMillis(nanoseconds: 0), timestampNs: UnixNanosText(nanoseconds: 0))

@@ -47,15 +47,6 @@ struct ResponseSchema: Sendable {
             ]
         }
     }
-
-    /// `{"equity": [[time, equity], …]}`: the time in Unix milliseconds, the equity an exact decimal.
-    static let equityCurve = ResponseSchema(mediaType: "application/json") {
-        let point: [String: Any] = [
-            "type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [UnixMillis.jsonSchema, ["type": "string"]], "items": false,
-            "description": "[time in Unix milliseconds, equity as an exact decimal]",
-        ]
-        return ["type": "object", "additionalProperties": false, "required": ["equity"], "properties": ["equity": ["type": "array", "items": point]]]
-    }
 }
 
 /// An `Encoder` that writes no bytes: it records the JSON Schema of the value encoded through it.
