@@ -54,9 +54,9 @@ struct ChaosTests {
             }
             for piece in ["redis", "postgres"] {
                 let crashed = Date()
-                try infra.run("crash", piece)
+                try await infra.run("crash", piece)
                 let answer = await Self.readiness(platform, naming: piece)
-                try infra.run("revive", piece)
+                try await infra.run("revive", piece)
                 var ready = false
                 for _ in 0..<Int(Self.recoveryBoundSeconds * 10) {
                     var all = true
@@ -292,7 +292,14 @@ struct PrivateInfrastructure {
     }
 
     /// Runs `scripts/infra.sh <arguments>` for this infrastructure.
-    func run(_ arguments: String...) throws { _ = try Self.run(arguments, directory: directory) }
+    /// Runs the script on a thread of its own: it waits for Postgres or Redis to stop or start,
+    /// which must not hold one of the threads the platform's load and the other tests run on.
+    func run(_ arguments: String...) async throws {
+        let directory = self.directory
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread { done.resume(with: Result { _ = try Self.run(arguments, directory: directory) }) }
+        }
+    }
 
     func stop() {
         _ = try? Self.run(["stop"], directory: directory)

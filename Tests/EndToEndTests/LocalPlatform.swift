@@ -165,7 +165,13 @@ final class LocalPlatform: Sendable {
                 if process.isRunning { process.terminate() }
             }
         }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        // Read on a thread of its own: a blocking read here would hold one of the few threads every
+        // test's tasks share (two, on two cores) for the whole run of schemathesis, and with a
+        // second such read the other tests' requests stalled for seconds (a chaos request took 10.9 s).
+        let output: Data = await withCheckedContinuation { done in
+            let reader = pipe.fileHandleForReading
+            Thread.detachNewThread { done.resume(returning: reader.readDataToEndOfFile()) }
+        }
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
