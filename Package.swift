@@ -186,6 +186,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             path: "Services/Gateway", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
@@ -258,6 +260,7 @@ let package = Package(
                 "GatewayService", "OrchestratorService", "IndicatorsService", "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting",
                 "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Strategies", nio, logging,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         // Starts the six built executables (`swift build --build-tests` builds them) as separate processes.

@@ -93,6 +93,8 @@ test('a tour of every operation, the status stream and every live message kind',
 
   // The seed's exchange, verbatim, first on a fresh connection; then every other channel.
   socket = await connect(T);
+  // A browser offers permessage-deflate; the gateway takes it (larger messages arrive compressed).
+  assert.match(socket.extensions, /permessage-deflate/);
   socket.send('{"type":"subscribe","symbol":"BTCUSDT"}');
   await call('GET', '/me', { token: T });
   await call('GET', '/assets', { token: T });

@@ -4,8 +4,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWSCompression
 import HummingbirdWebSocket
 import NIOSSL
+import NIOWebSocket
 import Logging
 import NIOCore
 import RPC
@@ -52,7 +54,14 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
         let router = Hummingbird.Router(context: GatewayContext.self)
         let cors = CORSPolicy<GatewayContext>(origins: Set(settings.corsOrigins))
         api.register(on: router, cors: cors, hsts: settings.tls != nil)
-        let http: HTTPServerBuilder = .http1WebSocketUpgrade { request, _, logger in
+        let admission = WebSocketAdmission(perUser: settings.webSocketConnectionsPerUser)
+        // permessage-deflate when the client offers it (browsers do); messages under 256 bytes (a
+        // tick) go as they are, where compressing costs more than it saves. Each message resets the
+        // window (no context takeover), so an idle connection holds no compression history.
+        let webSocket = WebSocketServerConfiguration(
+            extensions: [.perMessageDeflate(noContextTakeover: true, minFrameSizeToCompress: 256)],
+            autoPing: .enabled(timePeriod: .seconds(settings.webSocketPingSeconds)))
+        let http: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, _, logger in
                 guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
                 // A page from an origin not on the list cannot use a visitor's token over the WebSocket.
                 guard cors.admits(request.headerFields[.origin], host: request.authority) else { return .dontUpgrade }
@@ -60,7 +69,14 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
                 let token = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "token" }?.value ?? ""
                 guard let principal = try? api.principal(token: token) else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    let session = WebSocketSession(id: WebSocketSession.nextId(), principal: principal, hub: hub, peers: api.peers, logger: logger)
+                    guard admission.admit(principal.userId) else {
+                        try await outbound.close(.policyViolation, reason: admission.refusal)
+                        return
+                    }
+                    defer { admission.release(principal.userId) }
+                    let session = WebSocketSession(
+                        id: WebSocketSession.nextId(), principal: principal, hub: hub, peers: api.peers, maxSubscriptions: settings.webSocketSubscriptions,
+                        logger: logger)
                     try await session.run(inbound: inbound, outbound: outbound)
                 }
             }

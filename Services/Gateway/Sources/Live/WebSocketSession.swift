@@ -24,6 +24,8 @@ struct WebSocketSession {
     let principal: Principal
     let hub: LiveHub
     let peers: GatewayPeers
+    /// Channels this connection may subscribe to at once (`ws.max_subscriptions`).
+    let maxSubscriptions: Int
     let logger: Logger
 
     private static let counter = Atomic<Int>(0)
@@ -62,6 +64,11 @@ struct WebSocketSession {
                         let (channel, label) = try await resolve(command)
                         // The acknowledgement comes before the first update, and after the last.
                         if command.type == "subscribe" {
+                            guard subscribed.contains(channel) || subscribed.count < maxSubscriptions else {
+                                throw APIError(
+                                    .badRequest, "ws.too_many_subscriptions",
+                                    "this connection has \(subscribed.count) subscriptions, the most it may have (ws.max_subscriptions); unsubscribe from one first")
+                            }
                             outbox.yield(#"{"type":"subscribed","channel":"\#(label)"}"#)
                             subscribed.insert(channel)
                             hub.add(id, channel: channel, outbox, symbolAs: Self.symbolChannels.contains(command.channel ?? "market") ? command.symbol : nil)

@@ -51,6 +51,15 @@ public struct GatewaySettings: Sendable {
     /// API and open the WebSocket; none by default.
     public var corsOrigins: [String] = []
 
+    /// Live WebSocket connections one user may hold at once (`ws.max_connections_per_user`); one
+    /// more is closed at once with 1008 and the reason.
+    public var webSocketConnectionsPerUser = 16
+    /// Channels one WebSocket connection may subscribe to (`ws.max_subscriptions`).
+    public var webSocketSubscriptions = 64
+    /// A ping every this many seconds (`ws.ping_seconds`); a client that has not answered the
+    /// previous one by then is closed (a dead peer, a lost network).
+    public var webSocketPingSeconds = 30
+
     /// True when the gateway listens on loopback only: then (a developer's machine) the first user
     /// to register becomes admin; on any other address nobody becomes admin by registering.
     public var firstUserIsAdmin: Bool { ["127.0.0.1", "::1", "localhost"].contains(httpHost) }
@@ -64,6 +73,7 @@ public struct GatewaySettings: Sendable {
         "auth.invite_ttl_seconds", "limits.requests_per_second", "limits.burst",
         "limits.address_requests_per_second", "limits.address_burst",
         "accounts.initial_cash", "cache.assets_ms", "http.cors_origins", "http.tls_cert", "http.tls_key",
+        "ws.max_connections_per_user", "ws.max_subscriptions", "ws.ping_seconds",
     ]
 
     /// Reads the settings from `v`; a missing or short `auth.jwt_secret` is refused.
@@ -97,6 +107,9 @@ public struct GatewaySettings: Sendable {
             rate: try v.double("limits.address_requests_per_second", default: s.addressLimit.rate, range: 0...1_000_000),
             burst: try v.double("limits.address_burst", default: s.addressLimit.burst, range: 1...10_000_000))
         s.assetsCacheMilliseconds = try v.int("cache.assets_ms", default: s.assetsCacheMilliseconds, range: 0...60_000)
+        s.webSocketConnectionsPerUser = try v.int("ws.max_connections_per_user", default: s.webSocketConnectionsPerUser, range: 1...10_000)
+        s.webSocketSubscriptions = try v.int("ws.max_subscriptions", default: s.webSocketSubscriptions, range: 1...10_000)
+        s.webSocketPingSeconds = try v.int("ws.ping_seconds", default: s.webSocketPingSeconds, range: 1...3_600)
         let cash = try v.int("accounts.initial_cash", default: 100_000, range: 1...1_000_000_000)
         s.initialCash = FixedDecimal(raw: Int64(cash) * FixedDecimal.unitsPerOne)
         return s
