@@ -8,14 +8,15 @@ import Wire
 
 /// Fans bus events out to WebSocket connections: one subscription to the channels the API offers;
 /// each event is decoded and rendered to JSON once per channel (only when someone listens), then
-/// handed to every connection subscribed to that channel. A connection's queue is bounded: a slow
-/// client loses its oldest updates, never slows the others.
+/// handed to every connection subscribed to that channel. Each connection has its own queue
+/// (`LiveOutbox`): a slow client gets the latest price per channel and its account events in
+/// order, or is closed when it falls too far behind; it never slows the others.
 ///
 /// A market, candle or indicator update names the symbol as the client subscribed it (`BTCUSDT`,
 /// the seed's spelling) with market-data's canonical symbol beside it (`BTC/USDT`): the message is
 /// rendered once per spelling in use, which is one in practice.
 final class LiveHub: Service, Sendable {
-    typealias Outbox = AsyncStream<String>.Continuation
+    typealias Outbox = LiveOutbox
 
     /// One connection's subscription to a channel.
     struct Listener: Sendable {
@@ -66,16 +67,27 @@ final class LiveHub: Service, Sendable {
     func deliver(_ channel: String, _ payload: ArraySlice<UInt8>) {
         let targets = listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
         guard let first = targets.first, let text = render(channel, payload, symbolAs: first.symbolAs) else { return }
+        let conflated = Self.isConflated(channel)
+        func send(_ text: String, to outbox: LiveOutbox) {
+            if conflated { outbox.sendLatest(text, channel: channel) } else { outbox.send(text) }
+        }
         // Other spellings (rare) are rendered once each, on demand.
         var others: [String?: String] = [:]
         for target in targets {
             if target.symbolAs == first.symbolAs {
-                target.outbox.yield(text)
+                send(text, to: target.outbox)
             } else if let other = others[target.symbolAs] ?? render(channel, payload, symbolAs: target.symbolAs) {
                 others[target.symbolAs] = other
-                target.outbox.yield(other)
+                send(other, to: target.outbox)
             }
         }
+    }
+
+    /// Whether only the latest event on `channel` matters to a client that is behind: prices,
+    /// candles (each carries the candle so far) and indicator values.
+    static func isConflated(_ channel: String) -> Bool {
+        channel.hasPrefix(BusChannel.everyTick.dropLast()) || channel.hasPrefix(BusChannel.everyCandle.dropLast())
+            || channel.hasPrefix(BusChannel.everyIndicator.dropLast())
     }
 
     /// The JSON message for an event on `channel` (matched by its pattern without the `*`), naming

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdWebSocket
 import Logging
+import NIOWebSocket
 import RPC
 import Synchronization
 import TradingCore
@@ -40,18 +41,24 @@ struct WebSocketSession {
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let (stream, outbox) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(4_096))
+        let outbox = LiveOutbox()
         var subscribed = Set<String>()
         defer { for channel in subscribed { hub.remove(id, channel: channel) } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await text in stream { try await outbound.write(.text(text)) }
+                for await item in outbox.items {
+                    if let text = outbox.take(item) { try await outbound.write(.text(text)) }
+                    if case .overflow = item {
+                        try await outbound.close(.policyViolation, reason: "ws.too_slow: \(outbox.backlogLimit) messages behind; reconnect and reread over REST")
+                        return
+                    }
+                }
             }
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             for try await message in inbound.messages(maxSize: 64 * 1024) {
                 guard case .text(let text) = message else {
-                    outbox.yield(Self.error("ws.binary", "send JSON text messages"))
+                    outbox.send(Self.error("ws.binary", "send JSON text messages"))
                     continue
                 }
                 do {
@@ -59,7 +66,7 @@ struct WebSocketSession {
                         throw APIError(.badRequest, "ws.invalid_message", "send {\"type\":\"subscribe\",\"symbol\":\"BTCUSDT\"} or see the AsyncAPI document at /api/v1/asyncapi.json")
                     }
                     switch command.type {
-                    case "ping": outbox.yield(#"{"type":"pong"}"#)
+                    case "ping": outbox.send(#"{"type":"pong"}"#)
                     case "subscribe", "unsubscribe":
                         let (channel, label) = try await resolve(command)
                         // The acknowledgement comes before the first update, and after the last.
@@ -69,13 +76,13 @@ struct WebSocketSession {
                                     .badRequest, "ws.too_many_subscriptions",
                                     "this connection has \(subscribed.count) subscriptions, the most it may have (ws.max_subscriptions); unsubscribe from one first")
                             }
-                            outbox.yield(#"{"type":"subscribed","channel":"\#(label)"}"#)
+                            outbox.send(#"{"type":"subscribed","channel":"\#(label)"}"#)
                             subscribed.insert(channel)
                             hub.add(id, channel: channel, outbox, symbolAs: Self.symbolChannels.contains(command.channel ?? "market") ? command.symbol : nil)
                         } else {
                             subscribed.remove(channel)
                             hub.remove(id, channel: channel)
-                            outbox.yield(#"{"type":"unsubscribed","channel":"\#(label)"}"#)
+                            outbox.send(#"{"type":"unsubscribed","channel":"\#(label)"}"#)
                         }
                     default:
                         throw APIError(.badRequest, "ws.unknown_type", "type \"\(command.type.prefix(20))\" is not subscribe, unsubscribe or ping")
@@ -83,10 +90,10 @@ struct WebSocketSession {
                 } catch {
                     guard let api = APIError.from(error) else {
                         logger.error("websocket command failed", metadata: ["error": "\(error)"])
-                        outbox.yield(Self.error("gateway.internal", "internal error"))
+                        outbox.send(Self.error("gateway.internal", "internal error"))
                         continue
                     }
-                    outbox.yield(Self.error(api.code, api.message))
+                    outbox.send(Self.error(api.code, api.message))
                 }
             }
             outbox.finish()
