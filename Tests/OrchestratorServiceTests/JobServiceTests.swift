@@ -143,7 +143,9 @@ struct JobServiceTests {
             try await withOrchestrator(p, schema: schema) { orchestrator in
                 var job = try await orchestrator.getJob(PB.GetJobRequest(id: jobId, ownerId: "ada"))
                 // Up to 30 s: the new process fails it as it starts, which a loaded machine can make slow.
-                for _ in 0..<1500 where job.status == .running {
+                // Until then the job reads as its stored message says (done: only the status column was
+                // set above), so wait for the failure itself, not for "not running".
+                for _ in 0..<1500 where job.status != .failed {
                     try await Task.sleep(for: .milliseconds(20))
                     job = try await orchestrator.getJob(PB.GetJobRequest(id: jobId, ownerId: "ada"))
                 }

@@ -43,7 +43,7 @@ enum AsyncAPIDocument {
             "asyncapi": "3.0.0",
             "info": [
                 "title": "Tradewind gateway live updates", "version": "1.0.0",
-                "description": "One WebSocket per client: subscribe to channels, receive their updates. A slow client loses its oldest updates; it never slows others. Times are Unix milliseconds (integers JavaScript holds exactly); where finer time matters a `*_ns` string carries the nanoseconds. Money and quantities are decimal strings.",
+                "description": "One WebSocket per client: subscribe to channels, receive their updates. A client that falls behind gets the latest price, candle and indicator values per channel (conflated) and every account and job event in order; 4,096 of those behind, it is closed with 1008 ws.too_slow. It never slows others. Limits: ws.max_connections_per_user (1008 ws.too_many_connections), ws.max_subscriptions per connection; a ping every ws.ping_seconds, closed when unanswered; permessage-deflate when offered. Times are Unix milliseconds (integers JavaScript holds exactly); where finer time matters a `*_ns` string carries the nanoseconds. Money and quantities are decimal strings.",
             ],
             "servers": ["gateway": ["host": "127.0.0.1:8080", "protocol": "ws", "description": "wss when the gateway serves TLS"]],
             "channels": [

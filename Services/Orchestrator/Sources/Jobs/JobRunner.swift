@@ -36,15 +36,27 @@ final class JobRunner: Service, Sendable {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            do {
-                for job in try await OrchestratorTables.failInterruptedJobs(at: WallClock.nowNs, self.store) { self.publish(job) }
-            } catch {
-                self.logger.warning("cannot mark interrupted jobs failed", metadata: ["error": "\(error)"])
-            }
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.failInterruptedJobs() }
                 for _ in 0..<self.settings.jobWorkers {
                     group.addTask { await self.work() }
                 }
+            }
+        }
+    }
+
+    /// Fails the jobs a stopped process left running, trying again until the database answers (at
+    /// start-up it may not yet: a single try left such a job "running" for good under load).
+    private func failInterruptedJobs() async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                for job in try await OrchestratorTables.failInterruptedJobs(at: WallClock.nowNs, store) { publish(job) }
+                return
+            } catch {
+                logger.warning("cannot mark interrupted jobs failed yet; trying again", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
             }
         }
     }
