@@ -33,11 +33,12 @@ import Wire
         }
     }
 
-    /// A client that reads nothing while 1,000 ticks and 10 orders arrive: it then finds one price,
-    /// the latest, and every order in order; past the backlog limit it is closed, not thinned.
+    /// A client that reads nothing while 1,000 ticks and 10 orders arrive: the first ticks queue in
+    /// order, then the rest conflate to one, the latest; every order is there in order; past the
+    /// backlog limit the client is closed, not thinned.
     @Test func aSlowClientGetsTheLatestPriceAndEveryOrderOrIsClosed() async throws {
         let hub = LiveHub(bus: nil)
-        let slow = LiveOutbox(backlogLimit: 10)
+        let slow = LiveOutbox(backlogLimit: 20, conflateAbove: 5)
         let ticks = BusChannel.tick("BTC/USDT"), orders = BusChannel.order(account: "a")
         hub.add(1, channel: ticks, slow)
         hub.add(1, channel: orders, slow)
@@ -50,7 +51,8 @@ import Wire
         slow.finish()
         let texts = await Self.drain(slow)
         let prices = texts.filter { $0.contains("market_update") }
-        #expect(prices.count == 1 && prices[0].contains(#""price":40999"#), "\(prices)")
+        // Four ticks in order (with the first order, five messages wait), then one: the latest.
+        #expect(prices.count == 5 && prices.first?.contains(#""price":40000"#) == true && prices.last?.contains(#""price":40999"#) == true, "\(prices)")
         #expect(texts.filter { $0.contains(#""type":"order""#) }.map { $0.contains(#""id":"o"#) } == Array(repeating: true, count: 10))
         #expect(!slow.overflowed)
         // One more order than it can hold: the client is to be closed.

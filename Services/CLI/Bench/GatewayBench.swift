@@ -90,6 +90,8 @@ struct GatewayBench: AsyncParsableCommand {
             settings.bcryptCost = 4
             settings.userLimit = RateLimit(rate: rateLimit, burst: 2 * rateLimit)
             settings.addressLimit = settings.userLimit
+            // Every bench client is the same user.
+            settings.webSocketConnectionsPerUser = max(wsClients, 1) + 1
             let gateway = try buildGateway(configuration: host("gateway", schemas[2]), settings: settings) { port in httpPort.withLockedValue { $0 = port } }
             group.addTask { try await gateway.run(handleSignals: false); return nil }
             group.addTask { [bus, logger] in
@@ -177,7 +179,11 @@ struct GatewayBench: AsyncParsableCommand {
                     }
                 }
             }
-            while receivers.contains(where: { !$0.isSubscribed }) { try await Task.sleep(for: .milliseconds(20)) }
+            let subscribeBy = Date().addingTimeInterval(30)
+            while receivers.contains(where: { !$0.isSubscribed }) {
+                guard Date() < subscribeBy else { throw ValidationError("\(receivers.filter { !$0.isSubscribed }.count) of \(clients) clients were not subscribed within 30 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let published = try await Self.publish(symbol: symbol, rate: rate, seconds: wsSeconds, pipeline: pipeline)
             // Whatever is still in flight arrives within a second, or is counted as lost.
             let expected = published * clients

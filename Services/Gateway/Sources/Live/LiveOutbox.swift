@@ -1,8 +1,10 @@
 import Synchronization
 
 /// One WebSocket connection's queue of messages to write, with the slow-client policy:
-/// - prices, candles and indicator values are **conflated**: per channel only the latest waits, so a
-///   client that cannot keep up gets the freshest value, never a backlog of stale ones;
+/// - prices, candles and indicator values go in order like the rest while the client keeps up; once
+///   `conflateAbove` messages wait, they are **conflated**: per channel only the latest waits, so a
+///   client that cannot keep up gets the freshest value, never a backlog of stale ones (a burst of
+///   ticks to a client that keeps up is delivered whole);
 /// - everything else (orders, positions, trades, decisions, jobs, the session's own answers) is
 ///   **lossless** and in order, up to `backlogLimit` waiting; past that the client is too slow to be
 ///   served correctly and the connection is closed (`overflowed`), never silently thinned.
@@ -24,12 +26,15 @@ final class LiveOutbox: Sendable {
 
     /// Messages waiting in order before the client is closed as too slow.
     let backlogLimit: Int
+    /// Messages waiting beyond which conflatable ones conflate.
+    let conflateAbove: Int
     let items: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let state = Mutex(State())
 
-    init(backlogLimit: Int = 4_096) {
+    init(backlogLimit: Int = 4_096, conflateAbove: Int = 256) {
         self.backlogLimit = backlogLimit
+        self.conflateAbove = conflateAbove
         (items, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .unbounded)
     }
 
@@ -47,13 +52,18 @@ final class LiveOutbox: Sendable {
         if let outcome { continuation.yield(outcome) }
     }
 
-    /// Makes `text` the message waiting for `channel`, replacing one not yet written.
+    /// Queues `text` of a conflatable `channel`: in order while the client keeps up, else as the
+    /// message waiting for `channel`, replacing one not yet written.
     func sendLatest(_ text: String, channel: String) {
-        let first = state.withLock { s -> Bool in
-            guard !s.overflowed else { return false }
-            return s.latest.updateValue(text, forKey: channel) == nil
+        let item = state.withLock { s -> Item? in
+            guard !s.overflowed else { return nil }
+            if s.latest[channel] == nil, s.backlog < conflateAbove {
+                s.backlog += 1
+                return .text(text)
+            }
+            return s.latest.updateValue(text, forKey: channel) == nil ? .latest(channel: channel) : nil
         }
-        if first { continuation.yield(.latest(channel: channel)) }
+        if let item { continuation.yield(item) }
     }
 
     /// The text to write for `item` (nil: nothing, or the connection must close: see `overflowed`).
