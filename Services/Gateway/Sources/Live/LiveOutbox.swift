@@ -28,10 +28,12 @@ final class LiveOutbox: Sendable {
     let backlogLimit: Int
     /// Messages waiting beyond which conflatable ones conflate.
     let conflateAbove: Int
+    /// What the connection's writer reads, in order (each through `take`).
     let items: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let state = Mutex(State())
 
+    /// An empty queue with the given limits.
     init(backlogLimit: Int = 4_096, conflateAbove: Int = 256) {
         self.backlogLimit = backlogLimit
         self.conflateAbove = conflateAbove
