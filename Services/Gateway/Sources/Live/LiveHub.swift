@@ -16,11 +16,9 @@ import Wire
 /// the seed's spelling) with market-data's canonical symbol beside it (`BTC/USDT`): the message is
 /// rendered once per spelling in use, which is one in practice.
 final class LiveHub: Service, Sendable {
-    typealias Outbox = LiveOutbox
-
     /// One connection's subscription to a channel.
     struct Listener: Sendable {
-        var outbox: Outbox
+        var outbox: LiveOutbox
         /// How the client spelled the symbol; nil for channels without one.
         var symbolAs: String?
     }
@@ -37,7 +35,7 @@ final class LiveHub: Service, Sendable {
 
     init(bus: Bus?) { self.bus = bus }
 
-    func add(_ connection: Int, channel: String, _ outbox: Outbox, symbolAs: String? = nil) {
+    func add(_ connection: Int, channel: String, _ outbox: LiveOutbox, symbolAs: String? = nil) {
         listeners.withLock { $0[channel, default: [:]][connection] = Listener(outbox: outbox, symbolAs: symbolAs) }
     }
 

@@ -28,7 +28,4 @@ final class WebSocketAdmission: Sendable {
             open[user] = left > 0 ? left : nil
         }
     }
-
-    /// Open connections of `user` now.
-    func count(_ user: String) -> Int { open.withLock { $0[user, default: 0] } }
 }
