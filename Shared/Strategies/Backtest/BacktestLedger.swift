@@ -33,9 +33,12 @@ struct BacktestLedger {
         position = PositionState(symbol: "")
     }
 
-    /// The position as the strategy's position signals see it.
-    var view: PositionView {
-        quantityValue == 0 ? .flat : PositionView(quantity: quantityValue, barsInTrade: barsInTrade, entryPrice: averageValue)
+    /// The position as the strategy's position signals see it at a bar whose close is `close`.
+    func view(markedAt close: Double) -> PositionView {
+        quantityValue == 0
+            ? PositionView(equity: cashValue)
+            : PositionView(
+                quantity: quantityValue, barsInTrade: barsInTrade, entryPrice: averageValue, equity: equity(at: close), entries: entries)
     }
 
     func equity(at close: Double) -> Double { cashValue + quantityValue * close }
@@ -65,16 +68,34 @@ struct BacktestLedger {
         let target = targetLevel
         func beyondStop(_ x: Double) -> Bool { !stop.isNaN && (long ? x <= stop : x >= stop) }
         func beyondTarget(_ x: Double) -> Bool { !target.isNaN && (long ? x >= target : x <= target) }
+        let stopReached = beyondStop(long ? bar.low : bar.high), targetReached = beyondTarget(long ? bar.high : bar.low)
         if beyondStop(bar.open) {
             try close(at: bar.open, bar: index, time: time, reason: stopReason, slipped: true)
         } else if beyondTarget(bar.open) {
             try close(at: bar.open, bar: index, time: time, reason: .takeProfit, slipped: true)
-        } else if beyondStop(long ? bar.low : bar.high) {
-            // Both reachable in one bar: the stop first, the worse outcome.
+        } else if stopReached, !(targetReached && targetFirst(bar, long: long)) {
             try close(at: stop, bar: index, time: time, reason: stopReason, slipped: true)
-        } else if beyondTarget(long ? bar.high : bar.low) {
+        } else if targetReached {
             try close(at: target, bar: index, time: time, reason: .takeProfit, slipped: true)
         }
+    }
+
+    /// Whether, with both levels inside `bar`, the target is taken to be reached first. `stop_first`:
+    /// never (the worse outcome). `nearest_first`, TradingView's broker emulator: the price goes from
+    /// the open to whichever of the high and the low is nearer, then to the other ("Broker
+    /// emulator", https://www.tradingview.com/pine-script-docs/concepts/strategies/), so a long's
+    /// target (above) comes first when the high is the nearer one; a tie goes to the high.
+    private func targetFirst(_ bar: PriceBar, long: Bool) -> Bool {
+        guard plan.execution.intrabar == .nearestFirst else { return false }
+        let highFirst = bar.high - bar.open <= bar.open - bar.low
+        return long == highFirst
+    }
+
+    /// End of a bar with levels re-read every bar: the stop and target as of this close apply to the next bar.
+    mutating func moveLevels(_ context: EntryContext) {
+        guard !position.isFlat else { return }
+        if case .level = plan.stopLoss { stopLevel = context.stopLevel }
+        if case .level = plan.takeProfit { targetLevel = context.targetLevel }
     }
 
     /// End of a bar: the trailing extreme moves with the range the position was held through.
@@ -142,7 +163,8 @@ struct BacktestLedger {
             switch d {
             case .percent(let pct): return average * (1 + sign * pct / 100)
             case .atr(let multiple, _): return atr.isNaN ? .nan : average + sign * multiple * atr
-            case .price: return fixed
+            case .points(let points): return average + sign * points
+            case .price, .level: return fixed
             case nil: return .nan
             }
         }

@@ -52,7 +52,7 @@ public struct Backtester: Sendable {
                 let bar = p[i]
                 do throws(StrategyError) {
                     try run.open(i, bar, time: times[i])
-                    let decision = live.next(bar, position: run.ledger.view, entries: run.ledger.entries)
+                    let decision = live.next(bar, position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries)
                     try run.close(i, bar, time: times[i], decision: decision) { EntryContext(live.program, plan) }
                 } catch {
                     failure = error
@@ -68,7 +68,7 @@ public struct Backtester: Sendable {
                         let bar = PriceBar(open: p.open[i], high: p.high[i], low: p.low[i], close: p.close[i], volume: p.volume[i])
                         do throws(StrategyError) {
                             try run.open(i, bar, time: times[i])
-                            let view = run.ledger.view
+                            let view = run.ledger.view(markedAt: bar.close)
                             stepper.step(position: view) { v in
                                 SignalProgram.writePrices(bar, into: v)
                                 for k in 0..<cols.count { v[5 + k] = cols[k][i] }
@@ -119,7 +119,7 @@ struct EntryContext: Sendable {
     init(_ value: (Int) -> Double, _ plan: StrategyPlan) {
         func read(_ d: StrategyPlan.Distance?) -> (level: Double, atr: Double) {
             switch d {
-            case .price(let slot): (value(slot), .nan)
+            case .price(let slot), .level(let slot): (value(slot), .nan)
             case .atr(_, let slot): (.nan, value(slot))
             default: (.nan, .nan)
             }
@@ -178,6 +178,7 @@ struct BarLoop {
                 pendingContext = context()
             }
         }
+        if plan.hasMovingLevels { ledger.moveLevels(context()) }
         ledger.closeBar(bar)
         if !ledger.position.isFlat { barsInMarket += 1 }
         equity[i] = ledger.equity(at: bar.close)

@@ -17,6 +17,10 @@ struct ProgramBuilder {
     private var memo: [String: (slot: Int, kind: Kind)] = [:]
     private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
     private var expanding: [String] = []
+    /// `previous` instructions whose signal is compiled last (it may refer back to them): the
+    /// instruction's index, the signal, where it was written and the kind its initial value has.
+    private var pendingPrevious: [(index: Int, name: String, pointer: String, kind: Kind)] = []
+    private var previousNames: [String] = []
     /// The consensus signals compiled so far (`ProgramBuilder+Consensus`).
     var consensus: [ConsensusProgram] = []
     /// Instruction slots are numbered after inputs and constants, which are only known at the end:
@@ -69,13 +73,26 @@ struct ProgramBuilder {
             return try compile(body)
         case .indicator(let call): return (try indicator(call, at: e.pointer), .number)
         case .binary(let op, let l, let r):
-            let a = try number(l), b = try number(r)
+            let a: Int, b: Int
+            if op.comparesConditions {
+                let (left, leftKind) = try compile(l)
+                let (right, rightKind) = try compile(r)
+                guard leftKind == rightKind else {
+                    throw StrategyError(.invalidValue, at: e.pointer, "\(op.rawValue) compares a number with a condition; compare like with like")
+                }
+                (a, b) = (left, right)
+            } else {
+                (a, b) = (try number(l), try number(r))
+            }
             let code: SignalProgram.Instruction.Op =
                 switch op {
                 case .add: .add
                 case .subtract: .subtract
                 case .multiply: .multiply
                 case .divide: .divide
+                case .modulo: .modulo
+                case .equal: .equal
+                case .notEqual: .notEqual
                 case .greater: .greater
                 case .greaterOrEqual: .greaterOrEqual
                 case .less: .less
@@ -96,7 +113,13 @@ struct ProgramBuilder {
             return (emit(.init(op: .not, a: Int32(a)), warmup: warmup(a)), .condition)
         case .function(let f, let args):
             var slot = try number(args[0])
-            if f == .abs { return (emit(.init(op: .abs, a: Int32(slot)), warmup: warmup(slot)), .number) }
+            if let unary = Self.unaryOps[f] {
+                return (emit(.init(op: unary, a: Int32(slot)), warmup: f == .na ? 0 : warmup(slot)), f == .na ? .condition : .number)
+            }
+            if f == .pow {
+                let b = try number(args[1])
+                return (emit(.init(op: .pow, a: Int32(slot), b: Int32(b)), warmup: max(warmup(slot), warmup(b))), .number)
+            }
             for arg in args.dropFirst() {
                 let b = try number(arg)
                 slot = emit(.init(op: f == .min ? .min : .max, a: Int32(slot), b: Int32(b)), warmup: max(warmup(slot), warmup(b)))
@@ -113,10 +136,11 @@ struct ProgramBuilder {
                 guard kind == .number else { throw StrategyError(.invalidValue, at: e.pointer, "\(w.rawValue) compares numbers bar to bar; this is a condition") }
                 let s = allocateState(2)
                 return (emit(.init(op: w == .rising ? .rising : .falling, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n), .condition)
-            case .highest, .lowest:
+            case .highest, .lowest, .sum:
                 guard kind == .number else { throw StrategyError(.invalidValue, at: e.pointer, "\(w.rawValue) takes a number; this is a condition") }
                 let s = allocateState(n)
-                return (emit(.init(op: w == .highest ? .highest : .lowest, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n - 1), .number)
+                let op: SignalProgram.Instruction.Op = w == .highest ? .highest : (w == .lowest ? .lowest : .sum)
+                return (emit(.init(op: op, a: Int32(a), n: Int32(n), state: Int32(s)), warmup: warmup(a) + n - 1), .number)
             }
         case .position(let field):
             let op: SignalProgram.Instruction.Op =
@@ -127,10 +151,54 @@ struct ProgramBuilder {
                 case .barsInTrade: .barsInTrade
                 case .entryPrice: .entryPrice
                 case .unrealizedPnlPct: .unrealizedPnlPct
+                case .quantity: .positionSize
+                case .equity: .equity
+                case .openEntries: .openEntries
                 }
             return (emit(.init(op: op), warmup: 0), field.isCondition ? .condition : .number)
         case .consensus(let call):
             return (try consensusScore(call, at: e.pointer), .number)
+        case .choice(let c, let then, let otherwise):
+            let condition = try self.condition(c)
+            let (a, kind) = try compile(then)
+            let (b, otherKind) = try compile(otherwise)
+            guard kind == otherKind else {
+                throw StrategyError(.invalidValue, at: e.pointer, "\"then\" and \"else\" must both be numbers or both conditions")
+            }
+            // Known as soon as the branch taken is: the warm-up is the condition's.
+            return (emit(.init(op: .choose, a: Int32(a), b: Int32(b), n: Int32(condition)), warmup: warmup(condition)), kind)
+        case .previous(let name, let initial):
+            let (start, kind) = try initial.map { i throws(StrategyError) in try compile(i) } ?? (constant(.nan), .number)
+            if !previousNames.contains(name) { previousNames.append(name) }
+            let id = previousNames.firstIndex(of: name)!
+            let slot = emit(.init(op: .previous, a: -1, b: Int32(start), n: Int32(id)), warmup: 0)
+            let index = slot - computedBase
+            if instructions[index].0.a == -1, !pendingPrevious.contains(where: { $0.index == index }) {
+                pendingPrevious.append((index, name, e.pointer, kind))
+            }
+            return (slot, kind)
+        case .barIndex:
+            return (emit(.init(op: .barIndex), warmup: 0), .number)
+        }
+    }
+
+    /// The one-argument functions and their instructions.
+    private static let unaryOps: [Function: SignalProgram.Instruction.Op] = [
+        .abs: .abs, .na: .isNA, .sqrt: .sqrt, .log: .log, .exp: .exp, .floor: .floor, .ceil: .ceil, .round: .round, .sign: .sign,
+    ]
+
+    /// Compiles the signals `previous` reads (after everything else, since they may read
+    /// themselves through it) and points each `previous` instruction at its signal's slot.
+    mutating func resolvePrevious() throws(StrategyError) {
+        while let pending = pendingPrevious.first {
+            pendingPrevious.removeFirst()
+            let (slot, kind) = try compile(Expression(.signal(pending.name), at: pending.pointer))
+            guard kind == pending.kind else {
+                throw StrategyError(
+                    .invalidValue, at: pending.pointer,
+                    "\"\(pending.name)\" is a \(kind == .number ? "number" : "condition") and its initial value is not; give an initial value of the same kind")
+            }
+            instructions[pending.index].0.a = Int32(slot)
         }
     }
 
@@ -212,14 +280,14 @@ struct ProgramBuilder {
     }
 
     private func instructionIsStateful(_ op: SignalProgram.Instruction.Op) -> Bool {
-        [.ago, .rising, .falling, .highest, .lowest].contains(op)
+        [.ago, .rising, .falling, .highest, .lowest, .sum].contains(op)
     }
 
     private func stateUse(_ i: SignalProgram.Instruction) -> Int {
         switch i.op {
         case .ago: Int(i.n) + 1
         case .rising, .falling: 2
-        case .highest, .lowest: Int(i.n)
+        case .highest, .lowest, .sum: Int(i.n)
         default: 0
         }
     }
@@ -314,6 +382,12 @@ struct ProgramBuilder {
             return .atr(multiple: multiple, slot: try atr(period: period, at: pointer))
         case .price(let e):
             return .price(slot: try number(e))
+        case .points(let q):
+            let v = try quantity(q, at: pointer + "/points")
+            guard v > 0, v.isFinite else { throw StrategyError(.invalidValue, at: pointer + "/points", "\(v) is not a distance; give a price distance above 0") }
+            return .points(v)
+        case .level(let e):
+            return .level(slot: try number(e))
         }
     }
 
@@ -372,6 +446,7 @@ struct ProgramBuilder {
             var i = entry.0
             i.a = Int32(renumber(Int(i.a)))
             i.b = Int32(renumber(Int(i.b)))
+            if i.op == .choose { i.n = Int32(renumber(Int(i.n))) }
             return i
         }
         // Consensus members read indicator input slots, which keep their numbers.

@@ -50,12 +50,16 @@ public enum StrategyCompiler {
             try builder.count(q, at: "/exits/max_bars", range: 1...100_000)
         }
         let sizing = try builder.sizing(document.sizing, hasStop: stop != nil)
+        try builder.resolvePrevious()
         let built = builder.finish()
         let slot = built.slot
         let final = (rules.0.map(slot), rules.1.map(slot), rules.2.map(slot), rules.3.map(slot))
         func renumbered(_ d: StrategyPlan.Distance?) -> StrategyPlan.Distance? {
-            guard case .price(let s) = d else { return d }
-            return .price(slot: slot(s))
+            switch d {
+            case .price(let s): .price(slot: slot(s))
+            case .level(let s): .level(slot: slot(s))
+            default: d
+            }
         }
         let warmup = [final.0, final.1, final.2, final.3].compactMap { $0 }.map { built.warmup[$0] ?? 0 }.max() ?? 0
         if let bars = context.bars, bars <= warmup {

@@ -22,6 +22,10 @@ public struct StrategyPlan: Sendable {
         case atr(multiple: Double, slot: Int)
         /// The price in `slot` on the entry bar.
         case price(slot: Int)
+        /// A price distance from the average entry price.
+        case points(Double)
+        /// The price in `slot` at the last close, re-read every bar.
+        case level(slot: Int)
     }
 
     /// Resolved sizing.
@@ -57,6 +61,12 @@ public struct StrategyPlan: Sendable {
     public let pyramiding: Int
     /// Bars before every rule can first be known (the first `warmup` bars decide nothing).
     public let warmup: Int
+    /// Whether a stop loss or take profit is a level re-read every bar (`{"level": …}`).
+    public var hasMovingLevels: Bool {
+        if case .level = stopLoss { return true }
+        if case .level = takeProfit { return true }
+        return false
+    }
     /// A fresh program (its history empty).
     let program: SignalProgram
     /// The consensus signals the program scores (their agents, weights and parameters).

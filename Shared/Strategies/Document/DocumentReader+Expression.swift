@@ -1,6 +1,8 @@
 extension DocumentReader {
     /// The operator keys an expression object may have (exactly one of them).
-    static let operatorKeys = ["indicator", "left", "and", "or", "not", "abs", "min", "max", "position", "consensus"] + Window.allCases.map(\.rawValue)
+    static let operatorKeys =
+        ["indicator", "left", "and", "or", "not", "position", "consensus", "if", "previous"] + Function.allCases.map(\.rawValue)
+        + Window.allCases.map(\.rawValue)
 
     /// Reads one expression: a number, `true`/`false`, `"$param"`, a price source or signal name,
     /// or an object with one operator key.
@@ -15,6 +17,8 @@ extension DocumentReader {
                 return Expression(.parameter(String(s.dropFirst())), at: here)
             }
             if let price = PriceSource(rawValue: s) { return Expression(.price(price), at: here) }
+            if s == "na" { return Expression(.number(.nan), at: here) }
+            if s == "bar_index" { return Expression(.barIndex, at: here) }
             guard isName(s) else {
                 throw StrategyError(.invalidValue, at: here, "\"\(s.prefix(40))\" is not a price (open, high, low, close, volume, hl2, hlc3, ohlc4), a signal or a \"$parameter\"")
             }
@@ -68,17 +72,34 @@ extension DocumentReader {
         case "not":
             try onlyKeys(o, ["not"], at: p)
             return Expression(.not(try expression(o["not"]!, at: p.appending("not"))), at: here)
-        case "abs":
-            try onlyKeys(o, ["abs"], at: p)
-            return Expression(.function(.abs, [try expression(o["abs"]!, at: p.appending("abs"))]), at: here)
-        case "min", "max":
-            try onlyKeys(o, [op], at: p)
-            guard case .array(let items) = o[op]!, items.count >= 2 else {
-                throw StrategyError(.invalidValue, at: p.appending(op).description, "\"\(op)\" takes an array of two or more numbers")
+        case "if":
+            try onlyKeys(o, ["if", "then", "else"], at: p)
+            guard let then = o["then"], let otherwise = o["else"] else {
+                throw StrategyError(.invalidField, at: here, "\"if\" needs \"then\" and \"else\": {\"if\": c, \"then\": a, \"else\": b}")
             }
-            var parts: [Expression] = []
-            for (i, item) in items.enumerated() { parts.append(try expression(item, at: p.appending(op).appending(i))) }
-            return Expression(.function(op == "min" ? .min : .max, parts), at: here)
+            return Expression(
+                .choice(
+                    try expression(o["if"]!, at: p.appending("if")), then: try expression(then, at: p.appending("then")),
+                    else: try expression(otherwise, at: p.appending("else"))), at: here)
+        case "previous":
+            try onlyKeys(o, ["previous", "initial"], at: p)
+            let name = try string(o["previous"]!, at: p.appending("previous"))
+            guard isName(name) else { throw StrategyError(.invalidValue, at: p.appending("previous").description, "\"previous\" names a signal") }
+            let initial = try o["initial"].map { v throws(StrategyError) in try expression(v, at: p.appending("initial")) }
+            return Expression(.previous(name, initial: initial), at: here)
+        case _ where Function(rawValue: op) != nil:
+            let f = Function(rawValue: op)!
+            try onlyKeys(o, [op], at: p)
+            guard let arity = f.arity, arity == 1 else {
+                guard case .array(let items) = o[op]!, items.count >= 2, f.arity == nil || items.count == f.arity else {
+                    let count = f.arity.map { "exactly \($0)" } ?? "two or more"
+                    throw StrategyError(.invalidValue, at: p.appending(op).description, "\"\(op)\" takes an array of \(count) numbers")
+                }
+                var parts: [Expression] = []
+                for (i, item) in items.enumerated() { parts.append(try expression(item, at: p.appending(op).appending(i))) }
+                return Expression(.function(f, parts), at: here)
+            }
+            return Expression(.function(f, [try expression(o[op]!, at: p.appending(op))]), at: here)
         case "position":
             try onlyKeys(o, ["position"], at: p)
             let text = try string(o["position"]!, at: p.appending("position"))

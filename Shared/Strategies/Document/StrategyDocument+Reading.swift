@@ -171,7 +171,10 @@ enum DocumentReader {
 
     static func distance(_ value: JSONValue, at p: JSONPointer, allowPrice: Bool) throws(StrategyError) -> StrategyDocument.Distance {
         let fields = try object(value, at: p)
-        let forms = allowPrice ? "{\"percent\": 2}, {\"atr\": 3, \"period\": 14} or {\"price\": <expression>}" : "{\"percent\": 2} or {\"atr\": 3, \"period\": 14}"
+        let forms =
+            allowPrice
+            ? "{\"percent\": 2}, {\"atr\": 3, \"period\": 14}, {\"points\": 1.5}, {\"price\": <expression>} or {\"level\": <expression>}"
+            : "{\"percent\": 2}, {\"atr\": 3, \"period\": 14} or {\"points\": 1.5}"
         if let v = fields["percent"] {
             try onlyKeys(fields, ["percent"], at: p)
             return .percent(try quantity(v, at: p.appending("percent")))
@@ -180,9 +183,17 @@ enum DocumentReader {
             try onlyKeys(fields, ["atr", "period"], at: p)
             return .atr(multiple: try quantity(v, at: p.appending("atr")), period: try fields["period"].map { v throws(StrategyError) in try quantity(v, at: p.appending("period")) } ?? .literal(14))
         }
+        if let v = fields["points"] {
+            try onlyKeys(fields, ["points"], at: p)
+            return .points(try quantity(v, at: p.appending("points")))
+        }
         if allowPrice, let v = fields["price"] {
             try onlyKeys(fields, ["price"], at: p)
             return .price(try expression(v, at: p.appending("price")))
+        }
+        if allowPrice, let v = fields["level"] {
+            try onlyKeys(fields, ["level"], at: p)
+            return .level(try expression(v, at: p.appending("level")))
         }
         throw StrategyError(.invalidField, at: p.description, "write the distance as \(forms)")
     }
@@ -240,7 +251,7 @@ enum DocumentReader {
 
     static func execution(_ value: JSONValue, at p: JSONPointer) throws(StrategyError) -> StrategyDocument.ExecutionAssumptions {
         let fields = try object(value, at: p)
-        try onlyKeys(fields, ["fill", "fee_bps", "slippage_bps", "slippage_ticks", "tick_size"], at: p)
+        try onlyKeys(fields, ["fill", "fee_bps", "slippage_bps", "slippage_ticks", "tick_size", "intrabar"], at: p)
         var e = StrategyDocument.ExecutionAssumptions()
         if let f = fields["fill"] {
             let text = try string(f, at: p.appending("fill"))
@@ -248,6 +259,15 @@ enum DocumentReader {
                 throw StrategyError(.invalidValue, at: p.appending("fill").description, "fill is \"close\" (the signal bar's close) or \"next_open\"")
             }
             e.fill = fill
+        }
+        if let f = fields["intrabar"] {
+            let text = try string(f, at: p.appending("intrabar"))
+            guard let path = StrategyDocument.IntrabarPath(rawValue: text) else {
+                throw StrategyError(
+                    .invalidValue, at: p.appending("intrabar").description,
+                    "intrabar is \"stop_first\" (a bar reaching both levels is stopped) or \"nearest_first\" (TradingView's rule: the nearer of high and low first)")
+            }
+            e.intrabar = path
         }
         func bounded(_ key: String, _ range: ClosedRange<Double>) throws(StrategyError) -> Double? {
             guard let v = fields[key] else { return nil }

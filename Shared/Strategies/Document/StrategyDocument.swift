@@ -57,6 +57,12 @@ public struct StrategyDocument: Sendable, Hashable {
         case atr(multiple: Quantity, period: Quantity)
         /// An absolute price level, evaluated on the entry bar (stop loss and take profit only).
         case price(Expression)
+        /// A distance in price units from the average entry price (Pine's `loss`/`profit` ticks × tick size).
+        case points(Quantity)
+        /// An absolute price level re-read at every bar's close while the position is open: the level
+        /// as of the last close applies to the next bar (Pine's `strategy.exit` stop/limit). Stop loss
+        /// and take profit only; not known (NaN) means no level on that bar.
+        case level(Expression)
     }
 
     /// Protective exits placed with every entry.
@@ -110,6 +116,17 @@ public struct StrategyDocument: Sendable, Hashable {
         /// The price grid: fills are rounded to it against the trader, as execution's paper broker
         /// rounds to the instrument's tick. Nil: not rounded (slippage ticks are then 0.01).
         public var tickSize: Double?
+        /// Which level a bar that reaches both the stop and the target is taken to reach first.
+        public var intrabar: IntrabarPath = .stopFirst
+    }
+
+    /// The price path assumed inside a bar for stops and targets.
+    public enum IntrabarPath: String, Sendable, Hashable, CaseIterable {
+        /// The stop first: the worse outcome, conservatively.
+        case stopFirst = "stop_first"
+        /// TradingView's broker emulator: open, then whichever of high and low is nearer the open,
+        /// then the other, then close.
+        case nearestFirst = "nearest_first"
     }
 }
 
@@ -130,6 +147,14 @@ public struct Expression: Sendable, Hashable {
         case window(Window, Expression, bars: StrategyDocument.Quantity)
         case position(PositionField)
         case consensus(ConsensusCall)
+        /// `{"if": c, "then": a, "else": b}`: `a` when `c` is definitely true, else `b` (not known
+        /// counts as false, as Pine's `if` and ternary do).
+        case choice(Expression, then: Expression, else: Expression)
+        /// `{"previous": "name", "initial": x}`: the named signal's value on the previous bar, `x`
+        /// (default not known) on the first: state carried from bar to bar (Pine's `var`).
+        case previous(String, initial: Expression?)
+        /// `"bar_index"`: the bar's number, 0 on the first bar.
+        case barIndex
     }
 
     public var kind: Kind
@@ -183,21 +208,42 @@ public struct ConsensusCall: Sendable, Hashable {
 
 /// `{"left": a, "op": ">", "right": b}`.
 public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
     case greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<="
+    case equal = "==", notEqual = "!="
     case crossesAbove = "crosses_above", crossesBelow = "crosses_below"
 
     /// Whether the result is a condition rather than a number.
     public var isCondition: Bool {
         switch self {
-        case .add, .subtract, .multiply, .divide: false
+        case .add, .subtract, .multiply, .divide, .modulo: false
         default: true
         }
     }
+
+    /// Whether both sides may be conditions as well as numbers (`==`, `!=`).
+    public var comparesConditions: Bool { self == .equal || self == .notEqual }
 }
 
-/// `{"abs": x}`, `{"min": [a, b]}`, `{"max": [a, b]}`.
-public enum Function: String, Sendable, Hashable, CaseIterable { case abs, min, max }
+/// `{"abs": x}`, `{"min": [a, b]}`, `{"max": [a, b]}`, `{"pow": [a, b]}`, `{"na": x}`, `{"sqrt": x}`…
+public enum Function: String, Sendable, Hashable, CaseIterable {
+    case abs, min, max
+    /// `a` to the power `b` (two arguments).
+    case pow
+    /// Whether `x` is not known (a condition: Pine's `na(x)`).
+    case na
+    /// One-argument math: not known where undefined (`sqrt` of a negative, `log` of 0).
+    case sqrt, log, exp, floor, ceil, round, sign
+
+    /// How many arguments it takes: 1, 2, or `nil` for two or more.
+    public var arity: Int? {
+        switch self {
+        case .min, .max: nil
+        case .pow: 2
+        default: 1
+        }
+    }
+}
 
 /// Operators over a series' recent bars: `{"highest": x, "bars": 20}`.
 public enum Window: String, Sendable, Hashable, CaseIterable {
@@ -207,6 +253,8 @@ public enum Window: String, Sendable, Hashable, CaseIterable {
     case rising, falling
     /// Highest (lowest) of the last `bars` bars, this one included.
     case highest, lowest
+    /// The sum of the last `bars` bars, this one included (not known while any is).
+    case sum
 }
 
 /// What the open position looks like on this bar: `{"position": "bars_in_trade"}`.
@@ -215,6 +263,12 @@ public enum PositionField: String, Sendable, Hashable, CaseIterable {
     case barsInTrade = "bars_in_trade"
     case entryPrice = "entry_price"
     case unrealizedPnlPct = "unrealized_pnl_pct"
+    /// Signed quantity: positive long, negative short, 0 flat (Pine's `strategy.position_size`).
+    case quantity
+    /// Cash plus the position marked at this close (Pine's `strategy.equity`).
+    case equity
+    /// Entries into the open position, 0 when flat (Pine's `strategy.opentrades`).
+    case openEntries = "open_entries"
 
     public var isCondition: Bool { self == .flat || self == .long || self == .short }
 }

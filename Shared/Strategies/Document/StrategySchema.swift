@@ -34,7 +34,7 @@ public enum StrategySchema {
             ["type": "number"], ["type": "boolean"],
             [
                 "type": "string",
-                "description": "a price (\(PriceSource.allCases.map(\.rawValue).joined(separator: ", "))), a signal's name, or \"$parameter\"",
+                "description": "a price (\(PriceSource.allCases.map(\.rawValue).joined(separator: ", "))), bar_index, na (not known), a signal's name, or \"$parameter\"",
                 "pattern": "^\\$?[A-Za-z][A-Za-z0-9_]*$",
             ],
             indicator,
@@ -42,10 +42,18 @@ public enum StrategySchema {
                 "type": "object", "required": ["left", "op", "right"], "additionalProperties": false,
                 "properties": ["left": ref("Expression"), "op": ["enum": BinaryOperator.allCases.map(\.rawValue)], "right": ref("Expression")],
             ],
-            single("and", list), single("or", list), single("not", ref("Expression")), single("abs", ref("Expression")),
-            single("min", ["type": "array", "minItems": 2, "items": ref("Expression")]),
-            single("max", ["type": "array", "minItems": 2, "items": ref("Expression")]),
+            single("and", list), single("or", list), single("not", ref("Expression")),
             single("position", ["enum": PositionField.allCases.map(\.rawValue)]),
+            [
+                "type": "object", "required": ["if", "then", "else"], "additionalProperties": false,
+                "description": "then when the condition is true, else otherwise (not known counts as false)",
+                "properties": ["if": ref("Expression"), "then": ref("Expression"), "else": ref("Expression")],
+            ],
+            [
+                "type": "object", "required": ["previous"], "additionalProperties": false,
+                "description": "the named signal's value on the previous bar (initial on the first bar)",
+                "properties": ["previous": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"], "initial": ref("Expression")],
+            ],
             [
                 "type": "object", "required": ["consensus"], "additionalProperties": false,
                 "description": "the weighted vote of rule agents, a number in [-1, 1]",
@@ -60,12 +68,18 @@ public enum StrategySchema {
                 ],
             ],
         ]
+        forms += Function.allCases.map { f -> [String: Any] in
+            let items: [String: Any] = ["type": "array", "minItems": f.arity ?? 2, "items": ref("Expression")]
+            return single(f.rawValue, f.arity == 1 ? ref("Expression") : (f.arity == 2 ? items.merging(["maxItems": 2]) { a, _ in a } : items))
+        }
         forms += Window.allCases.map { single($0.rawValue, ref("Expression"), extra: ["bars": ref("Quantity")]) }
         let distance: [String: Any] = [
             "oneOf": [
                 single("percent", ref("Quantity")),
                 ["type": "object", "required": ["atr"], "properties": ["atr": ref("Quantity"), "period": ref("Quantity")], "additionalProperties": false],
+                single("points", ref("Quantity")),
                 single("price", ref("Expression")),
+                single("level", ref("Expression")),
             ]
         ]
         let bounds: [String: Any] = ["type": "array", "items": ["type": "number"], "minItems": 2, "maxItems": 2]
@@ -109,6 +123,7 @@ public enum StrategySchema {
                     "properties": [
                         "fill": ["enum": StrategyDocument.ExecutionAssumptions.Fill.allCases.map(\.rawValue)],
                         "fee_bps": numberIn(0, 1000), "slippage_bps": numberIn(0, 1000), "slippage_ticks": numberIn(0, 1000), "tick_size": numberIn(1e-8, 1e6),
+                        "intrabar": ["enum": StrategyDocument.IntrabarPath.allCases.map(\.rawValue)],
                     ],
                 ],
                 "pyramiding": ["type": "integer", "minimum": 1, "maximum": 100],

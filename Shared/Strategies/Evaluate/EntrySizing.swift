@@ -74,7 +74,8 @@ extension StrategyPlan {
         switch stopLoss {
         case .percent(let pct): price * pct / 100
         case .atr(let multiple, _): context.stopATR.isNaN ? 0 : multiple * context.stopATR
-        case .price: context.stopLevel.isNaN ? 0 : Swift.abs(price - context.stopLevel)
+        case .points(let points): points
+        case .price, .level: context.stopLevel.isNaN ? 0 : Swift.abs(price - context.stopLevel)
         case nil: 0
         }
     }

@@ -54,7 +54,8 @@ public struct LiveStrategy: Sendable {
             switch d {
             case .percent(let pct): v = price * (1 + sign * pct / 100)
             case .atr(let multiple, _): v = price + sign * multiple * atr
-            case .price: v = fixed
+            case .points(let points): v = price + sign * points
+            case .price, .level: v = fixed
             case nil: return nil
             }
             return v.isFinite ? v : nil

@@ -1,4 +1,9 @@
+import Foundation
 import Indicators
+
+/// `x`, or not known (NaN) where it overflowed.
+@inline(__always)
+private func finite(_ x: Double) -> Double { x.isFinite ? x : .nan }
 
 /// A compiled strategy's signals as a flat program over one row of slots: the bar's prices and
 /// indicator values (written by the driver), constants, then one slot per instruction, evaluated in
@@ -13,12 +18,18 @@ public struct SignalProgram: Sendable {
     struct Instruction: Sendable, Hashable {
         enum Op: UInt8, Sendable {
             case hl2, hlc3, ohlc4
-            case add, subtract, multiply, divide, abs, min, max
-            case greater, greaterOrEqual, less, lessOrEqual
+            case add, subtract, multiply, divide, modulo, abs, min, max, pow
+            case sqrt, log, exp, floor, ceil, round, sign, isNA
+            case greater, greaterOrEqual, less, lessOrEqual, equal, notEqual
             case and, or, not
             case crossesAbove, crossesBelow
-            case ago, rising, falling, highest, lowest
-            case flat, long, short, barsInTrade, entryPrice, unrealizedPnlPct
+            case ago, rising, falling, highest, lowest, sum
+            /// `v[a]` when the condition in slot `n` is 1, else `v[b]`.
+            case choose
+            /// Slot `a`'s value on the previous bar; slot `b` on the first bar.
+            case previous
+            case barIndex
+            case flat, long, short, barsInTrade, entryPrice, unrealizedPnlPct, positionSize, equity, openEntries
             /// The score of `consensus[n]`.
             case consensus
         }
@@ -40,7 +51,7 @@ public struct SignalProgram: Sendable {
     let firstComputed: Int
     private(set) var values: [Double]
     private var previous: [Double]
-    /// History rings (`ago`, `highest`, `lowest`) and counters (`rising`, `falling`).
+    /// History rings (`ago`, `highest`, `lowest`, `sum`) and counters (`rising`, `falling`).
     private var state: [Double]
     private var bar = 0
 
@@ -159,7 +170,23 @@ public struct SignalProgram: Sendable {
             case .subtract: return a - b
             case .multiply: return a * b
             case .divide: return b == 0 ? .nan : a / b
+            case .modulo: return b == 0 ? .nan : a.truncatingRemainder(dividingBy: b)
+            case .pow: return finite(Foundation.pow(a, b))
             case .abs: return Swift.abs(a)
+            case .sqrt: return a < 0 ? .nan : a.squareRoot()
+            case .log: return a <= 0 ? .nan : Foundation.log(a)
+            case .exp: return finite(Foundation.exp(a))
+            case .floor: return a.rounded(.down)
+            case .ceil: return a.rounded(.up)
+            // Pine rounds ties up (toward +∞): math.round(-2.5) is -2.
+            case .round: return (a + 0.5).rounded(.down)
+            case .sign: return a.isNaN ? .nan : (a > 0 ? 1 : (a < 0 ? -1 : 0))
+            case .isNA: return a.isNaN ? 1 : 0
+            case .equal: return a.isNaN || b.isNaN ? .nan : (a == b ? 1 : 0)
+            case .notEqual: return a.isNaN || b.isNaN ? .nan : (a != b ? 1 : 0)
+            case .choose: return v[Int(i.n)] == 1 ? a : b
+            case .previous: return bar == 0 ? b : p[Int(i.a)]
+            case .barIndex: return Double(bar)
             case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
             case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
             case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
@@ -190,6 +217,13 @@ public struct SignalProgram: Sendable {
                     best = i.op == .highest ? Swift.max(best, x) : Swift.min(best, x)
                 }
                 return n == 1 ? a : best
+            case .sum:
+                let n = Int(i.n), base = Int(i.state)
+                s[base + bar % n] = a
+                guard bar >= n - 1 else { return .nan }
+                var total = 0.0
+                for k in 0..<n { total += s[base + k] }
+                return total
             case .rising, .falling:
                 // Consecutive bars that rose (fell) against the bar before; NaN until n comparisons were possible.
                 let pa = p[Int(i.a)]
@@ -207,6 +241,9 @@ public struct SignalProgram: Sendable {
             case .short: return position.quantity < 0 ? 1 : 0
             case .barsInTrade: return position.quantity == 0 ? .nan : Double(position.barsInTrade)
             case .entryPrice: return position.quantity == 0 ? .nan : position.entryPrice
+            case .positionSize: return position.quantity
+            case .equity: return position.equity
+            case .openEntries: return Double(position.entries)
             case .consensus: return .nan
             case .unrealizedPnlPct:
                 guard position.quantity != 0, position.entryPrice > 0 else { return .nan }
@@ -224,12 +261,19 @@ public struct PositionView: Sendable, Hashable {
     public var quantity: Double
     /// Bars since the entry (0 on the entry bar).
     public var barsInTrade: Int
+    /// The position's average price.
     public var entryPrice: Double
+    /// Cash plus the position marked at this bar's close (NaN where the driver does not know it).
+    public var equity: Double
+    /// Entries into the open position (pyramiding), 0 when flat.
+    public var entries: Int
 
-    public init(quantity: Double = 0, barsInTrade: Int = 0, entryPrice: Double = 0) {
+    public init(quantity: Double = 0, barsInTrade: Int = 0, entryPrice: Double = 0, equity: Double = .nan, entries: Int = 0) {
         self.quantity = quantity
         self.barsInTrade = barsInTrade
         self.entryPrice = entryPrice
+        self.equity = equity
+        self.entries = entries
     }
 
     public static let flat = PositionView()

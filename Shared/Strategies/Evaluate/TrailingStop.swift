@@ -39,7 +39,8 @@ public struct TrailingStop: Sendable, Hashable {
         switch distance {
         case .percent(let pct): next = long ? extreme * (1 - pct / 100) : extreme * (1 + pct / 100)
         case .atr(let multiple, _): next = atr.isNaN ? .nan : (long ? extreme - multiple * atr : extreme + multiple * atr)
-        case .price: next = .nan
+        case .points(let points): next = long ? extreme - points : extreme + points
+        case .price, .level: next = .nan
         }
         guard !next.isNaN else { return }
         level = level.isNaN ? next : (long ? Swift.max(level, next) : Swift.min(level, next))

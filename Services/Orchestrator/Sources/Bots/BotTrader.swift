@@ -118,7 +118,7 @@ struct BotTrader: Sendable {
         let view = quantity.isZero ? PositionView.flat
             : PositionView(
                 quantity: quantity.doubleValue, barsInTrade: Int(max(0, (candle.openTimeNs - (state.entryBarNs ?? candle.openTimeNs)) / step)),
-                entryPrice: FixedDecimal(wire: held?.averagePrice).doubleValue)
+                entryPrice: FixedDecimal(wire: held?.averagePrice).doubleValue, entries: state.entries)
         let decided = state.live.next(PriceBar(candle), position: view, entries: state.entries)
         state.lastBarNs = candle.openTimeNs
         let explained = DecisionExplanation(decided, state.live, position: view)
