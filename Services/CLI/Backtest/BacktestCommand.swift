@@ -37,7 +37,7 @@ struct BacktestCommand: ParsableCommand {
         do {
             let loaded = try options.load()
             let plan = try StrategyCompiler.compile(loaded.document, parameters: try options.parameterValues(), context: loaded.context)
-            let result = try Backtester(plan: plan, settings: options.settings).run(loaded.series)
+            let result = try Backtester(plan: plan, settings: options.settings(loaded)).run(loaded.series)
             print(result.summaryJSON(plan: plan))
             if let trades { try BacktestReport.tradesCSV(result, series: loaded.series).write(toFile: trades, atomically: true, encoding: .utf8) }
             if let equity { try BacktestReport.equityCSV(result, series: loaded.series).write(toFile: equity, atomically: true, encoding: .utf8) }

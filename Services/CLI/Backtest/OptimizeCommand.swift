@@ -73,7 +73,7 @@ struct OptimizeCommand: ParsableCommand {
             let sets = try search.sets(ranges, maxTrials: maxTrials)
             var optimizer = Optimizer(
                 document: loaded.document, objective: objective, constraints: OptimizationConstraints(minTrades: minTrades, maxDrawdownPct: maxDrawdown),
-                settings: try options.settings, context: loaded.context)
+                settings: try options.settings(loaded), context: loaded.context)
             if let threads { optimizer.threads = max(1, threads) }
             if let walkForward {
                 let wf = try Self.walkForward(walkForward)

@@ -15,11 +15,14 @@ struct StrategyRunOptions: ParsableArguments {
     @Option(help: "A template from the library instead of --strategy.")
     var template: String?
 
+    @Option(help: "A Pine Script v5/v6 strategy instead of --strategy (compiled to the strategy language).")
+    var pine: String?
+
     @Option(name: .customLong("param"), help: "Set a declared parameter: name=value (repeatable).")
     var params: [String] = []
 
-    @Option(help: "Starting cash.")
-    var cash = "100000"
+    @Option(help: "Starting cash (default 100000, or a Pine script's initial_capital).")
+    var cash: String?
 
     @Option(help: "Fee in basis points of notional (overrides the document).")
     var feeBps: Double?
@@ -40,24 +43,30 @@ struct StrategyRunOptions: ParsableArguments {
         var document: StrategyDocument
         var series: BarSeries
         var context: CompileContext
+        /// A Pine script's `initial_capital`, the starting cash when `--cash` is not given.
+        var initialCapital: String?
     }
 
     /// Reads the strategy (with any overrides of its execution) and the bars.
     func load() throws -> Loaded {
-        let text: String
-        switch (strategy, template) {
-        case (let path?, nil):
+        var document: StrategyDocument
+        var initialCapital: String?
+        switch (strategy, template, pine) {
+        case (let path?, nil, nil):
             guard let t = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIInputError(message: "cannot read the strategy file \(path)") }
-            text = t
-        case (nil, let name?):
+            document = try StrategyDocument(json: t)
+        case (nil, let name?, nil):
             guard let t = StrategyTemplates.json(named: name) else {
                 throw CLIInputError(message: "no template \"\(name)\"; the templates are \(StrategyTemplates.all.map(\.name).joined(separator: ", "))")
             }
-            text = t
+            document = try StrategyDocument(json: t)
+        case (nil, nil, let path?):
+            let compiled = try PineCommand.compile(file: path)
+            document = compiled.document
+            initialCapital = (try? FixedDecimal(approximating: compiled.initialCapital))?.description
         default:
-            throw CLIInputError(message: "give the strategy as --strategy FILE or --template NAME (one of them)")
+            throw CLIInputError(message: "give the strategy as --strategy FILE, --template NAME or --pine FILE (one of them)")
         }
-        var document = try StrategyDocument(json: text)
         if let feeBps {
             guard (0...1000).contains(feeBps) else { throw CLIInputError(message: "--fee-bps \(feeBps) is outside 0…1000") }
             document.execution.feeBps = feeBps
@@ -73,7 +82,8 @@ struct StrategyRunOptions: ParsableArguments {
             document.execution.fill = f
         }
         let series = try readBars()
-        return Loaded(document: document, series: series, context: CompileContext(allowShort: !longOnly, bars: series.count))
+        return Loaded(
+            document: document, series: series, context: CompileContext(allowShort: !longOnly, bars: series.count), initialCapital: initialCapital)
     }
 
     /// `--param` values by name.
@@ -89,16 +99,16 @@ struct StrategyRunOptions: ParsableArguments {
         return values
     }
 
-    var settings: BacktestSettings {
-        get throws {
-            guard let initial = try? FixedDecimal(parsing: cash), initial > .zero else {
-                throw CLIInputError(message: "--cash \(cash) is not a positive decimal amount")
-            }
-            guard let cal = TradingCalendar(rawValue: calendar) else {
-                throw CLIInputError(message: "--calendar is stocks, fx or crypto, not \(calendar)")
-            }
-            return BacktestSettings(initialCash: initial, calendar: cal)
+    /// The run's settings; the cash is `--cash`, else the Pine script's initial capital, else 100,000.
+    func settings(_ loaded: Loaded? = nil) throws -> BacktestSettings {
+        let cash = self.cash ?? loaded?.initialCapital ?? "100000"
+        guard let initial = try? FixedDecimal(parsing: cash), initial > .zero else {
+            throw CLIInputError(message: "--cash \(cash) is not a positive decimal amount")
         }
+        guard let cal = TradingCalendar(rawValue: calendar) else {
+            throw CLIInputError(message: "--calendar is stocks, fx or crypto, not \(calendar)")
+        }
+        return BacktestSettings(initialCash: initial, calendar: cal)
     }
 
     /// The bars of `--data`, their times from the first column.
