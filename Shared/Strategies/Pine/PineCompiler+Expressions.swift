@@ -257,7 +257,7 @@ extension PineScriptCompiler {
             for (parameter, v) in zip(f.parameters, values) {
                 let final = me.uniqueName(me.callStack.joined(separator: "_") + "_" + parameter)
                 var bound = v
-                bound.ir = me.define(final + "_v", v.ir)
+                if v.ir != .null { bound.ir = me.define(final + "_v", v.ir) }
                 me.scopes[me.scopes.count - 1][parameter] = PineVariable(value: bound, final: final, persistent: false, declared: f.location, typeFixed: v.type)
             }
             return try me.blockValue(f.body)

@@ -253,7 +253,7 @@ struct PineScriptCompiler {
         if persistent {
             // `var`: the first bar takes the value; every later bar starts from the last bar's end.
             current = PineValue(IR.previous(final, initial: value.ir), value.type, .series)
-        } else {
+        } else if value.ir != .null {
             current.ir = define(prefix + name + "_v", value.ir)
         }
         scopes[scopes.count - 1][name] = PineVariable(value: current, final: final, persistent: persistent, declared: location, typeFixed: fixedType)
@@ -262,6 +262,10 @@ struct PineScriptCompiler {
     /// A new version of `name`: `value` where the statement runs, the old version elsewhere.
     mutating func assign(_ name: String, _ value: PineValue, to variable: PineVariable) {
         var next = value
+        guard value.ir != .null else {
+            update(name) { $0.value = value }
+            return
+        }
         if let condition = effectivePath {
             next.ir = IR.choose(condition, value.ir, variable.value.ir)
             next.qualifier = .series
@@ -276,7 +280,8 @@ struct PineScriptCompiler {
 
     /// Ends the innermost scope: each variable's last version is its end-of-bar signal.
     mutating func finishScope() {
-        for (_, variable) in scopes.removeLast() {
+        // Strings, colours and tuples have no value in the strategy language.
+        for (_, variable) in scopes.removeLast() where variable.value.ir != .null {
             signals[variable.final] = variable.value.ir
         }
         if scopes.isEmpty { scopes = [[:]] }

@@ -6,9 +6,6 @@ extension PineScriptCompiler {
     mutating func input(_ name: String, _ args: [PineArgument?], at e: PineExpr) throws(PineDiagnostic) -> PineValue {
         guard let defaultExpr = args[0]?.value else { throw PineDiagnostic(.argument, at: e.location, text: name, "\(name) needs a default value") }
         let defaultValue = try value(defaultExpr)
-        guard defaultValue.qualifier == .const else {
-            throw PineDiagnostic(.type, at: defaultExpr.location, text: defaultExpr.text, "an input's default must be a literal, not \(defaultValue.typeName)")
-        }
         func labelled(_ label: String) -> PineExpr? {
             let signature = PineBuiltins.signatures[name]!.parameters
             return signature.firstIndex(of: label).flatMap { args[$0]?.value }
@@ -32,6 +29,9 @@ extension PineScriptCompiler {
             default:
                 if case .string(let s) = defaultValue.ir, PineBuiltins.prices.contains(s) || s == "hlcc4" { kind = "input.source" }
             }
+        }
+        guard defaultValue.qualifier == .const || kind == "input.source" else {
+            throw PineDiagnostic(.type, at: defaultExpr.location, text: defaultExpr.text, "an input's default must be a literal, not \(defaultValue.typeName)")
         }
         let parameterName = uniqueName(inputName(title: title, at: e))
         let reference = "$" + parameterName

@@ -81,7 +81,7 @@ struct PineParser {
                 if s == "=" {
                     return PineStatement(kind: .declare(names: [name], type: nil, persistent: false, varip: false, value: value), location: start.location, text: name)
                 }
-                return PineStatement(kind: .assign(name: name, op: String(s.dropLast()), value: value), location: start.location, text: name)
+                return PineStatement(kind: .assign(name: name, op: s == ":=" ? "" : String(s.dropLast()), value: value), location: start.location, text: name)
             }
         default: break
         }
@@ -349,7 +349,7 @@ struct PineParser {
         var arguments: [PineArgument] = []
         if !accept(")") {
             repeat {
-                if case .name(let label) = peek.kind, token(at: position + 1).kind == .symbol("=") {
+                if let label = argumentLabel, token(at: position + 1).kind == .symbol("=") {
                     advance()
                     advance()
                     arguments.append(PineArgument(label: label, value: try expression()))
@@ -397,6 +397,14 @@ struct PineParser {
 
     private mutating func skipNewlines() {
         while peek.kind == .newline { advance() }
+    }
+
+    /// The current token as an argument's label (`color` and other type names are labels too).
+    private var argumentLabel: String? {
+        switch peek.kind {
+        case .name(let n), .keyword(let n): n
+        default: nil
+        }
     }
 
     private func isCall(at k: Int) -> Bool { token(at: k + 1).kind == .symbol("(") }
