@@ -94,8 +94,10 @@ struct BacktestLedger {
     /// End of a bar with levels re-read every bar: the stop and target as of this close apply to the next bar.
     mutating func moveLevels(_ context: EntryContext) {
         guard !position.isFlat else { return }
-        if case .level = plan.stopLoss { stopLevel = context.stopLevel }
-        if case .level = plan.takeProfit { targetLevel = context.targetLevel }
+        let long = !position.quantity.isNegative
+        func applies(_ side: StrategyDocument.PositionSide?) -> Bool { side == nil || (side == .long) == long }
+        if case .level(_, let side) = plan.stopLoss { stopLevel = applies(side) ? context.stopLevel : .nan }
+        if case .level(_, let side) = plan.takeProfit { targetLevel = applies(side) ? context.targetLevel : .nan }
     }
 
     /// End of a bar: the trailing extreme moves with the range the position was held through.
@@ -164,7 +166,8 @@ struct BacktestLedger {
             case .percent(let pct): return average * (1 + sign * pct / 100)
             case .atr(let multiple, _): return atr.isNaN ? .nan : average + sign * multiple * atr
             case .points(let points): return average + sign * points
-            case .price, .level: return fixed
+            case .price: return fixed
+            case .level(_, let side): return side == nil || (side == .long) == long ? fixed : .nan
             case nil: return .nan
             }
         }

@@ -119,7 +119,7 @@ struct EntryContext: Sendable {
     init(_ value: (Int) -> Double, _ plan: StrategyPlan) {
         func read(_ d: StrategyPlan.Distance?) -> (level: Double, atr: Double) {
             switch d {
-            case .price(let slot), .level(let slot): (value(slot), .nan)
+            case .price(let slot), .level(let slot, _): (value(slot), .nan)
             case .atr(_, let slot): (.nan, value(slot))
             default: (.nan, .nan)
             }

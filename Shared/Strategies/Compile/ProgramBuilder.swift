@@ -386,8 +386,8 @@ struct ProgramBuilder {
             let v = try quantity(q, at: pointer + "/points")
             guard v > 0, v.isFinite else { throw StrategyError(.invalidValue, at: pointer + "/points", "\(v) is not a distance; give a price distance above 0") }
             return .points(v)
-        case .level(let e):
-            return .level(slot: try number(e))
+        case .level(let e, let side):
+            return .level(slot: try number(e), side: side)
         }
     }
 

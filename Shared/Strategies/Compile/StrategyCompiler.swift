@@ -57,7 +57,7 @@ public enum StrategyCompiler {
         func renumbered(_ d: StrategyPlan.Distance?) -> StrategyPlan.Distance? {
             switch d {
             case .price(let s): .price(slot: slot(s))
-            case .level(let s): .level(slot: slot(s))
+            case .level(let s, let side): .level(slot: slot(s), side: side)
             default: d
             }
         }

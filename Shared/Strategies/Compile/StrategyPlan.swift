@@ -24,8 +24,8 @@ public struct StrategyPlan: Sendable {
         case price(slot: Int)
         /// A price distance from the average entry price.
         case points(Double)
-        /// The price in `slot` at the last close, re-read every bar.
-        case level(slot: Int)
+        /// The price in `slot` at the last close, re-read every bar; only for positions on `side` when given.
+        case level(slot: Int, side: StrategyDocument.PositionSide?)
     }
 
     /// Resolved sizing.

@@ -192,8 +192,16 @@ enum DocumentReader {
             return .price(try expression(v, at: p.appending("price")))
         }
         if allowPrice, let v = fields["level"] {
-            try onlyKeys(fields, ["level"], at: p)
-            return .level(try expression(v, at: p.appending("level")))
+            try onlyKeys(fields, ["level", "side"], at: p)
+            var side: StrategyDocument.PositionSide?
+            if let s = fields["side"] {
+                let text = try string(s, at: p.appending("side"))
+                guard let parsed = StrategyDocument.PositionSide(rawValue: text) else {
+                    throw StrategyError(.invalidValue, at: p.appending("side").description, "side is \"long\" or \"short\" (leave it out for both)")
+                }
+                side = parsed
+            }
+            return .level(try expression(v, at: p.appending("level")), side: side)
         }
         throw StrategyError(.invalidField, at: p.description, "write the distance as \(forms)")
     }

@@ -61,9 +61,13 @@ public struct StrategyDocument: Sendable, Hashable {
         case points(Quantity)
         /// An absolute price level re-read at every bar's close while the position is open: the level
         /// as of the last close applies to the next bar (Pine's `strategy.exit` stop/limit). Stop loss
-        /// and take profit only; not known (NaN) means no level on that bar.
-        case level(Expression)
+        /// and take profit only; not known (NaN) means no level on that bar. With `side`, it protects
+        /// only positions on that side (Pine's `from_entry`).
+        case level(Expression, side: PositionSide?)
     }
+
+    /// A position's direction.
+    public enum PositionSide: String, Sendable, Hashable, CaseIterable { case long, short }
 
     /// Protective exits placed with every entry.
     public struct Exits: Sendable, Hashable {

@@ -79,7 +79,10 @@ public enum StrategySchema {
                 ["type": "object", "required": ["atr"], "properties": ["atr": ref("Quantity"), "period": ref("Quantity")], "additionalProperties": false],
                 single("points", ref("Quantity")),
                 single("price", ref("Expression")),
-                single("level", ref("Expression")),
+                [
+                    "type": "object", "required": ["level"], "additionalProperties": false,
+                    "properties": ["level": ref("Expression"), "side": ["enum": StrategyDocument.PositionSide.allCases.map(\.rawValue)]],
+                ],
             ]
         ]
         let bounds: [String: Any] = ["type": "array", "items": ["type": "number"], "minItems": 2, "maxItems": 2]

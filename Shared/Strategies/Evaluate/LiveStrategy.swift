@@ -55,7 +55,8 @@ public struct LiveStrategy: Sendable {
             case .percent(let pct): v = price * (1 + sign * pct / 100)
             case .atr(let multiple, _): v = price + sign * multiple * atr
             case .points(let points): v = price + sign * points
-            case .price, .level: v = fixed
+            case .price: v = fixed
+            case .level(_, let side): v = side == nil || (side == .long) == long ? fixed : .nan
             case nil: return nil
             }
             return v.isFinite ? v : nil

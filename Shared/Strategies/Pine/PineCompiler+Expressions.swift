@@ -202,7 +202,14 @@ extension PineScriptCompiler {
         if case .name(let name) = base.kind, let variable = lookup(name) {
             v = variable.value
             if case .number(0) = bars { return v }
-            v.ir = IR.window("ago", .string(variable.final), bars)
+            // Through `previous`, so a variable whose value depends on its own past (x := x[1] + …)
+            // is not a cycle.
+            let last = IR.previous(variable.final, initial: variable.value.type == .bool ? .bool(false) : IR.na)
+            if case .number(let n) = bars {
+                v.ir = n == 1 ? last : IR.window("ago", last, .number(n - 1))
+            } else {
+                v.ir = IR.window("ago", .string(variable.final), bars)
+            }
         } else {
             v = try value(base)
             if case .number(0) = bars { return v }

@@ -32,6 +32,8 @@ struct PineOrders {
         var lossTicks: Double?
         var profitTicks: Double?
         var trailOffsetTicks: Double?
+        /// The entry id it protects (nil: every entry).
+        var fromEntry: String?
         var location: PineLocation
     }
 
@@ -177,7 +179,7 @@ extension PineScriptCompiler {
             orders.closes.append((nil, condition, e.location))
         case "strategy.exit":
             if arg("qty") != nil { throw PineDiagnostic(.unsupported, at: arg("qty")!.location, text: "qty", "partial exits (qty) are not supported yet") }
-            var exit = PineOrders.Exit(condition: condition, location: e.location)
+            var exit = PineOrders.Exit(condition: condition, fromEntry: try text("from_entry"), location: e.location)
             for (label, keyPath) in [("stop", \PineOrders.Exit.stop), ("limit", \PineOrders.Exit.limit)] {
                 guard let expr = arg(label) else { continue }
                 let v = try number(expr, of: name)
@@ -260,15 +262,31 @@ extension PineOrders {
         }
 
         var exitFields: [String: JSONValue] = [:]
-        /// A level re-read every bar: the latest value a running strategy.exit gave it.
-        func level(_ name: String, _ pick: (Exit) -> JSONValue?) -> JSONValue? {
-            let setting = exits.compactMap { e in pick(e).map { (e.condition, $0) } }
+        /// The sides an exit protects: its from_entry's entries, or both.
+        func sides(_ exit: Exit) throws(PineDiagnostic) -> Set<Bool> {
+            guard let id = exit.fromEntry else { return [true, false] }
+            let matching = entries.filter { $0.id == id }
+            guard !matching.isEmpty else {
+                throw PineDiagnostic(.argument, at: exit.location, text: id, "strategy.exit's from_entry \"\(id)\" names no entry\(Suggestion.didYouMean(id, among: entries.map(\.id)))")
+            }
+            return Set(matching.map(\.long))
+        }
+        /// A level re-read every bar: the latest value a running strategy.exit gave it, for the
+        /// side its from_entry names when every such exit names one side.
+        func level(_ name: String, _ pick: (Exit) -> JSONValue?) throws(PineDiagnostic) -> JSONValue? {
+            let setting = exits.compactMap { e in pick(e).map { (e, $0) } }
             guard !setting.isEmpty else { return nil }
             let state = compiler.uniqueName(name)
             var v = IR.previous(state, initial: IR.na)
-            for (condition, price) in setting { v = IR.choose(condition, price, v) }
+            var covered: Set<Bool> = []
+            for (exit, price) in setting {
+                v = IR.choose(exit.condition, price, v)
+                covered.formUnion(try sides(exit))
+            }
             signals[state] = v
-            return .object(["level": .string(state)])
+            var out: [String: JSONValue] = ["level": .string(state)]
+            if covered.count == 1 { out["side"] = .string(covered.first! ? "long" : "short") }
+            return .object(out)
         }
         func points(_ label: String, _ pick: (Exit) -> Double?) throws(PineDiagnostic) -> JSONValue? {
             let values = Set(exits.compactMap(pick))
@@ -285,8 +303,9 @@ extension PineOrders {
             throw PineDiagnostic(.unsupported, at: exits[0].location, text: "strategy.exit", "mixing limit (a price) and profit (ticks) across strategy.exit calls is not supported; use one")
         }
         let lossPoints = try points("loss", { $0.lossTicks }), profitPoints = try points("profit", { $0.profitTicks })
-        exitFields["stop_loss"] = level("exit_stop", { $0.stop }) ?? lossPoints
-        exitFields["take_profit"] = level("exit_limit", { $0.limit }) ?? profitPoints
+        for exit in exits { _ = try sides(exit) }
+        exitFields["stop_loss"] = try level("exit_stop", { $0.stop }) ?? lossPoints
+        exitFields["take_profit"] = try level("exit_limit", { $0.limit }) ?? profitPoints
         exitFields["trailing_stop"] = try points("trail_offset", { $0.trailOffsetTicks })
 
         let quantities = Set(entries.map { $0.quantity?.jsonText ?? "default" })
