@@ -17,6 +17,9 @@ struct ProgramBuilder {
     private var memo: [String: (slot: Int, kind: Kind)] = [:]
     private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
     private var expanding: [String] = []
+    /// Each signal compiled once: a signal several others read (as compiled Pine's versions are)
+    /// is not walked again per reader, which could be exponential.
+    private var compiledSignals: [String: (slot: Int, kind: Kind)] = [:]
     /// `previous` instructions whose signal is compiled last (it may refer back to them): the
     /// instruction's index, the signal, where it was written and the kind its initial value has.
     private var pendingPrevious: [(index: Int, name: String, pointer: String, kind: Kind)] = []
@@ -68,9 +71,12 @@ struct ProgramBuilder {
             guard !expanding.contains(name) else {
                 throw StrategyError(.cycle, at: e.pointer, "signal \"\(name)\" refers to itself through \((expanding + [name]).joined(separator: " → "))")
             }
+            if let done = compiledSignals[name] { return done }
             expanding.append(name)
             defer { expanding.removeLast() }
-            return try compile(body)
+            let compiled = try compile(body)
+            compiledSignals[name] = compiled
+            return compiled
         case .indicator(let call): return (try indicator(call, at: e.pointer), .number)
         case .binary(let op, let l, let r):
             let a: Int, b: Int
@@ -180,6 +186,65 @@ struct ProgramBuilder {
         case .barIndex:
             return (emit(.init(op: .barIndex), warmup: 0), .number)
         }
+    }
+
+    /// Compiles the signals `roots` read, directly or through others, each after every signal it
+    /// reads: later references find them compiled, so no compile recurses through a chain of
+    /// signals (compiled Pine makes chains thousands long, one per assignment), whatever its length.
+    mutating func precompileSignals(reachableFrom roots: [Expression]) throws(StrategyError) {
+        var order: [String] = []
+        var seen: Set<String> = []
+        var stack: [(name: String, reads: [String], next: Int)] = []
+        func visit(_ name: String) {
+            guard !seen.contains(name), let body = document.signals[name] else { return }
+            seen.insert(name)
+            stack.append((name, Self.signalsRead(by: body), 0))
+        }
+        var pending = roots.flatMap { Self.signalsRead(by: $0, throughPrevious: true) }
+        while let root = pending.popLast() {
+            visit(root)
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                if stack[top].next < stack[top].reads.count {
+                    let read = stack[top].reads[stack[top].next]
+                    stack[top].next += 1
+                    visit(read)
+                } else {
+                    let done = stack.removeLast()
+                    order.append(done.name)
+                    // What it reads through `previous` is compiled too, in its own order.
+                    pending += Self.signalsRead(by: document.signals[done.name]!, throughPrevious: true).filter { !seen.contains($0) }
+                }
+            }
+        }
+        for name in order where compiledSignals[name] == nil {
+            _ = try compile(Expression(.signal(name), at: "/signals/\(name)"))
+        }
+    }
+
+    /// The signals `e` names (and, with `throughPrevious`, those it reads the last bar of).
+    static func signalsRead(by e: Expression, throughPrevious: Bool = false) -> [String] {
+        var out: [String] = []
+        func walk(_ e: Expression) {
+            switch e.kind {
+            case .signal(let name): out.append(name)
+            case .previous(let name, let initial):
+                if throughPrevious { out.append(name) }
+                if let initial { walk(initial) }
+            case .binary(_, let a, let b):
+                walk(a)
+                walk(b)
+            case .all(let parts), .any(let parts), .function(_, let parts): parts.forEach(walk)
+            case .not(let inner), .window(_, let inner, _): walk(inner)
+            case .choice(let c, let a, let b):
+                walk(c)
+                walk(a)
+                walk(b)
+            case .number, .boolean, .parameter, .price, .indicator, .position, .consensus, .barIndex: break
+            }
+        }
+        walk(e)
+        return out
     }
 
     /// The one-argument functions and their instructions.

@@ -38,6 +38,14 @@ public enum StrategyCompiler {
                 .shortingNotAllowed, at: first.pointer,
                 "this instrument cannot be sold short (spot markets are long only); remove entry_short or trade an instrument marked shortable")
         }
+        var roots = document.rules.entryLong + document.rules.exitLong + document.rules.entryShort + document.rules.exitShort
+        for d in [document.exits.stopLoss, document.exits.takeProfit] {
+            switch d {
+            case .price(let e)?, .level(let e, _)?: roots.append(e)
+            default: break
+            }
+        }
+        try builder.precompileSignals(reachableFrom: roots)
         let rules = (
             try rule(document.rules.entryLong), try rule(document.rules.exitLong),
             try rule(document.rules.entryShort), try rule(document.rules.exitShort)

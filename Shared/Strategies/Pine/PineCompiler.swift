@@ -96,7 +96,7 @@ struct PineScriptCompiler {
     var inlining: [String] = []
     /// Statements compiled, to bound what unrolled loops and inlined functions produce.
     var work = 0
-    static let maxWork = 200_000
+    static let maxWork = 50_000
 
     init(version: Int) {
         self.version = version
@@ -230,11 +230,12 @@ struct PineScriptCompiler {
                 throw PineDiagnostic(.syntax, at: s.location, text: s.text, "'\(s.text)' is only allowed inside a for loop")
             }
             // From here on in this loop (break) or pass (continue), nothing runs where we are.
+            // Named, so a break in every pass of a long loop does not nest thousands deep.
             let stop = path.map(IR.not) ?? .bool(false)
             if case .breakLoop = s.kind {
-                loops[loops.count - 1].broken = loops.last!.broken.map { IR.and([$0, stop]) } ?? stop
+                loops[loops.count - 1].broken = define("unbroken", loops.last!.broken.map { IR.and([$0, stop]) } ?? stop)
             } else {
-                loops[loops.count - 1].continued = loops.last!.continued.map { IR.and([$0, stop]) } ?? stop
+                loops[loops.count - 1].continued = define("continuing", loops.last!.continued.map { IR.and([$0, stop]) } ?? stop)
             }
         }
     }
@@ -306,14 +307,15 @@ struct PineScriptCompiler {
             let c = try condition(branch.condition!, what: "an if condition")
             // Not known counts as false wherever a path is used (rules, if/then/else, not).
             let mine = c.ir
-            path = IR.and((outer.map { [$0] } ?? []) + notEarlier + [mine])
+            // Named once: every assignment under the branch reads it by name.
+            path = define("path", IR.and((outer.map { [$0] } ?? []) + notEarlier + [mine]))
             let result = try withScope { (me: inout PineScriptCompiler) throws(PineDiagnostic) -> PineValue in try me.blockValue(branch.body) }
             results.append((mine, result))
             notEarlier.append(IR.not(c.ir))
         }
         var fallback = PineValue.na
         if let otherwise {
-            path = IR.and((outer.map { [$0] } ?? []) + notEarlier)
+            path = define("path", IR.and((outer.map { [$0] } ?? []) + notEarlier))
             fallback = try withScope { (me: inout PineScriptCompiler) throws(PineDiagnostic) -> PineValue in try me.blockValue(otherwise) }
         }
         guard wantValue else { return .void }
@@ -374,7 +376,7 @@ struct PineScriptCompiler {
         var out = fallback
         for (condition, result) in results.reversed() {
             let type = try unify(result, out, at: location, what: "the branches of if/switch")
-            out = PineValue(IR.choose(condition, result.ir, out.ir), type, .series)
+            out = PineValue(define("choice", IR.choose(condition, result.ir, out.ir)), type, .series)
         }
         return out
     }
@@ -396,10 +398,11 @@ struct PineScriptCompiler {
         var step = try stepExpr.map { e throws(PineDiagnostic) in try bound(e, "step") } ?? (to >= from ? 1 : -1)
         step = Swift.abs(step) * (to >= from ? 1 : -1)
         guard step != 0 else { throw PineDiagnostic(.argument, at: location, text: "by", "a for loop's step cannot be 0") }
-        let passes = Int(((to - from) / step).rounded(.down)) + 1
-        guard passes <= 5_000 else {
-            throw PineDiagnostic(.unsupported, at: location, text: "for", "this loop makes \(passes) passes; at most 5,000 are unrolled")
+        let count = ((to - from) / step).rounded(.down) + 1
+        guard count <= 5_000 else {
+            throw PineDiagnostic(.unsupported, at: location, text: "for", "this loop makes \(count) passes; at most 5,000 are unrolled")
         }
+        let passes = Int(count)
         loops.append((nil, nil))
         defer { loops.removeLast() }
         var i = from
