@@ -371,7 +371,7 @@ struct PineScriptCompiler {
     }
 
     /// The value of an `if`/`switch` used as a value: nested choices in branch order.
-    func merge(_ results: [(JSONValue, PineValue)], _ fallback: PineValue, at location: PineLocation) throws(PineDiagnostic) -> PineValue {
+    mutating func merge(_ results: [(JSONValue, PineValue)], _ fallback: PineValue, at location: PineLocation) throws(PineDiagnostic) -> PineValue {
         if fallback.type == .void || results.contains(where: { $0.1.type == .void }) { return .void }
         var out = fallback
         for (condition, result) in results.reversed() {
