@@ -1,0 +1,111 @@
+import Foundation
+import Indicators
+import Strategies
+import Testing
+import TradingCore
+
+/// The language's stateful and Pine-facing parts: `previous`, `if/then/else`, math functions,
+/// rolling sums, levels re-read every bar (with a side), point distances and the intrabar path.
+@Suite struct StatefulLanguageTests {
+    static func series(_ bars: [PriceBar]) throws -> BarSeries {
+        try BarSeries(timesNs: bars.indices.map { Int64($0) * 86_400_000_000_000 }, prices: PriceSeries(bars: bars))
+    }
+
+    static func flat(_ count: Int, at price: Double = 100) -> [PriceBar] {
+        Array(repeating: PriceBar(open: price, high: price, low: price, close: price, volume: 1000), count: count)
+    }
+
+    static func run(_ json: String, _ bars: [PriceBar]) throws -> BacktestResult {
+        let plan = try StrategyCompiler.compile(try StrategyDocument(json: json))
+        return try Backtester(plan: plan, settings: BacktestSettings(recordDecisions: true)).run(try series(bars))
+    }
+
+    @Test("previous carries a value from bar to bar, starting from its initial value")
+    func counter() throws {
+        let result = try Self.run(
+            #"""
+            {"version": 1, "signals": {"count": {"left": {"previous": "count", "initial": 0}, "op": "+", "right": 1}},
+             "rules": {"entry_long": {"left": "count", "op": "==", "right": 5}, "exit_long": {"left": "count", "op": "==", "right": 8}},
+             "sizing": {"model": "fixed_quantity", "quantity": 1}}
+            """#, Self.flat(20))
+        #expect(result.decisions.map(\.bar) == [4, 7])
+    }
+
+    @Test("a condition not yet known takes the else branch")
+    func choiceOnUnknown() throws {
+        let result = try Self.run(
+            #"""
+            {"version": 1, "signals": {"s": {"if": {"left": {"indicator": "sma", "period": 10}, "op": ">", "right": 0}, "then": 1, "else": 2}},
+             "rules": {"entry_long": {"left": "s", "op": "==", "right": 2}, "exit_long": {"left": "s", "op": "==", "right": 1}},
+             "sizing": {"model": "fixed_quantity", "quantity": 1}}
+            """#, Self.flat(20))
+        #expect(result.decisions.map(\.bar) == [0, 9])
+    }
+
+    @Test("math functions, modulo, na, rolling sums and bar_index compute what they say")
+    func math() throws {
+        let checks = [
+            #"{"left": {"sqrt": 16}, "op": "==", "right": 4}"#, #"{"left": {"round": {"log": {"exp": 2}}}, "op": "==", "right": 2}"#,
+            #"{"left": {"floor": 2.7}, "op": "==", "right": 2}"#, #"{"left": {"ceil": 2.1}, "op": "==", "right": 3}"#,
+            #"{"left": {"sign": -3}, "op": "==", "right": -1}"#, #"{"left": {"pow": [2, 10]}, "op": "==", "right": 1024}"#,
+            #"{"left": {"left": 7, "op": "%", "right": 3}, "op": "==", "right": 1}"#, #"{"left": {"round": -2.5}, "op": "==", "right": -2}"#,
+            #"{"na": "na"}"#, #"{"left": {"sum": "bar_index", "bars": 3}, "op": "==", "right": {"left": {"left": 3, "op": "*", "right": "bar_index"}, "op": "-", "right": 3}}"#,
+            #"{"left": {"sqrt": -1}, "op": "!=", "right": 0}"#,
+        ]
+        let all = checks.dropLast().joined(separator: ", ")
+        let result = try Self.run(
+            #"{"version": 1, "rules": {"entry_long": {"and": [\#(all)]}}, "sizing": {"model": "fixed_quantity", "quantity": 1}}"#, Self.flat(10))
+        #expect(result.decisions.first?.bar == 2, "every check holds once three bars are summed")
+        // sqrt(-1) is not known, so a comparison with it never holds.
+        let never = try Self.run(#"{"version": 1, "rules": {"entry_long": \#(checks.last!)}}"#, Self.flat(10))
+        #expect(never.decisions.isEmpty)
+    }
+
+    /// A long entered at bar 1's close (100), then `bars` after it.
+    static func longThen(_ bars: [PriceBar], exits: String, execution: String = "{}") throws -> BacktestResult {
+        try run(
+            #"""
+            {"version": 1, "signals": {"stop": {"left": "close", "op": "-", "right": 1}},
+             "rules": {"entry_long": {"left": "bar_index", "op": "==", "right": 1}}, "exits": \#(exits),
+             "sizing": {"model": "fixed_quantity", "quantity": 1}, "execution": \#(execution)}
+            """#, flat(2) + bars + flat(3))
+    }
+
+    @Test("a level is re-read at every close and protects only the side it names")
+    func movingLevel() throws {
+        let rising = [100.0, 102, 104].map { PriceBar(open: $0, high: $0, low: $0, close: $0, volume: 1000) }
+        let drop = PriceBar(open: 104, high: 104, low: 90, close: 95, volume: 1000)
+        let result = try Self.longThen(rising + [drop], exits: #"{"stop_loss": {"level": "stop"}}"#)
+        // The stop followed the closes up: 103 when the drop came.
+        #expect(result.trades.count == 1)
+        #expect(result.trades.first?.exitBar == 5)
+        #expect(result.trades.first?.exitPrice == FixedDecimal(raw: 103 * FixedDecimal.unitsPerOne))
+        #expect(result.trades.first?.exitReason == .stopLoss)
+        let shortOnly = try Self.longThen(rising + [drop], exits: #"{"stop_loss": {"level": "stop", "side": "short"}}"#)
+        #expect(shortOnly.trades.isEmpty, "a short-side level does not stop a long")
+    }
+
+    @Test("a bar reaching stop and target: stop_first is stopped; nearest_first takes the nearer extreme first")
+    func intrabarPath() throws {
+        let exits = #"{"stop_loss": {"points": 5}, "take_profit": {"points": 5}}"#
+        let highNearer = PriceBar(open: 100, high: 106, low: 93, close: 100, volume: 1000)
+        let lowNearer = PriceBar(open: 100, high: 107, low: 94, close: 100, volume: 1000)
+        func reason(_ bar: PriceBar, _ path: String) throws -> ExitReason? {
+            try Self.longThen([bar], exits: exits, execution: #"{"intrabar": "\#(path)"}"#).trades.first?.exitReason
+        }
+        #expect(try reason(highNearer, "stop_first") == .stopLoss)
+        #expect(try reason(highNearer, "nearest_first") == .takeProfit)
+        #expect(try reason(lowNearer, "nearest_first") == .stopLoss)
+    }
+
+    @Test("previous of a signal of the other kind, and a cycle not through previous, are refused")
+    func refusals() throws {
+        #expect(throws: StrategyError.self) {
+            try StrategyCompiler.compile(try StrategyDocument(json: #"{"version": 1, "signals": {"c": {"left": "close", "op": ">", "right": {"previous": "c", "initial": 0}}}, "rules": {"entry_long": "c"}}"#))
+        }
+        let cycle = #expect(throws: StrategyError.self) {
+            try StrategyCompiler.compile(try StrategyDocument(json: #"{"version": 1, "signals": {"a": {"left": "b", "op": ">", "right": 1}, "b": {"if": "a", "then": 1, "else": 2}}, "rules": {"entry_long": "a"}}"#))
+        }
+        #expect(cycle?.code == .cycle)
+    }
+}
