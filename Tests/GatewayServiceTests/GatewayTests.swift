@@ -239,6 +239,33 @@ struct GatewayTests {
         r = try await http.call("GET", "/api/strategies", token: trader)
         #expect((r.body["strategies"] as? [[String: Any]])?.map { $0["version"] as? Int } == [2])
 
+        // Pine: checked with its warnings, refused at its line and column, saved beside the document it compiles to, backtested.
+        let pine = "//@version=6\nstrategy(\"Pine SMA\")\nfast = ta.sma(close, input.int(5, \"Fast\", minval=2, maxval=50))\nif ta.crossover(close, fast)\n    strategy.entry(\"L\", strategy.long)\nif ta.crossunder(close, fast)\n    strategy.close(\"L\")\nplot(fast)\n"
+        let pineBody = String(decoding: try JSONSerialization.data(withJSONObject: ["pine": pine]), as: UTF8.self)
+        r = try await http.call("POST", "/api/strategies/validate", token: trader, json: pineBody)
+        #expect(r.status == 200 && (r.body["indicators"] as? [String]) == ["sma_5"] && (r.body["parameters"] as? [String: Any])?["fast"] == nil, "\(r.body)")
+        #expect((r.body["warnings"] as? [String])?.first?.hasPrefix("8:1 plot is a display call") == true, "\(r.body)")
+        let badPine = String(decoding: try JSONSerialization.data(withJSONObject: ["pine": pine.replacingOccurrences(of: "ta.sma", with: "ta.smma")]), as: UTF8.self)
+        r = try await http.call("POST", "/api/strategies/validate", token: trader, json: badPine)
+        #expect(r.status == 422 && errorCode(r.body) == "orchestrator.invalid_strategy")
+        #expect(((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("pine.unknown_name: 3:8 ta.smma is not a Pine function; did you mean ta.sma or ta.rma?") == true, "\(r.body)")
+        r = try await http.call("POST", "/api/strategies", token: trader, json: pineBody)
+        #expect(r.status == 201 && r.body["pine"] as? String == pine && (r.body["document"] as? [String: Any])?["rules"] != nil)
+        r = try await http.call("POST", "/api/strategies", token: trader, json: #"{"pine": "//@version=6\nstrategy(\"x\")\n", "document": "# + mine + "}")
+        #expect(r.status == 422 && ((r.body["error"] as? [String: Any])?["message"] as? String)?.contains("not both") == true)
+        let pineBacktest = String(decoding: try JSONSerialization.data(withJSONObject: [
+            "symbol": "BTCUSDT", "strategy": ["pine": pine], "timeframe": "1m", "from": t0 / 1_000_000, "to": (t0 + 240 * 60_000_000_000) / 1_000_000,
+        ] as [String: Any]), as: UTF8.self)
+        r = try await http.call("POST", "/api/backtests", token: trader, json: pineBacktest)
+        #expect(r.status == 202, "\(r.body)")
+        let pineJob = r.body["id"] as? String ?? ""
+        for _ in 0..<200 {
+            r = try await http.call("GET", "/api/backtests/\(pineJob)", token: trader)
+            if r.body["status"] as? String != "queued", r.body["status"] as? String != "running" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(r.body["status"] as? String == "done" && ((r.body["metrics"] as? [String: Any])?["trades"] as? Double ?? 0) >= 1, "\(r.body)")
+
         // WebSocket: subscribe, receive a market update, a bad message gets an error, unsubscribe.
         let received = Collected()
         try await withThrowingTaskGroup(of: Void.self) { group in

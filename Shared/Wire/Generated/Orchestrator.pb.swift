@@ -261,12 +261,16 @@ extension PB {
         public var warmupBars: UInt32 = 0
         /// The indicators it computes (`sma_10`, `macd_12_26_9@hl2`), at the defaults.
         public var indicators: [String] = []
+        /// The Pine Script source the document was compiled from, when it was saved as Pine.
+        public var pine: String = ""
+        /// What the Pine compiler accepted but warns about, as "line:column message".
+        public var warnings: [String] = []
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(id: String = "", ownerId: String = "", version: UInt32 = 0, name: String = "", document: String = "", createdAtNs: Int64 = 0, parameters: [String: Double] = [:], warmupBars: UInt32 = 0, indicators: [String] = []) {
+        public init(id: String = "", ownerId: String = "", version: UInt32 = 0, name: String = "", document: String = "", createdAtNs: Int64 = 0, parameters: [String: Double] = [:], warmupBars: UInt32 = 0, indicators: [String] = [], pine: String = "", warnings: [String] = []) {
             self.id = id
             self.ownerId = ownerId
             self.version = version
@@ -276,6 +280,8 @@ extension PB {
             self.parameters = parameters
             self.warmupBars = warmupBars
             self.indicators = indicators
+            self.pine = pine
+            self.warnings = warnings
         }
     }
 
@@ -285,16 +291,19 @@ extension PB {
         public var id: String = ""
         public var document: String = ""
         public var validateOnly: Bool = false
+        /// A Pine Script v5/v6 strategy instead of `document`: compiled to the document, both kept.
+        public var pine: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(ownerId: String = "", id: String = "", document: String = "", validateOnly: Bool = false) {
+        public init(ownerId: String = "", id: String = "", document: String = "", validateOnly: Bool = false, pine: String = "") {
             self.ownerId = ownerId
             self.id = id
             self.document = document
             self.validateOnly = validateOnly
+            self.pine = pine
         }
     }
 
@@ -645,12 +654,15 @@ extension PB {
         /// latest; a bot keeps the version it was created with).
         public var strategyId: String = ""
         public var strategyVersion: UInt32 = 0
+        /// A Pine Script v5/v6 strategy instead of `document`: compiled to the strategy language
+        /// (Shared/Strategies/Pine), `parameters` setting its inputs.
+        public var pine: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0, document: String = "", strategyId: String = "", strategyVersion: UInt32 = 0) {
+        public init(name: String = "", parameters: [String: Double] = [:], agents: [PB.AgentWeight] = [], consensusThreshold: Double = 0, document: String = "", strategyId: String = "", strategyVersion: UInt32 = 0, pine: String = "") {
             self.name = name
             self.parameters = parameters
             self.agents = agents
@@ -658,6 +670,7 @@ extension PB {
             self.document = document
             self.strategyId = strategyId
             self.strategyVersion = strategyVersion
+            self.pine = pine
         }
     }
 
@@ -1128,6 +1141,15 @@ extension PB.SavedStrategy: ProtoMessage {
             c.pointee.indicators = items
             c.pointee.n_indicators = self.indicators.count
         }
+        if !self.pine.isEmpty { c.pointee.pine = try arena.cString(self.pine, field: "SavedStrategy.pine") }
+        if !self.warnings.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<CChar>?.self, count: self.warnings.count)
+            try self.warnings.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.cString(values[i], field: "SavedStrategy.warnings") }
+            }
+            c.pointee.warnings = items
+            c.pointee.n_warnings = self.warnings.count
+        }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1151,6 +1173,12 @@ extension PB.SavedStrategy: ProtoMessage {
             self.indicators.reserveCapacity(c.pointee.n_indicators)
             for i in 0..<c.pointee.n_indicators { self.indicators.append(try WireDecoding.string(items[i], field: "SavedStrategy.indicators")) }
         }
+        self.pine = try WireDecoding.string(c.pointee.pine, field: "SavedStrategy.pine")
+        if c.pointee.n_warnings > 0 {
+            let items = WireDecoding.present(c.pointee.warnings, field: "SavedStrategy.warnings")
+            self.warnings.reserveCapacity(c.pointee.n_warnings)
+            for i in 0..<c.pointee.n_warnings { self.warnings.append(try WireDecoding.string(items[i], field: "SavedStrategy.warnings")) }
+        }
     }
 }
 
@@ -1167,6 +1195,7 @@ extension PB.SaveStrategyRequest: ProtoMessage {
         if !self.id.isEmpty { c.pointee.id = try arena.cString(self.id, field: "SaveStrategyRequest.id") }
         if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "SaveStrategyRequest.document") }
         c.pointee.validate_only = (self.validateOnly ? 1 : 0)
+        if !self.pine.isEmpty { c.pointee.pine = try arena.cString(self.pine, field: "SaveStrategyRequest.pine") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1174,6 +1203,7 @@ extension PB.SaveStrategyRequest: ProtoMessage {
         self.id = try WireDecoding.string(c.pointee.id, field: "SaveStrategyRequest.id")
         self.document = try WireDecoding.string(c.pointee.document, field: "SaveStrategyRequest.document")
         self.validateOnly = (c.pointee.validate_only != 0)
+        self.pine = try WireDecoding.string(c.pointee.pine, field: "SaveStrategyRequest.pine")
     }
 }
 
@@ -1717,6 +1747,7 @@ extension PB.StrategyConfig: ProtoMessage {
         if !self.document.isEmpty { c.pointee.document = try arena.cString(self.document, field: "StrategyConfig.document") }
         if !self.strategyId.isEmpty { c.pointee.strategy_id = try arena.cString(self.strategyId, field: "StrategyConfig.strategy_id") }
         c.pointee.strategy_version = self.strategyVersion
+        if !self.pine.isEmpty { c.pointee.pine = try arena.cString(self.pine, field: "StrategyConfig.pine") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -1738,6 +1769,7 @@ extension PB.StrategyConfig: ProtoMessage {
         self.document = try WireDecoding.string(c.pointee.document, field: "StrategyConfig.document")
         self.strategyId = try WireDecoding.string(c.pointee.strategy_id, field: "StrategyConfig.strategy_id")
         self.strategyVersion = c.pointee.strategy_version
+        self.pine = try WireDecoding.string(c.pointee.pine, field: "StrategyConfig.pine")
     }
 }
 

@@ -42,12 +42,16 @@ enum BodyFields {
     static let botNameLength = 100
     /// An API key's label.
     static let keyLabelLength = 100
+    /// The largest Pine source accepted, in characters (the orchestrator refuses past 256 KiB of UTF-8).
+    static let pineLength = 262_144
     /// The latest time in milliseconds whose nanoseconds fit the services' Int64 (in 2262).
     static let maxMillis = Int64.max / 1_000_000
 
     static func schema(_ name: String, type: String) -> [String: Any] {
         switch name {
         case "email": return ["type": type, "maxLength": emailLength, "pattern": email]
+        case "pine":
+            return ["type": type, "minLength": 1, "maxLength": pineLength, "pattern": text, "description": "A Pine Script v5/v6 strategy (//@version=5 or 6, strategy(…))"]
         case "password", "new_password", "current_password": return ["type": type, "pattern": password]
         case "timeframe": return ["type": type, "enum": QueryParameters.timeframes]
         case "side": return ["type": type, "enum": ["buy", "sell"]]

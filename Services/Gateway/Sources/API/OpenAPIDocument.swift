@@ -34,7 +34,7 @@ enum OpenAPIDocument {
                         : name == "document" ? ["$ref": "#/components/schemas/StrategyDocument"] : BodyFields.schema(name, type: bare)
                     if type.hasSuffix("!") {
                         required.append(name)
-                    } else if field["$ref"] == nil {
+                    } else if field["$ref"] == nil, name != "pine" {
                         // An optional field may also be sent as null (it reads as absent).
                         field["type"] = [bare, "null"]
                         if let values = field["enum"] as? [Any] { field["enum"] = values + [NSNull()] }
@@ -43,6 +43,8 @@ enum OpenAPIDocument {
                 }
                 var schema: [String: Any] = ["type": "object", "properties": properties]
                 if !required.isEmpty { schema["required"] = required }
+                // A strategy is saved from a document or from Pine source: one of them.
+                if route.body.contains(where: { $0.key == "document" }), route.body.contains(where: { $0.key == "pine" }) { schema["anyOf"] = [["required": ["document"]], ["required": ["pine"]]] }
                 operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
             }
             paths[route.versionedPath, default: [:]][route.method.rawValue.lowercased()] = operation
@@ -80,6 +82,7 @@ enum OpenAPIDocument {
                             "consensus_threshold": ["type": "number"],
                             "document": ["oneOf": [["$ref": "#/components/schemas/StrategyDocument"], ["type": "string", "pattern": BodyFields.text]]],
                             "strategy_id": ["type": "string", "format": "uuid"], "strategy_version": ["type": "integer", "minimum": 1, "maximum": UInt32.max],
+                            "pine": BodyFields.schema("pine", type: "string"),
                         ],
                     ],
                     "Error": [

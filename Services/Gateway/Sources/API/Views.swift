@@ -71,8 +71,10 @@ struct StrategyView: Codable {
     /// A saved strategy of yours by id, at a version (absent: the latest).
     var strategyId: String?
     var strategyVersion: UInt32?
+    /// A Pine Script strategy instead of a document.
+    var pine: String?
 
-    private enum CodingKeys: String, CodingKey { case name, parameters, agents, consensusThreshold, document, strategyId, strategyVersion }
+    private enum CodingKeys: String, CodingKey { case name, parameters, agents, consensusThreshold, document, strategyId, strategyVersion, pine }
 
     init(_ s: PB.StrategyConfig?) {
         let s = s ?? PB.StrategyConfig()
@@ -83,6 +85,7 @@ struct StrategyView: Codable {
         document = s.document.isEmpty ? nil : s.document
         strategyId = s.strategyId.isEmpty ? nil : s.strategyId
         strategyVersion = s.strategyVersion == 0 ? nil : s.strategyVersion
+        pine = s.pine.isEmpty ? nil : s.pine
     }
 
     init(from decoder: any Decoder) throws {
@@ -93,12 +96,14 @@ struct StrategyView: Codable {
         consensusThreshold = try c.decodeIfPresent(Double.self, forKey: .consensusThreshold)
         strategyId = try c.decodeIfPresent(String.self, forKey: .strategyId)
         strategyVersion = try c.decodeIfPresent(UInt32.self, forKey: .strategyVersion)
+        pine = try c.decodeIfPresent(String.self, forKey: .pine)
     }
 
     var wire: PB.StrategyConfig {
         PB.StrategyConfig(
             name: name ?? "", parameters: parameters ?? [:], agents: (agents ?? [:]).sorted { $0.key < $1.key }.map { PB.AgentWeight(agent: $0.key, weight: $0.value) },
-            consensusThreshold: consensusThreshold ?? 0, document: document ?? "", strategyId: strategyId ?? "", strategyVersion: strategyVersion ?? 0)
+            consensusThreshold: consensusThreshold ?? 0, document: document ?? "", strategyId: strategyId ?? "", strategyVersion: strategyVersion ?? 0,
+            pine: pine ?? "")
     }
 
     /// The text of `strategy.document` in the raw JSON `body` (an object is written back exactly as

@@ -10,18 +10,28 @@ import Wire
 /// versioned (every save of an id is its next version, all kept), and resolved into a
 /// `StrategyConfig` wherever one names a saved strategy by id.
 enum SavedStrategies {
-    /// Checks `request.document` and, unless `validate_only`, stores it as a new strategy or the
-    /// next version of the owner's `request.id`.
+    /// Checks `request.document` (or compiles `request.pine` to one) and, unless `validate_only`,
+    /// stores it as a new strategy or the next version of the owner's `request.id`.
     static func save(_ request: PB.SaveStrategyRequest, _ store: Store) async throws -> PB.SavedStrategy {
         let owner = request.ownerId.trimmingCharacters(in: .whitespaces)
         guard !owner.isEmpty else { throw OrchestratorError(.invalidArgument, "owner_id is missing") }
-        guard !request.document.isEmpty else { throw OrchestratorError(.invalidArgument, "document is missing: the strategy-language document to save") }
+        var document = request.document
+        var warnings: [String] = []
+        if !request.pine.isEmpty {
+            guard document.isEmpty else { throw OrchestratorError(.invalidStrategy, "give a document or pine, not both") }
+            let compiled = try compile(pine: request.pine)
+            document = compiled.document.json.jsonText
+            warnings = compiled.warnings.map(\.description)
+        }
+        guard !document.isEmpty else {
+            throw OrchestratorError(.invalidArgument, "document is missing: the strategy-language document to save (or pine: a Pine Script strategy)")
+        }
         // Checked like any strategy; shorting is decided per instrument when it runs.
-        let strategy = try Strategy(PB.StrategyConfig(document: request.document), shortable: true)
+        let strategy = try Strategy(PB.StrategyConfig(document: document), shortable: true)
         var saved = PB.SavedStrategy(
             id: request.id.isEmpty ? UUID().uuidString.lowercased() : try OrchestratorHandlers.uuid(request.id, "id"), ownerId: owner, version: 1,
-            name: strategy.name, document: request.document, createdAtNs: WallClock.nowNs, parameters: strategy.parameters,
-            warmupBars: UInt32(strategy.plan.warmup), indicators: strategy.plan.indicators.map { $0.label })
+            name: strategy.name, document: document, createdAtNs: WallClock.nowNs, parameters: strategy.parameters,
+            warmupBars: UInt32(strategy.plan.warmup), indicators: strategy.plan.indicators.map { $0.label }, pine: request.pine, warnings: warnings)
         if request.validateOnly {
             saved.id = ""
             return saved
@@ -36,6 +46,21 @@ enum SavedStrategies {
             throw OrchestratorError(.invalidArgument, "strategy \(saved.id) was saved by another request at version \(saved.version); read it and save again")
         }
         return saved
+    }
+
+    /// The largest Pine script accepted (as large as a document may be).
+    static let maxPineBytes = 256 * 1024
+
+    /// Compiles a Pine strategy; its first error is the refusal, with its code, line and column.
+    static func compile(pine: String) throws(OrchestratorError) -> PineCompilation {
+        guard pine.utf8.count <= maxPineBytes else {
+            throw OrchestratorError(.invalidStrategy, "the Pine script is \(pine.utf8.count) bytes; at most 256 KiB")
+        }
+        do {
+            return try PineCompiler.compile(pine)
+        } catch {
+            throw OrchestratorError(.invalidStrategy, "\(error.code.rawValue): \(error.location): \(error.message)")
+        }
     }
 
     /// `owner`'s strategy `id` at `version` (0: the latest); anyone else's is not found.

@@ -37,7 +37,12 @@ struct Strategy: Sendable {
         }
         saved = config.strategyId.isEmpty ? nil : (config.strategyId, config.strategyVersion)
         var document: StrategyDocument
-        if !config.document.isEmpty {
+        if !config.pine.isEmpty {
+            guard config.document.isEmpty else { throw OrchestratorError(.invalidStrategy, "give a document or pine, not both") }
+            document = try SavedStrategies.compile(pine: config.pine).document
+            name = config.name.isEmpty ? document.name : String(config.name.prefix(100))
+            isCustom = true
+        } else if !config.document.isEmpty {
             guard config.document.utf8.count <= 256 * 1024 else {
                 throw OrchestratorError(.invalidStrategy, "the strategy document is \(config.document.utf8.count) bytes; at most 256 KiB")
             }

@@ -1966,7 +1966,7 @@ const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__parameters_entry
   (ProtobufCMessageInit) tradewind__v1__saved_strategy__parameters_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__field_descriptors[11] =
 {
   {
     "id",
@@ -2076,6 +2076,30 @@ static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pine",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SavedStrategy, pine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warnings",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Tradewind__V1__SavedStrategy, n_warnings),
+    offsetof(Tradewind__V1__SavedStrategy, warnings),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__saved_strategy__field_indices_by_name[] = {
   5,   /* field[5] = created_at_ns */
@@ -2085,13 +2109,15 @@ static const unsigned tradewind__v1__saved_strategy__field_indices_by_name[] = {
   3,   /* field[3] = name */
   1,   /* field[1] = owner_id */
   6,   /* field[6] = parameters */
+  9,   /* field[9] = pine */
   2,   /* field[2] = version */
   7,   /* field[7] = warmup_bars */
+  10,   /* field[10] = warnings */
 };
 static const ProtobufCIntRange tradewind__v1__saved_strategy__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__descriptor =
 {
@@ -2101,14 +2127,14 @@ const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__descriptor =
   "Tradewind__V1__SavedStrategy",
   "tradewind.v1",
   sizeof(Tradewind__V1__SavedStrategy),
-  9,
+  11,
   tradewind__v1__saved_strategy__field_descriptors,
   tradewind__v1__saved_strategy__field_indices_by_name,
   1,  tradewind__v1__saved_strategy__number_ranges,
   (ProtobufCMessageInit) tradewind__v1__saved_strategy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__save_strategy_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tradewind__v1__save_strategy_request__field_descriptors[5] =
 {
   {
     "owner_id",
@@ -2158,17 +2184,30 @@ static const ProtobufCFieldDescriptor tradewind__v1__save_strategy_request__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pine",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__SaveStrategyRequest, pine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__save_strategy_request__field_indices_by_name[] = {
   2,   /* field[2] = document */
   1,   /* field[1] = id */
   0,   /* field[0] = owner_id */
+  4,   /* field[4] = pine */
   3,   /* field[3] = validate_only */
 };
 static const ProtobufCIntRange tradewind__v1__save_strategy_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__save_strategy_request__descriptor =
 {
@@ -2178,7 +2217,7 @@ const ProtobufCMessageDescriptor tradewind__v1__save_strategy_request__descripto
   "Tradewind__V1__SaveStrategyRequest",
   "tradewind.v1",
   sizeof(Tradewind__V1__SaveStrategyRequest),
-  4,
+  5,
   tradewind__v1__save_strategy_request__field_descriptors,
   tradewind__v1__save_strategy_request__field_indices_by_name,
   1,  tradewind__v1__save_strategy_request__number_ranges,
@@ -3607,7 +3646,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__parameters_entr
   (ProtobufCMessageInit) tradewind__v1__strategy_config__parameters_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[7] =
+static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_descriptors[8] =
 {
   {
     "name",
@@ -3693,6 +3732,18 @@ static const ProtobufCFieldDescriptor tradewind__v1__strategy_config__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pine",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__StrategyConfig, pine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__strategy_config__field_indices_by_name[] = {
   2,   /* field[2] = agents */
@@ -3700,13 +3751,14 @@ static const unsigned tradewind__v1__strategy_config__field_indices_by_name[] = 
   4,   /* field[4] = document */
   0,   /* field[0] = name */
   1,   /* field[1] = parameters */
+  7,   /* field[7] = pine */
   5,   /* field[5] = strategy_id */
   6,   /* field[6] = strategy_version */
 };
 static const ProtobufCIntRange tradewind__v1__strategy_config__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
 {
@@ -3716,7 +3768,7 @@ const ProtobufCMessageDescriptor tradewind__v1__strategy_config__descriptor =
   "Tradewind__V1__StrategyConfig",
   "tradewind.v1",
   sizeof(Tradewind__V1__StrategyConfig),
-  7,
+  8,
   tradewind__v1__strategy_config__field_descriptors,
   tradewind__v1__strategy_config__field_indices_by_name,
   1,  tradewind__v1__strategy_config__number_ranges,

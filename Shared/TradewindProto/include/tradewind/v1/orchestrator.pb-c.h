@@ -144,10 +144,19 @@ struct  Tradewind__V1__SavedStrategy
    */
   size_t n_indicators;
   char **indicators;
+  /*
+   * The Pine Script source the document was compiled from, when it was saved as Pine.
+   */
+  char *pine;
+  /*
+   * What the Pine compiler accepted but warns about, as "line:column message".
+   */
+  size_t n_warnings;
+  char **warnings;
 };
 #define TRADEWIND__V1__SAVED_STRATEGY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__saved_strategy__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Tradewind__V1__SaveStrategyRequest
@@ -160,10 +169,14 @@ struct  Tradewind__V1__SaveStrategyRequest
   char *id;
   char *document;
   protobuf_c_boolean validate_only;
+  /*
+   * A Pine Script v5/v6 strategy instead of `document`: compiled to the document, both kept.
+   */
+  char *pine;
 };
 #define TRADEWIND__V1__SAVE_STRATEGY_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__save_strategy_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__GetSavedStrategyRequest
@@ -494,10 +507,15 @@ struct  Tradewind__V1__StrategyConfig
    */
   char *strategy_id;
   uint32_t strategy_version;
+  /*
+   * A Pine Script v5/v6 strategy instead of `document`: compiled to the strategy language
+   * (Shared/Strategies/Pine), `parameters` setting its inputs.
+   */
+  char *pine;
 };
 #define TRADEWIND__V1__STRATEGY_CONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__strategy_config__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__BotRiskSettings
