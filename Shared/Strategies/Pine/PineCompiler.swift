@@ -192,7 +192,8 @@ struct PineScriptCompiler {
                 }
                 return
             }
-            pendingDeclaration = names[0]
+            // An input assigned directly is named after its variable.
+            if case .call(let callee, _) = valueExpr.kind, callee == "input" || callee.hasPrefix("input.") { pendingDeclaration = names[0] }
             var value = try self.value(valueExpr)
             pendingDeclaration = nil
             if let type {

@@ -59,7 +59,7 @@ enum SavedStrategies {
         do {
             return try PineCompiler.compile(pine)
         } catch {
-            throw OrchestratorError(.invalidStrategy, "\(error.code.rawValue): \(error.location): \(error.message)")
+            throw OrchestratorError(.invalidStrategy, "\(error.code.rawValue): \(error)")
         }
     }
 
