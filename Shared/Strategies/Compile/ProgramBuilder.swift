@@ -14,7 +14,7 @@ struct ProgramBuilder {
     private var constants: [(key: Double, slot: Int)] = []
     private var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
     private var stateSize = 0
-    private var memo: [String: (slot: Int, kind: Kind)] = [:]
+    private var memo: [SignalProgram.Instruction: Int] = [:]
     private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
     private var expanding: [String] = []
     /// Each signal compiled once: a signal several others read (as compiled Pine's versions are)
@@ -332,15 +332,14 @@ struct ProgramBuilder {
         var key = instruction
         // Stateful instructions with the same operand and length are the same series.
         key.state = 0
-        let text = "\(key)"
-        if let hit = memo[text] {
+        if let hit = memo[key] {
             if instruction.state != 0 || instructionIsStateful(instruction.op) { stateSize -= stateUse(instruction) }
-            return hit.slot
+            return hit
         }
         let slot = computedBase + instructions.count
         instructions.append((instruction, warmup))
         slotWarmup[slot] = warmup
-        memo[text] = (slot, .number)
+        memo[key] = slot
         return slot
     }
 
