@@ -67,6 +67,9 @@ public struct StrategyPlan: Sendable {
         if case .level = takeProfit { return true }
         return false
     }
+    /// Whether the rules read the account's equity (`{"position": "equity"}`, Pine's
+    /// `strategy.equity`): a live driver must then give it every bar.
+    public var readsEquity: Bool { program.instructions.contains { $0.op == .equity } }
     /// A fresh program (its history empty).
     let program: SignalProgram
     /// The consensus signals the program scores (their agents, weights and parameters).

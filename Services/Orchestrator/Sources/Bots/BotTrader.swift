@@ -115,10 +115,14 @@ struct BotTrader: Sendable {
             }
             state.trail?.hold(through: PriceBar(candle))
         }
-        let view = quantity.isZero ? PositionView.flat
+        var view = quantity.isZero ? PositionView.flat
             : PositionView(
                 quantity: quantity.doubleValue, barsInTrade: Int(max(0, (candle.openTimeNs - (state.entryBarNs ?? candle.openTimeNs)) / step)),
                 entryPrice: FixedDecimal(wire: held?.averagePrice).doubleValue, entries: state.entries)
+        if plan.strategy.plan.readsEquity {
+            // The rules read the equity (Pine's strategy.equity): the account's, as a backtest reads its own.
+            view.equity = (try? await accountEquity(bot)) ?? .nan
+        }
         let decided = state.live.next(PriceBar(candle), position: view, entries: state.entries)
         state.lastBarNs = candle.openTimeNs
         let explained = DecisionExplanation(decided, state.live, position: view)
@@ -152,6 +156,15 @@ struct BotTrader: Sendable {
         return try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
             try await execution.listPositions(PB.AccountRequest(accountId: bot.accountId)).positions
         }.first { $0.symbol == bot.symbol && !FixedDecimal(wire: $0.quantity).isZero }
+    }
+
+    /// The bot's account's equity (cash and positions at their marks).
+    private func accountEquity(_ bot: PB.Bot) async throws -> Double {
+        let execution = try peers.requireExecution()
+        let account = try await relayPeer("execution", unavailable: OrchestratorErrorCode.executionUnavailable) {
+            try await execution.getAccount(PB.AccountRequest(accountId: bot.accountId))
+        }
+        return FixedDecimal(wire: account.equity).doubleValue
     }
 
     /// Carries out `decision` with market orders through risk: the exit first (the whole
