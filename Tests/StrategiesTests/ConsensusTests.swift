@@ -22,7 +22,7 @@ import TradingCore
         var checkedTrend = 0, checkedRSI = 0
         for i in 0..<series.count {
             let bar = series.prices[i]
-            _ = strategy.next(bar, position: .flat, entries: 0)
+            _ = strategy.next(bar, timeNs: 0, position: .flat, entries: 0)
             func value(_ engine: inout any IndicatorEngine) -> Double {
                 row.withUnsafeMutableBufferPointer { engine.update(bar, into: $0) ? $0[0] : .nan }
             }
@@ -50,7 +50,7 @@ import TradingCore
         var strategy = try Self.live(StrategyTemplates.json(named: "balanced")!)
         var buys = 0, sells = 0
         for i in 0..<series.count {
-            let decision = strategy.next(series.prices[i], position: .flat, entries: 0)
+            let decision = strategy.next(series.prices[i], timeNs: series.timesNs[i], position: .flat, entries: 0)
             let votes = try #require(strategy.consensusVotes().first)
             var net = 0.0, counted = 0.0
             for (member, o) in votes.opinions {
@@ -77,7 +77,7 @@ import TradingCore
         #expect(document.parameters.map(\.name).contains("rsi_reversion_weight"))
         let plan = try StrategyCompiler.compile(document, parameters: ["rsi_reversion_weight": 0.5, "fast_period": 5])
         var live = LiveStrategy(plan: plan)
-        _ = live.next(PriceBar(open: 1, high: 1, low: 1, close: 1, volume: 1), position: .flat, entries: 0)
+        _ = live.next(PriceBar(open: 1, high: 1, low: 1, close: 1, volume: 1), timeNs: 0, position: .flat, entries: 0)
         let agents = live.consensusVotes().first?.opinions.map(\.member.agent)
         #expect(agents == [.trend, .momentum, .rsiReversion])
         #expect(plan.indicators.map(\.label).contains("ema_5"))

@@ -64,6 +64,7 @@ import TradingCore
         "ta.valuewhen", "ta.cum", "strategy.entry", "strategy.order", "strategy.close(", "strategy.close_all", "strategy.exit", "stop=", "limit=",
         "loss=", "profit=", "trail_points", "trail_offset", "strategy.cancel", "strategy.position_size", "strategy.position_avg_price",
         "strategy.equity", "strategy.opentrades", "strategy.long", "strategy.short", "qty=", "when", "plot(",
+        "time", "timestamp(", "year", "month", "dayofmonth", "dayofweek", "hour", "minute", "ta.vwap",
     ]
 
     @Test("together the scripts use every supported construct and built-in")

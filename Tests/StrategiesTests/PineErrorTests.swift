@@ -50,7 +50,7 @@ import TradingCore
         ("while close > open\n    x = 1\n", "3:1", "while loops are not supported"),
         ("strategy.risk.max_drawdown(10, strategy.percent_of_equity)\n", "3:1", "strategy.risk"),
         ("label.new(bar_index, high, \"x\")\n", "3:1", "drawings"),
-        ("t = time\n", "3:5", "bar times"),
+        ("t = time_close\n", "3:5", "time_close is not supported"),
         ("type Point\n    float x\n", "3:1", "user-defined types"),
     ])
     func refused(body: String, at: String, says: String) throws {

@@ -61,6 +61,26 @@ import TradingCore
         #expect(never.decisions.isEmpty)
     }
 
+    @Test("time and its calendar fields are the bar's open in UTC")
+    func calendar() throws {
+        // 2024-02-29T13:45:00Z, a Thursday, and 1969-12-31T23:59:00Z, a Wednesday.
+        let leap: Int64 = 1_709_214_300_000, before: Int64 = -60_000
+        let document = try StrategyDocument(json: #"""
+            {"version": 1, "rules": {"entry_long": {"or": [
+              {"and": [{"left": "time", "op": "==", "right": 1709214300000}, {"left": {"time": "year"}, "op": "==", "right": 2024}, {"left": {"time": "month"}, "op": "==", "right": 2},
+                       {"left": {"time": "dayofmonth"}, "op": "==", "right": 29}, {"left": {"time": "dayofweek"}, "op": "==", "right": 5},
+                       {"left": {"time": "hour"}, "op": "==", "right": 13}, {"left": {"time": "minute"}, "op": "==", "right": 45}]},
+              {"and": [{"left": {"time": "year"}, "op": "==", "right": 1969}, {"left": {"time": "month"}, "op": "==", "right": 12}, {"left": {"time": "dayofmonth"}, "op": "==", "right": 31},
+                       {"left": {"time": "dayofweek"}, "op": "==", "right": 4}, {"left": {"time": "hour"}, "op": "==", "right": 23}, {"left": {"time": "minute"}, "op": "==", "right": 59}]}]},
+              "exit_long": {"left": "time", "op": "==", "right": 0}},
+             "sizing": {"model": "fixed_quantity", "quantity": 1}}
+            """#)
+        let times = [before, 0, leap - 60_000, leap, leap + 86_400_000].map { $0 * 1_000_000 }
+        let series = try BarSeries(timesNs: times, prices: PriceSeries(bars: Self.flat(times.count)))
+        let result = try Backtester(plan: try StrategyCompiler.compile(document), settings: BacktestSettings(recordDecisions: true)).run(series)
+        #expect(result.decisions.map(\.bar) == [0, 1, 3])
+    }
+
     /// A long entered at bar 1's close (100), then `bars` after it.
     static func longThen(_ bars: [PriceBar], exits: String, execution: String = "{}") throws -> BacktestResult {
         try run(

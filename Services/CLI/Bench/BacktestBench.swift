@@ -128,7 +128,7 @@ struct BacktestBench: ParsableCommand {
             var fired = 0
             let start = nowNs()
             for i in 0..<count {
-                let d = live.next(p[i], position: .flat, entries: 0)
+                let d = live.next(p[i], timeNs: Int64(i) * 60_000_000_000, position: .flat, entries: 0)
                 if d.entry != nil { fired += 1 }
             }
             let ns = Double(nowNs() - start) / Double(count)

@@ -52,7 +52,7 @@ public struct Backtester: Sendable {
                 let bar = p[i]
                 do throws(StrategyError) {
                     try run.open(i, bar, time: times[i])
-                    let decision = live.next(bar, position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries)
+                    let decision = live.next(bar, timeNs: times[i], position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries)
                     try run.close(i, bar, time: times[i], decision: decision) { EntryContext(live.program, plan) }
                 } catch {
                     failure = error
@@ -70,8 +70,8 @@ public struct Backtester: Sendable {
                             try run.open(i, bar, time: times[i])
                             let view = run.ledger.view(markedAt: bar.close)
                             stepper.step(position: view) { v in
-                                SignalProgram.writePrices(bar, into: v)
-                                for k in 0..<cols.count { v[5 + k] = cols[k][i] }
+                                SignalProgram.writeBar(bar, timeNs: times[i], into: v)
+                                for k in 0..<cols.count { v[SignalProgram.firstIndicatorSlot + k] = cols[k][i] }
                             }
                             let decision = plan.decide({ stepper.value($0) }, position: view, entries: run.ledger.entries)
                             try run.close(i, bar, time: times[i], decision: decision) { EntryContext({ stepper.value($0) }, plan) }

@@ -10,12 +10,12 @@ struct ProgramBuilder {
     let document: StrategyDocument
     let parameters: [String: Double]
     private var indicatorInputs: [StrategyPlan.IndicatorInput] = []
-    private var nextInput = 5
+    private var nextInput = SignalProgram.firstIndicatorSlot
     private var constants: [(key: Double, slot: Int)] = []
     private var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
     private var stateSize = 0
     private var memo: [SignalProgram.Instruction: Int] = [:]
-    private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0]
+    private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0, SignalProgram.timeSlot: 0]
     private var expanding: [String] = []
     /// Each signal compiled once: a signal several others read (as compiled Pine's versions are)
     /// is not walked again per reader, which could be exponential.
@@ -185,6 +185,10 @@ struct ProgramBuilder {
             return (slot, kind)
         case .barIndex:
             return (emit(.init(op: .barIndex), warmup: 0), .number)
+        case .time(let field):
+            if field == .time { return (SignalProgram.timeSlot, .number) }
+            let index = TimeField.allCases.firstIndex(of: field)!
+            return (emit(.init(op: .calendar, a: Int32(SignalProgram.timeSlot), n: Int32(index)), warmup: 0), .number)
         }
     }
 
@@ -240,7 +244,7 @@ struct ProgramBuilder {
                 walk(c)
                 walk(a)
                 walk(b)
-            case .number, .boolean, .parameter, .price, .indicator, .position, .consensus, .barIndex: break
+            case .number, .boolean, .parameter, .price, .indicator, .position, .consensus, .barIndex, .time: break
             }
         }
         walk(e)

@@ -1,7 +1,7 @@
 extension DocumentReader {
     /// The operator keys an expression object may have (exactly one of them).
     static let operatorKeys =
-        ["indicator", "left", "and", "or", "not", "position", "consensus", "if", "previous"] + Function.allCases.map(\.rawValue)
+        ["indicator", "left", "and", "or", "not", "position", "consensus", "if", "previous", "time"] + Function.allCases.map(\.rawValue)
         + Window.allCases.map(\.rawValue)
 
     /// Reads one expression: a number, `true`/`false`, `"$param"`, a price source or signal name,
@@ -19,6 +19,7 @@ extension DocumentReader {
             if let price = PriceSource(rawValue: s) { return Expression(.price(price), at: here) }
             if s == "na" { return Expression(.number(.nan), at: here) }
             if s == "bar_index" { return Expression(.barIndex, at: here) }
+            if s == "time" { return Expression(.time(.time), at: here) }
             guard isName(s) else {
                 throw StrategyError(.invalidValue, at: here, "\"\(s.prefix(40))\" is not a price (open, high, low, close, volume, hl2, hlc3, ohlc4), a signal or a \"$parameter\"")
             }
@@ -81,6 +82,16 @@ extension DocumentReader {
                 .choice(
                     try expression(o["if"]!, at: p.appending("if")), then: try expression(then, at: p.appending("then")),
                     else: try expression(otherwise, at: p.appending("else"))), at: here)
+        case "time":
+            try onlyKeys(o, ["time"], at: p)
+            let text = try string(o["time"]!, at: p.appending("time"))
+            guard let field = TimeField(rawValue: text) else {
+                let known = TimeField.allCases.map(\.rawValue)
+                throw StrategyError(
+                    .invalidValue, at: p.appending("time").description,
+                    "\"\(text.prefix(40))\" is not a time field\(Suggestion.didYouMean(text, among: known)); use one of \(known.joined(separator: ", "))")
+            }
+            return Expression(.time(field), at: here)
         case "previous":
             try onlyKeys(o, ["previous", "initial"], at: p)
             let name = try string(o["previous"]!, at: p.appending("previous"))

@@ -159,6 +159,8 @@ public struct Expression: Sendable, Hashable {
         case previous(String, initial: Expression?)
         /// `"bar_index"`: the bar's number, 0 on the first bar.
         case barIndex
+        /// `"time"` (the bar's open time, Unix milliseconds) or `{"time": "hour"}`: a field of it, in UTC.
+        case time(TimeField)
     }
 
     public var kind: Kind
@@ -259,6 +261,11 @@ public enum Window: String, Sendable, Hashable, CaseIterable {
     case highest, lowest
     /// The sum of the last `bars` bars, this one included (not known while any is).
     case sum
+}
+
+/// The bar's open time and its calendar fields in UTC: `{"time": "dayofweek"}` (1 Sunday … 7 Saturday, as Pine).
+public enum TimeField: String, Sendable, Hashable, CaseIterable {
+    case time, year, month, dayofmonth, dayofweek, hour, minute
 }
 
 /// What the open position looks like on this bar: `{"position": "bars_in_trade"}`.

@@ -34,7 +34,7 @@ public enum StrategySchema {
             ["type": "number"], ["type": "boolean"],
             [
                 "type": "string",
-                "description": "a price (\(PriceSource.allCases.map(\.rawValue).joined(separator: ", "))), bar_index, na (not known), a signal's name, or \"$parameter\"",
+                "description": "a price (\(PriceSource.allCases.map(\.rawValue).joined(separator: ", "))), bar_index, time (the bar's open, Unix ms), na (not known), a signal's name, or \"$parameter\"",
                 "pattern": "^\\$?[A-Za-z][A-Za-z0-9_]*$",
             ],
             indicator,
@@ -44,6 +44,7 @@ public enum StrategySchema {
             ],
             single("and", list), single("or", list), single("not", ref("Expression")),
             single("position", ["enum": PositionField.allCases.map(\.rawValue)]),
+            single("time", ["enum": TimeField.allCases.map(\.rawValue)]),
             [
                 "type": "object", "required": ["if", "then", "else"], "additionalProperties": false,
                 "description": "then when the condition is true, else otherwise (not known counts as false)",

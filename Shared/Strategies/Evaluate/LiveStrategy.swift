@@ -21,13 +21,14 @@ public struct LiveStrategy: Sendable {
     /// Whether the rules can decide yet (the warm-up is over).
     public var isWarm: Bool { bars > plan.warmup }
 
-    /// Feeds one closed bar and returns the decision at its close for `position` (with `entries`
-    /// entries so far). The last bar of a backtest decides nothing; a live bot always has a next bar.
-    public mutating func next(_ bar: PriceBar, position: PositionView, entries: Int) -> StrategyDecision {
+    /// Feeds one closed bar (opened at `timeNs`, Unix nanoseconds) and returns the decision at its
+    /// close for `position` (with `entries` entries so far). The last bar of a backtest decides
+    /// nothing; a live bot always has a next bar.
+    public mutating func next(_ bar: PriceBar, timeNs: Int64, position: PositionView, entries: Int) -> StrategyDecision {
         let inputs = plan.indicators
         program.step(
             inputs: { v in
-                SignalProgram.writePrices(bar, into: v)
+                SignalProgram.writeBar(bar, timeNs: timeNs, into: v)
                 scratch.withUnsafeMutableBufferPointer { row in
                     for i in 0..<engines.count {
                         let input = inputs[i]

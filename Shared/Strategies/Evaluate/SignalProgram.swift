@@ -29,6 +29,8 @@ public struct SignalProgram: Sendable {
             /// Slot `a`'s value on the previous bar; slot `b` on the first bar.
             case previous
             case barIndex
+            /// A calendar field (`n`: the `TimeField`'s index) of the time in slot `a` (Unix ms), UTC.
+            case calendar
             case flat, long, short, barsInTrade, entryPrice, unrealizedPnlPct, positionSize, equity, openEntries
             /// The score of `consensus[n]`.
             case consensus
@@ -40,8 +42,13 @@ public struct SignalProgram: Sendable {
         var state: Int32 = 0
     }
 
-    /// Slots the driver writes each bar: open, high, low, close, volume, then indicator outputs.
+    /// Slots the driver writes each bar: open, high, low, close, volume, the bar's open time (Unix
+    /// ms), then indicator outputs (from `firstIndicatorSlot`).
     let inputCount: Int
+    /// The slot of the bar's open time.
+    static let timeSlot = 5
+    /// Where indicator outputs start.
+    static let firstIndicatorSlot = 6
     /// Constant slots, written once.
     let constants: [(slot: Int, value: Double)]
     let instructions: [Instruction]
@@ -72,14 +79,16 @@ public struct SignalProgram: Sendable {
     @inline(__always)
     public func value(_ slot: Int) -> Double { values[slot] }
 
-    /// Writes `bar`'s prices into the first five input slots (what every driver does first).
+    /// Writes `bar`'s prices and open time (Unix nanoseconds) into the first six input slots (what
+    /// every driver does first).
     @inline(__always)
-    static func writePrices(_ bar: PriceBar, into v: UnsafeMutableBufferPointer<Double>) {
+    static func writeBar(_ bar: PriceBar, timeNs: Int64, into v: UnsafeMutableBufferPointer<Double>) {
         v[0] = bar.open
         v[1] = bar.high
         v[2] = bar.low
         v[3] = bar.close
         v[4] = bar.volume
+        v[timeSlot] = Double(timeNs / 1_000_000)
     }
 
     /// Writes the bar's inputs (prices first, then indicator outputs) and evaluates every instruction.
@@ -187,6 +196,7 @@ public struct SignalProgram: Sendable {
             case .choose: return v[Int(i.n)] == 1 ? a : b
             case .previous: return bar == 0 ? b : p[Int(i.a)]
             case .barIndex: return Double(bar)
+            case .calendar: return Calendar.field(Int(i.n), ofMillis: a)
             case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
             case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
             case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
@@ -277,4 +287,34 @@ public struct PositionView: Sendable, Hashable {
     }
 
     public static let flat = PositionView()
+}
+
+/// Calendar fields of a Unix time in milliseconds, in UTC (the proleptic Gregorian calendar).
+enum Calendar {
+    /// Field `index` of `TimeField.allCases` (time, year, month, dayofmonth, dayofweek, hour, minute).
+    @inline(__always)
+    static func field(_ index: Int, ofMillis ms: Double) -> Double {
+        guard ms.isFinite else { return .nan }
+        let millis = Int64(ms)
+        let days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+        let ofDay = millis - days * 86_400_000
+        switch index {
+        case 0: return ms
+        case 4: return Double(((days % 7) + 11) % 7 + 1)  // 1970-01-01 was a Thursday (5); 1 is Sunday
+        case 5: return Double(ofDay / 3_600_000)
+        case 6: return Double(ofDay / 60_000 % 60)
+        default:
+            // Days to civil date (H. Hinnant's algorithm).
+            let z = days + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let doe = z - era * 146_097
+            let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+            let mp = (5 * doy + 2) / 153
+            let day = doy - (153 * mp + 2) / 5 + 1
+            let month = mp < 10 ? mp + 3 : mp - 9
+            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+            return Double(index == 1 ? year : (index == 2 ? month : day))
+        }
+    }
 }

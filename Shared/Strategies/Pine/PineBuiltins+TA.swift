@@ -140,6 +140,24 @@ extension PineScriptCompiler {
             }
             return series(.string(state), x.type)
         case "ta.cum": return series(cumulative(try num(0).ir))
+        case "ta.vwap": return series(vwap(try num(0).ir))
+        case "timestamp":
+            var parts: [Int64] = []
+            for k in 0..<6 {
+                guard let expr = arg(k) else {
+                    parts.append(0)
+                    continue
+                }
+                let v = try value(expr)
+                guard v.type == .int, let c = v.constant, v.qualifier == .const else {
+                    throw PineDiagnostic(.unsupported, at: expr.location, text: expr.text, "timestamp takes literal numbers (year, month, day[, hour, minute, second]) in UTC")
+                }
+                parts.append(Int64(c))
+            }
+            guard (1...12).contains(parts[1]), (1...31).contains(parts[2]), (1...9999).contains(parts[0]) else {
+                throw PineDiagnostic(.argument, at: e.location, text: name, "timestamp(\(parts[0]), \(parts[1]), \(parts[2])) is not a date")
+            }
+            return .number(Double(Self.unixMillis(year: parts[0], month: parts[1], day: parts[2]) + ((parts[3] * 60 + parts[4]) * 60 + parts[5]) * 1000), integer: true)
         case "nz":
             let x = try value(arg(0)!)
             let replacement = try arg(1).map { a throws(PineDiagnostic) in try number(a, of: name) } ?? .number(0, integer: x.type == .int)
@@ -191,6 +209,29 @@ extension PineScriptCompiler {
     }
 
     // MARK: Definitions
+
+    /// Milliseconds since 1970-01-01 at midnight UTC of a civil date (H. Hinnant's algorithm).
+    static func unixMillis(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return (era * 146_097 + doe - 719_468) * 86_400_000
+    }
+
+    /// `ta.vwap`: the volume-weighted average since the session began, a session being a UTC day
+    /// (TradingView's is the exchange's session; for 24-hour markets the same day in UTC).
+    mutating func vwap(_ x: JSONValue) -> JSONValue {
+        let day = JSONValue.object(["time": .string("dayofmonth")])
+        let yesterday = IR.window("ago", day, .number(1))
+        let newSession = define("vwap_new_session", IR.or([IR.isNA(yesterday), IR.binary("!=", day, yesterday)]))
+        let weighted = uniqueName("vwap_price_volume"), volume = uniqueName("vwap_volume")
+        let pv = IR.binary("*", x, .string("volume"))
+        signals[weighted] = IR.choose(newSession, pv, IR.binary("+", IR.previous(weighted, initial: IR.na), pv))
+        signals[volume] = IR.choose(newSession, .string("volume"), IR.binary("+", IR.previous(volume, initial: IR.na), .string("volume")))
+        return IR.binary("/", .string(weighted), .string(volume))
+    }
 
     func sum(_ x: JSONValue, _ n: JSONValue) -> JSONValue { IR.window("sum", x, n) }
     func change(_ x: JSONValue, _ n: JSONValue) -> JSONValue { IR.binary("-", x, IR.window("ago", x, n)) }

@@ -16,6 +16,7 @@ enum PineBuiltins {
         "ta.dmi": (["diLength", "adxSmoothing"], 2), "ta.supertrend": (["factor", "atrPeriod"], 2), "ta.sar": (["start", "inc", "max"], 3),
         "ta.pivothigh": (["source", "leftbars", "rightbars"], 2), "ta.pivotlow": (["source", "leftbars", "rightbars"], 2),
         "ta.barssince": (["condition"], 1), "ta.valuewhen": (["condition", "source", "occurrence"], 3), "ta.cum": (["source"], 1),
+        "ta.vwap": (["source"], 1), "timestamp": (["year", "month", "day", "hour", "minute", "second"], 3),
         "nz": (["source", "replacement"], 1), "na": (["x"], 1), "fixnan": (["source"], 1),
         "math.abs": (["number"], 1), "math.sqrt": (["number"], 1), "math.log": (["number"], 1), "math.exp": (["number"], 1),
         "math.floor": (["number"], 1), "math.ceil": (["number"], 1), "math.round": (["number", "precision"], 1), "math.sign": (["number"], 1),
@@ -57,15 +58,17 @@ enum PineBuiltins {
         ("polyline.", "drawings are not supported"), ("linefill.", "drawings are not supported"),
         ("strategy.risk.", "strategy.risk.* is not supported; the risk service's limits apply to every bot"),
         ("str.", "string functions are not supported"), ("timeframe.", "timeframe.* is not supported"), ("ticker.", "ticker.* is not supported"),
-        ("syminfo.", "syminfo.* is not supported except syminfo.mintick"), ("ta.vwap", "ta.vwap is not supported yet (it needs session times)"),
-        ("time", "bar times (time, time_close, dayofweek…) are not supported yet"),
-        ("dayofweek", "bar times are not supported yet"), ("hour", "bar times are not supported yet"), ("minute", "bar times are not supported yet"),
-        ("year", "bar times are not supported yet"), ("month", "bar times are not supported yet"), ("dayofmonth", "bar times are not supported yet"),
+        ("syminfo.", "syminfo.* is not supported except syminfo.mintick"),
+        ("time_close", "time_close is not supported: a bar's close time depends on its session; use time (its open)"),
+        ("timenow", "timenow is not supported: a backtest has no wall clock"), ("time_tradingday", "time_tradingday is not supported"),
+        ("second", "second is not supported: bars are at least a minute"), ("weekofyear", "weekofyear is not supported"),
+        ("session.", "session.* is not supported"),
     ]
 
     /// Built-in variables a script may read.
     static let variableNames = [
-        "open", "high", "low", "close", "volume", "hl2", "hlc3", "ohlc4", "hlcc4", "bar_index", "na", "ta.tr", "ta.obv",
+        "open", "high", "low", "close", "volume", "hl2", "hlc3", "ohlc4", "hlcc4", "bar_index", "na", "ta.tr", "ta.obv", "ta.vwap",
+        "time", "year", "month", "dayofmonth", "dayofweek", "hour", "minute",
         "strategy.position_size", "strategy.position_avg_price", "strategy.equity", "strategy.opentrades", "strategy.long", "strategy.short",
         "strategy.fixed", "strategy.cash", "strategy.percent_of_equity", "strategy.commission.percent", "strategy.commission.cash_per_order",
         "strategy.commission.cash_per_contract", "math.pi", "math.e", "syminfo.mintick", "true", "false",
@@ -99,6 +102,13 @@ extension PineScriptCompiler {
         case "open", "high", "low", "close", "volume", "hl2", "hlc3", "ohlc4": return series(.string(name))
         case "hlcc4": return series(IR.binary("/", IR.binary("+", IR.binary("+", .string("high"), .string("low")), IR.binary("*", .number(2), .string("close"))), .number(4)))
         case "bar_index": return series(.string("bar_index"), .int)
+        case "time": return series(.string("time"), .int)
+        case "year", "month", "dayofmonth", "dayofweek", "hour", "minute": return series(.object(["time": .string(name)]), .int)
+        case "dayofweek.sunday", "dayofweek.monday", "dayofweek.tuesday", "dayofweek.wednesday", "dayofweek.thursday", "dayofweek.friday",
+            "dayofweek.saturday":
+            let days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+            return .number(Double(days.firstIndex(of: String(name.dropFirst("dayofweek.".count)))! + 1), integer: true)
+        case "ta.vwap": return series(vwap(.string("hlc3")))
         case "true": return .bool(true)
         case "false": return .bool(false)
         case "math.pi": return .number(Double.pi, integer: false)

@@ -65,7 +65,7 @@ struct BotTrader: Sendable {
             plan.bot.symbol, plan.timeframe, newest: wanted, range: PB.TimeRange(fromNs: 0, toNs: bar - 1), limit: wanted)
         var last: Int64 = 0
         for candle in history where candle.openTimeNs < bar {
-            _ = live.next(PriceBar(candle), position: .flat, entries: 0)
+            _ = live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
             last = candle.openTimeNs
         }
         return BotState(generation: plan.generation, live: live, lastBarNs: last)
@@ -81,7 +81,7 @@ struct BotTrader: Sendable {
                 bot.symbol, plan.timeframe, range: PB.TimeRange(fromNs: state.lastBarNs + 1, toNs: candle.openTimeNs - 1), limit: 100_000)
         {
             for c in missed where c.openTimeNs > state.lastBarNs && c.openTimeNs < candle.openTimeNs {
-                _ = state.live.next(PriceBar(c), position: .flat, entries: 0)
+                _ = state.live.next(PriceBar(c), timeNs: c.openTimeNs, position: .flat, entries: 0)
                 state.lastBarNs = c.openTimeNs
             }
         }
@@ -90,7 +90,7 @@ struct BotTrader: Sendable {
             held = try await position(bot)
         } catch {
             // Deciding without knowing the position could trade twice: the bar is skipped, the indicators still see it.
-            _ = state.live.next(PriceBar(candle), position: .flat, entries: 0)
+            _ = state.live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
             state.lastBarNs = candle.openTimeNs
             logger.warning("cannot read the bot's position; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return
@@ -123,7 +123,7 @@ struct BotTrader: Sendable {
             // The rules read the equity (Pine's strategy.equity): the account's, as a backtest reads its own.
             view.equity = (try? await accountEquity(bot)) ?? .nan
         }
-        let decided = state.live.next(PriceBar(candle), position: view, entries: state.entries)
+        let decided = state.live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries)
         state.lastBarNs = candle.openTimeNs
         let explained = DecisionExplanation(decided, state.live, position: view)
         var decision = PB.Decision(

@@ -172,7 +172,7 @@ struct OrchestratorHandlers: OrchestratorService {
         }
         var live = LiveStrategy(plan: strategy.plan)
         var decision = StrategyDecision()
-        for candle in candles { decision = live.next(PriceBar(candle), position: .flat, entries: 0) }
+        for candle in candles { decision = live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0) }
         let explained = DecisionExplanation(decision, live, position: .flat)
         return PB.Decision(
             id: UUID().uuidString.lowercased(), symbol: symbol, timeframe: timeframe.wire, candleOpenTimeNs: last.openTimeNs, action: explained.action,
