@@ -62,7 +62,7 @@ import TradingCore
         "ta.atr", "ta.highest", "ta.lowest", "ta.highestbars", "ta.lowestbars", "ta.crossover", "ta.crossunder", "ta.cross(", "ta.change",
         "ta.rising", "ta.falling", "ta.stdev", "ta.variance", "ta.dmi", "ta.supertrend", "ta.sar", "ta.pivothigh", "ta.pivotlow", "ta.barssince",
         "ta.valuewhen", "ta.cum", "strategy.entry", "strategy.order", "strategy.close(", "strategy.close_all", "strategy.exit", "stop=", "limit=",
-        "loss=", "profit=", "trail_points", "trail_offset", "strategy.cancel", "strategy.position_size", "strategy.position_avg_price",
+        "loss=", "profit=", "trail_points", "trail_offset", "strategy.cash", "strategy.percent_of_equity", "strategy.cancel", "strategy.position_size", "strategy.position_avg_price",
         "strategy.equity", "strategy.opentrades", "strategy.long", "strategy.short", "qty=", "when", "plot(",
         "time", "timestamp(", "year", "month", "dayofmonth", "dayofweek", "hour", "minute", "ta.vwap",
     ]

@@ -105,6 +105,26 @@ import TradingCore
         #expect(shortOnly.trades.isEmpty, "a short-side level does not stop a long")
     }
 
+    @Test("a trailing stop with an activation distance starts only once the best price has gone that far")
+    func trailingActivation() throws {
+        let bars = [
+            PriceBar(open: 100, high: 104, low: 100, close: 103, volume: 1000), PriceBar(open: 103, high: 103, low: 100.5, close: 101, volume: 1000),
+            PriceBar(open: 101, high: 106, low: 101, close: 105, volume: 1000), PriceBar(open: 105, high: 105, low: 102, close: 104, volume: 1000),
+        ]
+        let immediate = try Self.longThen(bars, exits: #"{"trailing_stop": {"points": 3}}"#).trades.first
+        #expect(immediate?.exitBar == 3 && immediate?.exitPrice == FixedDecimal(raw: 101 * FixedDecimal.unitsPerOne))
+        let activated = try Self.longThen(bars, exits: #"{"trailing_stop": {"points": 3, "activation": 5}}"#).trades.first
+        #expect(activated?.exitBar == 5 && activated?.exitPrice == FixedDecimal(raw: 103 * FixedDecimal.unitsPerOne))
+        #expect(activated?.exitReason == .trailingStop)
+    }
+
+    @Test("fixed_cash buys the amount's worth")
+    func fixedCash() throws {
+        let result = try Self.run(
+            #"{"version": 1, "rules": {"entry_long": {"left": "bar_index", "op": "==", "right": 1}}, "sizing": {"model": "fixed_cash", "amount": 2500}}"#, Self.flat(4, at: 40))
+        #expect(result.openTrade?.quantity == FixedDecimal(raw: 62 * FixedDecimal.unitsPerOne + FixedDecimal.unitsPerOne / 2))
+    }
+
     @Test("a bar reaching stop and target: stop_first is stopped; nearest_first takes the nearer extreme first")
     func intrabarPath() throws {
         let exits = #"{"stop_loss": {"points": 5}, "take_profit": {"points": 5}}"#

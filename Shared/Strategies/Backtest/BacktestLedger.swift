@@ -154,7 +154,9 @@ struct BacktestLedger {
             entryBar = bar
             barsInTrade = 0
             openedAtClose = atClose
-            trail = plan.trailingStop.map { TrailingStop($0, long: side == .buy, entry: price.doubleValue, atr: context.trailATR) }
+            trail = plan.trailingStop.map {
+                TrailingStop($0, long: side == .buy, entry: price.doubleValue, atr: context.trailATR, activation: plan.trailingActivation)
+            }
         } else {
             trail?.reprice(atr: context.trailATR)
         }

@@ -471,6 +471,9 @@ struct ProgramBuilder {
         }
         switch s.model {
         case .allIn: break
+        case .fixedCash:
+            out.amount = try quantity(s.amount!, at: at + "/amount")
+            guard out.amount > 0, out.amount < 1e11 else { throw StrategyError(.invalidValue, at: at + "/amount", "the amount must be positive and below 100 billion") }
         case .fixedQuantity:
             out.quantity = try quantity(s.quantity!, at: at + "/quantity")
             guard out.quantity > 0, out.quantity < 1e10 else { throw StrategyError(.invalidValue, at: at + "/quantity", "the quantity must be positive") }

@@ -57,6 +57,10 @@ public enum StrategyCompiler {
         let maxBars = try exits.maxBars.map { q throws(StrategyError) in
             try builder.count(q, at: "/exits/max_bars", range: 1...100_000)
         }
+        let activation = try exits.trailingActivation.map { q throws(StrategyError) in try builder.quantity(q, at: "/exits/trailing_stop/activation") } ?? 0
+        guard activation >= 0, activation.isFinite else {
+            throw StrategyError(.invalidValue, at: "/exits/trailing_stop/activation", "the activation distance is a price distance of 0 or more")
+        }
         let sizing = try builder.sizing(document.sizing, hasStop: stop != nil)
         try builder.resolvePrevious()
         let built = builder.finish()
@@ -76,7 +80,7 @@ public enum StrategyCompiler {
         }
         return StrategyPlan(
             document: document, parameters: parameters, indicators: built.indicators, program: built.program, rules: final,
-            exits: (renumbered(stop), renumbered(target), renumbered(trail), maxBars), sizing: sizing, warmup: warmup)
+            exits: (renumbered(stop), renumbered(target), renumbered(trail), maxBars), trailingActivation: activation, sizing: sizing, warmup: warmup)
     }
 
     /// The declared defaults with `overrides` applied; an undeclared name or a value out of range is refused.

@@ -32,6 +32,8 @@ public struct StrategyPlan: Sendable {
     public struct Sizing: Sendable, Hashable {
         public var model: StrategyDocument.Sizing.Model
         public var quantity = 0.0
+        /// `fixed_cash`'s cash per entry.
+        public var amount = 0.0
         /// Percent of equity (a share, or the risk budget).
         public var percent = 0.0
         public var atrMultiple = 2.0
@@ -54,6 +56,8 @@ public struct StrategyPlan: Sendable {
     public let takeProfit: Distance?
     public let trailingStop: Distance?
     public let maxBars: Int?
+    /// How far beyond the entry the best price must go before the trailing stop starts (0: at once).
+    public let trailingActivation: Double
     public let sizing: Sizing
     public let execution: StrategyDocument.ExecutionAssumptions
     /// `execution` as exact rates and amounts.
@@ -79,8 +83,9 @@ public struct StrategyPlan: Sendable {
 
     init(
         document: StrategyDocument, parameters: [String: Double], indicators: [IndicatorInput], program: SignalProgram,
-        rules: (Int?, Int?, Int?, Int?), exits: (Distance?, Distance?, Distance?, Int?), sizing: Sizing, warmup: Int
+        rules: (Int?, Int?, Int?, Int?), exits: (Distance?, Distance?, Distance?, Int?), trailingActivation: Double = 0, sizing: Sizing, warmup: Int
     ) {
+        self.trailingActivation = trailingActivation
         self.document = document
         self.parameters = parameters
         self.indicators = indicators

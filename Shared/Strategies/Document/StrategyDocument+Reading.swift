@@ -209,11 +209,18 @@ enum DocumentReader {
     static func exits(_ value: JSONValue, at p: JSONPointer) throws(StrategyError) -> StrategyDocument.Exits {
         let fields = try object(value, at: p)
         try onlyKeys(fields, ["stop_loss", "take_profit", "trailing_stop", "max_bars"], at: p)
+        // A trailing stop may say when it starts: {"points": 10, "activation": 5}.
+        var trailing = fields["trailing_stop"]
+        var activation: StrategyDocument.Quantity?
+        if case .object(var o)? = trailing, let a = o.removeValue(forKey: "activation") {
+            activation = try quantity(a, at: p.appending("trailing_stop").appending("activation"))
+            trailing = .object(o)
+        }
         return StrategyDocument.Exits(
             stopLoss: try fields["stop_loss"].map { v throws(StrategyError) in try distance(v, at: p.appending("stop_loss"), allowPrice: true) },
             takeProfit: try fields["take_profit"].map { v throws(StrategyError) in try distance(v, at: p.appending("take_profit"), allowPrice: true) },
-            trailingStop: try fields["trailing_stop"].map { v throws(StrategyError) in try distance(v, at: p.appending("trailing_stop"), allowPrice: false) },
-            maxBars: try fields["max_bars"].map { v throws(StrategyError) in try quantity(v, at: p.appending("max_bars")) })
+            trailingStop: try trailing.map { v throws(StrategyError) in try distance(v, at: p.appending("trailing_stop"), allowPrice: false) },
+            maxBars: try fields["max_bars"].map { v throws(StrategyError) in try quantity(v, at: p.appending("max_bars")) }, trailingActivation: activation)
     }
 
     static func sizing(_ value: JSONValue, at p: JSONPointer) throws(StrategyError) -> StrategyDocument.Sizing {
@@ -237,12 +244,17 @@ enum DocumentReader {
             case .percentEquity, .riskPercent: ["percent"]
             case .atr: ["percent", "multiple", "period"]
             case .kelly: ["fraction", "min_trades", "percent"]
+            case .fixedCash: ["amount"]
             }
         try onlyKeys(fields, ["model", "lot"] + allowed, at: p)
         func q(_ key: String) throws(StrategyError) -> StrategyDocument.Quantity? { try fields[key].map { v throws(StrategyError) in try quantity(v, at: p.appending(key)) } }
         var sizing = S(
             model: model, quantity: try q("quantity"), percent: try q("percent"), multiple: try q("multiple"), period: try q("period"),
             fraction: try q("fraction"), minTrades: try q("min_trades"))
+        sizing.amount = try q("amount")
+        if model == .fixedCash, sizing.amount == nil {
+            throw StrategyError(.invalidField, at: p.description, "fixed_cash needs \"amount\" (of cash per entry)")
+        }
         if model == .fixedQuantity, sizing.quantity == nil {
             throw StrategyError(.invalidField, at: p.description, "fixed_quantity needs \"quantity\"")
         }

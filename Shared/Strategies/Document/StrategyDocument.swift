@@ -76,6 +76,9 @@ public struct StrategyDocument: Sendable, Hashable {
         public var trailingStop: Distance?
         /// Exit at the close of the bar the position has been open this many bars.
         public var maxBars: Quantity?
+        /// The trailing stop starts only once the best price is this far (in price) beyond the
+        /// entry (Pine's `trail_points`); nil: from the entry.
+        public var trailingActivation: Quantity?
     }
 
     /// How much to buy or sell on an entry.
@@ -87,10 +90,14 @@ public struct StrategyDocument: Sendable, Hashable {
             case riskPercent = "risk_percent"
             case atr
             case kelly
+            /// A fixed amount of cash per entry (`amount`), Pine's `strategy.cash`.
+            case fixedCash = "fixed_cash"
         }
         public var model: Model = .allIn
         /// `fixed_quantity`'s quantity.
         public var quantity: Quantity?
+        /// `fixed_cash`'s amount of cash per entry.
+        public var amount: Quantity?
         /// `percent_equity`'s share, or the percent of equity risked (`risk_percent`, `atr`, kelly's fallback).
         public var percent: Quantity?
         /// `atr`: stop distance in ATRs (2) and ATR period (14).

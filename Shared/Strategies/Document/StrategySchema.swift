@@ -86,6 +86,17 @@ public enum StrategySchema {
                 ],
             ]
         ]
+        // A trailing stop: a percent, ATR or point distance, and when it starts (`activation`, a price distance beyond the entry).
+        let trailing: [String: Any] = [
+            "oneOf": [
+                ["type": "object", "required": ["percent"], "properties": ["percent": ref("Quantity"), "activation": ref("Quantity")], "additionalProperties": false],
+                [
+                    "type": "object", "required": ["atr"], "properties": ["atr": ref("Quantity"), "period": ref("Quantity"), "activation": ref("Quantity")],
+                    "additionalProperties": false,
+                ],
+                ["type": "object", "required": ["points"], "properties": ["points": ref("Quantity"), "activation": ref("Quantity")], "additionalProperties": false],
+            ]
+        ]
         let bounds: [String: Any] = ["type": "array", "items": ["type": "number"], "minItems": 2, "maxItems": 2]
         let parameter: [String: Any] = [
             "type": "object", "required": ["default"],
@@ -111,7 +122,7 @@ public enum StrategySchema {
                 "exits": [
                     "type": "object", "additionalProperties": false,
                     "properties": [
-                        "stop_loss": ref("Distance"), "take_profit": ref("Distance"), "trailing_stop": ref("Distance"), "max_bars": ref("Quantity"),
+                        "stop_loss": ref("Distance"), "take_profit": ref("Distance"), "trailing_stop": trailing, "max_bars": ref("Quantity"),
                     ],
                 ],
                 "sizing": [
@@ -120,6 +131,7 @@ public enum StrategySchema {
                         "model": ["enum": StrategyDocument.Sizing.Model.allCases.map(\.rawValue)],
                         "quantity": ref("Quantity"), "percent": ref("Quantity"), "multiple": ref("Quantity"), "period": ref("Quantity"),
                         "fraction": ref("Quantity"), "min_trades": ref("Quantity"), "lot": ["type": "number", "exclusiveMinimum": 0],
+                        "amount": ref("Quantity"),
                     ],
                 ],
                 "execution": [

@@ -38,6 +38,7 @@ extension StrategyPlan {
         switch s.model {
         case .allIn: wanted = .infinity
         case .fixedQuantity: wanted = s.quantity
+        case .fixedCash: wanted = s.amount / p
         case .percentEquity: wanted = equity * fraction / p
         case .riskPercent:
             let distance = stopDistanceForSizing(price: p, context: context)

@@ -11,14 +11,17 @@ public struct TrailingStop: Sendable, Hashable {
     private(set) var atr: Double
     /// The best price since the entry.
     public private(set) var extreme: Double
-    /// NaN until a distance can be measured (an ATR still warming up).
+    /// NaN until a distance can be measured (an ATR still warming up) and the stop has started.
     public private(set) var level = Double.nan
+    /// The best price at which the stop starts (the entry when it starts at once).
+    private let activatesAt: Double
 
-    init(_ distance: StrategyPlan.Distance, long: Bool, entry price: Double, atr: Double) {
+    init(_ distance: StrategyPlan.Distance, long: Bool, entry price: Double, atr: Double, activation: Double = 0) {
         self.distance = distance
         self.long = long
         self.atr = atr
         extreme = price
+        activatesAt = long ? price + activation : price - activation
         ratchet()
     }
 
@@ -35,6 +38,7 @@ public struct TrailingStop: Sendable, Hashable {
     }
 
     private mutating func ratchet() {
+        guard long ? extreme >= activatesAt : extreme <= activatesAt else { return }
         let next: Double
         switch distance {
         case .percent(let pct): next = long ? extreme * (1 - pct / 100) : extreme * (1 + pct / 100)
@@ -51,6 +55,8 @@ extension LiveStrategy {
     /// The trailing stop of a position entered at `price` on the latest bar, nil when the strategy
     /// has none.
     public func trailingStop(entry price: Double, long: Bool) -> TrailingStop? {
-        plan.trailingStop.map { TrailingStop($0, long: long, entry: price, atr: EntryContext(program, plan).trailATR) }
+        plan.trailingStop.map {
+            TrailingStop($0, long: long, entry: price, atr: EntryContext(program, plan).trailATR, activation: plan.trailingActivation)
+        }
     }
 }

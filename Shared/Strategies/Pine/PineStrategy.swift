@@ -2,8 +2,8 @@
 struct PineStrategyDeclaration {
     var title = "Pine strategy"
     var initialCapital = 1_000_000.0
-    /// `strategy.fixed`, `strategy.percent_of_equity` (`strategy.cash` is refused).
-    var percentOfEquity = false
+    /// `strategy.fixed`, `strategy.percent_of_equity` or `strategy.cash`.
+    var quantityType = "strategy.fixed"
     var quantity = 1.0
     var commissionPercent = 0.0
     var slippageTicks = 0.0
@@ -32,6 +32,7 @@ struct PineOrders {
         var lossTicks: Double?
         var profitTicks: Double?
         var trailOffsetTicks: Double?
+        var trailActivationTicks: Double?
         /// The entry id it protects (nil: every entry).
         var fromEntry: String?
         var location: PineLocation
@@ -83,13 +84,10 @@ extension PineScriptCompiler {
                     throw PineDiagnostic(.argument, at: arg.value.location, text: arg.value.text, "initial_capital must be above 0 and below 100 billion")
                 }
             case "default_qty_type":
-                switch v.text {
-                case "strategy.fixed": d.percentOfEquity = false
-                case "strategy.percent_of_equity": d.percentOfEquity = true
-                case "strategy.cash":
-                    throw PineDiagnostic(.unsupported, at: arg.value.location, text: arg.value.text, "strategy.cash sizing is not supported yet; use strategy.percent_of_equity or strategy.fixed")
-                default: throw PineDiagnostic(.argument, at: arg.value.location, text: arg.value.text, "default_qty_type is strategy.fixed, strategy.percent_of_equity or strategy.cash")
+                guard let t = v.text, ["strategy.fixed", "strategy.percent_of_equity", "strategy.cash"].contains(t) else {
+                    throw PineDiagnostic(.argument, at: arg.value.location, text: arg.value.text, "default_qty_type is strategy.fixed, strategy.percent_of_equity or strategy.cash")
                 }
+                d.quantityType = t
             case "default_qty_value":
                 d.quantity = try number()
                 guard d.quantity > 0 else { throw PineDiagnostic(.argument, at: arg.value.location, text: arg.value.text, "default_qty_value must be above 0") }
@@ -188,13 +186,9 @@ extension PineScriptCompiler {
             exit.lossTicks = try ticks("loss")
             exit.profitTicks = try ticks("profit")
             exit.trailOffsetTicks = try ticks("trail_offset")
-            if let points = try ticks("trail_points"), points != 0 {
-                throw PineDiagnostic(
-                    .unsupported, at: arg("trail_points")!.location, text: "trail_points",
-                    "a trailing stop that activates trail_points in profit is not supported yet; trail_points = 0 (trailing from the entry) is")
-            }
-            if exit.trailOffsetTicks != nil, arg("trail_points") == nil {
-                throw PineDiagnostic(.argument, at: e.location, text: name, "trail_offset needs trail_points (0: the trailing stop starts at the entry)")
+            exit.trailActivationTicks = try ticks("trail_points")
+            if exit.trailOffsetTicks != nil, exit.trailActivationTicks == nil {
+                throw PineDiagnostic(.argument, at: e.location, text: name, "trail_offset needs trail_points: how far in profit (ticks) the trailing stop starts, 0 at the entry")
             }
             guard exit.stop != nil || exit.limit != nil || exit.lossTicks != nil || exit.profitTicks != nil || exit.trailOffsetTicks != nil else {
                 throw PineDiagnostic(.argument, at: e.location, text: name, "strategy.exit needs a level: stop, limit, loss, profit or trail_offset")
@@ -306,7 +300,14 @@ extension PineOrders {
         for exit in exits { _ = try sides(exit) }
         exitFields["stop_loss"] = try level("exit_stop", { $0.stop }) ?? lossPoints
         exitFields["take_profit"] = try level("exit_limit", { $0.limit }) ?? profitPoints
-        exitFields["trailing_stop"] = try points("trail_offset", { $0.trailOffsetTicks })
+        if case .object(var trailing)? = try points("trail_offset", { $0.trailOffsetTicks }) {
+            let activations = Set(exits.filter { $0.trailOffsetTicks != nil }.compactMap(\.trailActivationTicks))
+            guard activations.count == 1 else {
+                throw PineDiagnostic(.unsupported, at: exits[0].location, text: "trail_points", "strategy.exit calls give different trail_points; one for the strategy is supported")
+            }
+            if activations.first! > 0 { trailing["activation"] = .number(activations.first! * PineBuiltins.mintick) }
+            exitFields["trailing_stop"] = .object(trailing)
+        }
 
         let quantities = Set(entries.map { $0.quantity?.jsonText ?? "default" })
         guard quantities.count == 1 else {
@@ -315,9 +316,11 @@ extension PineOrders {
         let sizing: JSONValue
         if let q = entries[0].quantity {
             sizing = .object(["model": .string("fixed_quantity"), "quantity": q])
-        } else if d.percentOfEquity {
+        } else if d.quantityType == "strategy.percent_of_equity" {
             guard d.quantity <= 100 else { throw PineDiagnostic(.argument, at: d.location, text: "default_qty_value", "a percent of equity is at most 100") }
             sizing = .object(["model": .string("percent_equity"), "percent": .number(d.quantity)])
+        } else if d.quantityType == "strategy.cash" {
+            sizing = .object(["model": .string("fixed_cash"), "amount": .number(d.quantity)])
         } else {
             sizing = .object(["model": .string("fixed_quantity"), "quantity": .number(d.quantity)])
         }
