@@ -87,6 +87,13 @@ enum DocumentReader {
     }
 
     static func isName(_ text: String) -> Bool {
+        // ASCII names (nearly all) are checked byte by byte; Unicode property lookups are slow.
+        let bytes = text.utf8
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+            guard let first = bytes.first, letter(first), bytes.count <= 64 else { return false }
+            return bytes.allSatisfy { letter($0) || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) }
+        }
         guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, text.count <= 64 else { return false }
         return text.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
     }
