@@ -54,6 +54,27 @@ struct BacktestCommandTests {
         #expect(unknown.error.contains("/rules/entry_long/0/left/indicator"))
     }
 
+    @Test("pine compile prints the document or the error at its line and column; backtest --pine runs it with its initial capital")
+    func pine() throws {
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../StrategiesTests/Fixtures/pine/golden_sma_cross.pine").standardized.path
+        let compiled = try IndicatorsCommandTests.run(["pine", "compile", golden])
+        #expect(compiled.status == 0, "\(compiled.error)")
+        let document = try Self.json(compiled.output)
+        #expect(document["version"] as? Int == 1 && (document["rules"] as? [String: Any])?["entry_long"] != nil)
+        let broken = Self.temporary("broken.pine")
+        try "//@version=6\nstrategy(\"b\")\nx = ta.smma(close, 3)\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try IndicatorsCommandTests.run(["pine", "compile", broken])
+        #expect(refused.status == 2)
+        #expect(refused.error.contains("broken.pine:3:5: pine.unknown_name: ta.smma is not a Pine function; did you mean ta.sma or ta.rma?"), "\(refused.error)")
+        let run = try IndicatorsCommandTests.run(["backtest", "--data", Self.goog, "--pine", golden])
+        #expect(run.status == 0, "\(run.error)")
+        let figures = try Self.json(run.output)
+        #expect(figures["trades"] as? Int == 46)
+        // Ten shares a trade on a million: the script's initial capital, not the default 100,000.
+        #expect((Double(figures["final_equity"] as? String ?? "") ?? 0) > 1_000_000)
+    }
+
     @Test("two shards merged rank the same sets as the whole search")
     func shardsMerge() throws {
         let base = ["optimize", "--data", Self.goog, "--template", "sma_cross", "--param", "fast=5:15:5", "--param", "slow=20:40:10"]

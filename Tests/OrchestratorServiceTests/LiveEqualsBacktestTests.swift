@@ -24,7 +24,22 @@ struct LiveEqualsBacktestTests {
          "execution": {"fill": "close", "fee_bps": 10, "slippage_bps": 2}}
         """
 
-    @Test func liveBotDecidesAndFillsAsTheBacktest() async throws {
+    /// The same strategy in Pine: it compiles to the same document but for costs (Pine states
+    /// slippage in ticks, the paper broker's is 2 bps), so its fills are not compared, its decisions are.
+    static let pine = """
+        //@version=6
+        strategy("fast cross", process_orders_on_close=true, default_qty_type=strategy.percent_of_equity, default_qty_value=20, commission_type=strategy.commission.percent, commission_value=0.1)
+        fast = ta.sma(close, 3)
+        slow = ta.sma(close, 8)
+        if ta.crossover(fast, slow)
+            strategy.entry("L", strategy.long)
+        if ta.crossunder(fast, slow)
+            strategy.close("L")
+        """
+
+    @Test("a live bot decides (and fills) as the backtest", arguments: ["document", "pine"])
+    func liveBotDecidesAndFillsAsTheBacktest(form: String) async throws {
+        let config = form == "pine" ? PB.StrategyConfig(pine: Self.pine) : PB.StrategyConfig(document: Self.document)
         try await withPlatform { p in
             let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 600) * minute
             var price = 40_000.0
@@ -39,7 +54,7 @@ struct LiveEqualsBacktestTests {
             let account = try await p.execution.createAccount(PB.CreateAccountRequest(ownerId: "eve", initialCash: dec("100000"))).id
             try await withOrchestrator(p) { orchestrator in
                 let bot = try await orchestrator.createBot(PB.CreateBotRequest(
-                    ownerId: "eve", symbol: "BTC/USDT", timeframe: .m1, strategy: PB.StrategyConfig(document: Self.document), mode: .paper,
+                    ownerId: "eve", symbol: "BTC/USDT", timeframe: .m1, strategy: config, mode: .paper,
                     accountId: account))
                 _ = try await orchestrator.startBot(PB.GetBotRequest(id: bot.id))
                 let feed = try await DecisionFeed(bus: p.market.bus, bot: bot.id)
@@ -54,7 +69,7 @@ struct LiveEqualsBacktestTests {
 
                 // The backtester over the same bars, with the same instrument's tick and lot.
                 let instrument = try await p.market.client.getInstrument(PB.GetInstrumentRequest(symbol: "BTC/USDT"))
-                let strategy = try Strategy(PB.StrategyConfig(document: Self.document), instrument: instrument)
+                let strategy = try Strategy(config, instrument: instrument)
                 let all = history + live
                 let series = try StrategyBacktest.series(all)
                 // The bot traded from its first live bar; the history only warmed it up.
@@ -74,6 +89,7 @@ struct LiveEqualsBacktestTests {
                 }
                 #expect(acted >= 4, "the swings should cross several times")
 
+                guard form == "document" else { return }
                 // The same fills: execution's round trips are the backtest's, to the unit.
                 let trades = try await p.execution.listTrades(PB.ListTradesRequest(accountId: account)).trades.sorted { $0.openedAtNs < $1.openedAtNs }
                 let closed = backtest.trades.filter { $0.exitBar.map { $0 < all.count - 1 } ?? false }

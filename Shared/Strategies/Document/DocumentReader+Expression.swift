@@ -4,6 +4,8 @@ extension DocumentReader {
         ["indicator", "left", "and", "or", "not", "position", "consensus", "if", "previous", "time"] + Function.allCases.map(\.rawValue)
         + Window.allCases.map(\.rawValue)
 
+    static let operatorKeySet = Set(operatorKeys)
+
     /// Reads one expression: a number, `true`/`false`, `"$param"`, a price source or signal name,
     /// or an object with one operator key.
     static func expression(_ value: JSONValue, at p: JSONPointer) throws(StrategyError) -> Expression {
@@ -29,7 +31,7 @@ extension DocumentReader {
         case .null:
             throw StrategyError(.invalidValue, at: here, "expected an expression, found null")
         case .object(let o):
-            let keys = o.keys.filter { operatorKeys.contains($0) }
+            let keys = o.keys.filter { operatorKeySet.contains($0) }
             guard keys.count == 1, let op = keys.first else {
                 if keys.count > 1 {
                     throw StrategyError(.invalidField, at: here, "one expression has several operators (\(keys.sorted().joined(separator: ", "))); nest them")

@@ -117,8 +117,9 @@ struct PineScriptCompiler {
 
     /// A signal name nobody uses yet, from `base`.
     mutating func uniqueName(_ base: String) -> String {
-        var stem = String(base.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") })
-        if stem.isEmpty || !(stem.unicodeScalars.first!.properties.isAlphabetic) { stem = "v" + stem }
+        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        var stem = String(decoding: base.utf8.filter { letter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }, as: UTF8.self)
+        if stem.isEmpty || !letter(stem.utf8.first!) { stem = "v" + stem }
         stem = String(stem.prefix(48))
         var name = stem
         while usedNames.contains(name) {
