@@ -71,6 +71,8 @@ public struct StrategyPlan: Sendable {
         if case .level = takeProfit { return true }
         return false
     }
+    /// How many instructions the signal program runs per bar.
+    public var instructionCount: Int { program.instructions.count }
     /// Whether the rules read the account's equity (`{"position": "equity"}`, Pine's
     /// `strategy.equity`): a live driver must then give it every bar.
     public var readsEquity: Bool { program.instructions.contains { $0.op == .equity } }

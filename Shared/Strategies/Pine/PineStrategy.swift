@@ -324,6 +324,10 @@ extension PineOrders {
         } else {
             sizing = .object(["model": .string("fixed_quantity"), "quantity": .number(d.quantity)])
         }
+        // Only the signals the rules and exits read, through others or through `previous`: a
+        // variable's unused versions, loop counters and unused locals are not the strategy.
+        let roots = Array(rules.values) + Array(exitFields.values)
+        signals = Self.reachable(from: roots, in: signals)
         let json: JSONValue = .object([
             "version": .number(Double(StrategyDocument.currentVersion)),
             "name": .string(d.title),
@@ -344,5 +348,26 @@ extension PineOrders {
         } catch {
             throw PineDiagnostic(.unsupported, at: d.location, text: "strategy", "the compiled strategy is refused: \(error)")
         }
+    }
+}
+
+extension PineOrders {
+    /// The signals `roots` name, directly or through one another, with their bodies.
+    static func reachable(from roots: [JSONValue], in signals: [String: JSONValue]) -> [String: JSONValue] {
+        var kept: [String: JSONValue] = [:]
+        var pending = roots
+        while let value = pending.popLast() {
+            switch value {
+            case .string(let name):
+                if kept[name] == nil, let body = signals[name] {
+                    kept[name] = body
+                    pending.append(body)
+                }
+            case .array(let items): pending += items
+            case .object(let fields): pending += fields.values
+            case .null, .bool, .number: break
+            }
+        }
+        return kept
     }
 }
