@@ -37,21 +37,8 @@ enum BacktestReport {
         }
         let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
         let rem = s - days * 86_400
-        let (y, m, d) = civil(fromDays: Int(days))
+        let (y, m, d) = CivilDate.civil(fromDays: Int(days))
         let time = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, Int(rem / 3600), Int(rem % 3600 / 60), Int(rem % 60))
         return frac == 0 ? time + "Z" : time + String(format: ".%03dZ", Int(frac / 1_000_000))
-    }
-
-    /// The date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp + (mp < 10 ? 3 : -9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

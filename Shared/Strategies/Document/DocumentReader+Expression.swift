@@ -85,15 +85,7 @@ extension DocumentReader {
                     try expression(o["if"]!, at: p.appending("if")), then: try expression(then, at: p.appending("then")),
                     else: try expression(otherwise, at: p.appending("else"))), at: here)
         case "time":
-            try onlyKeys(o, ["time"], at: p)
-            let text = try string(o["time"]!, at: p.appending("time"))
-            guard let field = TimeField(rawValue: text) else {
-                let known = TimeField.allCases.map(\.rawValue)
-                throw StrategyError(
-                    .invalidValue, at: p.appending("time").description,
-                    "\"\(text.prefix(40))\" is not a time field\(Suggestion.didYouMean(text, among: known)); use one of \(known.joined(separator: ", "))")
-            }
-            return Expression(.time(field), at: here)
+            return Expression(.time(try named(TimeField.self, "time", o, at: p, what: "a time field")), at: here)
         case "previous":
             try onlyKeys(o, ["previous", "initial"], at: p)
             let name = try string(o["previous"]!, at: p.appending("previous"))
@@ -114,15 +106,7 @@ extension DocumentReader {
             }
             return Expression(.function(f, [try expression(o[op]!, at: p.appending(op))]), at: here)
         case "position":
-            try onlyKeys(o, ["position"], at: p)
-            let text = try string(o["position"]!, at: p.appending("position"))
-            guard let field = PositionField(rawValue: text) else {
-                let known = PositionField.allCases.map(\.rawValue)
-                throw StrategyError(
-                    .invalidValue, at: p.appending("position").description,
-                    "\"\(text.prefix(40))\" is not a position field\(Suggestion.didYouMean(text, among: known)); use one of \(known.joined(separator: ", "))")
-            }
-            return Expression(.position(field), at: here)
+            return Expression(.position(try named(PositionField.self, "position", o, at: p, what: "a position field")), at: here)
         case "consensus":
             try onlyKeys(o, ["consensus", "agent_params"], at: p)
             let weights = try settings(o["consensus"]!, at: p.appending("consensus"))
@@ -137,6 +121,21 @@ extension DocumentReader {
             guard let bars = o["bars"] else { throw StrategyError(.invalidField, at: here, "\"\(op)\" needs \"bars\" (how many bars)") }
             return Expression(.window(window, try expression(o[op]!, at: p.appending(op)), bars: try quantity(bars, at: p.appending("bars"))), at: here)
         }
+    }
+
+    /// `{"<key>": "<one of E's names>"}`, the object holding nothing else.
+    private static func named<E: RawRepresentable & CaseIterable>(_: E.Type, _ key: String, _ o: [String: JSONValue], at p: JSONPointer, what: String)
+        throws(StrategyError) -> E where E.RawValue == String
+    {
+        try onlyKeys(o, [key], at: p)
+        let text = try string(o[key]!, at: p.appending(key))
+        guard let value = E(rawValue: text) else {
+            let known = E.allCases.map(\.rawValue)
+            throw StrategyError(
+                .invalidValue, at: p.appending(key).description,
+                "\"\(text.prefix(40))\" is not \(what)\(Suggestion.didYouMean(text, among: known)); use one of \(known.joined(separator: ", "))")
+        }
+        return value
     }
 
     /// An object of names to numbers or `"$parameter"`s, in name order.

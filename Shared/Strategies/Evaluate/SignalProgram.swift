@@ -1,5 +1,6 @@
 import Foundation
 import Indicators
+import TradingCore
 
 /// `x`, or not known (NaN) where it overflowed.
 @inline(__always)
@@ -304,17 +305,8 @@ enum Calendar {
         case 5: return Double(ofDay / 3_600_000)
         case 6: return Double(ofDay / 60_000 % 60)
         default:
-            // Days to civil date (H. Hinnant's algorithm).
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let day = doy - (153 * mp + 2) / 5 + 1
-            let month = mp < 10 ? mp + 3 : mp - 9
-            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-            return Double(index == 1 ? year : (index == 2 ? month : day))
+            let date = CivilDate.civil(fromDays: Int(days))
+            return Double(index == 1 ? date.year : (index == 2 ? date.month : date.day))
         }
     }
 }

@@ -1,3 +1,5 @@
+import TradingCore
+
 /// `ta.*`, `math.*`, `nz`/`na`/`fixnan` and casts, each by Pine's own definition (the reference
 /// implementations in TradingView's Pine v5 reference manual). Where the source is a price and
 /// TradingView's definition equals the TA-Lib catalogue's (`ta.sma`, `ta.ema`, `ta.wma`,
@@ -210,14 +212,9 @@ extension PineScriptCompiler {
 
     // MARK: Definitions
 
-    /// Milliseconds since 1970-01-01 at midnight UTC of a civil date (H. Hinnant's algorithm).
+    /// Milliseconds since 1970-01-01 at midnight UTC of a civil date.
     static func unixMillis(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return (era * 146_097 + doe - 719_468) * 86_400_000
+        Int64(CivilDate.days(fromYear: Int(year), month: Int(month), day: Int(day))) * 86_400_000
     }
 
     /// `ta.vwap`: the volume-weighted average since the session began, a session being a UTC day
