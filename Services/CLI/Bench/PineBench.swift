@@ -78,7 +78,8 @@ struct PineBench: ParsableCommand {
         """
 
     /// A strategy of about `lines` lines that reads like a real one: inputs, a helper function,
-    /// indicators, state, branches, a loop, entries and exits, repeated with different lengths.
+    /// indicators, state, branches, a loop, entries and exits, repeated with different lengths;
+    /// the entry votes over every block, so everything it computes is in the strategy.
     static func script(lines: Int) -> String {
         var out = [
             "//@version=6", "strategy(\"Bench\", initial_capital=100000, default_qty_type=strategy.percent_of_equity, default_qty_value=10)",
@@ -87,7 +88,7 @@ struct PineBench: ParsableCommand {
             "streak := close > open ? streak + 1 : 0",
         ]
         var k = 0
-        while out.count < lines - 4 {
+        while out.count < lines - 6 - k / 3 {
             k += 1
             let n = 5 + k % 40
             out += [
@@ -98,7 +99,13 @@ struct PineBench: ParsableCommand {
                 "    level\(k) := na", "signal\(k) = not na(level\(k)) and score\(k) >= 2 and close < up\(k)",
             ]
         }
-        out += ["if signal1 and streak >= 2", "    strategy.entry(\"Long\", strategy.long)", "if r1 > 75", "    strategy.close(\"Long\")"]
+        out += ["votes = 0"]
+        for b in stride(from: 1, through: k, by: 3) {
+            out.append("votes += (signal\(b) ? 1 : 0) + (signal\(min(b + 1, k)) ? 1 : 0) + (signal\(min(b + 2, k)) ? 1 : 0)")
+        }
+        out += [
+            "if votes * 2 > \(k) and streak >= 2", "    strategy.entry(\"Long\", strategy.long)", "if r1 > 75 or votes == 0", "    strategy.close(\"Long\")",
+        ]
         return out.joined(separator: "\n") + "\n"
     }
 }
