@@ -201,6 +201,7 @@ extension PineScriptCompiler {
         var v: PineValue
         if case .name(let name) = base.kind, let variable = lookup(name) {
             v = variable.value
+            guard v.type.isNumeric || v.type == .bool else { throw typeError(v, "a number or a bool", at: base, what: "the [] operator") }
             if case .number(0) = bars { return v }
             // Through `previous`, so a variable whose value depends on its own past (x := x[1] + …)
             // is not a cycle.
