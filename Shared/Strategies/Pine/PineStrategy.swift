@@ -143,6 +143,9 @@ extension PineScriptCompiler {
         // The condition this call runs under: the path, and `when` (v5).
         var conditions: [JSONValue] = effectivePath.map { [$0] } ?? []
         if let when = arg("when") {
+            if version >= 6 {
+                warn("when", at: when.location, text: "when", "when was removed from strategy.* in Pine v6 (TradingView refuses it); it is accepted here, but put the call under an if")
+            }
             let c = try condition(when, what: "when of \(name)")
             conditions.append(c.ir)
         }
