@@ -15,7 +15,9 @@ struct ProgramBuilder {
     private var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
     private var stateSize = 0
     private var memo: [SignalProgram.Instruction: Int] = [:]
-    private var slotWarmup: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0, 4: 0, SignalProgram.timeSlot: 0]
+    /// Warm-up of each input slot (prices and time 0, indicator outputs their lookback); constants
+    /// have none, instructions keep theirs beside them.
+    private var inputWarmup = [Int](repeating: 0, count: SignalProgram.firstIndicatorSlot)
     private var expanding: [String] = []
     /// Each signal compiled once: a signal several others read (as compiled Pine's versions are)
     /// is not walked again per reader, which could be exponential.
@@ -199,12 +201,18 @@ struct ProgramBuilder {
         var order: [String] = []
         var seen: Set<String> = []
         var stack: [(name: String, reads: [String], next: Int)] = []
+        var pending = roots.flatMap { root in
+            let reads = Self.signalsRead(by: root)
+            return reads.direct + reads.previous
+        }
         func visit(_ name: String) {
             guard !seen.contains(name), let body = document.signals[name] else { return }
             seen.insert(name)
-            stack.append((name, Self.signalsRead(by: body), 0))
+            let reads = Self.signalsRead(by: body)
+            // What it reads through `previous` is compiled too, in its own order.
+            pending += reads.previous
+            stack.append((name, reads.direct, 0))
         }
-        var pending = roots.flatMap { Self.signalsRead(by: $0, throughPrevious: true) }
         while let root = pending.popLast() {
             visit(root)
             while !stack.isEmpty {
@@ -214,10 +222,7 @@ struct ProgramBuilder {
                     stack[top].next += 1
                     visit(read)
                 } else {
-                    let done = stack.removeLast()
-                    order.append(done.name)
-                    // What it reads through `previous` is compiled too, in its own order.
-                    pending += Self.signalsRead(by: document.signals[done.name]!, throughPrevious: true).filter { !seen.contains($0) }
+                    order.append(stack.removeLast().name)
                 }
             }
         }
@@ -226,14 +231,14 @@ struct ProgramBuilder {
         }
     }
 
-    /// The signals `e` names (and, with `throughPrevious`, those it reads the last bar of).
-    static func signalsRead(by e: Expression, throughPrevious: Bool = false) -> [String] {
-        var out: [String] = []
+    /// The signals `e` names, and those it reads the last bar of (through `previous`).
+    static func signalsRead(by e: Expression) -> (direct: [String], previous: [String]) {
+        var out: [String] = [], previous: [String] = []
         func walk(_ e: Expression) {
             switch e.kind {
             case .signal(let name): out.append(name)
             case .previous(let name, let initial):
-                if throughPrevious { out.append(name) }
+                previous.append(name)
                 if let initial { walk(initial) }
             case .binary(_, let a, let b):
                 walk(a)
@@ -248,7 +253,7 @@ struct ProgramBuilder {
             }
         }
         walk(e)
-        return out
+        return (out, previous)
     }
 
     /// The one-argument functions and their instructions.
@@ -307,7 +312,6 @@ struct ProgramBuilder {
         if let c = constants.first(where: { $0.key.bitPattern == v.bitPattern }) { return c.slot }
         let slot = constantBase + constants.count
         constants.append((v, slot))
-        slotWarmup[slot] = 0
         return slot
     }
 
@@ -329,7 +333,11 @@ struct ProgramBuilder {
         return stateSize
     }
 
-    func warmup(_ slot: Int) -> Int { slotWarmup[slot] ?? 0 }
+    func warmup(_ slot: Int) -> Int {
+        if slot >= computedBase { return instructions[slot - computedBase].warmup }
+        if slot >= constantBase { return 0 }
+        return slot < inputWarmup.count ? inputWarmup[slot] : 0
+    }
 
     /// Emits `instruction` unless an identical one exists; its slot.
     mutating func emit(_ instruction: SignalProgram.Instruction, warmup: Int) -> Int {
@@ -342,7 +350,6 @@ struct ProgramBuilder {
         }
         let slot = computedBase + instructions.count
         instructions.append((instruction, warmup))
-        slotWarmup[slot] = warmup
         memo[key] = slot
         return slot
     }
@@ -425,7 +432,7 @@ struct ProgramBuilder {
         } else {
             input = StrategyPlan.IndicatorInput(indicator: configured, source: source, slot: nextInput)
             indicatorInputs.append(input)
-            for k in 0..<definition.width { slotWarmup[nextInput + k] = configured.lookback }
+            inputWarmup += [Int](repeating: configured.lookback, count: definition.width)
             nextInput += definition.width
         }
         return input.slot + outputIndex
@@ -525,7 +532,9 @@ struct ProgramBuilder {
             inputCount: inputCount, constants: constants.map { (renumber($0.slot), $0.key) }, instructions: code, stateSize: stateSize,
             consensus: consensus)
         var warm: [Int: Int] = [:]
-        for (slot, w) in slotWarmup { warm[renumber(slot)] = w }
+        for (slot, w) in inputWarmup.enumerated() { warm[slot] = w }
+        for c in constants { warm[renumber(c.slot)] = 0 }
+        for (k, entry) in instructions.enumerated() { warm[renumber(computedBase + k)] = entry.warmup }
         return (program, indicatorInputs, warm, renumber)
     }
 }
