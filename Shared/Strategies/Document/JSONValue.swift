@@ -69,12 +69,19 @@ struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     func appending(_ key: String) -> JSONPointer {
         // Most keys need no escaping, and Foundation's replacing is slow: a document of a thousand
         // signals spent most of its reading time there.
-        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return JSONPointer(text: text + "/" + key) }
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else {
+            var joined = String()
+            joined.reserveCapacity(text.utf8.count + 1 + key.utf8.count)
+            joined += text
+            joined += "/"
+            joined += key
+            return JSONPointer(text: joined)
+        }
         return JSONPointer(text: text + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))
     }
 
     /// The pointer one level down, at array index `index`.
-    func appending(_ index: Int) -> JSONPointer { JSONPointer(text: text + "/\(index)") }
+    func appending(_ index: Int) -> JSONPointer { appending(String(index)) }
 
     var description: String { text.isEmpty ? "/" : text }
 }
