@@ -144,7 +144,7 @@ extension PineScriptCompiler {
         }
     }
 
-    mutating func builtinCall(_ name: String, _ args: [PineArgument], at e: PineExpr, statement: Bool) throws(PineDiagnostic) -> PineValue {
+    mutating func builtinCall(_ name: String, _ args: [PineArgument], at e: PineExpr) throws(PineDiagnostic) -> PineValue {
         if PineBuiltins.display.contains(name) {
             if name.hasPrefix("color.") { return PineValue(.null, .color, .const) }
             warn("display:" + name, at: e.location, text: name, "\(name) is a display call; it is accepted and ignored")
@@ -174,9 +174,9 @@ extension PineScriptCompiler {
         if name.hasPrefix("strategy.") { return try strategyCall(name, bound, at: e) }
         if name == "input" || name.hasPrefix("input.") { return try input(name, bound, at: e) }
         if name.hasPrefix("ta."), effectivePath != nil {
-            do {
-                warn("conditional-ta", at: e.location, text: name, "\(name) is called inside an if or a function called there; Tradewind computes it on every bar (TradingView warns that such calls see only the bars the branch runs on)")
-            }
+            warn(
+                "conditional-ta", at: e.location, text: name,
+                "\(name) is called inside an if or a function called there; Tradewind computes it on every bar (TradingView warns that such calls see only the bars the branch runs on)")
         }
         return try builtin(name, bound, at: e)
     }

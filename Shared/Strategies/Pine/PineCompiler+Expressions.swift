@@ -1,6 +1,6 @@
 /// Expressions: names, operators with Pine's types and `na` propagation, history, calls.
 extension PineScriptCompiler {
-    mutating func value(_ e: PineExpr, statement: Bool = false) throws(PineDiagnostic) -> PineValue {
+    mutating func value(_ e: PineExpr) throws(PineDiagnostic) -> PineValue {
         switch e.kind {
         case .number(let v, let integer): return .number(v, integer: integer)
         case .string(let s): return .string(s)
@@ -8,7 +8,7 @@ extension PineScriptCompiler {
         case .na: return .na
         case .color: return PineValue(.null, .color, .const)
         case .name(let name): return try self.name(name, at: e)
-        case .call(let name, let args): return try call(name, args, at: e, statement: statement)
+        case .call(let name, let args): return try call(name, args, at: e)
         case .history(let base, let offset): return try history(base, offset, at: e)
         case .unary(let op, let operand):
             let v = try value(operand)
@@ -241,9 +241,9 @@ extension PineScriptCompiler {
         return near.isEmpty ? "" : "; did you mean " + near.prefix(2).joined(separator: " or ") + "?"
     }
 
-    mutating func call(_ name: String, _ args: [PineArgument], at e: PineExpr, statement: Bool) throws(PineDiagnostic) -> PineValue {
+    mutating func call(_ name: String, _ args: [PineArgument], at e: PineExpr) throws(PineDiagnostic) -> PineValue {
         if let f = functions[name] { return try inline(f, name: name, args, at: e) }
-        return try builtinCall(name, args, at: e, statement: statement)
+        return try builtinCall(name, args, at: e)
     }
 
     /// A user function's body inlined at this call: its parameters bound to the arguments, its

@@ -214,7 +214,7 @@ struct PineScriptCompiler {
             value = try convert(value, to: variable.typeFixed.description, at: valueExpr.location, what: "'\(name)'")
             assign(name, value, to: variable)
         case .expression(let e):
-            _ = try self.value(e, statement: true)
+            _ = try self.value(e)
         case .branches(let branches, let otherwise):
             _ = try ifStatement(branches, otherwise, wantValue: false, at: s.location)
         case .choose(let subject, let cases):
@@ -355,7 +355,7 @@ struct PineScriptCompiler {
         for s in statements.dropLast() { try statement(s) }
         guard let last = statements.last else { return .void }
         switch last.kind {
-        case .expression(let e): return try value(e, statement: true)
+        case .expression(let e): return try value(e)
         case .branches(let branches, let otherwise):
             return try ifStatement(branches, otherwise, wantValue: true, at: last.location)
         case .choose(let subject, let cases):
