@@ -323,8 +323,20 @@ struct PrivateInfrastructure {
         let argv = (["/bin/bash", script] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // The script and the daemons it leaves start with no signal blocked or ignored: spawned from
+        // a worker thread they would inherit its mask, and a Redis revived with SIGTERM blocked
+        // ignored `stop` and outlived the test.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp) == 0 else { throw PlatformError("cannot start scripts/infra.sh") }
+        guard posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, envp) == 0 else { throw PlatformError("cannot start scripts/infra.sh") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         guard status == 0 else { throw PlatformError("scripts/infra.sh \(arguments.joined(separator: " ")) failed (status \(status))") }
