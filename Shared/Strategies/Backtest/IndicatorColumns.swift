@@ -16,7 +16,7 @@ public final class IndicatorColumns {
 
     public init(_ series: BarSeries) { self.series = series }
 
-    /// Pointers to the columns of `plan`'s input slots 5..<inputCount, in slot order. They stay
+    /// Pointers to the columns of `plan`'s indicator input slots (`SignalProgram.firstIndicatorSlot`..<inputCount), in slot order. They stay
     /// valid as long as this object lives.
     func columns(for plan: StrategyPlan) -> [UnsafePointer<Double>] {
         var out: [UnsafePointer<Double>] = []

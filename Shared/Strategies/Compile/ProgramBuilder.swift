@@ -12,7 +12,7 @@ struct ProgramBuilder {
     private var indicatorInputs: [StrategyPlan.IndicatorInput] = []
     private var nextInput = SignalProgram.firstIndicatorSlot
     private var constants: [(key: Double, slot: Int)] = []
-    private var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
+    var instructions: [(SignalProgram.Instruction, warmup: Int)] = []
     private var stateSize = 0
     private var memo: [SignalProgram.Instruction: Int] = [:]
     /// Warm-up of each input slot (prices and time 0, indicator outputs their lookback); constants
@@ -21,10 +21,10 @@ struct ProgramBuilder {
     private var expanding: [String] = []
     /// Each signal compiled once: a signal several others read (as compiled Pine's versions are)
     /// is not walked again per reader, which could be exponential.
-    private var compiledSignals: [String: (slot: Int, kind: Kind)] = [:]
+    var compiledSignals: [String: (slot: Int, kind: Kind)] = [:]
     /// `previous` instructions whose signal is compiled last (it may refer back to them): the
     /// instruction's index, the signal, where it was written and the kind its initial value has.
-    private var pendingPrevious: [(index: Int, name: String, pointer: String, kind: Kind)] = []
+    var pendingPrevious: [(index: Int, name: String, pointer: String, kind: Kind)] = []
     private var previousNames: [String] = []
     /// The consensus signals compiled so far (`ProgramBuilder+Consensus`).
     var consensus: [ConsensusProgram] = []
@@ -194,87 +194,10 @@ struct ProgramBuilder {
         }
     }
 
-    /// Compiles the signals `roots` read, directly or through others, each after every signal it
-    /// reads: later references find them compiled, so no compile recurses through a chain of
-    /// signals (compiled Pine makes chains thousands long, one per assignment), whatever its length.
-    mutating func precompileSignals(reachableFrom roots: [Expression]) throws(StrategyError) {
-        var order: [String] = []
-        var seen: Set<String> = []
-        var stack: [(name: String, reads: [String], next: Int)] = []
-        var pending = roots.flatMap { root in
-            let reads = Self.signalsRead(by: root)
-            return reads.direct + reads.previous
-        }
-        func visit(_ name: String) {
-            guard !seen.contains(name), let body = document.signals[name] else { return }
-            seen.insert(name)
-            let reads = Self.signalsRead(by: body)
-            // What it reads through `previous` is compiled too, in its own order.
-            pending += reads.previous
-            stack.append((name, reads.direct, 0))
-        }
-        while let root = pending.popLast() {
-            visit(root)
-            while !stack.isEmpty {
-                let top = stack.count - 1
-                if stack[top].next < stack[top].reads.count {
-                    let read = stack[top].reads[stack[top].next]
-                    stack[top].next += 1
-                    visit(read)
-                } else {
-                    order.append(stack.removeLast().name)
-                }
-            }
-        }
-        for name in order where compiledSignals[name] == nil {
-            _ = try compile(Expression(.signal(name), at: "/signals/\(name)"))
-        }
-    }
-
-    /// The signals `e` names, and those it reads the last bar of (through `previous`).
-    static func signalsRead(by e: Expression) -> (direct: [String], previous: [String]) {
-        var out: [String] = [], previous: [String] = []
-        func walk(_ e: Expression) {
-            switch e.kind {
-            case .signal(let name): out.append(name)
-            case .previous(let name, let initial):
-                previous.append(name)
-                if let initial { walk(initial) }
-            case .binary(_, let a, let b):
-                walk(a)
-                walk(b)
-            case .all(let parts), .any(let parts), .function(_, let parts): parts.forEach(walk)
-            case .not(let inner), .window(_, let inner, _): walk(inner)
-            case .choice(let c, let a, let b):
-                walk(c)
-                walk(a)
-                walk(b)
-            case .number, .boolean, .parameter, .price, .indicator, .position, .consensus, .barIndex, .time: break
-            }
-        }
-        walk(e)
-        return (out, previous)
-    }
-
     /// The one-argument functions and their instructions.
     private static let unaryOps: [Function: SignalProgram.Instruction.Op] = [
         .abs: .abs, .na: .isNA, .sqrt: .sqrt, .log: .log, .exp: .exp, .floor: .floor, .ceil: .ceil, .round: .round, .sign: .sign,
     ]
-
-    /// Compiles the signals `previous` reads (after everything else, since they may read
-    /// themselves through it) and points each `previous` instruction at its signal's slot.
-    mutating func resolvePrevious() throws(StrategyError) {
-        while let pending = pendingPrevious.first {
-            pendingPrevious.removeFirst()
-            let (slot, kind) = try compile(Expression(.signal(pending.name), at: pending.pointer))
-            guard kind == pending.kind else {
-                throw StrategyError(
-                    .invalidValue, at: pending.pointer,
-                    "\"\(pending.name)\" is a \(kind == .number ? "number" : "condition") and its initial value is not; give an initial value of the same kind")
-            }
-            instructions[pending.index].0.a = Int32(slot)
-        }
-    }
 
     mutating func combine(_ op: SignalProgram.Instruction.Op, _ a: Int, _ b: Int) throws(StrategyError) -> Int {
         emit(.init(op: op, a: Int32(a), b: Int32(b)), warmup: max(warmup(a), warmup(b)))
@@ -436,76 +359,6 @@ struct ProgramBuilder {
             nextInput += definition.width
         }
         return input.slot + outputIndex
-    }
-
-    /// An ATR(period) slot, for ATR stops and sizing.
-    mutating func atr(period: Int, at pointer: String) throws(StrategyError) -> Int {
-        try indicator(
-            IndicatorCall(name: "atr", arguments: [.init(name: "period", value: .literal(Double(period)), pointer: pointer)]), at: pointer)
-    }
-
-    mutating func distance(_ d: StrategyDocument.Distance, at pointer: String) throws(StrategyError) -> StrategyPlan.Distance {
-        switch d {
-        case .percent(let q):
-            let v = try quantity(q, at: pointer + "/percent")
-            guard v > 0, v < 1000 else { throw StrategyError(.invalidValue, at: pointer + "/percent", "\(v) % is not a distance; give a percent above 0, e.g. 2") }
-            return .percent(v)
-        case .atr(let m, let p):
-            let multiple = try quantity(m, at: pointer + "/atr")
-            guard multiple > 0, multiple <= 100 else { throw StrategyError(.invalidValue, at: pointer + "/atr", "the ATR multiple \(multiple) must be above 0 and at most 100") }
-            let period = try count(p, at: pointer + "/period", range: 1...100_000)
-            return .atr(multiple: multiple, slot: try atr(period: period, at: pointer))
-        case .price(let e):
-            return .price(slot: try number(e))
-        case .points(let q):
-            let v = try quantity(q, at: pointer + "/points")
-            guard v > 0, v.isFinite else { throw StrategyError(.invalidValue, at: pointer + "/points", "\(v) is not a distance; give a price distance above 0") }
-            return .points(v)
-        case .level(let e, let side):
-            return .level(slot: try number(e), side: side)
-        }
-    }
-
-    mutating func sizing(_ s: StrategyDocument.Sizing, hasStop: Bool) throws(StrategyError) -> StrategyPlan.Sizing {
-        let at = "/sizing"
-        let lotValue = s.lot ?? (s.model == .allIn ? 1 : 1e-8)
-        var out = StrategyPlan.Sizing(model: s.model, lot: (try? FixedDecimal(approximating: lotValue)) ?? .one)
-        func percent(_ q: StrategyDocument.Quantity?) throws(StrategyError) -> Double {
-            guard let q else { return 0 }
-            let v = try quantity(q, at: at + "/percent")
-            guard v > 0, v <= 100 else { throw StrategyError(.invalidValue, at: at + "/percent", "\(v) is not a percent of equity in (0, 100]") }
-            return v
-        }
-        switch s.model {
-        case .allIn: break
-        case .fixedCash:
-            out.amount = try quantity(s.amount!, at: at + "/amount")
-            guard out.amount > 0, out.amount < 1e11 else { throw StrategyError(.invalidValue, at: at + "/amount", "the amount must be positive and below 100 billion") }
-        case .fixedQuantity:
-            out.quantity = try quantity(s.quantity!, at: at + "/quantity")
-            guard out.quantity > 0, out.quantity < 1e10 else { throw StrategyError(.invalidValue, at: at + "/quantity", "the quantity must be positive") }
-        case .percentEquity:
-            out.percent = try percent(s.percent)
-        case .riskPercent:
-            out.percent = try percent(s.percent)
-            guard hasStop else {
-                throw StrategyError(.invalidField, at: at + "/model", "risk_percent sizes to the stop loss; add /exits/stop_loss or use percent_equity")
-            }
-        case .atr:
-            out.percent = try percent(s.percent)
-            out.atrMultiple = try s.multiple.map { q throws(StrategyError) in try quantity(q, at: at + "/multiple") } ?? 2
-            guard out.atrMultiple > 0 else { throw StrategyError(.invalidValue, at: at + "/multiple", "the ATR multiple must be positive") }
-            let period = try s.period.map { q throws(StrategyError) in try count(q, at: at + "/period", range: 1...100_000) } ?? 14
-            out.atrSlot = try atr(period: period, at: at)
-        case .kelly:
-            out.kellyFraction = try s.fraction.map { q throws(StrategyError) in try quantity(q, at: at + "/fraction") } ?? 0.5
-            guard out.kellyFraction > 0, out.kellyFraction <= 1 else {
-                throw StrategyError(.invalidValue, at: at + "/fraction", "the Kelly fraction is in (0, 1]; 0.5 is half Kelly")
-            }
-            out.kellyMinTrades = try s.minTrades.map { q throws(StrategyError) in try count(q, at: at + "/min_trades", range: 1...10_000) } ?? 20
-            out.percent = s.percent == nil ? 2 : try percent(s.percent)
-        }
-        return out
     }
 
     // MARK: Finish

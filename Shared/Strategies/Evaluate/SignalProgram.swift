@@ -1,6 +1,5 @@
 import Foundation
 import Indicators
-import TradingCore
 
 /// `x`, or not known (NaN) where it overflowed.
 @inline(__always)
@@ -197,7 +196,7 @@ public struct SignalProgram: Sendable {
             case .choose: return v[Int(i.n)] == 1 ? a : b
             case .previous: return bar == 0 ? b : p[Int(i.a)]
             case .barIndex: return Double(bar)
-            case .calendar: return Calendar.field(Int(i.n), ofMillis: a)
+            case .calendar: return BarCalendar.field(Int(i.n), ofMillis: a)
             case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
             case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
             case .greater: return a.isNaN || b.isNaN ? .nan : (a > b ? 1 : 0)
@@ -288,25 +287,4 @@ public struct PositionView: Sendable, Hashable {
     }
 
     public static let flat = PositionView()
-}
-
-/// Calendar fields of a Unix time in milliseconds, in UTC (the proleptic Gregorian calendar).
-enum Calendar {
-    /// Field `index` of `TimeField.allCases` (time, year, month, dayofmonth, dayofweek, hour, minute).
-    @inline(__always)
-    static func field(_ index: Int, ofMillis ms: Double) -> Double {
-        guard ms.isFinite else { return .nan }
-        let millis = Int64(ms)
-        let days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
-        let ofDay = millis - days * 86_400_000
-        switch index {
-        case 0: return ms
-        case 4: return Double(((days % 7) + 11) % 7 + 1)  // 1970-01-01 was a Thursday (5); 1 is Sunday
-        case 5: return Double(ofDay / 3_600_000)
-        case 6: return Double(ofDay / 60_000 % 60)
-        default:
-            let date = CivilDate.civil(fromDays: Int(days))
-            return Double(index == 1 ? date.year : (index == 2 ? date.month : date.day))
-        }
-    }
 }

@@ -179,7 +179,7 @@ extension PineScriptCompiler {
             if let p = arg(1) {
                 let digits = try value(p)
                 guard let d = digits.constant, digits.qualifier == .const else { throw PineDiagnostic(.unsupported, at: p.location, text: p.text, "the precision of math.round must be a literal") }
-                let scale = Foundation_pow10(d)
+                let scale = Self.powerOfTen(d)
                 return PineValue(IR.binary("/", IR.function("round", [IR.binary("*", x.ir, .number(scale))]), .number(scale)), .float, x.qualifier)
             }
             return unaryMath("round", x, integer: true)
@@ -211,6 +211,13 @@ extension PineScriptCompiler {
     }
 
     // MARK: Definitions
+
+    /// 10^d for a literal precision d (0…15).
+    static func powerOfTen(_ d: Double) -> Double {
+        var r = 1.0
+        for _ in 0..<Int(max(0, min(d, 15))) { r *= 10 }
+        return r
+    }
 
     /// Milliseconds since 1970-01-01 at midnight UTC of a civil date.
     static func unixMillis(year: Int64, month: Int64, day: Int64) -> Int64 {
@@ -335,10 +342,4 @@ extension PineScriptCompiler {
         // Not known until the window is full, as ta.highest.
         return IR.choose(IR.isNA(IR.window("ago", x, .number(Double(count - 1)))), IR.na, offset)
     }
-}
-
-private func Foundation_pow10(_ d: Double) -> Double {
-    var r = 1.0
-    for _ in 0..<Int(max(0, min(d, 15))) { r *= 10 }
-    return r
 }

@@ -112,7 +112,7 @@ extension PineScriptCompiler {
         case "true": return .bool(true)
         case "false": return .bool(false)
         case "math.pi": return .number(Double.pi, integer: false)
-        case "math.e": return .number(M_E_value, integer: false)
+        case "math.e": return .number(2.718281828459045, integer: false)
         case "syminfo.mintick": return .number(PineBuiltins.mintick, integer: false)
         case "ta.tr": return series(trueRange(handleNA: false))
         case "ta.obv":
@@ -139,7 +139,7 @@ extension PineScriptCompiler {
     }
 
     func refuseUnsupported(_ name: String, at e: PineExpr) throws(PineDiagnostic) {
-        for (prefix, why) in PineBuiltins.unsupportedPrefixes where name == prefix || (prefix.hasSuffix(".") && name.hasPrefix(prefix)) || name == prefix + "_close" {
+        for (prefix, why) in PineBuiltins.unsupportedPrefixes where name == prefix || (prefix.hasSuffix(".") && name.hasPrefix(prefix)) {
             throw PineDiagnostic(.unsupported, at: e.location, text: name, "\(name): \(why)")
         }
     }
@@ -234,5 +234,3 @@ extension PineScriptCompiler {
         return PineValue(ir, integer ? .int : .float, qualifier)
     }
 }
-
-private let M_E_value = 2.718281828459045

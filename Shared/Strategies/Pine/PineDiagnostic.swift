@@ -1,13 +1,17 @@
 /// Where something is in a Pine script: 1-based line and column.
 public struct PineLocation: Sendable, Hashable, CustomStringConvertible {
+    /// 1-based line.
     public var line: Int
+    /// 1-based column, counted in characters.
     public var column: Int
 
+    /// The place at `line` and `column`.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
+    /// `line:column`.
     public var description: String { "\(line):\(column)" }
 }
 
@@ -36,12 +40,16 @@ public struct PineDiagnostic: Error, Sendable, Hashable, CustomStringConvertible
         case warning = "pine.warning"
     }
 
+    /// What kind of problem it is.
     public var code: Code
+    /// Where in the script.
     public var location: PineLocation
     /// The source text at the location (a token or a line's start), for the message.
     public var text: String
+    /// What is wrong and what to do.
     public var message: String
 
+    /// A diagnostic of `code` at `location` about `text`.
     public init(_ code: Code, at location: PineLocation, text: String = "", _ message: String) {
         self.code = code
         self.location = location
