@@ -169,9 +169,17 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "tradewind-risk", dependencies: ["RiskService", "ServiceKit"], path: "Services/Risk/Main", swiftSettings: swiftSettings),
+        // The AI layer's model calls: provider wire formats, the HTTP client with deadlines and
+        // retries, budgets that fail closed.
+        .target(
+            name: "LanguageModels",
+            dependencies: [
+                "ServiceKit", "Strategies", "TradingCore", "RPC", logging, metrics, coreMetrics, nio, .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/LanguageModels", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "OrchestratorService",
-            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", "Strategies", logging, lifecycle],
+            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", "Strategies", "LanguageModels", logging, lifecycle],
             path: "Services/Orchestrator", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -206,6 +214,13 @@ let package = Package(
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Tests.
+        .testTarget(
+            name: "LanguageModelsTests",
+            dependencies: [
+                "LanguageModels", "ServiceKit", "ServiceKitTesting", "Strategies", "TradingCore", logging, nio,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "Indicators"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

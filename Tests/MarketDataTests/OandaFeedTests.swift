@@ -82,7 +82,7 @@ struct OandaFeedTests {
             #expect(recorder.issues.contains { $0.hasPrefix("unknown_symbol") && $0.contains("XAU_USD") })
             #expect(recorder.issues.filter { $0.hasPrefix("malformed_message") }.count == 1)
             // The second stream only sends a heartbeat, then nothing: the feed gives up on it.
-            await #expect(throws: VenueHTTPClient.Failure.self) { try await feed.run(into: recorder.sink) }
+            await #expect(throws: OutboundHTTPClient.Failure.self) { try await feed.run(into: recorder.sink) }
             #expect(!silentStreamEnded.withLock { $0 })
             #expect(recorder.connected == [true, false, true, false])
 

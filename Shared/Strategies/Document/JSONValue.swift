@@ -48,6 +48,42 @@ public enum JSONValue: Sendable, Hashable {
         return out + "\""
     }
 
+    /// The member `key` of an object; nil for anything else or a missing key.
+    public subscript(_ key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The string, if this is one.
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The number, if this is one.
+    public var number: Double? {
+        if case .number(let n) = self { return n }
+        return nil
+    }
+
+    /// The number as a whole count (token counts), if this is a whole number.
+    public var integer: Int? {
+        guard let n = number, n == n.rounded(), abs(n) < 1e15 else { return nil }
+        return Int(n)
+    }
+
+    /// The elements, if this is an array.
+    public var array: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The boolean, if this is one.
+    public var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
     /// What kind of value this is, for messages ("a string", "an object").
     public var kind: String {
         switch self {

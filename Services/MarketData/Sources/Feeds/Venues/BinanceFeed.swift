@@ -36,7 +36,7 @@ public struct BinanceFeed: MarketFeed {
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
     let streamURL: String
-    let rest: VenueHTTPClient
+    let rest: OutboundHTTPClient
     let reconnectAfter: Duration
     let idleTimeout: Duration
     let weightBudget: Int
@@ -47,7 +47,7 @@ public struct BinanceFeed: MarketFeed {
         catalog = context.catalog
         instruments = try context.venueInstruments(Self.name)
         streamURL = try context.url("stream_url", default: "wss://stream.binance.com:9443", schemes: ["ws", "wss"]).absoluteString
-        rest = VenueHTTPClient(baseURL: try context.url("rest_url", default: "https://api.binance.com", schemes: ["http", "https"]))
+        rest = OutboundHTTPClient(baseURL: try context.url("rest_url", default: "https://api.binance.com", schemes: ["http", "https"]))
         reconnectAfter = .seconds(try context.int("reconnect_after_s", default: 85_800, range: 1...86_400))
         idleTimeout = .seconds(try context.int("idle_timeout_s", default: 60, range: 1...3_600))
         weightBudget = try context.int("max_weight_per_minute", default: 1200, range: 10...6000)
@@ -61,7 +61,7 @@ public struct BinanceFeed: MarketFeed {
         configuration.maxFrameSize = 1 << 20
         let (reconnectAfter, idleTimeout, streamURL, catalog, logger) = (self.reconnectAfter, self.idleTimeout, self.streamURL, self.catalog, self.logger)
         let url = "\(streamURL)/stream?streams=\(streams.joined(separator: "/"))"
-        let activity = VenueActivity()
+        let activity = ConnectionActivity()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [configuration] in
                 try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
@@ -138,7 +138,7 @@ public struct BinanceFeed: MarketFeed {
     }
 
     /// Binance's `{"code":-1121,"msg":"Invalid symbol."}`, or the body's start.
-    static func venueError(_ response: VenueHTTPClient.Response) -> String {
+    static func venueError(_ response: OutboundHTTPClient.Response) -> String {
         struct Body: Decodable { let code: Int; let msg: String }
         if let body = try? JSONDecoder().decode(Body.self, from: Data(response.body)) { return "\(body.msg) (code \(body.code))" }
         return String(decoding: response.body.prefix(200), as: UTF8.self)

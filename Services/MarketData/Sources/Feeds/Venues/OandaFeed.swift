@@ -25,8 +25,8 @@ public struct OandaFeed: MarketFeed {
     /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
-    let stream: VenueHTTPClient
-    let rest: VenueHTTPClient
+    let stream: OutboundHTTPClient
+    let rest: OutboundHTTPClient
     let accountId: String
     let heartbeatTimeout: Duration
 
@@ -43,9 +43,9 @@ public struct OandaFeed: MarketFeed {
             throw MarketDataError(.invalidConfiguration, "the OANDA token is read from $\(tokenVariable), which is not set")
         }
         let auth = [("Authorization", "Bearer \(token)"), ("Accept-Datetime-Format", "RFC3339")]
-        stream = VenueHTTPClient(
+        stream = OutboundHTTPClient(
             baseURL: try context.url("stream_url", default: "https://stream-fxtrade.oanda.com", schemes: ["http", "https"]), headers: auth)
-        rest = VenueHTTPClient(baseURL: try context.url("rest_url", default: "https://api-fxtrade.oanda.com", schemes: ["http", "https"]), headers: auth)
+        rest = OutboundHTTPClient(baseURL: try context.url("rest_url", default: "https://api-fxtrade.oanda.com", schemes: ["http", "https"]), headers: auth)
         heartbeatTimeout = .seconds(try context.int("heartbeat_timeout_s", default: 10, range: 1...300))
     }
 
@@ -99,7 +99,7 @@ public struct OandaFeed: MarketFeed {
     }
 
     /// OANDA's answer to a request it refused, in the venues' common terms (never the token).
-    static func refusal(_ response: VenueHTTPClient.Response, _ what: String) -> MarketDataError {
+    static func refusal(_ response: OutboundHTTPClient.Response, _ what: String) -> MarketDataError {
         struct Body: Decodable { let errorMessage: String }
         let said = (try? JSONDecoder().decode(Body.self, from: Data(response.body)))?.errorMessage ?? String(decoding: response.body.prefix(200), as: UTF8.self)
         return response.refusal(venue: Self.name, what: what, said: said)

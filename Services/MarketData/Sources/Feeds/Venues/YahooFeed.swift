@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import ServiceKit
 import TradingCore
 
 /// `yahoo`: daily history from Yahoo Finance's chart API, for stocks and ETFs by default (any
@@ -22,7 +23,7 @@ public struct YahooFeed: MarketFeed {
     /// The instruments it streams or serves history for.
     public let instruments: [InstrumentID]
     let catalog: InstrumentCatalog
-    let rest: VenueHTTPClient
+    let rest: OutboundHTTPClient
 
     /// Builds the feed from its settings; a bad or missing one throws `invalid_configuration`.
     public init(context: FeedContext) throws(MarketDataError) {
@@ -30,7 +31,7 @@ public struct YahooFeed: MarketFeed {
         let named = context.settings["symbols"].map { !$0.isEmpty } ?? false
         let all = try context.venueInstruments(Self.name)
         instruments = named ? all : all.filter { [.stock, .etf].contains(context.catalog[$0].assetClass) }
-        rest = VenueHTTPClient(baseURL: try context.url("rest_url", default: "https://query1.finance.yahoo.com", schemes: ["http", "https"]))
+        rest = OutboundHTTPClient(baseURL: try context.url("rest_url", default: "https://query1.finance.yahoo.com", schemes: ["http", "https"]))
     }
 
     /// Yahoo has no stream: idles until cancelled.
