@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "LanguageModelsTests",
             dependencies: [
-                "LanguageModels", "ServiceKit", "ServiceKitTesting", "Strategies", "TradingCore", logging, nio,
+                "LanguageModels", "RPC", "ServiceKit", "ServiceKitTesting", "Strategies", "TradingCore", logging, nio,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),

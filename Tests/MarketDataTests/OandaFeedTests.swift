@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RPC
+import ServiceKit
 import Synchronization
 import Testing
 import TradingCore
