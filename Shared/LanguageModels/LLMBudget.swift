@@ -155,20 +155,22 @@ public final class LLMBudget: Sendable {
         return Reservation(day: day, scopes: scopes, amount: amount)
     }
 
-    /// Replaces `reservation` by the call's actual cost and keeps the record. The spend counts
-    /// here even if the ledger cannot keep it (then the error is thrown for the caller to log).
-    public func settle(_ reservation: Reservation, _ record: LLMUsageRecord) async throws {
+    /// Replaces `reservation` by the call's actual `cost` (at once: the next call is checked
+    /// against it).
+    public func settle(_ reservation: Reservation, cost: FixedDecimal) {
         totals.withLock { t in
             for scope in reservation.scopes {
                 let key = Key(day: reservation.day, scope: scope)
                 guard var total = t[key] else { continue }
                 total.reserved = (try? total.reserved - reservation.amount) ?? .zero
-                total.spent = total.spent.plus(record.cost)
+                total.spent = total.spent.plus(cost)
                 t[key] = total
             }
         }
-        try await ledger.record(record)
     }
+
+    /// Keeps a call's record in the ledger (what a restarted process reads its spend from).
+    public func keep(_ record: LLMUsageRecord) async throws { try await ledger.record(record) }
 
     /// What `scope` has spent today, as this process counts it (settled calls only).
     public func spentToday(_ scope: Scope) -> FixedDecimal? { totals.withLock { $0[Key(day: today, scope: scope)]?.spent } }

@@ -59,9 +59,10 @@ public final class LanguageModel: Sendable {
                 at: Int64(Date().timeIntervalSince1970 * 1000), user: user, bot: bot ?? "", provider: client.provider, model: answeredBy,
                 purpose: request.purpose, usage: usage, cost: cost, latencyMs: Self.ms(ContinuousClock.now - start), outcome: outcome)
             count(purpose: request.purpose, model: answeredBy, outcome: outcome, usage: usage, cost: cost)
+            budget.settle(reservation, cost: cost)
             let budget = self.budget, logger = self.logger
             Task {
-                do { try await budget.settle(reservation, record) } catch {
+                do { try await budget.keep(record) } catch {
                     logger.error("an AI call's cost could not be kept in the ledger; it still counts against today's limits", metadata: ["error": "\(error)"])
                 }
             }
