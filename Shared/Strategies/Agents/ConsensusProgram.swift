@@ -31,15 +31,22 @@ public struct ConsensusProgram: Sendable, Hashable {
         return counted > 0 ? net / counted : 0
     }
 
-    /// Every member's opinion, with reasoning, and the score, from `program`'s current values.
-    public func explain(_ program: SignalProgram) -> (opinions: [(member: Member, opinion: AgentOpinion)], score: Double) {
+    /// Every member's opinion, with reasoning, and the score, from `program`'s current values; an
+    /// external agent's reasoning is its vote's in `votes`.
+    public func explain(_ program: SignalProgram, votes: AgentVotes = .none) -> (opinions: [(member: Member, opinion: AgentOpinion)], score: Double) {
         var net = 0.0, counted = 0.0
         let opinions = members.map { m in
-            let o = m.agent.opinion(m.slots.map { program.value($0) }, close: program.value(3), parameters, explain: true)
+            var o = m.agent.opinion(m.slots.map { program.value($0) }, close: program.value(3), parameters, explain: true)
+            if m.agent.isExternal { o.reasoning = votes.opinions[m.agent]?.reasoning ?? o.reasoning }
             Self.tally(o, weight: m.weight, &net, &counted)
             return (m, o)
         }
         return (opinions, counted > 0 ? net / counted : 0)
+    }
+
+    /// The same members reading their slots through `renumber` (the builder's final numbering).
+    func renumbered(_ renumber: (Int) -> Int) -> ConsensusProgram {
+        ConsensusProgram(members: members.map { Member(agent: $0.agent, weight: $0.weight, slots: $0.slots.map(renumber)) }, parameters: parameters)
     }
 
     private static func tally(_ o: AgentOpinion, weight: Double, _ net: inout Double, _ counted: inout Double) {

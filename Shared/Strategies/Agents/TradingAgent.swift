@@ -11,19 +11,33 @@ public struct AgentOpinion: Sendable, Hashable {
     /// Why, in words; empty unless asked for.
     public var reasoning: String
 
+    /// An opinion; `confidence` in 0…1.
+    public init(action: Action, confidence: Double, reasoning: String) {
+        self.action = action
+        self.confidence = confidence
+        self.reasoning = reasoning
+    }
+
     static func hold(_ reasoning: @autoclosure () -> String, confidence: Double = 0, explain: Bool) -> AgentOpinion {
         AgentOpinion(action: .hold, confidence: confidence, reasoning: explain ? reasoning() : "")
     }
 }
 
-/// The rule agents a `consensus` signal weighs. Each reads a few indicator outputs (computed by the
-/// plan like any other indicator) and votes; agents are pure, so a backtest and a live bot get the
-/// same votes from the same bars.
+/// The agents a `consensus` signal weighs. A rule agent reads a few indicator outputs (computed by
+/// the plan like any other indicator) and votes; rule agents are pure, so a backtest and a live
+/// bot get the same votes from the same bars. An external agent (`llm`) votes from outside the
+/// program: the driver hands its opinion in with the bar (`AgentVotes`), and without one it
+/// abstains.
 public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
     case trend
     case momentum
     case rsiReversion = "rsi_reversion"
     case volatility
+    /// A language model reading the bar's market context (the orchestrator's `LLMAgent`).
+    case llm
+
+    /// Whether its vote comes from outside the program (a model call) rather than from indicators.
+    public var isExternal: Bool { self == .llm }
 
     /// What it is, for catalogues (ListAgents) and the assistant.
     public struct Info: Sendable, Hashable {
@@ -45,6 +59,11 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         case .rsiReversion: Info(name: rawValue, kind: "chart", description: "RSI mean reversion: buys oversold, sells overbought", defaultWeight: 0.3)
         case .volatility:
             Info(name: rawValue, kind: "risk", description: "ATR against price (holds when too volatile); Bollinger band extremes", defaultWeight: 0.15)
+        case .llm:
+            Info(
+                name: rawValue, kind: "llm",
+                description: "a language model reads the bar's market context and votes; abstains with no provider configured, over budget, or late",
+                defaultWeight: 0.4)
         }
     }
 
@@ -57,6 +76,7 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         case .trend: return [call("ema", [p["fast_period"]]), call("ema", [p["slow_period"]]), call("sma", [p["slow_period"]])]
         case .momentum: return [call("macd", [p["fast_period"], p["slow_period"], p["signal_period"]], output: "hist")]
         case .rsiReversion: return [call("rsi", [p["rsi_period"]])]
+        case .llm: return []
         case .volatility:
             let width = p["bb_stddev"]
             return [
@@ -66,8 +86,9 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Its vote given `inputs` (as `inputs(p)` lists them; NaN while warming up) and the close.
-    /// The reasoning text is built only when `explain` is set (backtests never ask).
+    /// Its vote given `inputs` (as `inputs(p)` lists them; NaN while warming up; for an external
+    /// agent the vote handed in, `AgentVotes.encode`) and the close. The reasoning text is built
+    /// only when `explain` is set (backtests never ask).
     public func opinion(_ x: [Double], close: Double, _ p: AgentParameters, explain: Bool) -> AgentOpinion {
         func vote(_ buy: Bool, _ confidence: Double, _ reasoning: @autoclosure () -> String) -> AgentOpinion {
             AgentOpinion(action: buy ? .buy : .sell, confidence: confidence, reasoning: explain ? reasoning() : "")
@@ -107,6 +128,8 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
             if close < lower { return vote(true, 0.6, "close below the lower Bollinger band") }
             if close > upper { return vote(false, 0.6, "close above the upper Bollinger band") }
             return .hold("inside the Bollinger bands, ATR \((share * 100).shown)% of price", confidence: 0.5, explain: explain)
+        case .llm:
+            return AgentVotes.decode(x[0], x[1]) ?? .hold("no vote on this bar", explain: explain)
         }
     }
 }
@@ -114,4 +137,34 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
 extension Double {
     /// Four decimals at most, as reasoning and explanations print numbers.
     public var shown: String { String((self * 10_000).rounded() / 10_000) }
+}
+
+/// The votes of external agents for one bar, as a driver hands them in. In the program an
+/// external agent has two input slots: its action (+1 buy, −1 sell, 0 hold; NaN: no vote, it
+/// abstains) and its confidence. The reasoning stays with the caller (the bot's decision record).
+public struct AgentVotes: Sendable, Hashable {
+    public var opinions: [TradingAgent: AgentOpinion]
+
+    public init(_ opinions: [TradingAgent: AgentOpinion] = [:]) { self.opinions = opinions }
+
+    /// No external vote: every external agent abstains.
+    public static let none = AgentVotes()
+
+    /// The two slot values of `opinion` (NaN, NaN for none).
+    static func encode(_ opinion: AgentOpinion?) -> (Double, Double) {
+        guard let o = opinion, o.confidence.isFinite else { return (.nan, .nan) }
+        let action: Double =
+            switch o.action {
+            case .buy: 1
+            case .sell: -1
+            case .hold: 0
+            }
+        return (action, Swift.min(1, Swift.max(0, o.confidence)))
+    }
+
+    /// The opinion two slot values hold; nil for none.
+    static func decode(_ action: Double, _ confidence: Double) -> AgentOpinion? {
+        guard action.isFinite, confidence.isFinite else { return nil }
+        return AgentOpinion(action: action > 0 ? .buy : action < 0 ? .sell : .hold, confidence: confidence, reasoning: "")
+    }
 }

@@ -53,6 +53,8 @@ public struct BacktestSettings: Sendable {
     public var isCancelled: (@Sendable () -> Bool)?
     /// Polled with the share of bars done (0...1) every 4,096 bars.
     public var progress: (@Sendable (Double) -> Void)?
+    /// The external agents' votes on bar `i` (an LLM's, from its cache); none: they abstain.
+    public var votes: (@Sendable (Int) -> AgentVotes)?
 
     public init(
         initialCash: FixedDecimal = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne), calendar: TradingCalendar = .stocks,

@@ -52,7 +52,8 @@ public struct Backtester: Sendable {
                 let bar = p[i]
                 do throws(StrategyError) {
                     try run.open(i, bar, time: times[i])
-                    let decision = live.next(bar, timeNs: times[i], position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries)
+                    let decision = live.next(
+                        bar, timeNs: times[i], position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries, votes: settings.votes?(i) ?? .none)
                     try run.close(i, bar, time: times[i], decision: decision) { EntryContext(live.program, plan) }
                 } catch {
                     failure = error
@@ -60,6 +61,7 @@ public struct Backtester: Sendable {
             }
         } else {
             var program = plan.program
+            let external = program.external, votes = settings.votes
             // `columns` owns the memory `inputs` points into and lives until the end of this function.
             inputs.withUnsafeBufferPointer { cols in
                 program.withStepper { stepper in
@@ -72,6 +74,7 @@ public struct Backtester: Sendable {
                             stepper.step(position: view) { v in
                                 SignalProgram.writeBar(bar, timeNs: times[i], into: v)
                                 for k in 0..<cols.count { v[SignalProgram.firstIndicatorSlot + k] = cols[k][i] }
+                                if !external.isEmpty { SignalProgram.writeVotes(votes?(i) ?? .none, external, into: v) }
                             }
                             let decision = plan.decide({ stepper.value($0) }, position: view, entries: run.ledger.entries)
                             try run.close(i, bar, time: times[i], decision: decision) { EntryContext({ stepper.value($0) }, plan) }

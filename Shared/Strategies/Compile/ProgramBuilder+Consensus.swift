@@ -24,6 +24,11 @@ extension ProgramBuilder {
             }
             guard weight > 0 else { continue }
             var slots: [Int] = []
+            if agent.isExternal {
+                // Its vote is handed in; an agent that has not voted abstains, so it holds nothing back.
+                let first = externalVote(agent)
+                slots = [first, first + 1]
+            }
             for input in agent.inputs(agentParameters) {
                 let slot = try indicator(input, at: setting.pointer)
                 slots.append(slot)

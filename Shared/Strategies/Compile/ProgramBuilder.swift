@@ -28,6 +28,12 @@ struct ProgramBuilder {
     private var previousNames: [String] = []
     /// The consensus signals compiled so far (`ProgramBuilder+Consensus`).
     var consensus: [ConsensusProgram] = []
+    /// External agents with input slots, in the order their slots are laid out after the
+    /// indicators' (so indicator outputs stay contiguous from `firstIndicatorSlot`).
+    private var externalAgents: [TradingAgent] = []
+    /// External agents' slots are numbered once the indicators' are known: until then
+    /// `externalBase + 2k` for the k-th.
+    private let externalBase = 1 << 22
     /// Instruction slots are numbered after inputs and constants, which are only known at the end:
     /// until then an instruction's slot is `computedBase + k`, renumbered in `finish`.
     private let computedBase = 1 << 24
@@ -361,16 +367,25 @@ struct ProgramBuilder {
         return input.slot + outputIndex
     }
 
+    /// The first of an external agent's two input slots (its action and confidence).
+    mutating func externalVote(_ agent: TradingAgent) -> Int {
+        let k = externalAgents.firstIndex(of: agent) ?? externalAgents.count
+        if k == externalAgents.count { externalAgents.append(agent) }
+        return externalBase + 2 * k
+    }
+
     // MARK: Finish
 
     /// The program with every slot numbered: inputs, constants, then instructions in order.
     func finish() -> (program: SignalProgram, indicators: [StrategyPlan.IndicatorInput], warmup: [Int: Int], slot: @Sendable (Int) -> Int) {
-        let inputCount = nextInput
+        let firstExternal = nextInput
+        let inputCount = nextInput + 2 * externalAgents.count
         let firstComputed = inputCount + constants.count
-        let computedBase = computedBase, constantBase = constantBase
+        let computedBase = computedBase, constantBase = constantBase, externalBase = externalBase
         let renumber: @Sendable (Int) -> Int = { s in
             if s >= computedBase { return firstComputed + (s - computedBase) }
             if s >= constantBase { return inputCount + (s - constantBase) }
+            if s >= externalBase { return firstExternal + (s - externalBase) }
             return s
         }
         let code = instructions.map { entry in
@@ -380,12 +395,14 @@ struct ProgramBuilder {
             if i.op == .choose { i.n = Int32(renumber(Int(i.n))) }
             return i
         }
-        // Consensus members read indicator input slots, which keep their numbers.
+        // Consensus members read input slots: indicators' keep their numbers, external votes' move.
         let program = SignalProgram(
             inputCount: inputCount, constants: constants.map { (renumber($0.slot), $0.key) }, instructions: code, stateSize: stateSize,
-            consensus: consensus)
+            consensus: consensus.map { $0.renumbered(renumber) },
+            external: externalAgents.enumerated().map { (agent: $0.element, slot: firstExternal + 2 * $0.offset) })
         var warm: [Int: Int] = [:]
         for (slot, w) in inputWarmup.enumerated() { warm[slot] = w }
+        for slot in firstExternal..<inputCount { warm[slot] = 0 }
         for c in constants { warm[renumber(c.slot)] = 0 }
         for (k, entry) in instructions.enumerated() { warm[renumber(computedBase + k)] = entry.warmup }
         return (program, indicatorInputs, warm, renumber)

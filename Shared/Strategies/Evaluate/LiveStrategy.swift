@@ -22,13 +22,15 @@ public struct LiveStrategy: Sendable {
     public var isWarm: Bool { bars > plan.warmup }
 
     /// Feeds one closed bar (opened at `timeNs`, Unix nanoseconds) and returns the decision at its
-    /// close for `position` (with `entries` entries so far). The last bar of a backtest decides
-    /// nothing; a live bot always has a next bar.
-    public mutating func next(_ bar: PriceBar, timeNs: Int64, position: PositionView, entries: Int) -> StrategyDecision {
+    /// close for `position` (with `entries` entries so far), external agents voting `votes`. The
+    /// last bar of a backtest decides nothing; a live bot always has a next bar.
+    public mutating func next(_ bar: PriceBar, timeNs: Int64, position: PositionView, entries: Int, votes: AgentVotes = .none) -> StrategyDecision {
         let inputs = plan.indicators
+        let external = program.external
         program.step(
             inputs: { v in
                 SignalProgram.writeBar(bar, timeNs: timeNs, into: v)
+                SignalProgram.writeVotes(votes, external, into: v)
                 scratch.withUnsafeMutableBufferPointer { row in
                     for i in 0..<engines.count {
                         let input = inputs[i]
@@ -72,7 +74,20 @@ public struct LiveStrategy: Sendable {
 extension LiveStrategy {
     /// Each consensus signal's agents with their opinions (reasoning included) and its score on
     /// the latest bar, for the decision a bot records.
-    public func consensusVotes() -> [(opinions: [(member: ConsensusProgram.Member, opinion: AgentOpinion)], score: Double)] {
-        program.consensus.map { $0.explain(program) }
+    public func consensusVotes(_ votes: AgentVotes = .none) -> [(opinions: [(member: ConsensusProgram.Member, opinion: AgentOpinion)], score: Double)] {
+        program.consensus.map { $0.explain(program, votes: votes) }
+    }
+
+    /// Whether an external agent (the LLM) votes in this strategy with a weight above 0.
+    public var asksExternalAgents: Bool { !program.external.isEmpty }
+
+    /// Each indicator output's value on the latest bar, by its column label (`ema_12`, `macd_12_26_9.hist`):
+    /// the values the strategy computes, as an agent's market context shows them.
+    public func indicatorValues() -> [(label: String, value: Double)] {
+        plan.indicators.flatMap { input in
+            let outputs = input.indicator.definition.outputs
+            return outputs.isEmpty
+                ? [(input.label, program.value(input.slot))] : outputs.enumerated().map { (input.label + "." + $0.element, program.value(input.slot + $0.offset)) }
+        }
     }
 }

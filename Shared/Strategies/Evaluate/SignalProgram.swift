@@ -54,6 +54,9 @@ public struct SignalProgram: Sendable {
     let instructions: [Instruction]
     /// The consensus signals `.consensus` instructions score.
     public let consensus: [ConsensusProgram]
+    /// External agents and the first of their two input slots (after the indicators'), which the
+    /// driver writes every bar from the votes it is given.
+    public let external: [(agent: TradingAgent, slot: Int)]
     /// Where the first instruction writes.
     let firstComputed: Int
     private(set) var values: [Double]
@@ -62,9 +65,13 @@ public struct SignalProgram: Sendable {
     private var state: [Double]
     private var bar = 0
 
-    init(inputCount: Int, constants: [(slot: Int, value: Double)], instructions: [Instruction], stateSize: Int, consensus: [ConsensusProgram] = []) {
+    init(
+        inputCount: Int, constants: [(slot: Int, value: Double)], instructions: [Instruction], stateSize: Int, consensus: [ConsensusProgram] = [],
+        external: [(agent: TradingAgent, slot: Int)] = []
+    ) {
         self.inputCount = inputCount
         self.consensus = consensus
+        self.external = external
         self.constants = constants
         self.instructions = instructions
         firstComputed = inputCount + constants.count
@@ -89,6 +96,17 @@ public struct SignalProgram: Sendable {
         v[3] = bar.close
         v[4] = bar.volume
         v[timeSlot] = Double(timeNs / 1_000_000)
+    }
+
+    /// Writes the external agents' votes for this bar (none: they abstain); every bar, since the
+    /// two rows alternate.
+    @inline(__always)
+    static func writeVotes(_ votes: AgentVotes, _ external: [(agent: TradingAgent, slot: Int)], into v: UnsafeMutableBufferPointer<Double>) {
+        for e in external {
+            let (action, confidence) = AgentVotes.encode(votes.opinions[e.agent])
+            v[e.slot] = action
+            v[e.slot + 1] = confidence
+        }
     }
 
     /// Writes the bar's inputs (prices first, then indicator outputs) and evaluates every instruction.

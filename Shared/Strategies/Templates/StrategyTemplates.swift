@@ -131,6 +131,11 @@ public enum StrategyTemplates {
             "trend_following", summary: "Rides trends: the EMA crossover and MACD momentum agents vote.",
             weights: [.trend: 0.6, .momentum: 0.4], threshold: 0.3),
         consensus(
+            "ai_ensemble",
+            summary:
+                "The design's ensemble: a language model (40%) with the chart (15%), risk (15%) and trend (10%) agents; without a model configured the rule agents decide alone.",
+            weights: [.llm: 0.4, .momentum: 0.075, .rsiReversion: 0.075, .volatility: 0.15, .trend: 0.1], threshold: 0.25),
+        consensus(
             "mean_reversion", summary: "Buys dips and sells rips: RSI reversion, tempered by volatility.",
             weights: [.rsiReversion: 0.7, .volatility: 0.3], threshold: 0.3),
     ]
