@@ -266,7 +266,7 @@ let package = Package(
             name: "OrchestratorServiceTests",
             dependencies: [
                 "OrchestratorService", "IndicatorsService", "RiskService", "ExecutionService", "PlatformTesting", "ServiceKitTesting", "ServiceKit",
-                "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", nio,
+                "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "LanguageModels", "Strategies", nio,
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -15,6 +15,9 @@ public struct LLMPrices: Sendable, Hashable {
     /// Prices by model.
     public private(set) var perMillion: [String: Price]
 
+    /// No prices.
+    public init() { perMillion = [:] }
+
     /// Reads `text`; a malformed entry is refused with what was wrong and how to write it.
     public init(parsing text: String) throws(LLMError) {
         perMillion = [:]

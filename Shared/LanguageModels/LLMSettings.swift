@@ -30,6 +30,13 @@ public struct LLMSettings: Sendable {
     public var prices: LLMPrices
     public var thinkingBudget: Int?
 
+    /// No provider, the default limits.
+    public init() {
+        limits = LLMLimits(callTokens: 1024, botDaily: .one, userDaily: FixedDecimal(raw: 5 * FixedDecimal.unitsPerOne), platformDaily: FixedDecimal(raw: 50 * FixedDecimal.unitsPerOne))
+        prices = LLMPrices()
+        thinkingBudget = 1024
+    }
+
     /// Reads the settings; `environment` and `readFile` give the API key (from `ai.api_key_env`,
     /// default the provider's usual variable, or `ai.api_key_file`).
     public static func read(
@@ -47,7 +54,10 @@ public struct LLMSettings: Sendable {
         let prices: LLMPrices
         do { prices = try LLMPrices(parsing: v.string("ai.prices", default: "")) } catch { throw ConfigError(key: "ai.prices", message: error.message) }
         let budget = try v.int("ai.thinking_budget", default: 1024, range: 0...24_576)
-        var settings = LLMSettings(provider: nil, endpoint: nil, limits: limits, prices: prices, thinkingBudget: budget == 0 ? nil : budget)
+        var settings = LLMSettings()
+        settings.limits = limits
+        settings.prices = prices
+        settings.thinkingBudget = budget == 0 ? nil : budget
         let name = try v.choice("ai.provider", default: "none", ["none"] + providers.keys.sorted())
         guard name != "none", let plugin = providers[name] else { return settings }
         let model = v.string("ai.model", default: "")

@@ -1,5 +1,6 @@
 import Contract
 import Foundation
+import LanguageModels
 import RPC
 import ServiceKit
 import Wire
@@ -23,7 +24,10 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
         let client = { (address: PeerAddress) in resources.configuration.peerClient(address, logger: resources.logger) }
         let (marketData, risk, execution) = (settings.marketData.map(client), settings.risk.map(client), settings.execution.map(client))
         let peers = Peers(marketData: marketData.map(MarketDataClient.init), risk: risk.map(RiskClient.init), execution: execution.map(ExecutionClient.init))
-        let trader = BotTrader(store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, warmupBars: settings.analyzeBars)
+        let model = settings.ai.model(ledger: PostgresUsageLedger(store: store), logger: resources.logger)
+        let agent = LLMAgent(model: model, deadline: settings.ai.endpoint?.deadline ?? .seconds(10))
+        let trader = BotTrader(
+            store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, agent: agent, warmupBars: settings.analyzeBars)
         let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger)
         made = (BotSupervisor(trader: trader), jobs, [marketData, risk, execution].compactMap { $0 })
         return made!

@@ -37,6 +37,22 @@ struct BotState: Sendable {
     /// The open position's trailing stop, and the stop order execution holds at its level.
     var trail: TrailingStop?
     var trailOrder: (id: String, price: FixedDecimal)?
+    /// The newest bars fed to `live` (at most `contextBars`) and the newest decisions' actions:
+    /// what the LLM agent is shown besides the bar itself.
+    var recentBars: [(timeNs: Int64, bar: PriceBar)] = []
+    var recentActions: [String] = []
+
+    static let contextBars = 60
+
+    /// Feeds `bar` to the strategy (the rules decide on it, external agents voting `votes`) and
+    /// keeps it for the agents' context.
+    mutating func feed(_ bar: PriceBar, timeNs: Int64, position: PositionView, entries: Int, votes: AgentVotes = .none) -> StrategyDecision {
+        let decision = live.next(bar, timeNs: timeNs, position: position, entries: entries, votes: votes)
+        lastBarNs = timeNs
+        recentBars.append((timeNs, bar))
+        if recentBars.count > Self.contextBars { recentBars.removeFirst(recentBars.count - Self.contextBars) }
+        return decision
+    }
 }
 
 /// What a bot does with one closed candle: its strategy decides at the close (the same plan and
@@ -53,22 +69,22 @@ struct BotTrader: Sendable {
     let peers: Peers
     let statuses: Broadcaster<PB.BotStatus>
     let logger: Logger
+    /// The `llm` agent, asked on every bar of a strategy that weighs it.
+    let agent: LLMAgent
     /// Most bars of history a bot warms up on.
     var warmupBars = 500
 
     /// A fresh state for `plan`, warmed on the closed bars before `bar` (the live bots' driver
     /// needs its indicators' history; its decisions there are not acted on).
     func prepare(_ plan: BotPlan, before bar: Int64) async throws -> BotState {
-        var live = LiveStrategy(plan: plan.strategy.plan)
+        var state = BotState(generation: plan.generation, live: LiveStrategy(plan: plan.strategy.plan), lastBarNs: 0)
         let wanted = max(warmupBars, plan.strategy.plan.warmup + 1)
         let history = try await peers.candles(
             plan.bot.symbol, plan.timeframe, newest: wanted, range: PB.TimeRange(fromNs: 0, toNs: bar - 1), limit: wanted)
-        var last: Int64 = 0
         for candle in history where candle.openTimeNs < bar {
-            _ = live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
-            last = candle.openTimeNs
+            _ = state.feed(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
         }
-        return BotState(generation: plan.generation, live: live, lastBarNs: last)
+        return state
     }
 
     func act(on candle: PB.Candle, _ plan: BotPlan, _ state: inout BotState) async {
@@ -81,8 +97,7 @@ struct BotTrader: Sendable {
                 bot.symbol, plan.timeframe, range: PB.TimeRange(fromNs: state.lastBarNs + 1, toNs: candle.openTimeNs - 1), limit: 100_000)
         {
             for c in missed where c.openTimeNs > state.lastBarNs && c.openTimeNs < candle.openTimeNs {
-                _ = state.live.next(PriceBar(c), timeNs: c.openTimeNs, position: .flat, entries: 0)
-                state.lastBarNs = c.openTimeNs
+                _ = state.feed(PriceBar(c), timeNs: c.openTimeNs, position: .flat, entries: 0)
             }
         }
         let held: PB.Position?
@@ -90,8 +105,7 @@ struct BotTrader: Sendable {
             held = try await position(bot)
         } catch {
             // Deciding without knowing the position could trade twice: the bar is skipped, the indicators still see it.
-            _ = state.live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
-            state.lastBarNs = candle.openTimeNs
+            _ = state.feed(PriceBar(candle), timeNs: candle.openTimeNs, position: .flat, entries: 0)
             logger.warning("cannot read the bot's position; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return
         }
@@ -123,9 +137,21 @@ struct BotTrader: Sendable {
             // The rules read the equity (Pine's strategy.equity): the account's, as a backtest reads its own.
             view.equity = (try? await accountEquity(bot)) ?? .nan
         }
-        let decided = state.live.next(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries)
-        state.lastBarNs = candle.openTimeNs
-        let explained = DecisionExplanation(decided, state.live, position: view)
+        // The LLM agent votes on the bar the rules decide on: it is shown the indicators' values on
+        // it, from a copy of the strategy fed the bar first.
+        var votes = AgentVotes.none
+        var vote: LLMAgent.Vote?
+        if state.live.asksExternalAgents {
+            var peek = state.live
+            _ = peek.next(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries)
+            let context = MarketContext(
+                symbol: bot.symbol, timeframe: plan.timeframe.rawValue, bars: state.recentBars + [(candle.openTimeNs, PriceBar(candle))],
+                indicators: peek.indicatorValues(), position: view, recentActions: state.recentActions)
+            vote = await agent.vote(context, user: bot.ownerId, bot: bot.id)
+            votes = AgentVotes([.llm: vote!.opinion])
+        }
+        let decided = state.feed(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries, votes: votes)
+        let explained = DecisionExplanation(decided, state.live, position: view, votes: votes)
         var decision = PB.Decision(
             id: UUID().uuidString.lowercased(), botId: bot.id, symbol: bot.symbol, timeframe: bot.timeframe, candleOpenTimeNs: candle.openTimeNs,
             action: explained.action, confidence: explained.confidence, reasoning: explained.reasoning, opinions: explained.opinions,
@@ -136,6 +162,9 @@ struct BotTrader: Sendable {
             logger.error("cannot store a decision; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return
         }
+        state.recentActions.append(explained.action == .hold ? "hold" : (explained.action == .buy ? "buy" : "sell"))
+        if state.recentActions.count > 5 { state.recentActions.removeFirst() }
+        if let vote { recordLLMCall(vote, decision: decision) }
         if !decided.isNone {
             let (orderId, outcome) = await trade(decided, candle, plan, &state, held: quantity, decisionId: decision.id)
             decision.orderId = orderId
@@ -148,6 +177,21 @@ struct BotTrader: Sendable {
         statuses.publish([PB.BotStatus(
             botId: bot.id, state: .running, tsNs: WallClock.nowNs, lastDecision: decision,
             message: decision.riskOutcome.map { "\(word): \($0.message)" } ?? word)])
+    }
+
+    /// Keeps what the LLM agent was shown and answered beside the decision; a late answer is
+    /// kept when it comes.
+    private func recordLLMCall(_ vote: LLMAgent.Vote, decision: PB.Decision) {
+        let store = self.store, logger = self.logger
+        let keep = { @Sendable (call: DecisionLLMCall) async in
+            do { try await AITables.insert(call, decision: decision.id, bot: decision.botId, at: decision.createdAtNs, store) } catch {
+                logger.warning("cannot keep the LLM agent's call beside its decision", metadata: ["bot.id": "\(decision.botId)", "error": "\(error)"])
+            }
+        }
+        Task {
+            if let call = vote.call { await keep(call) }
+            if let late = vote.late { await keep(await late.value) }
+        }
     }
 
     /// The bot's position in its symbol, nil when flat.

@@ -1,4 +1,5 @@
 import Foundation
+import LanguageModels
 import ServiceKit
 
 /// The orchestrator's own settings (beside the host's), read from the same sources and validated
@@ -20,11 +21,15 @@ public struct OrchestratorSettings: Sendable {
     public var jobThreads = ProcessInfo.processInfo.activeProcessorCount
     /// Most parameter sets one optimisation may try.
     public var optimizeMaxTrials = 10_000
+    /// The AI layer (`ai.*`): the model provider, its deadline, limits and prices.
+    public var ai = LLMSettings()
 
     /// The defaults of the table in the README.
     public init() {}
 
-    static let keys: Set<String> = ["peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars", "jobs.workers", "jobs.threads", "optimize.max_trials"]
+    static let keys: Set<String> = Set([
+        "peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars", "jobs.workers", "jobs.threads", "optimize.max_trials",
+    ]).union(LLMSettings.keys)
 
     /// Reads the settings from `v`.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
@@ -37,6 +42,7 @@ public struct OrchestratorSettings: Sendable {
         s.jobWorkers = try v.int("jobs.workers", default: s.jobWorkers, range: 1...64)
         s.jobThreads = try v.int("jobs.threads", default: s.jobThreads, range: 1...256)
         s.optimizeMaxTrials = try v.int("optimize.max_trials", default: s.optimizeMaxTrials, range: 1...10_000_000)
+        s.ai = try LLMSettings.read(v)
         return s
     }
 }

@@ -12,9 +12,10 @@ struct DecisionExplanation {
     var reasoning: String
     var opinions: [PB.AgentOpinion]
 
-    /// Explains `decision`, taken on `live`'s latest bar with the position `position`.
-    init(_ decision: StrategyDecision, _ live: LiveStrategy, position: PositionView) {
-        let votes = live.consensusVotes()
+    /// Explains `decision`, taken on `live`'s latest bar with the position `position` and the
+    /// external agents' `votes`.
+    init(_ decision: StrategyDecision, _ live: LiveStrategy, position: PositionView, votes external: AgentVotes = .none) {
+        let votes = live.consensusVotes(external)
         opinions = votes.flatMap { vote in
             vote.opinions.map { member, o in
                 PB.AgentOpinion(agent: member.agent.rawValue, action: o.action.wire, confidence: o.confidence, weight: member.weight, reasoning: o.reasoning)

@@ -1,0 +1,91 @@
+import Foundation
+import Indicators
+import Strategies
+import TradingCore
+
+/// What the LLM agent is shown of a bar: the recent price action, the values the strategy's
+/// indicators have on it, the bot's position and its recent decisions, as plain text.
+struct MarketContext: Sendable {
+    var symbol: String
+    var timeframe: String
+    /// Oldest first; the last is the bar being decided on.
+    var bars: [(timeNs: Int64, bar: PriceBar)]
+    var indicators: [(label: String, value: Double)]
+    var position: PositionView
+    /// The bot's latest decisions' actions, oldest first.
+    var recentActions: [String]
+
+    /// Bars shown one by one (more are summarised).
+    static let barsShown = 20
+
+    /// The user message.
+    var prompt: String {
+        guard let last = bars.last else { return "No bars yet." }
+        var lines = ["Market: \(symbol), \(timeframe) bars. The latest bar has just closed at \(Self.number(last.bar.close))."]
+        lines.append("Recent bars, oldest first (UTC open time: open high low close volume):")
+        for (time, bar) in bars.suffix(Self.barsShown) {
+            lines.append("\(Self.time(time)): \(Self.number(bar.open)) \(Self.number(bar.high)) \(Self.number(bar.low)) \(Self.number(bar.close)) \(Self.number(bar.volume))")
+        }
+        let closes = bars.map(\.bar.close)
+        func change(_ n: Int) -> String? {
+            guard closes.count > n, closes[closes.count - 1 - n] > 0 else { return nil }
+            return Self.percent(closes.last! / closes[closes.count - 1 - n] - 1) + " over \(n) bar\(n == 1 ? "" : "s")"
+        }
+        let changes = [1, 5, 20, 50].compactMap(change)
+        if !changes.isEmpty { lines.append("Change: " + changes.joined(separator: ", ") + ".") }
+        let window = bars.suffix(50)
+        if let high = window.map(\.bar.high).max(), let low = window.map(\.bar.low).min() {
+            lines.append("Range of the last \(window.count) bars: \(Self.number(low)) to \(Self.number(high)).")
+        }
+        let volumes = window.map(\.bar.volume)
+        if volumes.count > 1, let latest = volumes.last, case let average = volumes.dropLast().reduce(0, +) / Double(volumes.count - 1), average > 0 {
+            lines.append("Volume of the latest bar: \(Self.number(latest / average))× the average of the \(volumes.count - 1) before it.")
+        }
+        let known = indicators.filter { $0.value.isFinite }
+        lines.append(known.isEmpty ? "Indicators: none known yet." : "Indicators on the latest bar: " + known.map { "\($0.label) = \(Self.number($0.value))" }.joined(separator: "; ") + ".")
+        if position.quantity == 0 {
+            lines.append("Position: none (flat).")
+        } else {
+            let side = position.quantity > 0 ? "long" : "short"
+            let pnl = position.entryPrice > 0 ? (last.bar.close / position.entryPrice - 1) * (position.quantity > 0 ? 1 : -1) : .nan
+            lines.append(
+                "Position: \(side) \(Self.number(abs(position.quantity))) at \(Self.number(position.entryPrice))\(pnl.isFinite ? " (\(Self.percent(pnl)))" : ""), held \(position.barsInTrade) bars.")
+        }
+        if !recentActions.isEmpty { lines.append("The bot's recent decisions, oldest first: \(recentActions.joined(separator: ", ")).") }
+        lines.append("Vote on what to do at this close: buy, sell or hold, with your confidence from 0 to 1 and a sentence or two of reasoning.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The agent's standing instructions.
+    static let system = """
+        You are one agent in an automated trading bot's ensemble; other agents read trend, momentum, \
+        mean reversion and volatility. Judge only from the data you are given, not from anything you \
+        may remember about this market. Vote buy when you expect the price to rise over the next few \
+        bars, sell when you expect it to fall, hold when neither is clear. Your confidence weighs your \
+        vote: use 0.2 or less when the picture is mixed, above 0.7 only when the evidence is strong. \
+        Answer only with the vote.
+        """
+
+    /// Up to 6 significant figures, no exponent for everyday magnitudes.
+    static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "n/a" }
+        let magnitude = abs(x)
+        let decimals = magnitude >= 1000 ? 2 : magnitude >= 1 ? 4 : 6
+        var text = String(format: "%.\(decimals)f", x)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+
+    static func percent(_ x: Double) -> String { (x >= 0 ? "+" : "") + String(format: "%.2f", x * 100) + " %" }
+
+    static func time(_ ns: Int64) -> String {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd HH:mm"
+        return format.string(from: Date(timeIntervalSince1970: Double(ns) / 1e9))
+    }
+}
