@@ -216,9 +216,9 @@ struct GatewayTests {
         // Strategies: the template library, the agents, a document checked, saved, versioned and only its owner's.
         r = try await http.call("GET", "/api/strategy-templates", token: trader)
         let templates = r.body["templates"] as? [[String: Any]] ?? []
-        #expect(templates.count == 12 && templates.contains { $0["name"] as? String == "balanced" && ($0["document"] as? [String: Any])?["rules"] != nil })
+        #expect(templates.count == 13 && templates.contains { $0["name"] as? String == "balanced" && ($0["document"] as? [String: Any])?["rules"] != nil })
         r = try await http.call("GET", "/api/agents", token: trader)
-        #expect((r.body["agents"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trend", "momentum", "rsi_reversion", "volatility"])
+        #expect((r.body["agents"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trend", "momentum", "rsi_reversion", "volatility", "llm"])
         let mine = #"{"version":1,"name":"mine","parameters":{"fastMA":{"int":[2,50],"default":5}},"rules":{"entry_long":[{"left":"close","op":">","right":{"indicator":"sma","period":"$fastMA"}}]}}"#
         r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine + "}")
         #expect(r.status == 200 && r.body["warmup_bars"] as? Int == 4 && (r.body["indicators"] as? [String]) == ["sma_5"])
