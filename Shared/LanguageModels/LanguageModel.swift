@@ -47,6 +47,10 @@ public final class LanguageModel: Sendable {
         let reservation: LLMBudget.Reservation
         do { reservation = try await budget.reserve(worst, user: user, bot: bot) } catch {
             count(purpose: request.purpose, model: model, outcome: error.code.rawValue, usage: nil, cost: nil)
+            // Kept (at no cost) so that the usage shows the calls a budget turned away.
+            keep(LLMUsageRecord(
+                at: Int64(Date().timeIntervalSince1970 * 1000), user: user, bot: bot ?? "", provider: client.provider, model: model, purpose: request.purpose,
+                usage: LLMUsage(), cost: .zero, latencyMs: 0, outcome: error.code.rawValue))
             throw error
         }
         let start = ContinuousClock.now
@@ -60,12 +64,7 @@ public final class LanguageModel: Sendable {
                 purpose: request.purpose, usage: usage, cost: cost, latencyMs: Self.ms(ContinuousClock.now - start), outcome: outcome)
             count(purpose: request.purpose, model: answeredBy, outcome: outcome, usage: usage, cost: cost)
             budget.settle(reservation, cost: cost)
-            let budget = self.budget, logger = self.logger
-            Task {
-                do { try await budget.keep(record) } catch {
-                    logger.error("an AI call's cost could not be kept in the ledger; it still counts against today's limits", metadata: ["error": "\(error)"])
-                }
-            }
+            keep(record)
         }
         do {
             let response = try await client.complete(request, deadline: deadline, onText: onText)
@@ -78,6 +77,16 @@ public final class LanguageModel: Sendable {
             // Cut off mid-answer, the provider may well have billed: the worst case counts.
             if error.code == .timeout || error.code == .connectionLost { cost = worst }
             throw error
+        }
+    }
+
+    /// Writes `record` to the ledger off the caller's path.
+    private func keep(_ record: LLMUsageRecord) {
+        let budget = self.budget, logger = self.logger
+        Task {
+            do { try await budget.keep(record) } catch {
+                logger.error("an AI call's cost could not be kept in the ledger; it still counts against today's limits", metadata: ["error": "\(error)"])
+            }
         }
     }
 

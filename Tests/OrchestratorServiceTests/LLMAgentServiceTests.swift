@@ -84,6 +84,21 @@ struct LLMAgentServiceTests {
                     #expect(llm.confidence == 0 && llm.action == .hold)
                     #expect(llm.reasoning.hasPrefix("abstains (provider_error): openai answered HTTP 500"))
                     #expect(d.opinions.filter { $0.agent != "llm" }.contains { $0.confidence > 0 })
+
+                    // Every call is in the ledger, priced from the provider's usage: 3 × (700 × $0.15 + 30 × $0.60) per
+                    // million under the model that answered; the failed one at no cost under the configured name.
+                    let usage = try await eventually("the ledger's four calls") { () async throws -> PB.AIUsage? in
+                        let u = try await orchestrator.getAiUsage(PB.GetAIUsageRequest(userId: "ada"))
+                        return u.rows.map(\.calls).reduce(0, +) == 4 ? u : nil
+                    }
+                    #expect(usage.provider == "openai" && usage.model == "gpt-4o-mini")
+                    #expect(usage.rows.map(\.model) == ["gpt-4o-mini", "gpt-4o-mini-2024-07-18"])
+                    #expect(usage.rows.map(\.purpose) == ["agent", "agent"])
+                    #expect(usage.rows.map(\.calls) == [1, 3] && usage.rows.map(\.failedCalls) == [1, 0])
+                    #expect(usage.rows[1].inputTokens == 2100 && usage.rows[1].outputTokens == 90)
+                    #expect(FixedDecimal(wire: usage.rows[1].cost) == (try FixedDecimal(parsing: "0.000369")))
+                    #expect(FixedDecimal(wire: usage.spentToday) == (try FixedDecimal(parsing: "0.000369")))
+                    #expect(try await orchestrator.getAiUsage(PB.GetAIUsageRequest(userId: "bob")).rows.isEmpty)
                 }
             }
         }
@@ -110,6 +125,11 @@ struct LLMAgentServiceTests {
                     let llm = try #require(d.opinions.first { $0.agent == "llm" })
                     #expect(llm.reasoning.hasPrefix("abstains (budget_exhausted): bot \(bot.id)'s daily AI budget of $0.00001 is spent"))
                     #expect(server.requests.isEmpty)
+                    let usage = try await eventually("the refused call in the ledger") { () async throws -> PB.AIUsage? in
+                        let u = try await orchestrator.getAiUsage(PB.GetAIUsageRequest(allUsers: true, days: 1))
+                        return u.rows.isEmpty ? nil : u
+                    }
+                    #expect(usage.rows.map(\.userId) == ["ada"] && usage.rows.first?.failedCalls == 1 && usage.rows.first?.calls == 1)
                 }
             }
         }

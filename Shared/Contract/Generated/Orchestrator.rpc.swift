@@ -30,6 +30,7 @@ public enum OrchestratorMethods {
     public static let saveStrategy = MethodDescriptor<PB.SaveStrategyRequest, PB.SavedStrategy>(service: "Orchestrator", method: "SaveStrategy", kind: .unary)
     public static let getSavedStrategy = MethodDescriptor<PB.GetSavedStrategyRequest, PB.SavedStrategy>(service: "Orchestrator", method: "GetSavedStrategy", kind: .unary)
     public static let listSavedStrategies = MethodDescriptor<PB.ListSavedStrategiesRequest, PB.ListSavedStrategiesResponse>(service: "Orchestrator", method: "ListSavedStrategies", kind: .unary)
+    public static let getAiUsage = MethodDescriptor<PB.GetAIUsageRequest, PB.AIUsage>(service: "Orchestrator", method: "GetAiUsage", kind: .unary)
 }
 
 /// Implement this to serve `Orchestrator`; register it with `router.register(_:)`.
@@ -70,6 +71,8 @@ public protocol OrchestratorService: Sendable {
     func getSavedStrategy(_ request: PB.GetSavedStrategyRequest, context: ServerCallContext) async throws -> PB.SavedStrategy
     /// The owner's saved strategies, each at its latest version, newest first.
     func listSavedStrategies(_ request: PB.ListSavedStrategiesRequest, context: ServerCallContext) async throws -> PB.ListSavedStrategiesResponse
+    /// What the AI layer's model calls cost, by day, provider, model and purpose, with the limits.
+    func getAiUsage(_ request: PB.GetAIUsageRequest, context: ServerCallContext) async throws -> PB.AIUsage
 }
 
 extension OrchestratorService {
@@ -99,6 +102,7 @@ extension OrchestratorService {
         router.unary(OrchestratorMethods.saveStrategy) { request, context in try await self.saveStrategy(request, context: context) }
         router.unary(OrchestratorMethods.getSavedStrategy) { request, context in try await self.getSavedStrategy(request, context: context) }
         router.unary(OrchestratorMethods.listSavedStrategies) { request, context in try await self.listSavedStrategies(request, context: context) }
+        router.unary(OrchestratorMethods.getAiUsage) { request, context in try await self.getAiUsage(request, context: context) }
     }
 }
 
@@ -216,5 +220,10 @@ public struct OrchestratorClient: Sendable {
     /// The owner's saved strategies, each at its latest version, newest first.
     public func listSavedStrategies(_ request: PB.ListSavedStrategiesRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ListSavedStrategiesResponse {
         try await client.unary(OrchestratorMethods.listSavedStrategies, request, options: options)
+    }
+
+    /// What the AI layer's model calls cost, by day, provider, model and purpose, with the limits.
+    public func getAiUsage(_ request: PB.GetAIUsageRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.AIUsage {
+        try await client.unary(OrchestratorMethods.getAiUsage, request, options: options)
     }
 }

@@ -247,6 +247,88 @@ extension PB {
         }
     }
 
+    public struct GetAIUsageRequest: Sendable, Hashable {
+        /// Whose calls; with all_users, every user's (the gateway lets only admins ask).
+        public var userId: String = ""
+        public var allUsers: Bool = false
+        /// The last N UTC days, today included (1..90; 0: 7).
+        public var days: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(userId: String = "", allUsers: Bool = false, days: UInt32 = 0) {
+            self.userId = userId
+            self.allUsers = allUsers
+            self.days = days
+        }
+    }
+
+    public struct AIUsageRow: Sendable, Hashable {
+        /// The UTC day, YYYY-MM-DD.
+        public var date: String = ""
+        /// Set when every user's calls are asked for.
+        public var userId: String = ""
+        public var provider: String = ""
+        public var model: String = ""
+        /// agent, assistant, news, ...
+        public var purpose: String = ""
+        public var calls: Int64 = 0
+        /// Calls that failed or were refused by a budget.
+        public var failedCalls: Int64 = 0
+        public var inputTokens: Int64 = 0
+        public var outputTokens: Int64 = 0
+        /// US dollars.
+        public var cost: PB.Decimal? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(date: String = "", userId: String = "", provider: String = "", model: String = "", purpose: String = "", calls: Int64 = 0, failedCalls: Int64 = 0, inputTokens: Int64 = 0, outputTokens: Int64 = 0, cost: PB.Decimal? = nil) {
+            self.date = date
+            self.userId = userId
+            self.provider = provider
+            self.model = model
+            self.purpose = purpose
+            self.calls = calls
+            self.failedCalls = failedCalls
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.cost = cost
+        }
+    }
+
+    public struct AIUsage: Sendable, Hashable {
+        /// The configured provider and model ('' when none).
+        public var provider: String = ""
+        public var model: String = ""
+        public var rows: [PB.AIUsageRow] = []
+        /// Today's spend of the user asked about (of everyone with all_users), US dollars.
+        public var spentToday: PB.Decimal? = nil
+        public var botDailyLimit: PB.Decimal? = nil
+        public var userDailyLimit: PB.Decimal? = nil
+        public var platformDailyLimit: PB.Decimal? = nil
+        /// Most answer tokens one call may use.
+        public var callTokenLimit: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(provider: String = "", model: String = "", rows: [PB.AIUsageRow] = [], spentToday: PB.Decimal? = nil, botDailyLimit: PB.Decimal? = nil, userDailyLimit: PB.Decimal? = nil, platformDailyLimit: PB.Decimal? = nil, callTokenLimit: UInt32 = 0) {
+            self.provider = provider
+            self.model = model
+            self.rows = rows
+            self.spentToday = spentToday
+            self.botDailyLimit = botDailyLimit
+            self.userDailyLimit = userDailyLimit
+            self.platformDailyLimit = platformDailyLimit
+            self.callTokenLimit = callTokenLimit
+        }
+    }
+
     public struct SavedStrategy: Sendable, Hashable {
         public var id: String = ""
         public var ownerId: String = ""
@@ -1102,6 +1184,104 @@ extension PB {
             self.proposedStrategy = proposedStrategy
             self.clarifyingQuestions = clarifyingQuestions
         }
+    }
+}
+
+extension PB.GetAIUsageRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetAIUsageRequest
+    public static let protoName = "tradewind.v1.GetAIUsageRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_aiusage_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_aiusage_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_aiusage_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(30)  // tag + value of each singular number, enum or bool
+        if !self.userId.isEmpty { c.pointee.user_id = try arena.cString(self.userId, field: "GetAIUsageRequest.user_id") }
+        c.pointee.all_users = (self.allUsers ? 1 : 0)
+        c.pointee.days = self.days
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.userId = try WireDecoding.string(c.pointee.user_id, field: "GetAIUsageRequest.user_id")
+        self.allUsers = (c.pointee.all_users != 0)
+        self.days = c.pointee.days
+    }
+}
+
+extension PB.AIUsageRow: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AIUsageRow
+    public static let protoName = "tradewind.v1.AIUsageRow"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__aiusage_row__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__aiusage_row__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__aiusage_row__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
+        if !self.date.isEmpty { c.pointee.date = try arena.cString(self.date, field: "AIUsageRow.date") }
+        if !self.userId.isEmpty { c.pointee.user_id = try arena.cString(self.userId, field: "AIUsageRow.user_id") }
+        if !self.provider.isEmpty { c.pointee.provider = try arena.cString(self.provider, field: "AIUsageRow.provider") }
+        if !self.model.isEmpty { c.pointee.model = try arena.cString(self.model, field: "AIUsageRow.model") }
+        if !self.purpose.isEmpty { c.pointee.purpose = try arena.cString(self.purpose, field: "AIUsageRow.purpose") }
+        c.pointee.calls = self.calls
+        c.pointee.failed_calls = self.failedCalls
+        c.pointee.input_tokens = self.inputTokens
+        c.pointee.output_tokens = self.outputTokens
+        if let v = self.cost { c.pointee.cost = try arena.message(v) }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.date = try WireDecoding.string(c.pointee.date, field: "AIUsageRow.date")
+        self.userId = try WireDecoding.string(c.pointee.user_id, field: "AIUsageRow.user_id")
+        self.provider = try WireDecoding.string(c.pointee.provider, field: "AIUsageRow.provider")
+        self.model = try WireDecoding.string(c.pointee.model, field: "AIUsageRow.model")
+        self.purpose = try WireDecoding.string(c.pointee.purpose, field: "AIUsageRow.purpose")
+        self.calls = c.pointee.calls
+        self.failedCalls = c.pointee.failed_calls
+        self.inputTokens = c.pointee.input_tokens
+        self.outputTokens = c.pointee.output_tokens
+        if let p = c.pointee.cost { self.cost = try PB.Decimal._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.AIUsage: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AIUsage
+    public static let protoName = "tradewind.v1.AIUsage"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__aiusage__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__aiusage__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__aiusage__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.provider.isEmpty { c.pointee.provider = try arena.cString(self.provider, field: "AIUsage.provider") }
+        if !self.model.isEmpty { c.pointee.model = try arena.cString(self.model, field: "AIUsage.model") }
+        if !self.rows.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AIUsageRow>?.self, count: self.rows.count)
+            try self.rows.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.rows = items
+            c.pointee.n_rows = self.rows.count
+        }
+        if let v = self.spentToday { c.pointee.spent_today = try arena.message(v) }
+        if let v = self.botDailyLimit { c.pointee.bot_daily_limit = try arena.message(v) }
+        if let v = self.userDailyLimit { c.pointee.user_daily_limit = try arena.message(v) }
+        if let v = self.platformDailyLimit { c.pointee.platform_daily_limit = try arena.message(v) }
+        c.pointee.call_token_limit = self.callTokenLimit
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.provider = try WireDecoding.string(c.pointee.provider, field: "AIUsage.provider")
+        self.model = try WireDecoding.string(c.pointee.model, field: "AIUsage.model")
+        if c.pointee.n_rows > 0 {
+            let items = WireDecoding.present(c.pointee.rows, field: "AIUsage.rows")
+            self.rows.reserveCapacity(c.pointee.n_rows)
+            for i in 0..<c.pointee.n_rows { self.rows.append(try PB.AIUsageRow._decoded(_cMessage: WireDecoding.present(items[i], field: "AIUsage.rows"))) }
+        }
+        if let p = c.pointee.spent_today { self.spentToday = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.bot_daily_limit { self.botDailyLimit = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.user_daily_limit { self.userDailyLimit = try PB.Decimal._decoded(_cMessage: p) }
+        if let p = c.pointee.platform_daily_limit { self.platformDailyLimit = try PB.Decimal._decoded(_cMessage: p) }
+        self.callTokenLimit = c.pointee.call_token_limit
     }
 }
 

@@ -26,7 +26,7 @@ struct GatewayAPI: Sendable {
     /// `GET /api/assets`, rendered once per `cache.assets_ms`.
     let assetList: SharedRendering
 
-    var routes: [Route] { authRoutes + keyRoutes + marketRoutes + botRoutes + strategyRoutes + jobRoutes + portfolioRoutes + adminRoutes + userRoutes }
+    var routes: [Route] { authRoutes + keyRoutes + marketRoutes + botRoutes + strategyRoutes + aiRoutes + jobRoutes + portfolioRoutes + adminRoutes + userRoutes }
 
     /// Adds the middleware chain, every route and the OpenAPI document to `router` (the order is
     /// explained in `Pipeline/GatewayMiddleware.swift`).

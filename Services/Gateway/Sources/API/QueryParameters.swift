@@ -6,7 +6,7 @@ import Hummingbird
 /// what is checked.
 enum QueryParameters {
     /// Whole-number parameters and the values they take.
-    static let integers: [String: ClosedRange<Int>] = ["limit": 1...1000, "before": 1...Int(maxSafeInteger), "version": 1...Int(Int32.max), "points": 2...100_000]
+    static let integers: [String: ClosedRange<Int>] = ["limit": 1...1000, "before": 1...Int(maxSafeInteger), "version": 1...Int(Int32.max), "points": 2...100_000, "days": 1...90]
     /// Where a route takes other values than the table's.
     static let overrides: [String: [String: ClosedRange<Int>]] = ["/api/assets/{symbol}/history": ["limit": 1...10_000]]
     /// A page cursor as the services issue them (`PageCursor`): any value of this shape names a position.
@@ -23,6 +23,7 @@ enum QueryParameters {
         case "cursor": return ["type": "string", "pattern": cursorPattern]
         case "timeframe": return ["type": "string", "enum": timeframes]
         case "service": return ["type": "string", "enum": services]
+        case "all": return ["type": "string", "enum": ["true", "false"]]
         default: return ["type": "string"]
         }
     }

@@ -30,6 +30,7 @@ extension MetricsView: ResponseExample {
     static var example: Self { .init(totalPnl: "", realizedPnl: "", unrealizedPnl: "", tradeCount: 0, winRate: 0, sharpe: 0, maxDrawdown: 0, equitySamples: 0) }
 }
 
+extension AIUsageView: ResponseExample { static var example: Self { .init(PB.AIUsage(rows: [PB.AIUsageRow(userId: "u")])) } }
 extension KillSwitchView: ResponseExample { static var example: Self { .init(PB.KillSwitchState()) } }
 extension AuditRecordView: ResponseExample { static var example: Self { .init(PB.AuditRecord()) } }
 extension AuditPageView: ResponseExample { static var example: Self { .init(service: "", PB.AuditPage()) } }

@@ -7,6 +7,141 @@
 #endif
 
 #include "tradewind/v1/orchestrator.pb-c.h"
+void   tradewind__v1__get_aiusage_request__init
+                     (Tradewind__V1__GetAIUsageRequest         *message)
+{
+  static const Tradewind__V1__GetAIUsageRequest init_value = TRADEWIND__V1__GET_AIUSAGE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_aiusage_request__get_packed_size
+                     (const Tradewind__V1__GetAIUsageRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_aiusage_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_aiusage_request__pack
+                     (const Tradewind__V1__GetAIUsageRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_aiusage_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_aiusage_request__pack_to_buffer
+                     (const Tradewind__V1__GetAIUsageRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_aiusage_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetAIUsageRequest *
+       tradewind__v1__get_aiusage_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetAIUsageRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__get_aiusage_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_aiusage_request__free_unpacked
+                     (Tradewind__V1__GetAIUsageRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_aiusage_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__aiusage_row__init
+                     (Tradewind__V1__AIUsageRow         *message)
+{
+  static const Tradewind__V1__AIUsageRow init_value = TRADEWIND__V1__AIUSAGE_ROW__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__aiusage_row__get_packed_size
+                     (const Tradewind__V1__AIUsageRow *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__aiusage_row__pack
+                     (const Tradewind__V1__AIUsageRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__aiusage_row__pack_to_buffer
+                     (const Tradewind__V1__AIUsageRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AIUsageRow *
+       tradewind__v1__aiusage_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AIUsageRow *)
+     protobuf_c_message_unpack (&tradewind__v1__aiusage_row__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__aiusage_row__free_unpacked
+                     (Tradewind__V1__AIUsageRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__aiusage_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__aiusage__init
+                     (Tradewind__V1__AIUsage         *message)
+{
+  static const Tradewind__V1__AIUsage init_value = TRADEWIND__V1__AIUSAGE__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__aiusage__get_packed_size
+                     (const Tradewind__V1__AIUsage *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__aiusage__pack
+                     (const Tradewind__V1__AIUsage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__aiusage__pack_to_buffer
+                     (const Tradewind__V1__AIUsage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__aiusage__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AIUsage *
+       tradewind__v1__aiusage__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AIUsage *)
+     protobuf_c_message_unpack (&tradewind__v1__aiusage__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__aiusage__free_unpacked
+                     (Tradewind__V1__AIUsage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__aiusage__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tradewind__v1__saved_strategy__parameters_entry__init
                      (Tradewind__V1__SavedStrategy__ParametersEntry         *message)
 {
@@ -1915,6 +2050,354 @@ void   tradewind__v1__chat_response__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__chat_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor tradewind__v1__get_aiusage_request__field_descriptors[3] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetAIUsageRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "all_users",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetAIUsageRequest, all_users),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "days",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetAIUsageRequest, days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_aiusage_request__field_indices_by_name[] = {
+  1,   /* field[1] = all_users */
+  2,   /* field[2] = days */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange tradewind__v1__get_aiusage_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_aiusage_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetAIUsageRequest",
+  "GetAIUsageRequest",
+  "Tradewind__V1__GetAIUsageRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetAIUsageRequest),
+  3,
+  tradewind__v1__get_aiusage_request__field_descriptors,
+  tradewind__v1__get_aiusage_request__field_indices_by_name,
+  1,  tradewind__v1__get_aiusage_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_aiusage_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__aiusage_row__field_descriptors[10] =
+{
+  {
+    "date",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, provider),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purpose",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, purpose),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "calls",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, calls),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed_calls",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, failed_calls),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_tokens",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, input_tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "output_tokens",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, output_tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsageRow, cost),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__aiusage_row__field_indices_by_name[] = {
+  5,   /* field[5] = calls */
+  9,   /* field[9] = cost */
+  0,   /* field[0] = date */
+  6,   /* field[6] = failed_calls */
+  7,   /* field[7] = input_tokens */
+  3,   /* field[3] = model */
+  8,   /* field[8] = output_tokens */
+  2,   /* field[2] = provider */
+  4,   /* field[4] = purpose */
+  1,   /* field[1] = user_id */
+};
+static const ProtobufCIntRange tradewind__v1__aiusage_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__aiusage_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AIUsageRow",
+  "AIUsageRow",
+  "Tradewind__V1__AIUsageRow",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AIUsageRow),
+  10,
+  tradewind__v1__aiusage_row__field_descriptors,
+  tradewind__v1__aiusage_row__field_indices_by_name,
+  1,  tradewind__v1__aiusage_row__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__aiusage_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__aiusage__field_descriptors[8] =
+{
+  {
+    "provider",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, provider),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__AIUsage, n_rows),
+    offsetof(Tradewind__V1__AIUsage, rows),
+    &tradewind__v1__aiusage_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spent_today",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, spent_today),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bot_daily_limit",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, bot_daily_limit),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_daily_limit",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, user_daily_limit),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "platform_daily_limit",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, platform_daily_limit),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "call_token_limit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AIUsage, call_token_limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__aiusage__field_indices_by_name[] = {
+  4,   /* field[4] = bot_daily_limit */
+  7,   /* field[7] = call_token_limit */
+  1,   /* field[1] = model */
+  6,   /* field[6] = platform_daily_limit */
+  0,   /* field[0] = provider */
+  2,   /* field[2] = rows */
+  3,   /* field[3] = spent_today */
+  5,   /* field[5] = user_daily_limit */
+};
+static const ProtobufCIntRange tradewind__v1__aiusage__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__aiusage__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AIUsage",
+  "AIUsage",
+  "Tradewind__V1__AIUsage",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AIUsage),
+  8,
+  tradewind__v1__aiusage__field_descriptors,
+  tradewind__v1__aiusage__field_indices_by_name,
+  1,  tradewind__v1__aiusage__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__aiusage__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tradewind__v1__saved_strategy__parameters_entry__field_descriptors[2] =
 {
   {
@@ -5860,7 +6343,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[24] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[25] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -5886,6 +6369,7 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "SaveStrategy", &tradewind__v1__save_strategy_request__descriptor, &tradewind__v1__saved_strategy__descriptor },
   { "GetSavedStrategy", &tradewind__v1__get_saved_strategy_request__descriptor, &tradewind__v1__saved_strategy__descriptor },
   { "ListSavedStrategies", &tradewind__v1__list_saved_strategies_request__descriptor, &tradewind__v1__list_saved_strategies_response__descriptor },
+  { "GetAiUsage", &tradewind__v1__get_aiusage_request__descriptor, &tradewind__v1__aiusage__descriptor },
 };
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
@@ -5894,6 +6378,7 @@ const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   2,        /* CreateBot */
   8,        /* DeleteBot */
   17,        /* DeleteJob */
+  24,        /* GetAiUsage */
   4,        /* GetBot */
   14,        /* GetJob */
   19,        /* GetJobEquity */
@@ -5920,7 +6405,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  24,
+  25,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -6115,6 +6600,14 @@ void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *servic
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
+                                               const Tradewind__V1__GetAIUsageRequest *input,
+                                               Tradewind__V1__AIUsage_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

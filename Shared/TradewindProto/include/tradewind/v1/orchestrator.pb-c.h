@@ -16,6 +16,9 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "tradewind/v1/common.pb-c.h"
 
+typedef struct Tradewind__V1__GetAIUsageRequest Tradewind__V1__GetAIUsageRequest;
+typedef struct Tradewind__V1__AIUsageRow Tradewind__V1__AIUsageRow;
+typedef struct Tradewind__V1__AIUsage Tradewind__V1__AIUsage;
 typedef struct Tradewind__V1__SavedStrategy Tradewind__V1__SavedStrategy;
 typedef struct Tradewind__V1__SavedStrategy__ParametersEntry Tradewind__V1__SavedStrategy__ParametersEntry;
 typedef struct Tradewind__V1__SaveStrategyRequest Tradewind__V1__SaveStrategyRequest;
@@ -106,6 +109,85 @@ typedef enum _Tradewind__V1__Action {
 } Tradewind__V1__Action;
 
 /* --- messages --- */
+
+struct  Tradewind__V1__GetAIUsageRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Whose calls; with all_users, every user's (the gateway lets only admins ask).
+   */
+  char *user_id;
+  protobuf_c_boolean all_users;
+  /*
+   * The last N UTC days, today included (1..90; 0: 7).
+   */
+  uint32_t days;
+};
+#define TRADEWIND__V1__GET_AIUSAGE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_aiusage_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Tradewind__V1__AIUsageRow
+{
+  ProtobufCMessage base;
+  /*
+   * The UTC day, YYYY-MM-DD.
+   */
+  char *date;
+  /*
+   * Set when every user's calls are asked for.
+   */
+  char *user_id;
+  char *provider;
+  char *model;
+  /*
+   * agent, assistant, news, ...
+   */
+  char *purpose;
+  int64_t calls;
+  /*
+   * Calls that failed or were refused by a budget.
+   */
+  int64_t failed_calls;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  /*
+   * US dollars.
+   */
+  Tradewind__V1__Decimal *cost;
+};
+#define TRADEWIND__V1__AIUSAGE_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__aiusage_row__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, NULL }
+
+
+struct  Tradewind__V1__AIUsage
+{
+  ProtobufCMessage base;
+  /*
+   * The configured provider and model ('' when none).
+   */
+  char *provider;
+  char *model;
+  size_t n_rows;
+  Tradewind__V1__AIUsageRow **rows;
+  /*
+   * Today's spend of the user asked about (of everyone with all_users), US dollars.
+   */
+  Tradewind__V1__Decimal *spent_today;
+  Tradewind__V1__Decimal *bot_daily_limit;
+  Tradewind__V1__Decimal *user_daily_limit;
+  Tradewind__V1__Decimal *platform_daily_limit;
+  /*
+   * Most answer tokens one call may use.
+   */
+  uint32_t call_token_limit;
+};
+#define TRADEWIND__V1__AIUSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__aiusage__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL, NULL, NULL, 0 }
+
 
 struct  Tradewind__V1__SavedStrategy__ParametersEntry
 {
@@ -859,6 +941,63 @@ struct  Tradewind__V1__ChatResponse
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
+/* Tradewind__V1__GetAIUsageRequest methods */
+void   tradewind__v1__get_aiusage_request__init
+                     (Tradewind__V1__GetAIUsageRequest         *message);
+size_t tradewind__v1__get_aiusage_request__get_packed_size
+                     (const Tradewind__V1__GetAIUsageRequest   *message);
+size_t tradewind__v1__get_aiusage_request__pack
+                     (const Tradewind__V1__GetAIUsageRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_aiusage_request__pack_to_buffer
+                     (const Tradewind__V1__GetAIUsageRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetAIUsageRequest *
+       tradewind__v1__get_aiusage_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_aiusage_request__free_unpacked
+                     (Tradewind__V1__GetAIUsageRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AIUsageRow methods */
+void   tradewind__v1__aiusage_row__init
+                     (Tradewind__V1__AIUsageRow         *message);
+size_t tradewind__v1__aiusage_row__get_packed_size
+                     (const Tradewind__V1__AIUsageRow   *message);
+size_t tradewind__v1__aiusage_row__pack
+                     (const Tradewind__V1__AIUsageRow   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__aiusage_row__pack_to_buffer
+                     (const Tradewind__V1__AIUsageRow   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AIUsageRow *
+       tradewind__v1__aiusage_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__aiusage_row__free_unpacked
+                     (Tradewind__V1__AIUsageRow *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AIUsage methods */
+void   tradewind__v1__aiusage__init
+                     (Tradewind__V1__AIUsage         *message);
+size_t tradewind__v1__aiusage__get_packed_size
+                     (const Tradewind__V1__AIUsage   *message);
+size_t tradewind__v1__aiusage__pack
+                     (const Tradewind__V1__AIUsage   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__aiusage__pack_to_buffer
+                     (const Tradewind__V1__AIUsage   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AIUsage *
+       tradewind__v1__aiusage__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__aiusage__free_unpacked
+                     (Tradewind__V1__AIUsage *message,
+                      ProtobufCAllocator *allocator);
 /* Tradewind__V1__SavedStrategy__ParametersEntry methods */
 void   tradewind__v1__saved_strategy__parameters_entry__init
                      (Tradewind__V1__SavedStrategy__ParametersEntry         *message);
@@ -1668,6 +1807,15 @@ void   tradewind__v1__chat_response__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Tradewind__V1__GetAIUsageRequest_Closure)
+                 (const Tradewind__V1__GetAIUsageRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AIUsageRow_Closure)
+                 (const Tradewind__V1__AIUsageRow *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AIUsage_Closure)
+                 (const Tradewind__V1__AIUsage *message,
+                  void *closure_data);
 typedef void (*Tradewind__V1__SavedStrategy__ParametersEntry_Closure)
                  (const Tradewind__V1__SavedStrategy__ParametersEntry *message,
                   void *closure_data);
@@ -1906,6 +2054,10 @@ struct Tradewind__V1__Orchestrator_Service
                                 const Tradewind__V1__ListSavedStrategiesRequest *input,
                                 Tradewind__V1__ListSavedStrategiesResponse_Closure closure,
                                 void *closure_data);
+  void (*get_ai_usage)(Tradewind__V1__Orchestrator_Service *service,
+                       const Tradewind__V1__GetAIUsageRequest *input,
+                       Tradewind__V1__AIUsage_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Tradewind__V1__Orchestrator_ServiceDestroy)(Tradewind__V1__Orchestrator_Service *);
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
@@ -1937,7 +2089,8 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## chat,\
       function_prefix__ ## save_strategy,\
       function_prefix__ ## get_saved_strategy,\
-      function_prefix__ ## list_saved_strategies  }
+      function_prefix__ ## list_saved_strategies,\
+      function_prefix__ ## get_ai_usage  }
 void tradewind__v1__orchestrator__list_agents(ProtobufCService *service,
                                               const Tradewind__V1__Empty *input,
                                               Tradewind__V1__ListAgentsResponse_Closure closure,
@@ -2034,6 +2187,10 @@ void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *servic
                                                         const Tradewind__V1__ListSavedStrategiesRequest *input,
                                                         Tradewind__V1__ListSavedStrategiesResponse_Closure closure,
                                                         void *closure_data);
+void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
+                                               const Tradewind__V1__GetAIUsageRequest *input,
+                                               Tradewind__V1__AIUsage_Closure closure,
+                                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2042,6 +2199,9 @@ extern const ProtobufCEnumDescriptor    tradewind__v1__job_status__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_mode__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__bot_state__descriptor;
 extern const ProtobufCEnumDescriptor    tradewind__v1__action__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_aiusage_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__aiusage_row__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__aiusage__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__saved_strategy__parameters_entry__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__save_strategy_request__descriptor;

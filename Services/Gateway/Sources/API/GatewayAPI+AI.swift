@@ -1,0 +1,65 @@
+import Contract
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RPC
+import Wire
+
+extension GatewayAPI {
+    var aiRoutes: [Route] {
+        [
+            Route(
+                method: .get, path: "/api/ai/usage", answers: .of(AIUsageView.self), role: .viewer,
+                summary: "What your model calls cost by day, provider, model and purpose, with today's spend and the limits (`all=true`: every user's, admins only)",
+                query: ["days", "all"]
+            ) { request, _, p in
+                let all = request.uri.queryParameters.get("all")
+                guard all == nil || all == "true" || all == "false" else {
+                    throw APIError(.badRequest, "request.invalid_field", "all \"\(all!.prefix(12))\" must be true or false")
+                }
+                if all == "true", p.role != .admin {
+                    throw APIError(.forbidden, "gateway.forbidden", "every user's AI usage is for admins; leave out all=true to see your own")
+                }
+                let days = try QueryParameters.integer("days", request, path: "/api/ai/usage") ?? 7
+                let usage = try await peers.orchestratorClient().getAiUsage(PB.GetAIUsageRequest(userId: p.userId, allUsers: all == "true", days: UInt32(days)))
+                return try JSONBody.response(AIUsageView(usage))
+            }
+        ]
+    }
+}
+
+/// `GET /api/ai/usage`: the configured model, today's spend, the limits, and the calls by day.
+struct AIUsageView: Encodable {
+    /// The configured provider and model; empty when none is (agents abstain, the assistant is offline).
+    var provider, model: String
+    /// US dollars, exact decimals.
+    var spentToday: String
+    var limits: Limits
+    var days: [Row]
+
+    struct Limits: Encodable {
+        var callTokens: UInt32
+        var botDaily, userDaily, platformDaily: String
+    }
+
+    struct Row: Encodable {
+        var date: String
+        /// Set only with `all=true`.
+        var userId: String?
+        var provider, model, purpose: String
+        var calls, failedCalls, inputTokens, outputTokens: Int64
+        var cost: String
+    }
+
+    init(_ u: PB.AIUsage) {
+        (provider, model, spentToday) = (u.provider, u.model, decimalText(u.spentToday))
+        limits = Limits(
+            callTokens: u.callTokenLimit, botDaily: decimalText(u.botDailyLimit), userDaily: decimalText(u.userDailyLimit),
+            platformDaily: decimalText(u.platformDailyLimit))
+        days = u.rows.map {
+            Row(
+                date: $0.date, userId: $0.userId.isEmpty ? nil : $0.userId, provider: $0.provider, model: $0.model, purpose: $0.purpose, calls: $0.calls,
+                failedCalls: $0.failedCalls, inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, cost: decimalText($0.cost))
+        }
+    }
+}
