@@ -206,7 +206,8 @@ let package = Package(
             name: "TradewindCLI",
             dependencies: [
                 "Contract", "RPC", "Wire", "Bus", "Store", "ServiceKit", "CWireReference", "CBenchBaselines", "CHiredis", "CLibPQ",
-                "EchoService", "MarketDataService", "ExecutionService", "GatewayService", "TradingCore", "Indicators", "Strategies", nio, nioPosix,
+                "EchoService", "MarketDataService", "ExecutionService", "GatewayService", "OrchestratorService", "LanguageModels", "TradingCore", "Indicators",
+                "Strategies", nio, nioPosix,
                 logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -3,14 +3,14 @@ import Dispatch
 import Foundation
 import Store
 
-/// `tradewind bench codec|rpc|bus|store|indicators|marketdata|gateway|backtest|pine`: each prints one JSON object of figures, with its baseline
+/// `tradewind bench codec|rpc|bus|store|indicators|marketdata|gateway|backtest|pine|ai`: each prints one JSON object of figures, with its baseline
 /// measured in the same run. Build in release (`swift build -c release`) before trusting them.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a hot path; prints one JSON object.",
         subcommands: [
             CodecBench.self, RPCBench.self, BusBench.self, StoreBench.self, IndicatorsBench.self, MarketDataBench.self, GatewayBench.self,
-            BacktestBench.self, PineBench.self,
+            BacktestBench.self, PineBench.self, AIBench.self,
         ])
 }
 

@@ -9,7 +9,7 @@ import TradingCore
 /// fails a decision: no provider, a spent budget, an error, a malformed answer or no answer
 /// within the deadline make it abstain, with the reason in its opinion. An answer that comes
 /// after the decision was taken is still recorded (`late`), not acted on.
-struct LLMAgent: Sendable {
+public struct LLMAgent: Sendable {
     /// The configured model; nil when no provider is configured.
     let model: LanguageModel?
     /// How long a decision waits for the vote. The call itself may run three times as long, so a
@@ -27,9 +27,17 @@ struct LLMAgent: Sendable {
     }
 
     /// The vote's JSON Schema (strict: every field required, no others).
-    static let schema = try! JSONValue(
+    public static let schema = try! JSONValue(
         parsing: #"{"type":"object","properties":{"action":{"type":"string","enum":["buy","sell","hold"],"description":"what to do at this close"},"confidence":{"type":"number","description":"0 (no idea) to 1 (sure)"},"reasoning":{"type":"string","description":"one or two sentences"}},"required":["action","confidence","reasoning"],"additionalProperties":false}"#
     )
+
+    /// What the agent asks the model for a context's `prompt`: a vote by the schema, in at most
+    /// 300 tokens, at temperature 0 (the same context, the same vote, as far as the model allows).
+    public static func request(_ prompt: String) -> LLMRequest {
+        LLMRequest(
+            system: MarketContext.system, messages: [.user(prompt)], responseSchema: schema, schemaName: "vote", maxOutputTokens: 300, temperature: 0,
+            purpose: "agent")
+    }
 
     static func abstain(_ code: String, _ why: String) -> AgentOpinion {
         AgentOpinion(action: .hold, confidence: 0, reasoning: "abstains (\(code)): \(why)")
@@ -38,9 +46,7 @@ struct LLMAgent: Sendable {
     func vote(_ context: MarketContext, user: String, bot: String) async -> Vote {
         guard let model else { return Vote(opinion: Self.abstain("not_configured", "no language model is configured (ai.provider)")) }
         let prompt = context.prompt
-        let request = LLMRequest(
-            system: MarketContext.system, messages: [.user(prompt)], responseSchema: Self.schema, schemaName: "vote", maxOutputTokens: 300, temperature: 0,
-            purpose: "agent")
+        let request = Self.request(prompt)
         var record = DecisionLLMCall(
             provider: model.client.provider, model: model.client.endpoint.model, system: MarketContext.system, prompt: prompt, response: "",
             usage: LLMUsage(), cost: .zero, latencyMs: 0, outcome: "")
@@ -98,10 +104,11 @@ struct LLMAgent: Sendable {
         }
     }
 
-    struct Malformed: Error { var message: String }
+    /// Why an answer is not a vote.
+    public struct Malformed: Error { public var message: String }
 
     /// The vote in `answer`, checked: an action of buy/sell/hold, a confidence in 0…1, reasoning text.
-    static func read(_ answer: JSONValue?) -> Result<AgentOpinion, Malformed> {
+    public static func read(_ answer: JSONValue?) -> Result<AgentOpinion, Malformed> {
         guard let answer, case .object = answer else { return .failure(Malformed(message: "the answer is not a JSON object")) }
         guard let word = answer["action"]?.string, let action = AgentOpinion.Action(rawValue: word.lowercased()) else {
             return .failure(Malformed(message: "action must be buy, sell or hold, not \(answer["action"]?.jsonText.prefix(40) ?? "missing")"))

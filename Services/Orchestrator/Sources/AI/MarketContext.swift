@@ -5,21 +5,34 @@ import TradingCore
 
 /// What the LLM agent is shown of a bar: the recent price action, the values the strategy's
 /// indicators have on it, the bot's position and its recent decisions, as plain text.
-struct MarketContext: Sendable {
-    var symbol: String
-    var timeframe: String
+public struct MarketContext: Sendable {
+    public var symbol: String
+    public var timeframe: String
     /// Oldest first; the last is the bar being decided on.
-    var bars: [(timeNs: Int64, bar: PriceBar)]
-    var indicators: [(label: String, value: Double)]
-    var position: PositionView
+    public var bars: [(timeNs: Int64, bar: PriceBar)]
+    public var indicators: [(label: String, value: Double)]
+    public var position: PositionView
     /// The bot's latest decisions' actions, oldest first.
-    var recentActions: [String]
+    public var recentActions: [String]
+
+    /// A context; `bars` oldest first, ending with the bar decided on.
+    public init(
+        symbol: String, timeframe: String, bars: [(timeNs: Int64, bar: PriceBar)], indicators: [(label: String, value: Double)], position: PositionView,
+        recentActions: [String]
+    ) {
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self.bars = bars
+        self.indicators = indicators
+        self.position = position
+        self.recentActions = recentActions
+    }
 
     /// Bars shown one by one (more are summarised).
     static let barsShown = 20
 
     /// The user message.
-    var prompt: String {
+    public var prompt: String {
         guard let last = bars.last else { return "No bars yet." }
         var lines = ["Market: \(symbol), \(timeframe) bars. The latest bar has just closed at \(Self.number(last.bar.close))."]
         lines.append("Recent bars, oldest first (UTC open time: open high low close volume):")
@@ -57,7 +70,7 @@ struct MarketContext: Sendable {
     }
 
     /// The agent's standing instructions.
-    static let system = """
+    public static let system = """
         You are one agent in an automated trading bot's ensemble; other agents read trend, momentum, \
         mean reversion and volatility. Judge only from the data you are given, not from anything you \
         may remember about this market. Vote buy when you expect the price to rise over the next few \
@@ -81,11 +94,13 @@ struct MarketContext: Sendable {
 
     static func percent(_ x: Double) -> String { (x >= 0 ? "+" : "") + String(format: "%.2f", x * 100) + " %" }
 
+    /// `YYYY-MM-DD HH:MM`, UTC (by arithmetic: a formatter per bar would cost more than the rest).
     static func time(_ ns: Int64) -> String {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyy-MM-dd HH:mm"
-        return format.string(from: Date(timeIntervalSince1970: Double(ns) / 1e9))
+        let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let minute = Int(seconds - Int64(days) * 86_400) / 60
+        let (y, m, d) = CivilDate.civil(fromDays: days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d)) \(two(minute / 60)):\(two(minute % 60))"
     }
 }
