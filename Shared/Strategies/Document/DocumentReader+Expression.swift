@@ -108,13 +108,14 @@ extension DocumentReader {
         case "position":
             return Expression(.position(try named(PositionField.self, "position", o, at: p, what: "a position field")), at: here)
         case "consensus":
-            try onlyKeys(o, ["consensus", "agent_params"], at: p)
+            try onlyKeys(o, ["consensus", "agent_params", "veto"], at: p)
             let weights = try settings(o["consensus"]!, at: p.appending("consensus"))
             guard !weights.isEmpty else {
                 throw StrategyError(.invalidValue, at: p.appending("consensus").description, "name the agents and their weights, e.g. {\"trend\": 0.6, \"momentum\": 0.4}")
             }
             let agentParameters = try o["agent_params"].map { v throws(StrategyError) in try settings(v, at: p.appending("agent_params")) } ?? []
-            return Expression(.consensus(ConsensusCall(weights: weights, agentParameters: agentParameters)), at: here)
+            let vetoes = try o["veto"].map { v throws(StrategyError) in try settings(v, at: p.appending("veto")) } ?? []
+            return Expression(.consensus(ConsensusCall(weights: weights, agentParameters: agentParameters, vetoes: vetoes)), at: here)
         default:
             let window = Window(rawValue: op)!
             try onlyKeys(o, [op, "bars"], at: p)

@@ -217,6 +217,9 @@ public struct ConsensusCall: Sendable, Hashable {
     public var weights: [Setting]
     /// Agent parameters over their defaults (`AgentParameters.catalog`).
     public var agentParameters: [Setting]
+    /// Veto agents and the confidence at which each vetoes (`{"volatility": 0.8}`): a veto agent
+    /// that holds or votes against a direction at least that sure blocks a new entry that way.
+    public var vetoes: [Setting] = []
 }
 
 /// `{"left": a, "op": ">", "right": b}`.

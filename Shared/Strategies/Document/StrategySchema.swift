@@ -57,7 +57,7 @@ public enum StrategySchema {
             ],
             [
                 "type": "object", "required": ["consensus"], "additionalProperties": false,
-                "description": "the weighted vote of rule agents, a number in [-1, 1]",
+                "description": "the weighted vote of agents, a number in [-1, 1]; a confident veto agent blocks new entries against it",
                 "properties": [
                     "consensus": [
                         "type": "object", "minProperties": 1,
@@ -65,6 +65,10 @@ public enum StrategySchema {
                     ],
                     "agent_params": [
                         "type": "object", "propertyNames": ["enum": AgentParameters.catalog.keys.sorted()], "additionalProperties": ref("Quantity"),
+                    ],
+                    "veto": [
+                        "type": "object", "description": "veto agents, each with the confidence (0 to 1) at which it vetoes",
+                        "propertyNames": ["enum": TradingAgent.allCases.map(\.rawValue)], "additionalProperties": ref("Quantity"),
                     ],
                 ],
             ],

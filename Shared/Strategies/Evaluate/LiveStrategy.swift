@@ -74,8 +74,10 @@ public struct LiveStrategy: Sendable {
 extension LiveStrategy {
     /// Each consensus signal's agents with their opinions (reasoning included) and its score on
     /// the latest bar, for the decision a bot records.
-    public func consensusVotes(_ votes: AgentVotes = .none) -> [(opinions: [(member: ConsensusProgram.Member, opinion: AgentOpinion)], score: Double)] {
-        program.consensus.map { $0.explain(program, votes: votes) }
+    public func consensusVotes(_ votes: AgentVotes = .none, position: PositionView = .flat) -> [(
+        opinions: [(member: ConsensusProgram.Member, opinion: AgentOpinion)], score: Double, vetoes: [ConsensusProgram.Veto]
+    )] {
+        program.consensus.map { $0.explain(program, votes: votes, position: position) }
     }
 
     /// Whether an external agent (the LLM) votes in this strategy with a weight above 0.

@@ -179,7 +179,7 @@ public struct SignalProgram: Sendable {
             for k in 0..<code.count {
                 let i = code[k]
                 // Rare and heavy: kept out of the small evaluate switch.
-                v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v) : evaluate(i, position)
+                v[first + k] = i.op == .consensus ? voters[Int(i.n)].score(v, position: position) : evaluate(i, position)
             }
             bar += 1
         }

@@ -133,8 +133,8 @@ public enum StrategyTemplates {
         consensus(
             "ai_ensemble",
             summary:
-                "The design's ensemble: a language model (40%) with the chart (15%), risk (15%) and trend (10%) agents; without a model configured the rule agents decide alone.",
-            weights: [.llm: 0.4, .momentum: 0.075, .rsiReversion: 0.075, .volatility: 0.15, .trend: 0.1], threshold: 0.25),
+                "The design's ensemble: a language model (40%) with the chart (15%), risk (15%) and trend (10%) agents; the risk agent vetoes entries when too volatile; without a model configured the rule agents decide alone.",
+            weights: [.llm: 0.4, .momentum: 0.075, .rsiReversion: 0.075, .volatility: 0.15, .trend: 0.1], threshold: 0.25, veto: [.volatility: 0.9]),
         consensus(
             "mean_reversion", summary: "Buys dips and sells rips: RSI reversion, tempered by volatility.",
             weights: [.rsiReversion: 0.7, .volatility: 0.3], threshold: 0.3),
@@ -143,7 +143,7 @@ public enum StrategyTemplates {
     /// A preset of rule agents: the consensus score of every agent (weights as parameters, 0 for
     /// those the preset leaves out, so a user can bring one in), long at +threshold, out at −threshold.
     /// Every agent parameter is declared, so the API, the optimiser and the assistant can set it.
-    private static func consensus(_ name: String, summary: String, weights: [TradingAgent: Double], threshold: Double) -> Template {
+    private static func consensus(_ name: String, summary: String, weights: [TradingAgent: Double], threshold: Double, veto: [TradingAgent: Double] = [:]) -> Template {
         func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
         var parameters = ["\"threshold\": {\"float\": [0.01, 1], \"default\": \(number(threshold)), \"step\": 0.05}"]
         parameters += TradingAgent.allCases.map { "\"\($0.rawValue)_weight\": {\"float\": [0, 1], \"default\": \(number(weights[$0] ?? 0)), \"step\": 0.05}" }
@@ -153,12 +153,13 @@ public enum StrategyTemplates {
         let votes = TradingAgent.allCases.map { "\"\($0.rawValue)\": \"$\($0.rawValue)_weight\"" }.joined(separator: ", ")
         let settings = AgentParameters.catalog.keys.sorted().map { "\"\($0)\": \"$\($0)\"" }.joined(separator: ", ")
         let title = String(name.map { $0 == "_" ? " " : $0 })
+        let vetoes = veto.isEmpty ? "" : ", \"veto\": {" + veto.keys.sorted { $0.rawValue < $1.rawValue }.map { "\"\($0.rawValue)\": \(number(veto[$0]!))" }.joined(separator: ", ") + "}"
         return Template(
             name: name, summary: summary,
             json: """
                 {"version": 1, "name": "\(title)", "description": "\(summary)",
                  "parameters": {\(parameters.joined(separator: ",\n                "))},
-                 "signals": {"score": {"consensus": {\(votes)}, "agent_params": {\(settings)}}},
+                 "signals": {"score": {"consensus": {\(votes)}, "agent_params": {\(settings)}\(vetoes)}},
                  "rules": {"entry_long": [{"left": "score", "op": ">=", "right": "$threshold"}],
                            "exit_long": [{"left": "score", "op": "<=", "right": {"left": 0, "op": "-", "right": "$threshold"}}]},
                  "sizing": {"model": "percent_equity", "percent": 20},

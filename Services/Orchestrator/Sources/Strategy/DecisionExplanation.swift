@@ -15,7 +15,7 @@ struct DecisionExplanation {
     /// Explains `decision`, taken on `live`'s latest bar with the position `position` and the
     /// external agents' `votes`.
     init(_ decision: StrategyDecision, _ live: LiveStrategy, position: PositionView, votes external: AgentVotes = .none) {
-        let votes = live.consensusVotes(external)
+        let votes = live.consensusVotes(external, position: position)
         opinions = votes.flatMap { vote in
             vote.opinions.map { member, o in
                 PB.AgentOpinion(agent: member.agent.rawValue, action: o.action.wire, confidence: o.confidence, weight: member.weight, reasoning: o.reasoning)
@@ -34,6 +34,11 @@ struct DecisionExplanation {
         if let vote = votes.first {
             let shown = vote.opinions.map { "\($0.member.agent.rawValue) \($0.opinion.action.rawValue) \($0.opinion.confidence.shown)×\($0.member.weight.shown)" }
             parts.append("consensus score \(vote.score.shown) (\(shown.joined(separator: ", ")))")
+            for veto in vote.vetoes {
+                let reason = vote.opinions.first { $0.member.agent == veto.agent }?.opinion.reasoning ?? ""
+                let blocked = veto.blocksLong && veto.blocksShort ? "new entries" : (veto.blocksLong ? "buying" : "selling short")
+                parts.append("vetoed by \(veto.agent.rawValue) (score \(veto.score.shown) → \(vote.score.shown), blocks \(blocked)): \(reason)")
+            }
         }
         reasoning = parts.joined(separator: "; ")
         if let entry = decision.entry {
