@@ -179,7 +179,10 @@ let package = Package(
             path: "Shared/LanguageModels", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "OrchestratorService",
-            dependencies: ["ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", "Strategies", "LanguageModels", logging, lifecycle],
+            dependencies: [
+                "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Indicators", "Strategies", "LanguageModels", logging, lifecycle,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Services/Orchestrator", exclude: ["Main", "README.md"], sources: ["Sources"], resources: [.copy("Migrations")],
             swiftSettings: swiftSettings),
         .executableTarget(

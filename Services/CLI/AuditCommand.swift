@@ -8,7 +8,7 @@ import Wire
 /// `tradewind audit verify HOST:PORT…`: recomputes each service's audit hash chain (over RPC, as
 /// the operator) and says whether it is intact; exits 1 when any is not.
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Check services' audit trails.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Check services' audit trails.", subcommands: [Verify.self, Decisions.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -38,6 +38,36 @@ struct AuditCommand: AsyncParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
             }
             if broken { throw ExitCode(1) }
+        }
+    }
+}
+
+extension AuditCommand {
+    /// `tradewind audit decisions HOST:PORT [--bot ID]`: recomputes the orchestrator's per-bot
+    /// decision hash chains; exits 1 when a decision was changed or removed.
+    struct Decisions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the orchestrator's decision hash chains; print one JSON line; exit 1 if any decision was changed or removed.")
+
+        @Argument(help: "The orchestrator's RPC address, HOST:PORT.")
+        var address: String
+
+        @Option(help: "One bot's chain (default: every bot's).")
+        var bot: String = ""
+
+        @Option(help: "The operator's RPC secret (default: $TRADEWIND_RPC_SECRET, else the development one).")
+        var secret: String?
+
+        func run() async throws {
+            let check = try await withClient(target: try parseAddress(address), secret: secret) { client in
+                try await OrchestratorClient(client).verifyDecisions(PB.VerifyDecisionsRequest(botId: bot))
+            }
+            let line: [String: Any] = [
+                "intact": check.intact, "bots": check.bots, "decisions": check.decisions, "broken_bot_id": check.brokenBotId,
+                "first_broken_seq": check.firstBrokenSeq, "message": check.message,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+            if !check.intact { throw ExitCode(1) }
         }
     }
 }

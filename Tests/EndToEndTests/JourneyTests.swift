@@ -185,6 +185,13 @@ struct JourneyTests {
         #expect(r.status == 200)
 
         let all = try await decisions(http, trader, botId)
+        // One decision whole: its votes and its place in the bot's hash chain.
+        let first = try #require(all.last?["id"] as? String)
+        r = try await http.call("GET", "/api/bots/\(botId)/decisions/\(first)", token: trader)
+        #expect(r.status == 200 && (r.body["decision"] as? [String: Any])?["id"] as? String == first)
+        #expect((r.body["seq"] as? Int ?? 0) >= 1 && (r.body["hash"] as? String)?.count == 64 && r.body["llm_call"] == nil)
+        r = try await http.call("GET", "/api/bots/\(botId)/decisions/00000000-0000-4000-8000-000000000000", token: trader)
+        #expect(r.status == 404 && errorCode(r.body) == "orchestrator.unknown_decision")
         r = try await http.call("GET", "/api/orders", token: trader)
         return Left(
             trader: trader, botId: botId, lastDecisionBar: all.compactMap { ($0["candle_open_time"] as? NSNumber)?.int64Value }.max() ?? 0,
@@ -236,6 +243,9 @@ struct JourneyTests {
         await admin.shutdown()
         verified = try await platform.tradewind(["audit", "verify", execution, "--secret", platform.secret("operator")])
         #expect(verified.status == 1 && verified.output.contains("\"first_broken_seq\":1") && verified.output.contains("\"intact\":false"), "\(verified.output.prefix(400))")
+        // The bots' decision chains verify too.
+        let chains = try await platform.tradewind(["audit", "decisions", "127.0.0.1:\(platform.rpcPorts["orchestrator"]!)", "--secret", platform.secret("operator")])
+        #expect(chains.status == 0 && chains.output.contains("\"intact\":true"), "\(chains.output.prefix(400))")
     }
 
     /// 9 and "each service on its own": everything stops; the gateway alone answers what it can and

@@ -1,6 +1,8 @@
 import Contract
 import Foundation
 import LanguageModels
+import Logging
+import Store
 import PlatformTesting
 import ServiceKit
 import ServiceKitTesting
@@ -47,8 +49,11 @@ struct LLMAgentServiceTests {
                 let startPrice = price
                 let account = try await p.execution.createAccount(PB.CreateAccountRequest(ownerId: "ada", initialCash: dec("100000"))).id
                 let ai = try Self.ai(port: port)
-                try await withOrchestrator(p, adjust: { $0.ai = ai }) { orchestrator in
+                let schema = TestEnvironment.uniqueName("orch")
+                defer { Task { await ServiceHarness.dropSchema(schema) } }
+                try await withOrchestrator(p, schema: schema, adjust: { $0.ai = ai }) { orchestrator in
                     var price = startPrice
+                    var decided: [PB.Decision] = []
                     let bot = try await orchestrator.createBot(PB.CreateBotRequest(
                         ownerId: "ada", symbol: "BTC/USDT", timeframe: .m1, strategy: PB.StrategyConfig(name: "ai_ensemble"), accountId: account))
                     #expect(bot.strategy?.parameters["llm_weight"] == 0.4)
@@ -60,7 +65,9 @@ struct LLMAgentServiceTests {
                         next += minute
                         try await p.market.quote("BTC/USDT", last: candle.close)
                         try await p.market.deliver([candle])
-                        return try #require(await feed.next())
+                        let d = try #require(await feed.next())
+                        decided.append(d)
+                        return d
                     }
                     for _ in 0..<3 {
                         let d = try await bar()
@@ -99,6 +106,36 @@ struct LLMAgentServiceTests {
                     #expect(FixedDecimal(wire: usage.rows[1].cost) == (try FixedDecimal(parsing: "0.000369")))
                     #expect(FixedDecimal(wire: usage.spentToday) == (try FixedDecimal(parsing: "0.000369")))
                     #expect(try await orchestrator.getAiUsage(PB.GetAIUsageRequest(userId: "bob")).rows.isEmpty)
+
+                    // Each decision keeps what the model was shown and answered, hash-chained per bot.
+                    let record = try await orchestrator.getDecision(PB.GetDecisionRequest(botId: bot.id, decisionId: decided[1].id))
+                    #expect(record.seq == 2 && record.hash.count == 64)
+                    let call = try #require(record.llmCall)
+                    #expect(call.outcome == "voted" && call.prompt.contains("Market: BTC/USDT") && call.systemPrompt.contains("ensemble"))
+                    #expect(call.response.contains("higher highs on rising volume") && call.inputTokens == 700 && call.outputTokens == 30)
+                    #expect(FixedDecimal(wire: call.cost) == (try FixedDecimal(parsing: "0.000123")))
+                    let failed = try await orchestrator.getDecision(PB.GetDecisionRequest(botId: bot.id, decisionId: decided[3].id))
+                    #expect(failed.llmCall?.outcome == "provider_error" && failed.llmCall?.response == "")
+                    var check = try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest(botId: bot.id))
+                    #expect(check.intact && check.decisions == 4)
+
+                    let admin = try Store(configuration: TestEnvironment.postgres, logger: Logger(label: "test"))
+                    try await admin.unsafeExecuteRaw(
+                        "UPDATE \"\(schema)\".decision_llm_calls SET response = replace(response, 'buy', 'sell') WHERE decision_id = '\(decided[1].id)'")
+                    check = try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest())
+                    #expect(!check.intact && check.firstBrokenSeq == 2 && check.brokenBotId == bot.id && check.message.contains("was changed"))
+                    try await admin.unsafeExecuteRaw(
+                        "UPDATE \"\(schema)\".decision_llm_calls SET response = replace(response, 'sell', 'buy') WHERE decision_id = '\(decided[1].id)'")
+                    #expect(try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest()).intact)
+                    // A deleted bot keeps its decisions; a deleted decision breaks the chain.
+                    _ = try await orchestrator.stopBot(PB.GetBotRequest(id: bot.id))
+                    _ = try await orchestrator.deleteBot(PB.GetBotRequest(id: bot.id))
+                    check = try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest(botId: bot.id))
+                    #expect(check.intact && check.decisions == 4)
+                    try await admin.unsafeExecuteRaw("DELETE FROM \"\(schema)\".decisions WHERE id = '\(decided[2].id)'")
+                    check = try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest(botId: bot.id))
+                    #expect(!check.intact && check.firstBrokenSeq == 3 && check.message.contains("missing"))
+                    await admin.shutdown()
                 }
             }
         }

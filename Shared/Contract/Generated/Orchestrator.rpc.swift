@@ -18,6 +18,8 @@ public enum OrchestratorMethods {
     public static let streamBotStatus = MethodDescriptor<PB.GetBotRequest, PB.BotStatus>(service: "Orchestrator", method: "StreamBotStatus", kind: .serverStreaming)
     public static let analyze = MethodDescriptor<PB.AnalyzeRequest, PB.Decision>(service: "Orchestrator", method: "Analyze", kind: .unary)
     public static let listDecisions = MethodDescriptor<PB.ListDecisionsRequest, PB.ListDecisionsResponse>(service: "Orchestrator", method: "ListDecisions", kind: .unary)
+    public static let getDecision = MethodDescriptor<PB.GetDecisionRequest, PB.DecisionRecord>(service: "Orchestrator", method: "GetDecision", kind: .unary)
+    public static let verifyDecisions = MethodDescriptor<PB.VerifyDecisionsRequest, PB.DecisionChainCheck>(service: "Orchestrator", method: "VerifyDecisions", kind: .unary)
     public static let runBacktest = MethodDescriptor<PB.BacktestRequest, PB.BacktestResult>(service: "Orchestrator", method: "RunBacktest", kind: .unary)
     public static let submitJob = MethodDescriptor<PB.SubmitJobRequest, PB.Job>(service: "Orchestrator", method: "SubmitJob", kind: .unary)
     public static let getJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "GetJob", kind: .unary)
@@ -47,6 +49,11 @@ public protocol OrchestratorService: Sendable {
     func streamBotStatus(_ request: PB.GetBotRequest, context: ServerCallContext, writer: StreamWriter<PB.BotStatus>) async throws
     func analyze(_ request: PB.AnalyzeRequest, context: ServerCallContext) async throws -> PB.Decision
     func listDecisions(_ request: PB.ListDecisionsRequest, context: ServerCallContext) async throws -> PB.ListDecisionsResponse
+    /// One decision with everything kept of it: each agent's vote, the LLM agent's prompt and answer,
+    /// and its place in the bot's hash chain.
+    func getDecision(_ request: PB.GetDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionRecord
+    /// Recomputes bots' decision hash chains (one bot's, or every bot's with bot_id empty).
+    func verifyDecisions(_ request: PB.VerifyDecisionsRequest, context: ServerCallContext) async throws -> PB.DecisionChainCheck
     /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult
     /// Backtests and optimisations as jobs: queued, run on a bounded pool, stored with their results.
@@ -90,6 +97,8 @@ extension OrchestratorService {
         router.serverStreaming(OrchestratorMethods.streamBotStatus) { request, context, writer in try await self.streamBotStatus(request, context: context, writer: writer) }
         router.unary(OrchestratorMethods.analyze) { request, context in try await self.analyze(request, context: context) }
         router.unary(OrchestratorMethods.listDecisions) { request, context in try await self.listDecisions(request, context: context) }
+        router.unary(OrchestratorMethods.getDecision) { request, context in try await self.getDecision(request, context: context) }
+        router.unary(OrchestratorMethods.verifyDecisions) { request, context in try await self.verifyDecisions(request, context: context) }
         router.unary(OrchestratorMethods.runBacktest) { request, context in try await self.runBacktest(request, context: context) }
         router.unary(OrchestratorMethods.submitJob) { request, context in try await self.submitJob(request, context: context) }
         router.unary(OrchestratorMethods.getJob) { request, context in try await self.getJob(request, context: context) }
@@ -160,6 +169,17 @@ public struct OrchestratorClient: Sendable {
 
     public func listDecisions(_ request: PB.ListDecisionsRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.ListDecisionsResponse {
         try await client.unary(OrchestratorMethods.listDecisions, request, options: options)
+    }
+
+    /// One decision with everything kept of it: each agent's vote, the LLM agent's prompt and answer,
+    /// and its place in the bot's hash chain.
+    public func getDecision(_ request: PB.GetDecisionRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.DecisionRecord {
+        try await client.unary(OrchestratorMethods.getDecision, request, options: options)
+    }
+
+    /// Recomputes bots' decision hash chains (one bot's, or every bot's with bot_id empty).
+    public func verifyDecisions(_ request: PB.VerifyDecisionsRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.DecisionChainCheck {
+        try await client.unary(OrchestratorMethods.verifyDecisions, request, options: options)
     }
 
     /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.

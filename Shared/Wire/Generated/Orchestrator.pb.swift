@@ -1012,6 +1012,114 @@ extension PB {
         }
     }
 
+    public struct GetDecisionRequest: Sendable, Hashable {
+        public var botId: String = ""
+        public var decisionId: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(botId: String = "", decisionId: String = "") {
+            self.botId = botId
+            self.decisionId = decisionId
+        }
+    }
+
+    /// What the LLM agent was shown and answered for one decision.
+    public struct LLMCall: Sendable, Hashable {
+        public var provider: String = ""
+        public var model: String = ""
+        public var systemPrompt: String = ""
+        public var prompt: String = ""
+        /// As received ('' when none came in time).
+        public var response: String = ""
+        public var inputTokens: Int64 = 0
+        public var outputTokens: Int64 = 0
+        /// US dollars.
+        public var cost: PB.Decimal? = nil
+        public var latencyMs: Int64 = 0
+        /// voted, or why the agent abstained (late, budget_exhausted, malformed, ...).
+        public var outcome: String = ""
+        /// An answer that came after the decision was taken: recorded, not acted on.
+        public var lateResponse: String = ""
+        public var lateLatencyMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(provider: String = "", model: String = "", systemPrompt: String = "", prompt: String = "", response: String = "", inputTokens: Int64 = 0, outputTokens: Int64 = 0, cost: PB.Decimal? = nil, latencyMs: Int64 = 0, outcome: String = "", lateResponse: String = "", lateLatencyMs: Int64 = 0) {
+            self.provider = provider
+            self.model = model
+            self.systemPrompt = systemPrompt
+            self.prompt = prompt
+            self.response = response
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.cost = cost
+            self.latencyMs = latencyMs
+            self.outcome = outcome
+            self.lateResponse = lateResponse
+            self.lateLatencyMs = lateLatencyMs
+        }
+    }
+
+    public struct DecisionRecord: Sendable, Hashable {
+        public var decision: PB.Decision? = nil
+        /// Absent when the strategy weighs no LLM agent.
+        public var llmCall: PB.LLMCall? = nil
+        /// Its number in the bot's chain (0 for a decision from before chaining), and its hash (hex).
+        public var seq: Int64 = 0
+        public var hash: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(decision: PB.Decision? = nil, llmCall: PB.LLMCall? = nil, seq: Int64 = 0, hash: String = "") {
+            self.decision = decision
+            self.llmCall = llmCall
+            self.seq = seq
+            self.hash = hash
+        }
+    }
+
+    public struct VerifyDecisionsRequest: Sendable, Hashable {
+        public var botId: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(botId: String = "") {
+            self.botId = botId
+        }
+    }
+
+    public struct DecisionChainCheck: Sendable, Hashable {
+        public var intact: Bool = false
+        public var bots: Int64 = 0
+        public var decisions: Int64 = 0
+        /// Where the first break is ('' and 0 when intact).
+        public var brokenBotId: String = ""
+        public var firstBrokenSeq: Int64 = 0
+        public var message: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(intact: Bool = false, bots: Int64 = 0, decisions: Int64 = 0, brokenBotId: String = "", firstBrokenSeq: Int64 = 0, message: String = "") {
+            self.intact = intact
+            self.bots = bots
+            self.decisions = decisions
+            self.brokenBotId = brokenBotId
+            self.firstBrokenSeq = firstBrokenSeq
+            self.message = message
+        }
+    }
+
     public struct ListDecisionsResponse: Sendable, Hashable {
         public var decisions: [PB.Decision] = []
         public var page: PB.PageInfo? = nil
@@ -2283,6 +2391,129 @@ extension PB.ListDecisionsRequest: ProtoMessage {
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
         self.botId = try WireDecoding.string(c.pointee.bot_id, field: "ListDecisionsRequest.bot_id")
         if let p = c.pointee.page { self.page = try PB.PageRequest._decoded(_cMessage: p) }
+    }
+}
+
+extension PB.GetDecisionRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__GetDecisionRequest
+    public static let protoName = "tradewind.v1.GetDecisionRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__get_decision_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__get_decision_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__get_decision_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "GetDecisionRequest.bot_id") }
+        if !self.decisionId.isEmpty { c.pointee.decision_id = try arena.cString(self.decisionId, field: "GetDecisionRequest.decision_id") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.botId = try WireDecoding.string(c.pointee.bot_id, field: "GetDecisionRequest.bot_id")
+        self.decisionId = try WireDecoding.string(c.pointee.decision_id, field: "GetDecisionRequest.decision_id")
+    }
+}
+
+extension PB.LLMCall: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__LLMCall
+    public static let protoName = "tradewind.v1.LLMCall"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__llmcall__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__llmcall__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__llmcall__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
+        if !self.provider.isEmpty { c.pointee.provider = try arena.cString(self.provider, field: "LLMCall.provider") }
+        if !self.model.isEmpty { c.pointee.model = try arena.cString(self.model, field: "LLMCall.model") }
+        if !self.systemPrompt.isEmpty { c.pointee.system_prompt = try arena.cString(self.systemPrompt, field: "LLMCall.system_prompt") }
+        if !self.prompt.isEmpty { c.pointee.prompt = try arena.cString(self.prompt, field: "LLMCall.prompt") }
+        if !self.response.isEmpty { c.pointee.response = try arena.cString(self.response, field: "LLMCall.response") }
+        c.pointee.input_tokens = self.inputTokens
+        c.pointee.output_tokens = self.outputTokens
+        if let v = self.cost { c.pointee.cost = try arena.message(v) }
+        c.pointee.latency_ms = self.latencyMs
+        if !self.outcome.isEmpty { c.pointee.outcome = try arena.cString(self.outcome, field: "LLMCall.outcome") }
+        if !self.lateResponse.isEmpty { c.pointee.late_response = try arena.cString(self.lateResponse, field: "LLMCall.late_response") }
+        c.pointee.late_latency_ms = self.lateLatencyMs
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.provider = try WireDecoding.string(c.pointee.provider, field: "LLMCall.provider")
+        self.model = try WireDecoding.string(c.pointee.model, field: "LLMCall.model")
+        self.systemPrompt = try WireDecoding.string(c.pointee.system_prompt, field: "LLMCall.system_prompt")
+        self.prompt = try WireDecoding.string(c.pointee.prompt, field: "LLMCall.prompt")
+        self.response = try WireDecoding.string(c.pointee.response, field: "LLMCall.response")
+        self.inputTokens = c.pointee.input_tokens
+        self.outputTokens = c.pointee.output_tokens
+        if let p = c.pointee.cost { self.cost = try PB.Decimal._decoded(_cMessage: p) }
+        self.latencyMs = c.pointee.latency_ms
+        self.outcome = try WireDecoding.string(c.pointee.outcome, field: "LLMCall.outcome")
+        self.lateResponse = try WireDecoding.string(c.pointee.late_response, field: "LLMCall.late_response")
+        self.lateLatencyMs = c.pointee.late_latency_ms
+    }
+}
+
+extension PB.DecisionRecord: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__DecisionRecord
+    public static let protoName = "tradewind.v1.DecisionRecord"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__decision_record__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__decision_record__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decision_record__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if let v = self.decision { c.pointee.decision = try arena.message(v) }
+        if let v = self.llmCall { c.pointee.llm_call = try arena.message(v) }
+        c.pointee.seq = self.seq
+        if !self.hash.isEmpty { c.pointee.hash = try arena.cString(self.hash, field: "DecisionRecord.hash") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        if let p = c.pointee.decision { self.decision = try PB.Decision._decoded(_cMessage: p) }
+        if let p = c.pointee.llm_call { self.llmCall = try PB.LLMCall._decoded(_cMessage: p) }
+        self.seq = c.pointee.seq
+        self.hash = try WireDecoding.string(c.pointee.hash, field: "DecisionRecord.hash")
+    }
+}
+
+extension PB.VerifyDecisionsRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__VerifyDecisionsRequest
+    public static let protoName = "tradewind.v1.VerifyDecisionsRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__verify_decisions_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__verify_decisions_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__verify_decisions_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "VerifyDecisionsRequest.bot_id") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.botId = try WireDecoding.string(c.pointee.bot_id, field: "VerifyDecisionsRequest.bot_id")
+    }
+}
+
+extension PB.DecisionChainCheck: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__DecisionChainCheck
+    public static let protoName = "tradewind.v1.DecisionChainCheck"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__decision_chain_check__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__decision_chain_check__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decision_chain_check__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
+        c.pointee.intact = (self.intact ? 1 : 0)
+        c.pointee.bots = self.bots
+        c.pointee.decisions = self.decisions
+        if !self.brokenBotId.isEmpty { c.pointee.broken_bot_id = try arena.cString(self.brokenBotId, field: "DecisionChainCheck.broken_bot_id") }
+        c.pointee.first_broken_seq = self.firstBrokenSeq
+        if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "DecisionChainCheck.message") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.intact = (c.pointee.intact != 0)
+        self.bots = c.pointee.bots
+        self.decisions = c.pointee.decisions
+        self.brokenBotId = try WireDecoding.string(c.pointee.broken_bot_id, field: "DecisionChainCheck.broken_bot_id")
+        self.firstBrokenSeq = c.pointee.first_broken_seq
+        self.message = try WireDecoding.string(c.pointee.message, field: "DecisionChainCheck.message")
     }
 }
 

@@ -63,3 +63,33 @@ struct AIUsageView: Encodable {
         }
     }
 }
+
+/// `GET /api/bots/{id}/decisions/{decision_id}`.
+struct DecisionRecordView: Encodable {
+    var decision: DecisionView
+    /// Absent when the strategy weighs no LLM agent.
+    var llmCall: LLMCallView?
+    /// Its number in the bot's hash chain (0 before chaining) and its SHA-256, hex.
+    var seq: Int64
+    var hash: String
+
+    struct LLMCallView: Encodable {
+        var provider, model, systemPrompt, prompt, response, outcome: String
+        var inputTokens, outputTokens, latencyMs: Int64
+        /// US dollars.
+        var cost: String
+        /// An answer that came after the decision was taken: recorded, not acted on.
+        var lateResponse: String?
+    }
+
+    init(_ r: PB.DecisionRecord) {
+        decision = DecisionView(r.decision ?? PB.Decision())
+        (seq, hash) = (r.seq, r.hash)
+        llmCall = r.llmCall.map { c in
+            LLMCallView(
+                provider: c.provider, model: c.model, systemPrompt: c.systemPrompt, prompt: c.prompt, response: c.response, outcome: c.outcome,
+                inputTokens: c.inputTokens, outputTokens: c.outputTokens, latencyMs: c.latencyMs, cost: decimalText(c.cost),
+                lateResponse: c.lateResponse.isEmpty ? nil : c.lateResponse)
+        }
+    }
+}

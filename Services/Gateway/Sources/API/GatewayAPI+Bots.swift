@@ -74,6 +74,14 @@ extension GatewayAPI {
                 let page = try await peers.orchestratorClient().listDecisions(PB.ListDecisionsRequest(botId: bot.id, page: PB.PageRequest(limit: 200)))
                 return try JSONBody.response(["decisions": page.decisions.map(DecisionView.init)])
             },
+            Route(
+                method: .get, path: "/api/bots/{id}/decisions/{decision_id}", answers: .of(DecisionRecordView.self), role: .viewer,
+                summary: "One decision with everything kept of it: each agent's vote, the LLM agent's prompt, answer, tokens and cost, and its place in the bot's hash chain"
+            ) { _, context, p in
+                let bot = try await ownedBot(try parameter("id", context), p)
+                let record = try await peers.orchestratorClient().getDecision(PB.GetDecisionRequest(botId: bot.id, decisionId: try parameter("decision_id", context)))
+                return try JSONBody.response(DecisionRecordView(record))
+            },
             Route(method: .get, path: "/api/bots/{id}/status-stream", answers: .events("status", of: BotStatusEvent.self), role: .viewer, summary: "Server-Sent Events: the bot's state and each decision") {
                 _, context, p in
                 let bot = try await ownedBot(try parameter("id", context), p)

@@ -31,6 +31,9 @@ extension MetricsView: ResponseExample {
 }
 
 extension AIUsageView: ResponseExample { static var example: Self { .init(PB.AIUsage(rows: [PB.AIUsageRow(userId: "u")])) } }
+extension DecisionRecordView: ResponseExample {
+    static var example: Self { .init(PB.DecisionRecord(decision: PB.Decision(), llmCall: PB.LLMCall(lateResponse: "x"))) }
+}
 extension KillSwitchView: ResponseExample { static var example: Self { .init(PB.KillSwitchState()) } }
 extension AuditRecordView: ResponseExample { static var example: Self { .init(PB.AuditRecord()) } }
 extension AuditPageView: ResponseExample { static var example: Self { .init(service: "", PB.AuditPage()) } }

@@ -39,32 +39,41 @@ struct DecisionLLMCall: Sendable {
     var latencyMs: Int
     /// `voted`, or the abstention's reason code.
     var outcome: String
-    var late = false
+    /// An answer that came after the decision was taken (kept beside the hashed record).
+    var lateResponse: String?
+    var lateLatencyMs: Int?
 }
 
 enum AITables {
+    /// The call as it stood when the decision was taken (hashed into the decision chain with it).
     static func insert(_ call: DecisionLLMCall, decision: String, bot: String, at ns: Int64, _ db: some SQLQuerying) async throws {
         try await db.execute("""
             INSERT INTO decision_llm_calls (decision_id, bot_id, provider, model, system_prompt, prompt, response, input_tokens, output_tokens, cost,
                                             latency_ms, outcome, late, created_at_ns)
             VALUES (\(decision)::uuid, \(bot)::uuid, \(call.provider), \(call.model), \(call.system), \(call.prompt), \(call.response),
                     \(call.usage.inputTokens), \(call.usage.outputTokens), \(call.cost.description)::numeric, \(call.latencyMs), \(call.outcome),
-                    \(call.late), \(ns))
-            ON CONFLICT (decision_id) DO UPDATE SET response = EXCLUDED.response, input_tokens = EXCLUDED.input_tokens,
-                output_tokens = EXCLUDED.output_tokens, cost = EXCLUDED.cost, latency_ms = EXCLUDED.latency_ms, late = EXCLUDED.late
+                    false, \(ns))
+            """)
+    }
+
+    /// An answer that came after its decision: kept beside the hashed record, not acted on.
+    static func recordLate(_ call: DecisionLLMCall, decision: String, _ db: some SQLQuerying) async throws {
+        try await db.execute("""
+            UPDATE decision_llm_calls SET late = true, late_response = \(call.response), late_latency_ms = \(call.latencyMs)
+            WHERE decision_id = \(decision)::uuid
             """)
     }
 
     static func llmCall(decision: String, _ db: some SQLQuerying) async throws -> DecisionLLMCall? {
         let rows = try await db.query("""
-            SELECT provider, model, system_prompt, prompt, response, input_tokens, output_tokens, cost::text, latency_ms, outcome, late
+            SELECT provider, model, system_prompt, prompt, response, input_tokens, output_tokens, cost::text, latency_ms, outcome, late_response, late_latency_ms
             FROM decision_llm_calls WHERE decision_id = \(decision)::uuid
             """)
         return try rows.first.map { r in
             DecisionLLMCall(
                 provider: try r.decode(at: 0), model: try r.decode(at: 1), system: try r.decode(at: 2), prompt: try r.decode(at: 3), response: try r.decode(at: 4),
                 usage: LLMUsage(inputTokens: try r.decode(at: 5), outputTokens: try r.decode(at: 6)), cost: try FixedDecimal(parsing: try r.decode(String.self, at: 7)),
-                latencyMs: try r.decode(at: 8), outcome: try r.decode(at: 9), late: try r.decode(at: 10))
+                latencyMs: try r.decode(at: 8), outcome: try r.decode(at: 9), lateResponse: try r.decodeIfPresent(at: 10), lateLatencyMs: try r.decodeIfPresent(at: 11))
         }
     }
 }

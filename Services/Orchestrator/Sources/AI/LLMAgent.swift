@@ -68,11 +68,7 @@ public struct LLMAgent: Sendable {
         guard let first else {
             record.outcome = "late"
             let pending = record
-            let late = Task { () -> DecisionLLMCall in
-                var r = Self.finish(pending, await call.value).record
-                r.late = true
-                return r
-            }
+            let late = Task { () -> DecisionLLMCall in Self.finish(pending, await call.value).record }
             return Vote(opinion: Self.abstain("late", "no answer within \(wait); it will be recorded when it comes, not acted on"), call: record, late: late)
         }
         let (opinion, finished) = Self.finish(record, first)

@@ -46,4 +46,18 @@ extension OrchestratorHandlers {
         usage.spentToday = spent.wire
         return usage
     }
+
+    /// One decision with its LLM call and its place in the chain.
+    func getDecision(_ request: PB.GetDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionRecord {
+        let bot = try Self.uuid(request.botId, "bot_id"), id = try Self.uuid(request.decisionId, "decision_id")
+        guard let record = try await DecisionChain.record(bot: bot, decision: id, store) else {
+            throw OrchestratorError(.unknownDecision, "bot \(bot) has no decision \(id)")
+        }
+        return record
+    }
+
+    /// Recomputes one bot's decision chain, or every bot's.
+    func verifyDecisions(_ request: PB.VerifyDecisionsRequest, context: ServerCallContext) async throws -> PB.DecisionChainCheck {
+        try await DecisionChain.verify(bot: request.botId.isEmpty ? "" : try Self.uuid(request.botId, "bot_id"), store)
+    }
 }

@@ -157,14 +157,14 @@ struct BotTrader: Sendable {
             action: explained.action, confidence: explained.confidence, reasoning: explained.reasoning, opinions: explained.opinions,
             createdAtNs: WallClock.nowNs)
         do {
-            guard try await OrchestratorTables.insert(decision, store) else { return }
+            guard try await DecisionChain.append(decision, llm: vote?.call, store) else { return }
         } catch {
             logger.error("cannot store a decision; the bar is not acted on", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
             return
         }
         state.recentActions.append(explained.action == .hold ? "hold" : (explained.action == .buy ? "buy" : "sell"))
         if state.recentActions.count > 5 { state.recentActions.removeFirst() }
-        if let vote { recordLLMCall(vote, decision: decision) }
+        if let late = vote?.late { recordLate(late, decision: decision) }
         if !decided.isNone {
             let (orderId, outcome) = await trade(decided, candle, plan, &state, held: quantity, decisionId: decision.id)
             decision.orderId = orderId
@@ -179,18 +179,13 @@ struct BotTrader: Sendable {
             message: decision.riskOutcome.map { "\(word): \($0.message)" } ?? word)])
     }
 
-    /// Keeps what the LLM agent was shown and answered beside the decision; a late answer is
-    /// kept when it comes.
-    private func recordLLMCall(_ vote: LLMAgent.Vote, decision: PB.Decision) {
+    /// Keeps the LLM agent's late answer beside the decision it came too late for.
+    private func recordLate(_ late: Task<DecisionLLMCall, Never>, decision: PB.Decision) {
         let store = self.store, logger = self.logger
-        let keep = { @Sendable (call: DecisionLLMCall) async in
-            do { try await AITables.insert(call, decision: decision.id, bot: decision.botId, at: decision.createdAtNs, store) } catch {
-                logger.warning("cannot keep the LLM agent's call beside its decision", metadata: ["bot.id": "\(decision.botId)", "error": "\(error)"])
-            }
-        }
         Task {
-            if let call = vote.call { await keep(call) }
-            if let late = vote.late { await keep(await late.value) }
+            do { try await AITables.recordLate(await late.value, decision: decision.id, store) } catch {
+                logger.warning("cannot keep the LLM agent's late answer", metadata: ["bot.id": "\(decision.botId)", "error": "\(error)"])
+            }
         }
     }
 

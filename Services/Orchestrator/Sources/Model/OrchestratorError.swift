@@ -13,6 +13,7 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     case unknownJob = "orchestrator.unknown_job"
     case unknownStrategy = "orchestrator.unknown_strategy"
     case unknownConversation = "orchestrator.unknown_conversation"
+    case unknownDecision = "orchestrator.unknown_decision"
     /// A search over more parameter sets than `optimize.max_trials` allows.
     case tooManyTrials = "orchestrator.too_many_trials"
     /// A job's trades or equity asked for before it is done.
@@ -28,7 +29,7 @@ public enum OrchestratorErrorCode: String, DomainErrorCode {
     public var status: RPCError.Code {
         switch self {
         case .invalidArgument, .invalidStrategy: .invalidArgument
-        case .unknownBot, .unknownJob, .unknownStrategy, .unknownConversation: .notFound
+        case .unknownBot, .unknownJob, .unknownStrategy, .unknownConversation, .unknownDecision: .notFound
         case .unsupportedMode, .notEnoughHistory, .tooManyTrials, .jobNotDone, .invalidRange: .failedPrecondition
         case .marketDataUnavailable, .riskUnavailable, .executionUnavailable: .unavailable
         }

@@ -54,17 +54,6 @@ enum OrchestratorTables {
 
     // MARK: Decisions
 
-    /// Inserts `decision`; false when the bot already decided on that bar.
-    static func insert(_ decision: PB.Decision, _ db: some SQLQuerying) async throws -> Bool {
-        let rows = try await db.query("""
-            INSERT INTO decisions (id, bot_id, candle_open_time_ns, created_at_ns, payload)
-            VALUES (\(decision.id)::uuid, \(decision.botId)::uuid, \(decision.candleOpenTimeNs), \(decision.createdAtNs),
-                    \(SQLBytes(try decision.encodedBytes())))
-            ON CONFLICT (bot_id, candle_open_time_ns) DO NOTHING RETURNING id
-            """)
-        return !rows.isEmpty
-    }
-
     static func update(_ decision: PB.Decision, _ db: some SQLQuerying) async throws {
         try await db.execute("UPDATE decisions SET payload = \(SQLBytes(try decision.encodedBytes())) WHERE id = \(decision.id)::uuid")
     }

@@ -1690,6 +1690,231 @@ void   tradewind__v1__list_decisions_request__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__list_decisions_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tradewind__v1__get_decision_request__init
+                     (Tradewind__V1__GetDecisionRequest         *message)
+{
+  static const Tradewind__V1__GetDecisionRequest init_value = TRADEWIND__V1__GET_DECISION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__get_decision_request__get_packed_size
+                     (const Tradewind__V1__GetDecisionRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_decision_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__get_decision_request__pack
+                     (const Tradewind__V1__GetDecisionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_decision_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__get_decision_request__pack_to_buffer
+                     (const Tradewind__V1__GetDecisionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__get_decision_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__GetDecisionRequest *
+       tradewind__v1__get_decision_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__GetDecisionRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__get_decision_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__get_decision_request__free_unpacked
+                     (Tradewind__V1__GetDecisionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__get_decision_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__llmcall__init
+                     (Tradewind__V1__LLMCall         *message)
+{
+  static const Tradewind__V1__LLMCall init_value = TRADEWIND__V1__LLMCALL__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__llmcall__get_packed_size
+                     (const Tradewind__V1__LLMCall *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__llmcall__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__llmcall__pack
+                     (const Tradewind__V1__LLMCall *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__llmcall__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__llmcall__pack_to_buffer
+                     (const Tradewind__V1__LLMCall *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__llmcall__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__LLMCall *
+       tradewind__v1__llmcall__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__LLMCall *)
+     protobuf_c_message_unpack (&tradewind__v1__llmcall__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__llmcall__free_unpacked
+                     (Tradewind__V1__LLMCall *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__llmcall__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__decision_record__init
+                     (Tradewind__V1__DecisionRecord         *message)
+{
+  static const Tradewind__V1__DecisionRecord init_value = TRADEWIND__V1__DECISION_RECORD__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__decision_record__get_packed_size
+                     (const Tradewind__V1__DecisionRecord *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__decision_record__pack
+                     (const Tradewind__V1__DecisionRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__decision_record__pack_to_buffer
+                     (const Tradewind__V1__DecisionRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__DecisionRecord *
+       tradewind__v1__decision_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__DecisionRecord *)
+     protobuf_c_message_unpack (&tradewind__v1__decision_record__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__decision_record__free_unpacked
+                     (Tradewind__V1__DecisionRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__decision_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__verify_decisions_request__init
+                     (Tradewind__V1__VerifyDecisionsRequest         *message)
+{
+  static const Tradewind__V1__VerifyDecisionsRequest init_value = TRADEWIND__V1__VERIFY_DECISIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__verify_decisions_request__get_packed_size
+                     (const Tradewind__V1__VerifyDecisionsRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__verify_decisions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__verify_decisions_request__pack
+                     (const Tradewind__V1__VerifyDecisionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__verify_decisions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__verify_decisions_request__pack_to_buffer
+                     (const Tradewind__V1__VerifyDecisionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__verify_decisions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__VerifyDecisionsRequest *
+       tradewind__v1__verify_decisions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__VerifyDecisionsRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__verify_decisions_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__verify_decisions_request__free_unpacked
+                     (Tradewind__V1__VerifyDecisionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__verify_decisions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__decision_chain_check__init
+                     (Tradewind__V1__DecisionChainCheck         *message)
+{
+  static const Tradewind__V1__DecisionChainCheck init_value = TRADEWIND__V1__DECISION_CHAIN_CHECK__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__decision_chain_check__get_packed_size
+                     (const Tradewind__V1__DecisionChainCheck *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_chain_check__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__decision_chain_check__pack
+                     (const Tradewind__V1__DecisionChainCheck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_chain_check__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__decision_chain_check__pack_to_buffer
+                     (const Tradewind__V1__DecisionChainCheck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_chain_check__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__DecisionChainCheck *
+       tradewind__v1__decision_chain_check__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__DecisionChainCheck *)
+     protobuf_c_message_unpack (&tradewind__v1__decision_chain_check__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__decision_chain_check__free_unpacked
+                     (Tradewind__V1__DecisionChainCheck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__decision_chain_check__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tradewind__v1__list_decisions_response__init
                      (Tradewind__V1__ListDecisionsResponse         *message)
 {
@@ -5403,6 +5628,456 @@ const ProtobufCMessageDescriptor tradewind__v1__list_decisions_request__descript
   (ProtobufCMessageInit) tradewind__v1__list_decisions_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor tradewind__v1__get_decision_request__field_descriptors[2] =
+{
+  {
+    "bot_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetDecisionRequest, bot_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__GetDecisionRequest, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__get_decision_request__field_indices_by_name[] = {
+  0,   /* field[0] = bot_id */
+  1,   /* field[1] = decision_id */
+};
+static const ProtobufCIntRange tradewind__v1__get_decision_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__get_decision_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.GetDecisionRequest",
+  "GetDecisionRequest",
+  "Tradewind__V1__GetDecisionRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__GetDecisionRequest),
+  2,
+  tradewind__v1__get_decision_request__field_descriptors,
+  tradewind__v1__get_decision_request__field_indices_by_name,
+  1,  tradewind__v1__get_decision_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__get_decision_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__llmcall__field_descriptors[12] =
+{
+  {
+    "provider",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, provider),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "system_prompt",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, system_prompt),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prompt",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, prompt),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "response",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, response),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_tokens",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, input_tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "output_tokens",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, output_tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, cost),
+    &tradewind__v1__decimal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "latency_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, outcome),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "late_response",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, late_response),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "late_latency_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__LLMCall, late_latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__llmcall__field_indices_by_name[] = {
+  7,   /* field[7] = cost */
+  5,   /* field[5] = input_tokens */
+  11,   /* field[11] = late_latency_ms */
+  10,   /* field[10] = late_response */
+  8,   /* field[8] = latency_ms */
+  1,   /* field[1] = model */
+  9,   /* field[9] = outcome */
+  6,   /* field[6] = output_tokens */
+  3,   /* field[3] = prompt */
+  0,   /* field[0] = provider */
+  4,   /* field[4] = response */
+  2,   /* field[2] = system_prompt */
+};
+static const ProtobufCIntRange tradewind__v1__llmcall__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__llmcall__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.LLMCall",
+  "LLMCall",
+  "Tradewind__V1__LLMCall",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__LLMCall),
+  12,
+  tradewind__v1__llmcall__field_descriptors,
+  tradewind__v1__llmcall__field_indices_by_name,
+  1,  tradewind__v1__llmcall__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__llmcall__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__decision_record__field_descriptors[4] =
+{
+  {
+    "decision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionRecord, decision),
+    &tradewind__v1__decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "llm_call",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionRecord, llm_call),
+    &tradewind__v1__llmcall__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionRecord, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hash",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionRecord, hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__decision_record__field_indices_by_name[] = {
+  0,   /* field[0] = decision */
+  3,   /* field[3] = hash */
+  1,   /* field[1] = llm_call */
+  2,   /* field[2] = seq */
+};
+static const ProtobufCIntRange tradewind__v1__decision_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__decision_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.DecisionRecord",
+  "DecisionRecord",
+  "Tradewind__V1__DecisionRecord",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__DecisionRecord),
+  4,
+  tradewind__v1__decision_record__field_descriptors,
+  tradewind__v1__decision_record__field_indices_by_name,
+  1,  tradewind__v1__decision_record__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__decision_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__verify_decisions_request__field_descriptors[1] =
+{
+  {
+    "bot_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__VerifyDecisionsRequest, bot_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__verify_decisions_request__field_indices_by_name[] = {
+  0,   /* field[0] = bot_id */
+};
+static const ProtobufCIntRange tradewind__v1__verify_decisions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__verify_decisions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.VerifyDecisionsRequest",
+  "VerifyDecisionsRequest",
+  "Tradewind__V1__VerifyDecisionsRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__VerifyDecisionsRequest),
+  1,
+  tradewind__v1__verify_decisions_request__field_descriptors,
+  tradewind__v1__verify_decisions_request__field_indices_by_name,
+  1,  tradewind__v1__verify_decisions_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__verify_decisions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__decision_chain_check__field_descriptors[6] =
+{
+  {
+    "intact",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, intact),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bots",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, bots),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decisions",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, decisions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "broken_bot_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, broken_bot_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_broken_seq",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, first_broken_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionChainCheck, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__decision_chain_check__field_indices_by_name[] = {
+  1,   /* field[1] = bots */
+  3,   /* field[3] = broken_bot_id */
+  2,   /* field[2] = decisions */
+  4,   /* field[4] = first_broken_seq */
+  0,   /* field[0] = intact */
+  5,   /* field[5] = message */
+};
+static const ProtobufCIntRange tradewind__v1__decision_chain_check__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__decision_chain_check__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.DecisionChainCheck",
+  "DecisionChainCheck",
+  "Tradewind__V1__DecisionChainCheck",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__DecisionChainCheck),
+  6,
+  tradewind__v1__decision_chain_check__field_descriptors,
+  tradewind__v1__decision_chain_check__field_indices_by_name,
+  1,  tradewind__v1__decision_chain_check__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__decision_chain_check__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tradewind__v1__list_decisions_response__field_descriptors[2] =
 {
   {
@@ -6343,7 +7018,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[25] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[27] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -6357,6 +7032,8 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "StreamBotStatus", &tradewind__v1__get_bot_request__descriptor, &tradewind__v1__bot_status__descriptor },
   { "Analyze", &tradewind__v1__analyze_request__descriptor, &tradewind__v1__decision__descriptor },
   { "ListDecisions", &tradewind__v1__list_decisions_request__descriptor, &tradewind__v1__list_decisions_response__descriptor },
+  { "GetDecision", &tradewind__v1__get_decision_request__descriptor, &tradewind__v1__decision_record__descriptor },
+  { "VerifyDecisions", &tradewind__v1__verify_decisions_request__descriptor, &tradewind__v1__decision_chain_check__descriptor },
   { "RunBacktest", &tradewind__v1__backtest_request__descriptor, &tradewind__v1__backtest_result__descriptor },
   { "SubmitJob", &tradewind__v1__submit_job_request__descriptor, &tradewind__v1__job__descriptor },
   { "GetJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
@@ -6373,30 +7050,32 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
 };
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
-  16,        /* CancelJob */
-  20,        /* Chat */
+  18,        /* CancelJob */
+  22,        /* Chat */
   2,        /* CreateBot */
   8,        /* DeleteBot */
-  17,        /* DeleteJob */
-  24,        /* GetAiUsage */
+  19,        /* DeleteJob */
+  26,        /* GetAiUsage */
   4,        /* GetBot */
-  14,        /* GetJob */
-  19,        /* GetJobEquity */
-  22,        /* GetSavedStrategy */
+  12,        /* GetDecision */
+  16,        /* GetJob */
+  21,        /* GetJobEquity */
+  24,        /* GetSavedStrategy */
   0,        /* ListAgents */
   5,        /* ListBots */
   11,        /* ListDecisions */
-  18,        /* ListJobTrades */
-  15,        /* ListJobs */
-  23,        /* ListSavedStrategies */
+  20,        /* ListJobTrades */
+  17,        /* ListJobs */
+  25,        /* ListSavedStrategies */
   1,        /* ListStrategies */
-  12,        /* RunBacktest */
-  21,        /* SaveStrategy */
+  14,        /* RunBacktest */
+  23,        /* SaveStrategy */
   6,        /* StartBot */
   7,        /* StopBot */
   9,        /* StreamBotStatus */
-  13,        /* SubmitJob */
-  3         /* UpdateBot */
+  15,        /* SubmitJob */
+  3,        /* UpdateBot */
+  13         /* VerifyDecisions */
 };
 const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
 {
@@ -6405,7 +7084,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  25,
+  27,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -6505,13 +7184,29 @@ void tradewind__v1__orchestrator__list_decisions(ProtobufCService *service,
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void tradewind__v1__orchestrator__get_decision(ProtobufCService *service,
+                                               const Tradewind__V1__GetDecisionRequest *input,
+                                               Tradewind__V1__DecisionRecord_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void tradewind__v1__orchestrator__verify_decisions(ProtobufCService *service,
+                                                   const Tradewind__V1__VerifyDecisionsRequest *input,
+                                                   Tradewind__V1__DecisionChainCheck_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
                                                const Tradewind__V1__BacktestRequest *input,
                                                Tradewind__V1__BacktestResult_Closure closure,
                                                void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
                                              const Tradewind__V1__SubmitJobRequest *input,
@@ -6519,7 +7214,7 @@ void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
                                           const Tradewind__V1__GetJobRequest *input,
@@ -6527,7 +7222,7 @@ void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
                                             const Tradewind__V1__ListJobsRequest *input,
@@ -6535,7 +7230,7 @@ void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
                                              const Tradewind__V1__GetJobRequest *input,
@@ -6543,7 +7238,7 @@ void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
                                              const Tradewind__V1__GetJobRequest *input,
@@ -6551,7 +7246,7 @@ void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   const Tradewind__V1__ListJobTradesRequest *input,
@@ -6559,7 +7254,7 @@ void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  const Tradewind__V1__GetJobEquityRequest *input,
@@ -6567,7 +7262,7 @@ void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
@@ -6575,7 +7270,7 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 const Tradewind__V1__SaveStrategyRequest *input,
@@ -6583,7 +7278,7 @@ void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      const Tradewind__V1__GetSavedStrategyRequest *input,
@@ -6591,7 +7286,7 @@ void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *service,
                                                         const Tradewind__V1__ListSavedStrategiesRequest *input,
@@ -6599,7 +7294,7 @@ void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
                                                const Tradewind__V1__GetAIUsageRequest *input,
@@ -6607,7 +7302,7 @@ void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

@@ -56,6 +56,11 @@ typedef struct Tradewind__V1__AgentOpinion Tradewind__V1__AgentOpinion;
 typedef struct Tradewind__V1__Decision Tradewind__V1__Decision;
 typedef struct Tradewind__V1__AnalyzeRequest Tradewind__V1__AnalyzeRequest;
 typedef struct Tradewind__V1__ListDecisionsRequest Tradewind__V1__ListDecisionsRequest;
+typedef struct Tradewind__V1__GetDecisionRequest Tradewind__V1__GetDecisionRequest;
+typedef struct Tradewind__V1__LLMCall Tradewind__V1__LLMCall;
+typedef struct Tradewind__V1__DecisionRecord Tradewind__V1__DecisionRecord;
+typedef struct Tradewind__V1__VerifyDecisionsRequest Tradewind__V1__VerifyDecisionsRequest;
+typedef struct Tradewind__V1__DecisionChainCheck Tradewind__V1__DecisionChainCheck;
 typedef struct Tradewind__V1__ListDecisionsResponse Tradewind__V1__ListDecisionsResponse;
 typedef struct Tradewind__V1__BacktestRequest Tradewind__V1__BacktestRequest;
 typedef struct Tradewind__V1__EquityPoint Tradewind__V1__EquityPoint;
@@ -800,6 +805,100 @@ struct  Tradewind__V1__ListDecisionsRequest
 #define TRADEWIND__V1__LIST_DECISIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__list_decisions_request__descriptor) \
     , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Tradewind__V1__GetDecisionRequest
+{
+  ProtobufCMessage base;
+  char *bot_id;
+  char *decision_id;
+};
+#define TRADEWIND__V1__GET_DECISION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__get_decision_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * What the LLM agent was shown and answered for one decision.
+ */
+struct  Tradewind__V1__LLMCall
+{
+  ProtobufCMessage base;
+  char *provider;
+  char *model;
+  char *system_prompt;
+  char *prompt;
+  /*
+   * As received ('' when none came in time).
+   */
+  char *response;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  /*
+   * US dollars.
+   */
+  Tradewind__V1__Decimal *cost;
+  int64_t latency_ms;
+  /*
+   * voted, or why the agent abstained (late, budget_exhausted, malformed, ...).
+   */
+  char *outcome;
+  /*
+   * An answer that came after the decision was taken: recorded, not acted on.
+   */
+  char *late_response;
+  int64_t late_latency_ms;
+};
+#define TRADEWIND__V1__LLMCALL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__llmcall__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tradewind__V1__DecisionRecord
+{
+  ProtobufCMessage base;
+  Tradewind__V1__Decision *decision;
+  /*
+   * Absent when the strategy weighs no LLM agent.
+   */
+  Tradewind__V1__LLMCall *llm_call;
+  /*
+   * Its number in the bot's chain (0 for a decision from before chaining), and its hash (hex).
+   */
+  int64_t seq;
+  char *hash;
+};
+#define TRADEWIND__V1__DECISION_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__decision_record__descriptor) \
+    , NULL, NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__VerifyDecisionsRequest
+{
+  ProtobufCMessage base;
+  char *bot_id;
+};
+#define TRADEWIND__V1__VERIFY_DECISIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__verify_decisions_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__DecisionChainCheck
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean intact;
+  int64_t bots;
+  int64_t decisions;
+  /*
+   * Where the first break is ('' and 0 when intact).
+   */
+  char *broken_bot_id;
+  int64_t first_broken_seq;
+  char *message;
+};
+#define TRADEWIND__V1__DECISION_CHAIN_CHECK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__decision_chain_check__descriptor) \
+    , 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__ListDecisionsResponse
@@ -1653,6 +1752,101 @@ Tradewind__V1__ListDecisionsRequest *
 void   tradewind__v1__list_decisions_request__free_unpacked
                      (Tradewind__V1__ListDecisionsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Tradewind__V1__GetDecisionRequest methods */
+void   tradewind__v1__get_decision_request__init
+                     (Tradewind__V1__GetDecisionRequest         *message);
+size_t tradewind__v1__get_decision_request__get_packed_size
+                     (const Tradewind__V1__GetDecisionRequest   *message);
+size_t tradewind__v1__get_decision_request__pack
+                     (const Tradewind__V1__GetDecisionRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__get_decision_request__pack_to_buffer
+                     (const Tradewind__V1__GetDecisionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__GetDecisionRequest *
+       tradewind__v1__get_decision_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__get_decision_request__free_unpacked
+                     (Tradewind__V1__GetDecisionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__LLMCall methods */
+void   tradewind__v1__llmcall__init
+                     (Tradewind__V1__LLMCall         *message);
+size_t tradewind__v1__llmcall__get_packed_size
+                     (const Tradewind__V1__LLMCall   *message);
+size_t tradewind__v1__llmcall__pack
+                     (const Tradewind__V1__LLMCall   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__llmcall__pack_to_buffer
+                     (const Tradewind__V1__LLMCall   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__LLMCall *
+       tradewind__v1__llmcall__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__llmcall__free_unpacked
+                     (Tradewind__V1__LLMCall *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__DecisionRecord methods */
+void   tradewind__v1__decision_record__init
+                     (Tradewind__V1__DecisionRecord         *message);
+size_t tradewind__v1__decision_record__get_packed_size
+                     (const Tradewind__V1__DecisionRecord   *message);
+size_t tradewind__v1__decision_record__pack
+                     (const Tradewind__V1__DecisionRecord   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__decision_record__pack_to_buffer
+                     (const Tradewind__V1__DecisionRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__DecisionRecord *
+       tradewind__v1__decision_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__decision_record__free_unpacked
+                     (Tradewind__V1__DecisionRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__VerifyDecisionsRequest methods */
+void   tradewind__v1__verify_decisions_request__init
+                     (Tradewind__V1__VerifyDecisionsRequest         *message);
+size_t tradewind__v1__verify_decisions_request__get_packed_size
+                     (const Tradewind__V1__VerifyDecisionsRequest   *message);
+size_t tradewind__v1__verify_decisions_request__pack
+                     (const Tradewind__V1__VerifyDecisionsRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__verify_decisions_request__pack_to_buffer
+                     (const Tradewind__V1__VerifyDecisionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__VerifyDecisionsRequest *
+       tradewind__v1__verify_decisions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__verify_decisions_request__free_unpacked
+                     (Tradewind__V1__VerifyDecisionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__DecisionChainCheck methods */
+void   tradewind__v1__decision_chain_check__init
+                     (Tradewind__V1__DecisionChainCheck         *message);
+size_t tradewind__v1__decision_chain_check__get_packed_size
+                     (const Tradewind__V1__DecisionChainCheck   *message);
+size_t tradewind__v1__decision_chain_check__pack
+                     (const Tradewind__V1__DecisionChainCheck   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__decision_chain_check__pack_to_buffer
+                     (const Tradewind__V1__DecisionChainCheck   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__DecisionChainCheck *
+       tradewind__v1__decision_chain_check__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__decision_chain_check__free_unpacked
+                     (Tradewind__V1__DecisionChainCheck *message,
+                      ProtobufCAllocator *allocator);
 /* Tradewind__V1__ListDecisionsResponse methods */
 void   tradewind__v1__list_decisions_response__init
                      (Tradewind__V1__ListDecisionsResponse         *message);
@@ -1927,6 +2121,21 @@ typedef void (*Tradewind__V1__AnalyzeRequest_Closure)
 typedef void (*Tradewind__V1__ListDecisionsRequest_Closure)
                  (const Tradewind__V1__ListDecisionsRequest *message,
                   void *closure_data);
+typedef void (*Tradewind__V1__GetDecisionRequest_Closure)
+                 (const Tradewind__V1__GetDecisionRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__LLMCall_Closure)
+                 (const Tradewind__V1__LLMCall *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__DecisionRecord_Closure)
+                 (const Tradewind__V1__DecisionRecord *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__VerifyDecisionsRequest_Closure)
+                 (const Tradewind__V1__VerifyDecisionsRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__DecisionChainCheck_Closure)
+                 (const Tradewind__V1__DecisionChainCheck *message,
+                  void *closure_data);
 typedef void (*Tradewind__V1__ListDecisionsResponse_Closure)
                  (const Tradewind__V1__ListDecisionsResponse *message,
                   void *closure_data);
@@ -2006,6 +2215,14 @@ struct Tradewind__V1__Orchestrator_Service
                          const Tradewind__V1__ListDecisionsRequest *input,
                          Tradewind__V1__ListDecisionsResponse_Closure closure,
                          void *closure_data);
+  void (*get_decision)(Tradewind__V1__Orchestrator_Service *service,
+                       const Tradewind__V1__GetDecisionRequest *input,
+                       Tradewind__V1__DecisionRecord_Closure closure,
+                       void *closure_data);
+  void (*verify_decisions)(Tradewind__V1__Orchestrator_Service *service,
+                           const Tradewind__V1__VerifyDecisionsRequest *input,
+                           Tradewind__V1__DecisionChainCheck_Closure closure,
+                           void *closure_data);
   void (*run_backtest)(Tradewind__V1__Orchestrator_Service *service,
                        const Tradewind__V1__BacktestRequest *input,
                        Tradewind__V1__BacktestResult_Closure closure,
@@ -2078,6 +2295,8 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## stream_bot_status,\
       function_prefix__ ## analyze,\
       function_prefix__ ## list_decisions,\
+      function_prefix__ ## get_decision,\
+      function_prefix__ ## verify_decisions,\
       function_prefix__ ## run_backtest,\
       function_prefix__ ## submit_job,\
       function_prefix__ ## get_job,\
@@ -2139,6 +2358,14 @@ void tradewind__v1__orchestrator__list_decisions(ProtobufCService *service,
                                                  const Tradewind__V1__ListDecisionsRequest *input,
                                                  Tradewind__V1__ListDecisionsResponse_Closure closure,
                                                  void *closure_data);
+void tradewind__v1__orchestrator__get_decision(ProtobufCService *service,
+                                               const Tradewind__V1__GetDecisionRequest *input,
+                                               Tradewind__V1__DecisionRecord_Closure closure,
+                                               void *closure_data);
+void tradewind__v1__orchestrator__verify_decisions(ProtobufCService *service,
+                                                   const Tradewind__V1__VerifyDecisionsRequest *input,
+                                                   Tradewind__V1__DecisionChainCheck_Closure closure,
+                                                   void *closure_data);
 void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
                                                const Tradewind__V1__BacktestRequest *input,
                                                Tradewind__V1__BacktestResult_Closure closure,
@@ -2239,6 +2466,11 @@ extern const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__descriptor
 extern const ProtobufCMessageDescriptor tradewind__v1__decision__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__analyze_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__list_decisions_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__get_decision_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__llmcall__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__decision_record__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__verify_decisions_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__decision_chain_check__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__list_decisions_response__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__backtest_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__equity_point__descriptor;
