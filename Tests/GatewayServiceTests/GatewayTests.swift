@@ -133,7 +133,10 @@ struct GatewayTests {
         r = try await http.call("PUT", "/api/config", token: viewer, json: "[1]")
         #expect(r.status == 400)
         r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"message":"buy dips when RSI is below 25"}"#)
-        #expect((r.body["proposed_strategy"] as? [String: Any])?["name"] as? String == "mean_reversion")
+        #expect(r.body["proposed_strategy"] == nil && (r.body["clarifying_questions"] as? [String])?.first?.hasPrefix("When should it sell?") == true)
+        let conversation = try #require(r.body["conversation_id"] as? String)
+        r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"conversation_id":"\#(conversation)","message":"sell when RSI is above 60"}"#)
+        #expect((r.body["proposed_strategy"] as? [String: Any])?["document"] != nil)
         r = try await http.call("GET", "/api/openapi.json")
         #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/v1/bots/{id}/status-stream"] != nil)
         // Every success answer with a body has its schema; a 204 has none.

@@ -61,13 +61,20 @@ struct StrategyTests {
         let assistant = StrategyAssistant()
         let vague = assistant.answer(["hello, make me money"])
         #expect(vague.strategy == nil && vague.questions.count == 2)
-        let dips = assistant.answer(["I want to buy dips when RSI is below 25", "be conservative, stop loss 2%"])
-        #expect(dips.strategy?.name == "mean_reversion" && dips.strategy?.parameters["oversold"] == 25)
-        #expect(abs((dips.strategy?.consensusThreshold ?? 0) - 0.45) < 1e-12 && dips.reply.contains("stop_loss_pct 0.02"))
-        #expect(dips.reply.contains("rsi_reversion (weight 0.7)") && dips.questions.isEmpty)
+        // A style and an appetite without rules: an agent preset.
+        let style = assistant.answer(["I like mean reversion, oversold 25", "be conservative"])
+        #expect(style.strategy?.name == "mean_reversion" && style.strategy?.parameters["oversold"] == 25)
+        #expect(abs((style.strategy?.consensusThreshold ?? 0) - 0.45) < 1e-12 && style.reply.contains("rsi_reversion (weight 0.7)"))
         let trend = assistant.answer(["follow the trend with EMA 50 and 10, aggressive"])
         #expect(trend.strategy?.parameters["fast_period"] == 10 && trend.strategy?.parameters["slow_period"] == 50)
-        #expect(assistant.answer(["buy dips, RSI below 80"]).reply.contains("outside its declared range"))
+        // Rules: a document of its own, asked for what is missing first.
+        let dips = assistant.answer(["I want to buy dips when RSI is below 25"])
+        #expect(dips.strategy == nil && dips.questions.first?.hasPrefix("When should it sell?") == true)
+        let whole = assistant.answer(["I want to buy dips when RSI is below 25", "sell when it is above 60, stop loss 2%"])
+        let document = try #require(whole.strategy?.document)
+        #expect(document.contains(#""rsi""#) && document.contains(#""stop_loss":{"percent":2}"#))
+        #expect(whole.reply.contains("buy when RSI(14) is below 25") && whole.reply.contains("sell when RSI(14) is above 60"))
+        #expect(whole.reply.contains("stop loss at 2%") && whole.questions.isEmpty)
     }
 
     @Test func backtestsOnTheWire() throws {

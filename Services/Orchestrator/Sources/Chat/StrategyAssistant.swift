@@ -4,12 +4,12 @@ import Foundation
 import Strategies
 import Wire
 
-/// Turns plain words into a strategy: a rule-based reader of the conversation (the user's
-/// messages, later ones overriding earlier), not a language model. It understands a style (trend
-/// following, mean reversion, balanced), a risk appetite (conservative, aggressive), RSI levels
-/// ("buy when RSI is below 25"), EMA periods ("EMA 10 and 50", "fast 9 slow 21") and a stop loss or
-/// take profit ("stop loss 2%"), which it reminds belong in the bot's risk settings. It asks what
-/// it still needs, and proposes only strategies that pass the same validation bots do.
+/// Turns plain words into a strategy, offline: the user's messages are read by
+/// `PlainEnglishReader` into rules, exits and a size (a later message's rules, exits and size
+/// replace an earlier one's), and become a strategy document, checked by the compiler bots use,
+/// described back in plain words. What is missing (when to sell) or not understood is asked for
+/// exactly. Without any rule it falls back to a style (trend following, mean reversion,
+/// balanced) and a risk appetite, proposing an agent preset.
 struct StrategyAssistant {
     struct Answer {
         var reply: String
@@ -18,6 +18,65 @@ struct StrategyAssistant {
     }
 
     func answer(_ conversation: [String]) -> Answer {
+        var reader = PlainEnglishReader()
+        var reading = PlainEnglishReader.Reading()
+        for message in conversation { reading.merge(reader.read(message)) }
+        if reading.hasRules { return document(reading, words: conversation) }
+        let style = preset(conversation)
+        // Words that read like a rule ("buy when …") but were not understood: say which.
+        let triedRules = conversation.contains { $0.lowercased().contains("when") || $0.lowercased().contains(" if ") }
+        if style.strategy == nil, triedRules, !reading.notUnderstood.isEmpty {
+            let unknown = reading.notUnderstood.map { "“\($0)”" }.joined(separator: ", ")
+            return Answer(
+                reply: "I could not read \(unknown) as a rule.",
+                questions: ["When should it buy? For example “buy when the 50-day moving average crosses above the 200-day” or “buy when RSI drops below 30”."]
+                    + style.questions)
+        }
+        return preset(conversation)
+    }
+
+    /// A document from what was read, or the question that stands in the way.
+    private func document(_ r: PlainEnglishReader.Reading, words: [String]) -> Answer {
+        var questions = r.notUnderstood.map {
+            "I did not understand “\($0)”. Say it like “RSI below 30”, “the 20-day high”, “the close above the 200-day moving average”, “2% stop loss”."
+        }
+        let protected = !r.exits.isEmpty
+        if !r.entryLong.isEmpty, r.exitLong.isEmpty, !protected {
+            questions.insert("When should it sell? For example “sell when RSI rises above 70”, “take profit at 5%” or “a 3% trailing stop”.", at: 0)
+        }
+        if !r.entryShort.isEmpty, r.exitShort.isEmpty, !protected {
+            questions.insert("When should it buy back the short? For example “cover when RSI drops below 30” or “a 2% stop loss”.", at: 0)
+        }
+        guard !questions.contains(where: { $0.hasPrefix("When") }) else {
+            return Answer(reply: "So far: " + r.said.joined(separator: "; ") + ".", questions: questions)
+        }
+        var rules: [String: JSONValue] = [:]
+        if !r.entryLong.isEmpty { rules["entry_long"] = .array(r.entryLong) }
+        if !r.exitLong.isEmpty { rules["exit_long"] = .array(r.exitLong) }
+        if !r.entryShort.isEmpty { rules["entry_short"] = .array(r.entryShort) }
+        if !r.exitShort.isEmpty { rules["exit_short"] = .array(r.exitShort) }
+        let sizing = r.sizing ?? .object(["model": "percent_equity", "percent": 10])
+        var document: [String: JSONValue] = [
+            "version": 1, "name": "Described strategy", "description": .string(String(words.joined(separator: " ").prefix(500))),
+            "rules": .object(rules), "sizing": sizing, "execution": .object(["fill": "next_open", "fee_bps": 10]),
+        ]
+        if !r.exits.isEmpty { document["exits"] = .object(r.exits) }
+        let text = JSONValue.object(document).jsonText
+        do {
+            _ = try StrategyCompiler.compile(try StrategyDocument(json: text))
+        } catch {
+            return Answer(reply: "What you describe does not make a valid strategy: \(error.message). Could you change it?", questions: [error.message])
+        }
+        var lines = ["I built this strategy:"] + r.said.map { "- \($0)" }
+        if r.sizing == nil { lines.append("- size: 10% of equity per trade (say “risk 1% per trade” or “100 shares” to change it)") }
+        if let symbol = r.symbol { lines.append("- market: \(symbol)") }
+        if let timeframe = r.timeframe { lines.append("- timeframe: \(timeframe)") }
+        lines.append("Orders fill at the next bar's open, with 0.1% fees. Backtest it before you run it.")
+        return Answer(reply: lines.joined(separator: "\n"), strategy: PB.StrategyConfig(document: text), questions: questions)
+    }
+
+    /// The agent preset a style and a risk appetite describe.
+    private func preset(_ conversation: [String]) -> Answer {
         var style: String?
         var appetite: String?
         var parameters: [String: Double] = [:]
