@@ -20,7 +20,7 @@ public struct LLMSettings: Sendable {
     public static let keys: Set<String> = [
         "ai.provider", "ai.model", "ai.base_url", "ai.api_key_env", "ai.api_key_file", "ai.deadline_ms", "ai.max_attempts", "ai.max_in_flight",
         "ai.max_tokens_field", "ai.thinking_budget", "ai.prices", "ai.limit.call_tokens", "ai.limit.bot_daily_usd", "ai.limit.user_daily_usd",
-        "ai.limit.platform_daily_usd",
+        "ai.limit.platform_daily_usd", "ai.backtest_max_calls",
     ]
 
     /// The provider's name; nil when none is configured.
@@ -29,6 +29,8 @@ public struct LLMSettings: Sendable {
     public var limits: LLMLimits
     public var prices: LLMPrices
     public var thinkingBudget: Int?
+    /// Most model calls one backtest may make (answers already cached do not count).
+    public var backtestMaxCalls = 2_000
 
     /// No provider, the default limits.
     public init() {
@@ -58,6 +60,7 @@ public struct LLMSettings: Sendable {
         settings.limits = limits
         settings.prices = prices
         settings.thinkingBudget = budget == 0 ? nil : budget
+        settings.backtestMaxCalls = try v.int("ai.backtest_max_calls", default: settings.backtestMaxCalls, range: 0...1_000_000)
         let name = try v.choice("ai.provider", default: "none", ["none"] + providers.keys.sorted())
         guard name != "none", let plugin = providers[name] else { return settings }
         let model = v.string("ai.model", default: "")

@@ -171,4 +171,66 @@ struct LLMAgentServiceTests {
             }
         }
     }
+
+    /// A backtest of a strategy weighing the LLM: every bar after the warm-up asked once, with the
+    /// leakage guard on; a re-run costs nothing (every answer cached) and gives the same result; a
+    /// run over the budget is refused before any call, naming the limit.
+    @Test func backtestsAskOnceWithTheGuardOnAndRespectTheBudget() async throws {
+        try await ScriptedHTTPServer.with({ _, i in
+            ScriptedHTTPServer.json(i % 3 == 0 ? Self.vote("sell", 0.8, "lower highs") : Self.vote("buy", 0.9, "higher lows"))
+        }) { port, server in
+            try await withPlatform { p in
+                let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 1200) * minute
+                var price = 40_000.0
+                let bars = candles(from: t0, count: 60, price: &price, step: 1.002) + candles(from: t0 + 60 * minute, count: 60, price: &price, step: 0.998)
+                try await p.market.deliver(bars, publish: false)
+                let ai = try Self.ai(port: port, botDaily: "1")
+                let request = PB.BacktestRequest(
+                    symbol: "BTC/USDT", timeframe: .m1, range: PB.TimeRange(fromNs: t0, toNs: t0 + 120 * minute), strategy: PB.StrategyConfig(name: "ai_ensemble"),
+                    initialCash: dec("100000"))
+                try await withOrchestrator(p, adjust: { $0.ai = ai }) { orchestrator in
+                    let first = try await JobServiceTests.finished(
+                        orchestrator, try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", backtest: request)).id, owner: "ada")
+                    #expect(first.status == .done, "\(first.error)")
+                    let asked = server.requests.count
+                    let llm = try #require(try JSONValue(parsing: first.resultJson)["llm"])
+                    #expect(llm["called"]?.integer == asked && llm["cached"]?.integer == 0 && llm["leakage_guard"]?.bool == true)
+                    #expect(asked > 50 && llm["bars_asked"]?.integer == asked)
+                    // Guarded: no symbol, no dates, prices rebased to 100.
+                    let prompt = try JSONValue(parsing: server.requests[asked - 1].body)["messages"]?.array?.last?["content"]?.string ?? ""
+                    #expect(prompt.contains("Market: ASSET") && !prompt.contains("BTC"))
+                    #expect(prompt.contains("t-0: ") && prompt.range(of: #"\d{4}-\d{2}-\d{2}"#, options: .regularExpression) == nil)
+                    #expect(prompt.range(of: #"t-19: \S+ \S+ \S+ 100 "#, options: .regularExpression) != nil, "\(prompt)")
+
+                    // Again: all from the cache, nothing asked, the same result.
+                    let second = try await JobServiceTests.finished(
+                        orchestrator, try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", backtest: request)).id, owner: "ada")
+                    #expect(server.requests.count == asked)
+                    let again = try #require(try JSONValue(parsing: second.resultJson)["llm"])
+                    #expect(again["called"]?.integer == 0 && again["cached"]?.integer == asked)
+                    var metrics = try JSONValue(parsing: first.resultJson), repeated = try JSONValue(parsing: second.resultJson)
+                    if case .object(var m) = metrics { m["llm"] = nil; metrics = .object(m) }
+                    if case .object(var m) = repeated { m["llm"] = nil; repeated = .object(m) }
+                    #expect(metrics == repeated)
+
+                    // Optimising it would ask about every bar of every trial: refused up front.
+                    let search = PB.OptimizationRequest(backtest: request, ranges: [PB.ParameterRangeSpec(name: "threshold", from: 0.2, to: 0.4, step: 0.1)])
+                    let refused = await JobServiceTests.code { _ = try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", optimization: search)) }
+                    #expect(refused.contains("weighs the llm agent"))
+                }
+                // A user whose budget cannot cover the uncached calls: refused before any call.
+                var poor = ai
+                poor.limits.userDaily = try FixedDecimal(parsing: "0.001")
+                try await withOrchestrator(p, adjust: { $0.ai = poor }) { orchestrator in
+                    let before = server.requests.count
+                    var longer = request
+                    longer.range = PB.TimeRange(fromNs: t0, toNs: t0 + 120 * minute)
+                    let job = try await JobServiceTests.finished(
+                        orchestrator, try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "bob", backtest: longer)).id, owner: "bob")
+                    #expect(job.status == .failed && job.error.contains("ai.budget_exhausted") && job.error.contains("this backtest would ask"), "\(job.error)")
+                    #expect(server.requests.count == before)
+                }
+            }
+        }
+    }
 }

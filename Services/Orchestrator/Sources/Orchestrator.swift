@@ -28,7 +28,7 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
         let agent = LLMAgent(model: model, deadline: settings.ai.endpoint?.deadline ?? .seconds(10))
         let trader = BotTrader(
             store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, agent: agent, warmupBars: settings.analyzeBars)
-        let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger)
+        let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger, agent: agent)
         made = (BotSupervisor(trader: trader), jobs, [marketData, risk, execution].compactMap { $0 })
         return made!
     }

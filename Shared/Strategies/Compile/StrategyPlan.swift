@@ -82,6 +82,8 @@ public struct StrategyPlan: Sendable {
     public var consensus: [ConsensusProgram] { program.consensus }
     /// Input slots: five prices, then every indicator's outputs.
     public var inputCount: Int { program.inputCount }
+    /// Whether an external agent (the LLM) votes in it with a weight above 0.
+    public var asksExternalAgents: Bool { !program.external.isEmpty }
 
     init(
         document: StrategyDocument, parameters: [String: Double], indicators: [IndicatorInput], program: SignalProgram,

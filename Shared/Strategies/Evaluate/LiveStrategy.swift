@@ -81,7 +81,7 @@ extension LiveStrategy {
     }
 
     /// Whether an external agent (the LLM) votes in this strategy with a weight above 0.
-    public var asksExternalAgents: Bool { !program.external.isEmpty }
+    public var asksExternalAgents: Bool { plan.asksExternalAgents }
 
     /// Each indicator output's value on the latest bar, by its column label (`ema_12`, `macd_12_26_9.hist`):
     /// the values the strategy computes, as an agent's market context shows them.

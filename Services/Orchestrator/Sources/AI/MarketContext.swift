@@ -14,6 +14,10 @@ public struct MarketContext: Sendable {
     public var position: PositionView
     /// The bot's latest decisions' actions, oldest first.
     public var recentActions: [String]
+    /// The leakage guard (backtests): the symbol replaced by an alias, no dates, prices and
+    /// price-scale indicators rebased to 100 at the window's first close, so the model cannot
+    /// recall what came next.
+    public var guarded = false
 
     /// A context; `bars` oldest first, ending with the bar decided on.
     public init(
@@ -34,10 +38,22 @@ public struct MarketContext: Sendable {
     /// The user message.
     public var prompt: String {
         guard let last = bars.last else { return "No bars yet." }
-        var lines = ["Market: \(symbol), \(timeframe) bars. The latest bar has just closed at \(Self.number(last.bar.close))."]
-        lines.append("Recent bars, oldest first (UTC open time: open high low close volume):")
-        for (time, bar) in bars.suffix(Self.barsShown) {
-            lines.append("\(Self.time(time)): \(Self.number(bar.open)) \(Self.number(bar.high)) \(Self.number(bar.low)) \(Self.number(bar.close)) \(Self.number(bar.volume))")
+        let shown = bars.suffix(Self.barsShown)
+        // Guarded: every price over the first shown close, times 100.
+        let scale = guarded ? 100 / (shown.first?.bar.close ?? 1) : 1
+        func price(_ x: Double) -> String { Self.number(x * scale) }
+        // Guarded, volume too is relative (to the shown bars' average): its size names a market.
+        let meanVolume = shown.map(\.bar.volume).reduce(0, +) / Double(max(1, shown.count))
+        func volume(_ v: Double) -> String { guarded && meanVolume > 0 ? Self.number(v / meanVolume) : Self.number(v) }
+        var lines = [
+            guarded
+                ? "Market: ASSET (its name, dates and price level are hidden), \(timeframe) bars; prices are rebased to 100 at the first bar shown. The latest bar has just closed at \(price(last.bar.close))."
+                : "Market: \(symbol), \(timeframe) bars. The latest bar has just closed at \(Self.number(last.bar.close))."
+        ]
+        lines.append(guarded ? "Recent bars, oldest first (bar: open high low close volume, volume relative to the average of these bars):" : "Recent bars, oldest first (UTC open time: open high low close volume):")
+        for (k, (time, bar)) in shown.enumerated() {
+            let label = guarded ? "t-\(shown.count - 1 - k)" : Self.time(time)
+            lines.append("\(label): \(price(bar.open)) \(price(bar.high)) \(price(bar.low)) \(price(bar.close)) \(volume(bar.volume))")
         }
         let closes = bars.map(\.bar.close)
         func change(_ n: Int) -> String? {
@@ -48,14 +64,17 @@ public struct MarketContext: Sendable {
         if !changes.isEmpty { lines.append("Change: " + changes.joined(separator: ", ") + ".") }
         let window = bars.suffix(50)
         if let high = window.map(\.bar.high).max(), let low = window.map(\.bar.low).min() {
-            lines.append("Range of the last \(window.count) bars: \(Self.number(low)) to \(Self.number(high)).")
+            lines.append("Range of the last \(window.count) bars: \(price(low)) to \(price(high)).")
         }
         let volumes = window.map(\.bar.volume)
         if volumes.count > 1, let latest = volumes.last, case let average = volumes.dropLast().reduce(0, +) / Double(volumes.count - 1), average > 0 {
             lines.append("Volume of the latest bar: \(Self.number(latest / average))× the average of the \(volumes.count - 1) before it.")
         }
         let known = indicators.filter { $0.value.isFinite }
-        lines.append(known.isEmpty ? "Indicators: none known yet." : "Indicators on the latest bar: " + known.map { "\($0.label) = \(Self.number($0.value))" }.joined(separator: "; ") + ".")
+        func indicator(_ label: String, _ value: Double) -> String {
+            guarded && Self.priceScale(label) ? price(value) : Self.number(value)
+        }
+        lines.append(known.isEmpty ? "Indicators: none known yet." : "Indicators on the latest bar: " + known.map { "\($0.label) = \(indicator($0.label, $0.value))" }.joined(separator: "; ") + ".")
         if position.quantity == 0 {
             lines.append("Position: none (flat).")
         } else {
@@ -67,6 +86,19 @@ public struct MarketContext: Sendable {
         if !recentActions.isEmpty { lines.append("The bot's recent decisions, oldest first: \(recentActions.joined(separator: ", ")).") }
         lines.append("Vote on what to do at this close: buy, sell or hold, with your confidence from 0 to 1 and a sentence or two of reasoning.")
         return lines.joined(separator: "\n")
+    }
+
+    /// Indicators whose values are in the price's units (moving averages, bands, ATR, MACD…),
+    /// rebased with the prices by the leakage guard; oscillators (RSI, ADX, stochastic…) are not.
+    static let priceScaleIndicators: Set<String> = [
+        "sma", "ema", "wma", "dema", "tema", "trima", "kama", "mama", "t3", "ma", "bbands", "midpoint", "midprice", "sar", "sarext", "atr",
+        "trange", "macd", "macdext", "macdfix", "apo", "mom", "stddev", "linearreg", "linearreg_intercept", "tsf", "ht_trendline", "avgprice",
+        "medprice", "typprice", "wclprice", "max", "min", "plus_dm", "minus_dm",
+    ]
+
+    static func priceScale(_ label: String) -> Bool {
+        let name = label.prefix { $0 != "_" && $0 != "." && $0 != "@" }
+        return priceScaleIndicators.contains(String(name))
     }
 
     /// The agent's standing instructions.

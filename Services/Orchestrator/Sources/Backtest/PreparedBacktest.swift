@@ -2,6 +2,7 @@ import Contract
 import RPC
 import ServiceKit
 import Foundation
+import LanguageModels
 import Strategies
 import TradingCore
 import Wire
@@ -73,13 +74,22 @@ struct PreparedBacktest: Sendable {
     }
 
     /// Runs it: the result on the wire with `curvePoints` equity points at most (nil: every bar).
-    func run(id: String, curvePoints: Int?, progress: (@Sendable (Double) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil)
-        throws(OrchestratorError) -> PB.BacktestResult
-    {
+    /// With `votes` the LLM agent votes as asked beforehand, and the result's metrics say how
+    /// (`llm`: calls, cache hits, cost, the leakage guard).
+    func run(
+        id: String, curvePoints: Int?, votes: BacktestVotes? = nil, progress: (@Sendable (Double) -> Void)? = nil,
+        isCancelled: (@Sendable () -> Bool)? = nil
+    ) throws(OrchestratorError) -> PB.BacktestResult {
         var settings = BacktestSettings(initialCash: cash, calendar: calendar)
         settings.progress = progress
         settings.isCancelled = isCancelled
+        if let asked = votes?.votes, !asked.isEmpty { settings.votes = { asked[$0] } }
         let outcome = try Strategy.checked { () throws(StrategyError) in try Backtester(plan: strategy.plan, settings: settings).run(series) }
-        return StrategyBacktest.wire(outcome, strategy, series, request: request, id: id, now: WallClock.nowNs, curvePoints: curvePoints)
+        var result = StrategyBacktest.wire(outcome, strategy, series, request: request, id: id, now: WallClock.nowNs, curvePoints: curvePoints)
+        if let votes, case .object(var metrics)? = try? JSONValue(parsing: result.metricsJson) {
+            metrics["llm"] = votes.summary.json
+            result.metricsJson = JSONValue.object(metrics).jsonText
+        }
+        return result
     }
 }

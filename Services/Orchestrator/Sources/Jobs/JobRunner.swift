@@ -1,12 +1,14 @@
 import Bus
 import Contract
 import Foundation
+import LanguageModels
 import RPC
 import Logging
 import ServiceKit
 import ServiceLifecycle
 import Store
 import Synchronization
+import TradingCore
 import Wire
 
 /// Runs backtest and optimisation jobs from the `jobs` queue: `jobs.workers` at once in this
@@ -20,10 +22,13 @@ final class JobRunner: Service, Sendable {
     let peers: Peers
     let settings: OrchestratorSettings
     let logger: Logger
+    /// Asks the model for a backtest of a strategy that weighs the `llm` agent.
+    let agent: LLMAgent
     /// Bumped by every submit: an idle worker that sees it change looks at the queue at once.
     private let submitted = Atomic<Int>(0)
 
-    init(store: Store, bus: Bus?, peers: Peers, settings: OrchestratorSettings, logger: Logger) {
+    init(store: Store, bus: Bus?, peers: Peers, settings: OrchestratorSettings, logger: Logger, agent: LLMAgent) {
+        self.agent = agent
         self.store = store
         self.bus = bus
         self.peers = peers
@@ -115,7 +120,11 @@ final class JobRunner: Service, Sendable {
             default:
                 let prepared = try await PreparedBacktest.load(job.backtest ?? PB.BacktestRequest(), peers: peers, settings: settings)
                 let id = job.id
-                let full = try await OffLoop.run { try prepared.run(id: id, curvePoints: nil, progress: onProgress, isCancelled: isCancelled) }
+                let timeframe = (try? OrchestratorHandlers.timeframe(prepared.request.timeframe))?.rawValue ?? ""
+                let votes = try await BacktestVotes.compute(
+                    plan: prepared.strategy.plan, series: prepared.series, timeframe: timeframe, agent: agent, user: job.ownerId, store: store,
+                    maxCalls: settings.ai.backtestMaxCalls)
+                let full = try await OffLoop.run { try prepared.run(id: id, curvePoints: nil, votes: votes, progress: onProgress, isCancelled: isCancelled) }
                 job.resultJson = full.metricsJson
                 result = full
             }

@@ -2,6 +2,7 @@ import Bus
 import Contract
 import Foundation
 import Indicators
+import LanguageModels
 import Logging
 import RPC
 import ServiceKit
@@ -210,6 +211,11 @@ struct OrchestratorHandlers: OrchestratorService {
             let instrument = try await peers.instrument(backtest.symbol)
             let (strategy, _, _) = try PreparedBacktest.check(backtest, instrument: instrument)
             _ = try PreparedOptimization.check(optimization, strategy: strategy, settings: settings)
+            if strategy.plan.asksExternalAgents, settings.ai.endpoint != nil {
+                throw OrchestratorError(
+                    .invalidArgument,
+                    "the strategy weighs the llm agent, which would ask the model about every bar of every trial; backtest it as a job, or optimise it with llm_weight 0")
+            }
             job.kind = .optimization
             job.optimization = optimization
         default:
