@@ -179,7 +179,10 @@ test('a tour of every operation, the status stream and every live message kind',
   await eventually(() => `live messages of every kind (missing: ${kindsWanted.filter((kind) => !seen().has(kind)).join(', ')})`, 90,
     async () => kindsWanted.every((kind) => seen().has(kind)));
   socket.close();
-  await call('GET', '/bots/{id}/decisions', { token: T, params: { id: bot.id } });
+  const decisions = (await call('GET', '/bots/{id}/decisions', { token: T, params: { id: bot.id } })).decisions;
+  await call('GET', '/bots/{id}/decisions/{decision_id}', { token: T, params: { id: bot.id, decision_id: decisions[0].id } });
+  await call('POST', '/decisions/{id}/replay', { token: T, params: { id: decisions[0].id }, body: {} });
+  await call('GET', '/ai/usage', { token: T });
   await call('POST', '/bots/{id}/stop', { token: T, params: { id: bot.id } });
   const changed = await call('POST', '/auth/password', { token: T, body: { current_password: password, new_password: 'a new horse battery' } });
   await call('DELETE', '/backtests/{id}', { token: T, params: { id: backtest.id } });

@@ -309,7 +309,7 @@ struct BotServiceTests {
                 let reply = try await orchestrator.chat(PB.ChatRequest(userId: "ada", message: "I like buying dips"))
                 #expect(reply.proposedStrategy?.name == "mean_reversion" && !reply.clarifyingQuestions.isEmpty)
                 // The conversation is remembered: the second message refines the first.
-                let refined = try await orchestrator.chat(PB.ChatRequest(userId: "ada", conversationId: reply.conversationId, message: "conservative please, RSI below 20"))
+                let refined = try await orchestrator.chat(PB.ChatRequest(userId: "ada", conversationId: reply.conversationId, message: "conservative please, oversold 20"))
                 #expect(refined.proposedStrategy?.name == "mean_reversion" && refined.proposedStrategy?.parameters["oversold"] == 20)
                 // Another user can neither read nor add to it.
                 await #expect(throws: RPCError.self) {

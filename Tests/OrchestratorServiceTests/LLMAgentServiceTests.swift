@@ -119,6 +119,18 @@ struct LLMAgentServiceTests {
                     var check = try await orchestrator.verifyDecisions(PB.VerifyDecisionsRequest(botId: bot.id))
                     #expect(check.intact && check.decisions == 4)
 
+                    // Replayed on what the agents saw: the same votes; live with the provider down, the LLM's differs.
+                    let replay = try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: decided[1].id))
+                    #expect(!replay.differs && replay.agents.count == 5 && replay.summary.isEmpty && replay.botId == bot.id)
+                    #expect(replay.agents.last?.replayed?.action == .buy && replay.agents.last?.replayed?.confidence == 0.9)
+                    #expect(abs(replay.storedScore - replay.replayedScore) < 1e-12)
+                    #expect(decided[1].opinions.first?.features["0.ema_12"] != nil && decided[1].opinions.first?.features["p.fast_period"] == 12)
+                    let shadow = try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: decided[1].id, live: true, userId: "ada"))
+                    #expect(shadow.differs && shadow.summary.hasPrefix("llm: buy 0.9 then, hold 0 now"), "\(shadow.summary)")
+                    #expect(shadow.agents.filter(\.differs).map(\.agent) == ["llm"])
+                    failing.withLock { $0 = false }
+                    #expect(!(try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: decided[1].id, live: true, userId: "ada"))).differs)
+
                     let admin = try Store(configuration: TestEnvironment.postgres, logger: Logger(label: "test"))
                     try await admin.unsafeExecuteRaw(
                         "UPDATE \"\(schema)\".decision_llm_calls SET response = replace(response, 'buy', 'sell') WHERE decision_id = '\(decided[1].id)'")

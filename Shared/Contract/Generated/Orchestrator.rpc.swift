@@ -20,6 +20,7 @@ public enum OrchestratorMethods {
     public static let listDecisions = MethodDescriptor<PB.ListDecisionsRequest, PB.ListDecisionsResponse>(service: "Orchestrator", method: "ListDecisions", kind: .unary)
     public static let getDecision = MethodDescriptor<PB.GetDecisionRequest, PB.DecisionRecord>(service: "Orchestrator", method: "GetDecision", kind: .unary)
     public static let verifyDecisions = MethodDescriptor<PB.VerifyDecisionsRequest, PB.DecisionChainCheck>(service: "Orchestrator", method: "VerifyDecisions", kind: .unary)
+    public static let replayDecision = MethodDescriptor<PB.ReplayDecisionRequest, PB.DecisionReplay>(service: "Orchestrator", method: "ReplayDecision", kind: .unary)
     public static let runBacktest = MethodDescriptor<PB.BacktestRequest, PB.BacktestResult>(service: "Orchestrator", method: "RunBacktest", kind: .unary)
     public static let submitJob = MethodDescriptor<PB.SubmitJobRequest, PB.Job>(service: "Orchestrator", method: "SubmitJob", kind: .unary)
     public static let getJob = MethodDescriptor<PB.GetJobRequest, PB.Job>(service: "Orchestrator", method: "GetJob", kind: .unary)
@@ -54,6 +55,9 @@ public protocol OrchestratorService: Sendable {
     func getDecision(_ request: PB.GetDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionRecord
     /// Recomputes bots' decision hash chains (one bot's, or every bot's with bot_id empty).
     func verifyDecisions(_ request: PB.VerifyDecisionsRequest, context: ServerCallContext) async throws -> PB.DecisionChainCheck
+    /// Re-runs a decision's agents on what they saw: the rule agents on their stored features, the
+    /// llm agent from its stored answer, or asked again (live, a shadow evaluation charged to user_id).
+    func replayDecision(_ request: PB.ReplayDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionReplay
     /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.
     func runBacktest(_ request: PB.BacktestRequest, context: ServerCallContext) async throws -> PB.BacktestResult
     /// Backtests and optimisations as jobs: queued, run on a bounded pool, stored with their results.
@@ -99,6 +103,7 @@ extension OrchestratorService {
         router.unary(OrchestratorMethods.listDecisions) { request, context in try await self.listDecisions(request, context: context) }
         router.unary(OrchestratorMethods.getDecision) { request, context in try await self.getDecision(request, context: context) }
         router.unary(OrchestratorMethods.verifyDecisions) { request, context in try await self.verifyDecisions(request, context: context) }
+        router.unary(OrchestratorMethods.replayDecision) { request, context in try await self.replayDecision(request, context: context) }
         router.unary(OrchestratorMethods.runBacktest) { request, context in try await self.runBacktest(request, context: context) }
         router.unary(OrchestratorMethods.submitJob) { request, context in try await self.submitJob(request, context: context) }
         router.unary(OrchestratorMethods.getJob) { request, context in try await self.getJob(request, context: context) }
@@ -180,6 +185,12 @@ public struct OrchestratorClient: Sendable {
     /// Recomputes bots' decision hash chains (one bot's, or every bot's with bot_id empty).
     public func verifyDecisions(_ request: PB.VerifyDecisionsRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.DecisionChainCheck {
         try await client.unary(OrchestratorMethods.verifyDecisions, request, options: options)
+    }
+
+    /// Re-runs a decision's agents on what they saw: the rule agents on their stored features, the
+    /// llm agent from its stored answer, or asked again (live, a shadow evaluation charged to user_id).
+    public func replayDecision(_ request: PB.ReplayDecisionRequest, options: CallOptions = .init()) async throws(RPCError) -> PB.DecisionReplay {
+        try await client.unary(OrchestratorMethods.replayDecision, request, options: options)
     }
 
     /// Runs a backtest now and answers with its result (nothing stored): for callers that wait.

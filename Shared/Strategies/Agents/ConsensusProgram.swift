@@ -84,6 +84,19 @@ public struct ConsensusProgram: Sendable, Hashable {
         return (opinions, score, vetoes)
     }
 
+    /// What each member saw on the program's latest bar, in `members` order: a rule agent's inputs
+    /// in order (`0.ema_12`, …), the close and its parameters (`p.fast_period`, …); nothing for
+    /// an external agent. Enough to re-run its opinion (`TradingAgent.replay`).
+    public func features(_ program: SignalProgram) -> [[String: Double]] {
+        members.map { m in
+            guard !m.agent.isExternal else { return [:] }
+            var out: [String: Double] = ["close": program.value(3)]
+            for (k, call) in m.agent.inputs(parameters).enumerated() { out["\(k).\(call.label)"] = program.value(m.slots[k]) }
+            for (name, value) in parameters.values { out["p.\(name)"] = value }
+            return out
+        }
+    }
+
     /// The same members reading their slots through `renumber` (the builder's final numbering).
     func renumbered(_ renumber: (Int) -> Int) -> ConsensusProgram {
         ConsensusProgram(members: members.map { Member(agent: $0.agent, weight: $0.weight, slots: $0.slots.map(renumber), veto: $0.veto) }, parameters: parameters)

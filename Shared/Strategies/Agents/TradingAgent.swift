@@ -86,6 +86,21 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Its opinion again from `features` as `ConsensusProgram.features` kept them; nil for an
+    /// external agent or features that do not hold what it reads.
+    public func replay(_ features: [String: Double]) -> AgentOpinion? {
+        guard !isExternal, let close = features["close"] else { return nil }
+        var given: [String: Double] = [:]
+        for (key, value) in features where key.hasPrefix("p.") { given[String(key.dropFirst(2))] = value }
+        guard let p = try? AgentParameters(given) else { return nil }
+        var inputs: [Double] = []
+        for (k, call) in self.inputs(p).enumerated() {
+            guard let v = features["\(k).\(call.label)"] else { return nil }
+            inputs.append(v)
+        }
+        return opinion(inputs, close: close, p, explain: true)
+    }
+
     /// Its vote given `inputs` (as `inputs(p)` lists them; NaN while warming up; for an external
     /// agent the vote handed in, `AgentVotes.encode`) and the close. The reasoning text is built
     /// only when `explain` is set (backtests never ask).

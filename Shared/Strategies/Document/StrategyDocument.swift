@@ -199,6 +199,15 @@ public struct IndicatorCall: Sendable, Hashable {
     public var arguments: [Argument]
     public var source: PriceSource?
     public var output: String?
+
+    /// `ema_12`, `bbands_20_2_2.upper`: the name, its literal arguments and the output, for labels.
+    public var label: String {
+        let values = arguments.map { argument -> String in
+            if case .literal(let v) = argument.value { return v == v.rounded() ? String(Int64(v)) : String(v) }
+            return "x"
+        }
+        return ([name] + values).joined(separator: "_") + (output.map { "." + $0 } ?? "")
+    }
 }
 
 /// `{"consensus": {"trend": 0.35, "momentum": "$w"}, "agent_params": {"fast_period": 12}}`: the

@@ -80,6 +80,10 @@ extension LiveStrategy {
         program.consensus.map { $0.explain(program, votes: votes, position: position) }
     }
 
+    /// What each consensus member saw on the latest bar (`ConsensusProgram.features`), aligned
+    /// with `consensusVotes()`.
+    public func consensusFeatures() -> [[[String: Double]]] { program.consensus.map { $0.features(program) } }
+
     /// Whether an external agent (the LLM) votes in this strategy with a weight above 0.
     public var asksExternalAgents: Bool { plan.asksExternalAgents }
 

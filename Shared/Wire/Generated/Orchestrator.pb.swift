@@ -930,17 +930,21 @@ extension PB {
         public var confidence: Double = 0
         public var weight: Double = 0
         public var reasoning: String = ""
+        /// What a rule agent saw: its inputs in order ("0.ema_12", "1.ema_26", …), "close", and its
+        /// parameters ("p.fast_period", …). Empty for the llm agent (its prompt is the decision's LLM call).
+        public var features: [String: Double] = [:]
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(agent: String = "", action: PB.Action = .init(rawValue: 0), confidence: Double = 0, weight: Double = 0, reasoning: String = "") {
+        public init(agent: String = "", action: PB.Action = .init(rawValue: 0), confidence: Double = 0, weight: Double = 0, reasoning: String = "", features: [String: Double] = [:]) {
             self.agent = agent
             self.action = action
             self.confidence = confidence
             self.weight = weight
             self.reasoning = reasoning
+            self.features = features
         }
     }
 
@@ -1013,6 +1017,7 @@ extension PB {
     }
 
     public struct GetDecisionRequest: Sendable, Hashable {
+        /// Empty: whichever bot's it is.
         public var botId: String = ""
         public var decisionId: String = ""
 
@@ -1082,6 +1087,68 @@ extension PB {
             self.llmCall = llmCall
             self.seq = seq
             self.hash = hash
+        }
+    }
+
+    public struct ReplayDecisionRequest: Sendable, Hashable {
+        public var decisionId: String = ""
+        public var live: Bool = false
+        /// Whose budget a live call is charged to.
+        public var userId: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(decisionId: String = "", live: Bool = false, userId: String = "") {
+            self.decisionId = decisionId
+            self.live = live
+            self.userId = userId
+        }
+    }
+
+    public struct AgentReplay: Sendable, Hashable {
+        public var agent: String = ""
+        public var stored: PB.AgentOpinion? = nil
+        public var replayed: PB.AgentOpinion? = nil
+        public var differs: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(agent: String = "", stored: PB.AgentOpinion? = nil, replayed: PB.AgentOpinion? = nil, differs: Bool = false) {
+            self.agent = agent
+            self.stored = stored
+            self.replayed = replayed
+            self.differs = differs
+        }
+    }
+
+    public struct DecisionReplay: Sendable, Hashable {
+        public var decisionId: String = ""
+        public var botId: String = ""
+        public var live: Bool = false
+        public var agents: [PB.AgentReplay] = []
+        public var storedScore: Double = 0
+        public var replayedScore: Double = 0
+        public var differs: Bool = false
+        /// What differs, in words ('' when nothing does).
+        public var summary: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// A message with the given fields; the rest keep their defaults.
+        public init(decisionId: String = "", botId: String = "", live: Bool = false, agents: [PB.AgentReplay] = [], storedScore: Double = 0, replayedScore: Double = 0, differs: Bool = false, summary: String = "") {
+            self.decisionId = decisionId
+            self.botId = botId
+            self.live = live
+            self.agents = agents
+            self.storedScore = storedScore
+            self.replayedScore = replayedScore
+            self.differs = differs
+            self.summary = summary
         }
     }
 
@@ -2292,6 +2359,18 @@ extension PB.AgentOpinion: ProtoMessage {
         c.pointee.confidence = self.confidence
         c.pointee.weight = self.weight
         if !self.reasoning.isEmpty { c.pointee.reasoning = try arena.cString(self.reasoning, field: "AgentOpinion.reasoning") }
+        if !self.features.isEmpty {
+            let entries = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AgentOpinion__FeaturesEntry>?.self, count: self.features.count)
+            for (i, key) in self.features.keys.sorted().enumerated() {
+                let e = arena.allocate(Tradewind__V1__AgentOpinion__FeaturesEntry.self, count: 1)
+                tradewind__v1__agent_opinion__features_entry__init(e)
+                e.pointee.key = try arena.cString(key, field: "AgentOpinion.features.key")
+                e.pointee.value = self.features[key]!
+                entries[i] = e
+            }
+            c.pointee.n_features = self.features.count
+            c.pointee.features = entries
+        }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -2300,6 +2379,14 @@ extension PB.AgentOpinion: ProtoMessage {
         self.confidence = c.pointee.confidence
         self.weight = c.pointee.weight
         self.reasoning = try WireDecoding.string(c.pointee.reasoning, field: "AgentOpinion.reasoning")
+        if c.pointee.n_features > 0 {
+            let entries = WireDecoding.present(c.pointee.features, field: "AgentOpinion.features")
+            self.features.reserveCapacity(c.pointee.n_features)
+            for i in 0..<c.pointee.n_features {
+                let e = WireDecoding.present(entries[i], field: "AgentOpinion.features")
+                self.features[try WireDecoding.string(e.pointee.key, field: "AgentOpinion.features.key")] = e.pointee.value
+            }
+        }
     }
 }
 
@@ -2471,6 +2558,92 @@ extension PB.DecisionRecord: ProtoMessage {
         if let p = c.pointee.llm_call { self.llmCall = try PB.LLMCall._decoded(_cMessage: p) }
         self.seq = c.pointee.seq
         self.hash = try WireDecoding.string(c.pointee.hash, field: "DecisionRecord.hash")
+    }
+}
+
+extension PB.ReplayDecisionRequest: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__ReplayDecisionRequest
+    public static let protoName = "tradewind.v1.ReplayDecisionRequest"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__replay_decision_request__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__replay_decision_request__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__replay_decision_request__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.decisionId.isEmpty { c.pointee.decision_id = try arena.cString(self.decisionId, field: "ReplayDecisionRequest.decision_id") }
+        c.pointee.live = (self.live ? 1 : 0)
+        if !self.userId.isEmpty { c.pointee.user_id = try arena.cString(self.userId, field: "ReplayDecisionRequest.user_id") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.decisionId = try WireDecoding.string(c.pointee.decision_id, field: "ReplayDecisionRequest.decision_id")
+        self.live = (c.pointee.live != 0)
+        self.userId = try WireDecoding.string(c.pointee.user_id, field: "ReplayDecisionRequest.user_id")
+    }
+}
+
+extension PB.AgentReplay: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__AgentReplay
+    public static let protoName = "tradewind.v1.AgentReplay"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__agent_replay__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__agent_replay__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__agent_replay__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
+        if !self.agent.isEmpty { c.pointee.agent = try arena.cString(self.agent, field: "AgentReplay.agent") }
+        if let v = self.stored { c.pointee.stored = try arena.message(v) }
+        if let v = self.replayed { c.pointee.replayed = try arena.message(v) }
+        c.pointee.differs = (self.differs ? 1 : 0)
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.agent = try WireDecoding.string(c.pointee.agent, field: "AgentReplay.agent")
+        if let p = c.pointee.stored { self.stored = try PB.AgentOpinion._decoded(_cMessage: p) }
+        if let p = c.pointee.replayed { self.replayed = try PB.AgentOpinion._decoded(_cMessage: p) }
+        self.differs = (c.pointee.differs != 0)
+    }
+}
+
+extension PB.DecisionReplay: ProtoMessage {
+    public typealias CMessage = Tradewind__V1__DecisionReplay
+    public static let protoName = "tradewind.v1.DecisionReplay"
+    public static func _cInit(_ c: UnsafeMutablePointer<CMessage>) { tradewind__v1__decision_replay__init(c) }
+    public static func _cPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int { tradewind__v1__decision_replay__pack(c, out) }
+    public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__decision_replay__unpack(a, n, d) }
+
+    public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(60)  // tag + value of each singular number, enum or bool
+        if !self.decisionId.isEmpty { c.pointee.decision_id = try arena.cString(self.decisionId, field: "DecisionReplay.decision_id") }
+        if !self.botId.isEmpty { c.pointee.bot_id = try arena.cString(self.botId, field: "DecisionReplay.bot_id") }
+        c.pointee.live = (self.live ? 1 : 0)
+        if !self.agents.isEmpty {
+            let items = arena.allocate(UnsafeMutablePointer<Tradewind__V1__AgentReplay>?.self, count: self.agents.count)
+            try self.agents.withUnsafeBufferPointer { values throws(WireError) in
+                for i in values.indices { items[i] = try arena.message(values[i]) }
+            }
+            c.pointee.agents = items
+            c.pointee.n_agents = self.agents.count
+        }
+        c.pointee.stored_score = self.storedScore
+        c.pointee.replayed_score = self.replayedScore
+        c.pointee.differs = (self.differs ? 1 : 0)
+        if !self.summary.isEmpty { c.pointee.summary = try arena.cString(self.summary, field: "DecisionReplay.summary") }
+    }
+
+    public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
+        self.decisionId = try WireDecoding.string(c.pointee.decision_id, field: "DecisionReplay.decision_id")
+        self.botId = try WireDecoding.string(c.pointee.bot_id, field: "DecisionReplay.bot_id")
+        self.live = (c.pointee.live != 0)
+        if c.pointee.n_agents > 0 {
+            let items = WireDecoding.present(c.pointee.agents, field: "DecisionReplay.agents")
+            self.agents.reserveCapacity(c.pointee.n_agents)
+            for i in 0..<c.pointee.n_agents { self.agents.append(try PB.AgentReplay._decoded(_cMessage: WireDecoding.present(items[i], field: "DecisionReplay.agents"))) }
+        }
+        self.storedScore = c.pointee.stored_score
+        self.replayedScore = c.pointee.replayed_score
+        self.differs = (c.pointee.differs != 0)
+        self.summary = try WireDecoding.string(c.pointee.summary, field: "DecisionReplay.summary")
     }
 }
 

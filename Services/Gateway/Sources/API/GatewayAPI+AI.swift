@@ -23,7 +23,22 @@ extension GatewayAPI {
                 let days = try QueryParameters.integer("days", request, path: "/api/ai/usage") ?? 7
                 let usage = try await peers.orchestratorClient().getAiUsage(PB.GetAIUsageRequest(userId: p.userId, allUsers: all == "true", days: UInt32(days)))
                 return try JSONBody.response(AIUsageView(usage))
-            }
+            },
+            Route(
+                method: .post, path: "/api/decisions/{id}/replay", answers: .of(DecisionReplayView.self), role: .viewer,
+                summary: "Re-run one of your bots' decisions: its agents on what they saw, the LLM from its stored answer or asked again (`live`: true, charged to you); what differs",
+                body: ["live": "boolean"]
+            ) { request, context, p in
+                let id = try parameter("id", context)
+                struct Body: Decodable { var live: Bool? }
+                let data = try await JSONBody.data(from: request)
+                let live = data.isEmpty ? false : (try JSONBody.decode(Body.self, from: data).live ?? false)
+                let orchestrator = try peers.orchestratorClient()
+                let record = try await orchestrator.getDecision(PB.GetDecisionRequest(decisionId: id))
+                _ = try await ownedBot(record.decision?.botId ?? "", p)
+                let replay = try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: id, live: live, userId: p.userId))
+                return try JSONBody.response(DecisionReplayView(replay))
+            },
         ]
     }
 }
@@ -61,6 +76,29 @@ struct AIUsageView: Encodable {
                 date: $0.date, userId: $0.userId.isEmpty ? nil : $0.userId, provider: $0.provider, model: $0.model, purpose: $0.purpose, calls: $0.calls,
                 failedCalls: $0.failedCalls, inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, cost: decimalText($0.cost))
         }
+    }
+}
+
+/// `POST /api/decisions/{id}/replay`.
+struct DecisionReplayView: Encodable {
+    var decisionId, botId, summary: String
+    var live, differs: Bool
+    var storedScore, replayedScore: Double
+    var agents: [Agent]
+
+    struct Agent: Encodable {
+        var agent: String
+        var differs: Bool
+        var stored, replayed: OpinionView
+    }
+
+    init(_ r: PB.DecisionReplay) {
+        (decisionId, botId, summary, live, differs, storedScore, replayedScore) = (r.decisionId, r.botId, r.summary, r.live, r.differs, r.storedScore, r.replayedScore)
+        func view(_ o: PB.AgentOpinion?) -> OpinionView {
+            let o = o ?? PB.AgentOpinion()
+            return OpinionView(agent: o.agent, action: actionWord(o.action), reasoning: o.reasoning, confidence: o.confidence, weight: o.weight)
+        }
+        agents = r.agents.map { Agent(agent: $0.agent, differs: $0.differs, stored: view($0.stored), replayed: view($0.replayed)) }
     }
 }
 

@@ -34,6 +34,9 @@ extension AIUsageView: ResponseExample { static var example: Self { .init(PB.AIU
 extension DecisionRecordView: ResponseExample {
     static var example: Self { .init(PB.DecisionRecord(decision: PB.Decision(), llmCall: PB.LLMCall(lateResponse: "x"))) }
 }
+extension DecisionReplayView: ResponseExample {
+    static var example: Self { .init(PB.DecisionReplay(agents: [PB.AgentReplay(stored: PB.AgentOpinion(), replayed: PB.AgentOpinion())])) }
+}
 extension KillSwitchView: ResponseExample { static var example: Self { .init(PB.KillSwitchState()) } }
 extension AuditRecordView: ResponseExample { static var example: Self { .init(PB.AuditRecord()) } }
 extension AuditPageView: ResponseExample { static var example: Self { .init(service: "", PB.AuditPage()) } }

@@ -97,11 +97,14 @@ enum DecisionChain {
         return check
     }
 
-    /// One decision with its LLM call and its place in the chain.
+    /// One decision (of `bot`, or of whichever bot when empty) with its LLM call and its place in the chain.
     static func record(bot: String, decision id: String, _ store: Store) async throws -> PB.DecisionRecord? {
-        let rows = try await store.query("""
-            SELECT payload, COALESCE(seq, 0), COALESCE(encode(hash, 'hex'), '') FROM decisions WHERE bot_id = \(bot)::uuid AND id = \(id)::uuid
-            """)
+        let rows =
+            bot.isEmpty
+            ? try await store.query("SELECT payload, COALESCE(seq, 0), COALESCE(encode(hash, 'hex'), '') FROM decisions WHERE id = \(id)::uuid")
+            : try await store.query("""
+                SELECT payload, COALESCE(seq, 0), COALESCE(encode(hash, 'hex'), '') FROM decisions WHERE bot_id = \(bot)::uuid AND id = \(id)::uuid
+                """)
         guard let row = rows.first else { return nil }
         var record = PB.DecisionRecord(
             decision: try PB.Decision(decoding: try row.decode(SQLBytes.self, at: 0).bytes), seq: try row.decode(at: 1), hash: try row.decode(at: 2))

@@ -49,11 +49,19 @@ extension OrchestratorHandlers {
 
     /// One decision with its LLM call and its place in the chain.
     func getDecision(_ request: PB.GetDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionRecord {
-        let bot = try Self.uuid(request.botId, "bot_id"), id = try Self.uuid(request.decisionId, "decision_id")
+        let bot = request.botId.isEmpty ? "" : try Self.uuid(request.botId, "bot_id"), id = try Self.uuid(request.decisionId, "decision_id")
         guard let record = try await DecisionChain.record(bot: bot, decision: id, store) else {
-            throw OrchestratorError(.unknownDecision, "bot \(bot) has no decision \(id)")
+            throw OrchestratorError(.unknownDecision, bot.isEmpty ? "no decision \(id)" : "bot \(bot) has no decision \(id)")
         }
         return record
+    }
+
+    /// Re-runs a decision's agents on what they saw (the llm agent from its answer, or live).
+    func replayDecision(_ request: PB.ReplayDecisionRequest, context: ServerCallContext) async throws -> PB.DecisionReplay {
+        let id = try Self.uuid(request.decisionId, "decision_id")
+        guard let record = try await DecisionChain.record(bot: "", decision: id, store) else { throw OrchestratorError(.unknownDecision, "no decision \(id)") }
+        if request.live, request.userId.isEmpty { throw OrchestratorError(.invalidArgument, "a live replay asks the model: give user_id, whose budget pays") }
+        return await DecisionReplay.replay(record, live: request.live, agent: supervisor.trader.agent, user: request.userId)
     }
 
     /// Recomputes one bot's decision chain, or every bot's.

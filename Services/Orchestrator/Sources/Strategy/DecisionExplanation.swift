@@ -16,9 +16,12 @@ struct DecisionExplanation {
     /// external agents' `votes`.
     init(_ decision: StrategyDecision, _ live: LiveStrategy, position: PositionView, votes external: AgentVotes = .none) {
         let votes = live.consensusVotes(external, position: position)
-        opinions = votes.flatMap { vote in
-            vote.opinions.map { member, o in
-                PB.AgentOpinion(agent: member.agent.rawValue, action: o.action.wire, confidence: o.confidence, weight: member.weight, reasoning: o.reasoning)
+        let features = live.consensusFeatures()
+        opinions = votes.enumerated().flatMap { c, vote in
+            vote.opinions.enumerated().map { k, pair in
+                PB.AgentOpinion(
+                    agent: pair.member.agent.rawValue, action: pair.opinion.action.wire, confidence: pair.opinion.confidence, weight: pair.member.weight,
+                    reasoning: pair.opinion.reasoning, features: features[c][k])
             }
         }
         var parts: [String] = []

@@ -1510,6 +1510,12 @@ void   tradewind__v1__bot_status__free_unpacked
   assert(message->base.descriptor == &tradewind__v1__bot_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tradewind__v1__agent_opinion__features_entry__init
+                     (Tradewind__V1__AgentOpinion__FeaturesEntry         *message)
+{
+  static const Tradewind__V1__AgentOpinion__FeaturesEntry init_value = TRADEWIND__V1__AGENT_OPINION__FEATURES_ENTRY__INIT;
+  *message = init_value;
+}
 void   tradewind__v1__agent_opinion__init
                      (Tradewind__V1__AgentOpinion         *message)
 {
@@ -1823,6 +1829,141 @@ void   tradewind__v1__decision_record__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &tradewind__v1__decision_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__replay_decision_request__init
+                     (Tradewind__V1__ReplayDecisionRequest         *message)
+{
+  static const Tradewind__V1__ReplayDecisionRequest init_value = TRADEWIND__V1__REPLAY_DECISION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__replay_decision_request__get_packed_size
+                     (const Tradewind__V1__ReplayDecisionRequest *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__replay_decision_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__replay_decision_request__pack
+                     (const Tradewind__V1__ReplayDecisionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__replay_decision_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__replay_decision_request__pack_to_buffer
+                     (const Tradewind__V1__ReplayDecisionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__replay_decision_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__ReplayDecisionRequest *
+       tradewind__v1__replay_decision_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__ReplayDecisionRequest *)
+     protobuf_c_message_unpack (&tradewind__v1__replay_decision_request__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__replay_decision_request__free_unpacked
+                     (Tradewind__V1__ReplayDecisionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__replay_decision_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__agent_replay__init
+                     (Tradewind__V1__AgentReplay         *message)
+{
+  static const Tradewind__V1__AgentReplay init_value = TRADEWIND__V1__AGENT_REPLAY__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__agent_replay__get_packed_size
+                     (const Tradewind__V1__AgentReplay *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__agent_replay__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__agent_replay__pack
+                     (const Tradewind__V1__AgentReplay *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__agent_replay__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__agent_replay__pack_to_buffer
+                     (const Tradewind__V1__AgentReplay *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__agent_replay__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__AgentReplay *
+       tradewind__v1__agent_replay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__AgentReplay *)
+     protobuf_c_message_unpack (&tradewind__v1__agent_replay__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__agent_replay__free_unpacked
+                     (Tradewind__V1__AgentReplay *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__agent_replay__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tradewind__v1__decision_replay__init
+                     (Tradewind__V1__DecisionReplay         *message)
+{
+  static const Tradewind__V1__DecisionReplay init_value = TRADEWIND__V1__DECISION_REPLAY__INIT;
+  *message = init_value;
+}
+size_t tradewind__v1__decision_replay__get_packed_size
+                     (const Tradewind__V1__DecisionReplay *message)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_replay__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tradewind__v1__decision_replay__pack
+                     (const Tradewind__V1__DecisionReplay *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_replay__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tradewind__v1__decision_replay__pack_to_buffer
+                     (const Tradewind__V1__DecisionReplay *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tradewind__v1__decision_replay__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tradewind__V1__DecisionReplay *
+       tradewind__v1__decision_replay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tradewind__V1__DecisionReplay *)
+     protobuf_c_message_unpack (&tradewind__v1__decision_replay__descriptor,
+                                allocator, len, data);
+}
+void   tradewind__v1__decision_replay__free_unpacked
+                     (Tradewind__V1__DecisionReplay *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tradewind__v1__decision_replay__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   tradewind__v1__verify_decisions_request__init
@@ -5229,7 +5370,58 @@ const ProtobufCMessageDescriptor tradewind__v1__bot_status__descriptor =
   (ProtobufCMessageInit) tradewind__v1__bot_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__agent_opinion__field_descriptors[5] =
+static const ProtobufCFieldDescriptor tradewind__v1__agent_opinion__features_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentOpinion__FeaturesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentOpinion__FeaturesEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__agent_opinion__features_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange tradewind__v1__agent_opinion__features_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__features_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AgentOpinion.FeaturesEntry",
+  "FeaturesEntry",
+  "Tradewind__V1__AgentOpinion__FeaturesEntry",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AgentOpinion__FeaturesEntry),
+  2,
+  tradewind__v1__agent_opinion__features_entry__field_descriptors,
+  tradewind__v1__agent_opinion__features_entry__field_indices_by_name,
+  1,  tradewind__v1__agent_opinion__features_entry__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__agent_opinion__features_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__agent_opinion__field_descriptors[6] =
 {
   {
     "agent",
@@ -5291,18 +5483,31 @@ static const ProtobufCFieldDescriptor tradewind__v1__agent_opinion__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "features",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__AgentOpinion, n_features),
+    offsetof(Tradewind__V1__AgentOpinion, features),
+    &tradewind__v1__agent_opinion__features_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__agent_opinion__field_indices_by_name[] = {
   1,   /* field[1] = action */
   0,   /* field[0] = agent */
   2,   /* field[2] = confidence */
+  5,   /* field[5] = features */
   4,   /* field[4] = reasoning */
   3,   /* field[3] = weight */
 };
 static const ProtobufCIntRange tradewind__v1__agent_opinion__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__descriptor =
 {
@@ -5312,7 +5517,7 @@ const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__descriptor =
   "Tradewind__V1__AgentOpinion",
   "tradewind.v1",
   sizeof(Tradewind__V1__AgentOpinion),
-  5,
+  6,
   tradewind__v1__agent_opinion__field_descriptors,
   tradewind__v1__agent_opinion__field_indices_by_name,
   1,  tradewind__v1__agent_opinion__number_ranges,
@@ -5935,6 +6140,276 @@ const ProtobufCMessageDescriptor tradewind__v1__decision_record__descriptor =
   tradewind__v1__decision_record__field_indices_by_name,
   1,  tradewind__v1__decision_record__number_ranges,
   (ProtobufCMessageInit) tradewind__v1__decision_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__replay_decision_request__field_descriptors[3] =
+{
+  {
+    "decision_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ReplayDecisionRequest, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "live",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ReplayDecisionRequest, live),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ReplayDecisionRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__replay_decision_request__field_indices_by_name[] = {
+  0,   /* field[0] = decision_id */
+  1,   /* field[1] = live */
+  2,   /* field[2] = user_id */
+};
+static const ProtobufCIntRange tradewind__v1__replay_decision_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__replay_decision_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.ReplayDecisionRequest",
+  "ReplayDecisionRequest",
+  "Tradewind__V1__ReplayDecisionRequest",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__ReplayDecisionRequest),
+  3,
+  tradewind__v1__replay_decision_request__field_descriptors,
+  tradewind__v1__replay_decision_request__field_indices_by_name,
+  1,  tradewind__v1__replay_decision_request__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__replay_decision_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__agent_replay__field_descriptors[4] =
+{
+  {
+    "agent",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentReplay, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stored",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentReplay, stored),
+    &tradewind__v1__agent_opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replayed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentReplay, replayed),
+    &tradewind__v1__agent_opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "differs",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__AgentReplay, differs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__agent_replay__field_indices_by_name[] = {
+  0,   /* field[0] = agent */
+  3,   /* field[3] = differs */
+  2,   /* field[2] = replayed */
+  1,   /* field[1] = stored */
+};
+static const ProtobufCIntRange tradewind__v1__agent_replay__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__agent_replay__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.AgentReplay",
+  "AgentReplay",
+  "Tradewind__V1__AgentReplay",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__AgentReplay),
+  4,
+  tradewind__v1__agent_replay__field_descriptors,
+  tradewind__v1__agent_replay__field_indices_by_name,
+  1,  tradewind__v1__agent_replay__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__agent_replay__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tradewind__v1__decision_replay__field_descriptors[8] =
+{
+  {
+    "decision_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bot_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, bot_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "live",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, live),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agents",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tradewind__V1__DecisionReplay, n_agents),
+    offsetof(Tradewind__V1__DecisionReplay, agents),
+    &tradewind__v1__agent_replay__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stored_score",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, stored_score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replayed_score",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, replayed_score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "differs",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, differs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "summary",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__DecisionReplay, summary),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tradewind__v1__decision_replay__field_indices_by_name[] = {
+  3,   /* field[3] = agents */
+  1,   /* field[1] = bot_id */
+  0,   /* field[0] = decision_id */
+  6,   /* field[6] = differs */
+  2,   /* field[2] = live */
+  5,   /* field[5] = replayed_score */
+  4,   /* field[4] = stored_score */
+  7,   /* field[7] = summary */
+};
+static const ProtobufCIntRange tradewind__v1__decision_replay__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor tradewind__v1__decision_replay__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tradewind.v1.DecisionReplay",
+  "DecisionReplay",
+  "Tradewind__V1__DecisionReplay",
+  "tradewind.v1",
+  sizeof(Tradewind__V1__DecisionReplay),
+  8,
+  tradewind__v1__decision_replay__field_descriptors,
+  tradewind__v1__decision_replay__field_indices_by_name,
+  1,  tradewind__v1__decision_replay__number_ranges,
+  (ProtobufCMessageInit) tradewind__v1__decision_replay__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tradewind__v1__verify_decisions_request__field_descriptors[1] =
@@ -7018,7 +7493,7 @@ const ProtobufCEnumDescriptor tradewind__v1__action__descriptor =
   tradewind__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[27] =
+static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descriptors[28] =
 {
   { "ListAgents", &tradewind__v1__empty__descriptor, &tradewind__v1__list_agents_response__descriptor },
   { "ListStrategies", &tradewind__v1__empty__descriptor, &tradewind__v1__list_strategies_response__descriptor },
@@ -7034,6 +7509,7 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
   { "ListDecisions", &tradewind__v1__list_decisions_request__descriptor, &tradewind__v1__list_decisions_response__descriptor },
   { "GetDecision", &tradewind__v1__get_decision_request__descriptor, &tradewind__v1__decision_record__descriptor },
   { "VerifyDecisions", &tradewind__v1__verify_decisions_request__descriptor, &tradewind__v1__decision_chain_check__descriptor },
+  { "ReplayDecision", &tradewind__v1__replay_decision_request__descriptor, &tradewind__v1__decision_replay__descriptor },
   { "RunBacktest", &tradewind__v1__backtest_request__descriptor, &tradewind__v1__backtest_result__descriptor },
   { "SubmitJob", &tradewind__v1__submit_job_request__descriptor, &tradewind__v1__job__descriptor },
   { "GetJob", &tradewind__v1__get_job_request__descriptor, &tradewind__v1__job__descriptor },
@@ -7050,30 +7526,31 @@ static const ProtobufCMethodDescriptor tradewind__v1__orchestrator__method_descr
 };
 const unsigned tradewind__v1__orchestrator__method_indices_by_name[] = {
   10,        /* Analyze */
-  18,        /* CancelJob */
-  22,        /* Chat */
+  19,        /* CancelJob */
+  23,        /* Chat */
   2,        /* CreateBot */
   8,        /* DeleteBot */
-  19,        /* DeleteJob */
-  26,        /* GetAiUsage */
+  20,        /* DeleteJob */
+  27,        /* GetAiUsage */
   4,        /* GetBot */
   12,        /* GetDecision */
-  16,        /* GetJob */
-  21,        /* GetJobEquity */
-  24,        /* GetSavedStrategy */
+  17,        /* GetJob */
+  22,        /* GetJobEquity */
+  25,        /* GetSavedStrategy */
   0,        /* ListAgents */
   5,        /* ListBots */
   11,        /* ListDecisions */
-  20,        /* ListJobTrades */
-  17,        /* ListJobs */
-  25,        /* ListSavedStrategies */
+  21,        /* ListJobTrades */
+  18,        /* ListJobs */
+  26,        /* ListSavedStrategies */
   1,        /* ListStrategies */
-  14,        /* RunBacktest */
-  23,        /* SaveStrategy */
+  14,        /* ReplayDecision */
+  15,        /* RunBacktest */
+  24,        /* SaveStrategy */
   6,        /* StartBot */
   7,        /* StopBot */
   9,        /* StreamBotStatus */
-  15,        /* SubmitJob */
+  16,        /* SubmitJob */
   3,        /* UpdateBot */
   13         /* VerifyDecisions */
 };
@@ -7084,7 +7561,7 @@ const ProtobufCServiceDescriptor tradewind__v1__orchestrator__descriptor =
   "Orchestrator",
   "Tradewind__V1__Orchestrator",
   "tradewind.v1",
-  27,
+  28,
   tradewind__v1__orchestrator__method_descriptors,
   tradewind__v1__orchestrator__method_indices_by_name
 };
@@ -7200,13 +7677,21 @@ void tradewind__v1__orchestrator__verify_decisions(ProtobufCService *service,
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void tradewind__v1__orchestrator__replay_decision(ProtobufCService *service,
+                                                  const Tradewind__V1__ReplayDecisionRequest *input,
+                                                  Tradewind__V1__DecisionReplay_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
                                                const Tradewind__V1__BacktestRequest *input,
                                                Tradewind__V1__BacktestResult_Closure closure,
                                                void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
                                              const Tradewind__V1__SubmitJobRequest *input,
@@ -7214,7 +7699,7 @@ void tradewind__v1__orchestrator__submit_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
                                           const Tradewind__V1__GetJobRequest *input,
@@ -7222,7 +7707,7 @@ void tradewind__v1__orchestrator__get_job(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
                                             const Tradewind__V1__ListJobsRequest *input,
@@ -7230,7 +7715,7 @@ void tradewind__v1__orchestrator__list_jobs(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
                                              const Tradewind__V1__GetJobRequest *input,
@@ -7238,7 +7723,7 @@ void tradewind__v1__orchestrator__cancel_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
                                              const Tradewind__V1__GetJobRequest *input,
@@ -7246,7 +7731,7 @@ void tradewind__v1__orchestrator__delete_job(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   const Tradewind__V1__ListJobTradesRequest *input,
@@ -7254,7 +7739,7 @@ void tradewind__v1__orchestrator__list_job_trades(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  const Tradewind__V1__GetJobEquityRequest *input,
@@ -7262,7 +7747,7 @@ void tradewind__v1__orchestrator__get_job_equity(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        const Tradewind__V1__ChatRequest *input,
@@ -7270,7 +7755,7 @@ void tradewind__v1__orchestrator__chat(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 const Tradewind__V1__SaveStrategyRequest *input,
@@ -7278,7 +7763,7 @@ void tradewind__v1__orchestrator__save_strategy(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      const Tradewind__V1__GetSavedStrategyRequest *input,
@@ -7286,7 +7771,7 @@ void tradewind__v1__orchestrator__get_saved_strategy(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *service,
                                                         const Tradewind__V1__ListSavedStrategiesRequest *input,
@@ -7294,7 +7779,7 @@ void tradewind__v1__orchestrator__list_saved_strategies(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
                                                const Tradewind__V1__GetAIUsageRequest *input,
@@ -7302,7 +7787,7 @@ void tradewind__v1__orchestrator__get_ai_usage(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &tradewind__v1__orchestrator__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *service,
                                         Tradewind__V1__Orchestrator_ServiceDestroy destroy)

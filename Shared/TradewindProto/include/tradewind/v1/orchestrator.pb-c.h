@@ -53,12 +53,16 @@ typedef struct Tradewind__V1__ListBotsRequest Tradewind__V1__ListBotsRequest;
 typedef struct Tradewind__V1__ListBotsResponse Tradewind__V1__ListBotsResponse;
 typedef struct Tradewind__V1__BotStatus Tradewind__V1__BotStatus;
 typedef struct Tradewind__V1__AgentOpinion Tradewind__V1__AgentOpinion;
+typedef struct Tradewind__V1__AgentOpinion__FeaturesEntry Tradewind__V1__AgentOpinion__FeaturesEntry;
 typedef struct Tradewind__V1__Decision Tradewind__V1__Decision;
 typedef struct Tradewind__V1__AnalyzeRequest Tradewind__V1__AnalyzeRequest;
 typedef struct Tradewind__V1__ListDecisionsRequest Tradewind__V1__ListDecisionsRequest;
 typedef struct Tradewind__V1__GetDecisionRequest Tradewind__V1__GetDecisionRequest;
 typedef struct Tradewind__V1__LLMCall Tradewind__V1__LLMCall;
 typedef struct Tradewind__V1__DecisionRecord Tradewind__V1__DecisionRecord;
+typedef struct Tradewind__V1__ReplayDecisionRequest Tradewind__V1__ReplayDecisionRequest;
+typedef struct Tradewind__V1__AgentReplay Tradewind__V1__AgentReplay;
+typedef struct Tradewind__V1__DecisionReplay Tradewind__V1__DecisionReplay;
 typedef struct Tradewind__V1__VerifyDecisionsRequest Tradewind__V1__VerifyDecisionsRequest;
 typedef struct Tradewind__V1__DecisionChainCheck Tradewind__V1__DecisionChainCheck;
 typedef struct Tradewind__V1__ListDecisionsResponse Tradewind__V1__ListDecisionsResponse;
@@ -741,6 +745,17 @@ struct  Tradewind__V1__BotStatus
     , (char *)protobuf_c_empty_string, TRADEWIND__V1__BOT_STATE__BOT_STATE_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string }
 
 
+struct  Tradewind__V1__AgentOpinion__FeaturesEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  double value;
+};
+#define TRADEWIND__V1__AGENT_OPINION__FEATURES_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__agent_opinion__features_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
 struct  Tradewind__V1__AgentOpinion
 {
   ProtobufCMessage base;
@@ -749,10 +764,16 @@ struct  Tradewind__V1__AgentOpinion
   double confidence;
   double weight;
   char *reasoning;
+  /*
+   * What a rule agent saw: its inputs in order ("0.ema_12", "1.ema_26", …), "close", and its
+   * parameters ("p.fast_period", …). Empty for the llm agent (its prompt is the decision's LLM call).
+   */
+  size_t n_features;
+  Tradewind__V1__AgentOpinion__FeaturesEntry **features;
 };
 #define TRADEWIND__V1__AGENT_OPINION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__agent_opinion__descriptor) \
-    , (char *)protobuf_c_empty_string, TRADEWIND__V1__ACTION__ACTION_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, TRADEWIND__V1__ACTION__ACTION_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Tradewind__V1__Decision
@@ -810,6 +831,9 @@ struct  Tradewind__V1__ListDecisionsRequest
 struct  Tradewind__V1__GetDecisionRequest
 {
   ProtobufCMessage base;
+  /*
+   * Empty: whichever bot's it is.
+   */
   char *bot_id;
   char *decision_id;
 };
@@ -871,6 +895,55 @@ struct  Tradewind__V1__DecisionRecord
 #define TRADEWIND__V1__DECISION_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__decision_record__descriptor) \
     , NULL, NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__ReplayDecisionRequest
+{
+  ProtobufCMessage base;
+  char *decision_id;
+  protobuf_c_boolean live;
+  /*
+   * Whose budget a live call is charged to.
+   */
+  char *user_id;
+};
+#define TRADEWIND__V1__REPLAY_DECISION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__replay_decision_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Tradewind__V1__AgentReplay
+{
+  ProtobufCMessage base;
+  char *agent;
+  Tradewind__V1__AgentOpinion *stored;
+  Tradewind__V1__AgentOpinion *replayed;
+  protobuf_c_boolean differs;
+};
+#define TRADEWIND__V1__AGENT_REPLAY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__agent_replay__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL, 0 }
+
+
+struct  Tradewind__V1__DecisionReplay
+{
+  ProtobufCMessage base;
+  char *decision_id;
+  char *bot_id;
+  protobuf_c_boolean live;
+  size_t n_agents;
+  Tradewind__V1__AgentReplay **agents;
+  double stored_score;
+  double replayed_score;
+  protobuf_c_boolean differs;
+  /*
+   * What differs, in words ('' when nothing does).
+   */
+  char *summary;
+};
+#define TRADEWIND__V1__DECISION_REPLAY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__decision_replay__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Tradewind__V1__VerifyDecisionsRequest
@@ -1676,6 +1749,9 @@ Tradewind__V1__BotStatus *
 void   tradewind__v1__bot_status__free_unpacked
                      (Tradewind__V1__BotStatus *message,
                       ProtobufCAllocator *allocator);
+/* Tradewind__V1__AgentOpinion__FeaturesEntry methods */
+void   tradewind__v1__agent_opinion__features_entry__init
+                     (Tradewind__V1__AgentOpinion__FeaturesEntry         *message);
 /* Tradewind__V1__AgentOpinion methods */
 void   tradewind__v1__agent_opinion__init
                      (Tradewind__V1__AgentOpinion         *message);
@@ -1808,6 +1884,63 @@ Tradewind__V1__DecisionRecord *
                       const uint8_t       *data);
 void   tradewind__v1__decision_record__free_unpacked
                      (Tradewind__V1__DecisionRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__ReplayDecisionRequest methods */
+void   tradewind__v1__replay_decision_request__init
+                     (Tradewind__V1__ReplayDecisionRequest         *message);
+size_t tradewind__v1__replay_decision_request__get_packed_size
+                     (const Tradewind__V1__ReplayDecisionRequest   *message);
+size_t tradewind__v1__replay_decision_request__pack
+                     (const Tradewind__V1__ReplayDecisionRequest   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__replay_decision_request__pack_to_buffer
+                     (const Tradewind__V1__ReplayDecisionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__ReplayDecisionRequest *
+       tradewind__v1__replay_decision_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__replay_decision_request__free_unpacked
+                     (Tradewind__V1__ReplayDecisionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__AgentReplay methods */
+void   tradewind__v1__agent_replay__init
+                     (Tradewind__V1__AgentReplay         *message);
+size_t tradewind__v1__agent_replay__get_packed_size
+                     (const Tradewind__V1__AgentReplay   *message);
+size_t tradewind__v1__agent_replay__pack
+                     (const Tradewind__V1__AgentReplay   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__agent_replay__pack_to_buffer
+                     (const Tradewind__V1__AgentReplay   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__AgentReplay *
+       tradewind__v1__agent_replay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__agent_replay__free_unpacked
+                     (Tradewind__V1__AgentReplay *message,
+                      ProtobufCAllocator *allocator);
+/* Tradewind__V1__DecisionReplay methods */
+void   tradewind__v1__decision_replay__init
+                     (Tradewind__V1__DecisionReplay         *message);
+size_t tradewind__v1__decision_replay__get_packed_size
+                     (const Tradewind__V1__DecisionReplay   *message);
+size_t tradewind__v1__decision_replay__pack
+                     (const Tradewind__V1__DecisionReplay   *message,
+                      uint8_t             *out);
+size_t tradewind__v1__decision_replay__pack_to_buffer
+                     (const Tradewind__V1__DecisionReplay   *message,
+                      ProtobufCBuffer     *buffer);
+Tradewind__V1__DecisionReplay *
+       tradewind__v1__decision_replay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tradewind__v1__decision_replay__free_unpacked
+                     (Tradewind__V1__DecisionReplay *message,
                       ProtobufCAllocator *allocator);
 /* Tradewind__V1__VerifyDecisionsRequest methods */
 void   tradewind__v1__verify_decisions_request__init
@@ -2109,6 +2242,9 @@ typedef void (*Tradewind__V1__ListBotsResponse_Closure)
 typedef void (*Tradewind__V1__BotStatus_Closure)
                  (const Tradewind__V1__BotStatus *message,
                   void *closure_data);
+typedef void (*Tradewind__V1__AgentOpinion__FeaturesEntry_Closure)
+                 (const Tradewind__V1__AgentOpinion__FeaturesEntry *message,
+                  void *closure_data);
 typedef void (*Tradewind__V1__AgentOpinion_Closure)
                  (const Tradewind__V1__AgentOpinion *message,
                   void *closure_data);
@@ -2129,6 +2265,15 @@ typedef void (*Tradewind__V1__LLMCall_Closure)
                   void *closure_data);
 typedef void (*Tradewind__V1__DecisionRecord_Closure)
                  (const Tradewind__V1__DecisionRecord *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__ReplayDecisionRequest_Closure)
+                 (const Tradewind__V1__ReplayDecisionRequest *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__AgentReplay_Closure)
+                 (const Tradewind__V1__AgentReplay *message,
+                  void *closure_data);
+typedef void (*Tradewind__V1__DecisionReplay_Closure)
+                 (const Tradewind__V1__DecisionReplay *message,
                   void *closure_data);
 typedef void (*Tradewind__V1__VerifyDecisionsRequest_Closure)
                  (const Tradewind__V1__VerifyDecisionsRequest *message,
@@ -2223,6 +2368,10 @@ struct Tradewind__V1__Orchestrator_Service
                            const Tradewind__V1__VerifyDecisionsRequest *input,
                            Tradewind__V1__DecisionChainCheck_Closure closure,
                            void *closure_data);
+  void (*replay_decision)(Tradewind__V1__Orchestrator_Service *service,
+                          const Tradewind__V1__ReplayDecisionRequest *input,
+                          Tradewind__V1__DecisionReplay_Closure closure,
+                          void *closure_data);
   void (*run_backtest)(Tradewind__V1__Orchestrator_Service *service,
                        const Tradewind__V1__BacktestRequest *input,
                        Tradewind__V1__BacktestResult_Closure closure,
@@ -2297,6 +2446,7 @@ void tradewind__v1__orchestrator__init (Tradewind__V1__Orchestrator_Service *ser
       function_prefix__ ## list_decisions,\
       function_prefix__ ## get_decision,\
       function_prefix__ ## verify_decisions,\
+      function_prefix__ ## replay_decision,\
       function_prefix__ ## run_backtest,\
       function_prefix__ ## submit_job,\
       function_prefix__ ## get_job,\
@@ -2366,6 +2516,10 @@ void tradewind__v1__orchestrator__verify_decisions(ProtobufCService *service,
                                                    const Tradewind__V1__VerifyDecisionsRequest *input,
                                                    Tradewind__V1__DecisionChainCheck_Closure closure,
                                                    void *closure_data);
+void tradewind__v1__orchestrator__replay_decision(ProtobufCService *service,
+                                                  const Tradewind__V1__ReplayDecisionRequest *input,
+                                                  Tradewind__V1__DecisionReplay_Closure closure,
+                                                  void *closure_data);
 void tradewind__v1__orchestrator__run_backtest(ProtobufCService *service,
                                                const Tradewind__V1__BacktestRequest *input,
                                                Tradewind__V1__BacktestResult_Closure closure,
@@ -2463,12 +2617,16 @@ extern const ProtobufCMessageDescriptor tradewind__v1__list_bots_request__descri
 extern const ProtobufCMessageDescriptor tradewind__v1__list_bots_response__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__bot_status__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__agent_opinion__features_entry__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__decision__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__analyze_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__list_decisions_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__get_decision_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__llmcall__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__decision_record__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__replay_decision_request__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__agent_replay__descriptor;
+extern const ProtobufCMessageDescriptor tradewind__v1__decision_replay__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__verify_decisions_request__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__decision_chain_check__descriptor;
 extern const ProtobufCMessageDescriptor tradewind__v1__list_decisions_response__descriptor;
