@@ -245,4 +245,59 @@ struct LLMAgentServiceTests {
             }
         }
     }
+
+    /// An OpenAI answer calling `tools` (name, arguments), or saying `text`.
+    static func openAI(tools: [(String, JSONValue)] = [], text: String? = nil) -> String {
+        let calls: [JSONValue] = tools.enumerated().map { i, t in
+            .object(["id": .string("call_\(i)"), "type": "function", "function": .object(["name": .string(t.0), "arguments": .string(t.1.jsonText)])])
+        }
+        var message: [String: JSONValue] = ["role": "assistant", "content": text.map(JSONValue.string) ?? .null]
+        if !calls.isEmpty { message["tool_calls"] = .array(calls) }
+        return JSONValue.object([
+            "id": "chatcmpl-t", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
+            "choices": .array([.object(["index": 0, "message": .object(message), "finish_reason": .string(calls.isEmpty ? "stop" : "tool_calls")])]),
+            "usage": .object(["prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960]),
+        ]).jsonText
+    }
+
+    /// With a model configured the assistant works with tools, and proposes only what the validator accepted.
+    @Test func theAssistantWritesStrategiesWithToolsAndFallsBackWhenItCannot() async throws {
+        let invalid = try JSONValue(parsing: #"{"version":1,"name":"x","rules":{"entry_long":[{"left":{"indicator":"smaa","period":5},"op":">","right":"close"}]}}"#)
+        let valid = try JSONValue(parsing: #"{"version":1,"name":"RSI dip","rules":{"entry_long":[{"left":{"indicator":"rsi","period":14},"op":"<","right":30}],"exit_long":[{"left":{"indicator":"rsi","period":14},"op":">","right":70}]}}"#)
+        try await ScriptedHTTPServer.with({ _, i in
+            switch i {
+            case 0: ScriptedHTTPServer.json(Self.openAI(tools: [("list_templates", .object([:])), ("validate_strategy", .object(["document": invalid]))]))
+            case 1: ScriptedHTTPServer.json(Self.openAI(tools: [("validate_strategy", .object(["document": valid])), ("explain_strategy", .object(["document": valid]))]))
+            default: ScriptedHTTPServer.json(Self.openAI(text: "Here it is: it buys when RSI(14) is below 30 and sells above 70."))
+            }
+        }) { port, server in
+            try await withPlatform { p in
+                let ai = try Self.ai(port: port)
+                try await withOrchestrator(p, adjust: { $0.ai = ai }) { orchestrator in
+                    let reply = try await orchestrator.chat(PB.ChatRequest(userId: "ada", message: "buy when RSI is low, sell when it is high"))
+                    #expect(reply.reply == "Here it is: it buys when RSI(14) is below 30 and sells above 70.")
+                    #expect(try JSONValue(parsing: try #require(reply.proposedStrategy?.document)) == valid)
+                    #expect(server.requests.count == 3)
+                    let second = try JSONValue(parsing: server.requests[1].body)["messages"]?.array ?? []
+                    let results = second.filter { $0["role"]?.string == "tool" }.compactMap { $0["content"]?.string }
+                    #expect(results.count == 2 && results[0].contains("sma_cross:") && results[1].hasPrefix("invalid: strategy.unknown_indicator"))
+                    let third = try JSONValue(parsing: server.requests[2].body)["messages"]?.array ?? []
+                    let explained = Array(third.filter { $0["role"]?.string == "tool" }.compactMap { $0["content"]?.string }.suffix(2))
+                    #expect(explained.first?.hasPrefix("valid: warm-up") == true && explained.first?.contains("rsi_14") == true, "\(explained)")
+                    #expect(explained.last?.contains("Buy when RSI(14) is below 30") == true && explained.last?.contains("Sell the long when RSI(14) is above 70") == true)
+                    #expect(try JSONValue(parsing: server.requests[0].body)["tools"]?.array?.count == 5)
+                }
+                // Over the budget: said plainly, and the offline reader answers.
+                var poor = ai
+                poor.limits.userDaily = try FixedDecimal(parsing: "0.0001")
+                try await withOrchestrator(p, adjust: { $0.ai = poor }) { orchestrator in
+                    let before = server.requests.count
+                    let reply = try await orchestrator.chat(PB.ChatRequest(userId: "bob", message: "buy when RSI is below 30, sell when RSI is above 70"))
+                    #expect(reply.reply.hasPrefix("I cannot use the language model now: today's AI budget is spent"))
+                    #expect(reply.reply.contains("buy when RSI(14) is below 30") && reply.proposedStrategy?.document.isEmpty == false)
+                    #expect(server.requests.count == before)
+                }
+            }
+        }
+    }
 }

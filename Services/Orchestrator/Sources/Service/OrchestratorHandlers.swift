@@ -343,7 +343,23 @@ struct OrchestratorHandlers: OrchestratorService {
         }
         var history = request.history
         if history.isEmpty, !request.conversationId.isEmpty { history = try await OrchestratorTables.conversation(conversation, store) }
-        let answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])
+        var answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])
+        if let model = supervisor.trader.agent.model {
+            let (peers, settings) = (self.peers, self.settings)
+            let assistant = LLMStrategyAssistant(model: model) { document, symbol, timeframe in
+                guard let frame = Timeframe(rawValue: timeframe) else { throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe)") }
+                let request = PB.BacktestRequest(symbol: symbol, timeframe: frame.wire, strategy: PB.StrategyConfig(document: document))
+                let prepared = try await PreparedBacktest.load(request, peers: peers, settings: settings)
+                return try await OffLoop.run { try prepared.run(id: UUID().uuidString.lowercased(), curvePoints: 2).metricsJson }
+            }
+            let (modelAnswer, why) = await assistant.answer(history: history, message: message, user: request.userId)
+            if let modelAnswer {
+                answer = modelAnswer
+            } else if let why {
+                // Said plainly, and the offline reader answers meanwhile.
+                answer.reply = "I cannot use the language model now: \(why). The offline assistant says:\n" + answer.reply
+            }
+        }
         try await OrchestratorTables.append(
             [PB.ChatMessage(role: "user", content: message), PB.ChatMessage(role: "assistant", content: answer.reply)], conversation: conversation,
             user: request.userId, at: WallClock.nowNs, store)
