@@ -158,6 +158,10 @@ import Wire
         #expect(unknown.questions.contains { $0.contains("I did not understand “moon full”") })
         let vague = assistant.answer(["hello, make me money"])
         #expect(vague.strategy == nil && !vague.questions.isEmpty)
+        let pine = assistant.answer(["buy when the 10 SMA crosses above the 30 SMA, sell when the 10 SMA crosses below the 30 SMA", "show it as Pine"])
+        #expect(pine.reply.contains("```pine\n//@version=6") && pine.reply.contains("ta.crossover(ta_sma_10, ta_sma_30)"))
+        let explained = assistant.answer(["explain sma_cross"])
+        #expect(explained.reply.hasPrefix("sma_cross:") && explained.reply.contains("Buy when SMA(the parameter fast) crosses above SMA(the parameter slow)"))
         let invalid = assistant.answer(["buy when RSI 1 is below 30, sell when RSI 1 is above 70"])
         #expect(invalid.strategy == nil && invalid.reply.contains("does not make a valid strategy"))
     }

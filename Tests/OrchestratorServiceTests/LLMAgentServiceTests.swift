@@ -285,7 +285,7 @@ struct LLMAgentServiceTests {
                     let explained = Array(third.filter { $0["role"]?.string == "tool" }.compactMap { $0["content"]?.string }.suffix(2))
                     #expect(explained.first?.hasPrefix("valid: warm-up") == true && explained.first?.contains("rsi_14") == true, "\(explained)")
                     #expect(explained.last?.contains("Buy when RSI(14) is below 30") == true && explained.last?.contains("Sell the long when RSI(14) is above 70") == true)
-                    #expect(try JSONValue(parsing: server.requests[0].body)["tools"]?.array?.count == 5)
+                    #expect(try JSONValue(parsing: server.requests[0].body)["tools"]?.array?.count == 6)
                 }
                 // Over the budget: said plainly, and the offline reader answers.
                 var poor = ai

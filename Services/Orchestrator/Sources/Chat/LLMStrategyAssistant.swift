@@ -40,6 +40,7 @@ struct LLMStrategyAssistant: Sendable {
             LLMTool(name: "list_templates", description: "The template strategies, by name, with what each does.", parameters: schema(#"{"type":"object","properties":{}}"#)),
             LLMTool(name: "validate_strategy", description: "Check a strategy document: its parameters, warm-up and indicators, or the error with its JSON pointer.", parameters: schema(document)),
             LLMTool(name: "explain_strategy", description: "A strategy document, or a template by name, in plain words.", parameters: schema(#"{"type":"object","properties":{"document":{"type":"object"},"template":{"type":"string"}}}"#)),
+            LLMTool(name: "show_as_pine", description: "A strategy document written as a TradingView Pine Script v6 strategy.", parameters: schema(document)),
             LLMTool(
                 name: "run_backtest", description: "Backtest a strategy document on a market's stored candles: return, trades, win rate, drawdown, Sharpe.",
                 parameters: schema(#"{"type":"object","properties":{"document":{"type":"object"},"symbol":{"type":"string","description":"e.g. BTC/USDT"},"timeframe":{"type":"string","enum":["1m","5m","15m","1h","4h","1d"]}},"required":["document","symbol","timeframe"]}"#)),
@@ -107,6 +108,9 @@ struct LLMStrategyAssistant: Sendable {
             }
             guard let document = call.arguments["document"] else { return ("give a document or a template", true, nil) }
             return (StrategyExplainer.explain(document).joined(separator: "\n"), false, nil)
+        case "show_as_pine":
+            guard let document = call.arguments["document"] else { return ("give the document", true, nil) }
+            do { return (try PineEmitter.pine(document), false, nil) } catch { return (error.message, true, nil) }
         case "run_backtest":
             guard let document = call.arguments["document"], let symbol = call.arguments["symbol"]?.string, let timeframe = call.arguments["timeframe"]?.string else {
                 return ("give document, symbol and timeframe", true, nil)

@@ -18,6 +18,25 @@ struct StrategyAssistant {
     }
 
     func answer(_ conversation: [String]) -> Answer {
+        let last = conversation.last?.lowercased() ?? ""
+        // "explain sma_cross": a template in plain words.
+        if last.hasPrefix("explain"), let template = StrategyTemplates.all.first(where: { last.contains($0.name) || last.contains($0.name.replacingOccurrences(of: "_", with: " ")) }),
+            let document = try? JSONValue(parsing: template.json)
+        {
+            return Answer(reply: "\(template.name): \(template.summary)\n" + StrategyExplainer.explain(document).map { "- \($0)" }.joined(separator: "\n"), questions: [])
+        }
+        var answer = read(conversation)
+        // "show it as Pine": the proposal written as a Pine Script strategy.
+        if last.range(of: #"\b(pine|pinescript|tradingview)\b"#, options: .regularExpression) != nil, let text = answer.strategy?.document, !text.isEmpty,
+            let document = try? JSONValue(parsing: text)
+        {
+            do { answer.reply += "\nAs Pine Script:\n```pine\n" + (try PineEmitter.pine(document)) + "```" } catch { answer.reply += "\n" + error.message }
+        }
+        return answer
+    }
+
+    /// The conversation read into a document, a preset, or the question standing in the way.
+    private func read(_ conversation: [String]) -> Answer {
         var reader = PlainEnglishReader()
         var reading = PlainEnglishReader.Reading()
         for message in conversation { reading.merge(reader.read(message)) }
