@@ -71,6 +71,10 @@ let package = Package(
         // TLS for venue adapters' REST calls (already built for the WebSocket client).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // The Model Context Protocol server (`tradewind mcp`).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        // Its file descriptors, for the MCP client in the tests.
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
     ],
     targets: [
         // C libraries, found through pkg-config.
@@ -214,6 +218,7 @@ let package = Package(
                 logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
 
@@ -280,6 +285,7 @@ let package = Package(
                 "ServiceKit", "Contract", "RPC", "Wire", "Bus", "Store", "TradingCore", "Strategies", nio, logging,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings),
         // Starts the six built executables (`swift build --build-tests` builds them) as separate processes.

@@ -6,5 +6,5 @@ struct Tradewind: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradewind",
         abstract: "Operate and measure Tradewind services.",
-        subcommands: [Call.self, Methods.self, AdminCommand.self, AuditCommand.self, IndicatorsCommand.self, BacktestCommand.self, OptimizeCommand.self, PineCommand.self, Bench.self])
+        subcommands: [Call.self, Methods.self, AdminCommand.self, AuditCommand.self, IndicatorsCommand.self, BacktestCommand.self, OptimizeCommand.self, PineCommand.self, MCPCommand.self, Bench.self])
 }
