@@ -55,7 +55,17 @@ struct GatewayAccessTests {
             let strategy = try #require(r.body["id"] as? String)
             r = try await http.call("POST", "/api/keys", token: a, json: #"{"scopes":["read"]}"#)
             let key = try #require(r.body["id"] as? String)
-            let fixtures = ["bots": bot, "backtests": backtest, "optimizations": optimization, "strategies": strategy, "keys": key]
+            // A decision of A's bot: started, it decides on the next closed candle.
+            _ = try await http.call("POST", "/api/bots/\(bot)/start", token: a)
+            var next = t0 + 120 * 60_000_000_000
+            let decision: String = try await eventually("a decision of A's bot", seconds: 30) {
+                try await market.deliver([PB.Candle(
+                    symbol: "BTC/USDT", timeframe: .m1, openTimeNs: next, open: px, high: px + 1, low: px - 1, close: px, volume: 1, closed: true)])
+                next += 60_000_000_000
+                let listed = try await http.call("GET", "/api/bots/\(bot)/decisions", token: a).body["decisions"] as? [[String: Any]]
+                return listed?.first?["id"] as? String
+            }
+            let fixtures = ["bots": bot, "backtests": backtest, "optimizations": optimization, "strategies": strategy, "keys": key, "decisions": decision]
 
             r = try await http.call("GET", "/api/openapi.json")
             let paths = try #require(r.body["paths"] as? [String: [String: Any]])
@@ -76,8 +86,8 @@ struct GatewayAccessTests {
                 }
             }
             #expect(checked >= 14)
-            // And A still sees every one of them (keys have no GET of their own: the list shows it).
-            for (kind, id) in fixtures where kind != "keys" {
+            // And A still sees every one of them (keys and decisions have no GET of their own there: lists show them).
+            for (kind, id) in fixtures where kind != "keys" && kind != "decisions" {
                 #expect(try await http.call("GET", "/api/\(kind)/\(id)", token: a).status == 200, "\(kind)")
             }
         }

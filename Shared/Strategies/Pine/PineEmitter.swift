@@ -160,23 +160,11 @@ public enum PineEmitter {
                 return try declare(stem, nil, text: "ta.\(name)(\(source), \(period))")
             case "atr": return try declare(stem, nil, text: "ta.atr(\(period))")
             case "macd":
-                let parts = ["macd": 0, "signal": 1, "hist": 2]
-                guard let index = parts[o["output"]?.string ?? "macd"] else { throw Self.refuse("macd has no output \(o["output"]?.string ?? "")") }
-                let names = ["\(stem)_macd", "\(stem)_signal", "\(stem)_hist"]
-                if !declared.contains(names[0]) {
-                    declared.formUnion(names)
-                    declarations.append("[\(names.joined(separator: ", "))] = ta.macd(\(source), \(try argument("fast", 12)), \(try argument("slow", 26)), \(try argument("signal", 9)))")
-                }
-                return names[index]
+                let call = "ta.macd(\(source), \(try argument("fast", 12)), \(try argument("slow", 26)), \(try argument("signal", 9)))"
+                return try tuple(stem, ["macd", "signal", "hist"], o["output"]?.string ?? "macd", call, of: name)
             case "bbands":
-                let parts = ["middle": 0, "upper": 1, "lower": 2]
-                guard let index = parts[o["output"]?.string ?? "middle"] else { throw Self.refuse("bbands has no output \(o["output"]?.string ?? "")") }
-                let names = ["\(stem)_middle", "\(stem)_upper", "\(stem)_lower"]
-                if !declared.contains(names[0]) {
-                    declared.formUnion(names)
-                    declarations.append("[\(names.joined(separator: ", "))] = ta.bb(\(source), \(try argument("period", 5)), \(try argument("nbdevup", 2)))")
-                }
-                return names[index]
+                let call = "ta.bb(\(source), \(try argument("period", 5)), \(try argument("nbdevup", 2)))"
+                return try tuple(stem, ["middle", "upper", "lower"], o["output"]?.string ?? "middle", call, of: name)
             case "adx":
                 let names = ["\(stem)_plus", "\(stem)_minus", stem]
                 if !declared.contains(stem) {
@@ -192,6 +180,17 @@ public enum PineEmitter {
             default:
                 throw Self.refuse("the indicator \(name) has no Pine equivalent here")
             }
+        }
+
+        /// One output of a Pine function returning a tuple (`[a, b, c] = ta.macd(…)`), declared once.
+        mutating func tuple(_ stem: String, _ outputs: [String], _ output: String, _ call: String, of name: String) throws(StrategyError) -> String {
+            guard let index = outputs.firstIndex(of: output) else { throw Self.refuse("\(name) has no output \(output)") }
+            let names = outputs.map { "\(stem)_\($0)" }
+            if !declared.contains(names[0]) {
+                declared.formUnion(names)
+                declarations.append("[\(names.joined(separator: ", "))] = \(call)")
+            }
+            return names[index]
         }
 
         static func refuse(_ what: String) -> StrategyError { StrategyError(.invalidValue, "cannot show this strategy as Pine: \(what)") }
