@@ -32,8 +32,14 @@ import Testing
                             } else {
                                 try await outbound.write(.text(#"{"type":"ping"}"#))
                             }
-                            for try await message in inbound.messages(maxSize: 1 << 16) {
-                                if case .text(let text) = message { answers.append(text) }
+                            // Cancelled, the connection is closed from this side: waiting for a
+                            // message that never comes could otherwise outlive the test.
+                            try await withTaskCancellationHandler {
+                                for try await message in inbound.messages(maxSize: 1 << 16) {
+                                    if case .text(let text) = message { answers.append(text) }
+                                }
+                            } onCancel: {
+                                Task { try? await outbound.close(.normalClosure, reason: "done") }
                             }
                         }
                     }
