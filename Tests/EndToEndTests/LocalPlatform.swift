@@ -207,26 +207,39 @@ struct PlatformError: Error, CustomStringConvertible {
 
 /// Free loopback TCP ports: bound to port 0 together (so no two are the same), then released for
 /// the services to take.
+/// Ports for the platform's services, chosen below the kernel's ephemeral range: a port picked by
+/// binding to 0 and released comes from that range, where the next outgoing connection or another
+/// test's server may take it before the service binds it ("address already in use"). Below the
+/// range only an explicit bind can take a port; each candidate is checked free by binding it.
 enum FreePorts {
     static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for fd in sockets { close(fd) } }
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
+        let ceiling = min(range.first ?? 32768, 49152) - 1
+        let floor = max(10_000, ceiling - 12_000)
         var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            sockets.append(fd)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = 0
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &addr) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound else { throw PlatformError("cannot bind a loopback port") }
-            ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts < 10_000 else { throw PlatformError("no free loopback port below \(ceiling + 1)") }
+            let port = Int.random(in: floor...ceiling)
+            if !ports.contains(port), bindable(port) { ports.append(port) }
         }
         return ports
+    }
+
+    /// Whether `port` on 127.0.0.1 can be bound now.
+    static func bindable(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
 
