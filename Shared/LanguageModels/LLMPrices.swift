@@ -59,5 +59,5 @@ public struct LLMPrices: Sendable, Hashable {
 
 extension FixedDecimal {
     /// The sum, saturating at the largest value (a cost that large is over any budget anyway).
-    func plus(_ other: FixedDecimal) -> FixedDecimal { (try? self + other) ?? FixedDecimal(raw: .max) }
+    public func plus(_ other: FixedDecimal) -> FixedDecimal { (try? self + other) ?? FixedDecimal(raw: .max) }
 }

@@ -102,6 +102,14 @@ public struct ConsensusProgram: Sendable, Hashable {
         ConsensusProgram(members: members.map { Member(agent: $0.agent, weight: $0.weight, slots: $0.slots.map(renumber), veto: $0.veto) }, parameters: parameters)
     }
 
+    /// The score of `opinions` weighed as given (the formula above, no vetoes): what a replay
+    /// recomputes from stored votes.
+    public static func score(_ opinions: [(weight: Double, opinion: AgentOpinion)]) -> Double {
+        var net = 0.0, counted = 0.0
+        for (w, o) in opinions { tally(o, weight: w, &net, &counted) }
+        return counted > 0 ? net / counted : 0
+    }
+
     private static func tally(_ o: AgentOpinion, weight: Double, _ net: inout Double, _ counted: inout Double) {
         switch o.action {
         case .buy:

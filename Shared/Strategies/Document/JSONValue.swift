@@ -78,6 +78,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The members, if this is an object.
+    public var object: [String: JSONValue]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
     /// The boolean, if this is one.
     public var bool: Bool? {
         if case .bool(let b) = self { return b }

@@ -97,11 +97,3 @@ public enum StrategyExplainer {
         }
     }
 }
-
-extension JSONValue {
-    /// The members, if this is an object.
-    public var object: [String: JSONValue]? {
-        if case .object(let o) = self { return o }
-        return nil
-    }
-}

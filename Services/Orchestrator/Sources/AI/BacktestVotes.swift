@@ -135,7 +135,3 @@ struct BacktestVotes: Sendable {
         return sha.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
-
-extension FixedDecimal {
-    fileprivate func plus(_ other: FixedDecimal) -> FixedDecimal { (try? self + other) ?? FixedDecimal(raw: .max) }
-}

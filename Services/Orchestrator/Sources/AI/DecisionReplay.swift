@@ -13,7 +13,7 @@ enum DecisionReplay {
     static func replay(_ record: PB.DecisionRecord, live: Bool, agent: LLMAgent, user: String) async -> PB.DecisionReplay {
         let decision = record.decision ?? PB.Decision()
         var replay = PB.DecisionReplay(decisionId: decision.id, botId: decision.botId, live: live)
-        var stored: [(Double, AgentOpinion)] = [], replayed: [(Double, AgentOpinion)] = []
+        var stored: [(weight: Double, opinion: AgentOpinion)] = [], replayed: [(weight: Double, opinion: AgentOpinion)] = []
         var differences: [String] = []
         for opinion in decision.opinions {
             let was = AgentOpinion(action: opinion.action.agentAction, confidence: opinion.confidence, reasoning: opinion.reasoning)
@@ -36,8 +36,8 @@ enum DecisionReplay {
                 replayed: PB.AgentOpinion(agent: opinion.agent, action: again.action.wire, confidence: again.confidence, weight: opinion.weight, reasoning: again.reasoning),
                 differs: differs))
         }
-        replay.storedScore = score(stored)
-        replay.replayedScore = score(replayed)
+        replay.storedScore = ConsensusProgram.score(stored)
+        replay.replayedScore = ConsensusProgram.score(replayed)
         replay.differs = !differences.isEmpty
         replay.summary = differences.isEmpty ? "" : differences.joined(separator: "; ") + "; score \(short(replay.storedScore)) then, \(short(replay.replayedScore)) now"
         return replay
@@ -71,19 +71,6 @@ enum DecisionReplay {
     static func short(_ x: Double) -> String {
         let s = x.shown
         return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
-    }
-
-    /// The consensus formula over (weight, opinion) pairs.
-    static func score(_ opinions: [(Double, AgentOpinion)]) -> Double {
-        var net = 0.0, counted = 0.0
-        for (w, o) in opinions {
-            switch o.action {
-            case .buy: (net, counted) = (net + w * o.confidence, counted + w)
-            case .sell: (net, counted) = (net - w * o.confidence, counted + w)
-            case .hold: counted += w * o.confidence
-            }
-        }
-        return counted > 0 ? net / counted : 0
     }
 }
 
