@@ -4,7 +4,7 @@
 set -euo pipefail
 # wrk: the load generator `tradewind bench gateway` drives the API with. openssl and curl: the TLS
 # tests make a throwaway CA and talk HTTPS and WSS to the gateway.
-pkgs=(libpq-dev libhiredis-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler redis-server postgresql-15 python3-venv wrk openssl curl)
+pkgs=(libpq-dev libhiredis-dev libxml2 libprotobuf-c-dev protobuf-c-compiler protobuf-compiler redis-server postgresql-15 python3-venv wrk openssl curl)
 [ "${1:-}" = "--codegen" ] && pkgs=(protobuf-c-compiler protobuf-compiler libprotobuf-c-dev python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do

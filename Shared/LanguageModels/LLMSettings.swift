@@ -67,27 +67,16 @@ public struct LLMSettings: Sendable {
         guard model.range(of: #"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"#, options: .regularExpression) != nil else {
             throw ConfigError(key: "ai.model", message: "= \"\(model.prefix(40))\" must name the \(name) model to call (e.g. gpt-4o-mini, claude-sonnet-4-5, gemini-2.5-flash)")
         }
-        let urlText = v.string("ai.base_url", default: plugin.baseURL)
-        guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
-            throw ConfigError(key: "ai.base_url", message: "= \"\(urlText.prefix(60))\" must be an http or https URL with a host")
-        }
+        let url = try v.url("ai.base_url", default: plugin.baseURL)
         guard prices.price(model) != nil else {
             throw ConfigError(
                 key: "ai.prices", message: "has no price for \(model): budgets need one (MODEL=INPUT/OUTPUT dollars per million tokens; 0/0 for a local model)")
         }
-        var key: String?
-        if let file = v.values["ai.api_key_file"]?.value {
-            guard let text = readFile(file)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-                throw ConfigError(key: "ai.api_key_file", message: "= \(file) cannot be read or is empty")
-            }
-            key = text
-        } else {
-            let variable = v.string("ai.api_key_env", default: plugin.keyVariable)
-            key = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-            // The provider's own service needs a key; a local OpenAI-compatible server may not.
-            if key == nil, urlText == plugin.baseURL {
-                throw ConfigError(key: "ai.api_key_env", message: "names $\(variable), which is not set: \(name) needs an API key (or give ai.api_key_file)")
-            }
+        let key = try v.secret(fileKey: "ai.api_key_file", variableKey: "ai.api_key_env", variable: plugin.keyVariable, environment: environment, readFile: readFile)
+        // The provider's own service needs a key; a local OpenAI-compatible server may not.
+        if key == nil, v.values["ai.api_key_file"] == nil, v.string("ai.base_url", default: plugin.baseURL) == plugin.baseURL {
+            throw ConfigError(
+                key: "ai.api_key_env", message: "names $\(v.string("ai.api_key_env", default: plugin.keyVariable)), which is not set: \(name) needs an API key (or give ai.api_key_file)")
         }
         let field = try v.choice("ai.max_tokens_field", default: "max_completion_tokens", ["max_completion_tokens", "max_tokens"])
         settings.provider = name

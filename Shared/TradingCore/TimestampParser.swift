@@ -48,7 +48,7 @@ public enum TimestampParser {
         }
         guard let y = num(0, 4), b[4] == UInt8(ascii: "-"), let mo = num(5, 2), b[7] == UInt8(ascii: "-"), let d = num(8, 2),
               (1...12).contains(mo), (1...31).contains(d) else { return nil }
-        var seconds = Int64(daysFromCivil(y, mo, d)) * 86_400
+        var seconds = Int64(CivilDate.days(fromYear: y, month: mo, day: d)) * 86_400
         var fraction: Int64 = 0
         var i = 10
         if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") {
@@ -83,15 +83,5 @@ public enum TimestampParser {
         }
         guard i == b.count else { return nil }
         return seconds * 1_000_000_000 + fraction
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

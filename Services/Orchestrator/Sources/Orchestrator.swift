@@ -25,10 +25,12 @@ public func buildOrchestrator(configuration: HostConfiguration, settings: Orches
         let (marketData, risk, execution) = (settings.marketData.map(client), settings.risk.map(client), settings.execution.map(client))
         let peers = Peers(marketData: marketData.map(MarketDataClient.init), risk: risk.map(RiskClient.init), execution: execution.map(ExecutionClient.init))
         let model = settings.ai.model(ledger: PostgresUsageLedger(store: store), logger: resources.logger)
-        let agent = LLMAgent(model: model, deadline: settings.ai.endpoint?.deadline ?? .seconds(10))
+        let agents = ExternalAgents(
+            llm: LLMAgent(model: model, deadline: settings.ai.endpoint?.deadline ?? .seconds(10)),
+            news: NewsAgent(settings: settings.news, model: model, logger: resources.logger), macro: MacroAgent(settings: settings.macro, logger: resources.logger))
         let trader = BotTrader(
-            store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, agent: agent, warmupBars: settings.analyzeBars)
-        let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger, agent: agent)
+            store: store, bus: resources.bus, peers: peers, statuses: statuses, logger: resources.logger, agents: agents, warmupBars: settings.analyzeBars)
+        let jobs = JobRunner(store: store, bus: resources.bus, peers: peers, settings: settings, logger: resources.logger, agents: agents)
         made = (BotSupervisor(trader: trader), jobs, [marketData, risk, execution].compactMap { $0 })
         return made!
     }

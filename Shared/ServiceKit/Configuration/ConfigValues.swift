@@ -117,6 +117,33 @@ public struct ConfigValues: Sendable {
     }
 }
 
+extension ConfigValues {
+    /// A secret (an API key or token) from the file `fileKey` names, else from the environment
+    /// variable `variableKey` names (default `variable`); nil when neither gives one. A named file
+    /// that cannot be read, or is empty, is an error: a key meant to be there is not silently left out.
+    public func secret(
+        fileKey: String, variableKey: String, variable: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        readFile: (String) -> String? = { try? String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws(ConfigError) -> String? {
+        if let file = values[fileKey]?.value {
+            guard let text = readFile(file)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                throw ConfigError(key: fileKey, message: "= \(file) cannot be read or is empty")
+            }
+            return text
+        }
+        return environment[string(variableKey, default: variable)].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `key` as an http or https URL with a host, or `fallback`.
+    public func url(_ key: String, default fallback: String) throws(ConfigError) -> URL {
+        let text = string(key, default: fallback)
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+            throw ConfigError(key: key, message: "= \"\(text.prefix(60))\" must be an http or https URL with a host")
+        }
+        return url
+    }
+}
+
 /// A setting that is missing, malformed or out of range.
 public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The setting, e.g. `rpc.port`.

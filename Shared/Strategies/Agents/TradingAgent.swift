@@ -25,9 +25,9 @@ public struct AgentOpinion: Sendable, Hashable {
 
 /// The agents a `consensus` signal weighs. A rule agent reads a few indicator outputs (computed by
 /// the plan like any other indicator) and votes; rule agents are pure, so a backtest and a live
-/// bot get the same votes from the same bars. An external agent (`llm`) votes from outside the
-/// program: the driver hands its opinion in with the bar (`AgentVotes`), and without one it
-/// abstains.
+/// bot get the same votes from the same bars. An external agent (`llm`, `news`, `macro`) votes
+/// from outside the program: the driver hands its opinion in with the bar (`AgentVotes`), and
+/// without one it abstains.
 public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
     case trend
     case momentum
@@ -35,9 +35,19 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
     case volatility
     /// A language model reading the bar's market context (the orchestrator's `LLMAgent`).
     case llm
+    /// The symbol's recent headlines, scored for sentiment (the orchestrator's `NewsAgent`).
+    case news
+    /// Economic series and configured risk-off windows: risk-on or risk-off (the orchestrator's `MacroAgent`).
+    case macro
 
-    /// Whether its vote comes from outside the program (a model call) rather than from indicators.
-    public var isExternal: Bool { self == .llm }
+    /// Whether its vote comes from outside the program (a model call, news, economic data) rather
+    /// than from indicators.
+    public var isExternal: Bool {
+        switch self {
+        case .llm, .news, .macro: true
+        case .trend, .momentum, .rsiReversion, .volatility: false
+        }
+    }
 
     /// What it is, for catalogues (ListAgents) and the assistant.
     public struct Info: Sendable, Hashable {
@@ -64,6 +74,16 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
                 name: rawValue, kind: "llm",
                 description: "a language model reads the bar's market context and votes; abstains with no provider configured, over budget, or late",
                 defaultWeight: 0.4)
+        case .news:
+            Info(
+                name: rawValue, kind: "news",
+                description: "the symbol's headlines of the last hours, scored for sentiment (by the model when one is configured, else a lexicon); stale news has no weight",
+                defaultWeight: 0.1)
+        case .macro:
+            Info(
+                name: rawValue, kind: "macro",
+                description: "economic series (rates, inflation, unemployment from FRED) and configured risk-off windows: sells risk-off, buys risk-on",
+                defaultWeight: 0.1)
         }
     }
 
@@ -76,7 +96,7 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
         case .trend: return [call("ema", [p["fast_period"]]), call("ema", [p["slow_period"]]), call("sma", [p["slow_period"]])]
         case .momentum: return [call("macd", [p["fast_period"], p["slow_period"], p["signal_period"]], output: "hist")]
         case .rsiReversion: return [call("rsi", [p["rsi_period"]])]
-        case .llm: return []
+        case .llm, .news, .macro: return []
         case .volatility:
             let width = p["bb_stddev"]
             return [
@@ -143,7 +163,7 @@ public enum TradingAgent: String, Sendable, Hashable, CaseIterable {
             if close < lower { return vote(true, 0.6, "close below the lower Bollinger band") }
             if close > upper { return vote(false, 0.6, "close above the upper Bollinger band") }
             return .hold("inside the Bollinger bands, ATR \((share * 100).shown)% of price", confidence: 0.5, explain: explain)
-        case .llm:
+        case .llm, .news, .macro:
             return AgentVotes.decode(x[0], x[1]) ?? .hold("no vote on this bar", explain: explain)
         }
     }

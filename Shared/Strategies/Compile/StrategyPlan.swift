@@ -82,8 +82,10 @@ public struct StrategyPlan: Sendable {
     public var consensus: [ConsensusProgram] { program.consensus }
     /// Input slots: five prices, then every indicator's outputs.
     public var inputCount: Int { program.inputCount }
-    /// Whether an external agent (the LLM) votes in it with a weight above 0.
+    /// Whether an external agent (the LLM, news, macro) votes in it, with a weight above 0 or as a veto.
     public var asksExternalAgents: Bool { !program.external.isEmpty }
+    /// The external agents whose votes the driver hands in, in the catalogue's order.
+    public var externalAgents: [TradingAgent] { program.external.map(\.agent) }
 
     init(
         document: StrategyDocument, parameters: [String: Double], indicators: [IndicatorInput], program: SignalProgram,

@@ -84,8 +84,10 @@ extension LiveStrategy {
     /// with `consensusVotes()`.
     public func consensusFeatures() -> [[[String: Double]]] { program.consensus.map { $0.features(program) } }
 
-    /// Whether an external agent (the LLM) votes in this strategy with a weight above 0.
+    /// Whether an external agent (the LLM, news, macro) votes in this strategy.
     public var asksExternalAgents: Bool { plan.asksExternalAgents }
+    /// The external agents it asks.
+    public var externalAgents: [TradingAgent] { plan.externalAgents }
 
     /// Each indicator output's value on the latest bar, by its column label (`ema_12`, `macd_12_26_9.hist`):
     /// the values the strategy computes, as an agent's market context shows them.

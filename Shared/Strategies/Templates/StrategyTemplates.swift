@@ -133,8 +133,8 @@ public enum StrategyTemplates {
         consensus(
             "ai_ensemble",
             summary:
-                "The design's ensemble: a language model (40%) with the chart (15%), risk (15%) and trend (10%) agents; the risk agent vetoes entries when too volatile; without a model configured the rule agents decide alone.",
-            weights: [.llm: 0.4, .momentum: 0.075, .rsiReversion: 0.075, .volatility: 0.15, .trend: 0.1], threshold: 0.25, veto: [.volatility: 0.9]),
+                "The design's ensemble: a language model (40%) with the chart (15%), risk (15%), trend (10%), news (10%) and macro (10%) agents; the risk agent vetoes entries when too volatile; agents with nothing to go on (no model, no news, no economic data configured) abstain and the others decide.",
+            weights: [.llm: 0.4, .momentum: 0.075, .rsiReversion: 0.075, .volatility: 0.15, .trend: 0.1, .news: 0.1, .macro: 0.1], threshold: 0.25, veto: [.volatility: 0.9]),
         consensus(
             "mean_reversion", summary: "Buys dips and sells rips: RSI reversion, tempered by volatility.",
             weights: [.rsiReversion: 0.7, .volatility: 0.3], threshold: 0.3),

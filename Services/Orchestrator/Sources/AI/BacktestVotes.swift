@@ -10,7 +10,10 @@ import Strategies
 import TradingCore
 import Wire
 
-/// The LLM agent's votes for every bar of a backtest, asked before the backtest runs: the bars'
+/// The external agents' votes for every bar of a backtest, gathered before it runs. The macro
+/// agent votes from the economic values published by each bar's close and the risk-off windows;
+/// the news agent abstains (there is no archive of the headlines a bar would have seen, and
+/// today's would leak the future). The LLM agent is asked about each bar: the bars'
 /// contexts are written with the leakage guard on (no symbol, no dates, prices rebased; no
 /// position, so the votes do not depend on the run and a re-run asks the same), answers are taken
 /// from the cache where the same question was asked of the same model before, and the rest are
@@ -18,9 +21,11 @@ import Wire
 /// worst cost are checked against the budget as a whole: over it, the backtest is refused, naming
 /// the limit, unless the cache covers it.
 struct BacktestVotes: Sendable {
-    /// By bar; empty when the strategy weighs no LLM agent or no model is configured.
+    /// By bar; empty when no external agent votes on any bar.
     var votes: [AgentVotes]
     var summary: Summary
+    /// What the news and macro agents did, for the result's metrics (`news`, `macro`).
+    var notes: [String: JSONValue] = [:]
 
     struct Summary: Sendable {
         var model = ""
@@ -43,9 +48,37 @@ struct BacktestVotes: Sendable {
     }
 
     static func compute(
-        plan: StrategyPlan, series: BarSeries, timeframe: String, agent: LLMAgent, user: String, store: Store, maxCalls: Int
+        plan: StrategyPlan, series: BarSeries, timeframe: String, agents: ExternalAgents, user: String, store: Store, maxCalls: Int
     ) async throws -> BacktestVotes? {
-        guard plan.asksExternalAgents else { return nil }
+        let asked = plan.externalAgents
+        guard !asked.isEmpty else { return nil }
+        var result =
+            asked.contains(.llm)
+            ? try await llm(plan: plan, series: series, timeframe: timeframe, agent: agents.llm, user: user, store: store, maxCalls: maxCalls)
+            : BacktestVotes(votes: [], summary: Summary(model: "not weighed"))
+        if asked.contains(.news) {
+            result.notes["news"] = "abstained on every bar: there is no archive of the headlines each bar would have seen"
+        }
+        if asked.contains(.macro), let step = Timeframe(rawValue: timeframe)?.nanoseconds {
+            let opinions = await agents.macro.votes(closes: series.timesNs.map { $0 + step })
+            if result.votes.isEmpty { result.votes = [AgentVotes](repeating: .none, count: series.count) }
+            var voted = 0
+            for (i, opinion) in opinions.enumerated() {
+                result.votes[i].opinions[.macro] = opinion
+                if opinion.confidence > 0 { voted += 1 }
+            }
+            result.notes["macro"] = .object([
+                "bars_voted": .number(Double(voted)), "bars_abstained": .number(Double(opinions.count - voted)),
+                "note": "values count from their publication (period date + lag), risk-off windows as configured",
+            ])
+        }
+        return result
+    }
+
+    /// The LLM agent's votes, by bar.
+    private static func llm(
+        plan: StrategyPlan, series: BarSeries, timeframe: String, agent: LLMAgent, user: String, store: Store, maxCalls: Int
+    ) async throws -> BacktestVotes {
         guard let model = agent.model else { return BacktestVotes(votes: [], summary: Summary(model: "none: the llm agent abstained")) }
         var live = LiveStrategy(plan: plan)
         var window: [(timeNs: Int64, bar: PriceBar)] = []

@@ -3,14 +3,16 @@ import Foundation
 import LanguageModels
 import RPC
 import Strategies
+import TradingCore
 import Wire
 
 /// Re-runs a stored decision's agents on what they saw and says what differs: each rule agent on
 /// its stored features (the same code, so the same vote unless the code changed), the llm agent
 /// from its stored answer (checked again) or, live, asked again with the stored prompt — a shadow
-/// evaluation that acts on nothing. The score is recomputed with the stored weights.
+/// evaluation that acts on nothing; the news and macro agents by their stored votes or, live,
+/// asked again about the bar. The score is recomputed with the stored weights.
 enum DecisionReplay {
-    static func replay(_ record: PB.DecisionRecord, live: Bool, agent: LLMAgent, user: String) async -> PB.DecisionReplay {
+    static func replay(_ record: PB.DecisionRecord, live: Bool, agents: ExternalAgents, user: String) async -> PB.DecisionReplay {
         let decision = record.decision ?? PB.Decision()
         var replay = PB.DecisionReplay(decisionId: decision.id, botId: decision.botId, live: live)
         var stored: [(weight: Double, opinion: AgentOpinion)] = [], replayed: [(weight: Double, opinion: AgentOpinion)] = []
@@ -19,7 +21,15 @@ enum DecisionReplay {
             let was = AgentOpinion(action: opinion.action.agentAction, confidence: opinion.confidence, reasoning: opinion.reasoning)
             let again: AgentOpinion
             if opinion.agent == TradingAgent.llm.rawValue {
-                again = await llm(record.llmCall, live: live, agent: agent, user: user)
+                again = await llm(record.llmCall, live: live, agent: agents.llm, user: user)
+            } else if let agent = TradingAgent(rawValue: opinion.agent), agent == .news || agent == .macro {
+                // Their inputs (headlines, economic values) are not kept with the decision: the
+                // stored vote, or live, the agent asked again about the bar's close.
+                if live, let step = Timeframe(wire: decision.timeframe)?.nanoseconds {
+                    again = await agents.votes([agent], symbol: decision.symbol, closeNs: decision.candleOpenTimeNs + step)[agent] ?? was
+                } else {
+                    again = was
+                }
             } else if let rule = TradingAgent(rawValue: opinion.agent), let opinion = rule.replay(opinion.features) {
                 again = opinion
             } else {

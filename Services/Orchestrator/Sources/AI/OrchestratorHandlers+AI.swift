@@ -61,7 +61,7 @@ extension OrchestratorHandlers {
         let id = try Self.uuid(request.decisionId, "decision_id")
         guard let record = try await DecisionChain.record(bot: "", decision: id, store) else { throw OrchestratorError(.unknownDecision, "no decision \(id)") }
         if request.live, request.userId.isEmpty { throw OrchestratorError(.invalidArgument, "a live replay asks the model: give user_id, whose budget pays") }
-        return await DecisionReplay.replay(record, live: request.live, agent: supervisor.trader.agent, user: request.userId)
+        return await DecisionReplay.replay(record, live: request.live, agents: supervisor.trader.agents, user: request.userId)
     }
 
     /// Recomputes one bot's decision chain, or every bot's.

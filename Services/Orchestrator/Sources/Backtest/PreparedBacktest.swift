@@ -87,7 +87,8 @@ struct PreparedBacktest: Sendable {
         let outcome = try Strategy.checked { () throws(StrategyError) in try Backtester(plan: strategy.plan, settings: settings).run(series) }
         var result = StrategyBacktest.wire(outcome, strategy, series, request: request, id: id, now: WallClock.nowNs, curvePoints: curvePoints)
         if let votes, case .object(var metrics)? = try? JSONValue(parsing: result.metricsJson) {
-            metrics["llm"] = votes.summary.json
+            if votes.summary.model != "not weighed" { metrics["llm"] = votes.summary.json }
+            for (agent, note) in votes.notes { metrics[agent] = note }
             result.metricsJson = JSONValue.object(metrics).jsonText
         }
         return result

@@ -37,6 +37,7 @@ final class BotSupervisor: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.consumeCandles() }
                 group.addTask { await self.resumeStoredBots() }
+                group.addTask { await self.trader.agents.run() }
                 for await id in self.launches.stream {
                     group.addTask { await self.drive(id) }
                 }

@@ -69,8 +69,8 @@ struct BotTrader: Sendable {
     let peers: Peers
     let statuses: Broadcaster<PB.BotStatus>
     let logger: Logger
-    /// The `llm` agent, asked on every bar of a strategy that weighs it.
-    let agent: LLMAgent
+    /// The external agents (llm, news, macro), asked on every bar of a strategy that weighs them.
+    let agents: ExternalAgents
     /// Most bars of history a bot warms up on.
     var warmupBars = 500
 
@@ -137,18 +137,23 @@ struct BotTrader: Sendable {
             // The rules read the equity (Pine's strategy.equity): the account's, as a backtest reads its own.
             view.equity = (try? await accountEquity(bot)) ?? .nan
         }
-        // The LLM agent votes on the bar the rules decide on: it is shown the indicators' values on
-        // it, from a copy of the strategy fed the bar first.
+        // External agents vote on the bar the rules decide on; the LLM agent is shown the
+        // indicators' values on it, from a copy of the strategy fed the bar first.
         var votes = AgentVotes.none
         var vote: LLMAgent.Vote?
         if state.live.asksExternalAgents {
-            var peek = state.live
-            _ = peek.next(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries)
-            let context = MarketContext(
-                symbol: bot.symbol, timeframe: plan.timeframe.rawValue, bars: state.recentBars + [(candle.openTimeNs, PriceBar(candle))],
-                indicators: peek.indicatorValues(), position: view, recentActions: state.recentActions)
-            vote = await agent.vote(context, user: bot.ownerId, bot: bot.id)
-            votes = AgentVotes([.llm: vote!.opinion])
+            let asked = state.live.externalAgents
+            var opinions = await agents.votes(asked, symbol: bot.symbol, closeNs: candle.openTimeNs + step)
+            if asked.contains(.llm) {
+                var peek = state.live
+                _ = peek.next(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries)
+                let context = MarketContext(
+                    symbol: bot.symbol, timeframe: plan.timeframe.rawValue, bars: state.recentBars + [(candle.openTimeNs, PriceBar(candle))],
+                    indicators: peek.indicatorValues(), position: view, recentActions: state.recentActions)
+                vote = await agents.llm.vote(context, user: bot.ownerId, bot: bot.id)
+                opinions[.llm] = vote!.opinion
+            }
+            votes = AgentVotes(opinions)
         }
         let decided = state.feed(PriceBar(candle), timeNs: candle.openTimeNs, position: view, entries: state.entries, votes: votes)
         let explained = DecisionExplanation(decided, state.live, position: view, votes: votes)

@@ -23,12 +23,12 @@ final class JobRunner: Service, Sendable {
     let settings: OrchestratorSettings
     let logger: Logger
     /// Asks the model for a backtest of a strategy that weighs the `llm` agent.
-    let agent: LLMAgent
+    let agents: ExternalAgents
     /// Bumped by every submit: an idle worker that sees it change looks at the queue at once.
     private let submitted = Atomic<Int>(0)
 
-    init(store: Store, bus: Bus?, peers: Peers, settings: OrchestratorSettings, logger: Logger, agent: LLMAgent) {
-        self.agent = agent
+    init(store: Store, bus: Bus?, peers: Peers, settings: OrchestratorSettings, logger: Logger, agents: ExternalAgents) {
+        self.agents = agents
         self.store = store
         self.bus = bus
         self.peers = peers
@@ -122,7 +122,7 @@ final class JobRunner: Service, Sendable {
                 let id = job.id
                 let timeframe = (try? OrchestratorHandlers.timeframe(prepared.request.timeframe))?.rawValue ?? ""
                 let votes = try await BacktestVotes.compute(
-                    plan: prepared.strategy.plan, series: prepared.series, timeframe: timeframe, agent: agent, user: job.ownerId, store: store,
+                    plan: prepared.strategy.plan, series: prepared.series, timeframe: timeframe, agents: agents, user: job.ownerId, store: store,
                     maxCalls: settings.ai.backtestMaxCalls)
                 let full = try await OffLoop.run { try prepared.run(id: id, curvePoints: nil, votes: votes, progress: onProgress, isCancelled: isCancelled) }
                 job.resultJson = full.metricsJson

@@ -211,7 +211,7 @@ struct OrchestratorHandlers: OrchestratorService {
             let instrument = try await peers.instrument(backtest.symbol)
             let (strategy, _, _) = try PreparedBacktest.check(backtest, instrument: instrument)
             _ = try PreparedOptimization.check(optimization, strategy: strategy, settings: settings)
-            if strategy.plan.asksExternalAgents, settings.ai.endpoint != nil {
+            if strategy.plan.externalAgents.contains(.llm), settings.ai.endpoint != nil {
                 throw OrchestratorError(
                     .invalidArgument,
                     "the strategy weighs the llm agent, which would ask the model about every bar of every trial; backtest it as a job, or optimise it with llm_weight 0")
@@ -344,7 +344,7 @@ struct OrchestratorHandlers: OrchestratorService {
         var history = request.history
         if history.isEmpty, !request.conversationId.isEmpty { history = try await OrchestratorTables.conversation(conversation, store) }
         var answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])
-        if let model = supervisor.trader.agent.model {
+        if let model = supervisor.trader.agents.llm.model {
             let (peers, settings) = (self.peers, self.settings)
             let assistant = LLMStrategyAssistant(model: model) { document, symbol, timeframe in
                 guard let frame = Timeframe(rawValue: timeframe) else { throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe)") }

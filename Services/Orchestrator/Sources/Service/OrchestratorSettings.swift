@@ -23,13 +23,17 @@ public struct OrchestratorSettings: Sendable {
     public var optimizeMaxTrials = 10_000
     /// The AI layer (`ai.*`): the model provider, its deadline, limits and prices.
     public var ai = LLMSettings()
+    /// The news agent (`news.*`): feeds, freshness, how headlines are scored.
+    var news = NewsSettings()
+    /// The macro agent (`macro.*`): FRED series and risk-off windows.
+    var macro = MacroAgent.Settings()
 
     /// The defaults of the table in the README.
     public init() {}
 
     static let keys: Set<String> = Set([
         "peers.market_data", "peers.risk", "peers.execution", "backtest.max_bars", "analyze.bars", "jobs.workers", "jobs.threads", "optimize.max_trials",
-    ]).union(LLMSettings.keys)
+    ]).union(LLMSettings.keys).union(NewsSettings.keys).union(MacroAgent.Settings.keys)
 
     /// Reads the settings from `v`.
     public static func read(_ v: ConfigValues) throws(ConfigError) -> OrchestratorSettings {
@@ -43,6 +47,11 @@ public struct OrchestratorSettings: Sendable {
         s.jobThreads = try v.int("jobs.threads", default: s.jobThreads, range: 1...256)
         s.optimizeMaxTrials = try v.int("optimize.max_trials", default: s.optimizeMaxTrials, range: 1...10_000_000)
         s.ai = try LLMSettings.read(v)
+        s.news = try NewsSettings.read(v)
+        s.macro = try MacroAgent.Settings.read(v)
+        if s.news.sentiment == "llm", s.ai.endpoint == nil {
+            throw ConfigError(key: "news.sentiment", message: "= llm needs a language model (ai.provider); use auto or lexicon without one")
+        }
         return s
     }
 }
