@@ -99,9 +99,9 @@ struct GatewayTools: Sendable {
     func call(_ name: String, _ arguments: [String: Value]) async -> CallTool.Result {
         do {
             let (status, text) = try await request(name, arguments)
-            return .init(content: [.text(text)], isError: !(200..<300).contains(status))
+            return .init(content: [.text(text: text, annotations: nil, _meta: nil)], isError: !(200..<300).contains(status))
         } catch {
-            return .init(content: [.text("\(name) failed: \(error)")], isError: true)
+            return .init(content: [.text(text: "\(name) failed: \(error)", annotations: nil, _meta: nil)], isError: true)
         }
     }
 

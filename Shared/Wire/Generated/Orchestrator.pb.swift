@@ -1329,16 +1329,22 @@ extension PB {
         public var conversationId: String = ""
         public var history: [PB.ChatMessage] = []
         public var message: String = ""
+        /// The paper account a bot created from the conversation trades.
+        public var accountId: String = ""
+        /// Whether the user's role may create bots (trader or admin): only then does the assistant offer to.
+        public var mayCreateBots: Bool = false
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(userId: String = "", conversationId: String = "", history: [PB.ChatMessage] = [], message: String = "") {
+        public init(userId: String = "", conversationId: String = "", history: [PB.ChatMessage] = [], message: String = "", accountId: String = "", mayCreateBots: Bool = false) {
             self.userId = userId
             self.conversationId = conversationId
             self.history = history
             self.message = message
+            self.accountId = accountId
+            self.mayCreateBots = mayCreateBots
         }
     }
 
@@ -1348,16 +1354,22 @@ extension PB {
         /// The strategy the assistant proposes, when it has understood one.
         public var proposedStrategy: PB.StrategyConfig? = nil
         public var clarifyingQuestions: [String] = []
+        /// The bot this message created: only ever after the user confirmed the bot proposed before.
+        public var createdBot: PB.Bot? = nil
+        /// A bot the assistant proposes to create, in words: answering "yes" creates it, anything else drops it.
+        public var awaitingConfirmation: String = ""
 
         /// A message with every field at its default.
         public init() {}
 
         /// A message with the given fields; the rest keep their defaults.
-        public init(conversationId: String = "", reply: String = "", proposedStrategy: PB.StrategyConfig? = nil, clarifyingQuestions: [String] = []) {
+        public init(conversationId: String = "", reply: String = "", proposedStrategy: PB.StrategyConfig? = nil, clarifyingQuestions: [String] = [], createdBot: PB.Bot? = nil, awaitingConfirmation: String = "") {
             self.conversationId = conversationId
             self.reply = reply
             self.proposedStrategy = proposedStrategy
             self.clarifyingQuestions = clarifyingQuestions
+            self.createdBot = createdBot
+            self.awaitingConfirmation = awaitingConfirmation
         }
     }
 }
@@ -2891,6 +2903,7 @@ extension PB.ChatRequest: ProtoMessage {
     public static func _cUnpack(_ a: UnsafeMutablePointer<ProtobufCAllocator>, _ n: Int, _ d: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? { tradewind__v1__chat_request__unpack(a, n, d) }
 
     public func _fill(_ c: UnsafeMutablePointer<CMessage>, _ arena: WireArena) throws(WireError) {
+        arena.addBound(15)  // tag + value of each singular number, enum or bool
         if !self.userId.isEmpty { c.pointee.user_id = try arena.cString(self.userId, field: "ChatRequest.user_id") }
         if !self.conversationId.isEmpty { c.pointee.conversation_id = try arena.cString(self.conversationId, field: "ChatRequest.conversation_id") }
         if !self.history.isEmpty {
@@ -2902,6 +2915,8 @@ extension PB.ChatRequest: ProtoMessage {
             c.pointee.n_history = self.history.count
         }
         if !self.message.isEmpty { c.pointee.message = try arena.cString(self.message, field: "ChatRequest.message") }
+        if !self.accountId.isEmpty { c.pointee.account_id = try arena.cString(self.accountId, field: "ChatRequest.account_id") }
+        c.pointee.may_create_bots = (self.mayCreateBots ? 1 : 0)
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -2913,6 +2928,8 @@ extension PB.ChatRequest: ProtoMessage {
             for i in 0..<c.pointee.n_history { self.history.append(try PB.ChatMessage._decoded(_cMessage: WireDecoding.present(items[i], field: "ChatRequest.history"))) }
         }
         self.message = try WireDecoding.string(c.pointee.message, field: "ChatRequest.message")
+        self.accountId = try WireDecoding.string(c.pointee.account_id, field: "ChatRequest.account_id")
+        self.mayCreateBots = (c.pointee.may_create_bots != 0)
     }
 }
 
@@ -2935,6 +2952,8 @@ extension PB.ChatResponse: ProtoMessage {
             c.pointee.clarifying_questions = items
             c.pointee.n_clarifying_questions = self.clarifyingQuestions.count
         }
+        if let v = self.createdBot { c.pointee.created_bot = try arena.message(v) }
+        if !self.awaitingConfirmation.isEmpty { c.pointee.awaiting_confirmation = try arena.cString(self.awaitingConfirmation, field: "ChatResponse.awaiting_confirmation") }
     }
 
     public mutating func _merge(_cMessage c: UnsafePointer<CMessage>) throws(WireError) {
@@ -2946,5 +2965,7 @@ extension PB.ChatResponse: ProtoMessage {
             self.clarifyingQuestions.reserveCapacity(c.pointee.n_clarifying_questions)
             for i in 0..<c.pointee.n_clarifying_questions { self.clarifyingQuestions.append(try WireDecoding.string(items[i], field: "ChatResponse.clarifying_questions")) }
         }
+        if let p = c.pointee.created_bot { self.createdBot = try PB.Bot._decoded(_cMessage: p) }
+        self.awaitingConfirmation = try WireDecoding.string(c.pointee.awaiting_confirmation, field: "ChatResponse.awaiting_confirmation")
     }
 }

@@ -110,17 +110,20 @@ extension GatewayAPI {
                 return try JSONBody.response(DecisionView(decision))
             },
             Route(
-                method: .post, path: "/api/chat", answers: .of(ChatView.self), role: .viewer, summary: "Describe a strategy in plain words; get one proposed, or questions",
+                method: .post, path: "/api/chat", answers: .of(ChatView.self), role: .viewer,
+                summary: "Describe a strategy in plain words; get one proposed, or questions. A trader may be offered a bot, created only when they answer yes",
                 body: ["message": "string!", "conversation_id": "string"]
             ) { request, _, p in
                 let body = try await JSONBody.decode(ChatRequest.self, from: request)
                 try BodyFields.check(
                     body.message, field: "message", pattern: BodyFields.chatMessage, maxLength: BodyFields.chatMessageLength,
                     what: "text with more than white space, without NUL")
-                let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(userId: p.userId, conversationId: body.conversationId ?? "", message: body.message))
+                let reply = try await peers.orchestratorClient().chat(PB.ChatRequest(
+                    userId: p.userId, conversationId: body.conversationId ?? "", message: body.message, accountId: p.accountId, mayCreateBots: p.role >= .trader))
                 return try JSONBody.response(ChatView(
                     conversationId: reply.conversationId, reply: reply.reply, proposedStrategy: reply.proposedStrategy.map(StrategyView.init),
-                    clarifyingQuestions: reply.clarifyingQuestions))
+                    clarifyingQuestions: reply.clarifyingQuestions, createdBot: reply.createdBot.map(BotView.init),
+                    awaitingConfirmation: reply.awaitingConfirmation.isEmpty ? nil : reply.awaitingConfirmation))
             },
         ]
     }
@@ -143,4 +146,8 @@ struct ChatView: Encodable {
     var conversationId, reply: String
     var proposedStrategy: StrategyView?
     var clarifyingQuestions: [String]
+    /// The bot this message created (after the user confirmed it).
+    var createdBot: BotView?
+    /// A proposed bot in words, created if the next message is a yes.
+    var awaitingConfirmation: String?
 }

@@ -20,7 +20,9 @@ extension StrategyView: ResponseExample { static var example: Self { .init(nil) 
 extension BotView: ResponseExample { static var example: Self { .init(PB.Bot()) } }
 extension OpinionView: ResponseExample { static var example: Self { .init(agent: "", action: "", reasoning: "", confidence: 0, weight: 0) } }
 extension DecisionView: ResponseExample { static var example: Self { .init(PB.Decision()) } }
-extension ChatView: ResponseExample { static var example: Self { .init(conversationId: "", reply: "", proposedStrategy: nil, clarifyingQuestions: []) } }
+extension ChatView: ResponseExample {
+    static var example: Self { .init(conversationId: "", reply: "", proposedStrategy: nil, clarifyingQuestions: [], createdBot: nil, awaitingConfirmation: nil) }
+}
 extension OrderView: ResponseExample { static var example: Self { .init(PB.Order()) } }
 extension PositionView: ResponseExample { static var example: Self { .init(PB.Position()) } }
 extension TradeView: ResponseExample { static var example: Self { .init(PB.Trade()) } }

@@ -9,12 +9,17 @@ import Wire
 /// The assistant with a language model configured: the model writes strategies in the strategy
 /// language with tools — the indicator catalogue, the templates, the validator, the explainer and
 /// a backtest — and whatever it proposes has passed the same validator bots use (the proposal is
-/// the last document `validate_strategy` accepted). A spent budget or a failing provider is said
-/// plainly and the offline reader answers instead.
+/// the last document `validate_strategy` accepted). It may propose a bot (`create_bot`) when the
+/// user may create bots; the proposal waits for the user's yes (`BotProposal`) and the model
+/// never creates one itself. A spent budget or a failing provider is said plainly and the offline
+/// reader answers instead.
 struct LLMStrategyAssistant: Sendable {
     let model: LanguageModel
     /// Runs a backtest of a document on a symbol and timeframe, answering a summary of its metrics.
     let backtest: @Sendable (_ document: String, _ symbol: String, _ timeframe: String) async throws -> String
+    /// Checks and keeps a proposed bot (document, symbol, timeframe, name), answering what the user
+    /// is asked to confirm; nil when the user may not create bots.
+    var proposeBot: (@Sendable (_ document: String, _ symbol: String, _ timeframe: String, _ name: String) async throws -> String)?
 
     /// Rounds of tool calls before the assistant must answer.
     static let maxRounds = 6
@@ -29,6 +34,8 @@ struct LLMStrategyAssistant: Sendable {
         {"indicator": "rsi", "period": 14} (list_indicators gives them all, with outputs such as {"indicator": "macd", "output": "signal"}). \
         Always check a document with validate_strategy before proposing it and fix what it reports; explain it in plain \
         words; offer a backtest when the user names a market. Never claim results you did not get from run_backtest. \
+        When the user wants to run a strategy, create_bot proposes a paper bot: it is created only when the user \
+        answers yes to your next message, so say what will be created and ask them to answer yes. \
         Keep answers short and concrete.
         """
 
@@ -44,8 +51,15 @@ struct LLMStrategyAssistant: Sendable {
             LLMTool(
                 name: "run_backtest", description: "Backtest a strategy document on a market's stored candles: return, trades, win rate, drawdown, Sharpe.",
                 parameters: schema(#"{"type":"object","properties":{"document":{"type":"object"},"symbol":{"type":"string","description":"e.g. BTC/USDT"},"timeframe":{"type":"string","enum":["1m","5m","15m","1h","4h","1d"]}},"required":["document","symbol","timeframe"]}"#)),
+            LLMTool(
+                name: "create_bot",
+                description: "Propose a paper bot running a strategy document on a market. Nothing is created until the user answers yes to your next message.",
+                parameters: schema(#"{"type":"object","properties":{"document":{"type":"object"},"symbol":{"type":"string","description":"e.g. BTC/USDT"},"timeframe":{"type":"string","enum":["1m","5m","15m","1h","4h","1d"]},"name":{"type":"string","description":"a short name for the bot"}},"required":["document","symbol","timeframe"]}"#)),
         ]
     }()
+
+    /// The tools offered: `create_bot` only to users who may create bots.
+    var tools: [LLMTool] { proposeBot == nil ? Self.tools.filter { $0.name != "create_bot" } : Self.tools }
 
     /// The answer, or nil when the model cannot be used now (the caller answers offline), with why.
     func answer(history: [PB.ChatMessage], message: String, user: String) async -> (answer: StrategyAssistant.Answer?, why: String?) {
@@ -55,7 +69,7 @@ struct LLMStrategyAssistant: Sendable {
             let response: LLMResponse
             do {
                 response = try await model.ask(
-                    LLMRequest(system: Self.system, messages: messages, tools: Self.tools, maxOutputTokens: 1500, purpose: "assistant"), user: user
+                    LLMRequest(system: Self.system, messages: messages, tools: tools, maxOutputTokens: 1500, purpose: "assistant"), user: user
                 ).response
             } catch {
                 let why = error.code == .budgetExhausted ? "today's AI budget is spent (\(error.message))" : "the language model is unavailable (\(error.message))"
@@ -117,6 +131,17 @@ struct LLMStrategyAssistant: Sendable {
             }
             do { return (try await backtest(document.jsonText, symbol, timeframe), false, nil) } catch {
                 return ("the backtest failed: \(RPCError.from(error).error.message)", true, nil)
+            }
+        case "create_bot":
+            guard let proposeBot else { return ("this user may not create bots (their role is viewer)", true, nil) }
+            guard let document = call.arguments["document"], case .object = document, let symbol = call.arguments["symbol"]?.string,
+                let timeframe = call.arguments["timeframe"]?.string
+            else { return ("give document, symbol and timeframe", true, nil) }
+            do {
+                let summary = try await proposeBot(document.jsonText, symbol, timeframe, call.arguments["name"]?.string ?? "")
+                return ("proposed, NOT created: \(summary). Ask the user to answer yes to create it.", false, document.jsonText)
+            } catch {
+                return ("cannot propose this bot: \(RPCError.from(error).error.message)", true, nil)
             }
         default:
             return ("there is no tool \(call.name)", true, nil)

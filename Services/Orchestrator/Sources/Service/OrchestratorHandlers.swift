@@ -343,14 +343,36 @@ struct OrchestratorHandlers: OrchestratorService {
         }
         var history = request.history
         if history.isEmpty, !request.conversationId.isEmpty { history = try await OrchestratorTables.conversation(conversation, store) }
+        let mayPropose = request.mayCreateBots && !request.accountId.isEmpty
+        // A bot proposed last turn: a plain yes creates it, anything else drops it.
+        if !request.conversationId.isEmpty, let pending = try await BotProposal.load(conversation: conversation, store) {
+            try await BotProposal.drop(conversation: conversation, store)
+            if mayPropose, BotProposal.confirms(message) {
+                return try await createProposed(pending, request, conversation: conversation, turn: history.count, context: context)
+            }
+        }
         var answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])
         if let model = supervisor.trader.agents.llm.model {
-            let (peers, settings) = (self.peers, self.settings)
-            let assistant = LLMStrategyAssistant(model: model) { document, symbol, timeframe in
+            let (peers, settings, store) = (self.peers, self.settings, self.store)
+            var assistant = LLMStrategyAssistant(model: model) { document, symbol, timeframe in
                 guard let frame = Timeframe(rawValue: timeframe) else { throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe)") }
                 let request = PB.BacktestRequest(symbol: symbol, timeframe: frame.wire, strategy: PB.StrategyConfig(document: document))
                 let prepared = try await PreparedBacktest.load(request, peers: peers, settings: settings)
                 return try await OffLoop.run { try prepared.run(id: UUID().uuidString.lowercased(), curvePoints: 2).metricsJson }
+            }
+            if mayPropose {
+                let user = request.userId
+                assistant.proposeBot = { document, symbol, timeframe, name in
+                    guard let frame = Timeframe(rawValue: timeframe) else { throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe)") }
+                    let instrument = try await peers.instrument(symbol)
+                    let strategy = try Strategy(PB.StrategyConfig(document: document), instrument: instrument)
+                    let title = name.trimmingCharacters(in: .whitespaces).isEmpty ? "\(instrument.symbol) \(strategy.name) \(frame)" : String(name.prefix(100))
+                    let proposal = BotProposal(
+                        name: title, symbol: instrument.symbol, timeframe: frame, document: document,
+                        summary: "a paper bot “\(title)” trading \(instrument.symbol) on \(frame) candles with “\(strategy.name)”, created stopped")
+                    try await proposal.save(conversation: conversation, user: user, store)
+                    return proposal.summary
+                }
             }
             let (modelAnswer, why) = await assistant.answer(history: history, message: message, user: request.userId)
             if let modelAnswer {
@@ -360,10 +382,38 @@ struct OrchestratorHandlers: OrchestratorService {
                 answer.reply = "I cannot use the language model now: \(why). The offline assistant says:\n" + answer.reply
             }
         }
+        let awaiting = try await BotProposal.load(conversation: conversation, store)?.summary ?? ""
         try await OrchestratorTables.append(
             [PB.ChatMessage(role: "user", content: message), PB.ChatMessage(role: "assistant", content: answer.reply)], conversation: conversation,
             user: request.userId, at: WallClock.nowNs, store)
-        return PB.ChatResponse(conversationId: conversation, reply: answer.reply, proposedStrategy: answer.strategy, clarifyingQuestions: answer.questions)
+        return PB.ChatResponse(
+            conversationId: conversation, reply: answer.reply, proposedStrategy: answer.strategy, clarifyingQuestions: answer.questions,
+            awaitingConfirmation: awaiting)
+    }
+
+    /// Creates the bot the user just confirmed (stopped, on their account), keyed by the
+    /// conversation's turn so a retried message creates it once.
+    private func createProposed(
+        _ proposal: BotProposal, _ request: PB.ChatRequest, conversation: String, turn: Int, context: ServerCallContext
+    ) async throws -> PB.ChatResponse {
+        var reply: String
+        var created: PB.Bot?
+        do {
+            let bot = try await createBot(
+                PB.CreateBotRequest(
+                    ownerId: request.userId, name: proposal.name, symbol: proposal.symbol, timeframe: proposal.timeframe.wire,
+                    strategy: PB.StrategyConfig(document: proposal.document), mode: .paper, accountId: request.accountId,
+                    requestId: "chat:\(conversation):\(turn)"),
+                context: context)
+            created = bot
+            reply = "Created \(proposal.summary.replacingOccurrences(of: ", created stopped", with: "")) (bot \(bot.id)). It is stopped: start it when you are ready."
+        } catch {
+            reply = "I could not create the bot: \(RPCError.from(error).error.message)"
+        }
+        try await OrchestratorTables.append(
+            [PB.ChatMessage(role: "user", content: request.message), PB.ChatMessage(role: "assistant", content: reply)], conversation: conversation,
+            user: request.userId, at: WallClock.nowNs, store)
+        return PB.ChatResponse(conversationId: conversation, reply: reply, createdBot: created)
     }
 
     // MARK: Helpers

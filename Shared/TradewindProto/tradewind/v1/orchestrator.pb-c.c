@@ -7171,7 +7171,7 @@ const ProtobufCMessageDescriptor tradewind__v1__chat_message__descriptor =
   (ProtobufCMessageInit) tradewind__v1__chat_message__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__chat_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tradewind__v1__chat_request__field_descriptors[6] =
 {
   {
     "user_id",
@@ -7221,17 +7221,43 @@ static const ProtobufCFieldDescriptor tradewind__v1__chat_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "account_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ChatRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "may_create_bots",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ChatRequest, may_create_bots),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__chat_request__field_indices_by_name[] = {
+  4,   /* field[4] = account_id */
   1,   /* field[1] = conversation_id */
   2,   /* field[2] = history */
+  5,   /* field[5] = may_create_bots */
   3,   /* field[3] = message */
   0,   /* field[0] = user_id */
 };
 static const ProtobufCIntRange tradewind__v1__chat_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__chat_request__descriptor =
 {
@@ -7241,14 +7267,14 @@ const ProtobufCMessageDescriptor tradewind__v1__chat_request__descriptor =
   "Tradewind__V1__ChatRequest",
   "tradewind.v1",
   sizeof(Tradewind__V1__ChatRequest),
-  4,
+  6,
   tradewind__v1__chat_request__field_descriptors,
   tradewind__v1__chat_request__field_indices_by_name,
   1,  tradewind__v1__chat_request__number_ranges,
   (ProtobufCMessageInit) tradewind__v1__chat_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tradewind__v1__chat_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tradewind__v1__chat_response__field_descriptors[6] =
 {
   {
     "conversation_id",
@@ -7298,17 +7324,43 @@ static const ProtobufCFieldDescriptor tradewind__v1__chat_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "created_bot",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ChatResponse, created_bot),
+    &tradewind__v1__bot__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "awaiting_confirmation",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tradewind__V1__ChatResponse, awaiting_confirmation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tradewind__v1__chat_response__field_indices_by_name[] = {
+  5,   /* field[5] = awaiting_confirmation */
   3,   /* field[3] = clarifying_questions */
   0,   /* field[0] = conversation_id */
+  4,   /* field[4] = created_bot */
   2,   /* field[2] = proposed_strategy */
   1,   /* field[1] = reply */
 };
 static const ProtobufCIntRange tradewind__v1__chat_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tradewind__v1__chat_response__descriptor =
 {
@@ -7318,7 +7370,7 @@ const ProtobufCMessageDescriptor tradewind__v1__chat_response__descriptor =
   "Tradewind__V1__ChatResponse",
   "tradewind.v1",
   sizeof(Tradewind__V1__ChatResponse),
-  4,
+  6,
   tradewind__v1__chat_response__field_descriptors,
   tradewind__v1__chat_response__field_indices_by_name,
   1,  tradewind__v1__chat_response__number_ranges,

@@ -1090,10 +1090,18 @@ struct  Tradewind__V1__ChatRequest
   size_t n_history;
   Tradewind__V1__ChatMessage **history;
   char *message;
+  /*
+   * The paper account a bot created from the conversation trades.
+   */
+  char *account_id;
+  /*
+   * Whether the user's role may create bots (trader or admin): only then does the assistant offer to.
+   */
+  protobuf_c_boolean may_create_bots;
 };
 #define TRADEWIND__V1__CHAT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__chat_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Tradewind__V1__ChatResponse
@@ -1107,10 +1115,18 @@ struct  Tradewind__V1__ChatResponse
   Tradewind__V1__StrategyConfig *proposed_strategy;
   size_t n_clarifying_questions;
   char **clarifying_questions;
+  /*
+   * The bot this message created: only ever after the user confirmed the bot proposed before.
+   */
+  Tradewind__V1__Bot *created_bot;
+  /*
+   * A bot the assistant proposes to create, in words: answering "yes" creates it, anything else drops it.
+   */
+  char *awaiting_confirmation;
 };
 #define TRADEWIND__V1__CHAT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tradewind__v1__chat_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string }
 
 
 /* Tradewind__V1__GetAIUsageRequest methods */
