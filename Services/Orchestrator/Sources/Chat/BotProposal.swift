@@ -19,7 +19,8 @@ struct BotProposal: Sendable, Hashable {
 
     /// Whether `message` confirms ("yes", "yes please", "confirm", "go ahead", "do it", "create it", "ok").
     static func confirms(_ message: String) -> Bool {
-        let text = message.lowercased().trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
+        let text = message.lowercased().components(separatedBy: .punctuationCharacters).joined(separator: " ")
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return text.range(
             of: #"^(yes|yep|yeah|sure|ok|okay|confirm(ed)?|go ahead|do it|create it|please do)( please| create it| do it| go ahead| thanks?)*$"#,
             options: .regularExpression) != nil

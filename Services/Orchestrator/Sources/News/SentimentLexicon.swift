@@ -42,7 +42,7 @@ struct SentimentLexicon: Sendable {
         "jump": 1.6, "jumps": 1.6, "jumped": 1.6, "climb": 1.4, "climbs": 1.4, "climbed": 1.4, "rise": 1.2, "rises": 1.2, "rose": 1.2,
         "gains": 1.8, "gained": 1.8, "rebound": 1.6, "rebounds": 1.6, "recover": 1.4, "recovers": 1.4, "recovery": 1.4, "bullish": 2.6,
         "bull": 1.6, "breakout": 1.8, "upgrade": 2.2, "upgrades": 2.2, "upgraded": 2.2, "outperform": 1.8, "outperforms": 1.8, "beats": 1.8,
-        "approval": 2.0, "approves": 2.0, "approved": 2.0, "adoption": 1.6, "inflows": 1.6, "inflow": 1.6, "partnership": 1.4, "launches": 0.8,
+        "approval": 2.0, "approve": 2.0, "approves": 2.0, "approved": 2.0, "adoption": 1.6, "inflows": 1.6, "inflow": 1.6, "partnership": 1.4, "launches": 0.8,
         "record-high": 2.4, "all-time": 1.0, "profit": 1.8, "profits": 1.8, "dividend": 1.0, "buyback": 1.4, "easing": 1.0,
         "plunge": -2.8, "plunges": -2.8, "plunged": -2.8, "crash": -3.0, "crashes": -3.0, "crashed": -3.0, "tumble": -2.4, "tumbles": -2.4,
         "tumbled": -2.4, "slump": -2.2, "slumps": -2.2, "slumped": -2.2, "sink": -1.8, "sinks": -1.8, "sank": -1.8, "drop": -1.4, "drops": -1.4,

@@ -46,9 +46,18 @@ struct SyndicationFeed: NewsFeed {
         parser.delegate = reader
         // Entities stay unresolved: a feed cannot make the parser fetch or expand anything.
         parser.shouldResolveExternalEntities = false
-        guard parser.parse() else {
-            let where_ = "line \(parser.lineNumber), column \(parser.columnNumber)"
-            throw NewsFeedError(source, "is not well-formed XML at \(where_): \(parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error")")
+        // libxml2 may report a premature end while parse() still returns true: the error decides.
+        guard parser.parse(), parser.parserError == nil else {
+            let code = (parser.parserError as NSError?)?.code ?? 0
+            let what =
+                switch code {
+                case 4: "it is empty or not XML"
+                case 5: "it ends before its elements are closed"
+                case 26: "it uses an entity that is not declared"
+                case 76: "a closing tag does not match its opening tag"
+                default: "libxml2 error \(code)"
+                }
+            throw NewsFeedError(source, "is not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber): \(what)")
         }
         guard let kind = reader.root, kind == "rss" || kind == "feed" || kind == "rdf:RDF" else {
             throw NewsFeedError(source, "is neither RSS 2.0 nor Atom (its root element is <\(reader.root ?? "none")>)")
