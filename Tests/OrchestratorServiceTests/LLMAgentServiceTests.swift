@@ -74,7 +74,9 @@ struct LLMAgentServiceTests {
                         let llm = try #require(d.opinions.first { $0.agent == "llm" })
                         #expect(llm.action == .buy && llm.confidence == 0.9 && llm.weight == 0.4)
                         #expect(llm.reasoning == "higher highs on rising volume")
-                        #expect(d.opinions.map(\.agent) == ["trend", "momentum", "rsi_reversion", "volatility", "llm"])
+                        #expect(d.opinions.map(\.agent) == ["trend", "momentum", "rsi_reversion", "volatility", "llm", "news", "macro"])
+                        // No feed and no economic data configured: they abstain, saying so.
+                        #expect(d.opinions.suffix(2).allSatisfy { $0.confidence == 0 && $0.reasoning.hasPrefix("abstains (not_configured)") })
                     }
                     #expect(server.requests.count == 3)
                     let prompt = try JSONValue(parsing: server.requests[2].body)["messages"]?.array?.last?["content"]?.string ?? ""
@@ -121,8 +123,9 @@ struct LLMAgentServiceTests {
 
                     // Replayed on what the agents saw: the same votes; live with the provider down, the LLM's differs.
                     let replay = try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: decided[1].id))
-                    #expect(!replay.differs && replay.agents.count == 5 && replay.summary.isEmpty && replay.botId == bot.id)
-                    #expect(replay.agents.last?.replayed?.action == .buy && replay.agents.last?.replayed?.confidence == 0.9)
+                    #expect(!replay.differs && replay.agents.count == 7 && replay.summary.isEmpty && replay.botId == bot.id)
+                    let replayedLLM = replay.agents.first { $0.agent == "llm" }?.replayed
+                    #expect(replayedLLM?.action == .buy && replayedLLM?.confidence == 0.9)
                     #expect(abs(replay.storedScore - replay.replayedScore) < 1e-12)
                     #expect(decided[1].opinions.first?.features["0.ema_12"] != nil && decided[1].opinions.first?.features["p.fast_period"] == 12)
                     let shadow = try await orchestrator.replayDecision(PB.ReplayDecisionRequest(decisionId: decided[1].id, live: true, userId: "ada"))
@@ -258,6 +261,57 @@ struct LLMAgentServiceTests {
             "choices": .array([.object(["index": 0, "message": .object(message), "finish_reason": .string(calls.isEmpty ? "stop" : "tool_calls")])]),
             "usage": .object(["prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960]),
         ]).jsonText
+    }
+
+    /// The model may propose a bot; only the user's yes creates it, once; anything else drops it;
+    /// a viewer is not offered the tool.
+    @Test func aBotTheAssistantProposesIsCreatedOnlyByTheUsersYes() async throws {
+        let document = try JSONValue(parsing: #"{"version":1,"name":"RSI dip","rules":{"entry_long":[{"left":{"indicator":"rsi","period":14},"op":"<","right":30}],"exit_long":[{"left":{"indicator":"rsi","period":14},"op":">","right":70}]}}"#)
+        let propose = Self.openAI(tools: [("create_bot", .object(["document": document, "symbol": "BTC/USDT", "timeframe": "1h", "name": "RSI dip"]))])
+        try await ScriptedHTTPServer.with({ request, _ in
+            // Asked to run something, the model proposes, then asks in words after the tool's result.
+            let last = (try? JSONValue(parsing: request.body))?["messages"]?.array?.last
+            if last?["role"]?.string == "tool" { return ScriptedHTTPServer.json(Self.openAI(text: "Shall I create the paper bot RSI dip on BTC/USDT 1h? Answer yes.")) }
+            return ScriptedHTTPServer.json(last?["content"]?.string?.contains("run") == true ? propose : Self.openAI(text: "All right."))
+        }) { port, server in
+            try await withPlatform { p in
+                let account = try await p.execution.createAccount(PB.CreateAccountRequest(ownerId: "ada", initialCash: dec("10000"))).id
+                let ai = try Self.ai(port: port)
+                try await withOrchestrator(p, adjust: { $0.ai = ai }) { orchestrator in
+                    func say(_ message: String, in conversation: String = "", may: Bool = true) async throws -> PB.ChatResponse {
+                        try await orchestrator.chat(PB.ChatRequest(userId: "ada", conversationId: conversation, message: message, accountId: account, mayCreateBots: may))
+                    }
+                    func bots() async throws -> [PB.Bot] { try await orchestrator.listBots(PB.ListBotsRequest(ownerId: "ada")).bots }
+                    let asked = try await say("run an RSI dip bot on BTC/USDT hourly")
+                    #expect(asked.createdBot == nil && asked.awaitingConfirmation.contains("“RSI dip” trading BTC/USDT on 1h"), "\(asked.awaitingConfirmation)")
+                    #expect(try JSONValue(parsing: server.requests[0].body)["tools"]?.array?.contains { $0["function"]?["name"]?.string == "create_bot" } == true)
+                    let result = try JSONValue(parsing: server.requests[1].body)["messages"]?.array?.last?["content"]?.string ?? ""
+                    #expect(result.hasPrefix("proposed, NOT created"), "\(result)")
+                    #expect(try await bots().isEmpty)
+                    // Yes: created, stopped, without asking the model.
+                    let calls = server.requests.count
+                    let yes = try await say("Yes, please!", in: asked.conversationId)
+                    let bot = try #require(yes.createdBot)
+                    #expect(bot.name == "RSI dip" && bot.state == .stopped && bot.ownerId == "ada" && bot.accountId == account && bot.timeframe == .h1)
+                    #expect(yes.reply.hasPrefix("Created a paper bot “RSI dip”") && server.requests.count == calls)
+                    // Another yes creates nothing: the proposal was used up (the model answers as usual).
+                    let again = try await say("yes", in: asked.conversationId)
+                    #expect(again.createdBot == nil)
+                    #expect(try await bots().count == 1)
+                    // A proposal answered with anything but yes is dropped.
+                    let other = try await say("run it on ETH too")
+                    #expect(!other.awaitingConfirmation.isEmpty)
+                    let no = try await say("no, wait", in: other.conversationId)
+                    #expect(no.createdBot == nil)
+                    #expect(try await say("yes", in: other.conversationId).createdBot == nil)
+                    #expect(try await bots().count == 1)
+                    // A viewer is not offered the tool.
+                    let before = server.requests.count
+                    _ = try await say("run an RSI dip bot", may: false)
+                    #expect(try JSONValue(parsing: server.requests[before].body)["tools"]?.array?.contains { $0["function"]?["name"]?.string == "create_bot" } == false)
+                }
+            }
+        }
     }
 
     /// With a model configured the assistant works with tools, and proposes only what the validator accepted.

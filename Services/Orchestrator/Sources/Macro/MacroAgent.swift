@@ -74,7 +74,7 @@ actor MacroAgent {
         AgentOpinion(action: .hold, confidence: 0, reasoning: "abstains (\(code)): \(why)")
     }
 
-    /// The vote for a bar closing at `closeNs`. The first vote starts the series being read.
+    /// The vote for a bar closing at `closeNs` (the polling loop reads the series when it starts).
     func vote(closeNs: Int64) -> AgentOpinion {
         guard settings.configured else {
             return Self.abstain("not_configured", "no economic data (macro.fred_api_key_env) and no risk-off window (macro.risk_off_windows) is configured")
@@ -83,7 +83,6 @@ actor MacroAgent {
             return AgentOpinion(action: .sell, confidence: 1, reasoning: "risk-off: inside the window \(window)")
         }
         guard settings.fred != nil else { return Self.abstain("no_data", "outside every risk-off window, and no economic series is configured") }
-        if !polled, !polling { Task { await self.poll() } }
         guard polled else { return Self.abstain("no_data", "the economic series have not been read yet") }
         return Self.assess(series, at: closeNs)
     }
@@ -163,8 +162,9 @@ actor MacroAgent {
         known.last { $0.dateNs <= t }?.value
     }
 
-    /// Reads every series until cancelled.
+    /// Reads every series every `macro.poll_seconds` until cancelled.
     func run() async {
+        guard settings.fred != nil else { return }
         while !Task.isCancelled {
             await poll()
             try? await Task.sleep(for: settings.pollInterval)

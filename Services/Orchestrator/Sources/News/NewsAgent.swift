@@ -34,6 +34,9 @@ actor NewsAgent {
     private var down: [String: String] = [:]
     private var resumeAt: [String: ContinuousClock.Instant] = [:]
     private var modelDown = false
+    /// Asks the polling loop for a round now (an asset newly watched).
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakes: AsyncStream<Void>
 
     /// Most headlines kept (the newest).
     static let capacity = 5_000
@@ -42,6 +45,7 @@ actor NewsAgent {
         self.settings = settings
         self.model = settings.sentiment == "lexicon" ? nil : model
         self.logger = logger
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.feeds =
             feeds
             ?? settings.feeds.map { SyndicationFeed(url: $0) } + (settings.cryptoPanic.map { [CryptoPanicFeed(baseURL: $0.url, token: $0.token)] } ?? [])
@@ -58,11 +62,12 @@ actor NewsAgent {
         return upper
     }
 
-    /// The vote on `symbol` for a bar closing at `closeNs`; the asset is watched from now on.
+    /// The vote on `symbol` for a bar closing at `closeNs`; the asset is watched from now on (the
+    /// polling loop reads the feeds for it at once).
     func vote(symbol: String, closeNs: Int64) -> AgentOpinion {
         guard !feeds.isEmpty else { return Self.abstain("not_configured", "no news feed is configured (news.feeds, news.cryptopanic_token_env)") }
         let asset = Self.asset(of: symbol)
-        if watched.insert(asset).inserted { Task { await self.poll() } }
+        if watched.insert(asset).inserted { wake.yield() }
         guard polled else { return Self.abstain("no_news", "the feeds have not been read yet") }
         let maxAge = Double(settings.maxAge.nanoseconds), halfLife = Double(settings.halfLife.nanoseconds)
         var weighed: [(scored: Scored, weight: Double)] = []
@@ -95,11 +100,21 @@ actor NewsAgent {
         return (settings.aliases[asset] ?? []).contains { words.contains(" \($0) ") }
     }
 
-    /// Polls every feed until cancelled.
+    /// Polls every feed every `news.poll_seconds`, and at once when an asset is newly watched,
+    /// until cancelled.
     func run() async {
-        while !Task.isCancelled {
-            await poll()
-            try? await Task.sleep(for: settings.pollInterval)
+        guard !feeds.isEmpty else { return }
+        let (wake, interval) = (self.wake, settings.pollInterval)
+        wake.yield()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    wake.yield()
+                }
+            }
+            for await _ in wakes { await poll() }
+            group.cancelAll()
         }
     }
 
