@@ -310,6 +310,19 @@ struct LLMAgentServiceTests {
                     _ = try await say("run an RSI dip bot", may: false)
                     #expect(try JSONValue(parsing: server.requests[before].body)["tools"]?.array?.contains { $0["function"]?["name"]?.string == "create_bot" } == false)
                 }
+                // Offline, the same: the strategy read from the words, proposed on the market named, created by the yes.
+                try await withOrchestrator(p) { orchestrator in
+                    func say(_ message: String, in conversation: String = "") async throws -> PB.ChatResponse {
+                        try await orchestrator.chat(PB.ChatRequest(userId: "ada", conversationId: conversation, message: message, accountId: account, mayCreateBots: true))
+                    }
+                    let described = try await say("buy when RSI drops below 30, sell when it rises above 70")
+                    let where_ = try await say("create a bot for it", in: described.conversationId)
+                    #expect(where_.awaitingConfirmation.isEmpty && where_.clarifyingQuestions.contains { $0.hasPrefix("Which market should the bot trade?") })
+                    let proposed = try await say("make it a bot on BTC/USDT with 4 hour bars", in: described.conversationId)
+                    #expect(proposed.awaitingConfirmation.contains("trading BTC/USDT on 4h") && proposed.reply.hasSuffix("Answer yes to create it."), "\(proposed.reply)")
+                    let yes = try await say("ok", in: described.conversationId)
+                    #expect(yes.createdBot?.timeframe == .h4 && yes.createdBot?.ownerId == "ada", "\(yes.reply)")
+                }
             }
         }
     }

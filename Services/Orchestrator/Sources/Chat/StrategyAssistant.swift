@@ -15,6 +15,9 @@ struct StrategyAssistant {
         var reply: String
         var strategy: PB.StrategyConfig?
         var questions: [String]
+        /// The market and timeframe the conversation named, if any.
+        var symbol: String?
+        var timeframe: String?
     }
 
     func answer(_ conversation: [String]) -> Answer {
@@ -91,7 +94,12 @@ struct StrategyAssistant {
         if let symbol = r.symbol { lines.append("- market: \(symbol)") }
         if let timeframe = r.timeframe { lines.append("- timeframe: \(timeframe)") }
         lines.append("Orders fill at the next bar's open, with 0.1% fees. Backtest it before you run it.")
-        return Answer(reply: lines.joined(separator: "\n"), strategy: PB.StrategyConfig(document: text), questions: questions)
+        return Answer(reply: lines.joined(separator: "\n"), strategy: PB.StrategyConfig(document: text), questions: questions, symbol: r.symbol, timeframe: r.timeframe)
+    }
+
+    /// Whether `message` asks for a bot ("create a bot on BTC/USDT", "run it as a bot").
+    static func asksForBot(_ message: String) -> Bool {
+        message.lowercased().range(of: #"\b(create|make|start|run|launch|set up|deploy)\b.*\bbots?\b"#, options: .regularExpression) != nil
     }
 
     /// The agent preset a style and a risk appetite describe.

@@ -352,6 +352,20 @@ struct OrchestratorHandlers: OrchestratorService {
             }
         }
         var answer = StrategyAssistant().answer(history.filter { $0.role == "user" }.map(\.content) + [message])
+        if supervisor.trader.agents.llm.model == nil, mayPropose, StrategyAssistant.asksForBot(message), let document = answer.strategy?.document, !document.isEmpty {
+            // Offline: the strategy read so far, proposed as a bot on the market the conversation named.
+            if let symbol = answer.symbol {
+                do {
+                    let summary = try await proposeBot(
+                        document: document, symbol: symbol, timeframe: answer.timeframe ?? "1h", name: "", conversation: conversation, user: request.userId)
+                    answer.reply += "\nShall I create \(summary)? Answer yes to create it."
+                } catch {
+                    answer.reply += "\nI cannot make it a bot: \(RPCError.from(error).error.message)"
+                }
+            } else {
+                answer.questions.append("Which market should the bot trade? For example “create the bot on BTC/USDT, 1 hour bars”.")
+            }
+        }
         if let model = supervisor.trader.agents.llm.model {
             let (peers, settings, store) = (self.peers, self.settings, self.store)
             var assistant = LLMStrategyAssistant(model: model) { document, symbol, timeframe in
@@ -363,15 +377,7 @@ struct OrchestratorHandlers: OrchestratorService {
             if mayPropose {
                 let user = request.userId
                 assistant.proposeBot = { document, symbol, timeframe, name in
-                    guard let frame = Timeframe(rawValue: timeframe) else { throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe)") }
-                    let instrument = try await peers.instrument(symbol)
-                    let strategy = try Strategy(PB.StrategyConfig(document: document), instrument: instrument)
-                    let title = name.trimmingCharacters(in: .whitespaces).isEmpty ? "\(instrument.symbol) \(strategy.name) \(frame)" : String(name.prefix(100))
-                    let proposal = BotProposal(
-                        name: title, symbol: instrument.symbol, timeframe: frame, document: document,
-                        summary: "a paper bot “\(title)” trading \(instrument.symbol) on \(frame) candles with “\(strategy.name)”, created stopped")
-                    try await proposal.save(conversation: conversation, user: user, store)
-                    return proposal.summary
+                    try await self.proposeBot(document: document, symbol: symbol, timeframe: timeframe, name: name, conversation: conversation, user: user)
                 }
             }
             let (modelAnswer, why) = await assistant.answer(history: history, message: message, user: request.userId)
@@ -389,6 +395,23 @@ struct OrchestratorHandlers: OrchestratorService {
         return PB.ChatResponse(
             conversationId: conversation, reply: answer.reply, proposedStrategy: answer.strategy, clarifyingQuestions: answer.questions,
             awaitingConfirmation: awaiting)
+    }
+
+    /// Checks a bot the assistant proposes (the market, the timeframe, the strategy compiled for
+    /// the market) and keeps it for the user's yes; what the user is asked to confirm.
+    private func proposeBot(document: String, symbol: String, timeframe: String, name: String, conversation: String, user: String) async throws -> String {
+        guard let frame = Timeframe(rawValue: timeframe) else {
+            throw OrchestratorError(.invalidArgument, "no timeframe \(timeframe): one of \(Timeframe.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let instrument = try await peers.instrument(symbol)
+        let strategy = try Strategy(PB.StrategyConfig(document: document), instrument: instrument)
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        let title = trimmed.isEmpty ? "\(instrument.symbol) \(strategy.name) \(frame)" : String(trimmed.prefix(100))
+        let proposal = BotProposal(
+            name: title, symbol: instrument.symbol, timeframe: frame, document: document,
+            summary: "a paper bot “\(title)” trading \(instrument.symbol) on \(frame) candles with “\(strategy.name)”, created stopped")
+        try await proposal.save(conversation: conversation, user: user, store)
+        return proposal.summary
     }
 
     /// Creates the bot the user just confirmed (stopped, on their account), keyed by the
