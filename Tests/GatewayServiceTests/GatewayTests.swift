@@ -137,6 +137,15 @@ struct GatewayTests {
         let conversation = try #require(r.body["conversation_id"] as? String)
         r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"conversation_id":"\#(conversation)","message":"sell when RSI is above 60"}"#)
         #expect((r.body["proposed_strategy"] as? [String: Any])?["document"] != nil)
+        // A viewer is not offered a bot; a trader is, and only their yes creates it, on their account.
+        r = try await http.call("POST", "/api/chat", token: viewer, json: #"{"conversation_id":"\#(conversation)","message":"create a bot on BTC/USDT"}"#)
+        #expect(r.body["awaiting_confirmation"] == nil)
+        r = try await http.call("POST", "/api/chat", token: trader, json: #"{"message":"buy when RSI is below 25, sell when RSI is above 60. Create a bot on BTC/USDT, 1 hour bars"}"#)
+        #expect((r.body["awaiting_confirmation"] as? String)?.contains("trading BTC/USDT on 1h") == true, "\(r.body)")
+        let proposal = try #require(r.body["conversation_id"] as? String)
+        r = try await http.call("POST", "/api/chat", token: trader, json: #"{"conversation_id":"\#(proposal)","message":"yes"}"#)
+        let created = try #require(r.body["created_bot"] as? [String: Any], "\(r.body)")
+        #expect(created["state"] as? String == "stopped" && created["symbol"] as? String == "BTC/USDT")
         r = try await http.call("GET", "/api/openapi.json")
         #expect(r.body["openapi"] as? String == "3.1.0" && (r.body["paths"] as? [String: Any])?["/api/v1/bots/{id}/status-stream"] != nil)
         // Every success answer with a body has its schema; a 204 has none.
@@ -221,7 +230,7 @@ struct GatewayTests {
         let templates = r.body["templates"] as? [[String: Any]] ?? []
         #expect(templates.count == 13 && templates.contains { $0["name"] as? String == "balanced" && ($0["document"] as? [String: Any])?["rules"] != nil })
         r = try await http.call("GET", "/api/agents", token: trader)
-        #expect((r.body["agents"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trend", "momentum", "rsi_reversion", "volatility", "llm"])
+        #expect((r.body["agents"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trend", "momentum", "rsi_reversion", "volatility", "llm", "news", "macro"])
         let mine = #"{"version":1,"name":"mine","parameters":{"fastMA":{"int":[2,50],"default":5}},"rules":{"entry_long":[{"left":"close","op":">","right":{"indicator":"sma","period":"$fastMA"}}]}}"#
         r = try await http.call("POST", "/api/strategies/validate", token: trader, json: #"{"document":"# + mine + "}")
         #expect(r.status == 200 && r.body["warmup_bars"] as? Int == 4 && (r.body["indicators"] as? [String]) == ["sma_5"])

@@ -315,7 +315,7 @@ struct BotServiceTests {
                 await #expect(throws: RPCError.self) {
                     _ = try await orchestrator.chat(PB.ChatRequest(userId: "bob", conversationId: reply.conversationId, message: "show me"))
                 }
-                #expect(try await orchestrator.listAgents(PB.Empty()).agents.map(\.name) == ["trend", "momentum", "rsi_reversion", "volatility", "llm"])
+                #expect(try await orchestrator.listAgents(PB.Empty()).agents.map(\.name) == ["trend", "momentum", "rsi_reversion", "volatility", "llm", "news", "macro"])
             }
             // Without peers: fast `unavailable`, naming the missing one.
             try await withService("orchestrator", beside: p.market, build: { try buildOrchestrator(configuration: $0) }) { _, client in
