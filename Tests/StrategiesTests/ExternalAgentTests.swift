@@ -4,18 +4,22 @@ import Strategies
 import Testing
 import TradingCore
 
-/// The `llm` agent votes from outside the program: the driver hands its opinion in with the bar;
-/// without one it abstains and the rule agents decide alone; a backtest given the same votes as a
-/// live run decides the same on every bar.
+/// The external agents (`llm`, `news`, `macro`) vote from outside the program: the driver hands
+/// their opinions in with the bar; without one an agent abstains and the others decide; a
+/// backtest given the same votes as a live run decides the same on every bar.
 @Suite struct ExternalAgentTests {
     static let ensemble = StrategyTemplates.json(named: "ai_ensemble")!
 
     static func plan(_ json: String = ensemble) throws -> StrategyPlan { try StrategyCompiler.compile(try StrategyDocument(json: json)) }
 
-    /// A vote that changes with the bar, as a model's might.
+    /// Votes that change with the bar, as a model's, the news' and the economy's might.
     static func votes(_ i: Int) -> AgentVotes {
         let action: AgentOpinion.Action = i % 7 < 3 ? .buy : (i % 7 < 5 ? .sell : .hold)
-        return AgentVotes([.llm: AgentOpinion(action: action, confidence: Double(i % 10) / 10, reasoning: "bar \(i)")])
+        return AgentVotes([
+            .llm: AgentOpinion(action: action, confidence: Double(i % 10) / 10, reasoning: "bar \(i)"),
+            .news: AgentOpinion(action: i % 5 < 2 ? .sell : .buy, confidence: Double(i % 4) / 4, reasoning: "news \(i)"),
+            .macro: AgentOpinion(action: i % 3 == 0 ? .sell : .hold, confidence: 0.5, reasoning: "macro \(i)"),
+        ])
     }
 
     @Test func theLLMWeighsAsTheDesignSaysAndAbstainsWithoutAVote() throws {
@@ -29,12 +33,14 @@ import TradingCore
             _ = voting.next(series.prices[i], timeNs: series.timesNs[i], position: .flat, entries: 0, votes: Self.votes(i))
             let quiet = try #require(silent.consensusVotes().first)
             let loud = try #require(voting.consensusVotes(Self.votes(i)).first)
-            #expect(quiet.opinions.map(\.member.agent) == [.trend, .momentum, .rsiReversion, .volatility, .llm])
-            #expect(quiet.opinions.map(\.member.weight) == [0.1, 0.075, 0.075, 0.15, 0.4])
-            let llm = try #require(loud.opinions.last?.opinion)
-            let given = try #require(Self.votes(i).opinions[.llm])
-            #expect(llm.action == given.action && llm.confidence == given.confidence && llm.reasoning == "bar \(i)")
-            #expect(quiet.opinions.last?.opinion.confidence == 0)  // abstains: does not count
+            #expect(quiet.opinions.map(\.member.agent) == [.trend, .momentum, .rsiReversion, .volatility, .llm, .news, .macro])
+            #expect(quiet.opinions.map(\.member.weight) == [0.1, 0.075, 0.075, 0.15, 0.4, 0.1, 0.1])
+            for agent in [TradingAgent.llm, .news, .macro] {
+                let heard = try #require(loud.opinions.first { $0.member.agent == agent }?.opinion)
+                let given = try #require(Self.votes(i).opinions[agent])
+                #expect(heard.action == given.action && heard.confidence == given.confidence && heard.reasoning == given.reasoning)
+                #expect(quiet.opinions.first { $0.member.agent == agent }?.opinion.confidence == 0)  // abstains: does not count
+            }
             // The score with the vote is the score of the rule agents with the LLM's weight added.
             var net = 0.0, counted = 0.0
             for (member, o) in loud.opinions {
@@ -72,7 +78,9 @@ import TradingCore
         #expect(!LiveStrategy(plan: balanced).asksExternalAgents)
         let document = try StrategyDocument(json: StrategyTemplates.json(named: "balanced")!)
         let withLLM = try StrategyCompiler.compile(document, parameters: ["llm_weight": 0.5])
-        #expect(LiveStrategy(plan: withLLM).asksExternalAgents)
+        #expect(LiveStrategy(plan: withLLM).asksExternalAgents && withLLM.externalAgents == [.llm])
         #expect(withLLM.warmup == balanced.warmup)  // an agent that may abstain holds nothing back
+        let withNews = try StrategyCompiler.compile(document, parameters: ["news_weight": 0.2, "macro_weight": 0.1])
+        #expect(withNews.externalAgents == [.news, .macro] && withNews.warmup == balanced.warmup)
     }
 }

@@ -85,7 +85,7 @@ public struct StrategyPlan: Sendable {
     /// Whether an external agent (the LLM, news, macro) votes in it, with a weight above 0 or as a veto.
     public var asksExternalAgents: Bool { !program.external.isEmpty }
     /// The external agents whose votes the driver hands in, in the catalogue's order.
-    public var externalAgents: [TradingAgent] { program.external.map(\.agent) }
+    public var externalAgents: [TradingAgent] { TradingAgent.allCases.filter { agent in program.external.contains { $0.agent == agent } } }
 
     init(
         document: StrategyDocument, parameters: [String: Double], indicators: [IndicatorInput], program: SignalProgram,

@@ -14,7 +14,7 @@ import TradingCore
 /// risk-on). A value counts from its period's date plus a publication lag (a day after a daily
 /// or weekly period, 46 days after a monthly one, 120 after a quarterly one), so a backtest never
 /// sees a release before it was out.
-actor MacroAgent {
+public actor MacroAgent {
     struct Settings: Sendable {
         static let keys: Set<String> = [
             "macro.fred_url", "macro.fred_api_key_env", "macro.fred_api_key_file", "macro.rates_series", "macro.inflation_series",
@@ -75,7 +75,7 @@ actor MacroAgent {
     }
 
     /// The vote for a bar closing at `closeNs` (the polling loop reads the series when it starts).
-    func vote(closeNs: Int64) -> AgentOpinion {
+    public func vote(closeNs: Int64) -> AgentOpinion {
         guard settings.configured else {
             return Self.abstain("not_configured", "no economic data (macro.fred_api_key_env) and no risk-off window (macro.risk_off_windows) is configured")
         }
@@ -163,7 +163,7 @@ actor MacroAgent {
     }
 
     /// Reads every series every `macro.poll_seconds` until cancelled.
-    func run() async {
+    public func run() async {
         guard settings.fred != nil else { return }
         while !Task.isCancelled {
             await poll()

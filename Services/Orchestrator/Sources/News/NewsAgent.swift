@@ -12,12 +12,13 @@ import TradingCore
 /// within `news.max_age_minutes`, each weighed by its age (halving every
 /// `news.half_life_minutes`): stale news has no weight. No network call is made while a bot
 /// decides; a feed that is down costs a log line when it goes and one when it comes back.
-actor NewsAgent {
-    /// A headline with its sentiment (−1…1) and what scored it.
+public actor NewsAgent {
+    /// A headline with its sentiment (−1…1), what scored it, and the watched assets it is about.
     struct Scored: Sendable {
         var item: NewsItem
         var sentiment: Double
         var scoredBy: String
+        var about: Set<String> = []
     }
 
     let settings: NewsSettings
@@ -41,6 +42,7 @@ actor NewsAgent {
     /// Most headlines kept (the newest).
     static let capacity = 5_000
 
+    /// The agent over the configured feeds (or `feeds`), scoring with `model` when the settings allow.
     init(settings: NewsSettings, model: LanguageModel?, logger: Logger, feeds: [any NewsFeed]? = nil) {
         self.settings = settings
         self.model = settings.sentiment == "lexicon" ? nil : model
@@ -64,14 +66,17 @@ actor NewsAgent {
 
     /// The vote on `symbol` for a bar closing at `closeNs`; the asset is watched from now on (the
     /// polling loop reads the feeds for it at once).
-    func vote(symbol: String, closeNs: Int64) -> AgentOpinion {
+    public func vote(symbol: String, closeNs: Int64) -> AgentOpinion {
         guard !feeds.isEmpty else { return Self.abstain("not_configured", "no news feed is configured (news.feeds, news.cryptopanic_token_env)") }
         let asset = Self.asset(of: symbol)
-        if watched.insert(asset).inserted { wake.yield() }
+        if watched.insert(asset).inserted {
+            for (id, s) in scored where matches(s.item, asset) { scored[id]?.about.insert(asset) }
+            wake.yield()
+        }
         guard polled else { return Self.abstain("no_news", "the feeds have not been read yet") }
         let maxAge = Double(settings.maxAge.nanoseconds), halfLife = Double(settings.halfLife.nanoseconds)
         var weighed: [(scored: Scored, weight: Double)] = []
-        for s in scored.values where s.item.publishedNs <= closeNs && Double(closeNs - s.item.publishedNs) <= maxAge && matches(s.item, asset) {
+        for s in scored.values where s.about.contains(asset) && s.item.publishedNs <= closeNs && Double(closeNs - s.item.publishedNs) <= maxAge {
             weighed.append((s, pow(0.5, Double(closeNs - s.item.publishedNs) / halfLife)))
         }
         let hours = (maxAge / 3.6e12).shown
@@ -102,7 +107,7 @@ actor NewsAgent {
 
     /// Polls every feed every `news.poll_seconds`, and at once when an asset is newly watched,
     /// until cancelled.
-    func run() async {
+    public func run() async {
         guard !feeds.isEmpty else { return }
         let (wake, interval) = (self.wake, settings.pollInterval)
         wake.yield()
@@ -136,11 +141,19 @@ actor NewsAgent {
                 if let wait = error.retryAfter { resumeAt[feed.name] = .now + wait }
             }
         }
-        let now = WallClock.nowNs
-        let oldest = now - settings.maxAge.nanoseconds
+        await ingest(fresh)
+    }
+
+    /// Keeps the headlines of `items` not seen before and not stale, scored, with the watched
+    /// assets each is about; drops those gone stale; the newest `capacity` kept.
+    func ingest(_ items: [NewsItem]) async {
+        let oldest = WallClock.nowNs - settings.maxAge.nanoseconds
         var seen = Set(scored.keys)
-        let new = fresh.filter { $0.publishedNs >= oldest && seen.insert($0.id).inserted }
-        for s in await score(new) { scored[s.item.id] = s }
+        let new = items.filter { $0.publishedNs >= oldest && seen.insert($0.id).inserted }
+        for var s in await score(new) {
+            s.about = watched.filter { matches(s.item, $0) }
+            scored[s.item.id] = s
+        }
         scored = scored.filter { $0.value.item.publishedNs >= oldest }
         if scored.count > Self.capacity {
             let keep = scored.values.sorted { $0.item.publishedNs > $1.item.publishedNs }.prefix(Self.capacity)
