@@ -9,8 +9,10 @@ import TradingCore
 /// The AI layer's own cost per decision, the provider's latency excluded (target < 1 ms): for a
 /// bot running `ai_ensemble`, the strategy fed the bar on a copy (the indicators the agent is
 /// shown), the market context written as the prompt, the request encoded in OpenAI's wire format,
-/// a budget reserved and settled, a canned answer decoded and its vote checked, and the decision
-/// taken with the vote. The baseline in the same run: the same bot's decision without the agent.
+/// a budget reserved and settled, a canned answer decoded and its vote checked, the news agent's
+/// vote over 600 headlines of the last six hours and the macro agent's over six years of monthly
+/// series, and the decision taken with the votes. The baseline in the same run: the same bot's
+/// decision without the external agents.
 struct AIBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ai", abstract: "The AI layer's overhead per decision against a rule-only decision.")
 
@@ -34,6 +36,17 @@ struct AIBench: AsyncParsableCommand {
         let budget = LLMBudget(
             limits: LLMLimits(callTokens: 1024, botDaily: try FixedDecimal(1_000_000), userDaily: try FixedDecimal(1_000_000), platformDaily: try FixedDecimal(1_000_000)),
             prices: try LLMPrices(parsing: "gpt-4o-mini=0.15/0.60"), ledger: MemoryUsageLedger())
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let words = ["Bitcoin rallies as ETF inflows grow", "Ethereum slides after upgrade delay", "Solana network halts again",
+                     "Regulators probe exchange", "Bitcoin miners post record profits", "Markets steady ahead of the Fed"]
+        let headlines = (0..<600).map { (i: Int) -> (title: String, publishedNs: Int64) in (words[i % words.count] + " (\(i))", now - Int64(i) * 36_000_000_000) }
+        let months = 72
+        let rates = (0..<months).map { (i: Int) -> Double in 0.25 + Double(i) * 0.07 }
+        let inflation = (0..<months).map { (i: Int) -> Double in 100 * pow(1.003, Double(i)) }
+        let unemployment = (0..<months).map { (i: Int) -> Double in 3.6 + 0.4 * sin(Double(i) / 9) }
+        let firstMonth = now - Int64(months) * 30 * 86_400_000_000_000
+        let (news, macro) = await ExternalAgents.inHand(
+            headlines: headlines, firstMonthNs: firstMonth, rates: rates, inflation: inflation, unemployment: unemployment)
         var agentNs: [Double] = [], baselineNs: [Double] = []
         var promptBytes = 0, buys = 0
         for i in 600..<(600 + decisions) {
@@ -55,7 +68,9 @@ struct AIBench: AsyncParsableCommand {
             let response = try format.response(try JSONValue(parsing: String(decoding: answer, as: UTF8.self)), to: request)
             budget.settle(reservation, cost: budget.prices.cost(response.usage, model: "gpt-4o-mini") ?? worst)
             let opinion = try LLMAgent.read(response.structured).get()
-            let decision = withAgent.next(bar, timeNs: time, position: .flat, entries: 0, votes: AgentVotes([.llm: opinion]))
+            let heard = await news.vote(symbol: "BTC/USDT", closeNs: now)
+            let economy = await macro.vote(closeNs: now)
+            let decision = withAgent.next(bar, timeNs: time, position: .flat, entries: 0, votes: AgentVotes([.llm: opinion, .news: heard, .macro: economy]))
             agentNs.append(Double(nowNs() - start))
 
             promptBytes = body.count

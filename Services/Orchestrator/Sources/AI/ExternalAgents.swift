@@ -7,7 +7,7 @@ import TradingCore
 /// The agents that vote from outside a strategy's program (`TradingAgent.isExternal`), one of
 /// each per process: bots ask them on every bar of a strategy that weighs them, backtests and
 /// replays too.
-struct ExternalAgents: Sendable {
+public struct ExternalAgents: Sendable {
     let llm: LLMAgent
     let news: NewsAgent
     let macro: MacroAgent
