@@ -70,4 +70,46 @@ struct ExternalAgentServiceTests {
             }
         }
     }
+
+    /// A macro veto inside a risk-off window blocks every entry, in a backtest and in each trial of
+    /// an optimisation alike (the votes are gathered once and read by bar time, so walk-forward
+    /// windows read them too); outside any window the same strategy trades.
+    @Test func aMacroVetoBlocksEntriesInBacktestsAndOptimisations() async throws {
+        let document = #"{"version":1,"name":"trend under a macro veto","parameters":{"fast":{"int":[3,20],"default":5}},"signals":{"score":{"consensus":{"trend":1},"agent_params":{"fast_period":"$fast","slow_period":20},"veto":{"macro":0.9}}},"rules":{"entry_long":[{"left":"score","op":">=","right":0.2}],"exit_long":[{"left":"score","op":"<=","right":-0.2}]},"execution":{"fill":"close"}}"#
+        try await withPlatform { p in
+            let t0 = (Int64(Date().timeIntervalSince1970) / 60 - 900) * minute
+            var price = 40_000.0
+            var built: [PB.Candle] = []
+            for (i, step) in [1.004, 0.996, 1.005, 0.995, 1.003, 0.997].enumerated() {
+                built += candles(from: t0 + Int64(i * 40) * minute, count: 40, price: &price, step: step)
+            }
+            let bars = built
+            try await p.market.deliver(bars, publish: false)
+            let backtest = PB.BacktestRequest(
+                symbol: "BTC/USDT", timeframe: .m1, range: PB.TimeRange(fromNs: t0, toNs: t0 + Int64(bars.count) * minute),
+                strategy: PB.StrategyConfig(document: document), initialCash: dec("100000"))
+            let search = PB.OptimizationRequest(backtest: backtest, ranges: [PB.ParameterRangeSpec(name: "fast", values: [3, 5, 8])], objective: "total_return")
+            func run(window: Bool) async throws -> (trades: Int, trialTrades: [Int]) {
+                try await withOrchestrator(p, adjust: { settings in
+                    if window { settings.macro.windows = [RiskWindow(label: "all day", startNs: t0, endNs: t0 + 1_000 * minute)] }
+                }) { orchestrator in
+                    let done = try await JobServiceTests.finished(
+                        orchestrator, try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", backtest: backtest)).id, owner: "ada")
+                    #expect(done.status == .done, "\(done.error)")
+                    let optimized = try await JobServiceTests.finished(
+                        orchestrator, try await orchestrator.submitJob(PB.SubmitJobRequest(ownerId: "ada", optimization: search)).id, owner: "ada")
+                    #expect(optimized.status == .done, "\(optimized.error)")
+                    let trials = try JSONValue(parsing: optimized.resultJson)["results"]?.array ?? []
+                    return (
+                        try JSONValue(parsing: done.resultJson)["trades"]?.integer ?? -1,
+                        trials.map { $0["metrics"]?["trades"]?.integer ?? -1 }
+                    )
+                }
+            }
+            let free = try await run(window: false)
+            #expect(free.trades > 0 && free.trialTrades.count == 3 && free.trialTrades.allSatisfy { $0 > 0 }, "\(free)")
+            let vetoed = try await run(window: true)
+            #expect(vetoed.trades == 0 && vetoed.trialTrades == [0, 0, 0], "\(vetoed)")
+        }
+    }
 }

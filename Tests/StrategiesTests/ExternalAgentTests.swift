@@ -60,7 +60,8 @@ import TradingCore
         let series = try DriverEquivalenceTests.randomWalk(count: 1_200, seed: 8)
         let plan = try Self.plan()
         var settings = BacktestSettings(initialCash: try FixedDecimal(10_000), recordDecisions: true)
-        settings.votes = { Self.votes($0) }
+        let bars = Dictionary(uniqueKeysWithValues: series.timesNs.enumerated().map { ($0.element, $0.offset) })
+        settings.votes = { Self.votes(bars[$0]!) }
         let batch = try Backtester(plan: plan, settings: settings).run(series)
         settings.streaming = true
         let streamed = try Backtester(plan: plan, settings: settings).run(series)

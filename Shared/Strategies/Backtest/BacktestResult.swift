@@ -53,8 +53,9 @@ public struct BacktestSettings: Sendable {
     public var isCancelled: (@Sendable () -> Bool)?
     /// Polled with the share of bars done (0...1) every 4,096 bars.
     public var progress: (@Sendable (Double) -> Void)?
-    /// The external agents' votes on bar `i` (an LLM's, from its cache); none: they abstain.
-    public var votes: (@Sendable (Int) -> AgentVotes)?
+    /// The external agents' votes on the bar opening at a time (ns): by time, so a run over part
+    /// of the series (a walk-forward window) reads the same votes; none: they abstain.
+    public var votes: (@Sendable (Int64) -> AgentVotes)?
 
     public init(
         initialCash: FixedDecimal = FixedDecimal(raw: 100_000 * FixedDecimal.unitsPerOne), calendar: TradingCalendar = .stocks,

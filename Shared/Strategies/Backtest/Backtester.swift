@@ -53,7 +53,7 @@ public struct Backtester: Sendable {
                 do throws(StrategyError) {
                     try run.open(i, bar, time: times[i])
                     let decision = live.next(
-                        bar, timeNs: times[i], position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries, votes: settings.votes?(i) ?? .none)
+                        bar, timeNs: times[i], position: run.ledger.view(markedAt: bar.close), entries: run.ledger.entries, votes: settings.votes?(times[i]) ?? .none)
                     try run.close(i, bar, time: times[i], decision: decision) { EntryContext(live.program, plan) }
                 } catch {
                     failure = error
@@ -74,7 +74,7 @@ public struct Backtester: Sendable {
                             stepper.step(position: view) { v in
                                 SignalProgram.writeBar(bar, timeNs: times[i], into: v)
                                 for k in 0..<cols.count { v[SignalProgram.firstIndicatorSlot + k] = cols[k][i] }
-                                if !external.isEmpty { SignalProgram.writeVotes(votes?(i) ?? .none, external, into: v) }
+                                if !external.isEmpty { SignalProgram.writeVotes(votes?(times[i]) ?? .none, external, into: v) }
                             }
                             let decision = plan.decide({ stepper.value($0) }, position: view, entries: run.ledger.entries)
                             try run.close(i, bar, time: times[i], decision: decision) { EntryContext({ stepper.value($0) }, plan) }

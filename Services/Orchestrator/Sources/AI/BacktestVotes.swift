@@ -27,6 +27,13 @@ struct BacktestVotes: Sendable {
     /// What the news and macro agents did, for the result's metrics (`news`, `macro`).
     var notes: [String: JSONValue] = [:]
 
+    /// The votes as a backtest reads them, by bar time; nil when there are none.
+    func byTime(_ series: BarSeries) -> (@Sendable (Int64) -> AgentVotes)? {
+        guard !votes.isEmpty else { return nil }
+        let table = Dictionary(zip(series.timesNs, votes), uniquingKeysWith: { first, _ in first })
+        return { table[$0] ?? .none }
+    }
+
     struct Summary: Sendable {
         var model = ""
         /// Bars the agent was asked about (after the warm-up).

@@ -83,7 +83,7 @@ struct PreparedBacktest: Sendable {
         var settings = BacktestSettings(initialCash: cash, calendar: calendar)
         settings.progress = progress
         settings.isCancelled = isCancelled
-        if let asked = votes?.votes, !asked.isEmpty { settings.votes = { asked[$0] } }
+        if let table = votes?.byTime(series) { settings.votes = table }
         let outcome = try Strategy.checked { () throws(StrategyError) in try Backtester(plan: strategy.plan, settings: settings).run(series) }
         var result = StrategyBacktest.wire(outcome, strategy, series, request: request, id: id, now: WallClock.nowNs, curvePoints: curvePoints)
         if let votes, case .object(var metrics)? = try? JSONValue(parsing: result.metricsJson) {

@@ -80,9 +80,11 @@ struct PreparedOptimization: Sendable {
         return PreparedOptimization(base: base, optimizer: optimizer, sets: sets, walkForward: walkForward)
     }
 
-    /// Runs the search (or the walk-forward); its report as JSON.
-    func run(progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?) throws(OrchestratorError) -> String {
+    /// Runs the search (or the walk-forward); its report as JSON. The external agents' `votes`
+    /// (gathered once: they do not depend on the parameters tried) count in every trial.
+    func run(votes: BacktestVotes? = nil, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?) throws(OrchestratorError) -> String {
         var optimizer = optimizer
+        optimizer.settings.votes = votes?.byTime(base.series)
         optimizer.settings.progress = progress
         optimizer.settings.isCancelled = isCancelled
         return try Strategy.checked { () throws(StrategyError) in

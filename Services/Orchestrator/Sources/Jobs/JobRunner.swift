@@ -116,7 +116,13 @@ final class JobRunner: Service, Sendable {
             switch job.kind {
             case .optimization:
                 let prepared = try await PreparedOptimization.load(job.optimization ?? PB.OptimizationRequest(), peers: peers, settings: settings)
-                job.resultJson = try await OffLoop.run { try prepared.run(progress: onProgress, isCancelled: isCancelled) }
+                let timeframe = (try? OrchestratorHandlers.timeframe(prepared.base.request.timeframe))?.rawValue ?? ""
+                // The macro agent's votes (news abstains; a weighed llm was refused at submission, so it abstains here).
+                let votes = try await BacktestVotes.compute(
+                    plan: prepared.base.strategy.plan, series: prepared.base.series, timeframe: timeframe,
+                    agents: ExternalAgents(llm: LLMAgent(model: nil, deadline: .seconds(1)), news: agents.news, macro: agents.macro), user: job.ownerId,
+                    store: store, maxCalls: 0)
+                job.resultJson = try await OffLoop.run { try prepared.run(votes: votes, progress: onProgress, isCancelled: isCancelled) }
             default:
                 let prepared = try await PreparedBacktest.load(job.backtest ?? PB.BacktestRequest(), peers: peers, settings: settings)
                 let id = job.id

@@ -20,14 +20,11 @@ struct EconomicSeries: Sendable {
 /// asks and is never put in an error or a log line.
 struct FREDClient: Sendable {
     let client: OutboundHTTPClient
-    let basePath: String
     let apiKey: String
 
     init(baseURL: URL, apiKey: String, timeout: Duration = .seconds(20)) {
-        var root = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
-        basePath = root.path.hasSuffix("/") ? String(root.path.dropLast()) : root.path
-        root.path = ""
-        client = OutboundHTTPClient(baseURL: root.url!, headers: [("Accept", "application/json")], timeout: timeout)
+        // The base URL's path leads every request's (`OutboundHTTPClient.url`).
+        client = OutboundHTTPClient(baseURL: baseURL, headers: [("Accept", "application/json")], timeout: timeout)
         self.apiKey = apiKey
     }
 
@@ -42,7 +39,7 @@ struct FREDClient: Sendable {
         let response: OutboundHTTPClient.Response
         do {
             response = try await client.get(
-                basePath + "/series/observations",
+                "/series/observations",
                 query: [("series_id", series), ("api_key", apiKey), ("file_type", "json"), ("observation_start", start)])
         } catch {
             throw Failure(description: "FRED cannot be reached: \(String(describing: error).replacingOccurrences(of: apiKey, with: "…"))")

@@ -12,14 +12,11 @@ import TradingCore
 /// goes in the query as the API asks and is never put in an error or a log line.
 struct CryptoPanicFeed: NewsFeed {
     let client: OutboundHTTPClient
-    let basePath: String
     let token: String
 
     init(baseURL: URL, token: String, timeout: Duration = .seconds(15)) {
-        var root = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
-        basePath = root.path.hasSuffix("/") ? String(root.path.dropLast()) : root.path
-        root.path = ""
-        client = OutboundHTTPClient(baseURL: root.url!, headers: [("Accept", "application/json")], timeout: timeout)
+        // The base URL's path leads every request's (`OutboundHTTPClient.url`).
+        client = OutboundHTTPClient(baseURL: baseURL, headers: [("Accept", "application/json")], timeout: timeout)
         self.token = token
     }
 
@@ -30,7 +27,7 @@ struct CryptoPanicFeed: NewsFeed {
         let response: OutboundHTTPClient.Response
         do {
             response = try await client.get(
-                basePath + "/posts/",
+                "/posts/",
                 query: [("auth_token", token), ("currencies", assets.prefix(50).joined(separator: ",")), ("public", "true"), ("kind", "news")])
         } catch {
             throw NewsFeedError(name, "cannot be reached: \(String(describing: error).replacingOccurrences(of: token, with: "…"))")
