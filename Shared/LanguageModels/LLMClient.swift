@@ -6,6 +6,7 @@ import RPC
 import ServiceKit
 import Strategies
 import Synchronization
+import TradingCore
 
 /// How calls to one provider are made: where, which model, with which key, how long they may
 /// take, how often they are retried and how many may be in flight.
@@ -101,7 +102,7 @@ public final class LLMClient: Sendable {
     /// many callers turned away together do not come back together.
     static func jitter(base: Duration, cap: Duration, attempt: Int) -> Duration {
         let ceiling = min(cap, base * (1 << min(attempt - 1, 20)))
-        let ms = Double(ceiling.components.seconds) * 1000 + Double(ceiling.components.attoseconds) / 1e15
+        let ms = ceiling.seconds * 1000
         return .milliseconds(Int64(Double.random(in: 0...max(0, ms))))
     }
 

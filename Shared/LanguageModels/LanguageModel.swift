@@ -100,5 +100,5 @@ public final class LanguageModel: Sendable {
         if let cost, !cost.isZero { FloatingPointCounter(label: "tradewind_ai_cost_dollars_total", dimensions: dims).increment(by: cost.doubleValue) }
     }
 
-    private static func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
+    private static func ms(_ d: Duration) -> Int { Int(d.milliseconds) }
 }

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import HTTPTypes
 import Synchronization
+import TradingCore
 
 /// Brute-force protection for logins: failures are counted per account and per client address in
 /// Redis (so every gateway replica sees the same counts; in this process when there is no bus),
@@ -30,7 +31,7 @@ final class LoginGuard: Sendable {
         for (key, limit, what) in [(Self.accountKey(email), accountLimit, "this account"), (Self.addressKey(address), addressLimit, "your address")] {
             let (count, left) = try await read(key)
             guard count >= limit else { continue }
-            let seconds = max(1, Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded(.up)))
+            let seconds = max(1, Int(left.seconds.rounded(.up)))
             var error = APIError(
                 .tooManyRequests, "auth.login_locked", "too many failed logins for \(what); try again in \(seconds) s, or reset the password")
             error.headers[.retryAfter] = "\(seconds)"
@@ -53,7 +54,7 @@ final class LoginGuard: Sendable {
         }
     }
 
-    private var windowMs: Int64 { window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000 }
+    private var windowMs: Int64 { window.milliseconds }
 
     /// The failures counted under `key` and the time left in its window.
     private func read(_ key: String) async throws -> (Int, Duration) {

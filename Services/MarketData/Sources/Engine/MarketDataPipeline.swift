@@ -52,7 +52,7 @@ public final class MarketDataPipeline: Sendable {
         self.writer = writer
         self.logger = logger
         self.publishTicks = publishTicks
-        formingIntervalNs = UInt64(formingInterval.components.seconds) * 1_000_000_000 + UInt64(formingInterval.components.attoseconds / 1_000_000_000)
+        formingIntervalNs = UInt64(formingInterval.nanoseconds)
         timeframes = rules.timeframes
         tickChannels = catalog.instruments.map { BusChannel.tick($0.symbol.value) }
         candleChannels = catalog.instruments.flatMap { i in rules.timeframes.map { BusChannel.candle($0.rawValue, i.symbol.value) } }

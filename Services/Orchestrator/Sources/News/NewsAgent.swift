@@ -202,8 +202,3 @@ public actor NewsAgent {
         LLMRequest(system: system, messages: [.user(headlines)], responseSchema: schema, schemaName: "sentiments", maxOutputTokens: 600, temperature: 0, purpose: "news")
     }
 }
-
-extension Duration {
-    /// The whole duration in nanoseconds.
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-}
