@@ -4,6 +4,7 @@
 set -euo pipefail
 # wrk: the load generator `tradewind bench gateway` drives the API with. openssl and curl: the TLS
 # tests make a throwaway CA and talk HTTPS and WSS to the gateway.
+# libxml2: FoundationXML parses the news agent's RSS and Atom feeds with it.
 pkgs=(libpq-dev libhiredis-dev libxml2 libprotobuf-c-dev protobuf-c-compiler protobuf-compiler redis-server postgresql-15 python3-venv wrk openssl curl)
 [ "${1:-}" = "--codegen" ] && pkgs=(protobuf-c-compiler protobuf-compiler libprotobuf-c-dev python3-venv)
 missing=()
