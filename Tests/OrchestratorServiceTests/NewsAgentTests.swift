@@ -147,6 +147,22 @@ struct NewsAgentTests {
         }
     }
 
+    @Test func aMovedFeedIsFollowed() async throws {
+        try await ScriptedHTTPServer.with({ request, _ in
+            switch request.target {
+            case "/old.xml": [.send("HTTP/1.1 301 Moved Permanently\r\nLocation: /new/feed.xml?v=2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")]
+            case "/loop.xml": [.send("HTTP/1.1 302 Found\r\nLocation: /loop.xml\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")]
+            default: Self.xml(Self.rss([("Bitcoin rallies", 60)]))
+            }
+        }) { port, server in
+            let moved = try await SyndicationFeed(url: URL(string: "http://127.0.0.1:\(port)/old.xml")!).fetch(assets: [])
+            #expect(moved.map(\.title) == ["Bitcoin rallies"] && server.requests.map(\.target) == ["/old.xml", "/new/feed.xml?v=2"])
+            await #expect { try await SyndicationFeed(url: URL(string: "http://127.0.0.1:\(port)/loop.xml")!).fetch(assets: []) } throws: { error in
+                (error as? NewsFeedError)?.message == "redirected more than 3 times"
+            }
+        }
+    }
+
     @Test func aFeedDownIsLoggedOnceAndTheAgentAbstains() async throws {
         try await ScriptedHTTPServer.with({ _, i in
             i < 2 ? Self.xml("busy", status: 503) : Self.xml(Self.rss([("Bitcoin rallies", 60)]))

@@ -25,6 +25,9 @@ public struct OutboundHTTPClient: Sendable {
             self.body = body
         }
 
+        /// The first value of the header `name` (case-insensitive), if sent.
+        public func header(_ name: String) -> String? { headers.first(name: name) }
+
         /// `Retry-After` (rate limits, bans, overload), if the server sent one: whole seconds, or
         /// an HTTP date (RFC 9110 §10.2.3), the time until it.
         public var retryAfter: Duration? {

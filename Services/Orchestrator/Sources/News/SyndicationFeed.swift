@@ -10,33 +10,48 @@ import TradingCore
 /// of `item`s with `title`, `link`, `description`, `pubDate` (RFC 822 dates) and `guid`. Atom
 /// (RFC 4287): `feed` of `entry`s with `title`, `link href`, `summary` or `content`, `published`
 /// or `updated` (RFC 3339) and `id`. Items without a title or a date are left out: a headline
-/// without a time cannot be weighed by its age.
+/// without a time cannot be weighed by its age. Redirects (a feed moved) are followed, three at most.
 struct SyndicationFeed: NewsFeed {
     let url: URL
-    let client: OutboundHTTPClient
+    let timeout: Duration
 
     init(url: URL, timeout: Duration = .seconds(15)) {
         self.url = url
-        var base = URLComponents(url: url, resolvingAgainstBaseURL: false)!
-        base.path = ""
-        base.query = nil
-        client = OutboundHTTPClient(baseURL: base.url!, headers: [("Accept", "application/rss+xml, application/atom+xml, application/xml, text/xml")], timeout: timeout)
+        self.timeout = timeout
     }
 
     var name: String { url.host ?? url.absoluteString }
 
+    /// Most redirects followed (a feed moved to https, or to a new address).
+    static let maxRedirects = 3
+
     func fetch(assets: [String]) async throws(NewsFeedError) -> [NewsItem] {
-        let response: OutboundHTTPClient.Response
-        do {
-            let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.map { ($0.name, $0.value ?? "") } ?? []
-            response = try await client.get(url.path.isEmpty ? "/" : url.path, query: query)
-        } catch {
-            throw NewsFeedError(name, "cannot be reached: \(error)")
+        var target = url
+        for _ in 0...Self.maxRedirects {
+            let response = try await get(target)
+            if [301, 302, 303, 307, 308].contains(response.status) {
+                guard let location = response.header("Location"), let next = URL(string: location, relativeTo: target)?.absoluteURL,
+                    ["http", "https"].contains(next.scheme ?? "")
+                else { throw NewsFeedError(name, "answered HTTP \(response.status) without a usable Location") }
+                target = next
+                continue
+            }
+            guard response.status == 200 else {
+                throw NewsFeedError(name, "answered HTTP \(response.status)", retryAfter: response.status == 429 || response.status == 503 ? response.retryAfter : nil)
+            }
+            return try Self.parse(response.body, source: name)
         }
-        guard response.status == 200 else {
-            throw NewsFeedError(name, "answered HTTP \(response.status)", retryAfter: response.status == 429 || response.status == 503 ? response.retryAfter : nil)
-        }
-        return try Self.parse(response.body, source: name)
+        throw NewsFeedError(name, "redirected more than \(Self.maxRedirects) times")
+    }
+
+    private func get(_ target: URL) async throws(NewsFeedError) -> OutboundHTTPClient.Response {
+        guard var root = URLComponents(url: target, resolvingAgainstBaseURL: false) else { throw NewsFeedError(name, "has no usable URL: \(target)") }
+        let query = root.queryItems?.map { ($0.name, $0.value ?? "") } ?? []
+        let path = root.path.isEmpty ? "/" : root.path
+        (root.path, root.query) = ("", nil)
+        guard let base = root.url else { throw NewsFeedError(name, "has no usable URL: \(target)") }
+        let client = OutboundHTTPClient(baseURL: base, headers: [("Accept", "application/rss+xml, application/atom+xml, application/xml, text/xml")], timeout: timeout)
+        do { return try await client.get(path, query: query) } catch { throw NewsFeedError(name, "cannot be reached: \(error)") }
     }
 
     /// The items of an RSS 2.0 or Atom document.
