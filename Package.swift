@@ -217,7 +217,6 @@ let package = Package(
                 "Strategies", nio, nioPosix,
                 logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             path: "Services/CLI", exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -234,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "Indicators"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         // Runs the built `tradewind` binary; depends on it so `swift build --build-tests` builds it first.
-        .testTarget(name: "CLITests", dependencies: ["TradewindCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TradewindCLI", "CBenchBaselines", "ServiceKit", "ServiceKitTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MarketDataTests",
             dependencies: [

@@ -22,6 +22,8 @@ public final class ScriptedHTTPServer: Sendable {
     public enum Step: Sendable {
         /// Writes these bytes as one write.
         case send(String)
+        /// Writes these raw bytes as one write (binary framing: WebSocket frames).
+        case bytes([UInt8])
         /// Waits before the next step.
         case pause(Duration)
         /// Closes the connection now (what follows is never sent).
@@ -74,6 +76,7 @@ public final class ScriptedHTTPServer: Sendable {
                     for step in script(request, index) {
                         switch step {
                         case .send(let text): try await outbound.write(ByteBuffer(string: text))
+                        case .bytes(let raw): try await outbound.write(ByteBuffer(bytes: raw))
                         case .pause(let d): try await Task.sleep(for: d)
                         case .drop: return
                         }

@@ -73,7 +73,7 @@ final class LocalPlatform: Sendable {
                 throw PlatformError("\(binary.path) is missing: build everything first (`swift build --build-tests`, as scripts/test.sh does)")
             }
             let log = logs.appendingPathComponent("\(service).log")
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             let process = Process()

@@ -41,7 +41,7 @@ struct StoreTests {
                     throw Boom()
                 }
             }
-            try await store.withTransaction { tx in try await tx.execute("INSERT INTO t VALUES (\(2))") }
+            _ = try await store.withTransaction { tx in try await tx.execute("INSERT INTO t VALUES (\(2))") }
             let ids = try await store.query("SELECT id FROM t ORDER BY id").map { try $0.decode(Int.self, at: 0) }
             #expect(ids == [2])
         }

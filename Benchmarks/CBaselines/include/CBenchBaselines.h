@@ -26,4 +26,29 @@ double tw_base_tcp_pipelined(size_t frames, size_t payload, size_t window);
 /// subscribers), or a negative number on failure.
 double tw_base_redis_fanout(const char *host, int port, const char *channel, size_t subscribers, size_t messages, size_t payload);
 
+/// What `tw_wsload` is asked to do.
+typedef struct {
+    const char *host;       ///< IPv4 address
+    int port;
+    const char *path;       ///< e.g. "/ws"
+    const char *header;     ///< one extra request header line without CRLF (e.g. "Authorization: Bearer …"), or NULL
+    const char *subscribe;  ///< the text message each client sends once upgraded, or NULL
+    const char *stamp;      ///< the JSON key holding the server's send time in ns (realtime clock)
+    size_t clients;
+    uint64_t warmup_ns;     ///< read but not counted, after every client's first message
+    uint64_t measure_ns;
+} tw_wsload_options;
+
+/// What `tw_wsload` measured.
+typedef struct {
+    size_t connected, closed;
+    uint64_t delivered, stamped, bytes;
+    double seconds, p50_us, p99_us, max_us;
+} tw_wsload_result;
+
+/// WebSocket clients in this process reading a server's messages: see wsload.c. Prints "ready" on
+/// stdout once every client has its first message (the moment to start producing). Returns 0, or a
+/// negative step number that failed (connect, upgrade, subscribe, no acknowledgement in 30 s…).
+int tw_wsload(const tw_wsload_options *options, tw_wsload_result *result);
+
 #endif

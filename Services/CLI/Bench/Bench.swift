@@ -10,7 +10,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure a hot path; prints one JSON object.",
         subcommands: [
             CodecBench.self, RPCBench.self, BusBench.self, StoreBench.self, IndicatorsBench.self, MarketDataBench.self, GatewayBench.self,
-            BacktestBench.self, PineBench.self, AIBench.self,
+            BacktestBench.self, PineBench.self, AIBench.self, WebSocketHarnessCommand.self,
         ])
 }
 

@@ -3,7 +3,6 @@ import Bus
 import ExecutionService
 import Foundation
 import GatewayService
-import HummingbirdWSClient
 import Logging
 import MarketDataService
 import NIOConcurrencyHelpers
@@ -19,10 +18,14 @@ import FoundationNetworking
 
 /// The gateway under load, through real hosts in this process (market-data with its simulated
 /// feed, execution, the gateway) on loopback, Postgres and Redis from `scripts/infra.sh start`:
-/// - `GET /api/assets` from 64 keep-alive connections (req/s, p50, p99), as `wrk` would;
-/// - market updates fanned out to 100 WebSocket clients (delivered/s, p99 from tick to client);
-/// - tick-to-WebSocket latency at 10k ticks/s: ticks enter market-data's pipeline (what its feeds
-///   deliver into), go to Redis, through the gateway's hub to a client.
+/// - `GET /api/assets` from 64 keep-alive connections (req/s, p50, p99) by `wrk`;
+/// - market updates fanned out to 100 WebSocket clients read by the harness in a process of its
+///   own (`ws-harness`): flat out, paced at 500 ticks/s (50k deliveries/s), and the latency curve
+///   as the offered deliveries rise (50k, 200k, 500k, 1M a second) — ticks enter market-data's
+///   pipeline (what its feeds deliver into), go to Redis, through the gateway's hub to the clients;
+/// - the same harness against Python's `websockets` (`ws_server.py`), flat out and paced, in the
+///   same run: the baseline;
+/// - tick-to-WebSocket latency at 10k ticks/s to one client.
 /// The two symbols the WebSocket runs use are left out of the simulated feed, so their only ticks
 /// are the bench's, stamped with the wall clock when made.
 struct GatewayBench: AsyncParsableCommand {
@@ -33,9 +36,13 @@ struct GatewayBench: AsyncParsableCommand {
     var load = "auto"
     @Option(help: "Seconds of HTTP load (after one second of warm-up).") var seconds = 10.0
     @Option(help: "WebSocket clients for the fan-out run.") var wsClients = 100
-    @Option(help: "Ticks per second in the fan-out run.") var fanoutRate = 500
+    @Option(help: "Ticks per second in the paced fan-out run.") var fanoutRate = 500
+    @Option(help: "Ticks per second offered in the flat-out run (far beyond what is delivered).") var flatRate = 20_000
+    @Option(help: "Deliveries a second offered in the latency curve (ticks/s × clients), comma-separated.") var curve = "50000,200000,500000,1000000"
     @Option(help: "Ticks per second in the latency run.") var tickRate = 10_000
-    @Option(help: "Seconds of each WebSocket run.") var wsSeconds = 5.0
+    @Option(help: "Seconds of warm-up before each WebSocket measurement.") var wsWarmup = 1.0
+    @Option(help: "Seconds of each WebSocket measurement.") var wsSeconds = 3.0
+    @Option(help: "Measure Python's websockets beside (needs python3 -m venv and PyPI once).") var baseline = true
     @Option(help: "Rate limit per user and per address, requests a second (burst twice that; 0: off). High enough by default that the load is never refused, so the run measures what the limits cost.")
     var rateLimit = 1_000_000.0
 
@@ -104,10 +111,7 @@ struct GatewayBench: AsyncParsableCommand {
                 let pipelineBus = try Bus(configuration: bus, logger: logger)
                 defer { pipelineBus.shutdown() }
                 let pipeline = MarketDataPipeline(catalog: catalog, bus: pipelineBus, logger: logger)
-                figures += try await self.webSocketRun(
-                    "ws_fanout", port: port, token: token, clients: wsClients, rate: fanoutRate, symbol: Self.fanoutSymbol, pipeline: pipeline)
-                figures += try await self.webSocketRun(
-                    "tick_to_ws", port: port, token: token, clients: 1, rate: tickRate, symbol: Self.latencySymbol, pipeline: pipeline)
+                figures += try await self.webSocketFigures(port: port, token: token, pipeline: pipeline)
                 return figures
             }
             var result: [(String, Double)] = []
@@ -160,45 +164,41 @@ struct GatewayBench: AsyncParsableCommand {
         ]
     }
 
-    /// `clients` WebSocket clients subscribed to `symbol`; ticks of `symbol` at `rate` per second
-    /// for `wsSeconds` through market-data's pipeline; what arrived and how late.
-    func webSocketRun(
-        _ name: String, port: Int, token: String, clients: Int, rate: Int, symbol: String, pipeline: MarketDataPipeline
-    ) async throws -> [(String, Double)] {
-        let receivers = (0..<clients).map { _ in UpdateReceiver() }
-        let wsSeconds = self.wsSeconds
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for receiver in receivers {
-                group.addTask {
-                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws?token=\(token)", logger: Logger(label: "ws")) { inbound, outbound, _ in
-                        try await outbound.write(.text(#"{"type":"subscribe","symbol":"\#(symbol)"}"#))
-                        for try await message in inbound.messages(maxSize: 1 << 16) {
-                            guard case .text(let text) = message else { continue }
-                            if receiver.take(text) { break }
-                        }
-                    }
-                }
-            }
-            let subscribeBy = Date().addingTimeInterval(30)
-            while receivers.contains(where: { !$0.isSubscribed }) {
-                guard Date() < subscribeBy else { throw ValidationError("\(receivers.filter { !$0.isSubscribed }.count) of \(clients) clients were not subscribed within 30 s") }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let published = try await Self.publish(symbol: symbol, rate: rate, seconds: wsSeconds, pipeline: pipeline)
-            // Whatever is still in flight arrives within a second, or is counted as lost.
-            let expected = published * clients
-            let drainUntil = Date().addingTimeInterval(1)
-            while Date() < drainUntil, receivers.reduce(0, { $0 + $1.count }) < expected { try await Task.sleep(for: .milliseconds(20)) }
-            for receiver in receivers { receiver.finish() }
-            group.cancelAll()
-            let latencies = receivers.flatMap(\.latencies).sorted()
-            return [
-                ("\(name)_clients", Double(clients)), ("\(name)_ticks_per_s", Double(published) / wsSeconds),
-                ("\(name)_delivered_per_s", Double(latencies.count) / wsSeconds), ("\(name)_delivered_ratio", Double(latencies.count) / Double(max(1, expected))),
-                ("\(name)_p50_ms", percentile(latencies, 0.5)), ("\(name)_p99_ms", percentile(latencies, 0.99)),
-                ("\(name)_max_ms", latencies.last ?? .nan),
+    /// The WebSocket figures: Python's `websockets` (flat out, paced), then the gateway flat out,
+    /// paced, along the curve, and the tick-to-WebSocket latency, each read by the harness.
+    func webSocketFigures(port: Int, token: String, pipeline: MarketDataPipeline) async throws -> [(String, Double)] {
+        let (clients, warmup, seconds) = (wsClients, wsWarmup, wsSeconds)
+        var figures: [(String, Double)] = [("ws_clients", Double(clients)), ("ws_seconds", seconds)]
+        var python: (flat: HarnessFigures, paced: HarnessFigures)?
+        if baseline {
+            let flat = try await PythonWebSockets.run(rate: 0, clients: clients, warmup: warmup, seconds: seconds)
+            let paced = try await PythonWebSockets.run(rate: Double(fanoutRate), clients: clients, warmup: warmup, seconds: seconds)
+            figures += flat.named("python_websockets_flat") + paced.named("python_websockets_paced")
+            python = (flat, paced)
+        }
+        func gateway(_ symbol: String, rate: Int, clients: Int) async throws -> HarnessFigures {
+            try await WebSocketHarness.run(
+                port: port, path: "/ws?token=\(token)", subscribe: #"{"type":"subscribe","symbol":"\#(symbol)"}"#, clients: clients, warmup: warmup,
+                seconds: seconds
+            ) { seconds in _ = try await Self.publish(symbol: symbol, rate: rate, seconds: seconds, pipeline: pipeline) }
+        }
+        let flat = try await gateway(Self.fanoutSymbol, rate: flatRate, clients: clients)
+        let paced = try await gateway(Self.fanoutSymbol, rate: fanoutRate, clients: clients)
+        figures += flat.named("ws_flat") + paced.named("ws_fanout")
+        figures.append(("ws_fanout_delivered_ratio", paced.deliveredPerSecond / Double(fanoutRate * clients)))
+        if let python {
+            figures += [
+                ("ws_flat_x_python", flat.deliveredPerSecond / python.flat.deliveredPerSecond),
+                ("ws_fanout_p99_x_python", paced.p99Ms / python.paced.p99Ms),
             ]
         }
+        for offered in curve.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+            let point = try await gateway(Self.fanoutSymbol, rate: max(1, offered / clients), clients: clients)
+            figures += point.named("ws_curve_\(offered)") + [("ws_curve_\(offered)_delivered_ratio", point.deliveredPerSecond / Double(offered))]
+        }
+        let tick = try await gateway(Self.latencySymbol, rate: tickRate, clients: 1)
+        figures += tick.named("tick_to_ws") + [("tick_to_ws_delivered_ratio", tick.deliveredPerSecond / Double(tickRate))]
+        return figures
     }
 
     /// Delivers ticks of `symbol` at `rate` per second for `seconds` in 1 ms batches, each stamped
@@ -222,43 +222,5 @@ struct GatewayBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1))
         }
         return sent
-    }
-}
-
-/// One WebSocket client's market updates: how many and how late (receive time minus the tick's
-/// timestamp).
-final class UpdateReceiver: Sendable {
-    private let state = Mutex((subscribed: false, finished: false, latencies: [Double]()))
-
-    var isSubscribed: Bool { state.withLock { $0.subscribed } }
-    var count: Int { state.withLock { $0.latencies.count } }
-    var latencies: [Double] { state.withLock { $0.latencies } }
-    func finish() { state.withLock { $0.finished = true } }
-
-    /// Takes one message; true when the client should stop reading.
-    func take(_ text: String) -> Bool {
-        let now = WallClock.nowNs
-        let timestamp = Self.timestamp(in: text)
-        return state.withLock { s in
-            if text.contains(#""type":"subscribed""#) { s.subscribed = true }
-            if let timestamp { s.latencies.append(Double(now - timestamp) / 1e6) }
-            return s.finished
-        }
-    }
-
-    /// The `"timestamp_ns":"<ns>"` of a market update (the tick's time to the nanosecond; the
-    /// `timestamp` beside it is milliseconds), read without a JSON parser (the client must not be
-    /// the bottleneck).
-    static func timestamp(in text: String) -> Int64? {
-        let utf8 = Array(text.utf8)
-        let key = Array(#""timestamp_ns":""#.utf8)
-        guard let range = utf8.firstRange(of: key) else { return nil }
-        var value: Int64 = 0
-        var i = range.upperBound
-        while i < utf8.count, (48...57).contains(utf8[i]) {
-            value = value * 10 + Int64(utf8[i] - 48)
-            i += 1
-        }
-        return i > range.upperBound ? value : nil
     }
 }
