@@ -4,6 +4,8 @@ import ServiceKit
 import ServiceKitTesting
 import Testing
 
+@testable import TradewindCLI
+
 /// The WebSocket harness (`Benchmarks/CBaselines/wsload.c`) against a server scripted byte for byte
 /// (RFC 6455): the upgrade, frames of 7- and 16-bit lengths split across writes, a ping, a close;
 /// it counts what arrived after the first message and reads each message's nanosecond stamp.
@@ -56,5 +58,16 @@ import Testing
             #expect(result.delivered == 7 && result.stamped == 6 && result.closed == 1, "\(result)")
             #expect(result.p99_us < 5_000_000)
         }
+    }
+}
+
+@Suite struct ChildProcessTests {
+    @Test func linesArrive() async throws {
+        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "echo one; sleep 0.2; echo two; echo oops >&2"])
+        var seen: [String] = []
+        for await line in child.lines { seen.append(line) }
+        #expect(seen == ["one", "two"])
+        child.stop()
+        #expect(child.errors == "oops\n")
     }
 }

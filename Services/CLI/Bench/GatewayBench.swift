@@ -111,7 +111,15 @@ struct GatewayBench: AsyncParsableCommand {
                 let pipelineBus = try Bus(configuration: bus, logger: logger)
                 defer { pipelineBus.shutdown() }
                 let pipeline = MarketDataPipeline(catalog: catalog, bus: pipelineBus, logger: logger)
-                figures += try await self.webSocketFigures(port: port, token: token, pipeline: pipeline)
+                do {
+                    figures += try await self.webSocketFigures(port: port, token: token, pipeline: pipeline)
+                } catch {
+                    // The hosts run until shut down: stop them, or the group would wait for them forever.
+                    await gateway.shutdown()
+                    await execution.shutdown()
+                    await marketData.shutdown()
+                    throw error
+                }
                 return figures
             }
             var result: [(String, Double)] = []
@@ -177,7 +185,9 @@ struct GatewayBench: AsyncParsableCommand {
             python = (flat, paced)
         }
         func gateway(_ symbol: String, rate: Int, clients: Int) async throws -> HarnessFigures {
-            try await WebSocketHarness.run(
+            // The last run's ticks drain first (what Redis and the hub still held for its clients).
+            try await Task.sleep(for: .seconds(1))
+            return try await WebSocketHarness.run(
                 port: port, path: "/ws?token=\(token)", subscribe: #"{"type":"subscribe","symbol":"\#(symbol)"}"#, clients: clients, warmup: warmup,
                 seconds: seconds
             ) { seconds in _ = try await Self.publish(symbol: symbol, rate: rate, seconds: seconds, pipeline: pipeline) }
@@ -201,12 +211,17 @@ struct GatewayBench: AsyncParsableCommand {
         return figures
     }
 
+    /// The last sequence number handed out to the bench's ticks.
+    static let sequence = Atomic<UInt64>(0)
+
     /// Delivers ticks of `symbol` at `rate` per second for `seconds` in 1 ms batches, each stamped
     /// with the wall clock; how many.
     static func publish(symbol: String, rate: Int, seconds: Double, pipeline: MarketDataPipeline) async throws -> Int {
         let instrument = try InstrumentCatalog.standard().require(symbol)
         let start = Date()
         var sent = 0
+        // Sequence numbers go on from the last run's: the pipeline drops a tick it has seen the number of.
+        let firstSeq = sequence.add(UInt64(rate) * UInt64(seconds.rounded(.up) + 1), ordering: .relaxed).oldValue
         while true {
             let elapsed = Date().timeIntervalSince(start)
             if elapsed >= seconds { break }
@@ -214,7 +229,7 @@ struct GatewayBench: AsyncParsableCommand {
             if due > sent {
                 let now = WallClock.nowNs
                 let batch = (sent..<due).map { i in
-                    MarketTick(instrument: instrument, tsNs: now, price: 100 + Double(i % 1000) / 100, size: 1, seq: UInt64(i + 1))
+                    MarketTick(instrument: instrument, tsNs: now, price: 100 + Double(i % 1000) / 100, size: 1, seq: firstSeq + UInt64(i + 1))
                 }
                 pipeline.deliver(batch, clock: now, feed: "bench")
                 sent = due

@@ -146,13 +146,15 @@ final class ChildProcess: Sendable {
     /// What the child wrote on standard error so far.
     var errors: String { stderr.withLock { $0 } }
 
-    /// Stops the child (SIGTERM) and waits for it.
+    /// Stops the child and waits for it. SIGKILL, not SIGTERM: a child of a service process
+    /// inherits its ignored SIGTERM (ServiceLifecycle handles the signal itself), and Foundation's
+    /// `Process` does not reset dispositions.
     func stop() {
         process.withLock { p in
-            if p.isRunning { p.terminate() }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
     }
 
-    deinit { process.withLock { if $0.isRunning { $0.terminate() } } }
+    deinit { process.withLock { if $0.isRunning { kill($0.processIdentifier, SIGKILL) } } }
 }
