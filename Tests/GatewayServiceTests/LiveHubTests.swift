@@ -1,6 +1,7 @@
 import Bus
 import Contract
 import Foundation
+import NIOCore
 @testable import GatewayService
 import Testing
 import Wire
@@ -64,7 +65,9 @@ import Wire
     /// What a connection's writer would write, in order.
     static func drain(_ outbox: LiveOutbox) async -> [String] {
         var texts: [String] = []
-        for await item in outbox.items { if let text = outbox.take(item) { texts.append(text) } }
+        while let batch = await outbox.nextBatch() {
+            for item in batch { if let text = outbox.take(item) { texts.append(String(buffer: text)) } }
+        }
         return texts
     }
 }

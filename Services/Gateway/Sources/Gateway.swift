@@ -61,13 +61,16 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
         let webSocket = WebSocketServerConfiguration(
             extensions: [.perMessageDeflate(noContextTakeover: true, minFrameSizeToCompress: 256)],
             autoPing: .enabled(timePeriod: .seconds(settings.webSocketPingSeconds)))
-        let http: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, _, logger in
+        let http: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, channel, logger in
                 guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
                 // A page from an origin not on the list cannot use a visitor's token over the WebSocket.
                 guard cors.admits(request.headerFields[.origin], host: request.authority) else { return .dontUpgrade }
                 // Browsers cannot set headers on a WebSocket: the token comes as ?token=.
                 let token = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "token" }?.value ?? ""
                 guard let principal = try? api.principal(token: token) else { return .dontUpgrade }
+                // A client that offered permessage-deflate gets it, through the library's writer (which
+                // compresses); the others get batched writes straight onto the channel.
+                let deflate = request.headerFields[.secWebSocketExtensions]?.contains("permessage-deflate") == true
                 return .upgrade([:]) { inbound, outbound, _ in
                     guard admission.admit(principal.userId) else {
                         try await outbound.close(.policyViolation, reason: admission.refusal)
@@ -77,7 +80,7 @@ public func buildGateway(configuration: HostConfiguration, settings: GatewaySett
                     let session = WebSocketSession(
                         id: WebSocketSession.nextId(), principal: principal, hub: hub, peers: api.peers, maxSubscriptions: settings.webSocketSubscriptions,
                         logger: logger)
-                    try await session.run(inbound: inbound, outbound: outbound)
+                    try await session.run(inbound: inbound, outbound: outbound, writer: deflate ? .library(outbound) : .channel(channel))
                 }
             }
         let application = Application(

@@ -1,6 +1,7 @@
 import Bus
 import Contract
 import Foundation
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TradingCore
@@ -66,11 +67,11 @@ final class LiveHub: Service, Sendable {
         let targets = listeners.withLock { $0[channel].map { Array($0.values) } } ?? []
         guard let first = targets.first, let text = render(channel, payload, symbolAs: first.symbolAs) else { return }
         let conflated = Self.isConflated(channel)
-        func send(_ text: String, to outbox: LiveOutbox) {
+        func send(_ text: ByteBuffer, to outbox: LiveOutbox) {
             if conflated { outbox.sendLatest(text, channel: channel) } else { outbox.send(text) }
         }
         // Other spellings (rare) are rendered once each, on demand.
-        var others: [String?: String] = [:]
+        var others: [String?: ByteBuffer] = [:]
         for target in targets {
             if target.symbolAs == first.symbolAs {
                 send(text, to: target.outbox)
@@ -90,7 +91,7 @@ final class LiveHub: Service, Sendable {
 
     /// The JSON message for an event on `channel` (matched by its pattern without the `*`), naming
     /// the symbol as `symbolAs` (the canonical symbol when nil).
-    func render(_ channel: String, _ payload: ArraySlice<UInt8>, symbolAs: String? = nil) -> String? {
+    func render(_ channel: String, _ payload: ArraySlice<UInt8>, symbolAs: String? = nil) -> ByteBuffer? {
         let message: LiveMessage
         if channel.hasPrefix(BusChannel.everyTick.dropLast()) {
             guard let t = try? PB.Tick(decoding: payload) else { return nil }
@@ -123,7 +124,7 @@ final class LiveHub: Service, Sendable {
             default: return nil
             }
         }
-        return (try? JSONBody.encoder.encode(message)).map { String(decoding: $0, as: UTF8.self) }
+        return (try? JSONBody.encoder.encode(message)).map { ByteBuffer(bytes: $0) }
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 import RPC
 import Synchronization
@@ -40,15 +41,27 @@ struct WebSocketSession {
         var botId: String?
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: LiveWriter) async throws {
         let outbox = LiveOutbox()
         var subscribed = Set<String>()
         defer { for channel in subscribed { hub.remove(id, channel: channel) } }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // Whatever ends the session (the client's close, an error) ends the writer after what is queued.
+            defer { outbox.finish() }
             group.addTask {
-                for await item in outbox.items {
-                    if let text = outbox.take(item) { try await outbound.write(.text(text)) }
-                    if case .overflow = item {
+                while let batch = await outbox.nextBatch() {
+                    var texts: [ByteBuffer] = []
+                    texts.reserveCapacity(batch.count)
+                    var overflowed = false
+                    for item in batch {
+                        if let text = outbox.take(item) { texts.append(text) }
+                        if case .overflow = item {
+                            overflowed = true
+                            break
+                        }
+                    }
+                    try await writer.write(texts)
+                    if overflowed {
                         try await outbound.close(.policyViolation, reason: "ws.too_slow: \(outbox.backlogLimit) messages behind; reconnect and reread over REST")
                         return
                     }
