@@ -47,17 +47,29 @@ public enum HTTPProbe {
         return (code, body)
     }
 
-    static func blockingExchange(port: Int, request: String, timeoutSeconds: Int, until: ((String) -> Bool)?) -> String? {
+    /// A blocking TCP socket connected to loopback `port`, reads timing out after `timeoutSeconds`,
+    /// its receive buffer `receiveBuffer` bytes when given (set before connecting, so the window is
+    /// small from the start); nil when nothing answers. The caller closes it.
+    public static func connect(port: Int, timeoutSeconds: Int, receiveBuffer: Int32? = nil) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { return nil }
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else {
+            close(fd)
+            return nil
+        }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    static func blockingExchange(port: Int, request: String, timeoutSeconds: Int, until: ((String) -> Bool)?) -> String? {
+        guard let fd = connect(port: port, timeoutSeconds: timeoutSeconds) else { return nil }
+        defer { close(fd) }
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []

@@ -150,17 +150,7 @@ final class StalledClient: Sendable {
     }
 
     private static func blockingOpen(port: Int, token: String, symbol: String) -> StalledClient? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var small: Int32 = 2048
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { return nil }
-        var tv = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        guard let fd = HTTPProbe.connect(port: port, timeoutSeconds: 10, receiveBuffer: 2048) else { return nil }
         let upgrade = "GET /ws?token=\(token) HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         // RFC 6455 §5.3: a client masks its frames.
         let payload = Array(#"{"type":"subscribe","symbol":"\#(symbol)"}"#.utf8), mask: [UInt8] = [1, 2, 3, 4]
@@ -171,7 +161,10 @@ final class StalledClient: Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !String(decoding: seen, as: UTF8.self).contains("subscribed") {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { return nil }
+            guard n > 0 else {
+                close(fd)
+                return nil
+            }
             seen += chunk[..<n]
         }
         return StalledClient(fd: fd)
