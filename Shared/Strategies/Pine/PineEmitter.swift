@@ -7,6 +7,8 @@ import Foundation
 /// agents' consensus, ATR stops fixed at entry, trailing stops, risk-based sizing) is refused or
 /// left as a comment naming it; the Pine compiler reads the result back (`PineEmitterTests`).
 public enum PineEmitter {
+    /// `document` (a strategy-language document) as a Pine Script v6 strategy; an error naming the
+    /// construct that has no Pine equivalent.
     public static func pine(_ document: JSONValue) throws(StrategyError) -> String {
         var emitter = Emitter(document: document)
         return try emitter.script()
