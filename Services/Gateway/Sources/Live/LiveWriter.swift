@@ -15,10 +15,13 @@ enum LiveWriter: Sendable {
         guard let last = texts.last else { return }
         switch self {
         case .channel(let channel):
-            try await channel.eventLoop.flatSubmit {
+            let written = channel.eventLoop.flatSubmit {
                 for text in texts.dropLast() { channel.write(WebSocketFrame(fin: true, opcode: .text, data: text), promise: nil) }
                 return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last))
-            }.get()
+            }
+            // Cancelled (the session is ending) while a client that stopped reading holds the write:
+            // the connection is closed, which fails the write, so the session never waits on it.
+            try await withTaskCancellationHandler { try await written.get() } onCancel: { channel.close(promise: nil) }
         case .library(let outbound):
             for text in texts { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: text))) }
         }
